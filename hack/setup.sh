@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Everything the tests, the demo and the benchmark need beyond npm packages, installed from the
+# package registries this project may use. Idempotent and quiet when there is nothing to do.
+#   - Debian packages: prometheus (real Prometheus for metrics), openssl (local PKI), lua5.4
+#     (tests the Argo CD health check)
+#   - kube-apiserver, kube-controller-manager, kubectl, etcd (and kwok when it builds), built once
+#     from the Go module proxy into ~/.cache/weightlifter unless KUBEBUILDER_ASSETS points at them.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+missing=()
+command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || missing+=(prometheus)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v lua5.4 >/dev/null 2>&1 || missing+=(lua5.4)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "weightlifter: missing Debian packages: ${missing[*]}" >&2
+      echo "  install them with: apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+      exit 3
+    fi
+  fi
+  echo "weightlifter: installing Debian packages: ${missing[*]}" >&2
+  $sudo apt-get update -qq >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/kube-apiserver" ] && [ -x "$KUBEBUILDER_ASSETS/etcd" ]; then
+  echo "weightlifter: using binaries from KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS" >&2
+else
+  "$here/build-binaries.sh" >/dev/null
+fi
