@@ -1,0 +1,159 @@
+// The Canary resource as stored by the API server (JSON as returned by CustomObjectsApi: dates
+// are RFC 3339 strings). Field docs live in crds/canary.yaml (`kubectl explain`); the drift test
+// keeps this file and the CRD in step through src/api/canary-fields.ts.
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type {
+  ConditionStatus,
+  ManualOperation,
+  MeasurementResult,
+  NoDataPolicy,
+  OperationResult,
+  Phase,
+  RoutingProvider,
+  SmiVersionSetting,
+  TemplateKind,
+  TrafficMetricName,
+  WebhookType,
+} from './constants.js';
+
+export interface Canary {
+  apiVersion: 'weightlifter.io/v1alpha1';
+  kind: 'Canary';
+  metadata: V1ObjectMeta;
+  spec: CanarySpec;
+  status?: CanaryStatus;
+}
+
+export interface CanarySpec {
+  targetRef: TargetRef;
+  service: CanaryService;
+  routing?: Routing;
+  analysis?: Analysis;
+  schedule?: Schedule;
+  progressDeadlineSeconds?: number;
+  skipAnalysis?: boolean;
+  suspend?: boolean;
+  revertOnDeletion?: boolean;
+}
+
+export interface TargetRef {
+  apiVersion?: 'apps/v1';
+  kind?: 'Deployment';
+  name: string;
+}
+
+export interface CanaryService {
+  name?: string;
+  port: number;
+  /** A port number or a container port name. */
+  targetPort?: number | string;
+  portName?: string;
+  appProtocol?: string;
+}
+
+export interface Routing {
+  provider?: RoutingProvider;
+  smiVersion?: SmiVersionSetting;
+}
+
+export interface Analysis {
+  interval?: string;
+  threshold?: number;
+  stepWeight?: number;
+  maxWeight?: number;
+  stepWeights?: number[];
+  iterations?: number;
+  stepWeightPromotion?: number;
+  noData?: NoDataPolicy;
+  minRequests?: number;
+  metrics?: Metric[];
+  webhooks?: Webhook[];
+}
+
+export interface Metric {
+  name: string;
+  interval?: string;
+  thresholdRange: ThresholdRange;
+  trafficMetrics?: TrafficMetricsSource;
+  prometheus?: PrometheusSource;
+  templateRef?: TemplateRef;
+  templateVariables?: Record<string, string>;
+}
+
+export interface ThresholdRange {
+  min?: number;
+  max?: number;
+}
+
+export interface TrafficMetricsSource {
+  metric: TrafficMetricName;
+}
+
+export interface PrometheusSource {
+  query: string;
+  address?: string;
+}
+
+export interface TemplateRef {
+  name: string;
+  kind?: TemplateKind;
+}
+
+export interface Webhook {
+  name: string;
+  type?: WebhookType;
+  url: string;
+  timeout?: string;
+  retries?: number;
+  metadata?: Record<string, string>;
+}
+
+export interface Schedule {
+  timeZone?: string;
+  allow?: string[];
+  deny?: string[];
+}
+
+export interface CanaryStatus {
+  observedGeneration?: number;
+  phase?: Phase;
+  phaseSince?: string;
+  canaryWeight?: number;
+  stepIndex?: number;
+  failedChecks?: number;
+  iterations?: number;
+  revision?: string;
+  lastPromotedRevision?: string;
+  trackedConfigs?: Record<string, string>;
+  nextWindowStart?: string;
+  paused?: boolean;
+  operation?: OperationStatus;
+  lastAnalysis?: MeasurementRecord[];
+  conditions?: Condition[];
+}
+
+export interface OperationStatus {
+  request: string;
+  action?: ManualOperation;
+  result: OperationResult;
+  message?: string;
+  handledAt: string;
+}
+
+export interface MeasurementRecord {
+  metric: string;
+  result: MeasurementResult;
+  value?: number;
+  message?: string;
+  at: string;
+}
+
+/** metav1.Condition, as JSON. */
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
