@@ -1,21 +1,21 @@
-// Errors of the pure progression layer. They are returned as values (the machine turns them into a
-// Ready=False condition); nothing here throws at the caller.
+// Errors of the pure progression layer. They are returned as values (the machine turns them into
+// a Ready=False condition with reason InvalidSpec); nothing here throws at the caller.
+import { WeightlifterError } from '../telemetry/errors.js';
 
-export const PROGRESSION_ERROR_CODES = {
-  invalidStrategy: 'WL_PROGRESSION_INVALID_STRATEGY',
-  invalidSchedule: 'WL_PROGRESSION_INVALID_SCHEDULE',
-  invalidTimeZone: 'WL_PROGRESSION_INVALID_TIME_ZONE',
+export const PROGRESSION_ERROR_REASONS = {
+  invalidStrategy: 'InvalidStrategy',
+  invalidSchedule: 'InvalidSchedule',
+  invalidTimeZone: 'InvalidTimeZone',
 } as const;
-export type ProgressionErrorCode =
-  (typeof PROGRESSION_ERROR_CODES)[keyof typeof PROGRESSION_ERROR_CODES];
+export type ProgressionErrorReason =
+  (typeof PROGRESSION_ERROR_REASONS)[keyof typeof PROGRESSION_ERROR_REASONS];
 
-/** A Canary's analysis or schedule settings cannot be turned into a plan. */
-export class ProgressionError extends Error {
-  override readonly name = 'ProgressionError';
-  readonly code: ProgressionErrorCode;
+/** A Canary's analysis or schedule settings cannot be turned into a plan (code WL_INVALID_SPEC). */
+export class ProgressionError extends WeightlifterError {
+  readonly reason: ProgressionErrorReason;
 
-  constructor(code: ProgressionErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+  constructor(reason: ProgressionErrorReason, message: string, options?: { cause?: unknown }) {
+    super('WL_INVALID_SPEC', message, { cause: options?.cause, details: { reason } });
+    this.reason = reason;
   }
 }

@@ -7,7 +7,7 @@
 //   its own Service, e.g. by a load tester), then all traffic to the canary, then promotion.
 // The next weight is derived from the current weight, not from a step counter, so editing the
 // weights mid-run never jumps backwards or overshoots the new maximum.
-import { PROGRESSION_ERROR_CODES, ProgressionError } from './errors.js';
+import { PROGRESSION_ERROR_REASONS, ProgressionError } from './errors.js';
 
 export interface ProgressionSpec {
   readonly stepWeight?: number | undefined;
@@ -47,7 +47,7 @@ const isWeight = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 1
 function invalid(message: string): StrategyResult {
   return {
     ok: false,
-    error: new ProgressionError(PROGRESSION_ERROR_CODES.invalidStrategy, message),
+    error: new ProgressionError(PROGRESSION_ERROR_REASONS.invalidStrategy, message),
   };
 }
 

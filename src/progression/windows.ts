@@ -9,7 +9,7 @@
 // spring-forward night in Europe/Berlin) matches nothing; a local hour that happens twice (the
 // autumn night) matches both times.
 import { CronDate, CronExpressionParser, type CronExpression } from 'cron-parser';
-import { PROGRESSION_ERROR_CODES, ProgressionError } from './errors.js';
+import { PROGRESSION_ERROR_REASONS, ProgressionError } from './errors.js';
 
 export interface ScheduleSpec {
   readonly timeZone?: string | undefined;
@@ -54,7 +54,7 @@ function compileOne(expression: string, timeZone: string, field: string): CronEx
   const trimmed = expression.trim();
   if (!trimmed.startsWith('@') && trimmed.split(/\s+/).length !== 5) {
     throw new ProgressionError(
-      PROGRESSION_ERROR_CODES.invalidSchedule,
+      PROGRESSION_ERROR_REASONS.invalidSchedule,
       `${field} "${expression}": windows use 5-field cron expressions (minute hour day month weekday)`,
     );
   }
@@ -64,7 +64,7 @@ function compileOne(expression: string, timeZone: string, field: string): CronEx
     return parsed;
   } catch (err) {
     throw new ProgressionError(
-      PROGRESSION_ERROR_CODES.invalidSchedule,
+      PROGRESSION_ERROR_REASONS.invalidSchedule,
       `${field} "${expression}": ${err instanceof Error ? err.message : String(err)}`,
       { cause: err },
     );
@@ -77,7 +77,7 @@ export function compileSchedule(spec: ScheduleSpec | undefined): ScheduleResult 
     const message = `schedule.timeZone "${timeZone}" is not an IANA time zone`;
     return {
       ok: false,
-      error: new ProgressionError(PROGRESSION_ERROR_CODES.invalidTimeZone, message),
+      error: new ProgressionError(PROGRESSION_ERROR_REASONS.invalidTimeZone, message),
     };
   }
   try {

@@ -107,7 +107,10 @@ describe('strategy validation', () => {
   ])('rejects %s', (_name, spec) => {
     const r = strategyFrom(spec);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.code).toBe('WL_PROGRESSION_INVALID_STRATEGY');
+    if (!r.ok) {
+      expect(r.error.reason).toBe('InvalidStrategy');
+      expect(r.error.code).toBe('WL_INVALID_SPEC');
+    }
   });
 });
 

@@ -130,14 +130,14 @@ describe('schedule edge cases', () => {
   });
 
   it.each<[string, ScheduleSpec, string]>([
-    ['unknown time zone', { timeZone: 'Mars/Olympus' }, 'WL_PROGRESSION_INVALID_TIME_ZONE'],
-    ['seconds field', { allow: ['0 * 8-17 * * 1-5'] }, 'WL_PROGRESSION_INVALID_SCHEDULE'],
-    ['out of range', { deny: ['61 * * * *'] }, 'WL_PROGRESSION_INVALID_SCHEDULE'],
-    ['garbage', { allow: ['every day'] }, 'WL_PROGRESSION_INVALID_SCHEDULE'],
-    ['never matches', { allow: ['* * 30 2 *'] }, 'WL_PROGRESSION_INVALID_SCHEDULE'],
+    ['unknown time zone', { timeZone: 'Mars/Olympus' }, 'InvalidTimeZone'],
+    ['seconds field', { allow: ['0 * 8-17 * * 1-5'] }, 'InvalidSchedule'],
+    ['out of range', { deny: ['61 * * * *'] }, 'InvalidSchedule'],
+    ['garbage', { allow: ['every day'] }, 'InvalidSchedule'],
+    ['never matches', { allow: ['* * 30 2 *'] }, 'InvalidSchedule'],
   ])('rejects %s', (_name, spec, code) => {
     const r = compileSchedule(spec);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.code).toBe(code);
+    if (!r.ok) expect(r.error.reason).toBe(code);
   });
 });

@@ -1,0 +1,70 @@
+// Turning one measurement into a check result — a value, never an exception (Argo Rollouts'
+// Successful / Failed / Inconclusive / Error).
+//
+// Order of the rules:
+// 1. the query failed                                   -> Error
+// 2. no data: empty result, NaN, or a request count of 0 -> the metric's `noData` policy
+//    (fail -> Failed, inconclusive -> Inconclusive, pass -> Successful); "no traffic" is the most
+//    common Flagger complaint when it is always a failure
+// 3. fewer requests than `minRequests` (only when the source reports a request count)
+//                                                       -> Inconclusive
+// 4. value outside thresholdRange (bounds inclusive)    -> Failed, else Successful
+import type { MeasurementResult, NoDataPolicy } from '../api/constants.js';
+
+export type Measurement =
+  | { readonly kind: 'value'; readonly value: number; readonly requests?: number }
+  | { readonly kind: 'noData'; readonly requests?: number }
+  | { readonly kind: 'error'; readonly error: Error };
+
+export interface Criteria {
+  readonly metric: string;
+  readonly thresholdRange: { readonly min?: number; readonly max?: number };
+  readonly noData: NoDataPolicy;
+  /** 0 disables the rule. */
+  readonly minRequests: number;
+}
+
+export interface MetricCheckResult {
+  readonly metric: string;
+  readonly result: MeasurementResult;
+  readonly value?: number;
+  readonly message: string;
+  /** The failure behind an Error result, for logs. */
+  readonly error?: Error;
+}
+
+const NO_DATA_RESULT = {
+  fail: 'Failed',
+  inconclusive: 'Inconclusive',
+  pass: 'Successful',
+} as const satisfies Record<NoDataPolicy, MeasurementResult>;
+
+function noData(c: Criteria, why: string): MetricCheckResult {
+  return {
+    metric: c.metric,
+    result: NO_DATA_RESULT[c.noData],
+    message: `${why} (noData: ${c.noData})`,
+  };
+}
+
+export function evaluateMeasurement(m: Measurement, c: Criteria): MetricCheckResult {
+  if (m.kind === 'error') {
+    return { metric: c.metric, result: 'Error', message: m.error.message, error: m.error };
+  }
+  if (m.kind === 'noData') return noData(c, 'no data');
+  if (Number.isNaN(m.value)) return noData(c, 'no data (NaN)');
+  if (m.requests === 0) return noData(c, 'no requests');
+  const { value } = m;
+  if (m.requests !== undefined && m.requests < c.minRequests) {
+    const message = `${m.requests} requests < minRequests ${c.minRequests}`;
+    return { metric: c.metric, result: 'Inconclusive', value, message };
+  }
+  const { min, max } = c.thresholdRange;
+  if (min !== undefined && value < min) {
+    return { metric: c.metric, result: 'Failed', value, message: `${value} < min ${min}` };
+  }
+  if (max !== undefined && value > max) {
+    return { metric: c.metric, result: 'Failed', value, message: `${value} > max ${max}` };
+  }
+  return { metric: c.metric, result: 'Successful', value, message: `${value} within range` };
+}
