@@ -1,0 +1,123 @@
+import {
+  HttpMethod,
+  PatchStrategy,
+  ServerConfiguration,
+  createConfiguration,
+  type HttpLibrary,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import { WeightlifterError } from '../telemetry/errors.js';
+import { KubeApiError, KubeRequestError, type KubeStatus } from './errors.js';
+
+export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** Counts API requests by verb and status; implemented by telemetry, optional. */
+export interface RequestMetricsSink {
+  observeRequest(verb: string, status: number | 'error'): void;
+}
+
+export interface RawClientOptions {
+  /** Deadline for one request (never for watches). @default 30_000 */
+  readonly requestTimeoutMs?: number;
+  readonly metrics?: RequestMetricsSink;
+}
+
+/**
+ * JSON over the API server's REST paths, authenticated through client-node's KubeConfig. Used
+ * for anything addressed by group/version/plural (custom resources of any version, status
+ * subresources, Leases, Events): objects stay plain JSON, exactly as the watch stream delivers
+ * them, so cache contents and patch computations never see client-node's model classes.
+ */
+export class KubeRawClient {
+  readonly #kc: KubeConfig;
+  readonly #server: ServerConfiguration<Record<string, string>>;
+  readonly #http: HttpLibrary;
+  readonly #timeoutMs: number;
+  readonly #metrics: RequestMetricsSink | undefined;
+
+  constructor(kc: KubeConfig, opts: RawClientOptions = {}) {
+    const cluster = kc.getCurrentCluster();
+    if (cluster === null) {
+      throw new WeightlifterError('WL_KUBECONFIG_INVALID', 'kubeconfig has no current cluster');
+    }
+    this.#kc = kc;
+    this.#server = new ServerConfiguration<Record<string, string>>(cluster.server, {});
+    this.#http = createConfiguration({
+      baseServer: this.#server,
+      authMethods: { default: kc },
+    }).httpApi;
+    this.#timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.#metrics = opts.metrics;
+  }
+
+  get kubeConfig(): KubeConfig {
+    return this.#kc;
+  }
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>(HttpMethod.GET, path, { query });
+  }
+
+  create<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.request<T>(HttpMethod.POST, path, { body, query });
+  }
+
+  /** PUT; the body's metadata.resourceVersion makes it a compare-and-swap. */
+  replace<T>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.request<T>(HttpMethod.PUT, path, { body, query });
+  }
+
+  patch<T>(
+    path: string,
+    body: unknown,
+    strategy: PatchStrategy = PatchStrategy.MergePatch,
+    query?: Query,
+  ): Promise<T> {
+    return this.request<T>(HttpMethod.PATCH, path, { body, query, contentType: strategy });
+  }
+
+  delete<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>(HttpMethod.DELETE, path, { query });
+  }
+
+  async request<T>(
+    verb: HttpMethod,
+    path: string,
+    opts: { body?: unknown; query?: Query | undefined; contentType?: string } = {},
+  ): Promise<T> {
+    const ctx = this.#server.makeRequestContext(path, verb);
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (v !== undefined) ctx.setQueryParam(k, String(v));
+    }
+    ctx.setHeaderParam('Accept', 'application/json');
+    if (opts.body !== undefined) {
+      ctx.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
+      ctx.setBody(JSON.stringify(opts.body));
+    }
+    ctx.setSignal(AbortSignal.timeout(this.#timeoutMs));
+    let status: number;
+    let text: string;
+    try {
+      await this.#kc.applySecurityAuthentication(ctx);
+      const res = await this.#http.send(ctx).toPromise();
+      status = res.httpStatusCode;
+      text = await res.body.text();
+    } catch (err) {
+      this.#metrics?.observeRequest(verb, 'error');
+      throw new KubeRequestError(verb, path, err);
+    }
+    this.#metrics?.observeRequest(verb, status);
+    if (status < 200 || status > 299) throw new KubeApiError(verb, path, status, parseStatus(text));
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+}
+
+function parseStatus(text: string): KubeStatus | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    // Not JSON (a proxy's HTML error page): keep the first bytes as the message instead.
+    return { message: text.slice(0, 200) };
+  }
+}
