@@ -1,0 +1,122 @@
+import { PatchStrategy } from '@kubernetes/client-node';
+import { backoffDelay, type BackoffOptions } from '../controller/backoff.js';
+import { sleep, systemClock, type Clock } from '../controller/clock.js';
+import { WeightlifterError } from '../telemetry/errors.js';
+import { withResourceVersion } from './diff-patch.js';
+import { isConflict } from './errors.js';
+import { computeMergePatch, type JsonObject } from './merge-patch.js';
+import type { KubeObject } from './object-key.js';
+import type { KubeRawClient } from './raw-client.js';
+import { objectPath, type ResourceRef } from './resources.js';
+
+/** Status write outcomes, for metrics; implemented by telemetry, optional. */
+export interface StatusMetricsSink {
+  observeStatusPatch(result: 'patched' | 'unchanged' | 'conflict' | 'error'): void;
+}
+
+export interface StatusWriterOptions {
+  readonly raw: KubeRawClient;
+  readonly clock?: Clock;
+  /** Attempts before giving up on conflicts. @default 5 */
+  readonly maxAttempts?: number;
+  /** Pause between conflicting attempts. @default { baseMs: 50, maxMs: 1000 } */
+  readonly backoff?: BackoffOptions;
+  readonly metrics?: StatusMetricsSink;
+}
+
+export interface StatusUpdate<T> {
+  readonly object: T;
+  readonly patched: boolean;
+  /** Requests that conflicted before the write went through. */
+  readonly conflicts: number;
+}
+
+type Obj = KubeObject & { status?: unknown };
+
+/**
+ * Writes `/status` as JSON merge patches. `status` is the only durable state of a Canary, so a
+ * write carries the resourceVersion it was computed from; on 409 the object is re-read and the
+ * desired status recomputed from the fresh copy, so no concurrent change is overwritten.
+ */
+export class StatusWriter {
+  readonly #raw: KubeRawClient;
+  readonly #clock: Clock;
+  readonly #maxAttempts: number;
+  readonly #backoff: BackoffOptions;
+  readonly #metrics: StatusMetricsSink | undefined;
+
+  constructor(opts: StatusWriterOptions) {
+    this.#raw = opts.raw;
+    this.#clock = opts.clock ?? systemClock;
+    this.#maxAttempts = opts.maxAttempts ?? 5;
+    this.#backoff = opts.backoff ?? { baseMs: 50, maxMs: 1000 };
+    this.#metrics = opts.metrics;
+  }
+
+  /** One merge patch of `{status}` on /status; with `resourceVersion`, 409 if the object moved. */
+  async patchStatus<T extends Obj>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    status: JsonObject,
+    resourceVersion?: string,
+  ): Promise<T> {
+    const body =
+      resourceVersion === undefined ? { status } : withResourceVersion({ status }, resourceVersion);
+    return this.#raw.patch<T>(
+      objectPath(ref, namespace, name, 'status'),
+      body,
+      PatchStrategy.MergePatch,
+    );
+  }
+
+  /**
+   * Makes `current.status` agree with `desired(obj)` on the fields it names. Sends nothing when
+   * they already agree (or `desired` returns undefined). On conflict, re-reads and retries.
+   */
+  async update<T extends Obj>(
+    ref: ResourceRef,
+    current: T,
+    desired: (obj: T) => JsonObject | undefined,
+  ): Promise<StatusUpdate<T>> {
+    const { namespace, name = '' } = current.metadata ?? {};
+    let obj = current;
+    let lastConflict: unknown;
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      const want = desired(obj);
+      const patch = want === undefined ? undefined : computeMergePatch(obj.status, want);
+      if (patch === undefined) {
+        this.#metrics?.observeStatusPatch('unchanged');
+        return { object: obj, patched: false, conflicts: attempt - 1 };
+      }
+      try {
+        const written = await this.patchStatus<T>(
+          ref,
+          namespace,
+          name,
+          patch,
+          obj.metadata?.resourceVersion,
+        );
+        this.#metrics?.observeStatusPatch('patched');
+        return { object: written, patched: true, conflicts: attempt - 1 };
+      } catch (err) {
+        if (!isConflict(err)) {
+          this.#metrics?.observeStatusPatch('error');
+          throw err;
+        }
+        this.#metrics?.observeStatusPatch('conflict');
+        lastConflict = err;
+      }
+      await sleep(this.#clock, backoffDelay(this.#backoff, attempt));
+      obj = await this.#raw.get<T>(objectPath(ref, namespace, name));
+    }
+    throw new WeightlifterError(
+      'WL_STATUS_CONFLICT',
+      `status of ${ref.kind} ${namespace ?? ''}/${name} kept conflicting`,
+      {
+        cause: lastConflict,
+        details: { kind: ref.kind, namespace, name, attempts: this.#maxAttempts },
+      },
+    );
+  }
+}
