@@ -46,3 +46,11 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Reads `signal.aborted` afresh. After an `await`, TypeScript still narrows a previously checked
+ * `signal.aborted` to false; calling through a function keeps the re-check honest (and lint-clean).
+ */
+export function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
+}

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { backoffDelay, withJitter, type BackoffOptions } from '../controller/backoff.js';
-import { sleep, systemClock, type Clock, type TimerHandle } from '../controller/clock.js';
+import { isAborted, sleep, systemClock, type Clock, type TimerHandle } from '../controller/clock.js';
 import { WeightlifterError } from '../telemetry/errors.js';
 import { InformerStore, type IndexFunc } from './informer-store.js';
 import type { ListerWatcher, WatchEnd, WatchEventType } from './lister-watcher.js';
@@ -332,8 +332,6 @@ export class Informer<T extends KubeObject> implements EventSource<T> {
     }
   }
 }
-
-const isAborted = (signal: AbortSignal): boolean => signal.aborted;
 
 function stripManagedFields<T extends KubeObject>(obj: T): T {
   if (obj.metadata?.managedFields === undefined) return obj;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { withJitter } from '../controller/backoff.js';
-import { sleep, systemClock, type Clock } from '../controller/clock.js';
+import { isAborted, sleep, systemClock, type Clock } from '../controller/clock.js';
 import type { Lease, LeaseSpec, LeaseStore } from './lease-store.js';
 import { microTime } from './time.js';
 
@@ -97,7 +97,7 @@ export class LeaderElector {
       this.#log.info('started leading');
       this.#o.onStartedLeading(this.#leading.signal);
       await this.#renewLoop(stop);
-      if (stop.aborted) return;
+      if (isAborted(stop)) return;
       this.#log.warn('leadership lost');
       this.#stepDown();
     }
@@ -115,7 +115,7 @@ export class LeaderElector {
     let lastRenew = this.#o.clock.now();
     while (!stop.aborted) {
       await sleep(this.#o.clock, this.#o.retryPeriodMs, stop);
-      if (stop.aborted) return;
+      if (isAborted(stop)) return;
       if (await this.#tryAcquireOrRenew()) lastRenew = this.#o.clock.now();
       else if (this.#o.clock.now() - lastRenew >= this.#o.renewDeadlineMs) return;
     }
