@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager, kubectl and etcd from the Go module proxy into a
-# cache directory outside the repository. Idempotent: binaries already present are not rebuilt.
+# Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and etcd from the Go module
+# proxy into a cache directory outside the repository, and kwok (fake nodes and pod lifecycles) when it
+# builds. Idempotent: binaries already present are not rebuilt. Prints the directory on stdout.
 #
 #   hack/build-binaries.sh [DEST]     DEST defaults to $WEIGHTLIFTER_CACHE/bin/k8s-<version>
+#
+# kwok is optional: when its build fails the reason is written to DEST/kwok.build-failed, reported on
+# stderr, and not retried on later runs (delete that file, or set WEIGHTLIFTER_RETRY_KWOK=1, to retry);
+# the local control plane then runs without fake pods.
 #
 # k8s.io/kubernetes cannot be `go install`ed: its go.mod points every staging module at
 # ./staging/src/... . A throwaway module requires it and replaces each staging module with its
@@ -11,6 +16,7 @@ set -euo pipefail
 
 K8S_VERSION="${WEIGHTLIFTER_K8S_VERSION:-v1.37.2}"
 ETCD_VERSION="${WEIGHTLIFTER_ETCD_VERSION:-v3.6.16}"
+KWOK_VERSION="${WEIGHTLIFTER_KWOK_VERSION:-v0.8.0}"
 CACHE="${WEIGHTLIFTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/weightlifter}"
 DEST="${1:-$CACHE/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION}"
 
@@ -22,17 +28,27 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 mkdir -p "$DEST"
-need=()
-for b in kube-apiserver kube-controller-manager kubectl etcd; do
-  [ -x "$DEST/$b" ] || need+=("$b")
+k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+k8s_need=()
+for b in "${k8s_bins[@]}"; do
+  [ -x "$DEST/$b" ] || k8s_need+=("$b")
 done
-if [ ${#need[@]} -eq 0 ]; then
+etcd_need=false
+[ -x "$DEST/etcd" ] || etcd_need=true
+kwok_need=false
+if [ ! -x "$DEST/kwok" ] && { [ ! -e "$DEST/kwok.build-failed" ] || [ -n "${WEIGHTLIFTER_RETRY_KWOK:-}" ]; }; then
+  kwok_need=true
+fi
+if [ ${#k8s_need[@]} -eq 0 ] && [ "$etcd_need" = false ] && [ "$kwok_need" = false ]; then
   echo "$DEST"
   exit 0
 fi
 
 work="$CACHE/build"
-mkdir -p "$work"
+# Binaries are built here and renamed into DEST, so an interrupted build never leaves a truncated
+# file that the "already built" check above would accept.
+staging="$DEST.partial"
+mkdir -p "$work" "$staging"
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod" GOTOOLCHAIN=local
 ldflags="-s -w"
 
@@ -63,14 +79,23 @@ package tools
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
   (cd "$mod" && go mod tidy -e >/dev/null 2>&1 || true)
-  (cd "$mod" && go build -trimpath -ldflags="$ldflags" -o "$DEST/" \
-    k8s.io/kubernetes/cmd/kube-apiserver \
-    k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kubectl)
+  local pkgs=()
+  for b in "${k8s_need[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
+  # Stamp the version the way Kubernetes' own build does, so /version and `kubectl version` report
+  # v1.x.y instead of v0.0.0-master.
+  local major="${K8S_VERSION#v}"; major="${major%%.*}"
+  local minor_num="${K8S_VERSION#v*.}"; minor_num="${minor_num%%.*}"
+  local vflags=""
+  for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+    vflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor_num -X $pkg.gitTreeState=clean"
+  done
+  (cd "$mod" && go build -trimpath -ldflags="$ldflags$vflags" -o "$staging/" "${pkgs[@]}")
+  for b in "${k8s_need[@]}"; do mv -f "$staging/$b" "$DEST/$b"; done
 }
 
 build_etcd() {
@@ -94,15 +119,37 @@ import (
 
 func main() { etcdmain.Main(os.Args) }
 GO
-  (cd "$mod" && go mod tidy >/dev/null && go build -trimpath -ldflags="$ldflags" -o "$DEST/etcd" .)
+  (cd "$mod" && go mod tidy >/dev/null && go build -trimpath -ldflags="$ldflags" -o "$staging/etcd" .)
+  mv -f "$staging/etcd" "$DEST/etcd"
+}
+
+# kwok has no replace directives, so a throwaway module requiring it is enough.
+build_kwok() {
+  local mod="$work/kwok-$KWOK_VERSION"
+  mkdir -p "$mod"
+  cat >"$mod/go.mod" <<GOMOD
+module weightlifter.local/kwokbuild
+
+go 1.26.0
+
+require sigs.k8s.io/kwok $KWOK_VERSION
+GOMOD
+  (cd "$mod" && go build -trimpath -ldflags="$ldflags" -o "$staging/kwok" sigs.k8s.io/kwok/cmd/kwok) &&
+    mv -f "$staging/kwok" "$DEST/kwok"
 }
 
 start=$(date +%s)
-for b in "${need[@]}"; do
-  case "$b" in
-    etcd) build_etcd ;;
-    *) [ -x "$DEST/kube-apiserver" ] && [ -x "$DEST/kube-controller-manager" ] && [ -x "$DEST/kubectl" ] || build_k8s ;;
-  esac
-done
-echo "weightlifter: built ${need[*]} in $(( $(date +%s) - start ))s into $DEST" >&2
+built=()
+if [ ${#k8s_need[@]} -gt 0 ]; then build_k8s; built+=("${k8s_need[@]}"); fi
+if [ "$etcd_need" = true ]; then build_etcd; built+=(etcd); fi
+if [ "$kwok_need" = true ]; then
+  if kwok_log=$(build_kwok 2>&1); then
+    rm -f "$DEST/kwok.build-failed"
+    built+=(kwok)
+  else
+    printf 'kwok %s failed to build:\n%s\n' "$KWOK_VERSION" "$kwok_log" >"$DEST/kwok.build-failed"
+    echo "weightlifter: kwok $KWOK_VERSION did not build (optional; pods will not run): see $DEST/kwok.build-failed" >&2
+  fi
+fi
+echo "weightlifter: built ${built[*]:-nothing} in $(( $(date +%s) - start ))s into $DEST" >&2
 echo "$DEST"

@@ -1,0 +1,206 @@
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pino, type Logger } from 'pino';
+import { startApiServer } from './apiserver.js';
+import { binariesInDir, resolveBinaries, type Binaries } from './binaries.js';
+import { registerCleanup, unregisterCleanup, type Cleanup } from './cleanup.js';
+import { startControllerManager, startScheduler } from './controllers.js';
+import { installCrds, yamlFilesIn } from './crds.js';
+import { startEtcd } from './etcd.js';
+import { Identities } from './identities.js';
+import { kubectlFor, type KubectlResult } from './kubectl.js';
+import { startKwok } from './kwok.js';
+import { defaultCrdDirs, repoRoot } from './paths.js';
+import { createPki } from './pki.js';
+import { ProcessGroup, type Child } from './processes.js';
+import { waitUntil } from './wait.js';
+
+export interface ControlPlaneOptions {
+  /** Default: resolveBinaries() (KUBEBUILDER_ASSETS, else the build cache). */
+  binDir?: string;
+  /** Default: [<repo>/crds, <repo>/local/smi-crds] (only <repo>/crds when smiCrdFiles is given). */
+  crdDirs?: string[];
+  /** Which SMI CRD files to install instead of <repo>/local/smi-crds (see writeTrafficSplitVariant). */
+  smiCrdFiles?: string[];
+  /** Default true: run kube-controller-manager (+ kube-scheduler and kwok when available). */
+  controllerManager?: boolean;
+  /** Where component logs go (default <dir>/logs, removed by stop()). */
+  logDir?: string;
+  /** Default: a silent logger. */
+  logger?: Logger;
+  /** Deadline for each readiness wait (default 60 s: a loaded CI machine is slow, not broken). */
+  readyTimeoutMs?: number;
+}
+
+export interface ControlPlane {
+  readonly server: string;
+  readonly dir: string;
+  readonly binDir: string;
+  readonly adminKubeconfig: string;
+  readonly controllerKubeconfig: string;
+  readonly podsRunByKwok: boolean;
+  /** The CA that signed the serving and client certificates (PEM path). */
+  readonly caFile: string;
+  readonly logDir: string;
+  /** Milliseconds from the call to ready (binaries resolved, CRDs Established, node Ready). */
+  readonly startupMs: number;
+  /** Why something optional is missing (no kwok, no controller manager...). */
+  readonly notes: readonly string[];
+  kubeconfigFor(user: string, groups?: string[]): Promise<string>;
+  kubectl(args: string[], opts?: { kubeconfig?: string; input?: string }): Promise<KubectlResult>;
+  stop(): Promise<void>;
+}
+
+/** One directory holding every binary: the shared one when there is one, else symlinks in `dir`. */
+async function binDirFor(bins: Binaries, dir: string): Promise<string> {
+  const paths = [
+    bins.kubeApiserver,
+    bins.etcd,
+    bins.kubectl,
+    bins.kubeControllerManager,
+    bins.kubeScheduler,
+    bins.kwok,
+  ];
+  const present = paths.filter((p): p is string => p !== undefined);
+  const dirs = new Set(present.map((p) => dirname(p)));
+  const [only] = dirs;
+  if (dirs.size === 1 && only !== undefined) return only;
+  const farm = join(dir, 'bin');
+  await mkdir(farm);
+  await Promise.all(present.map((p) => symlink(p, join(farm, basename(p)))));
+  return farm;
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const t0 = performance.now();
+  const logger = opts.logger ?? pino({ level: 'silent' });
+  const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const bins =
+    opts.binDir === undefined ? await resolveBinaries({ logger }) : binariesInDir(opts.binDir);
+  const notes = [...bins.notes];
+  const dir = await mkdtemp(join(tmpdir(), 'weightlifter-cp-'));
+  const logDir = opts.logDir ?? join(dir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const log = logger.child({ component: 'local-control-plane', dir });
+  const procs = new ProcessGroup(dir, logDir, log);
+  let stopping: Promise<void> | undefined;
+  const cleanup: Cleanup = {
+    stop: () =>
+      (stopping ??= (async () => {
+        await procs.stop();
+        await rm(dir, { recursive: true, force: true });
+        unregisterCleanup(cleanup);
+        log.info('stopped');
+      })()),
+    stopNow: () => {
+      procs.killNow();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  registerCleanup(cleanup);
+  try {
+    const pki = await createPki(join(dir, 'pki'));
+    const ids = new Identities(pki, dir);
+    const [admin, controller, kcm, sched, kwok] = await Promise.all([
+      ids.cert('admin'),
+      ids.cert('controller'),
+      ids.cert('controllerManager'),
+      ids.cert('scheduler'),
+      ids.cert('kwok'),
+    ]);
+    const etcd = await startEtcd(procs, bins.etcd, timeoutMs);
+    const api = await startApiServer(
+      procs,
+      bins.kubeApiserver,
+      pki,
+      etcd.clientUrl,
+      admin,
+      timeoutMs,
+    );
+    ids.setServer(api.server);
+    const adminKubeconfig = await ids.kubeconfig('admin', admin);
+    const controllerKubeconfig = await ids.kubeconfig('controller', controller);
+    const kubectl = kubectlFor(bins.kubectl, adminKubeconfig, join(dir, 'kubectl-cache'));
+    const core: Child[] = [etcd.child, api.child];
+
+    const crdFiles = [
+      ...(await yamlFilesIn(
+        opts.crdDirs ??
+          (opts.smiCrdFiles === undefined ? defaultCrdDirs() : [join(repoRoot(), 'crds')]),
+      )),
+      ...(opts.smiCrdFiles ?? []),
+    ];
+    const crdsInstalled = installCrds(kubectl, crdFiles);
+
+    let podsRunByKwok = false;
+    const components: Promise<void>[] = [];
+    if (opts.controllerManager === false) {
+      notes.push('kube-controller-manager disabled by option: Deployments get no ReplicaSets');
+    } else if (bins.kubeControllerManager === undefined) {
+      notes.push('kube-controller-manager unavailable: Deployments get no ReplicaSets');
+    } else {
+      const kcmChild = startControllerManager(
+        procs,
+        bins.kubeControllerManager,
+        await ids.kubeconfig('controllerManager', kcm),
+        pki,
+      );
+      // The serviceaccount controller creating default/default proves the controller manager runs.
+      components.push(
+        waitUntil(
+          async () =>
+            (await kubectl(['get', 'serviceaccount', 'default', '-n', 'default'])).code === 0,
+          {
+            what: 'kube-controller-manager (default ServiceAccount)',
+            timeoutMs,
+            intervalMs: 200,
+            watch: [...core, kcmChild],
+          },
+        ),
+      );
+      if (bins.kubeScheduler === undefined || bins.kwok === undefined) {
+        notes.push(
+          `pods are not run (${bins.kubeScheduler === undefined ? 'kube-scheduler' : 'kwok'} unavailable): drive readiness through the Deployment status subresource`,
+        );
+      } else {
+        const schedChild = startScheduler(
+          procs,
+          bins.kubeScheduler,
+          await ids.kubeconfig('scheduler', sched),
+        );
+        const kwokKubeconfig = await ids.kubeconfig('kwok', kwok);
+        components.push(
+          startKwok(procs, bins.kwok, kwokKubeconfig, kubectl, timeoutMs).then(() => {
+            if (schedChild.exit !== undefined) throw new Error('kube-scheduler exited');
+            podsRunByKwok = true;
+          }),
+        );
+      }
+    }
+    await Promise.all([crdsInstalled, ...components]);
+    const binDir = await binDirFor(bins, dir);
+    const startupMs = Math.round(performance.now() - t0);
+    log.info({ server: api.server, startupMs, podsRunByKwok, notes }, 'control plane ready');
+    return {
+      server: api.server,
+      dir,
+      binDir,
+      adminKubeconfig,
+      controllerKubeconfig,
+      podsRunByKwok,
+      caFile: pki.ca.cert,
+      logDir,
+      startupMs,
+      notes,
+      kubeconfigFor: (user, groups = []) => ids.mint(user, groups),
+      kubectl: (args, o) => kubectl(args, o),
+      stop: () => cleanup.stop(),
+    };
+  } catch (err) {
+    await cleanup.stop();
+    throw err;
+  }
+}
