@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import { backoffDelay, withJitter, type BackoffOptions } from '../controller/backoff.js';
-import { isAborted, sleep, systemClock, type Clock, type TimerHandle } from '../controller/clock.js';
+import {
+  isAborted,
+  sleep,
+  systemClock,
+  type Clock,
+  type TimerHandle,
+} from '../controller/clock.js';
 import { WeightlifterError } from '../telemetry/errors.js';
 import { InformerStore, type IndexFunc } from './informer-store.js';
 import type { ListerWatcher, WatchEnd, WatchEventType } from './lister-watcher.js';
