@@ -60,7 +60,8 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => {
-          err === undefined ? resolve() : reject(err);
+          if (err === undefined) resolve();
+          else reject(err);
         });
         server.closeIdleConnections();
       }),
