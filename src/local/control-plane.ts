@@ -14,7 +14,7 @@ import { Identities } from './identities.js';
 import { kubectlFor, type KubectlResult } from './kubectl.js';
 import { startKwok } from './kwok.js';
 import { defaultCrdDirs, repoRoot } from './paths.js';
-import { createPki } from './pki.js';
+import { createPki, type KeyPair } from './pki.js';
 import { ProcessGroup, type Child } from './processes.js';
 import { waitUntil } from './wait.js';
 
@@ -42,8 +42,11 @@ export interface ControlPlane {
   readonly adminKubeconfig: string;
   readonly controllerKubeconfig: string;
   readonly podsRunByKwok: boolean;
-  /** The CA that signed the serving and client certificates (PEM path). */
-  readonly caFile: string;
+  /**
+   * The CA (PEM paths) that signed the serving certificate and every client certificate; its key
+   * lets another process mint identities (mintKubeconfig).
+   */
+  readonly ca: KeyPair;
   readonly logDir: string;
   /** Milliseconds from the call to ready (binaries resolved, CRDs Established, node Ready). */
   readonly startupMs: number;
@@ -191,7 +194,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       adminKubeconfig,
       controllerKubeconfig,
       podsRunByKwok,
-      caFile: pki.ca.cert,
+      ca: pki.ca,
       logDir,
       startupMs,
       notes,

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeKubeconfig } from './kubeconfig.js';
+import { mintKubeconfig, writeKubeconfig } from './kubeconfig.js';
 import type { KeyPair, Pki } from './pki.js';
 
 /** The identities every control plane has; CN is the user, O the groups (RBAC subjects). */
@@ -26,7 +26,6 @@ export type IdentityName = keyof typeof IDENTITIES;
 /** Mints client-certificate kubeconfigs for one control plane. */
 export class Identities {
   private readonly dir: string;
-  private count = 0;
 
   constructor(
     private readonly pki: Pki,
@@ -57,15 +56,7 @@ export class Identities {
   }
 
   /** Another identity, e.g. an unprivileged user for RBAC tests. */
-  async mint(user: string, groups: readonly string[] = []): Promise<string> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const stem = `user-${++this.count}-${user.replace(/[^a-zA-Z0-9.-]/g, '_').slice(0, 60)}`;
-    const cert = await this.pki.clientCert(stem, user, groups);
-    return writeKubeconfig(join(this.dir, `${stem}.kubeconfig`), {
-      server: this.server,
-      caCert: this.pki.ca.cert,
-      client: cert,
-      user,
-    });
+  mint(user: string, groups: readonly string[] = []): Promise<string> {
+    return mintKubeconfig({ dir: this.dir, ca: this.pki.ca, server: this.server, user, groups });
   }
 }

@@ -110,8 +110,18 @@ async function signed(
   return pair;
 }
 
-function clientSubject(user: string, groups: readonly string[]): string {
-  return subjectPart('CN', user) + groups.map((g) => subjectPart('O', g)).join('');
+const CLIENT_AUTH = ['extendedKeyUsage=clientAuth'];
+
+/** A client certificate signed by `ca`: CN is the user name, each O a group. */
+export function signClientCert(
+  dir: string,
+  fileStem: string,
+  ca: KeyPair,
+  user: string,
+  groups: readonly string[] = [],
+): Promise<KeyPair> {
+  const subject = subjectPart('CN', user) + groups.map((g) => subjectPart('O', g)).join('');
+  return signed(dir, fileStem, ca, subject, CLIENT_AUTH);
 }
 
 export async function createPki(dir: string): Promise<Pki> {
@@ -120,13 +130,12 @@ export async function createPki(dir: string): Promise<Pki> {
     selfSignedCa(dir, 'ca', 'weightlifter-local-ca'),
     selfSignedCa(dir, 'front-proxy-ca', 'weightlifter-local-front-proxy-ca'),
   ]);
-  const clientAuth = ['extendedKeyUsage=clientAuth'];
   const [serving, proxyClient] = await Promise.all([
     signed(dir, 'apiserver', ca, subjectPart('CN', 'kube-apiserver'), [
       'extendedKeyUsage=serverAuth',
       'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc',
     ]),
-    signed(dir, PROXY_CLIENT_NAME, frontProxyCa, subjectPart('CN', PROXY_CLIENT_NAME), clientAuth),
+    signClientCert(dir, PROXY_CLIENT_NAME, frontProxyCa, PROXY_CLIENT_NAME),
   ]);
   // ES256 service-account tokens: node:crypto makes the pair without another openssl round trip.
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -144,7 +153,6 @@ export async function createPki(dir: string): Promise<Pki> {
     proxyClient,
     serviceAccountKey,
     serviceAccountPub,
-    clientCert: (fileStem, user, groups = []) =>
-      signed(dir, fileStem, ca, clientSubject(user, groups), clientAuth),
+    clientCert: (fileStem, user, groups = []) => signClientCert(dir, fileStem, ca, user, groups),
   };
 }
