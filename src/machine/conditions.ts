@@ -1,0 +1,50 @@
+// kstatus-compatible conditions: Ready=True means settled (Initialized, Succeeded); Stalled=True
+// means nothing will change without a person (Failed, target missing, invalid spec); Promoted
+// mirrors Flagger's single condition (True after Initialized/Succeeded, False after Failed).
+// lastTransitionTime moves only when a condition's status flips, as metav1.Condition requires.
+import type { Condition } from '../api/canary.js';
+import type { ConditionStatus, Phase } from '../api/constants.js';
+
+export type Health = 'settled' | 'progressing' | 'stalled';
+
+export function healthOfPhase(phase: Phase): Health {
+  if (phase === 'Initialized' || phase === 'Succeeded') return 'settled';
+  if (phase === 'Failed') return 'stalled';
+  return 'progressing';
+}
+
+function promoted(phase: Phase): ConditionStatus {
+  if (phase === 'Initialized' || phase === 'Succeeded') return 'True';
+  return phase === 'Failed' ? 'False' : 'Unknown';
+}
+
+export interface ConditionInput {
+  readonly phase: Phase;
+  readonly health: Health;
+  readonly reason: string;
+  readonly message: string;
+  readonly generation: number;
+  readonly now: string;
+}
+
+export function nextConditions(previous: readonly Condition[], c: ConditionInput): Condition[] {
+  const wanted: [string, ConditionStatus, string, string][] = [
+    ['Ready', c.health === 'settled' ? 'True' : 'False', c.reason, c.message],
+    ['Stalled', c.health === 'stalled' ? 'True' : 'False', c.reason, c.message],
+    ['Promoted', promoted(c.phase), c.phase, `phase ${c.phase}`],
+  ];
+  const ours = wanted.map(([type, status, reason, message]): Condition => {
+    const before = previous.find((p) => p.type === type);
+    const lastTransitionTime =
+      before !== undefined && before.status === status ? before.lastTransitionTime : c.now;
+    return { type, status, reason, message, lastTransitionTime, observedGeneration: c.generation };
+  });
+  // Conditions written by someone else (another controller, a human) are kept as they are.
+  const others = previous.filter((p) => !wanted.some(([type]) => type === p.type));
+  return [...ours, ...others];
+}
+
+/** The Ready condition's reason and message as last persisted. */
+export function previousReady(conditions: readonly Condition[]): Condition | undefined {
+  return conditions.find((c) => c.type === 'Ready');
+}

@@ -1,0 +1,57 @@
+// Convergence: the effects that bring the world in line with a status. They are derived from
+// (status, observed) on every step, not remembered, so an effect lost to a crash between the status
+// write and the action is simply emitted again by the next reconcile — and an effect already
+// visible in the observed world is not emitted at all. That is what makes restarts repeat nothing.
+import { routesAt } from './draft.js';
+import type { RunState } from './resume.js';
+import type { Effect, Observed } from './types.js';
+
+const SETTLED = new Set(['Initialized', 'Succeeded', 'Failed']);
+
+/** The canary (target Deployment) must run: during analysis, or while it receives traffic. */
+export function canaryShouldRun(state: RunState): boolean {
+  return (
+    state.phase === 'Progressing' || state.phase === 'WaitingPromotion' || state.canaryWeight > 0
+  );
+}
+
+/**
+ * After a run, the idle target is scaled to 0 once traffic is verifiably off it; once that has
+ * been seen (targetScaledDown) it is never enforced again, so a GitOps tool re-applying
+ * `replicas` gets idle pods rather than a tug of war.
+ */
+export function scaleDownDue(state: RunState, observed: Observed): boolean {
+  return (
+    SETTLED.has(state.phase) &&
+    state.canaryWeight === 0 &&
+    !state.targetScaledDown &&
+    routesAt(observed.routes, 0) &&
+    (observed.target?.replicas ?? 0) > 0
+  );
+}
+
+export function convergeEffects(state: RunState, observed: Observed): Effect[] {
+  if (state.phase === 'Terminating') return [];
+  if (state.phase === 'Initializing') return observed.initialized ? [] : [{ type: 'initialize' }];
+  const effects: Effect[] = [];
+  if (!observed.initialized) effects.push({ type: 'initialize' });
+  if (
+    state.phase === 'Promoting' &&
+    state.revision !== null &&
+    observed.primary?.revision !== state.revision
+  ) {
+    effects.push({ type: 'promotePrimary', revision: state.revision });
+  }
+  if (canaryShouldRun(state) && observed.target?.replicas === 0) {
+    effects.push({ type: 'scaleCanary', to: 'up' });
+  }
+  if (!routesAt(observed.routes, state.canaryWeight)) {
+    effects.push({
+      type: 'routeTraffic',
+      primaryWeight: 100 - state.canaryWeight,
+      canaryWeight: state.canaryWeight,
+    });
+  }
+  if (scaleDownDue(state, observed)) effects.push({ type: 'scaleCanary', to: 'zero' });
+  return effects;
+}

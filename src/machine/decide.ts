@@ -1,0 +1,117 @@
+// decide(): the whole canary engine as one pure function of (spec, status, observations, now,
+// answers gathered so far). It either asks for one more answer (a webhook type's verdict, or the
+// metric checks) or returns the plan: next status, merge patch, effects, requeue. Asking again with
+// the answer added replays the same decision path deterministically, so the interpreter in
+// machine.ts can run it as a loop of "decide, gather, decide" until a plan comes out.
+import type { Phase } from '../api/constants.js';
+import { healthOfPhase, nextConditions, previousReady } from './conditions.js';
+import { convergeEffects } from './converge.js';
+import { event, verdict, type Ctx, type PhaseHandler, type Step, type Verdict } from './draft.js';
+import { hold, release } from './phases/hold.js';
+import { initializingPhase } from './phases/initializing.js';
+import { handleOperation } from './phases/operations.js';
+import { progressingPhase } from './phases/progressing.js';
+import { finalisingPhase, promotingPhase } from './phases/promoting.js';
+import { waitingPhase } from './phases/run-start.js';
+import { settledPhase } from './phases/settled.js';
+import { terminatingPhase } from './phases/terminating.js';
+import { machineInputFromStatus, statusFromRunState, type RunState } from './resume.js';
+import { mergePatch } from './status-patch.js';
+import {
+  NOTHING_GATHERED,
+  type DecideOutcome,
+  type Gathered,
+  type StepInput,
+  type StepPlan,
+} from './types.js';
+
+const HANDLERS: Record<Exclude<Phase, 'Terminating'>, PhaseHandler> = {
+  Initializing: initializingPhase,
+  Initialized: settledPhase,
+  Succeeded: settledPhase,
+  Failed: settledPhase,
+  Waiting: waitingPhase,
+  Progressing: progressingPhase,
+  WaitingPromotion: progressingPhase,
+  Promoting: promotingPhase,
+  Finalising: (ctx, state) => finalisingPhase(ctx, state),
+};
+
+function route(ctx: Ctx): Step {
+  const { observed, spec } = ctx;
+  if (observed.deleting) return terminatingPhase(ctx, ctx.prev);
+  const target = observed.target;
+  if (target === null) {
+    return verdict(ctx.prev, 'TargetNotFound', 'the target Deployment does not exist', {
+      health: 'stalled',
+      announce: 'Warning',
+      handsOff: true,
+    });
+  }
+  const op = handleOperation(ctx, ctx.prev, target);
+  if (op.kind === 'step') return op.step;
+  if (spec.suspend) return hold(ctx, op.state, 'Suspended');
+  if (op.state.paused) return hold(ctx, op.state, 'Paused');
+  const state = release(op.state, ctx.now);
+  if (observed.primary === null && state.phase !== 'Initializing') {
+    // Someone deleted the primary: the only way back to serving is to initialise again.
+    const step = initializingPhase(ctx, state, target);
+    const warning = event(
+      'Warning',
+      'PrimaryMissing',
+      'primary Deployment missing; re-initializing',
+    );
+    return step.kind === 'verdict' ? { ...step, notes: [warning, ...step.notes] } : step;
+  }
+  if (state.phase === 'Terminating') return terminatingPhase(ctx, state);
+  return HANDLERS[state.phase](ctx, state, target);
+}
+
+function finish(ctx: Ctx, v: Verdict): StepPlan {
+  const { input, prev } = ctx;
+  const phaseChanged = v.state.phase !== prev.phase || prev.fresh;
+  const reasonChanged = previousReady(prev.conditions)?.reason !== v.reason;
+  const announced =
+    v.announce !== null && (phaseChanged || reasonChanged)
+      ? [event(v.announce, v.reason, v.message)]
+      : [];
+  const conditions = nextConditions(v.state.conditions, {
+    phase: v.state.phase,
+    health: v.health ?? healthOfPhase(v.state.phase),
+    reason: v.reason,
+    message: v.message,
+    generation: input.generation,
+    now: new Date(ctx.now).toISOString(),
+  });
+  const state: RunState = { ...v.state, conditions, observedGeneration: input.generation };
+  const converge = v.handsOff ? [] : convergeEffects(state, input.observed);
+  const effects = [...v.effects, ...converge, ...announced, ...v.notes];
+  const status = statusFromRunState(state);
+  const base = input.status === undefined ? {} : statusFromRunState(prev);
+  const acts = v.effects.length + converge.length > 0;
+  const requeue = acts
+    ? Math.min(v.requeueAfterMs ?? ctx.spec.intervalMs, ctx.spec.intervalMs)
+    : v.requeueAfterMs;
+  return {
+    status,
+    statusPatch: mergePatch(base, status),
+    effects,
+    requeueAfterMs: requeue === null ? null : Math.max(1, Math.ceil(requeue)),
+    transition: { from: prev.phase, to: state.phase, reason: v.reason, message: v.message },
+  };
+}
+
+export function decide(input: StepInput, gathered: Gathered = NOTHING_GATHERED): DecideOutcome {
+  const ctx: Ctx = {
+    input,
+    spec: input.spec,
+    observed: input.observed,
+    gathered,
+    now: input.now,
+    prev: machineInputFromStatus(input.status),
+  };
+  const step = route(ctx);
+  return step.kind === 'need'
+    ? { kind: 'gather', request: step.request }
+    : { kind: 'plan', plan: finish(ctx, step) };
+}

@@ -1,0 +1,123 @@
+// Building blocks of a decision. A phase handler returns a Step: either a Verdict (the next state
+// and why) or a Need (a webhook/check answer it must have before it can decide). decide() turns
+// the final Verdict into a StepPlan.
+import type { Phase } from '../api/constants.js';
+import { previousReady, type Health } from './conditions.js';
+import type { RunState } from './resume.js';
+import type {
+  Effect,
+  EngineSpec,
+  GatherRequest,
+  Gathered,
+  Observed,
+  ObservedTarget,
+  StepInput,
+} from './types.js';
+
+export interface Verdict {
+  readonly kind: 'verdict';
+  readonly state: RunState;
+  /** Ready/Stalled condition reason (CamelCase) and message. */
+  readonly reason: string;
+  readonly message: string;
+  /** Defaults to the phase's health (healthOfPhase). */
+  readonly health: Health | null;
+  /** Notifications sent with this step (events, post-rollout webhooks). */
+  readonly notes: readonly Effect[];
+  /** Emit an event of this type when the phase or the reason changes (not on every reconcile). */
+  readonly announce: 'Normal' | 'Warning' | null;
+  /** Effects decided explicitly (Terminating); convergence effects are added by decide(). */
+  readonly effects: readonly Effect[];
+  /** Touch nothing: no convergence (suspend, target missing). */
+  readonly handsOff: boolean;
+  readonly requeueAfterMs: number | null;
+}
+
+export interface Need {
+  readonly kind: 'need';
+  readonly request: GatherRequest;
+}
+
+export type Step = Verdict | Need;
+
+export interface Ctx {
+  readonly input: StepInput;
+  readonly spec: EngineSpec;
+  readonly observed: Observed;
+  readonly gathered: Gathered;
+  readonly now: number;
+  /** The state as persisted, before this step. */
+  readonly prev: RunState;
+}
+
+/** A handler that needs the target (every phase but Terminating). */
+export type PhaseHandler = (ctx: Ctx, state: RunState, target: ObservedTarget) => Step;
+
+type VerdictOptions = Partial<Omit<Verdict, 'kind' | 'state' | 'reason' | 'message'>>;
+
+export function verdict(
+  state: RunState,
+  reason: string,
+  message: string,
+  opts: VerdictOptions = {},
+): Verdict {
+  return {
+    kind: 'verdict',
+    state,
+    reason,
+    message,
+    health: opts.health ?? null,
+    notes: opts.notes ?? [],
+    announce: opts.announce ?? null,
+    effects: opts.effects ?? [],
+    handsOff: opts.handsOff ?? false,
+    requeueAfterMs: opts.requeueAfterMs ?? null,
+  };
+}
+
+/** Reasons that describe a passing situation, not the phase; never carried over by keep(). */
+const TRANSIENT_REASONS = new Set(['Suspended', 'Paused', 'TargetNotFound', 'InvalidSpec']);
+
+/** Nothing new to say: keep the last Ready reason and message (e.g. why a run is waiting). */
+export function keep(state: RunState, opts: VerdictOptions = {}): Verdict {
+  const ready = previousReady(state.conditions);
+  const usable = ready !== undefined && !TRANSIENT_REASONS.has(ready.reason);
+  return usable
+    ? verdict(state, ready.reason, ready.message, opts)
+    : verdict(state, state.phase, `phase ${state.phase}`, opts);
+}
+
+export const need = (request: GatherRequest): Need => ({ kind: 'need', request });
+
+/** Enters `phase` and starts its bounded wait. */
+export function enter(state: RunState, phase: Phase, now: number): RunState {
+  return { ...state, phase, phaseSince: now };
+}
+
+export function event(eventType: 'Normal' | 'Warning', reason: string, message: string): Effect {
+  return { type: 'emitEvent', eventType, reason, message };
+}
+
+export function postRollout(state: RunState): Effect {
+  return {
+    type: 'callWebhooks',
+    call: { hookType: 'post-rollout', phase: state.phase, revision: state.revision ?? '' },
+  };
+}
+
+/** The wait that began at `since` has reached the progress deadline. */
+export function overdue(ctx: Ctx, since: number | null): boolean {
+  return since !== null && ctx.now - since >= ctx.spec.progressDeadlineMs;
+}
+
+/** Time left before the progress deadline of the wait begun at `since`, at most one interval. */
+export function untilDeadline(ctx: Ctx, since: number | null): number {
+  const left =
+    since === null ? ctx.spec.progressDeadlineMs : since + ctx.spec.progressDeadlineMs - ctx.now;
+  return Math.max(1, Math.min(ctx.spec.intervalMs, left));
+}
+
+export const routesAt = (routes: Observed['routes'], canaryWeight: number): boolean =>
+  routes !== null &&
+  routes.canaryWeight === canaryWeight &&
+  routes.primaryWeight === 100 - canaryWeight;

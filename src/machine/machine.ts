@@ -1,0 +1,489 @@
+// The canary machine (xstate v5): one run of it is one reconcile step.
+//
+//   deciding ──needs an answer──> callingWebhooks | runningChecks ──> deciding
+//      │ plan
+//      v
+//   persisting ──> writingStatus ──> applying ──> <effect state> ──> applying ──> done
+//                       │ error/timeout                │ error/timeout (converging effect)
+//                       └────────────> failed <────────┘
+//
+// `deciding` runs the pure decide() (decide.ts). Every side effect is a named actor that the
+// composition root supplies with `.provide()` (or provideActors()); tests swap them the same way.
+// The status is persisted BEFORE any effect, so an effect never happens for a decision that was
+// not recorded; effects are re-derived from status + observations on the next step if lost.
+// Every wait is bounded by a delay driven by the injected clock.
+import { assign, fromPromise, setup } from 'xstate';
+import { decide } from './decide.js';
+import { ENGINE_ERROR_CODES, EngineError } from './errors.js';
+import {
+  NOTHING_GATHERED,
+  type ChecksCall,
+  type ChecksOutcome,
+  type Effect,
+  type EffectOf,
+  type EffectType,
+  type EngineStatus,
+  type GatherRequest,
+  type Gathered,
+  type StatusPatch,
+  type StepInput,
+  type StepPlan,
+  type WebhookCall,
+  type WebhookOutcome,
+} from './types.js';
+
+export interface StepLimits {
+  /** Bound on one webhook type's calls or one round of metric checks. */
+  readonly gatherTimeoutMs: number;
+  readonly persistTimeoutMs: number;
+  readonly effectTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: StepLimits = {
+  gatherTimeoutMs: 60_000,
+  persistTimeoutMs: 30_000,
+  effectTimeoutMs: 60_000,
+};
+
+export interface MachineInput {
+  readonly step: StepInput;
+  readonly limits: StepLimits;
+}
+
+export interface PersistInput {
+  readonly patch: StatusPatch;
+  readonly status: EngineStatus;
+}
+
+export interface StepResult {
+  readonly plan: StepPlan;
+  /** The status patch was written (false also when there was nothing to write). */
+  readonly persisted: boolean;
+  /** Effects applied, in order (failed notifications included: they are not retried). */
+  readonly applied: readonly Effect[];
+  /** Notifications (events, post-rollout webhooks) that failed; the step still succeeded. */
+  readonly notificationFailures: readonly EngineError[];
+  /** The status write or a converging effect failed: retry the step with backoff. */
+  readonly error: EngineError | null;
+}
+
+interface Context {
+  readonly step: StepInput;
+  readonly limits: StepLimits;
+  readonly gathered: Gathered;
+  readonly request: GatherRequest | null;
+  readonly plan: StepPlan | null;
+  readonly pending: readonly Effect[];
+  readonly applied: readonly Effect[];
+  readonly persisted: boolean;
+  readonly notificationFailures: readonly EngineError[];
+  readonly error: EngineError | null;
+}
+
+const notProvided = (actor: string): Promise<never> =>
+  Promise.reject(
+    new EngineError(
+      ENGINE_ERROR_CODES.actorNotProvided,
+      actor,
+      `actor ${actor} was not provided to the canary machine`,
+    ),
+  );
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+function webhookCall(c: Context): WebhookCall {
+  if (c.request?.kind !== 'webhooks')
+    throw new Error('callingWebhooks entered without a webhook request');
+  return c.request.call;
+}
+
+function checksCall(c: Context): ChecksCall {
+  if (c.request?.kind !== 'checks')
+    throw new Error('runningChecks entered without a checks request');
+  return c.request.call;
+}
+
+function head<T extends EffectType>(c: Context, type: T): EffectOf<T> {
+  const next = c.pending[0];
+  if (next?.type !== type)
+    throw new Error(`effect state ${type} entered with ${next?.type ?? 'nothing'} pending`);
+  return next as EffectOf<T>;
+}
+
+function plan(c: Context): StepPlan {
+  if (c.plan === null) throw new Error('the canary machine finished without a plan');
+  return c.plan;
+}
+
+/** A webhook type's answer when the call itself could not be made: a refusal, never approval. */
+function withWebhooks(c: Context, outcome: WebhookOutcome): Partial<Context> {
+  const { hookType } = webhookCall(c);
+  return { gathered: { ...c.gathered, webhooks: { ...c.gathered.webhooks, [hookType]: outcome } } };
+}
+
+/** Checks that could not run count as one Error result (a failed check), never as a pass. */
+function withChecks(c: Context, outcome: ChecksOutcome): Partial<Context> {
+  return { gathered: { ...c.gathered, checks: outcome } };
+}
+
+const checksError = (why: string): ChecksOutcome => ({
+  results: [{ metric: 'analysis', result: 'Error', message: why }],
+});
+const hooksError = (why: string): WebhookOutcome => ({ called: 1, succeeded: 0, message: why });
+
+function effectError(c: Context, code: EngineError['code'], err: unknown): EngineError {
+  const effect = c.pending[0];
+  const actor = effect?.type ?? 'unknown';
+  const why =
+    code === ENGINE_ERROR_CODES.timeout
+      ? `${actor} did not finish within ${c.limits.effectTimeoutMs}ms`
+      : message(err);
+  return new EngineError(code, actor, `effect ${actor} failed: ${why}`, { cause: err });
+}
+
+export const canaryMachineSetup = setup({
+  types: {
+    context: {} as Context,
+    input: {} as MachineInput,
+    output: {} as StepResult,
+  },
+  actors: {
+    callWebhooks: fromPromise<WebhookOutcome, WebhookCall>(() => notProvided('callWebhooks')),
+    runChecks: fromPromise<ChecksOutcome, ChecksCall>(() => notProvided('runChecks')),
+    persistStatus: fromPromise<undefined, PersistInput>(() => notProvided('persistStatus')),
+    initialize: fromPromise<undefined, EffectOf<'initialize'>>(() => notProvided('initialize')),
+    promotePrimary: fromPromise<undefined, EffectOf<'promotePrimary'>>(() =>
+      notProvided('promotePrimary'),
+    ),
+    scaleCanary: fromPromise<undefined, EffectOf<'scaleCanary'>>(() => notProvided('scaleCanary')),
+    routeTraffic: fromPromise<undefined, EffectOf<'routeTraffic'>>(() =>
+      notProvided('routeTraffic'),
+    ),
+    finalize: fromPromise<undefined, EffectOf<'finalize'>>(() => notProvided('finalize')),
+    emitEvent: fromPromise<undefined, EffectOf<'emitEvent'>>(() => notProvided('emitEvent')),
+  },
+  guards: {
+    needsWebhooks: ({ context }) => context.request?.kind === 'webhooks',
+    needsChecks: ({ context }) => context.request?.kind === 'checks',
+    nothingToPersist: ({ context }) => plan(context).statusPatch === null,
+    noEffectsLeft: ({ context }) => context.pending.length === 0,
+    nextEffectIs: ({ context }, params: { type: EffectType }) =>
+      context.pending[0]?.type === params.type,
+  },
+  actions: {
+    decide: assign(({ context }) => {
+      const outcome = decide(context.step, context.gathered);
+      if (outcome.kind === 'plan')
+        return { request: null, plan: outcome.plan, pending: outcome.plan.effects };
+      const r = outcome.request;
+      const asked =
+        r.kind === 'checks'
+          ? context.gathered.checks !== null
+          : r.call.hookType in context.gathered.webhooks;
+      if (asked)
+        throw new Error(
+          `decide() asked twice for ${r.kind === 'checks' ? 'checks' : r.call.hookType}`,
+        );
+      return { request: r };
+    }),
+    markPersisted: assign({ persisted: true }),
+    // A converging effect failed: stop here; the next step re-derives it from status.
+    effectFailed: assign(({ context, event }, params: { timeout: boolean }) => ({
+      error: effectError(
+        context,
+        params.timeout ? ENGINE_ERROR_CODES.timeout : ENGINE_ERROR_CODES.effectFailed,
+        event.error,
+      ),
+    })),
+    // A notification failed: record it and go on (notifications are at most once).
+    notificationFailed: assign(({ context, event }, params: { timeout: boolean }) => ({
+      notificationFailures: [
+        ...context.notificationFailures,
+        effectError(
+          context,
+          params.timeout ? ENGINE_ERROR_CODES.timeout : ENGINE_ERROR_CODES.effectFailed,
+          event.error,
+        ),
+      ],
+      applied: [...context.applied, ...context.pending.slice(0, 1)],
+      pending: context.pending.slice(1),
+    })),
+    shiftApplied: assign(({ context }) => ({
+      applied: [...context.applied, ...context.pending.slice(0, 1)],
+      pending: context.pending.slice(1),
+    })),
+  },
+  delays: {
+    gatherTimeout: ({ context }) => context.limits.gatherTimeoutMs,
+    persistTimeout: ({ context }) => context.limits.persistTimeoutMs,
+    effectTimeout: ({ context }) => context.limits.effectTimeoutMs,
+  },
+});
+
+export const canaryMachine = canaryMachineSetup.createMachine({
+  id: 'canary',
+  context: ({ input }) => ({
+    step: input.step,
+    limits: input.limits,
+    gathered: NOTHING_GATHERED,
+    request: null,
+    plan: null,
+    pending: [],
+    applied: [],
+    persisted: false,
+    notificationFailures: [],
+    error: null,
+  }),
+  initial: 'deciding',
+  states: {
+    deciding: {
+      entry: 'decide',
+      always: [
+        { guard: 'needsWebhooks', target: 'callingWebhooks' },
+        { guard: 'needsChecks', target: 'runningChecks' },
+        { target: 'persisting' },
+      ],
+    },
+    callingWebhooks: {
+      invoke: {
+        src: 'callWebhooks',
+        input: ({ context }) => webhookCall(context),
+        onDone: {
+          target: 'deciding',
+          actions: assign(({ context, event }) => withWebhooks(context, event.output)),
+        },
+        onError: {
+          target: 'deciding',
+          actions: assign(({ context, event }) =>
+            withWebhooks(context, hooksError(`webhooks failed: ${message(event.error)}`)),
+          ),
+        },
+      },
+      after: {
+        gatherTimeout: {
+          target: 'deciding',
+          actions: assign(({ context }) =>
+            withWebhooks(
+              context,
+              hooksError(`webhooks did not answer within ${context.limits.gatherTimeoutMs}ms`),
+            ),
+          ),
+        },
+      },
+    },
+    runningChecks: {
+      invoke: {
+        src: 'runChecks',
+        input: ({ context }) => checksCall(context),
+        onDone: {
+          target: 'deciding',
+          actions: assign(({ context, event }) => withChecks(context, event.output)),
+        },
+        onError: {
+          target: 'deciding',
+          actions: assign(({ context, event }) =>
+            withChecks(context, checksError(`checks failed: ${message(event.error)}`)),
+          ),
+        },
+      },
+      after: {
+        gatherTimeout: {
+          target: 'deciding',
+          actions: assign(({ context }) =>
+            withChecks(
+              context,
+              checksError(`checks did not finish within ${context.limits.gatherTimeoutMs}ms`),
+            ),
+          ),
+        },
+      },
+    },
+    persisting: {
+      always: [{ guard: 'nothingToPersist', target: 'applying' }, { target: 'writingStatus' }],
+    },
+    writingStatus: {
+      invoke: {
+        src: 'persistStatus',
+        input: ({ context }) => {
+          const p = plan(context);
+          return { patch: p.statusPatch ?? {}, status: p.status };
+        },
+        onDone: { target: 'applying', actions: 'markPersisted' },
+        onError: {
+          target: 'failed',
+          actions: assign(({ event }) => ({
+            error: new EngineError(
+              ENGINE_ERROR_CODES.statusWriteFailed,
+              'persistStatus',
+              `status write failed: ${message(event.error)}`,
+              { cause: event.error },
+            ),
+          })),
+        },
+      },
+      after: {
+        persistTimeout: {
+          target: 'failed',
+          actions: assign(({ context }) => ({
+            error: new EngineError(
+              ENGINE_ERROR_CODES.timeout,
+              'persistStatus',
+              `status write did not finish within ${context.limits.persistTimeoutMs}ms`,
+            ),
+          })),
+        },
+      },
+    },
+    applying: {
+      always: [
+        { guard: 'noEffectsLeft', target: 'done' },
+        { guard: { type: 'nextEffectIs', params: { type: 'initialize' } }, target: 'initialize' },
+        {
+          guard: { type: 'nextEffectIs', params: { type: 'promotePrimary' } },
+          target: 'promotePrimary',
+        },
+        { guard: { type: 'nextEffectIs', params: { type: 'scaleCanary' } }, target: 'scaleCanary' },
+        {
+          guard: { type: 'nextEffectIs', params: { type: 'routeTraffic' } },
+          target: 'routeTraffic',
+        },
+        { guard: { type: 'nextEffectIs', params: { type: 'finalize' } }, target: 'finalize' },
+        { guard: { type: 'nextEffectIs', params: { type: 'emitEvent' } }, target: 'emitEvent' },
+        {
+          guard: { type: 'nextEffectIs', params: { type: 'callWebhooks' } },
+          target: 'callWebhooks',
+        },
+      ],
+    },
+    initialize: {
+      invoke: {
+        src: 'initialize',
+        input: ({ context }) => head(context, 'initialize'),
+        onDone: { target: 'applying', actions: 'shiftApplied' },
+        onError: {
+          target: 'failed',
+          actions: { type: 'effectFailed', params: { timeout: false } },
+        },
+      },
+      after: {
+        effectTimeout: {
+          target: 'failed',
+          actions: { type: 'effectFailed', params: { timeout: true } },
+        },
+      },
+    },
+    promotePrimary: {
+      invoke: {
+        src: 'promotePrimary',
+        input: ({ context }) => head(context, 'promotePrimary'),
+        onDone: { target: 'applying', actions: 'shiftApplied' },
+        onError: {
+          target: 'failed',
+          actions: { type: 'effectFailed', params: { timeout: false } },
+        },
+      },
+      after: {
+        effectTimeout: {
+          target: 'failed',
+          actions: { type: 'effectFailed', params: { timeout: true } },
+        },
+      },
+    },
+    scaleCanary: {
+      invoke: {
+        src: 'scaleCanary',
+        input: ({ context }) => head(context, 'scaleCanary'),
+        onDone: { target: 'applying', actions: 'shiftApplied' },
+        onError: {
+          target: 'failed',
+          actions: { type: 'effectFailed', params: { timeout: false } },
+        },
+      },
+      after: {
+        effectTimeout: {
+          target: 'failed',
+          actions: { type: 'effectFailed', params: { timeout: true } },
+        },
+      },
+    },
+    routeTraffic: {
+      invoke: {
+        src: 'routeTraffic',
+        input: ({ context }) => head(context, 'routeTraffic'),
+        onDone: { target: 'applying', actions: 'shiftApplied' },
+        onError: {
+          target: 'failed',
+          actions: { type: 'effectFailed', params: { timeout: false } },
+        },
+      },
+      after: {
+        effectTimeout: {
+          target: 'failed',
+          actions: { type: 'effectFailed', params: { timeout: true } },
+        },
+      },
+    },
+    finalize: {
+      invoke: {
+        src: 'finalize',
+        input: ({ context }) => head(context, 'finalize'),
+        onDone: { target: 'applying', actions: 'shiftApplied' },
+        onError: {
+          target: 'failed',
+          actions: { type: 'effectFailed', params: { timeout: false } },
+        },
+      },
+      after: {
+        effectTimeout: {
+          target: 'failed',
+          actions: { type: 'effectFailed', params: { timeout: true } },
+        },
+      },
+    },
+    emitEvent: {
+      invoke: {
+        src: 'emitEvent',
+        input: ({ context }) => head(context, 'emitEvent'),
+        onDone: { target: 'applying', actions: 'shiftApplied' },
+        onError: {
+          target: 'applying',
+          actions: { type: 'notificationFailed', params: { timeout: false } },
+        },
+      },
+      after: {
+        effectTimeout: {
+          target: 'applying',
+          actions: { type: 'notificationFailed', params: { timeout: true } },
+        },
+      },
+    },
+    callWebhooks: {
+      invoke: {
+        src: 'callWebhooks',
+        input: ({ context }) => head(context, 'callWebhooks').call,
+        onDone: { target: 'applying', actions: 'shiftApplied' },
+        onError: {
+          target: 'applying',
+          actions: { type: 'notificationFailed', params: { timeout: false } },
+        },
+      },
+      after: {
+        effectTimeout: {
+          target: 'applying',
+          actions: { type: 'notificationFailed', params: { timeout: true } },
+        },
+      },
+    },
+    done: { type: 'final' },
+    failed: { type: 'final' },
+  },
+  output: ({ context }) => ({
+    plan: plan(context),
+    persisted: context.persisted,
+    applied: context.applied,
+    notificationFailures: context.notificationFailures,
+    error: context.error,
+  }),
+});
+
+export type CanaryMachine = typeof canaryMachine;

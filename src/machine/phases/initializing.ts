@@ -1,0 +1,55 @@
+// Initializing: create primary, Services and TrafficSplit (the `initialize` effect, emitted by
+// convergence until they exist), wait for the primary to be ready, then record the primary's
+// revision as promoted. The target is scaled to 0 only afterwards, by convergence in Initialized,
+// so a primary that never becomes ready never costs the app its pods.
+import { enter, event, keep, overdue, verdict, type Ctx, type Step } from '../draft.js';
+import type { RunState } from '../resume.js';
+import type { ObservedTarget } from '../types.js';
+
+export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTarget): Step {
+  const entering = state.phase !== 'Initializing' || ctx.prev.fresh;
+  const s =
+    state.phase === 'Initializing' && !ctx.prev.fresh
+      ? state
+      : enter(state, 'Initializing', ctx.now);
+  const notes = entering
+    ? [event('Normal', 'Initializing', 'creating primary, services and TrafficSplit')]
+    : [];
+  const primary = ctx.observed.primary;
+  if (ctx.observed.initialized && primary?.readiness.state === 'ready') {
+    // The primary was copied from the target when it was created; if the target has moved on
+    // since, the primary's own revision is what was "promoted" and the newer one gets a run.
+    const promoted = primary.revision ?? target.revision;
+    const next: RunState = {
+      ...enter(s, 'Initialized', ctx.now),
+      revision: promoted,
+      lastPromotedRevision: promoted,
+      trackedConfigs: promoted === target.revision ? target.trackedConfigs : {},
+      canaryWeight: 0,
+      targetScaledDown: false,
+    };
+    const message = `primary ready with revision ${promoted}; all traffic on primary`;
+    return verdict(next, 'Initialized', message, {
+      notes: [...notes, event('Normal', 'Initialized', message)],
+      requeueAfterMs: ctx.spec.intervalMs,
+    });
+  }
+  if (primary?.readiness.state === 'failed' || overdue(ctx, s.phaseSince)) {
+    const why =
+      primary === null || primary.readiness.state === 'ready'
+        ? 'not created'
+        : primary.readiness.message;
+    return verdict(s, 'PrimaryNotReady', `primary not ready within the progress deadline: ${why}`, {
+      notes,
+      health: 'stalled',
+      announce: 'Warning',
+      requeueAfterMs: ctx.spec.intervalMs,
+    });
+  }
+  return entering
+    ? verdict(s, 'Initializing', 'waiting for the primary to become ready', {
+        notes,
+        requeueAfterMs: ctx.spec.intervalMs,
+      })
+    : keep(s, { requeueAfterMs: ctx.spec.intervalMs });
+}

@@ -1,0 +1,109 @@
+// Promoting and Finalising. Promotion copies the analysed template to the primary (convergence
+// emits `promotePrimary` until the primary carries the revision), waits for the primary's rollout
+// (bounded), and only then moves traffic back — all at once, or stepWeightPromotion per interval —
+// so the canary keeps serving while the primary's pods roll (Argo Rollouts #1826/#2050).
+// If the primary cannot become ready, traffic stays on (or moves to) the healthy canary: Failed,
+// but serving (Flagger 1.44's fix for #1591/#1898).
+import { promotionWeight } from '../../progression/strategy.js';
+import {
+  enter,
+  event,
+  keep,
+  overdue,
+  postRollout,
+  routesAt,
+  verdict,
+  type Ctx,
+  type Step,
+} from '../draft.js';
+import type { RunState } from '../resume.js';
+import type { ObservedTarget } from '../types.js';
+import { startRun } from './run-start.js';
+
+function promotionFailed(ctx: Ctx, state: RunState, target: ObservedTarget, why: string): Step {
+  const canaryServes = target.readiness.state === 'ready' && target.replicas > 0;
+  const failed: RunState = {
+    ...enter(state, 'Failed', ctx.now),
+    canaryWeight: canaryServes ? 100 : state.canaryWeight,
+    targetScaledDown: false,
+  };
+  const where = canaryServes
+    ? 'all traffic kept on the canary'
+    : 'canary not ready either; traffic unchanged';
+  const message = `promotion of ${state.revision ?? '?'} failed: ${why}; ${where}`;
+  return verdict(failed, 'PromotionFailed', message, {
+    notes: [event('Warning', 'PromotionFailed', message), postRollout(failed)],
+    requeueAfterMs: ctx.spec.intervalMs,
+  });
+}
+
+function finalising(ctx: Ctx, state: RunState): Step {
+  const next: RunState = { ...enter(state, 'Finalising', ctx.now), canaryWeight: 0 };
+  return verdict(next, 'Finalising', 'primary ready; routing all traffic to the primary', {
+    requeueAfterMs: ctx.spec.intervalMs,
+  });
+}
+
+export function promotingPhase(ctx: Ctx, state: RunState, target: ObservedTarget): Step {
+  const primary = ctx.observed.primary;
+  const interval = ctx.spec.intervalMs;
+  if (primary === null || primary.revision !== state.revision) {
+    // The copy has not happened yet; if the target moved on, the analysed template is gone.
+    if (target.revision !== state.revision) {
+      return startRun(ctx, state, target, 'New revision before the promotion was copied');
+    }
+    if (overdue(ctx, state.phaseSince))
+      return promotionFailed(ctx, state, target, 'primary not updated in time');
+    return keep(state, { requeueAfterMs: interval });
+  }
+  const readiness = primary.readiness;
+  if (readiness.state === 'failed') return promotionFailed(ctx, state, target, readiness.message);
+  if (readiness.state === 'pending') {
+    if (overdue(ctx, state.phaseSince))
+      return promotionFailed(ctx, state, target, readiness.message);
+    return verdict(state, 'Promoting', `waiting for the primary rollout: ${readiness.message}`, {
+      requeueAfterMs: interval,
+    });
+  }
+  if (state.canaryWeight === 0 || ctx.spec.stepWeightPromotion <= 0) return finalising(ctx, state);
+  if (state.lastAnalysisAt !== null && ctx.now < state.lastAnalysisAt + interval) {
+    return keep(state, { requeueAfterMs: state.lastAnalysisAt + interval - ctx.now });
+  }
+  const weight = promotionWeight(state.canaryWeight, ctx.spec.stepWeightPromotion);
+  if (weight === 0) return finalising(ctx, state);
+  const next: RunState = { ...state, canaryWeight: weight, lastAnalysisAt: ctx.now };
+  const message = `moving traffic to the primary: canary weight ${weight}`;
+  return verdict(next, 'Promoting', message, {
+    notes: [event('Normal', 'PromotionStep', message)],
+    requeueAfterMs: interval,
+  });
+}
+
+export function finalisingPhase(ctx: Ctx, state: RunState): Step {
+  if (routesAt(ctx.observed.routes, 0)) {
+    const done: RunState = {
+      ...enter(state, 'Succeeded', ctx.now),
+      canaryWeight: 0,
+      lastPromotedRevision: state.revision,
+      targetScaledDown: false,
+    };
+    const message = `revision ${state.revision ?? '?'} promoted`;
+    return verdict(done, 'Succeeded', message, {
+      notes: [event('Normal', 'Succeeded', message), postRollout(done)],
+      requeueAfterMs: ctx.spec.intervalMs,
+    });
+  }
+  if (overdue(ctx, state.phaseSince)) {
+    return verdict(
+      state,
+      'TrafficShiftStalled',
+      'TrafficSplit has not reached 100/0 within the progress deadline',
+      {
+        health: 'stalled',
+        announce: 'Warning',
+        requeueAfterMs: ctx.spec.intervalMs,
+      },
+    );
+  }
+  return keep(state, { requeueAfterMs: ctx.spec.intervalMs });
+}

@@ -1,0 +1,70 @@
+// Transitions shared by several phases: rolling back, starting promotion, cancelling a run.
+import { enter, event, postRollout, verdict, type Ctx, type Verdict } from '../draft.js';
+import type { RunState } from '../resume.js';
+import type { ObservedTarget } from '../types.js';
+
+/** Traffic back to the primary, canary scaled down (by convergence), phase Failed. */
+export function rollback(ctx: Ctx, state: RunState, reason: string, message: string): Verdict {
+  const failed: RunState = {
+    ...enter(state, 'Failed', ctx.now),
+    canaryWeight: 0,
+    inconclusiveSince: null,
+    targetScaledDown: false,
+  };
+  const text = `rolled back revision ${state.revision ?? '?'}: ${message}`;
+  return verdict(failed, reason, text, {
+    notes: [event('Warning', reason, text), postRollout(failed)],
+    requeueAfterMs: ctx.spec.intervalMs,
+  });
+}
+
+/** Copy the canary's template to the primary (by convergence); traffic stays where it is. */
+export function beginPromotion(ctx: Ctx, state: RunState, why: string): Verdict {
+  const promoting: RunState = {
+    ...enter(state, 'Promoting', ctx.now),
+    lastAnalysisAt: ctx.now,
+    inconclusiveSince: null,
+    paused: false,
+  };
+  const message = `promoting revision ${state.revision ?? '?'}: ${why}`;
+  return verdict(promoting, 'Promoting', message, {
+    notes: [event('Normal', 'Promoting', message)],
+    requeueAfterMs: ctx.spec.intervalMs,
+  });
+}
+
+/** The target went back to what the primary runs: nothing to deploy, end the run quietly. */
+export function cancelRun(ctx: Ctx, state: RunState, target: ObservedTarget): Verdict {
+  const idle: RunState = {
+    ...enter(state, 'Succeeded', ctx.now),
+    revision: target.revision,
+    trackedConfigs: target.trackedConfigs,
+    canaryWeight: 0,
+    nextWindowStart: null,
+    inconclusiveSince: null,
+    targetScaledDown: false,
+  };
+  const message = `target reverted to the primary's revision ${target.revision}; run of ${state.revision ?? '?'} cancelled`;
+  return verdict(idle, 'RevisionReverted', message, {
+    notes: [event('Normal', 'RevisionReverted', message)],
+    requeueAfterMs: ctx.spec.intervalMs,
+  });
+}
+
+/** A new run of the target's revision at weight 0 with fresh counters. */
+export function freshRun(ctx: Ctx, state: RunState, target: ObservedTarget): RunState {
+  return {
+    ...enter(state, 'Progressing', ctx.now),
+    revision: target.revision,
+    trackedConfigs: target.trackedConfigs,
+    canaryWeight: 0,
+    stepIndex: 0,
+    failedChecks: 0,
+    iterations: 0,
+    nextWindowStart: null,
+    lastAnalysisAt: null,
+    inconclusiveSince: null,
+    targetScaledDown: false,
+    lastAnalysis: [],
+  };
+}

@@ -1,0 +1,59 @@
+// From the Canary spec (src/api) to the engine's resolved spec: defaults applied (the API server
+// stores most of them already; withStoredDefaults covers specs built in code) and durations in ms.
+import type { CanarySpec } from '../api/canary.js';
+import { STORED_DEFAULTS, withStoredDefaults } from '../api/defaults.js';
+import { PROGRESSION_ERROR_REASONS, ProgressionError } from '../progression/errors.js';
+import type { EngineSpec } from './types.js';
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+
+/** Go-style duration ("30s", "1m30s", "1.5h", "500ms") in ms; null when malformed. */
+export function parseDuration(text: string): number | null {
+  if (!DURATION.test(text)) return null;
+  let ms = 0;
+  for (const [, amount, unit] of text.matchAll(PART)) {
+    ms += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  }
+  return Math.round(ms);
+}
+
+export type EngineSpecResult =
+  | { readonly ok: true; readonly spec: EngineSpec }
+  | { readonly ok: false; readonly error: ProgressionError };
+
+export function engineSpecFrom(canarySpec: CanarySpec): EngineSpecResult {
+  const spec = withStoredDefaults(canarySpec);
+  const analysis = spec.analysis ?? {};
+  const interval = analysis.interval ?? STORED_DEFAULTS.analysis.interval;
+  const intervalMs = parseDuration(interval);
+  if (intervalMs === null || intervalMs < 1_000) {
+    const message = `analysis.interval "${interval}" is not a duration of at least 1s`;
+    return {
+      ok: false,
+      error: new ProgressionError(PROGRESSION_ERROR_REASONS.invalidStrategy, message),
+    };
+  }
+  return {
+    ok: true,
+    spec: {
+      intervalMs,
+      threshold: analysis.threshold ?? STORED_DEFAULTS.analysis.threshold,
+      progression: {
+        stepWeight: analysis.stepWeight,
+        maxWeight: analysis.maxWeight,
+        stepWeights: analysis.stepWeights,
+        iterations: analysis.iterations,
+      },
+      stepWeightPromotion:
+        analysis.stepWeightPromotion ?? STORED_DEFAULTS.analysis.stepWeightPromotion,
+      progressDeadlineMs:
+        (spec.progressDeadlineSeconds ?? STORED_DEFAULTS.progressDeadlineSeconds) * 1_000,
+      skipAnalysis: spec.skipAnalysis ?? false,
+      suspend: spec.suspend ?? false,
+      revertOnDeletion: spec.revertOnDeletion ?? true,
+      schedule: spec.schedule,
+    },
+  };
+}

@@ -1,0 +1,187 @@
+// The engine's vocabulary: what one reconcile step reads (StepInput), what it may ask for while
+// deciding (GatherRequest), and what it decides (StepPlan: next status, effects, requeue).
+// See README.md in this folder for the contract with the reconcile loop.
+import type { MetricCheckResult } from '../analysis/evaluate.js';
+import type { CanaryStatus } from '../api/canary.js';
+import type { ManualOperation, Phase, WebhookType } from '../api/constants.js';
+import type { ProgressionSpec } from '../progression/strategy.js';
+import type { ScheduleSpec } from '../progression/windows.js';
+
+/**
+ * Status as the engine reads and writes it: src/api CanaryStatus plus four fields the engine needs
+ * to resume exactly after a restart (requested from the API owner; until they exist in the CRD
+ * schema the API server would prune them).
+ */
+export interface EngineStatus extends CanaryStatus {
+  /** When the last analysis tick ran; the next one is due an interval later. */
+  lastAnalysisAt?: string;
+  /** Start of the current inconclusive streak (bounded by the progress deadline). */
+  inconclusiveSince?: string;
+  /** When a pause/suspend began; deadlines are shifted by the held time on release. */
+  heldSince?: string;
+  /** The idle target was scaled to 0 once after the run ended (never fought over again). */
+  targetScaledDown?: boolean;
+}
+
+/** The Canary spec, defaulted and with durations in ms (see spec.ts: engineSpecFrom). */
+export interface EngineSpec {
+  readonly intervalMs: number;
+  readonly threshold: number;
+  readonly progression: ProgressionSpec;
+  readonly stepWeightPromotion: number;
+  readonly progressDeadlineMs: number;
+  readonly skipAnalysis: boolean;
+  readonly suspend: boolean;
+  readonly revertOnDeletion: boolean;
+  readonly schedule: ScheduleSpec | undefined;
+}
+
+/** Readiness of a Deployment's current template; `failed` is final (ProgressDeadlineExceeded). */
+export type Readiness =
+  | { readonly state: 'ready' }
+  | { readonly state: 'pending'; readonly message: string }
+  | { readonly state: 'failed'; readonly message: string };
+
+export interface ObservedTarget {
+  /** revisionOf(target pod template, tracked configs).revision */
+  readonly revision: string;
+  readonly trackedConfigs: Readonly<Record<string, string>>;
+  /** spec.replicas of the target Deployment (the canary workload). */
+  readonly replicas: number;
+  readonly readiness: Readiness;
+}
+
+export interface ObservedPrimary {
+  /** The revision the primary's template was copied from (our annotation); null if unknown. */
+  readonly revision: string | null;
+  readonly readiness: Readiness;
+}
+
+/** Weights of the live TrafficSplit, as integer percentages. */
+export interface Routes {
+  readonly primaryWeight: number;
+  readonly canaryWeight: number;
+}
+
+/** What the reconcile loop read from its caches for this step. */
+export interface Observed {
+  /** metadata.deletionTimestamp is set. */
+  readonly deleting: boolean;
+  /** null: the target Deployment does not exist. */
+  readonly target: ObservedTarget | null;
+  /** null: `<target>-primary` does not exist. */
+  readonly primary: ObservedPrimary | null;
+  /** null: the TrafficSplit does not exist. */
+  readonly routes: Routes | null;
+  /** Primary Deployment, apex/primary/canary Services and TrafficSplit all exist. */
+  readonly initialized: boolean;
+  /** The global limit on concurrently running canaries lets this one start a run. */
+  readonly runSlotAvailable: boolean;
+}
+
+/** The operation annotation's value; `action` null when it names no known operation. */
+export interface OperationRequest {
+  readonly request: string;
+  readonly action: ManualOperation | null;
+}
+
+export interface StepInput {
+  readonly spec: EngineSpec;
+  readonly status: EngineStatus | undefined;
+  readonly generation: number;
+  readonly observed: Observed;
+  readonly operation: OperationRequest | null;
+  /** Epoch ms, from the injected clock; the only notion of time in a step. */
+  readonly now: number;
+}
+
+/** Webhook types consulted while deciding (their answer changes the decision). */
+export type GateHookType = Extract<
+  WebhookType,
+  | 'confirm-rollout'
+  | 'pre-rollout'
+  | 'rollout'
+  | 'confirm-traffic-increase'
+  | 'confirm-promotion'
+  | 'rollback'
+>;
+
+export interface WebhookCall {
+  readonly hookType: WebhookType;
+  readonly phase: Phase;
+  readonly revision: string;
+}
+
+/** Hooks of one type, run in order; `succeeded < called` means one refused or failed. */
+export interface WebhookOutcome {
+  readonly called: number;
+  readonly succeeded: number;
+  readonly message: string;
+}
+
+export interface ChecksCall {
+  readonly phase: Phase;
+  readonly revision: string;
+  readonly canaryWeight: number;
+}
+
+export interface ChecksOutcome {
+  readonly results: readonly MetricCheckResult[];
+}
+
+export type GatherRequest =
+  | { readonly kind: 'webhooks'; readonly call: WebhookCall & { readonly hookType: GateHookType } }
+  | { readonly kind: 'checks'; readonly call: ChecksCall };
+
+export interface Gathered {
+  readonly webhooks: Readonly<Partial<Record<GateHookType, WebhookOutcome>>>;
+  readonly checks: ChecksOutcome | null;
+}
+
+export const NOTHING_GATHERED: Gathered = { webhooks: {}, checks: null };
+
+/**
+ * Something to do to the world after the new status is persisted. The first five converge the
+ * world on the status and are idempotent (diff-then-patch); the last two are notifications,
+ * sent at most once.
+ */
+export type Effect =
+  | { readonly type: 'initialize' }
+  | { readonly type: 'promotePrimary'; readonly revision: string }
+  | { readonly type: 'scaleCanary'; readonly to: 'up' | 'zero' }
+  | { readonly type: 'routeTraffic'; readonly primaryWeight: number; readonly canaryWeight: number }
+  | { readonly type: 'finalize' }
+  | {
+      readonly type: 'emitEvent';
+      readonly eventType: 'Normal' | 'Warning';
+      readonly reason: string;
+      readonly message: string;
+    }
+  | { readonly type: 'callWebhooks'; readonly call: WebhookCall };
+
+export type EffectType = Effect['type'];
+export type EffectOf<T extends EffectType> = Extract<Effect, { type: T }>;
+
+/** RFC 7386 merge patch for `/status` (null deletes a field). */
+export type StatusPatch = Readonly<Record<string, unknown>>;
+
+export interface StepPlan {
+  /** The complete next status (what the patch produces when applied to the input status). */
+  readonly status: EngineStatus;
+  /** null when nothing changed: no write at all. */
+  readonly statusPatch: StatusPatch | null;
+  /** In order; apply only after statusPatch is persisted. */
+  readonly effects: readonly Effect[];
+  /** null: nothing is time-dependent; wait for the next watch event. */
+  readonly requeueAfterMs: number | null;
+  readonly transition: {
+    readonly from: Phase;
+    readonly to: Phase;
+    readonly reason: string;
+    readonly message: string;
+  };
+}
+
+export type DecideOutcome =
+  | { readonly kind: 'gather'; readonly request: GatherRequest }
+  | { readonly kind: 'plan'; readonly plan: StepPlan };
