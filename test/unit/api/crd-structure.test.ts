@@ -82,6 +82,17 @@ describe('CRD schemas', () => {
     expect(undocumented).toEqual([]);
   });
 
+  it.each(keys)(
+    '%s states each scalar default in the description (kubectl explain omits it)',
+    (key) => {
+      const silent = [...walkSchema(rootSchema(crds[key]), '')]
+        .filter(([, n]) => n.default !== undefined && typeof n.default !== 'object')
+        .filter(([, n]) => !n.description?.includes(`Default: ${String(n.default)}.`))
+        .map(([path]) => path);
+      expect(silent).toEqual([]);
+    },
+  );
+
   it.each(keys)('%s bounds every string and list a CEL rule reads', (key) => {
     const unbounded: string[] = [];
     for (const [path, node] of walkSchema(rootSchema(crds[key]), '')) {

@@ -1,0 +1,291 @@
+// The CRDs in crds/ against the real kube-apiserver: valid objects are stored with the defaults
+// src/api/defaults.ts promises, invalid ones are rejected with a message naming the field and the
+// rule (OpenAPI validation and CEL x-kubernetes-validations both run only in the real server).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import type { AnalysisTemplate } from '../../src/api/analysis-template.js';
+import type { Canary, CanarySpec } from '../../src/api/canary.js';
+import { API_VERSION, GROUP, KINDS, PLURALS, VERSION } from '../../src/api/constants.js';
+import { withStoredDefaults } from '../../src/api/defaults.js';
+import { invalidCanaries, invalidTemplates, type InvalidCase } from './crd-validation-cases.js';
+import { kubeConfig, kubectl } from './helpers/env.js';
+
+// Unique per run, so a re-run against a long-lived cluster never meets leftovers.
+const RUN = Date.now().toString(36);
+const NS = `crd-validation-${RUN}`;
+const CLUSTER_TEMPLATE = `crd-validation-${RUN}`;
+let custom: CustomObjectsApi;
+
+const example = (file: string): unknown =>
+  parse(readFileSync(fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)), 'utf8'));
+
+const canaryRef = { group: GROUP, version: VERSION, namespace: NS, plural: PLURALS.canary };
+
+const createCanary = (name: string, spec: unknown, fieldValidation?: string): Promise<unknown> =>
+  custom.createNamespacedCustomObject({
+    ...canaryRef,
+    body: { apiVersion: API_VERSION, kind: KINDS.canary, metadata: { name }, spec },
+    ...(fieldValidation ? { fieldValidation } : {}),
+  });
+
+const getCanary = async (name: string): Promise<Canary> =>
+  (await custom.getNamespacedCustomObject({ ...canaryRef, name })) as Canary;
+
+interface Outcome {
+  code: number;
+  message: string;
+}
+
+/** The API server's answer to a request expected to fail; code 201 means it was accepted. */
+async function outcome(request: Promise<unknown>): Promise<Outcome> {
+  try {
+    await request;
+    return { code: 201, message: 'accepted' };
+  } catch (err) {
+    if (!(err instanceof ApiException)) throw err;
+    const body: unknown = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
+    const message = (body as { message?: unknown } | undefined)?.message;
+    return {
+      code: err.code,
+      message: typeof message === 'string' ? message : JSON.stringify(body),
+    };
+  }
+}
+
+/** kubectl that fails the test, with its stderr, on a non-zero exit. */
+async function mustKubectl(...args: string[]): Promise<void> {
+  const result = await kubectl(args);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr}`);
+}
+
+beforeAll(async () => {
+  custom = kubeConfig().makeApiClient(CustomObjectsApi);
+  await mustKubectl('create', 'namespace', NS);
+});
+
+afterAll(async () => {
+  await mustKubectl('delete', 'namespace', NS, '--wait=false');
+  await mustKubectl('delete', 'clusteranalysistemplate', CLUSTER_TEMPLATE, '--ignore-not-found');
+});
+
+describe('valid Canaries are stored with defaults filled in', () => {
+  it.each([
+    ['stepWeight/maxWeight', 'canary-step-weight.yaml'],
+    ['stepWeights', 'canary-step-weights.yaml'],
+    ['iterations (blue/green)', 'canary-blue-green.yaml'],
+  ])('%s (examples/%s)', async (_strategy, file) => {
+    const manifest = example(file) as Canary;
+    await createCanary(manifest.metadata.name ?? '', manifest.spec);
+    const stored = await getCanary(manifest.metadata.name ?? '');
+    // The defaults the API server filled are exactly the ones src/api/defaults.ts promises.
+    expect(stored.spec).toEqual(withStoredDefaults(manifest.spec));
+  });
+
+  it('fills each documented default into a minimal Canary', async () => {
+    const minimal: CanarySpec = {
+      targetRef: { name: 'minimal' },
+      service: { port: 80 },
+      analysis: {
+        stepWeight: 20,
+        metrics: [{ name: 'tpl', templateRef: { name: 't' }, thresholdRange: { min: 1 } }],
+        webhooks: [{ name: 'load', url: 'http://loadtester.test/' }],
+      },
+      schedule: { deny: ['* * 24-26 12 *'] },
+    };
+    await createCanary('minimal', minimal);
+    const { spec } = await getCanary('minimal');
+    expect(spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'minimal' });
+    expect(spec.service).toEqual({ port: 80, portName: 'http' });
+    expect(spec.routing).toEqual({ provider: 'smi', smiVersion: 'auto' });
+    expect(spec.analysis).toMatchObject({
+      interval: '1m',
+      threshold: 5,
+      stepWeightPromotion: 0,
+      noData: 'inconclusive',
+      minRequests: 0,
+    });
+    expect(spec.analysis?.maxWeight).toBeUndefined(); // derived (100), never stored
+    expect(spec.analysis?.metrics?.[0]?.templateRef).toEqual({
+      name: 't',
+      kind: 'AnalysisTemplate',
+    });
+    expect(spec.analysis?.webhooks?.[0]).toMatchObject({
+      type: 'rollout',
+      timeout: '10s',
+      retries: 0,
+    });
+    expect(spec.schedule?.timeZone).toBe('UTC');
+    expect(spec).toMatchObject({
+      progressDeadlineSeconds: 600,
+      skipAnalysis: false,
+      suspend: false,
+      revertOnDeletion: true,
+    });
+  });
+
+  it('accepts a Canary without analysis when skipAnalysis is true', async () => {
+    await createCanary('hotfix', {
+      targetRef: { name: 'hotfix' },
+      service: { port: 80 },
+      skipAnalysis: true,
+    });
+    expect((await getCanary('hotfix')).spec.skipAnalysis).toBe(true);
+  });
+});
+
+describe('invalid Canaries are rejected with the field and the rule', () => {
+  it.each(invalidCanaries.map((c, i) => [c.name, i, c] as const))(
+    '%s',
+    async (_name, i, c: InvalidCase) => {
+      const result = await outcome(createCanary(`invalid-${i}`, c.spec, c.fieldValidation));
+      expect(result.code).toBe(c.code ?? 422);
+      expect(result.message).toContain(c.path);
+      expect(result.message).toContain(c.rule);
+    },
+  );
+
+  it('covers at least 15 distinct fields', () => {
+    expect(new Set(invalidCanaries.map((c) => c.path)).size).toBeGreaterThanOrEqual(15);
+  });
+});
+
+describe('updates', () => {
+  it('keeps targetRef immutable but lets other fields change', async () => {
+    await createCanary('immutable', {
+      targetRef: { name: 'immutable' },
+      service: { port: 80 },
+      skipAnalysis: true,
+    });
+    const current = await getCanary('immutable');
+    const retarget = {
+      ...current,
+      spec: { ...current.spec, targetRef: { ...current.spec.targetRef, name: 'other' } },
+    };
+    const rejected = await outcome(
+      custom.replaceNamespacedCustomObject({ ...canaryRef, name: 'immutable', body: retarget }),
+    );
+    expect(rejected.code).toBe(422);
+    expect(rejected.message).toContain('spec.targetRef');
+    expect(rejected.message).toContain('spec.targetRef is immutable');
+    const suspended = { ...current, spec: { ...current.spec, suspend: true } };
+    await custom.replaceNamespacedCustomObject({
+      ...canaryRef,
+      name: 'immutable',
+      body: suspended,
+    });
+    expect((await getCanary('immutable')).spec.suspend).toBe(true);
+  });
+
+  it('takes status only through the status subresource, and validates it', async () => {
+    await createCanary('status', {
+      targetRef: { name: 'status' },
+      service: { port: 80 },
+      skipAnalysis: true,
+    });
+    const current = await getCanary('status');
+    const status = {
+      phase: 'Progressing',
+      canaryWeight: 10,
+      failedChecks: 1,
+      phaseSince: '2026-11-24T12:00:00Z',
+    } as const;
+
+    await custom.replaceNamespacedCustomObject({
+      ...canaryRef,
+      name: 'status',
+      body: { ...current, status },
+    });
+    expect((await getCanary('status')).status).toBeUndefined();
+
+    const fresh = await getCanary('status');
+    await custom.replaceNamespacedCustomObjectStatus({
+      ...canaryRef,
+      name: 'status',
+      body: { ...fresh, status },
+    });
+    expect((await getCanary('status')).status).toEqual(status);
+
+    const latest = await getCanary('status');
+    const bad = { ...latest, status: { ...status, phase: 'Exploded', canaryWeight: 120 } };
+    const rejected = await outcome(
+      custom.replaceNamespacedCustomObjectStatus({ ...canaryRef, name: 'status', body: bad }),
+    );
+    expect(rejected.code).toBe(422);
+    expect(rejected.message).toContain('status.phase: Unsupported value: "Exploded"');
+    expect(rejected.message).toContain('status.canaryWeight: Invalid value: 120');
+  });
+});
+
+describe('analysis templates', () => {
+  const templateRef = {
+    group: GROUP,
+    version: VERSION,
+    namespace: NS,
+    plural: PLURALS.analysisTemplate,
+  };
+
+  it('stores the example AnalysisTemplate as written', async () => {
+    const manifest = example('analysis-template.yaml') as AnalysisTemplate;
+    await custom.createNamespacedCustomObject({ ...templateRef, body: manifest });
+    const stored = (await custom.getNamespacedCustomObject({
+      ...templateRef,
+      name: manifest.metadata.name ?? '',
+    })) as AnalysisTemplate;
+    expect(stored.spec).toEqual(manifest.spec);
+  });
+
+  it('defaults the provider to prometheus on a ClusterAnalysisTemplate', async () => {
+    const ref = { group: GROUP, version: VERSION, plural: PLURALS.clusterAnalysisTemplate };
+    const body = {
+      apiVersion: API_VERSION,
+      kind: KINDS.clusterAnalysisTemplate,
+      metadata: { name: CLUSTER_TEMPLATE },
+      spec: { query: 'vector(100)', variables: { direction: 'inbound' } },
+    };
+    await custom.createClusterCustomObject({ ...ref, body });
+    const stored = (await custom.getClusterCustomObject({
+      ...ref,
+      name: CLUSTER_TEMPLATE,
+    })) as AnalysisTemplate;
+    expect(stored.spec).toEqual({ ...body.spec, provider: { type: 'prometheus' } });
+  });
+
+  it.each(invalidTemplates.map((c, i) => [c.name, i, c] as const))(
+    'rejects an AnalysisTemplate with %s',
+    async (_name, i, c: InvalidCase) => {
+      const body = {
+        apiVersion: API_VERSION,
+        kind: KINDS.analysisTemplate,
+        metadata: { name: `invalid-${i}` },
+        spec: c.spec,
+      };
+      const result = await outcome(custom.createNamespacedCustomObject({ ...templateRef, body }));
+      expect(result.code).toBe(c.code ?? 422);
+      expect(result.message).toContain(c.path);
+      expect(result.message).toContain(c.rule);
+    },
+  );
+
+  it('rejects a ClusterAnalysisTemplate with a non-http address', async () => {
+    const body = {
+      apiVersion: API_VERSION,
+      kind: KINDS.clusterAnalysisTemplate,
+      metadata: { name: `crd-validation-invalid-${RUN}` },
+      spec: { query: 'vector(1)', provider: { address: 'file:///etc/passwd' } },
+    };
+    const result = await outcome(
+      custom.createClusterCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: PLURALS.clusterAnalysisTemplate,
+        body,
+      }),
+    );
+    expect(result.code).toBe(422);
+    expect(result.message).toContain('spec.provider.address');
+    expect(result.message).toContain('must be an absolute http:// or https:// URL');
+  });
+});
