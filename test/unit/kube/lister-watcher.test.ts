@@ -1,0 +1,122 @@
+import { describe, expect, it } from '@jest/globals';
+import { KubeConfig } from '@kubernetes/client-node';
+import { PatientWatch } from '../../../src/kube/lister-watcher.js';
+import { collectionPath, objectPath, BUILTIN, apiVersionOf } from '../../../src/kube/resources.js';
+import { keyOf, splitKey } from '../../../src/kube/object-key.js';
+import {
+  isAlreadyExists,
+  isConflict,
+  isGone,
+  isNotFound,
+  KubeApiError,
+  statusCodeOf,
+} from '../../../src/kube/errors.js';
+import { ApiException } from '@kubernetes/client-node';
+
+function kubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', skipTLSVerify: false }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return kc;
+}
+
+describe('PatientWatch', () => {
+  // client-node keeps its watch inactivity limit in a private field; if an upgrade renames it,
+  // idle watches would silently reconnect every 30 s again. This pins the field.
+  it('sets client-node Watch inactivity limit', () => {
+    const w = new PatientWatch(kubeConfig(), 90_000);
+    expect((w as unknown as { requestTimeoutMs: unknown }).requestTimeoutMs).toBe(90_000);
+  });
+});
+
+describe('resource paths', () => {
+  const canaries = {
+    group: 'weightlifter.io',
+    version: 'v1alpha1',
+    plural: 'canaries',
+    kind: 'Canary',
+    namespaced: true,
+  };
+  it.each([
+    [collectionPath(BUILTIN.configMaps), '/api/v1/configmaps'],
+    [collectionPath(BUILTIN.configMaps, 'ns'), '/api/v1/namespaces/ns/configmaps'],
+    [collectionPath(canaries, 'ns'), '/apis/weightlifter.io/v1alpha1/namespaces/ns/canaries'],
+    [
+      objectPath(canaries, 'ns', 'web', 'status'),
+      '/apis/weightlifter.io/v1alpha1/namespaces/ns/canaries/web/status',
+    ],
+    [objectPath(BUILTIN.namespaces, undefined, 'ns'), '/api/v1/namespaces/ns'],
+    [collectionPath(BUILTIN.namespaces, 'ignored'), '/api/v1/namespaces'],
+  ])('%s', (actual, expected) => {
+    expect(actual).toBe(expected);
+  });
+
+  it('requires a namespace for namespaced objects', () => {
+    expect(() => objectPath(canaries, undefined, 'web')).toThrow(TypeError);
+  });
+
+  it('builds apiVersion strings', () => {
+    expect(apiVersionOf(BUILTIN.configMaps)).toBe('v1');
+    expect(apiVersionOf(canaries)).toBe('weightlifter.io/v1alpha1');
+  });
+});
+
+describe('keys', () => {
+  it.each([
+    [{ metadata: { namespace: 'ns', name: 'web' } }, 'ns/web'],
+    [{ metadata: { name: 'cluster-wide' } }, 'cluster-wide'],
+  ])('keyOf(%j) = %s and splits back', (obj, key) => {
+    expect(keyOf(obj)).toBe(key);
+    const { namespace, name } = splitKey(key);
+    expect(name).toBe(obj.metadata.name);
+    expect(namespace).toBe('namespace' in obj.metadata ? obj.metadata.namespace : undefined);
+  });
+});
+
+describe('API error classification', () => {
+  it.each([
+    [
+      new KubeApiError('GET', '/x', 404, { reason: 'NotFound' }),
+      { notFound: true, conflict: false, gone: false, exists: false },
+    ],
+    [
+      new KubeApiError('PUT', '/x', 409, { reason: 'Conflict' }),
+      { notFound: false, conflict: true, gone: false, exists: false },
+    ],
+    [
+      new KubeApiError('POST', '/x', 409, { reason: 'AlreadyExists' }),
+      { notFound: false, conflict: false, gone: false, exists: true },
+    ],
+    [
+      new ApiException(409, 'x', { reason: 'AlreadyExists' }, {}),
+      { notFound: false, conflict: false, gone: false, exists: true },
+    ],
+    [
+      new ApiException(404, 'x', undefined, {}),
+      { notFound: true, conflict: false, gone: false, exists: false },
+    ],
+    [
+      Object.assign(new Error('Gone'), { statusCode: 410 }),
+      { notFound: false, conflict: false, gone: true, exists: false },
+    ],
+    [new Error('socket hang up'), { notFound: false, conflict: false, gone: false, exists: false }],
+  ])('%s', (err, expected) => {
+    expect({
+      notFound: isNotFound(err),
+      conflict: isConflict(err),
+      gone: isGone(err),
+      exists: isAlreadyExists(err),
+    }).toEqual(expected);
+  });
+
+  it('carries status, reason and a stable code', () => {
+    const err = new KubeApiError('PATCH', '/p', 422, { reason: 'Invalid', message: 'spec.x: bad' });
+    expect(err).toMatchObject({ code: 'WL_KUBE_API_ERROR', status: 422, reason: 'Invalid' });
+    expect(err.message).toBe('PATCH /p: 422 spec.x: bad');
+    expect(statusCodeOf(err)).toBe(422);
+  });
+});
