@@ -1,7 +1,8 @@
 import { freePort, LOOPBACK } from './ports.js';
 import { PROXY_CLIENT_NAME, type KeyPair, type Pki } from './pki.js';
 import type { Child, ProcessGroup } from './processes.js';
-import { httpGet, waitUntil } from './wait.js';
+import { httpGet } from './http.js';
+import { waitUntil } from './wait.js';
 
 export interface ApiServer {
   readonly child: Child;

@@ -7,16 +7,15 @@ import { pino, type Logger } from 'pino';
 import { startApiServer } from './apiserver.js';
 import { binariesInDir, resolveBinaries, type Binaries } from './binaries.js';
 import { registerCleanup, unregisterCleanup, type Cleanup } from './cleanup.js';
-import { startControllerManager, startScheduler } from './controllers.js';
 import { installCrds, yamlFilesIn } from './crds.js';
 import { startEtcd } from './etcd.js';
 import { Identities } from './identities.js';
+import { adminApi } from './http.js';
 import { kubectlFor, type KubectlResult } from './kubectl.js';
-import { startKwok } from './kwok.js';
 import { defaultCrdDirs, repoRoot } from './paths.js';
 import { createPki, type KeyPair } from './pki.js';
-import { ProcessGroup, type Child } from './processes.js';
-import { waitUntil } from './wait.js';
+import { ProcessGroup } from './processes.js';
+import { startWorkloads } from './workloads.js';
 
 export interface ControlPlaneOptions {
   /** Default: resolveBinaries() (KUBEBUILDER_ASSETS, else the build cache). */
@@ -107,15 +106,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   try {
     const pki = await createPki(join(dir, 'pki'));
     const ids = new Identities(pki, dir);
-    const [admin, controller, kcm, sched, kwok] = await Promise.all([
-      ids.cert('admin'),
-      ids.cert('controller'),
-      ids.cert('controllerManager'),
-      ids.cert('scheduler'),
-      ids.cert('kwok'),
-    ]);
+    const [admin, controller] = await Promise.all([ids.cert('admin'), ids.cert('controller')]);
     const etcd = await startEtcd(procs, bins.etcd, timeoutMs);
-    const api = await startApiServer(
+    const apiServer = await startApiServer(
       procs,
       bins.kubeApiserver,
       pki,
@@ -123,11 +116,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       admin,
       timeoutMs,
     );
-    ids.setServer(api.server);
+    ids.setServer(apiServer.server);
     const adminKubeconfig = await ids.kubeconfig('admin', admin);
     const controllerKubeconfig = await ids.kubeconfig('controller', controller);
     const kubectl = kubectlFor(bins.kubectl, adminKubeconfig, join(dir, 'kubectl-cache'));
-    const core: Child[] = [etcd.child, api.child];
+    const api = adminApi(apiServer.server, { ca: pki.ca.cert, client: admin });
 
     const crdFiles = [
       ...(await yamlFilesIn(
@@ -136,59 +129,28 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       )),
       ...(opts.smiCrdFiles ?? []),
     ];
-    const crdsInstalled = installCrds(kubectl, crdFiles);
+    const crdsInstalled = installCrds(kubectl, api, crdFiles, timeoutMs);
 
-    let podsRunByKwok = false;
-    const components: Promise<void>[] = [];
-    if (opts.controllerManager === false) {
-      notes.push('kube-controller-manager disabled by option: Deployments get no ReplicaSets');
-    } else if (bins.kubeControllerManager === undefined) {
-      notes.push('kube-controller-manager unavailable: Deployments get no ReplicaSets');
-    } else {
-      const kcmChild = startControllerManager(
+    const [workloads] = await Promise.all([
+      startWorkloads({
+        enabled: opts.controllerManager !== false,
         procs,
-        bins.kubeControllerManager,
-        await ids.kubeconfig('controllerManager', kcm),
+        bins,
+        ids,
         pki,
-      );
-      // The serviceaccount controller creating default/default proves the controller manager runs.
-      components.push(
-        waitUntil(
-          async () =>
-            (await kubectl(['get', 'serviceaccount', 'default', '-n', 'default'])).code === 0,
-          {
-            what: 'kube-controller-manager (default ServiceAccount)',
-            timeoutMs,
-            intervalMs: 200,
-            watch: [...core, kcmChild],
-          },
-        ),
-      );
-      if (bins.kubeScheduler === undefined || bins.kwok === undefined) {
-        notes.push(
-          `pods are not run (${bins.kubeScheduler === undefined ? 'kube-scheduler' : 'kwok'} unavailable): drive readiness through the Deployment status subresource`,
-        );
-      } else {
-        const schedChild = startScheduler(
-          procs,
-          bins.kubeScheduler,
-          await ids.kubeconfig('scheduler', sched),
-        );
-        const kwokKubeconfig = await ids.kubeconfig('kwok', kwok);
-        components.push(
-          startKwok(procs, bins.kwok, kwokKubeconfig, kubectl, timeoutMs).then(() => {
-            if (schedChild.exit !== undefined) throw new Error('kube-scheduler exited');
-            podsRunByKwok = true;
-          }),
-        );
-      }
-    }
-    await Promise.all([crdsInstalled, ...components]);
+        api,
+        core: [etcd.child, apiServer.child],
+        timeoutMs,
+      }),
+      crdsInstalled,
+    ]);
+    const { podsRunByKwok } = workloads;
+    notes.push(...workloads.notes);
     const binDir = await binDirFor(bins, dir);
     const startupMs = Math.round(performance.now() - t0);
-    log.info({ server: api.server, startupMs, podsRunByKwok, notes }, 'control plane ready');
+    log.info({ server: apiServer.server, startupMs, podsRunByKwok, notes }, 'control plane ready');
     return {
-      server: api.server,
+      server: apiServer.server,
       dir,
       binDir,
       adminKubeconfig,

@@ -2,7 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { LOCAL_ERROR_CODES, LocalClusterError } from './errors.js';
+import type { AdminApi } from './http.js';
 import type { Kubectl } from './kubectl.js';
+import { waitUntil } from './wait.js';
 
 const isYaml = (name: string): boolean => name.endsWith('.yaml') || name.endsWith('.yml');
 
@@ -55,8 +57,9 @@ export async function crdNames(files: readonly string[]): Promise<string[]> {
  */
 export async function installCrds(
   kubectl: Kubectl,
+  api: AdminApi,
   files: readonly string[],
-  timeoutSeconds = 60,
+  timeoutMs = 60_000,
 ): Promise<string[]> {
   if (files.length === 0) return [];
   const names = await crdNames(files);
@@ -75,21 +78,18 @@ export async function installCrds(
       },
     );
   }
-  if (names.length === 0) return names;
-  const waited = await kubectl([
-    'wait',
-    '--for=condition=Established',
-    `--timeout=${timeoutSeconds}s`,
-    ...names.map((n) => `customresourcedefinition/${n}`),
-  ]);
-  if (waited.code !== 0) {
-    throw new LocalClusterError(
-      LOCAL_ERROR_CODES.CRD_INSTALL_FAILED,
-      `CRDs not Established: ${waited.stderr.trim()}`,
-      {
-        details: { names },
-      },
-    );
-  }
+  await waitUntil(
+    async () => {
+      for (const n of names) {
+        const established = await api.condition(
+          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${n}`,
+          'Established',
+        );
+        if (established !== 'True') return false;
+      }
+      return true;
+    },
+    { what: `CRDs Established (${names.join(', ')})`, timeoutMs, intervalMs: 100 },
+  );
   return names;
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { freePorts, LOOPBACK } from './ports.js';
 import type { Child, ProcessGroup } from './processes.js';
-import { httpGet, waitUntil } from './wait.js';
+import { httpGet } from './http.js';
+import { waitUntil } from './wait.js';
 
 export interface Etcd {
   readonly child: Child;

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Kubectl } from './kubectl.js';
+import type { AdminApi } from './http.js';
 import { kwokStagesYaml } from './kwok-stages.js';
 import { LOCAL_ERROR_CODES, LocalClusterError } from './errors.js';
 import { LOOPBACK } from './ports.js';
@@ -15,18 +15,20 @@ export const KWOK_NODE = 'kwok-node-0';
  */
 export const POD_CIDR = '10.244.0.0/16';
 
-const nodeManifest = `apiVersion: v1
-kind: Node
-metadata:
-  name: ${KWOK_NODE}
-  annotations:
-    kwok.x-k8s.io/node: fake
-  labels:
-    kubernetes.io/hostname: ${KWOK_NODE}
-    kubernetes.io/os: linux
-    kubernetes.io/arch: amd64
-    type: kwok
-`;
+const node = {
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: {
+    name: KWOK_NODE,
+    annotations: { 'kwok.x-k8s.io/node': 'fake' },
+    labels: {
+      'kubernetes.io/hostname': KWOK_NODE,
+      'kubernetes.io/os': 'linux',
+      'kubernetes.io/arch': 'amd64',
+      type: 'kwok',
+    },
+  },
+};
 
 export function kwokArgs(kubeconfig: string, configFile: string): string[] {
   return [
@@ -43,8 +45,10 @@ export async function startKwok(
   procs: ProcessGroup,
   binary: string,
   kubeconfig: string,
-  kubectl: Kubectl,
+  api: AdminApi,
   timeoutMs: number,
+  /** Other components whose death makes waiting for the node pointless. */
+  watch: readonly Child[] = [],
 ): Promise<Child> {
   const home = join(procs.dir, 'kwok-home');
   await mkdir(home, { recursive: true });
@@ -57,25 +61,21 @@ export async function startKwok(
     args: kwokArgs(kubeconfig, configFile),
     env: { ...process.env, HOME: home },
   });
-  const applied = await kubectl(['apply', '-f', '-'], { input: nodeManifest });
-  if (applied.code !== 0) {
+  const created = await api.post('/api/v1/nodes', node);
+  if (created.status !== 201) {
     throw new LocalClusterError(
-      LOCAL_ERROR_CODES.KUBECTL_FAILED,
-      `could not create node ${KWOK_NODE}: ${applied.stderr}`,
+      LOCAL_ERROR_CODES.NOT_READY,
+      `could not create node ${KWOK_NODE}: ${created.status} ${created.body}`,
     );
   }
   await waitUntil(
-    async () => {
-      const r = await kubectl([
-        'get',
-        'node',
-        KWOK_NODE,
-        '-o',
-        'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
-      ]);
-      return r.code === 0 && r.stdout.trim() === 'True';
+    async () => (await api.condition(`/api/v1/nodes/${KWOK_NODE}`, 'Ready')) === 'True',
+    {
+      what: `kwok node ${KWOK_NODE} Ready`,
+      timeoutMs,
+      intervalMs: 100,
+      watch: [...watch, child],
     },
-    { what: `kwok node ${KWOK_NODE} Ready`, timeoutMs, intervalMs: 100, watch: [child] },
   );
   return child;
 }

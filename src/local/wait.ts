@@ -1,9 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { LOCAL_ERROR_CODES, LocalClusterError } from './errors.js';
 import { logTail, type Child } from './processes.js';
-import type { KeyPair } from './pki.js';
 
 export interface WaitOptions {
   /** What is awaited, for the error message. */
@@ -48,38 +44,4 @@ export async function waitUntil(check: () => Promise<boolean>, opts: WaitOptions
     }
     await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 100));
   }
-}
-
-/** GET a URL and return status and body; TLS with our CA and, optionally, a client certificate. */
-export function httpGet(
-  url: string,
-  tls?: { ca: string; client?: KeyPair },
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const options = {
-      method: 'GET',
-      timeout: 2_000,
-      ...(tls === undefined
-        ? {}
-        : {
-            ca: readFileSync(tls.ca),
-            ...(tls.client === undefined
-              ? {}
-              : { cert: readFileSync(tls.client.cert), key: readFileSync(tls.client.key) }),
-          }),
-    };
-    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, options, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
 }
