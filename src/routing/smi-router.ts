@@ -1,0 +1,144 @@
+// The SMI TrafficSplit router, one class for every version: what differs per version lives in
+// its SplitCodec (smi-v1alpha1.ts, smi-v1alpha2.ts, smi-v1alpha3.ts). Reads come from the
+// injected cache; writes are create, or diff-then-patch with an ownership check and the cached
+// resourceVersion as precondition (a decision taken on a stale cache fails with 409 and the
+// reconcile is retried, instead of overwriting a newer split).
+import { HttpMethod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Canary } from '../api/canary.js';
+import { patchOwned } from '../kube/diff-patch.js';
+import { isNotFound } from '../kube/errors.js';
+import type { KubeRawClient } from '../kube/raw-client.js';
+import { collectionPath, objectPath, type ResourceRef } from '../kube/resources.js';
+import type { ObjectReader } from '../workload/cache.js';
+import { canaryOwnerRef, managedLabels, notControlledBy } from '../workload/owner.js';
+import { assertStrategySupported } from './strategy.js';
+import {
+  ALL_TO_PRIMARY,
+  comparableLive,
+  desiredSpec,
+  ownedFields,
+  readRoutes,
+  splitNames,
+  splitRef,
+  validateRoutes,
+  type LiveSplit,
+  type SplitCodec,
+  type SplitNames,
+} from './traffic-split.js';
+import type { RouterWriteResult, Routes, TrafficRouter, TrafficStrategy } from './types.js';
+
+export interface SmiRouterDeps {
+  readonly raw: KubeRawClient;
+  /** TrafficSplits (any served version: conversion is None, the JSON is the same). */
+  readonly splits: ObjectReader<LiveSplit>;
+  readonly logger: Logger;
+}
+
+export class SmiRouter implements TrafficRouter {
+  readonly provider = 'smi';
+  readonly #codec: SplitCodec;
+  readonly #canary: Canary;
+  readonly #strategy: TrafficStrategy;
+  readonly #deps: SmiRouterDeps;
+  readonly #names: SplitNames;
+  readonly #ref: ResourceRef;
+  readonly #log: Logger;
+
+  constructor(codec: SplitCodec, canary: Canary, strategy: TrafficStrategy, deps: SmiRouterDeps) {
+    assertStrategySupported(strategy, codec.version);
+    this.#codec = codec;
+    this.#canary = canary;
+    this.#strategy = strategy;
+    this.#deps = deps;
+    this.#names = splitNames(canary);
+    this.#ref = splitRef(codec.version);
+    this.#log = deps.logger.child({ trafficSplit: `${this.#names.namespace}/${this.#names.name}` });
+  }
+
+  get version(): SplitCodec['version'] {
+    return this.#codec.version;
+  }
+
+  get apiVersion(): string {
+    return this.#codec.apiVersion;
+  }
+
+  #live(): LiveSplit | undefined {
+    return this.#deps.splits.getByName(this.#names.namespace, this.#names.name);
+  }
+
+  reconcile(): Promise<RouterWriteResult> {
+    const live = this.#live();
+    // Valid live weights are the engine's business (setRoutes); a broken split restarts at the
+    // only weights that are always safe: everything on the primary.
+    const reading = live === undefined ? undefined : readRoutes(live, this.#names);
+    const routes = reading?.ok === true ? reading.routes : ALL_TO_PRIMARY;
+    return this.#write(live, routes);
+  }
+
+  setRoutes(primaryWeight: number, canaryWeight: number): Promise<RouterWriteResult> {
+    return this.#write(this.#live(), validateRoutes({ primaryWeight, canaryWeight }));
+  }
+
+  getRoutes(): Routes | null {
+    const live = this.#live();
+    if (live === undefined) return null;
+    const reading = readRoutes(live, this.#names);
+    return reading.ok ? reading.routes : null;
+  }
+
+  async finalize(): Promise<void> {
+    const live = this.#live();
+    if (live === undefined || notControlledBy(this.#canary, live) !== undefined) return;
+    try {
+      // The uid precondition makes sure we delete the split we checked, not a successor.
+      await this.#deps.raw.request(
+        HttpMethod.DELETE,
+        objectPath(this.#ref, this.#names.namespace, this.#names.name),
+        {
+          body: {
+            apiVersion: 'v1',
+            kind: 'DeleteOptions',
+            propagationPolicy: 'Background',
+            preconditions: { uid: live.metadata?.uid },
+          },
+        },
+      );
+      this.#log.info('TrafficSplit deleted');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async #write(live: LiveSplit | undefined, routes: Routes): Promise<RouterWriteResult> {
+    const spec = desiredSpec(this.#codec, this.#names, routes, this.#strategy);
+    const labels = managedLabels(this.#canary);
+    if (live === undefined) {
+      const { matches, ...rest } = spec;
+      await this.#deps.raw.create(collectionPath(this.#ref, this.#names.namespace), {
+        apiVersion: this.#codec.apiVersion,
+        kind: 'TrafficSplit',
+        metadata: {
+          name: this.#names.name,
+          namespace: this.#names.namespace,
+          labels,
+          ownerReferences: [canaryOwnerRef(this.#canary)],
+        },
+        spec: matches === null ? rest : spec,
+      });
+      this.#log.info({ ...routes }, 'TrafficSplit created');
+      return { action: 'created' };
+    }
+    const result = await patchOwned({
+      raw: this.#deps.raw,
+      ref: this.#ref,
+      live: comparableLive(live, spec),
+      desired: ownedFields(spec, labels),
+      notOwnedBecause: (obj) => notControlledBy(this.#canary, obj),
+    });
+    if (!result.changed) return { action: 'unchanged' };
+    this.#log.info({ ...routes, patch: result.patch }, 'TrafficSplit patched');
+    return { action: 'patched' };
+  }
+}

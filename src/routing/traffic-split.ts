@@ -1,0 +1,180 @@
+// The TrafficSplit weightlifter owns, as data: its name and backends, the desired object for a
+// version, how live weights read back, and the diff that decides whether a patch is needed.
+// Pure functions; smi-router.ts does the I/O.
+import type { Canary } from '../api/canary.js';
+import { serviceNames } from '../api/defaults.js';
+import { SMI_SPLIT_GROUP, TRAFFIC_SPLIT_PLURAL, type TrafficSplitVersion } from '../api/smi.js';
+import {
+  computeMergePatch,
+  isJsonObject,
+  type Json,
+  type JsonObject,
+} from '../kube/merge-patch.js';
+import type { KubeObject } from '../kube/object-key.js';
+import type { ResourceRef } from '../kube/resources.js';
+import { InvalidRoutesError } from './errors.js';
+import { parseQuantity } from './quantity.js';
+import type { Routes, TrafficStrategy } from './types.js';
+
+/** What differs between TrafficSplit versions when writing. */
+export interface SplitCodec {
+  readonly version: TrafficSplitVersion;
+  readonly apiVersion: `${typeof SMI_SPLIT_GROUP}/${TrafficSplitVersion}`;
+  /** Whether `spec.matches` (HTTPRouteGroup refs) exists in this version. */
+  readonly supportsMatches: boolean;
+  encodeWeight(weight: number): string | number;
+}
+
+/** A TrafficSplit of any version as it arrives from the API server (untrusted shape). */
+export interface LiveSplit extends KubeObject {
+  spec?: { service?: unknown; backends?: unknown; matches?: unknown };
+}
+
+export interface SplitNames {
+  readonly namespace: string;
+  /** The split is named after the apex Service, like Flagger's. */
+  readonly name: string;
+  readonly apex: string;
+  readonly primary: string;
+  readonly canary: string;
+}
+
+export function splitNames(canary: Canary): SplitNames {
+  const names = serviceNames(canary.spec);
+  return { namespace: canary.metadata.namespace ?? '', name: names.apex, ...names };
+}
+
+export function splitRef(version: TrafficSplitVersion): ResourceRef {
+  return {
+    group: SMI_SPLIT_GROUP,
+    version,
+    plural: TRAFFIC_SPLIT_PLURAL,
+    kind: 'TrafficSplit',
+    namespaced: true,
+  };
+}
+
+export const ALL_TO_PRIMARY: Routes = { primaryWeight: 100, canaryWeight: 0 };
+
+const isPercent = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 100;
+
+/** The routes, checked: two integers in 0..100 summing to 100. */
+export function validateRoutes(routes: Routes): Routes {
+  const { primaryWeight, canaryWeight } = routes;
+  if (
+    !isPercent(primaryWeight) ||
+    !isPercent(canaryWeight) ||
+    primaryWeight + canaryWeight !== 100
+  ) {
+    throw new InvalidRoutesError(
+      `weights must be integers in 0..100 summing to 100, got ${primaryWeight}/${canaryWeight}`,
+      { primaryWeight, canaryWeight },
+    );
+  }
+  return routes;
+}
+
+/**
+ * The spec fields we own. `matches` is null (removed) unless the strategy uses it, so an A/B
+ * setting that was dropped from the Canary does not linger in the split.
+ */
+export function desiredSpec(
+  codec: SplitCodec,
+  names: SplitNames,
+  routes: Routes,
+  strategy: TrafficStrategy,
+): JsonObject {
+  const matches: Json =
+    strategy.kind === 'headerMatch' && codec.supportsMatches
+      ? strategy.routeGroups.map((name) => ({
+          apiGroup: 'specs.smi-spec.io',
+          kind: 'HTTPRouteGroup',
+          name,
+        }))
+      : null;
+  return {
+    service: names.apex,
+    // Weight 0 is always written: OSM rejected backends whose zero weight was omitted (flagger#930).
+    backends: [
+      { service: names.primary, weight: codec.encodeWeight(routes.primaryWeight) },
+      { service: names.canary, weight: codec.encodeWeight(routes.canaryWeight) },
+    ],
+    matches: codec.supportsMatches ? matches : null,
+  };
+}
+
+export type RoutesReading =
+  { readonly ok: true; readonly routes: Routes } | { readonly ok: false; readonly problem: string };
+
+/**
+ * Live weights as percentages. SMI weights are relative (900m/100m is 90/10), so any two
+ * non-negative weights with a positive sum read back; anything else is a problem to repair.
+ */
+export function readRoutes(split: LiveSplit, names: SplitNames): RoutesReading {
+  const backends = split.spec?.backends;
+  if (!Array.isArray(backends) || backends.length !== 2) {
+    return { ok: false, problem: 'the split does not have exactly two backends' };
+  }
+  const weightOf = (service: string): number | undefined => {
+    const b: unknown = backends.find((x) => isJsonObject(x) && x['service'] === service);
+    return isJsonObject(b) ? parseQuantity(b['weight']) : undefined;
+  };
+  const p = weightOf(names.primary);
+  const c = weightOf(names.canary);
+  if (p === undefined || c === undefined) {
+    return {
+      ok: false,
+      problem: `backends must be ${names.primary} and ${names.canary} with weights`,
+    };
+  }
+  if (p < 0 || c < 0 || p + c <= 0) {
+    return { ok: false, problem: `weights ${p}/${c} do not route any traffic` };
+  }
+  const canaryWeight = Math.round((c * 100) / (p + c));
+  return { ok: true, routes: { primaryWeight: 100 - canaryWeight, canaryWeight } };
+}
+
+/**
+ * Live backends that say the same as the desired ones in another spelling ("95" vs 95 vs
+ * "95000m": v1alpha1 Quantities are re-serialised by Go clients) are treated as equal, so two
+ * writers that agree on the weights never patch back and forth.
+ */
+function sameBackends(live: unknown, desired: Json | undefined): boolean {
+  if (!Array.isArray(live) || !Array.isArray(desired) || live.length !== desired.length)
+    return false;
+  return desired.every((d, i) => {
+    const l: unknown = live[i];
+    if (!isJsonObject(d) || !isJsonObject(l)) return false;
+    const keys = Object.keys(l).filter((k) => l[k] !== undefined);
+    return (
+      keys.length === 2 &&
+      l['service'] === d['service'] &&
+      parseQuantity(l['weight']) === parseQuantity(d['weight'])
+    );
+  });
+}
+
+/** `live` with its backends spelled like `spec`'s when they mean the same (see sameBackends). */
+export function comparableLive<T extends LiveSplit>(live: T, spec: JsonObject): T {
+  const liveSpec = live.spec ?? {};
+  return sameBackends(liveSpec.backends, spec['backends'])
+    ? { ...live, spec: { ...liveSpec, backends: spec['backends'] } }
+    : live;
+}
+
+/** The fields of a split we own: our labels and the spec. */
+export function ownedFields(
+  spec: JsonObject,
+  labels: Readonly<Record<string, string>>,
+): JsonObject {
+  return { metadata: { labels: { ...labels } }, spec };
+}
+
+/** The merge patch that makes `live` carry `spec` and `labels`; undefined when it already does. */
+export function splitPatch(
+  live: LiveSplit,
+  spec: JsonObject,
+  labels: Readonly<Record<string, string>>,
+): JsonObject | undefined {
+  return computeMergePatch(comparableLive(live, spec), ownedFields(spec, labels));
+}
