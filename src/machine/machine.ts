@@ -56,7 +56,8 @@ export interface PersistInput {
 }
 
 export interface StepResult {
-  readonly plan: StepPlan;
+  /** null only when the step failed before a decision was reached (an actor was not provided). */
+  readonly plan: StepPlan | null;
   /** The status patch was written (false also when there was nothing to write). */
   readonly persisted: boolean;
   /** Effects applied, in order (failed notifications included: they are not retried). */
@@ -131,7 +132,13 @@ const checksError = (why: string): ChecksOutcome => ({
 });
 const hooksError = (why: string): WebhookOutcome => ({ called: 1, succeeded: 0, message: why });
 
+/** A missing actor is a wiring bug: keep its own (non-retryable) error instead of wrapping it. */
+const notProvidedError = (err: unknown): EngineError | undefined =>
+  err instanceof EngineError && err.code === ENGINE_ERROR_CODES.actorNotProvided ? err : undefined;
+
 function effectError(c: Context, code: EngineError['code'], err: unknown): EngineError {
+  const wiring = notProvidedError(err);
+  if (wiring !== undefined) return wiring;
   const effect = c.pending[0];
   const actor = effect?.type ?? 'unknown';
   const why =
@@ -141,31 +148,34 @@ function effectError(c: Context, code: EngineError['code'], err: unknown): Engin
   return new EngineError(code, actor, `effect ${actor} failed: ${why}`, { cause: err });
 }
 
+/** The actors as shipped: each fails with WL_ENGINE_ACTOR_NOT_PROVIDED until provided. */
+export const UNPROVIDED_ACTORS = {
+  callWebhooks: fromPromise<WebhookOutcome, WebhookCall>(() => notProvided('callWebhooks')),
+  runChecks: fromPromise<ChecksOutcome, ChecksCall>(() => notProvided('runChecks')),
+  persistStatus: fromPromise<undefined, PersistInput>(() => notProvided('persistStatus')),
+  initialize: fromPromise<undefined, EffectOf<'initialize'>>(() => notProvided('initialize')),
+  promotePrimary: fromPromise<undefined, EffectOf<'promotePrimary'>>(() =>
+    notProvided('promotePrimary'),
+  ),
+  scaleCanary: fromPromise<undefined, EffectOf<'scaleCanary'>>(() => notProvided('scaleCanary')),
+  routeTraffic: fromPromise<undefined, EffectOf<'routeTraffic'>>(() => notProvided('routeTraffic')),
+  finalize: fromPromise<undefined, EffectOf<'finalize'>>(() => notProvided('finalize')),
+  emitEvent: fromPromise<undefined, EffectOf<'emitEvent'>>(() => notProvided('emitEvent')),
+};
+
 export const canaryMachineSetup = setup({
   types: {
     context: {} as Context,
     input: {} as MachineInput,
     output: {} as StepResult,
   },
-  actors: {
-    callWebhooks: fromPromise<WebhookOutcome, WebhookCall>(() => notProvided('callWebhooks')),
-    runChecks: fromPromise<ChecksOutcome, ChecksCall>(() => notProvided('runChecks')),
-    persistStatus: fromPromise<undefined, PersistInput>(() => notProvided('persistStatus')),
-    initialize: fromPromise<undefined, EffectOf<'initialize'>>(() => notProvided('initialize')),
-    promotePrimary: fromPromise<undefined, EffectOf<'promotePrimary'>>(() =>
-      notProvided('promotePrimary'),
-    ),
-    scaleCanary: fromPromise<undefined, EffectOf<'scaleCanary'>>(() => notProvided('scaleCanary')),
-    routeTraffic: fromPromise<undefined, EffectOf<'routeTraffic'>>(() =>
-      notProvided('routeTraffic'),
-    ),
-    finalize: fromPromise<undefined, EffectOf<'finalize'>>(() => notProvided('finalize')),
-    emitEvent: fromPromise<undefined, EffectOf<'emitEvent'>>(() => notProvided('emitEvent')),
-  },
+  actors: UNPROVIDED_ACTORS,
   guards: {
     needsWebhooks: ({ context }) => context.request?.kind === 'webhooks',
     needsChecks: ({ context }) => context.request?.kind === 'checks',
     nothingToPersist: ({ context }) => plan(context).statusPatch === null,
+    // A gather actor that was never provided must not pass for a refusal or a failed check.
+    wiringBug: ({ event }) => notProvidedError((event as { error?: unknown }).error) !== undefined,
     noEffectsLeft: ({ context }) => context.pending.length === 0,
     nextEffectIs: ({ context }, params: { type: EffectType }) =>
       context.pending[0]?.type === params.type,
@@ -187,6 +197,9 @@ export const canaryMachineSetup = setup({
       return { request: r };
     }),
     markPersisted: assign({ persisted: true }),
+    recordWiringBug: assign(({ event }) => ({
+      error: notProvidedError((event as { error?: unknown }).error) ?? null,
+    })),
     // A converging effect failed: stop here; the next step re-derives it from status.
     effectFailed: assign(({ context, event }, params: { timeout: boolean }) => ({
       error: effectError(
@@ -252,12 +265,15 @@ export const canaryMachine = canaryMachineSetup.createMachine({
           target: 'deciding',
           actions: assign(({ context, event }) => withWebhooks(context, event.output)),
         },
-        onError: {
-          target: 'deciding',
-          actions: assign(({ context, event }) =>
-            withWebhooks(context, hooksError(`webhooks failed: ${message(event.error)}`)),
-          ),
-        },
+        onError: [
+          { guard: 'wiringBug', target: 'failed', actions: 'recordWiringBug' },
+          {
+            target: 'deciding',
+            actions: assign(({ context, event }) =>
+              withWebhooks(context, hooksError(`webhooks failed: ${message(event.error)}`)),
+            ),
+          },
+        ],
       },
       after: {
         gatherTimeout: {
@@ -279,12 +295,15 @@ export const canaryMachine = canaryMachineSetup.createMachine({
           target: 'deciding',
           actions: assign(({ context, event }) => withChecks(context, event.output)),
         },
-        onError: {
-          target: 'deciding',
-          actions: assign(({ context, event }) =>
-            withChecks(context, checksError(`checks failed: ${message(event.error)}`)),
-          ),
-        },
+        onError: [
+          { guard: 'wiringBug', target: 'failed', actions: 'recordWiringBug' },
+          {
+            target: 'deciding',
+            actions: assign(({ context, event }) =>
+              withChecks(context, checksError(`checks failed: ${message(event.error)}`)),
+            ),
+          },
+        ],
       },
       after: {
         gatherTimeout: {
@@ -312,12 +331,14 @@ export const canaryMachine = canaryMachineSetup.createMachine({
         onError: {
           target: 'failed',
           actions: assign(({ event }) => ({
-            error: new EngineError(
-              ENGINE_ERROR_CODES.statusWriteFailed,
-              'persistStatus',
-              `status write failed: ${message(event.error)}`,
-              { cause: event.error },
-            ),
+            error:
+              notProvidedError(event.error) ??
+              new EngineError(
+                ENGINE_ERROR_CODES.statusWriteFailed,
+                'persistStatus',
+                `status write failed: ${message(event.error)}`,
+                { cause: event.error },
+              ),
           })),
         },
       },
@@ -478,7 +499,7 @@ export const canaryMachine = canaryMachineSetup.createMachine({
     failed: { type: 'final' },
   },
   output: ({ context }) => ({
-    plan: plan(context),
+    plan: context.plan,
     persisted: context.persisted,
     applied: context.applied,
     notificationFailures: context.notificationFailures,

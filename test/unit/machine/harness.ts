@@ -10,6 +10,7 @@ import type { StepLimits, StepResult } from '../../../src/machine/machine.js';
 import { provideActors, runCanaryStep, type EngineActors } from '../../../src/machine/run-step.js';
 import type {
   ChecksCall,
+  StepPlan,
   Effect,
   EngineSpec,
   EngineStatus,
@@ -83,6 +84,9 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
+/** A step that reached a decision. */
+export type Decided = StepResult & { readonly plan: StepPlan };
+
 export interface Call {
   readonly actor: string;
   readonly input: unknown;
@@ -129,6 +133,15 @@ export class World {
     };
   }
 
+  /** The user changes the target's pod template (or a tracked config). */
+  release(
+    revision: string,
+    configs: Record<string, string> = { 'configmap/app': `c-${revision}` },
+  ): void {
+    if (this.target === null) throw new Error('no target');
+    this.target = { ...this.target, revision, trackedConfigs: configs };
+  }
+
   called(actor: string): Call[] {
     return this.calls.filter((c) => c.actor === actor);
   }
@@ -137,7 +150,7 @@ export class World {
     return this.called('callWebhooks').map((c) => (c.input as WebhookCall).hookType);
   }
 
-  private act<I>(actor: keyof EngineActors, input: I, apply: () => void): Promise<void> {
+  private act(actor: keyof EngineActors, input: unknown, apply: () => void): Promise<void> {
     this.calls.push({ actor, input });
     const mode = this.failing[actor];
     if (mode === 'throw') return Promise.reject(new Error(`${actor} exploded`));
@@ -205,8 +218,8 @@ export class World {
   }
 
   /** One reconcile, as the controller will run it. */
-  async reconcile(theSpec: EngineSpec = spec(), limits?: StepLimits): Promise<StepResult> {
-    const run = runCanaryStep(
+  async reconcile(theSpec: EngineSpec = spec(), limits?: StepLimits): Promise<Decided> {
+    const result = await runCanaryStep(
       provideActors(this.actors()),
       {
         spec: theSpec,
@@ -217,7 +230,9 @@ export class World {
       },
       limits === undefined ? { clock: this.clock } : { clock: this.clock, limits },
     );
-    return run;
+    const { plan } = result;
+    if (plan === null) throw new Error(`step failed before deciding: ${String(result.error)}`);
+    return { ...result, plan };
   }
 
   /** Moves the clock on (no timers are pending between steps: the engine keeps none). */
@@ -226,8 +241,8 @@ export class World {
   }
 
   /** Reconciles until nothing changes or the phase reaches `phase`, with no time passing. */
-  async settle(theSpec: EngineSpec = spec(), max = 10): Promise<StepResult[]> {
-    const results: StepResult[] = [];
+  async settle(theSpec: EngineSpec = spec(), max = 10): Promise<Decided[]> {
+    const results: Decided[] = [];
     for (let i = 0; i < max; i++) {
       const r = await this.reconcile(theSpec);
       results.push(r);

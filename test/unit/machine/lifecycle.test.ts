@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MINUTE, PENDING, World, allow, condition, spec, types } from './harness.js';
+import { MINUTE, PENDING, World, allow, condition, types } from './harness.js';
 
 describe('a healthy revision, step by step', () => {
   it('initializes, then analyses stepWeight 30 / max 50 as 30, 50 and promotes', async () => {
@@ -31,7 +31,7 @@ describe('a healthy revision, step by step', () => {
     expect(r.plan.requeueAfterMs).toBeNull();
 
     // a new revision: gates pass, canary scaled up, weight 0
-    w.target = { ...w.target!, revision: 'rev2', trackedConfigs: { 'configmap/app': 'c2' } };
+    w.release('rev2', { 'configmap/app': 'c2' });
     w.calls = [];
     r = await w.reconcile();
     expect(w.hookCalls()).toEqual(['confirm-rollout']);
@@ -130,7 +130,7 @@ describe('a healthy revision, step by step', () => {
   it('gates confirm-rollout: a refusal waits in Waiting and is asked again', async () => {
     const w = await World.initialized();
     w.hooks['confirm-rollout'] = { called: 1, succeeded: 0, message: 'change freeze' };
-    w.target = { ...w.target!, revision: 'rev2' };
+    w.release('rev2');
     let r = await w.reconcile();
     expect(w.status).toMatchObject({ phase: 'Waiting', revision: 'rev2' });
     expect(condition(w.status, 'Ready')).toEqual({

@@ -1,0 +1,158 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Phase } from '../../../src/api/constants.js';
+import type { ManualOperation } from '../../../src/api/constants.js';
+import { MINUTE, World, bad, condition, ok, spec, types } from './harness.js';
+
+async function atFirstStep(): Promise<World> {
+  const w = await World.initialized();
+  w.release('rev2');
+  await w.reconcile();
+  await w.reconcile();
+  w.calls = [];
+  return w;
+}
+
+async function failedRun(): Promise<World> {
+  const w = await atFirstStep();
+  w.checks = [bad()];
+  await w.wait(MINUTE);
+  await w.reconcile();
+  await w.wait(MINUTE);
+  await w.reconcile();
+  expect(w.status?.phase).toBe('Failed');
+  await w.settle();
+  w.checks = [ok()];
+  w.calls = [];
+  return w;
+}
+
+function operate(
+  w: World,
+  action: ManualOperation | null,
+  request = `${action ?? 'bogus'}:1`,
+): void {
+  w.operation = { request, action };
+}
+
+describe('manual operations', () => {
+  it('promote skips the rest of the analysis', async () => {
+    const w = await atFirstStep();
+    operate(w, 'promote');
+    await w.reconcile();
+    expect(w.status).toMatchObject({ phase: 'Promoting', canaryWeight: 30 });
+    expect(w.status?.operation).toMatchObject({
+      request: 'promote:1',
+      action: 'promote',
+      result: 'Accepted',
+    });
+    await w.settle();
+    expect(w.status).toMatchObject({ phase: 'Succeeded', lastPromotedRevision: 'rev2' });
+  });
+
+  it('abort rolls back with reason Aborted', async () => {
+    const w = await atFirstStep();
+    operate(w, 'abort');
+    const r = await w.reconcile();
+    expect(w.status).toMatchObject({ phase: 'Failed', canaryWeight: 0 });
+    expect(condition(w.status, 'Ready')?.reason).toBe('Aborted');
+    expect(types(r.plan.effects)).toContain('routeTraffic:0');
+  });
+
+  it('retry re-runs a failed revision without a template change', async () => {
+    const w = await failedRun();
+    operate(w, 'retry');
+    await w.reconcile();
+    expect(w.status).toMatchObject({
+      phase: 'Progressing',
+      revision: 'rev2',
+      canaryWeight: 0,
+      failedChecks: 0,
+    });
+    expect(w.hookCalls()).toEqual(['confirm-rollout']);
+  });
+
+  it('handles an annotation value once, however often it is seen', async () => {
+    const w = await failedRun();
+    operate(w, 'retry', 'retry:2026-06-01');
+    await w.reconcile();
+    w.checks = [bad()];
+    for (let i = 0; i < 4; i++) {
+      await w.wait(MINUTE);
+      await w.reconcile();
+    }
+    expect(w.status?.phase).toBe('Failed'); // the same annotation did not retry again
+    operate(w, 'retry', 'retry:2026-06-02');
+    await w.reconcile();
+    expect(w.status?.phase).toBe('Progressing');
+  });
+
+  it.each<[string, ManualOperation | null, Phase | 'first-step' | 'failed']>([
+    ['an unknown operation', null, 'first-step'],
+    ['retry of a running canary', 'retry', 'first-step'],
+    ['abort of a settled canary', 'abort', 'Initialized'],
+    ['promote of a settled canary', 'promote', 'Initialized'],
+  ])('rejects %s, recording why, and changes nothing else', async (_name, action, at) => {
+    const w = at === 'first-step' ? await atFirstStep() : await World.initialized();
+    const before = { ...w.status };
+    operate(w, action);
+    const r = await w.reconcile();
+    expect(w.status?.operation).toMatchObject({ result: 'Rejected' });
+    expect(Object.keys(r.plan.statusPatch ?? {})).toEqual(['operation']);
+    expect(w.status?.phase).toBe(before.phase);
+  });
+
+  it('rejects promote when the target moved past the revision under analysis', async () => {
+    const w = await failedRun();
+    w.release('rev3');
+    operate(w, 'promote');
+    await w.reconcile();
+    expect(w.status?.operation).toMatchObject({ result: 'Rejected' });
+    expect(w.status).toMatchObject({ phase: 'Progressing', revision: 'rev3' });
+  });
+});
+
+describe('pause and resume', () => {
+  it('pause freezes the run (no ticks) but keeps repairing drift; resume shifts the deadlines', async () => {
+    const w = await atFirstStep();
+    const phaseSince = w.status?.phaseSince;
+    operate(w, 'pause', 'pause:1');
+    let r = await w.reconcile();
+    expect(w.status).toMatchObject({ paused: true, heldSince: '2026-06-01T10:00:00.000Z' });
+    expect(condition(w.status, 'Ready')?.reason).toBe('Paused');
+    expect(r.plan.requeueAfterMs).toBeNull();
+    await w.wait(30 * MINUTE);
+    r = await w.reconcile();
+    expect(w.called('runChecks')).toHaveLength(0);
+    expect(r.plan.statusPatch).toBeNull();
+    w.routes = { primaryWeight: 100, canaryWeight: 0 };
+    r = await w.reconcile();
+    expect(types(r.plan.effects)).toEqual(['routeTraffic:30']);
+
+    operate(w, 'resume', 'resume:1');
+    await w.reconcile();
+    expect(w.status?.paused).toBeUndefined();
+    expect(w.status?.heldSince).toBeUndefined();
+    // 30 minutes held are added to the step's start: the 10-minute deadline is not blown
+    expect(Date.parse(w.status?.phaseSince ?? '')).toBe(Date.parse(phaseSince ?? '') + 30 * MINUTE);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 50 });
+  });
+
+  it('suspend touches nothing, not even drift, and releases the deadlines afterwards', async () => {
+    const w = await atFirstStep();
+    const suspended = spec({ suspend: true });
+    let r = await w.reconcile(suspended);
+    expect(condition(w.status, 'Ready')?.reason).toBe('Suspended');
+    expect(types(r.plan.effects)).toEqual(['event:Suspended']);
+    w.routes = { primaryWeight: 100, canaryWeight: 0 };
+    await w.wait(60 * MINUTE);
+    r = await w.reconcile(suspended);
+    expect(r.plan.effects).toEqual([]);
+    expect(r.plan.statusPatch).toBeNull();
+    operate(w, 'promote');
+    await w.reconcile(suspended);
+    expect(w.status?.operation).toMatchObject({ result: 'Rejected' });
+    r = await w.reconcile();
+    expect(w.status?.phase).toBe('Progressing');
+    expect(types(r.plan.effects)).toContain('routeTraffic:50');
+  });
+});

@@ -1,0 +1,158 @@
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_LIMITS } from '../../../src/machine/machine.js';
+import { MINUTE, World, bad, ok, types } from './harness.js';
+
+async function atFirstStep(): Promise<World> {
+  const w = await World.initialized();
+  w.release('rev2');
+  await w.reconcile();
+  await w.reconcile();
+  w.calls = [];
+  return w;
+}
+
+describe('restarting from the persisted status', () => {
+  it('a fresh machine at any point of a run repeats no effect and no hook', async () => {
+    const w = await atFirstStep();
+    w.checks = [bad()];
+    await w.wait(MINUTE);
+    await w.reconcile();
+    // "restart": every reconcile builds a new actor from status; run a few without time passing
+    w.calls = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await w.reconcile();
+      expect(r.plan.effects).toEqual([]);
+      expect(r.plan.statusPatch).toBeNull();
+    }
+    expect(w.calls).toEqual([]);
+    expect(w.status).toMatchObject({ canaryWeight: 30, failedChecks: 1 });
+  });
+
+  it('a crash after the status write but before the effect re-applies the effect once, and only it', async () => {
+    const w = await atFirstStep();
+    w.failing.routeTraffic = 'throw'; // the process dies while patching the TrafficSplit
+    await w.wait(MINUTE);
+    const crashed = await w.reconcile();
+    expect(crashed.persisted).toBe(true);
+    expect(crashed.error?.code).toBe('WL_ENGINE_EFFECT_FAILED');
+    expect(crashed.applied).toEqual([]);
+    expect(w.status).toMatchObject({ canaryWeight: 50 });
+    expect(w.routes?.canaryWeight).toBe(30);
+
+    delete w.failing.routeTraffic;
+    w.calls = [];
+    const resumed = await w.reconcile();
+    expect(types(resumed.plan.effects)).toEqual(['routeTraffic:50']);
+    expect(resumed.plan.statusPatch).toBeNull(); // no second advance, no second count
+    expect(w.hookCalls()).toEqual([]); // no hook repeated
+    expect(w.called('runChecks')).toEqual([]);
+  });
+
+  it('a failed status write applies no effect and decides the same on the next try', async () => {
+    const w = await atFirstStep();
+    w.failing.persistStatus = 'throw';
+    await w.wait(MINUTE);
+    const r = await w.reconcile();
+    expect(r.error?.code).toBe('WL_ENGINE_STATUS_WRITE_FAILED');
+    expect(r.persisted).toBe(false);
+    expect(r.applied).toEqual([]);
+    expect(w.routes?.canaryWeight).toBe(30);
+    delete w.failing.persistStatus;
+    const retry = await w.reconcile();
+    expect(types(retry.plan.effects)).toEqual(['routeTraffic:50', 'event:Advanced']);
+  });
+
+  it('a failed notification does not fail the step', async () => {
+    const w = await atFirstStep();
+    w.failing.emitEvent = 'throw';
+    await w.wait(MINUTE);
+    const r = await w.reconcile();
+    expect(r.error).toBeNull();
+    expect(r.notificationFailures.map((e) => e.actor)).toEqual(['emitEvent']);
+    expect(types(r.applied)).toEqual(['routeTraffic:50', 'event:Advanced']);
+  });
+});
+
+describe('every wait inside a step is bounded by the injected clock', () => {
+  it('an effect that hangs ends the step with a timeout after the status is saved', async () => {
+    const w = await atFirstStep();
+    w.failing.routeTraffic = 'hang';
+    await w.wait(MINUTE);
+    const pending = w.reconcile();
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await w.clock.advance(DEFAULT_LIMITS.effectTimeoutMs - 1);
+    expect(settled).toBe(false);
+    await w.clock.advance(1);
+    const r = await pending;
+    expect(r.error).toMatchObject({ code: 'WL_ENGINE_TIMEOUT', actor: 'routeTraffic' });
+    expect(r.persisted).toBe(true);
+  });
+
+  it('checks that hang count as an Error result, i.e. a failed check', async () => {
+    const w = await atFirstStep();
+    w.failing.runChecks = 'hang';
+    await w.wait(MINUTE);
+    const pending = w.reconcile();
+    await w.clock.advance(DEFAULT_LIMITS.gatherTimeoutMs);
+    const r = await pending;
+    expect(r.error).toBeNull();
+    expect(w.status).toMatchObject({ canaryWeight: 30, failedChecks: 1 });
+    expect(w.status?.lastAnalysis).toEqual([
+      expect.objectContaining({ metric: 'analysis', result: 'Error' }),
+    ]);
+  });
+
+  it('webhooks that cannot be called refuse: no approval by failure', async () => {
+    const w = await atFirstStep();
+    w.failing.callWebhooks = 'throw';
+    w.checks = [ok()];
+    await w.wait(MINUTE);
+    await w.reconcile();
+    // rollback hooks "failed" = no rollback request; rollout hooks failed = a failed check
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 30, failedChecks: 1 });
+  });
+
+  it('an actor the composition root forgot is a typed error, not a hang', async () => {
+    const { canaryMachine } = await import('../../../src/machine/machine.js');
+    const { runCanaryStep } = await import('../../../src/machine/run-step.js');
+    const w = new World();
+    const r = await runCanaryStep(
+      canaryMachine,
+      {
+        spec: (await import('./harness.js')).spec(),
+        status: undefined,
+        generation: 1,
+        observed: w.observe(),
+        operation: null,
+      },
+      { clock: w.clock },
+    );
+    expect(r.error).toMatchObject({
+      code: 'WL_ENGINE_ACTOR_NOT_PROVIDED',
+      actor: 'persistStatus',
+      retryable: false,
+    });
+  });
+
+  it('a gather actor that was not provided fails the step instead of counting as a failed check', async () => {
+    const { UNPROVIDED_ACTORS } = await import('../../../src/machine/machine.js');
+    const { provideActors, runCanaryStep } = await import('../../../src/machine/run-step.js');
+    const w = await atFirstStep();
+    const unwired = provideActors(w.actors()).provide({
+      actors: { runChecks: UNPROVIDED_ACTORS.runChecks },
+    });
+    await w.wait(MINUTE);
+    const input = {
+      spec: (await import('./harness.js')).spec(),
+      status: w.status,
+      generation: 1,
+      observed: w.observe(),
+      operation: null,
+    };
+    const r = await runCanaryStep(unwired, input, { clock: w.clock });
+    expect(r.error).toMatchObject({ code: 'WL_ENGINE_ACTOR_NOT_PROVIDED', actor: 'runChecks' });
+    expect(r.plan).toBeNull();
+    expect(w.status).toMatchObject({ failedChecks: 0, canaryWeight: 30 });
+  });
+});
