@@ -1,0 +1,183 @@
+// One webhook: POST the payload as JSON, any 2xx is success. Each attempt has the hook's own
+// timeout; network errors, timeouts, 5xx and 429 are retried `retries` times with exponential
+// backoff, other statuses are a definitive answer (a gate that says 403 "closed" means it). The
+// outcome is a value carrying the status and the start of the body for Events and status.
+// Redirects are not followed: a 3xx is a failure, and cannot lead past the address policy.
+import type { Webhook } from '../api/canary.js';
+import type { WebhookType } from '../api/constants.js';
+import { STORED_DEFAULTS } from '../api/defaults.js';
+import { parseGoDuration } from '../metrics/duration.js';
+import { WEBHOOK_FAILURES, WebhookError } from './errors.js';
+import type { WebhookPayload } from './payload.js';
+import { ALLOW_ALL, type UrlPolicy } from './url-policy.js';
+
+export type WebhookResult =
+  | {
+      readonly ok: true;
+      readonly name: string;
+      readonly type: WebhookType;
+      readonly url: string;
+      readonly status: number;
+      readonly attempts: number;
+    }
+  | {
+      readonly ok: false;
+      readonly name: string;
+      readonly type: WebhookType;
+      readonly url: string;
+      readonly status?: number;
+      /** The first bytes of the answer, when there was one. */
+      readonly body?: string;
+      readonly attempts: number;
+      readonly error: WebhookError;
+    };
+
+export interface WebhookCallOptions {
+  /** @default ALLOW_ALL */
+  readonly policy?: UrlPolicy;
+  /** First retry delay in ms, doubled per attempt. @default 500 */
+  readonly backoffMs?: number;
+  /** @default 5_000 */
+  readonly maxBackoffMs?: number;
+  /** Waits between attempts; tests inject one that does not wait. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+type Attempt =
+  | { readonly kind: 'answer'; readonly status: number; readonly body: string }
+  | { readonly kind: 'timeout'; readonly cause: unknown }
+  | { readonly kind: 'network'; readonly cause: unknown };
+
+const SNIPPET_BYTES = 512;
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function callWebhook(
+  hook: Webhook,
+  payload: WebhookPayload,
+  opts: WebhookCallOptions = {},
+): Promise<WebhookResult> {
+  const type = hook.type ?? STORED_DEFAULTS.webhook.type;
+  const base = { name: hook.name, type, url: hook.url };
+  const fail = (
+    attempts: number,
+    error: WebhookError,
+    extra: { status?: number; body?: string } = {},
+  ): WebhookResult => ({
+    ok: false,
+    ...base,
+    ...extra,
+    attempts,
+    error,
+  });
+  const timeout = parseGoDuration(hook.timeout ?? STORED_DEFAULTS.webhook.timeout);
+  if (!timeout.ok || timeout.ms <= 0) {
+    const message = `webhook ${hook.name}: invalid timeout "${hook.timeout ?? ''}"`;
+    return fail(
+      0,
+      new WebhookError(WEBHOOK_FAILURES.invalid, message, {
+        cause: timeout.ok ? undefined : timeout.error,
+      }),
+    );
+  }
+  const verdict = await (opts.policy ?? ALLOW_ALL).check(hook.url);
+  if (!verdict.allowed) {
+    const message = `webhook ${hook.name}: URL not allowed by the address policy: ${verdict.reason}`;
+    return fail(
+      0,
+      new WebhookError(WEBHOOK_FAILURES.blocked, message, { details: { url: hook.url } }),
+    );
+  }
+  const body = JSON.stringify(payload);
+  const maxAttempts = 1 + Math.max(0, hook.retries ?? STORED_DEFAULTS.webhook.retries);
+  const sleep = opts.sleep ?? realSleep;
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await postOnce(hook.url, body, timeout.ms);
+    if (result.kind === 'answer' && result.status >= 200 && result.status <= 299) {
+      return { ok: true, ...base, status: result.status, attempts: attempt };
+    }
+    const retryable = result.kind !== 'answer' || result.status >= 500 || result.status === 429;
+    if (!retryable || attempt >= maxAttempts) return failure(hook, result, attempt, fail);
+    const delay = Math.min(
+      (opts.backoffMs ?? 500) * 2 ** (attempt - 1),
+      opts.maxBackoffMs ?? 5_000,
+    );
+    await sleep(delay);
+  }
+}
+
+function failure(
+  hook: Webhook,
+  result: Attempt,
+  attempts: number,
+  fail: (
+    attempts: number,
+    error: WebhookError,
+    extra?: { status?: number; body?: string },
+  ) => WebhookResult,
+): WebhookResult {
+  const details = { url: hook.url, attempts };
+  if (result.kind === 'answer') {
+    const snippet = result.body.trim();
+    const message = `webhook ${hook.name}: HTTP ${result.status}${snippet === '' ? '' : `: ${snippet}`}`;
+    return fail(
+      attempts,
+      new WebhookError(WEBHOOK_FAILURES.status, message, {
+        details: { ...details, status: result.status },
+      }),
+      {
+        status: result.status,
+        body: snippet,
+      },
+    );
+  }
+  if (result.kind === 'timeout') {
+    const message = `webhook ${hook.name}: no answer within ${hook.timeout ?? STORED_DEFAULTS.webhook.timeout}`;
+    return fail(
+      attempts,
+      new WebhookError(WEBHOOK_FAILURES.timeout, message, { cause: result.cause, details }),
+    );
+  }
+  const why =
+    result.cause instanceof Error
+      ? result.cause.cause instanceof Error
+        ? result.cause.cause.message
+        : result.cause.message
+      : String(result.cause);
+  const message = `webhook ${hook.name}: request failed: ${why}`;
+  return fail(
+    attempts,
+    new WebhookError(WEBHOOK_FAILURES.network, message, { cause: result.cause, details }),
+  );
+}
+
+async function postOnce(url: string, body: string, timeoutMs: number): Promise<Attempt> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/plain, */*' },
+      body,
+      redirect: 'manual',
+      signal,
+    });
+    return { kind: 'answer', status: res.status, body: await snippet(res) };
+  } catch (cause) {
+    return signal.aborted ? { kind: 'timeout', cause } : { kind: 'network', cause };
+  }
+}
+
+/** The first bytes of the body; the rest is not read (a receiver may answer with a huge page). */
+async function snippet(res: Response): Promise<string> {
+  if (res.body === null) return '';
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < SNIPPET_BYTES) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel();
+  return Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
+}

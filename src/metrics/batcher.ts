@@ -1,0 +1,191 @@
+// PromQL batching (issue 7): checks that share a query shape — same endpoint, same query apart
+// from the target, same window and namespace — are answered by ONE query that selects all their
+// targets with a regex and groups `by (<label>)`, and the answer is fanned out per target.
+//
+// How a query comes to cover many canaries: every group remembers which targets asked recently
+// (its interest set). When a target needs a fresh answer, a new round is opened for it AND every
+// other interested target, and sent after a short coalescing delay that lets concurrent askers
+// join. Targets asking later in the same interval find the round already covering them. So in
+// steady state each (shape, namespace, window) costs one query per interval, however many
+// canaries share it; the first interval costs at most one per coalescing window.
+//
+// Freshness: a round is reused only while younger than the asker's maxAgeMs (its analysis
+// interval), and each (target, check) takes a given round's answer at most once — an early tick
+// never counts one measurement twice.
+import type { Logger } from 'pino';
+import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
+import type { PrometheusEndpoint, QueryExecutor, Sample } from './executor.js';
+import { targetRegex } from './promql.js';
+
+export interface BatchShape {
+  /** Identity of the query apart from its targets (endpoint, namespace, window, text...). */
+  readonly key: string;
+  readonly endpoint: PrometheusEndpoint;
+  /** The label whose value is the target's name in the answer (e.g. `deployment`). */
+  readonly groupLabel: string;
+  /** The query for a set of targets, given as a PromQL string body (see targetRegex). */
+  build(targets: string): string;
+}
+
+export type BatchAnswer =
+  | { readonly ok: true; readonly samples: readonly Sample[] }
+  | { readonly ok: false; readonly error: MetricsError };
+
+export interface QueryBatcherOptions {
+  readonly now?: () => number;
+  /** How long a new round waits for more targets before it is sent. @default 20 */
+  readonly coalesceMs?: number;
+  /** Most targets in one query; more interested targets are split over several rounds. @default 200 */
+  readonly maxTargets?: number;
+  readonly logger?: Logger;
+}
+
+interface Round {
+  readonly createdAt: number;
+  readonly targets: Set<string>;
+  /** `${target}\0${check}` that already took this round's answer. */
+  readonly consumed: Set<string>;
+  readonly answer: Promise<BatchAnswer>;
+}
+
+interface Group {
+  /** target -> when it stops being included in new rounds */
+  readonly interest: Map<string, number>;
+  rounds: Round[];
+  /** The round still collecting targets, if any. */
+  open: Round | undefined;
+}
+
+const MIN_INTEREST_MS = 60_000;
+const ROUND_TTL_MS = 600_000;
+const KEPT_ROUNDS = 8;
+
+function prune(group: Group, now: number): void {
+  for (const [target, until] of group.interest) if (until <= now) group.interest.delete(target);
+  group.rounds = group.rounds.filter((r) => now - r.createdAt < ROUND_TTL_MS).slice(-KEPT_ROUNDS);
+}
+
+export class QueryBatcher {
+  readonly #executor: QueryExecutor;
+  readonly #now: () => number;
+  readonly #coalesceMs: number;
+  readonly #maxTargets: number;
+  readonly #groups = new Map<string, Group>();
+  readonly #logger: Logger | undefined;
+  #sweptAt = 0;
+
+  constructor(executor: QueryExecutor, opts: QueryBatcherOptions = {}) {
+    this.#executor = executor;
+    this.#now = opts.now ?? Date.now;
+    this.#coalesceMs = opts.coalesceMs ?? 20;
+    this.#maxTargets = Math.max(1, opts.maxTargets ?? 200);
+    this.#logger = opts.logger;
+  }
+
+  /** Groups (query shapes) currently tracked, for tests and debugging. */
+  get groupCount(): number {
+    return this.#groups.size;
+  }
+
+  /** The samples of `shape` for `target` (possibly several series), never rejecting. */
+  async query(
+    shape: BatchShape,
+    target: string,
+    check: string,
+    maxAgeMs: number,
+  ): Promise<BatchAnswer> {
+    const now = this.#now();
+    const group = this.#group(shape.key, now);
+    group.interest.set(target, now + Math.max(3 * maxAgeMs, MIN_INTEREST_MS));
+    const id = `${target}\0${check}`;
+    const round =
+      this.#reusable(group, target, id, now, maxAgeMs) ??
+      this.#openRound(group, shape, target, id, now);
+    round.consumed.add(id);
+    const answer = await round.answer;
+    if (!answer.ok) return answer;
+    return {
+      ok: true,
+      samples: answer.samples.filter((s) => s.labels[shape.groupLabel] === target),
+    };
+  }
+
+  #group(key: string, now: number): Group {
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = { interest: new Map(), rounds: [], open: undefined };
+      this.#groups.set(key, group);
+    }
+    prune(group, now);
+    if (now - this.#sweptAt >= MIN_INTEREST_MS) this.#sweep(key, now);
+    return group;
+  }
+
+  /** Forgets groups nobody asked about for a while (namespaces whose canaries finished). */
+  #sweep(current: string, now: number): void {
+    this.#sweptAt = now;
+    for (const [key, group] of this.#groups) {
+      if (key === current) continue;
+      prune(group, now);
+      if (group.interest.size === 0 && group.rounds.length === 0) this.#groups.delete(key);
+    }
+  }
+
+  #reusable(
+    group: Group,
+    target: string,
+    id: string,
+    now: number,
+    maxAgeMs: number,
+  ): Round | undefined {
+    for (let i = group.rounds.length - 1; i >= 0; i -= 1) {
+      const r = group.rounds[i];
+      if (r === undefined || now - r.createdAt >= maxAgeMs) continue;
+      if (r.targets.has(target) && !r.consumed.has(id)) return r;
+    }
+    const open = group.open;
+    if (open !== undefined && !open.consumed.has(id) && open.targets.size < this.#maxTargets) {
+      open.targets.add(target);
+      return open;
+    }
+    return undefined;
+  }
+
+  #openRound(group: Group, shape: BatchShape, target: string, id: string, now: number): Round {
+    const targets = new Set([target]);
+    for (const other of [...group.interest.keys()].sort()) {
+      if (targets.size >= this.#maxTargets) break;
+      targets.add(other);
+    }
+    let settle: (answer: BatchAnswer) => void = () => undefined;
+    const answer = new Promise<BatchAnswer>((resolve) => (settle = resolve));
+    const round: Round = { createdAt: now, targets, consumed: new Set([id]), answer };
+    group.rounds.push(round);
+    group.open = round;
+    setTimeout(() => {
+      if (group.open === round) group.open = undefined;
+      void this.#send(shape, round).then(settle);
+    }, this.#coalesceMs);
+    return round;
+  }
+
+  async #send(shape: BatchShape, round: Round): Promise<BatchAnswer> {
+    this.#logger?.debug(
+      { address: shape.endpoint.address, targets: round.targets.size },
+      'batched query',
+    );
+    try {
+      const samples = await this.#executor.instant(
+        shape.endpoint,
+        shape.build(targetRegex([...round.targets])),
+      );
+      return { ok: true, samples };
+    } catch (cause) {
+      const error =
+        cause instanceof MetricsError
+          ? cause
+          : new MetricsError(METRICS_ERROR_REASONS.queryFailed, 'batched query failed', { cause });
+      return { ok: false, error };
+    }
+  }
+}

@@ -1,0 +1,208 @@
+// The one place that picks a MetricSource for a Canary metric:
+//   trafficMetrics  -> the SMI TrafficMetrics API (falling back to the computed source when it is
+//                      not served), or the computed source directly, per controller config
+//   prometheus      -> an inline query against the metric's or the controller's Prometheus
+//   templateRef     -> the template's query (batched when the template declares BATCH_ANNOTATION)
+// Misconfiguration (no source, template missing) yields a source whose every measurement is an
+// error, so the analysis reports it like any failing check.
+import type { Logger } from 'pino';
+import type { AnalysisTemplateSpec } from '../api/analysis-template.js';
+import type { Metric } from '../api/canary.js';
+import type { TemplateKind, TrafficMetricName } from '../api/constants.js';
+import { mergeVariables } from '../analysis/template.js';
+import { ALLOW_ALL, type UrlPolicy } from '../hooks/url-policy.js';
+import { QueryBatcher, type QueryBatcherOptions } from './batcher.js';
+import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
+import type { PrometheusAuth, PrometheusEndpoint, QueryExecutor } from './executor.js';
+import type { KubeGetTransport } from './kube-transport.js';
+import { MESH_QUERIES, type MeshName } from './mesh-queries.js';
+import { batchProblem } from './promql.js';
+import { BATCH_ANNOTATION, PrometheusSource } from './prometheus-source.js';
+import { failingSource, type MetricSource } from './source.js';
+import { TrafficMetricsApiClient } from './traffic-metrics-api.js';
+import {
+  TrafficMetricsApiSource,
+  type TrafficMetricsStatus,
+} from './traffic-metrics-api-source.js';
+import { ComputedTrafficMetrics } from './traffic-metrics-computed.js';
+
+/** auto: the SMI metrics API when served, else computed; api: the API only; computed: Prometheus only. */
+export const TRAFFIC_METRICS_SETTINGS = ['auto', 'api', 'computed'] as const;
+export type TrafficMetricsSetting = (typeof TRAFFIC_METRICS_SETTINGS)[number];
+
+export interface MetricsConfig {
+  /** The controller's --prometheus-address: used by trafficMetrics and address-less checks. */
+  readonly prometheusAddress: string;
+  /** Whose queries compute trafficMetrics. @default 'linkerd' */
+  readonly mesh?: MeshName;
+  /** @default 'auto' */
+  readonly trafficMetrics?: TrafficMetricsSetting;
+  /** Restricts addresses named by templates and inline checks (not prometheusAddress). */
+  readonly addressPolicy?: UrlPolicy;
+  /** Batch template and trafficMetrics queries across canaries. @default true */
+  readonly batching?: boolean;
+}
+
+export interface MetricSourceFactoryDeps {
+  readonly config: MetricsConfig;
+  readonly executor: QueryExecutor;
+  readonly logger: Logger;
+  /** The Kubernetes API, for the SMI metrics API (required unless trafficMetrics is 'computed'). */
+  readonly kube?: KubeGetTransport;
+  readonly now?: () => number;
+  readonly batcher?: QueryBatcherOptions;
+}
+
+/** A template as the reconciler found it in its cache, with its secretRef already resolved. */
+export interface ResolvedTemplate {
+  readonly kind: TemplateKind;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly spec: AnalysisTemplateSpec;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly auth?: PrometheusAuth;
+}
+
+export class MetricSourceFactory {
+  readonly #deps: MetricSourceFactoryDeps;
+  readonly #logger: Logger;
+  readonly #batcher: QueryBatcher | undefined;
+  readonly #computed: ComputedTrafficMetrics;
+  readonly #api: TrafficMetricsApiSource | undefined;
+  readonly #warned = new Set<string>();
+
+  constructor(deps: MetricSourceFactoryDeps) {
+    this.#deps = deps;
+    this.#logger = deps.logger.child({ component: 'metrics' });
+    const batcher = new QueryBatcher(deps.executor, {
+      logger: this.#logger,
+      ...(deps.now === undefined ? {} : { now: deps.now }),
+      ...deps.batcher,
+    });
+    // trafficMetrics always go through the batcher (with batching off, rounds cover one target).
+    this.#batcher = deps.config.batching === false ? undefined : batcher;
+    this.#computed = new ComputedTrafficMetrics({
+      mesh: MESH_QUERIES[deps.config.mesh ?? 'linkerd'],
+      endpoint: { address: deps.config.prometheusAddress },
+      batcher:
+        deps.config.batching === false
+          ? new QueryBatcher(deps.executor, {
+              maxTargets: 1,
+              ...(deps.now === undefined ? {} : { now: deps.now }),
+            })
+          : batcher,
+    });
+    const setting = deps.config.trafficMetrics ?? 'auto';
+    if (setting !== 'computed') {
+      if (deps.kube === undefined) {
+        throw new MetricsError(
+          METRICS_ERROR_REASONS.misconfigured,
+          `trafficMetrics "${setting}" needs a Kubernetes client`,
+        );
+      }
+      this.#api = new TrafficMetricsApiSource({
+        client: new TrafficMetricsApiClient(deps.kube),
+        logger: this.#logger,
+        ...(setting === 'auto'
+          ? { fallback: (m: TrafficMetricName) => this.#computed.source(m) }
+          : {}),
+        ...(deps.now === undefined ? {} : { now: deps.now }),
+      });
+    }
+  }
+
+  /** Where trafficMetrics come from right now, for the Canary's status and logs. */
+  trafficMetricsStatus(): TrafficMetricsStatus {
+    return (
+      this.#api?.status() ?? { mode: 'computed', reason: 'configured: computed from Prometheus' }
+    );
+  }
+
+  /** The source for one metric of a Canary. `template` is required for templateRef metrics. */
+  forMetric(metric: Metric, template?: ResolvedTemplate): MetricSource {
+    if (metric.trafficMetrics !== undefined) {
+      const name = metric.trafficMetrics.metric;
+      return this.#api?.source(name) ?? this.#computed.source(name);
+    }
+    if (metric.prometheus !== undefined) {
+      const { query, address } = metric.prometheus;
+      return new PrometheusSource({
+        query,
+        variables: metric.templateVariables ?? {},
+        endpoint: { address: address ?? this.#deps.config.prometheusAddress },
+        executor: this.#deps.executor,
+        check: metric.name,
+        ...this.#addressCheck(address),
+      });
+    }
+    if (metric.templateRef !== undefined) {
+      const ref = metric.templateRef;
+      if (template === undefined) {
+        const message = `${ref.kind ?? 'AnalysisTemplate'} ${ref.name} not found`;
+        return failingSource(
+          'prometheus',
+          new MetricsError(METRICS_ERROR_REASONS.misconfigured, message),
+        );
+      }
+      return this.#templateSource(metric, template);
+    }
+    const message = `metric ${metric.name} has no source (trafficMetrics, prometheus or templateRef)`;
+    return failingSource('none', new MetricsError(METRICS_ERROR_REASONS.misconfigured, message));
+  }
+
+  #templateSource(metric: Metric, template: ResolvedTemplate): MetricSource {
+    const address = template.spec.provider?.address;
+    const endpoint: PrometheusEndpoint = {
+      address: address ?? this.#deps.config.prometheusAddress,
+      ...(template.auth === undefined ? {} : { auth: template.auth }),
+    };
+    const label = template.annotations?.[BATCH_ANNOTATION];
+    let batch: { batcher: QueryBatcher; label: string } | undefined;
+    if (label !== undefined && this.#batcher !== undefined) {
+      const problem = batchProblem(template.spec.query, label);
+      if (problem === undefined) batch = { batcher: this.#batcher, label };
+      else this.#warnOnce(template, label, problem);
+    }
+    return new PrometheusSource({
+      query: template.spec.query,
+      variables: mergeVariables(template.spec.variables, metric.templateVariables),
+      endpoint,
+      executor: this.#deps.executor,
+      check: metric.name,
+      ...(batch === undefined ? {} : { batch }),
+      ...this.#addressCheck(address),
+    });
+  }
+
+  #addressCheck(address: string | undefined): {
+    checkAddress?: () => Promise<MetricsError | undefined>;
+  } {
+    const policy = this.#deps.config.addressPolicy ?? ALLOW_ALL;
+    if (address === undefined || policy.unrestricted) return {};
+    return {
+      checkAddress: async () => {
+        const verdict = await policy.check(address);
+        if (verdict.allowed) return undefined;
+        const message = `metrics address ${address} not allowed by the address policy: ${verdict.reason}`;
+        return new MetricsError(METRICS_ERROR_REASONS.addressNotAllowed, message, {
+          details: { address },
+        });
+      },
+    };
+  }
+
+  #warnOnce(template: ResolvedTemplate, label: string, problem: string): void {
+    const key = `${template.kind}/${template.namespace ?? ''}/${template.name}/${problem}`;
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#logger.warn(
+      {
+        template: `${template.kind}/${template.name}`,
+        annotation: BATCH_ANNOTATION,
+        label,
+        problem,
+      },
+      'template cannot be batched; querying it per canary',
+    );
+  }
+}

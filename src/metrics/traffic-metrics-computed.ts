@@ -1,0 +1,106 @@
+// `trafficMetrics` computed from Prometheus with the mesh's queries — what the SMI TrafficMetrics
+// API would answer, for clusters that do not serve it. Two query shapes per namespace and window,
+// both batched: request counts by outcome (success-rate, request-rate, success_count,
+// failure_count, and the request count of every result) and, per quantile, latency.
+import type { TrafficMetricName } from '../api/constants.js';
+import type { BatchAnswer, BatchShape, QueryBatcher } from './batcher.js';
+import { parseGoDuration, promDuration } from './duration.js';
+import { endpointKey, type PrometheusEndpoint } from './executor.js';
+import type { MeshQueries } from './mesh-queries.js';
+import {
+  DEFAULT_MAX_AGE_MS,
+  errorResult,
+  type MeasureContext,
+  type MetricResult,
+  type MetricSource,
+} from './source.js';
+import {
+  LATENCY_QUANTILES,
+  isLatencyMetric,
+  trafficMetricResult,
+  type TrafficValues,
+} from './traffic-metrics-values.js';
+
+export interface ComputedTrafficMetricsOptions {
+  readonly mesh: MeshQueries;
+  readonly endpoint: PrometheusEndpoint;
+  readonly batcher: QueryBatcher;
+}
+
+export class ComputedTrafficMetrics {
+  readonly #opts: ComputedTrafficMetricsOptions;
+
+  constructor(opts: ComputedTrafficMetricsOptions) {
+    this.#opts = opts;
+  }
+
+  /** A MetricSource for one trafficMetrics metric. */
+  source(metric: TrafficMetricName): MetricSource {
+    return {
+      kind: `traffic-metrics-computed:${this.#opts.mesh.mesh}`,
+      measure: (ctx) => this.measure(metric, ctx),
+    };
+  }
+
+  async measure(metric: TrafficMetricName, ctx: MeasureContext): Promise<MetricResult> {
+    const window = parseGoDuration(ctx.window);
+    if (!window.ok) return errorResult(window.error);
+    const w = promDuration(window.ms);
+    const maxAge = ctx.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    const { mesh } = this.#opts;
+    const countsShape = this.#shape(`counts`, ctx.namespace, w, (t) =>
+      mesh.counts(ctx.namespace, t, w),
+    );
+    const countsAsked = this.#opts.batcher.query(countsShape, ctx.target, metric, maxAge);
+    const latencyAsked = isLatencyMetric(metric)
+      ? this.#opts.batcher.query(
+          this.#shape(`latency:${LATENCY_QUANTILES[metric]}`, ctx.namespace, w, (t) =>
+            mesh.latency(LATENCY_QUANTILES[metric], ctx.namespace, t, w),
+          ),
+          ctx.target,
+          metric,
+          maxAge,
+        )
+      : undefined;
+    const counts = await countsAsked;
+    const latency = await latencyAsked;
+    const values: TrafficValues = {};
+    if (latency !== undefined && isLatencyMetric(metric)) {
+      if (!latency.ok) return errorResult(latency.error);
+      const [first] = latency.samples;
+      if (first !== undefined) values[metric] = first.value;
+    } else if (!counts.ok) {
+      return errorResult(counts.error);
+    }
+    // A latency result keeps its value when only the counts query failed: it just has no
+    // request count then, so minRequests cannot apply.
+    Object.assign(values, this.#counts(counts));
+    return trafficMetricResult(metric, values, window.ms / 1000);
+  }
+
+  #counts(answer: BatchAnswer): TrafficValues {
+    if (!answer.ok || answer.samples.length === 0) return {};
+    let success = 0;
+    let failure = 0;
+    for (const sample of answer.samples) {
+      if (this.#opts.mesh.classify(sample) === 'failure') failure += sample.value;
+      else success += sample.value;
+    }
+    return { success_count: success, failure_count: failure };
+  }
+
+  #shape(
+    what: string,
+    namespace: string,
+    window: string,
+    build: (t: string) => string,
+  ): BatchShape {
+    const { endpoint, mesh } = this.#opts;
+    return {
+      key: `${endpointKey(endpoint)}\n${mesh.mesh}:${what}\n${namespace}\n${window}`,
+      endpoint,
+      groupLabel: mesh.groupLabel,
+      build,
+    };
+  }
+}
