@@ -6,7 +6,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface RootLoggerOptions {
   /** @default 'info' */
   readonly level?: LogLevel;
-  /** Where JSON lines go. @default stdout */
+  /**
+   * Where JSON lines go. @default stdout, written synchronously: pino's default asynchronous
+   * stdout can reorder or drop the last lines when the process exits right after a graceful
+   * shutdown, and we log little enough (never per tick) that sync writes cost nothing noticeable.
+   */
   readonly destination?: DestinationStream;
 }
 
@@ -32,7 +36,7 @@ export function createRootLogger(opts: RootLoggerOptions = {}): Logger {
       censor: '[redacted]',
     },
   };
-  return opts.destination === undefined ? pino(options) : pino(options, opts.destination);
+  return pino(options, opts.destination ?? pino.destination({ dest: 1, sync: true }));
 }
 
 /** The logger for everything about one canary: every line carries `canary: 'ns/name'`. */
