@@ -17,7 +17,7 @@ function run(reconcileMs: number): Run {
   const lines: { msg?: string; key?: string }[] = [];
   const waiters: { msg: string; resolve: () => void }[] = [];
   let buf = '';
-  proc.stdout?.on('data', (chunk: Buffer) => {
+  proc.stdout.on('data', (chunk: Buffer) => {
     buf += chunk.toString();
     let i: number;
     while ((i = buf.indexOf('\n')) >= 0) {
@@ -27,7 +27,11 @@ function run(reconcileMs: number): Run {
       for (const w of waiters.filter((x) => x.msg === line.msg)) w.resolve();
     }
   });
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.on('exit', (code) => {
+      resolve(code);
+    }),
+  );
   const waitFor = (msg: string): Promise<void> =>
     lines.some((l) => l.msg === msg)
       ? Promise.resolve()
