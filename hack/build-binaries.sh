@@ -22,7 +22,16 @@ DEST="${1:-$CACHE/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION}"
 
 if ! command -v go >/dev/null 2>&1; then
   echo "weightlifter: the Go toolchain (>= 1.26) is needed to build kube-apiserver and etcd." >&2
-  echo "  Install it (Debian: apt-get install golang-go, or the go tarball for your platform)," >&2
+  echo "  Install it (the official Go tarball for your platform; any Go >= 1.21 also works, it" >&2
+  echo "  fetches the 1.26 toolchain through the Go module proxy; Debian 12's golang-go is 1.19, too" >&2
+  echo "  old), or set KUBEBUILDER_ASSETS to a directory holding kube-apiserver, etcd and kubectl." >&2
+  exit 3
+fi
+go_version=$(go env GOVERSION 2>/dev/null || echo unknown)
+go_minor=$(echo "$go_version" | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if [ -z "$go_minor" ] || [ "$go_minor" -lt 21 ]; then
+  echo "weightlifter: $go_version cannot build Kubernetes $K8S_VERSION (it needs Go >= 1.26, or any" >&2
+  echo "  Go >= 1.21, which fetches 1.26 itself). Install the official Go tarball for your platform," >&2
   echo "  or set KUBEBUILDER_ASSETS to a directory holding kube-apiserver, etcd and kubectl." >&2
   exit 3
 fi
@@ -49,7 +58,9 @@ work="$CACHE/build"
 # file that the "already built" check above would accept.
 staging="$DEST.partial"
 mkdir -p "$work" "$staging"
-export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod" GOTOOLCHAIN=local
+# GOTOOLCHAIN=auto: a Go older than the go.mod's `go` line fetches that toolchain (a module, from
+# the Go module proxy) instead of failing.
+export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 ldflags="-s -w"
 
 build_k8s() {

@@ -30,9 +30,10 @@ const REQUIRED: readonly Key[] = ['kubeApiserver', 'etcd', 'kubectl'];
 const OPTIONAL: readonly Key[] = ['kubeControllerManager', 'kubeScheduler', 'kwok'];
 
 export const INSTALL_GO_HINT =
-  'install the Go toolchain >= 1.26 (Debian: apt-get install golang-go, or the go tarball for your ' +
-  'platform) so hack/build-binaries.sh can build them, or set KUBEBUILDER_ASSETS to a directory ' +
-  'holding kube-apiserver, etcd and kubectl';
+  'install the Go toolchain >= 1.26 (the official Go tarball for your platform; any Go >= 1.21 ' +
+  "also works, it fetches 1.26 through the Go module proxy; Debian 12's golang-go 1.19 is too old) " +
+  'so hack/build-binaries.sh can build them, or set KUBEBUILDER_ASSETS to a directory holding ' +
+  'kube-apiserver, etcd and kubectl';
 
 export interface ResolveOptions {
   env?: NodeJS.ProcessEnv;

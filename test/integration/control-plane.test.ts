@@ -253,9 +253,19 @@ describe('kube-controller-manager and kwok', () => {
 
 describe('teardown', () => {
   it(
-    'stop() ends every child and removes the temp dir',
+    'a second control plane mints identities, and stop() ends every child and removes the temp dir',
     async () => {
       const cp = await startControlPlane({ crdDirs: [] });
+      expect(cp.server).not.toBe(testCluster().server);
+      const minted = await cp.kubeconfigFor('teardown-user', ['teardown-group']);
+      const whoami = await cp.kubectl(
+        ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username} {.status.userInfo.groups}'],
+        { kubeconfig: minted },
+      );
+      expect(whoami).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^teardown-user .*teardown-group/) as unknown,
+      });
       const children = processesMentioning(cp.dir);
       // etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and the watchdog.
       expect(children.length).toBeGreaterThanOrEqual(6);

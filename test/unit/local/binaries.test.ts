@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binariesInDir, resolveBinaries } from '../../../src/local/binaries.js';
+import { binariesInDir, resolveBinaries, runBuildScript } from '../../../src/local/binaries.js';
 import { LOCAL_ERROR_CODES, LocalClusterError } from '../../../src/local/errors.js';
 
 let root: string;
@@ -127,5 +127,31 @@ describe('binariesInDir', () => {
   it('refuses a directory without kubectl', async () => {
     const dir = await dirWith('bin', ['kube-apiserver', 'etcd']);
     expect(() => binariesInDir(dir)).toThrow(/kubectl was not found/);
+  });
+});
+
+describe('runBuildScript', () => {
+  it('fails with one typed error naming what to install when Go is not on PATH', async () => {
+    // A PATH holding bash and nothing else: hack/build-binaries.sh must stop at its Go check.
+    const path = await mkdtemp(join(root, 'path-'));
+    await symlink('/bin/bash', join(path, 'bash'));
+    const err = await runBuildScript({ PATH: path, HOME: root }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LocalClusterError);
+    expect(err).toMatchObject({ code: LOCAL_ERROR_CODES.GO_TOOLCHAIN_MISSING });
+    expect((err as Error).message).toMatch(
+      /install the Go toolchain >= 1\.26 \(the official Go tarball for your platform/,
+    );
+    expect((err as Error).message).toContain('KUBEBUILDER_ASSETS');
+  });
+
+  it('treats a Go too old to fetch the 1.26 toolchain like a missing one', async () => {
+    const path = await mkdtemp(join(root, 'path-'));
+    await symlink('/bin/bash', join(path, 'bash'));
+    await symlink('/bin/sed', join(path, 'sed'));
+    await writeFile(join(path, 'go'), '#!/bin/bash\necho go1.19.8\n');
+    await chmod(join(path, 'go'), 0o755);
+    await expect(runBuildScript({ PATH: path, HOME: root })).rejects.toMatchObject({
+      code: LOCAL_ERROR_CODES.GO_TOOLCHAIN_MISSING,
+    });
   });
 });
