@@ -1,4 +1,4 @@
-import { freePort, LOOPBACK } from './ports.js';
+import { freePort, LOOPBACK, retryOnPortClash } from './ports.js';
 import { PROXY_CLIENT_NAME, type KeyPair, type Pki } from './pki.js';
 import type { Child, ProcessGroup } from './processes.js';
 import { httpGet } from './http.js';
@@ -55,23 +55,25 @@ export async function startApiServer(
   admin: KeyPair,
   timeoutMs: number,
 ): Promise<ApiServer> {
-  const port = await freePort();
-  const child = procs.start({
-    name: 'kube-apiserver',
-    command: binary,
-    args: apiServerArgs(pki, port, etcdUrl),
+  return retryOnPortClash(async () => {
+    const port = await freePort();
+    const child = procs.start({
+      name: 'kube-apiserver',
+      command: binary,
+      args: apiServerArgs(pki, port, etcdUrl),
+    });
+    const server = `https://${LOOPBACK}:${port}`;
+    // /readyz covers etcd, RBAC bootstrap policy and the other post-start hooks.
+    await waitUntil(
+      async () =>
+        (await httpGet(`${server}/readyz`, { ca: pki.ca.cert, client: admin })).status === 200,
+      {
+        what: 'kube-apiserver /readyz',
+        timeoutMs,
+        intervalMs: 100,
+        watch: [child],
+      },
+    );
+    return { child, server };
   });
-  const server = `https://${LOOPBACK}:${port}`;
-  // /readyz covers etcd, RBAC bootstrap policy and the other post-start hooks.
-  await waitUntil(
-    async () =>
-      (await httpGet(`${server}/readyz`, { ca: pki.ca.cert, client: admin })).status === 200,
-    {
-      what: 'kube-apiserver /readyz',
-      timeoutMs,
-      intervalMs: 100,
-      watch: [child],
-    },
-  );
-  return { child, server };
 }

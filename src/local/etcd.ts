@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePorts, LOOPBACK } from './ports.js';
+import { freePorts, LOOPBACK, retryOnPortClash } from './ports.js';
 import type { Child, ProcessGroup } from './processes.js';
 import { httpGet } from './http.js';
 import { waitUntil } from './wait.js';
@@ -31,11 +31,25 @@ export async function startEtcd(
   binary: string,
   timeoutMs: number,
 ): Promise<Etcd> {
+  return retryOnPortClash((attempt) => startOnce(procs, binary, timeoutMs, attempt));
+}
+
+async function startOnce(
+  procs: ProcessGroup,
+  binary: string,
+  timeoutMs: number,
+  attempt: number,
+): Promise<Etcd> {
   const [clientPort, peerPort] = (await freePorts(2)) as [number, number];
+  // A fresh data dir per attempt: a member once initialised remembers its peer URL.
   const child = procs.start({
     name: 'etcd',
     command: binary,
-    args: etcdArgs(join(procs.dir, 'etcd'), clientPort, peerPort),
+    args: etcdArgs(
+      join(procs.dir, attempt === 1 ? 'etcd' : `etcd-${attempt}`),
+      clientPort,
+      peerPort,
+    ),
   });
   const clientUrl = `http://${LOOPBACK}:${clientPort}`;
   await waitUntil(async () => (await httpGet(`${clientUrl}/health`)).status === 200, {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { LOCAL_ERROR_CODES, LocalClusterError } from './errors.js';
+import { isLocalClusterError, LOCAL_ERROR_CODES, LocalClusterError } from './errors.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -53,5 +53,26 @@ export async function freePorts(n: number): Promise<number[]> {
           }),
       ),
     );
+  }
+}
+
+const PORT_TAKEN = /address already in use/i;
+
+/**
+ * Runs `start(attempt)` again when the component died because another process took its port
+ * between our probe and its bind (parallel test workers make that possible, not likely).
+ */
+export async function retryOnPortClash<T>(
+  start: (attempt: number) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(attempt);
+    } catch (err) {
+      const clash =
+        isLocalClusterError(err, LOCAL_ERROR_CODES.PROCESS_EXITED) && PORT_TAKEN.test(err.message);
+      if (!clash || attempt >= attempts) throw err;
+    }
   }
 }

@@ -47,6 +47,7 @@ export class ProcessGroup {
   private readonly children: Child[] = [];
   private readonly pidFile: string;
   private watchdog: Watchdog | undefined;
+  private stopped = false;
 
   constructor(
     readonly dir: string,
@@ -61,6 +62,13 @@ export class ProcessGroup {
   }
 
   start(spec: ChildSpec): Child {
+    // A signal may stop the group while startControlPlane is still starting components.
+    if (this.stopped) {
+      throw new LocalClusterError(
+        LOCAL_ERROR_CODES.STOPPED,
+        `not starting ${spec.name}: the control plane was stopped`,
+      );
+    }
     this.watchdog ??= startWatchdog(this.dir, this.pidFile);
     const logFile = join(this.logDir, `${spec.name}.log`);
     const fd = openSync(logFile, 'a');
@@ -113,6 +121,7 @@ export class ProcessGroup {
    * the grace period, SIGKILL. Resolves once every child has exited.
    */
   async stop(graceMs = GRACE_MS): Promise<void> {
+    this.stopped = true;
     for (const c of [...this.children].reverse()) {
       if (c.exit !== undefined) continue;
       const t0 = Date.now();
@@ -138,6 +147,7 @@ export class ProcessGroup {
 
   /** Synchronous last resort for process 'exit': no waiting is possible there. */
   killNow(): void {
+    this.stopped = true;
     for (const c of this.running) signalGroup(c.pid, 'SIGKILL');
     this.watchdog?.kill();
   }
