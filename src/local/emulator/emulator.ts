@@ -1,0 +1,205 @@
+import { performance } from 'node:perf_hooks';
+import { pino, type Logger } from 'pino';
+import { loadKubeConfig } from '../../kube/client.js';
+import { KubeRawClient } from '../../kube/raw-client.js';
+import { ClusterView } from './cluster-view.js';
+import { WORLD_ERROR_CODES, WorldError } from './errors.js';
+import { MetricRegistry } from './exposition.js';
+import { KubeletRole } from './kubelet.js';
+import { defineLinkerdFamilies } from './linkerd-metrics.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { seededRng } from './rng.js';
+import { namespaceTopology, type TopologyProblem } from './topology.js';
+import { TrafficEngine } from './traffic.js';
+
+export interface MeshEmulatorOptions {
+  /** Kubeconfig to watch with (the admin one: it reads everything and writes Deployment status). */
+  readonly kubeconfig: string;
+  readonly logger?: Logger;
+  /** Requests per second against a load target without an rps annotation. @default 10 */
+  readonly defaultRps?: number;
+  /** Simulation step. @default 200 */
+  readonly tickMs?: number;
+  /** Seed of the traffic randomness. @default time-based */
+  readonly seed?: number;
+  /** Emulated pods per Deployment (series volume); the request rate is not affected. @default 3 */
+  readonly maxPodsPerDeployment?: number;
+  /** Play kubelet + deployment controller: write Deployment status. @default false */
+  readonly kubelet?: boolean;
+  /** An already listening metrics server to serve from (the world starts it early). */
+  readonly metricsServer?: MetricsServer;
+  /** Workload name of the synthetic client in outbound series. @default 'weightlifter-loadgen' */
+  readonly loadgen?: string;
+  /** Deadline for the informers' first list. @default 30_000 */
+  readonly syncTimeoutMs?: number;
+}
+
+/** A load target as the emulator currently drives it. */
+export interface LoadTargetInfo {
+  readonly namespace: string;
+  readonly service: string;
+  readonly rps: number;
+  readonly split?: string;
+  readonly backends: readonly { service: string; weight: number; readyPods: number }[];
+}
+
+export interface EmulatorStats {
+  readonly ticks: number;
+  readonly lastTickMs: number;
+  readonly maxTickMs: number;
+  readonly series: number;
+  readonly targets: number;
+  readonly statusWrites: number;
+}
+
+/** The emulated mesh data plane; see docs in src/local/emulator/README.md. */
+export interface MeshEmulator {
+  /** `http://127.0.0.1:<port>/metrics`. */
+  readonly metricsUrl: string;
+  /** `127.0.0.1:<port>`, for a scrape config. */
+  readonly metricsAddress: string;
+  /** True when it writes Deployment status (no kwok). */
+  readonly kubelet: boolean;
+  /** Overrides a Service's request rate (undefined: back to its annotation / the default). */
+  setRate(namespace: string, service: string, rps: number | undefined): void;
+  /** Requests sent to each backend Service of an apex since the last reset. */
+  observedSplit(namespace: string, service: string): Readonly<Record<string, number>>;
+  resetObserved(namespace?: string, service?: string): void;
+  targets(): LoadTargetInfo[];
+  /** Bad annotations, missing backends, duplicate splits... with the object they concern. */
+  problems(): TopologyProblem[];
+  /** TrafficSplit versions being watched. */
+  splitVersions(): string[];
+  /** The current exposition (what Prometheus would scrape now). */
+  metricsText(): string;
+  stats(): EmulatorStats;
+  stop(): Promise<void>;
+}
+
+export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<MeshEmulator> {
+  const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'mesh-emulator' });
+  const raw = new KubeRawClient(loadKubeConfig({ kubeconfigPath: opts.kubeconfig }));
+  const ownServer = opts.metricsServer === undefined;
+  const server = opts.metricsServer ?? (await startMetricsServer());
+  const registry = new MetricRegistry();
+  defineLinkerdFamilies(registry);
+  const engine = new TrafficEngine({
+    registry,
+    rng: seededRng(opts.seed ?? Date.now() ^ (process.pid << 16)),
+    maxPodsPerDeployment: opts.maxPodsPerDeployment ?? 3,
+    loadgen: opts.loadgen ?? 'weightlifter-loadgen',
+  });
+  const defaultRps = opts.defaultRps ?? 10;
+  const dirty = new Set<string>();
+  const problems = new Map<string, TopologyProblem[]>();
+  const reported = new Set<string>();
+  const view = new ClusterView({ raw, logger: log, onChange: (ns) => dirty.add(ns) });
+  const kubelet =
+    opts.kubelet === true
+      ? new KubeletRole({
+          raw,
+          deployments: view.deployments,
+          logger: log.child({ role: 'kubelet' }),
+        })
+      : undefined;
+
+  const stats = { ticks: 0, lastTickMs: 0, maxTickMs: 0 };
+  let last = performance.now();
+  const tick = (): void => {
+    const t0 = performance.now();
+    kubelet?.tick();
+    for (const ns of dirty) {
+      const { targets, problems: found } = namespaceTopology(view.namespaceObjects(ns), defaultRps);
+      engine.replaceNamespace(ns, targets);
+      if (found.length === 0) problems.delete(ns);
+      else problems.set(ns, found);
+      for (const p of found) {
+        const key = `${p.object}: ${p.message}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        log.warn({ object: p.object, problem: p.message }, 'emulator input problem');
+      }
+    }
+    dirty.clear();
+    // A stalled event loop must not turn into a burst of minutes of traffic.
+    const dt = Math.min(5, (t0 - last) / 1000);
+    last = t0;
+    engine.tick(dt);
+    stats.ticks++;
+    stats.lastTickMs = performance.now() - t0;
+    stats.maxTickMs = Math.max(stats.maxTickMs, stats.lastTickMs);
+  };
+
+  // Set once running; shutdown() may run before that (a failed start).
+  const loop: { timer?: NodeJS.Timeout } = {};
+  const shutdown = async (): Promise<void> => {
+    if (loop.timer !== undefined) clearInterval(loop.timer);
+    kubelet?.stop();
+    await view.stop();
+    server.setSource(() => '');
+    if (ownServer) await server.close();
+  };
+  try {
+    await view.start();
+    const deadline = Date.now() + (opts.syncTimeoutMs ?? 30_000);
+    while (!view.hasSynced()) {
+      if (Date.now() > deadline) {
+        throw new WorldError(
+          WORLD_ERROR_CODES.EMULATOR_NOT_SYNCED,
+          'emulator informers not synced',
+          {
+            details: { timeoutMs: opts.syncTimeoutMs ?? 30_000 },
+          },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  } catch (err) {
+    await shutdown();
+    throw err;
+  }
+  server.setSource(() => registry.render());
+  last = performance.now();
+  tick();
+  loop.timer = setInterval(tick, opts.tickMs ?? 200);
+  log.info(
+    { metrics: server.url, kubelet: kubelet !== undefined, splitVersions: view.splitVersions() },
+    'mesh emulator running',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    metricsUrl: server.url,
+    metricsAddress: server.address,
+    kubelet: kubelet !== undefined,
+    setRate: (ns, svc, rps) => {
+      engine.setRate(ns, svc, rps);
+    },
+    observedSplit: (ns, svc) => engine.observedSplit(ns, svc),
+    resetObserved: (ns, svc) => {
+      engine.resetObserved(ns, svc);
+    },
+    targets: () =>
+      engine.targets().map(({ target, rps }) => ({
+        namespace: target.namespace,
+        service: target.service,
+        rps,
+        ...(target.split === undefined ? {} : { split: target.split }),
+        backends: target.backends.map((b) => ({
+          service: b.service,
+          weight: b.weight,
+          readyPods: b.workloads.reduce((n, w) => n + w.readyPods, 0),
+        })),
+      })),
+    problems: () => [...problems.values()].flat(),
+    splitVersions: () => view.splitVersions(),
+    metricsText: () => registry.render(),
+    stats: () => ({
+      ...stats,
+      series: registry.seriesCount,
+      targets: engine.targets().length,
+      statusWrites: kubelet?.writes ?? 0,
+    }),
+    stop: () => (stopping ??= shutdown()),
+  };
+}

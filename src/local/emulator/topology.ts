@@ -1,0 +1,220 @@
+import {
+  hasRpsAnnotation,
+  parsePodBehaviour,
+  parseServiceRps,
+  type PodBehaviour,
+} from './annotations.js';
+import type { DeploymentObject, ServiceObject, TrafficSplitObject } from './objects.js';
+import { templateHash } from './pods.js';
+import { parseBackends } from './weights.js';
+
+/** A Deployment as the emulator serves it. */
+export interface EmulatedWorkload {
+  readonly namespace: string;
+  readonly deployment: string;
+  readonly templateHash: string;
+  /** Pods that receive traffic: the Deployment's status.readyReplicas. */
+  readonly readyPods: number;
+  readonly behaviour: PodBehaviour;
+}
+
+export interface RouteBackend {
+  readonly service: string;
+  readonly weight: number;
+  /** Deployments whose pod template labels the backend Service's selector matches. */
+  readonly workloads: readonly EmulatedWorkload[];
+}
+
+/** A Service that receives synthetic load, and where its requests go. */
+export interface LoadTarget {
+  readonly namespace: string;
+  readonly service: string;
+  readonly authority: string;
+  /** From the Service's rps annotation, else the emulator's default. */
+  readonly rps: number;
+  /** The TrafficSplit routing it; absent for a plain Service (its own selector routes). */
+  readonly split?: string;
+  readonly backends: readonly RouteBackend[];
+}
+
+export interface TopologyProblem {
+  /** `Kind namespace/name`. */
+  readonly object: string;
+  readonly message: string;
+}
+
+export interface NamespaceObjects {
+  readonly namespace: string;
+  readonly services: readonly ServiceObject[];
+  readonly deployments: readonly DeploymentObject[];
+  readonly splits: readonly TrafficSplitObject[];
+}
+
+/** Services with these suffixes are split backends by weightlifter's naming (DESIGN §2). */
+const BACKEND_SUFFIXES = ['-primary', '-canary'] as const;
+
+const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
+
+interface ParsedWorkload {
+  readonly workload: EmulatedWorkload;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly problems: readonly string[];
+}
+
+// Informers replace objects on every change, so the object itself is the cache key.
+const workloadCache = new WeakMap<DeploymentObject, ParsedWorkload>();
+
+function workloadOf(d: DeploymentObject, namespace: string): ParsedWorkload {
+  const cached = workloadCache.get(d);
+  if (cached !== undefined) return cached;
+  const template = d.spec?.template;
+  const behaviour = parsePodBehaviour(template?.metadata?.annotations);
+  const gone = d.metadata?.deletionTimestamp !== undefined || d.spec?.replicas === 0;
+  const parsed: ParsedWorkload = {
+    workload: {
+      namespace,
+      deployment: name(d),
+      templateHash: templateHash(template),
+      readyPods: gone ? 0 : Math.max(0, d.status?.readyReplicas ?? 0),
+      behaviour: behaviour.value,
+    },
+    labels: template?.metadata?.labels ?? {},
+    problems: behaviour.problems.map((p) => `${p.key}=${JSON.stringify(p.value)}: ${p.reason}`),
+  };
+  workloadCache.set(d, parsed);
+  return parsed;
+}
+
+/** Finds the workloads a selector picks, through an index of label pairs. */
+class SelectorIndex {
+  readonly #byPair = new Map<string, ParsedWorkload[]>();
+  constructor(workloads: readonly ParsedWorkload[]) {
+    for (const w of workloads) {
+      for (const [k, v] of Object.entries(w.labels)) {
+        const key = `${k}=${v}`;
+        const list = this.#byPair.get(key);
+        if (list === undefined) this.#byPair.set(key, [w]);
+        else list.push(w);
+      }
+    }
+  }
+
+  select(selector: Readonly<Record<string, string>> | undefined): EmulatedWorkload[] {
+    const pairs = Object.entries(selector ?? {});
+    const [first] = pairs;
+    if (first === undefined) return []; // no selector: no endpoints the emulator could serve
+    const candidates = this.#byPair.get(`${first[0]}=${first[1]}`) ?? [];
+    return candidates
+      .filter((w) => pairs.every(([k, v]) => w.labels[k] === v))
+      .map((w) => w.workload);
+  }
+}
+
+function authorityOf(svc: ServiceObject, namespace: string): string {
+  const port = svc.spec?.ports?.[0]?.port ?? 80;
+  return `${name(svc)}.${namespace}.svc.cluster.local:${port}`;
+}
+
+function byAge(a: TrafficSplitObject, b: TrafficSplitObject): number {
+  const ta = a.metadata?.creationTimestamp ?? '';
+  const tb = b.metadata?.creationTimestamp ?? '';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0;
+}
+
+/**
+ * The load targets of one namespace. Load goes to every Service that is a TrafficSplit's apex
+ * (`spec.service`), routed by the split's weights, and to every other Service with a selector that
+ * is not a split backend (nor named like one, unless it carries the rps annotation), routed by its
+ * own selector.
+ */
+export function namespaceTopology(
+  input: NamespaceObjects,
+  defaultRps: number,
+): { targets: LoadTarget[]; problems: TopologyProblem[] } {
+  const { namespace } = input;
+  const problems: TopologyProblem[] = [];
+  const parsed = input.deployments.map((d) => workloadOf(d, namespace));
+  for (const p of parsed) {
+    for (const message of p.problems) {
+      problems.push({ object: `Deployment ${namespace}/${p.workload.deployment}`, message });
+    }
+  }
+  const index = new SelectorIndex(parsed);
+  const services = new Map(input.services.map((s) => [name(s), s]));
+
+  const splitOf = new Map<string, TrafficSplitObject>();
+  const backendNames = new Set<string>();
+  for (const split of [...input.splits].sort(byAge)) {
+    const apex = split.spec?.service;
+    const where = `TrafficSplit ${namespace}/${name(split)}`;
+    if (typeof apex !== 'string' || apex === '') {
+      problems.push({ object: where, message: 'spec.service is empty' });
+      continue;
+    }
+    const first = splitOf.get(apex);
+    if (first !== undefined) {
+      problems.push({ object: where, message: `apex ${apex} already split by ${name(first)}` });
+      continue;
+    }
+    splitOf.set(apex, split);
+    for (const b of parseBackends(split.spec).backends) backendNames.add(b.service);
+  }
+
+  const targets: LoadTarget[] = [];
+  for (const [apex, split] of splitOf) {
+    const svc = services.get(apex);
+    const where = `TrafficSplit ${namespace}/${name(split)}`;
+    if (svc === undefined) {
+      problems.push({ object: where, message: `apex Service ${apex} not found: no load` });
+      continue;
+    }
+    const parsedBackends = parseBackends(split.spec);
+    for (const message of parsedBackends.problems) problems.push({ object: where, message });
+    const backends = parsedBackends.backends.map((b) => {
+      const backendSvc = services.get(b.service);
+      if (backendSvc === undefined) {
+        problems.push({ object: where, message: `backend Service ${b.service} not found` });
+      }
+      return { ...b, workloads: index.select(backendSvc?.spec?.selector) };
+    });
+    targets.push(target(svc, namespace, defaultRps, problems, backends, name(split)));
+  }
+
+  for (const svc of services.values()) {
+    const svcName = name(svc);
+    if (splitOf.has(svcName) || backendNames.has(svcName)) continue;
+    if (Object.keys(svc.spec?.selector ?? {}).length === 0) continue;
+    const annotations = svc.metadata?.annotations;
+    if (!hasRpsAnnotation(annotations) && BACKEND_SUFFIXES.some((s) => svcName.endsWith(s)))
+      continue;
+    const backends = [{ service: svcName, weight: 1, workloads: index.select(svc.spec?.selector) }];
+    targets.push(target(svc, namespace, defaultRps, problems, backends, undefined));
+  }
+  return { targets, problems };
+}
+
+function target(
+  svc: ServiceObject,
+  namespace: string,
+  defaultRps: number,
+  problems: TopologyProblem[],
+  backends: RouteBackend[],
+  split: string | undefined,
+): LoadTarget {
+  const rps = parseServiceRps(svc.metadata?.annotations, defaultRps);
+  for (const p of rps.problems) {
+    problems.push({
+      object: `Service ${namespace}/${name(svc)}`,
+      message: `${p.key}=${JSON.stringify(p.value)}: ${p.reason}`,
+    });
+  }
+  return {
+    namespace,
+    service: name(svc),
+    authority: authorityOf(svc, namespace),
+    rps: rps.value,
+    ...(split === undefined ? {} : { split }),
+    backends,
+  };
+}

@@ -1,0 +1,102 @@
+import { performance } from 'node:perf_hooks';
+import { pino, type Logger } from 'pino';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
+import {
+  startMeshEmulator,
+  type MeshEmulator,
+  type MeshEmulatorOptions,
+} from './emulator/emulator.js';
+import { startMetricsServer, type MetricsServer } from './emulator/metrics-server.js';
+import { startPrometheus, type Prometheus } from './prometheus.js';
+
+export interface WorldOptions {
+  /** Use this control plane (not stopped by world.stop()); default: start one. */
+  controlPlane?: ControlPlane;
+  /** Options for the control plane the world starts itself. */
+  controlPlaneOptions?: ControlPlaneOptions;
+  /** @default 1 */
+  scrapeIntervalSeconds?: number;
+  /** Requests per second for load targets without an rps annotation. @default 10 */
+  defaultRps?: number;
+  /** Further emulator settings; `kubelet` defaults to `!controlPlane.podsRunByKwok`. */
+  emulator?: Partial<Omit<MeshEmulatorOptions, 'kubeconfig' | 'metricsServer' | 'defaultRps'>>;
+  logger?: Logger;
+}
+
+/** A local SMI world: a control plane, a real Prometheus, and the mesh emulator it scrapes. */
+export interface World {
+  readonly controlPlane: ControlPlane;
+  readonly prometheusUrl: string;
+  readonly prometheus: Prometheus;
+  readonly emulator: MeshEmulator;
+  /** Milliseconds from startWorld() to everything ready. */
+  readonly startupMs: number;
+  /** Stops what it started (not a control plane passed in); idempotent. */
+  stop(): Promise<void>;
+}
+
+async function stopAll(steps: readonly (() => Promise<void>)[]): Promise<void> {
+  const failures: unknown[] = [];
+  // In order (emulator before Prometheus before the control plane), each even if one failed.
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      failures.push(err);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'world did not stop cleanly');
+}
+
+/**
+ * Starts the world. The emulator's metrics endpoint listens first so that Prometheus (which needs
+ * its address) boots in parallel with the control plane; the emulator then connects to the API.
+ */
+export async function startWorld(opts: WorldOptions = {}): Promise<World> {
+  const t0 = performance.now();
+  const logger = opts.logger ?? pino({ level: 'silent' });
+  const metrics: MetricsServer = await startMetricsServer();
+  const [cp, prom] = await Promise.allSettled([
+    opts.controlPlane ?? startControlPlane({ logger, ...opts.controlPlaneOptions }),
+    startPrometheus({
+      targets: [metrics.address],
+      scrapeIntervalSeconds: opts.scrapeIntervalSeconds ?? 1,
+      logger,
+    }),
+  ]);
+  const ownsControlPlane = opts.controlPlane === undefined;
+  const stops: (() => Promise<void>)[] = [() => metrics.close()];
+  if (prom.status === 'fulfilled') stops.push(() => prom.value.stop());
+  if (cp.status === 'fulfilled' && ownsControlPlane) stops.push(() => cp.value.stop());
+  if (cp.status === 'rejected' || prom.status === 'rejected') {
+    await stopAll(stops);
+    throw cp.status === 'rejected' ? cp.reason : (prom as PromiseRejectedResult).reason;
+  }
+  const controlPlane = cp.value;
+  const prometheus = prom.value;
+  let emulator: MeshEmulator;
+  try {
+    emulator = await startMeshEmulator({
+      logger,
+      ...opts.emulator,
+      kubeconfig: controlPlane.adminKubeconfig,
+      metricsServer: metrics,
+      defaultRps: opts.defaultRps ?? 10,
+      kubelet: opts.emulator?.kubelet ?? !controlPlane.podsRunByKwok,
+    });
+  } catch (err) {
+    await stopAll(stops);
+    throw err;
+  }
+  const startupMs = Math.round(performance.now() - t0);
+  logger.info({ startupMs, prometheus: prometheus.url, kubelet: emulator.kubelet }, 'world ready');
+  let stopping: Promise<void> | undefined;
+  return {
+    controlPlane,
+    prometheusUrl: prometheus.url,
+    prometheus,
+    emulator,
+    startupMs,
+    stop: () => (stopping ??= stopAll([() => emulator.stop(), ...stops])),
+  };
+}
