@@ -45,6 +45,7 @@ interface Round {
   readonly targets: Set<string>;
   /** `${target}\0${check}` that already took this round's answer. */
   readonly consumed: Set<string>;
+  settled: boolean;
   readonly answer: Promise<BatchAnswer>;
 }
 
@@ -58,7 +59,7 @@ interface Group {
 
 const MIN_INTEREST_MS = 60_000;
 const ROUND_TTL_MS = 600_000;
-const KEPT_ROUNDS = 8;
+const KEPT_ROUNDS = 32;
 
 function prune(group: Group, now: number): void {
   for (const [target, until] of group.interest) if (until <= now) group.interest.delete(target);
@@ -100,7 +101,7 @@ export class QueryBatcher {
     const id = `${target}\0${check}`;
     const round =
       this.#reusable(group, target, id, now, maxAgeMs) ??
-      this.#openRound(group, shape, target, id, now);
+      this.#openRound(group, shape, target, id, now, maxAgeMs);
     round.consumed.add(id);
     const answer = await round.answer;
     if (!answer.ok) return answer;
@@ -151,20 +152,43 @@ export class QueryBatcher {
     return undefined;
   }
 
-  #openRound(group: Group, shape: BatchShape, target: string, id: string, now: number): Round {
+  #openRound(
+    group: Group,
+    shape: BatchShape,
+    target: string,
+    id: string,
+    now: number,
+    maxAgeMs: number,
+  ): Round {
+    // Fill up with the other interested targets, except those a round in flight already covers
+    // (they get its answer; taking them again only matters when maxTargets splits the set).
+    const covered = new Set(
+      group.rounds
+        .filter((r) => !r.settled && now - r.createdAt < maxAgeMs)
+        .flatMap((r) => [...r.targets]),
+    );
     const targets = new Set([target]);
     for (const other of [...group.interest.keys()].sort()) {
       if (targets.size >= this.#maxTargets) break;
-      targets.add(other);
+      if (!covered.has(other)) targets.add(other);
     }
     let settle: (answer: BatchAnswer) => void = () => undefined;
     const answer = new Promise<BatchAnswer>((resolve) => (settle = resolve));
-    const round: Round = { createdAt: now, targets, consumed: new Set([id]), answer };
+    const round: Round = {
+      createdAt: now,
+      targets,
+      consumed: new Set([id]),
+      settled: false,
+      answer,
+    };
     group.rounds.push(round);
     group.open = round;
     setTimeout(() => {
       if (group.open === round) group.open = undefined;
-      void this.#send(shape, round).then(settle);
+      void this.#send(shape, round).then((result) => {
+        round.settled = true;
+        settle(result);
+      });
     }, this.#coalesceMs);
     return round;
   }

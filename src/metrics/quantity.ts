@@ -39,7 +39,7 @@ export function parseQuantity(text: string): QuantityResult {
     value = Number(number) * 2 ** BINARY_POWER[suffix as keyof typeof BINARY_POWER];
   } else {
     const exponent =
-      suffix.startsWith('e') || suffix.startsWith('E')
+      suffix.length > 1 && (suffix.startsWith('e') || suffix.startsWith('E'))
         ? Number(suffix.slice(1))
         : DECIMAL_EXPONENT[suffix as keyof typeof DECIMAL_EXPONENT];
     // Through the decimal string, so "987m" is exactly the double nearest 0.987.
