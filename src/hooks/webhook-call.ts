@@ -137,12 +137,7 @@ function failure(
       new WebhookError(WEBHOOK_FAILURES.timeout, message, { cause: result.cause, details }),
     );
   }
-  const why =
-    result.cause instanceof Error
-      ? result.cause.cause instanceof Error
-        ? result.cause.cause.message
-        : result.cause.message
-      : String(result.cause);
+  const why = innermostMessage(result.cause);
   const message = `webhook ${hook.name}: request failed: ${why}`;
   return fail(
     attempts,
@@ -180,4 +175,16 @@ async function snippet(res: Response): Promise<string> {
   }
   await reader.cancel();
   return Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
+}
+
+/** fetch wraps the interesting error ("connect ECONNREFUSED ...") as the cause of "fetch failed". */
+function innermostMessage(err: unknown): string {
+  let current: unknown = err;
+  let message = String(err);
+  // Duck-typed: errors from undici may come from another realm, where instanceof Error fails.
+  while (typeof current === 'object' && current !== null && 'message' in current) {
+    message = String(current.message);
+    current = 'cause' in current ? current.cause : undefined;
+  }
+  return message;
 }

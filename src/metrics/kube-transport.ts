@@ -45,7 +45,11 @@ export function kubeGetTransport(
         const res = await http.send(ctx).toPromise();
         return { status: res.httpStatusCode, body: await res.body.text() };
       } catch (cause) {
-        const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
+        const timedOut =
+          typeof cause === 'object' &&
+          cause !== null &&
+          'name' in cause &&
+          cause.name === 'TimeoutError';
         throw new MetricsError(
           timedOut ? METRICS_ERROR_REASONS.timeout : METRICS_ERROR_REASONS.network,
           `GET ${path}: no answer from the Kubernetes API`,

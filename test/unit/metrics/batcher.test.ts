@@ -150,7 +150,9 @@ describe('QueryBatcher', () => {
     );
     expect(executor.queries).toHaveLength(3);
     for (const q of executor.queries) expect(targetsIn(q.query).length).toBeLessThanOrEqual(3);
-    answers.forEach((a, i) => expect(a.ok && a.samples[0]?.value).toBe(i * 10));
+    answers.forEach((a, i) => {
+      expect(a.ok && a.samples[0]?.value).toBe(i * 10);
+    });
   });
 
   it('escapes regex metacharacters in target names', async () => {

@@ -1,0 +1,260 @@
+// Webhook calls against a real HTTP server on 127.0.0.1: payload, success and failure semantics,
+// timeouts, retries with backoff (the sleep between attempts is injected, not waited for).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Webhook } from '../../../src/api/canary.js';
+import { buildPayload, type HookSubject } from '../../../src/hooks/payload.js';
+import { hooksOfType, runHooks, describeHookFailures } from '../../../src/hooks/run-hooks.js';
+import { createUrlPolicy } from '../../../src/hooks/url-policy.js';
+import { callWebhook } from '../../../src/hooks/webhook-call.js';
+import { reply, startReceiver, type Receiver } from './receiver.js';
+
+let receiver: Receiver;
+beforeAll(async () => {
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await receiver.close();
+});
+
+const subject: HookSubject = {
+  name: 'podinfo',
+  namespace: 'test',
+  phase: 'Progressing',
+  checksum: '5d8c7f',
+};
+const noWait = (delays: number[] = []) => ({
+  sleep: (ms: number) => (delays.push(ms), Promise.resolve()),
+});
+
+function hook(path: string, extra: Partial<Webhook> = {}): Webhook {
+  return { name: path.slice(1), url: receiver.url(path), ...extra };
+}
+
+describe('webhook payload', () => {
+  it('is Flagger’s {name, namespace, phase, checksum, metadata} plus the hook type', async () => {
+    const h = hook('/payload', {
+      type: 'pre-rollout',
+      metadata: { type: 'cmd', cmd: 'hey -z 1m http://podinfo-canary.test:9898/' },
+    });
+    const result = await callWebhook(h, buildPayload(subject, 'pre-rollout', h.metadata), noWait());
+    expect(result.ok).toBe(true);
+    const req = receiver.received.find((r) => r.path === '/payload');
+    expect(req?.method).toBe('POST');
+    expect(req?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(req?.body ?? '')).toEqual({
+      name: 'podinfo',
+      namespace: 'test',
+      phase: 'Progressing',
+      checksum: '5d8c7f',
+      type: 'pre-rollout',
+      metadata: { type: 'cmd', cmd: 'hey -z 1m http://podinfo-canary.test:9898/' },
+    });
+  });
+
+  it('omits empty metadata and carries the event in metadata for event hooks', () => {
+    expect(buildPayload(subject, 'rollout', undefined)).not.toHaveProperty('metadata');
+    const payload = buildPayload(
+      subject,
+      'event',
+      { team: 'web' },
+      {
+        message: 'Advance podinfo.test canary weight 10',
+        type: 'Normal',
+        timestamp: 1_700_000_000_123,
+      },
+    );
+    expect(payload.metadata).toEqual({
+      team: 'web',
+      eventMessage: 'Advance podinfo.test canary weight 10',
+      eventType: 'Normal',
+      timestamp: '1700000000123',
+    });
+  });
+});
+
+describe('callWebhook', () => {
+  it.each([200, 201, 202, 204, 299])('counts HTTP %d as success', async (status) => {
+    receiver.on(`/ok-${status}`, reply(status));
+    const result = await callWebhook(
+      hook(`/ok-${status}`),
+      buildPayload(subject, 'rollout', undefined),
+      noWait(),
+    );
+    expect(result).toMatchObject({ ok: true, status, attempts: 1 });
+  });
+
+  it('fails on 403 without retrying, with the status and the body in the result', async () => {
+    receiver.on('/gate', reply(403, 'Forbidden: gate closed'));
+    const result = await callWebhook(
+      hook('/gate', { retries: 3 }),
+      buildPayload(subject, 'confirm-promotion', undefined),
+      noWait(),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      status: 403,
+      body: 'Forbidden: gate closed',
+      attempts: 1,
+    });
+    if (!result.ok) {
+      expect(result.error.code).toBe('WL_WEBHOOK_FAILED');
+      expect(result.error.message).toBe('webhook gate: HTTP 403: Forbidden: gate closed');
+    }
+  });
+
+  it('retries 5xx with exponential backoff and succeeds when the receiver recovers', async () => {
+    receiver.on('/flaky', (_req, res, attempt) => {
+      res.statusCode = attempt < 3 ? 503 : 200;
+      res.end(attempt < 3 ? 'warming up' : 'ok');
+    });
+    const delays: number[] = [];
+    const result = await callWebhook(
+      hook('/flaky', { retries: 4 }),
+      buildPayload(subject, 'rollout', undefined),
+      {
+        ...noWait(delays),
+        backoffMs: 100,
+      },
+    );
+    expect(result).toMatchObject({ ok: true, status: 200, attempts: 3 });
+    expect(delays).toEqual([100, 200]);
+  });
+
+  it('gives up after the retries and reports the last answer', async () => {
+    receiver.on('/down', reply(500, 'x'.repeat(5000)));
+    const delays: number[] = [];
+    const result = await callWebhook(
+      hook('/down', { retries: 2 }),
+      buildPayload(subject, 'rollout', undefined),
+      {
+        ...noWait(delays),
+        backoffMs: 1_000,
+        maxBackoffMs: 1_500,
+      },
+    );
+    expect(result).toMatchObject({ ok: false, status: 500, attempts: 3 });
+    expect(delays).toEqual([1_000, 1_500]);
+    if (!result.ok) expect(result.body?.length).toBe(512);
+  });
+
+  it('times out per attempt with the hook’s own Go-duration timeout', async () => {
+    receiver.on('/slow', () => undefined); // never answers
+    const result = await callWebhook(
+      hook('/slow', { timeout: '200ms', retries: 1 }),
+      buildPayload(subject, 'rollout', undefined),
+      noWait(),
+    );
+    expect(result).toMatchObject({ ok: false, attempts: 2 });
+    if (!result.ok) {
+      expect(result.error.failure).toBe('Timeout');
+      expect(result.error.message).toBe('webhook slow: no answer within 200ms');
+    }
+  });
+
+  it('reports a refused connection as a network failure', async () => {
+    const gone = await startReceiver();
+    const url = gone.url('/x');
+    await gone.close();
+    const result = await callWebhook(
+      { name: 'gone', url },
+      buildPayload(subject, 'rollout', undefined),
+      noWait(),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.failure).toBe('Network');
+      expect(result.error.message).toContain('ECONNREFUSED');
+    }
+  });
+
+  it('does not follow redirects', async () => {
+    receiver.on('/redirect', (_req, res) => {
+      res.statusCode = 302;
+      res.setHeader('location', 'http://169.254.169.254/latest/meta-data');
+      res.end();
+    });
+    const result = await callWebhook(
+      hook('/redirect'),
+      buildPayload(subject, 'rollout', undefined),
+      noWait(),
+    );
+    expect(result).toMatchObject({ ok: false, status: 302 });
+  });
+
+  it('refuses URLs outside the operator’s policy without calling them', async () => {
+    const policy = createUrlPolicy({ allowedHosts: ['loadtester.test'] });
+    const before = receiver.received.length;
+    const result = await callWebhook(
+      hook('/blocked'),
+      buildPayload(subject, 'rollout', undefined),
+      { ...noWait(), policy },
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.failure).toBe('Blocked');
+    expect(receiver.received.length).toBe(before);
+    const allowed = createUrlPolicy({ allowedCidrs: ['127.0.0.0/8'] });
+    expect(
+      (
+        await callWebhook(hook('/allowed'), buildPayload(subject, 'rollout', undefined), {
+          ...noWait(),
+          policy: allowed,
+        })
+      ).ok,
+    ).toBe(true);
+  });
+
+  it('rejects an invalid timeout before calling', async () => {
+    const result = await callWebhook(
+      hook('/x', { timeout: 'soon' }),
+      buildPayload(subject, 'rollout', undefined),
+      noWait(),
+    );
+    expect(result).toMatchObject({ ok: false, attempts: 0 });
+  });
+});
+
+describe('runHooks', () => {
+  it('runs every hook of the type in order, even after a failure, and aggregates', async () => {
+    receiver.on('/a', reply(200));
+    receiver.on('/b', reply(500, 'broken'));
+    receiver.on('/c', reply(204));
+    const hooks: Webhook[] = [
+      hook('/a', { type: 'pre-rollout' }),
+      hook('/b', { type: 'pre-rollout' }),
+      hook('/skip', { type: 'post-rollout' }),
+      hook('/c', { type: 'pre-rollout' }),
+    ];
+    const before = receiver.received.length;
+    const outcome = await runHooks('pre-rollout', hooks, subject, noWait());
+    expect(receiver.received.slice(before).map((r) => r.path)).toEqual(['/a', '/b', '/c']);
+    expect(outcome.results.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(outcome).toMatchObject({ allSucceeded: false, anySucceeded: true });
+    expect(describeHookFailures(outcome)).toBe('webhook b: HTTP 500: broken');
+  });
+
+  it('treats hooks without a type as rollout hooks, and an empty list as nothing objecting', async () => {
+    expect(
+      hooksOfType([hook('/a'), hook('/b', { type: 'rollback' })], 'rollout').map((h) => h.name),
+    ).toEqual(['a']);
+    const none = await runHooks('rollback', [], subject);
+    expect(none).toMatchObject({ allSucceeded: true, anySucceeded: false, results: [] });
+  });
+
+  it('sends event hooks the event in metadata', async () => {
+    const before = receiver.received.length;
+    await runHooks('event', [hook('/events', { type: 'event' })], subject, {
+      ...noWait(),
+      event: { message: 'New revision detected', type: 'Normal', timestamp: 42 },
+    });
+    const body = JSON.parse(receiver.received[before]?.body ?? '{}') as {
+      type: string;
+      metadata: Record<string, string>;
+    };
+    expect(body.type).toBe('event');
+    expect(body.metadata).toEqual({
+      eventMessage: 'New revision detected',
+      eventType: 'Normal',
+      timestamp: '42',
+    });
+  });
+});
