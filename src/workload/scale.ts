@@ -1,0 +1,52 @@
+// Scaling the target (the canary workload): to 0 once initialized or after a run, and back up at
+// a run start. Only spec.replicas is written — the one field of the user's Deployment we touch —
+// with the cached resourceVersion as precondition, so a concurrent GitOps apply makes us re-read
+// (409, requeue) instead of overwriting blind.
+import type { Canary } from '../api/canary.js';
+import { primaryName } from '../api/defaults.js';
+import { patchOwned } from '../kube/diff-patch.js';
+import { BUILTIN } from '../kube/resources.js';
+import { targetOf } from './config-tracking.js';
+import type { WorkloadDeps, WriteAction } from './deps.js';
+import type { DeploymentJson } from './k8s-types.js';
+import { primaryReplicas } from './primary-builder.js';
+
+export async function scaleDeployment(
+  deps: WorkloadDeps,
+  dep: DeploymentJson,
+  replicas: number,
+): Promise<WriteAction> {
+  const result = await patchOwned({
+    raw: deps.raw,
+    ref: BUILTIN.deployments,
+    live: dep,
+    desired: { spec: { replicas } },
+    // The target is the user's; spec.replicas is the field the Canary contract gives us.
+    notOwnedBecause: () => undefined,
+  });
+  if (result.changed) {
+    deps.logger.info({ deployment: dep.metadata?.name, replicas }, 'deployment scaled');
+  }
+  return result.changed ? 'patched' : 'unchanged';
+}
+
+/**
+ * Scales the Canary's target to 0, or up for a run: to its own spec.replicas if a GitOps apply
+ * restored one, else to the primary's count (copied from the target when it was last promoted).
+ */
+export async function scaleTarget(
+  deps: WorkloadDeps,
+  canary: Canary,
+  to: 'zero' | 'up',
+): Promise<{ readonly action: WriteAction; readonly replicas: number }> {
+  const target = targetOf(canary, deps.caches);
+  if (to === 'up' && (target.spec?.replicas ?? 0) > 0) {
+    return { action: 'unchanged', replicas: target.spec?.replicas ?? 0 };
+  }
+  const primary = deps.caches.deployments.getByName(
+    canary.metadata.namespace,
+    primaryName(canary.spec),
+  );
+  const replicas = to === 'zero' ? 0 : primaryReplicas(target, primary);
+  return { action: await scaleDeployment(deps, target, replicas), replicas };
+}
