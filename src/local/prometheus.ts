@@ -90,9 +90,15 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   const cleanup: Cleanup = {
     stop: () =>
       (stopping ??= (async () => {
-        await procs.stop();
-        await rm(dir, { recursive: true, force: true });
-        unregisterCleanup(cleanup);
+        // The child and the stop timers are unref'd: hold the loop open until the child is gone.
+        const keepAlive = setInterval(() => undefined, 1_000);
+        try {
+          await procs.stop();
+          await rm(dir, { recursive: true, force: true });
+          unregisterCleanup(cleanup);
+        } finally {
+          clearInterval(keepAlive);
+        }
       })()),
     stopNow: () => {
       procs.killNow();
@@ -115,8 +121,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
         `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=${LOOPBACK}:${port}`,
         '--storage.tsdb.retention.time=1d',
-        // Nothing else shares this TSDB; skipping the lock and the WAL compression saves start time.
-        '--storage.tsdb.no-lockfile',
+        // Nothing reads the WAL back after a run: compressing it is wasted CPU on a 2-core box.
         '--no-storage.tsdb.wal-compression',
         '--log.level=warn',
       ],
