@@ -1,0 +1,89 @@
+// A cluster whose mesh serves exactly one TrafficSplit version (linkerd-smi: v1alpha1/2, OSM:
+// v1alpha2, Traefik: v1alpha3, the SDK CRD: v1alpha4), each on its own control plane: discovery
+// must find that version, the router must write it, and a Canary pinning another version must
+// get TrafficSplitUnavailable instead of a write to a version nobody serves.
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TRAFFIC_SPLIT_VERSIONS, type TrafficSplitVersion } from '../../../src/api/smi.js';
+import { createKubeClients } from '../../../src/kube/client.js';
+import { objectPath } from '../../../src/kube/resources.js';
+import { startControlPlane, type ControlPlane } from '../../../src/local/control-plane.js';
+import { writeTrafficSplitVariant } from '../../../src/local/smi-crds.js';
+import { ServedVersionsCache, fetchServedSplitVersions } from '../../../src/routing/discovery.js';
+import { TrafficSplitUnavailableError } from '../../../src/routing/errors.js';
+import { createTrafficRouter } from '../../../src/routing/factory.js';
+import { splitRef, type LiveSplit } from '../../../src/routing/traffic-split.js';
+import { createNamespace } from '../kube-fixtures.js';
+import { cached, createCanary, logger, startCaches } from '../workload/harness.js';
+
+jest.setTimeout(180_000);
+
+let cp: ControlPlane | undefined;
+let dir: string | undefined;
+
+afterAll(async () => {
+  await cp?.stop();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('a cluster serving only %s', (version) => {
+  it('is discovered and written; pinning another version is refused', async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'weightlifter-split-variants-'));
+    const files = await writeTrafficSplitVariant(dir, [version]);
+    // One control plane at a time: the machine is shared.
+    await cp?.stop();
+    cp = await startControlPlane({ smiCrdFiles: files, controllerManager: false, logger });
+    const { raw } = createKubeClients({ kubeconfigPath: cp.adminKubeconfig });
+    expect(await fetchServedSplitVersions(raw)).toEqual([version]);
+
+    const ns = 'single';
+    await createNamespace(raw, ns);
+    const caches = await startCaches(raw, ns, version);
+    try {
+      const deps = {
+        raw,
+        splits: caches.splits,
+        logger,
+        versions: new ServedVersionsCache({ raw }),
+      };
+      const canary = await createCanary(raw, ns, 'web');
+      const router = await createTrafficRouter(canary, deps);
+      expect(router.version).toBe(version);
+      await router.reconcile();
+      await cached('split cached', () => router.getRoutes());
+      await router.setRoutes(75, 25);
+      const split = await raw.get<LiveSplit>(objectPath(splitRef(version), ns, 'web'));
+      expect(split.apiVersion).toBe(`split.smi-spec.io/${version}`);
+      expect(split.spec?.backends).toEqual([
+        { service: 'web-primary', weight: version === 'v1alpha1' ? '75' : 75 },
+        { service: 'web-canary', weight: version === 'v1alpha1' ? '25' : 25 },
+      ]);
+
+      const other: TrafficSplitVersion = version === 'v1alpha4' ? 'v1alpha1' : 'v1alpha4';
+      const pinned = await createCanary(raw, ns, 'pinned', { routing: { smiVersion: other } });
+      await expect(createTrafficRouter(pinned, deps)).rejects.toThrow(TrafficSplitUnavailableError);
+    } finally {
+      await caches.stop();
+    }
+  });
+});
+
+describe('a cluster without TrafficSplit', () => {
+  it('reports TrafficSplitUnavailable for auto', async () => {
+    await cp?.stop();
+    cp = await startControlPlane({ smiCrdFiles: [], controllerManager: false, logger });
+    const { raw } = createKubeClients({ kubeconfigPath: cp.adminKubeconfig });
+    expect(await fetchServedSplitVersions(raw)).toEqual([]);
+    await createNamespace(raw, 'none');
+    const canary = await createCanary(raw, 'none', 'web');
+    const deps = {
+      raw,
+      splits: { getByName: () => undefined, list: () => [] },
+      logger,
+      versions: new ServedVersionsCache({ raw }),
+    };
+    await expect(createTrafficRouter(canary, deps)).rejects.toThrow(TrafficSplitUnavailableError);
+  });
+});

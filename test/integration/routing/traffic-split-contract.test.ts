@@ -1,0 +1,228 @@
+// Contract of the SMI TrafficRouter, run against every TrafficSplit version on the real
+// kube-apiserver (the shared control plane serves v1alpha1..v1alpha4; each Canary pins one).
+// Reads go through a real informer at v1alpha4, as the controller has one TrafficSplit informer:
+// with conversion None, splits written under any version read back through it unchanged.
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { TRAFFIC_SPLIT_VERSIONS, type TrafficSplitVersion } from '../../../src/api/smi.js';
+import type { Canary } from '../../../src/api/canary.js';
+import { OwnershipError } from '../../../src/kube/diff-patch.js';
+import { isConflict, isNotFound } from '../../../src/kube/errors.js';
+import type { KubeRawClient } from '../../../src/kube/raw-client.js';
+import { collectionPath, objectPath } from '../../../src/kube/resources.js';
+import { ServedVersionsCache } from '../../../src/routing/discovery.js';
+import { UnsupportedStrategyError } from '../../../src/routing/errors.js';
+import { createTrafficRouter, type RouterFactoryDeps } from '../../../src/routing/factory.js';
+import { splitRef, type LiveSplit } from '../../../src/routing/traffic-split.js';
+import type { TrafficRouter } from '../../../src/routing/types.js';
+import { conditionReasonOf } from '../../../src/workload/errors.js';
+import { adminClients, createNamespace, deleteNamespace } from '../kube-fixtures.js';
+import { cached, createCanary, logger, startCaches, type Caches } from '../workload/harness.js';
+
+jest.setTimeout(60_000);
+
+const NS = 'routing-contract';
+let raw: KubeRawClient;
+let caches: Caches;
+let deps: RouterFactoryDeps;
+
+beforeAll(async () => {
+  raw = adminClients().raw;
+  await createNamespace(raw, NS);
+  caches = await startCaches(raw, NS);
+  deps = {
+    raw,
+    splits: caches.splits,
+    logger,
+    versions: new ServedVersionsCache({ raw }),
+  };
+});
+
+afterAll(async () => {
+  await caches.stop();
+  await deleteNamespace(raw, NS);
+});
+
+const getRaw = (v: TrafficSplitVersion, name: string): Promise<LiveSplit> =>
+  raw.get<LiveSplit>(objectPath(splitRef(v), NS, name));
+
+const weightsOf = (s: LiveSplit): unknown => s.spec?.backends;
+
+/** Waits until the cache shows the split at these weights (or absent). */
+const cachedRoutes = (router: TrafficRouter, canaryWeight: number | null) =>
+  cached(`routes ${String(canaryWeight)}`, () => {
+    const r = router.getRoutes();
+    return (r?.canaryWeight ?? null) === canaryWeight ? true : undefined;
+  });
+
+describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('TrafficSplit %s', (version) => {
+  const name = `web-${version}`;
+  let canary: Canary;
+  let router: TrafficRouter;
+
+  beforeAll(async () => {
+    canary = await createCanary(raw, NS, name, { routing: { smiVersion: version } });
+    router = await createTrafficRouter(canary, deps);
+  });
+
+  it('uses the pinned version', () => {
+    expect(router.version).toBe(version);
+    expect(router.apiVersion).toBe(`split.smi-spec.io/${version}`);
+  });
+
+  it('reconcile creates the split: two backends, all traffic to the primary, owned', async () => {
+    expect(await router.reconcile()).toEqual({ action: 'created' });
+    const s = await getRaw(version, name);
+    const w = (n: number) => (version === 'v1alpha1' ? String(n) : n);
+    expect(s.spec?.service).toBe(name);
+    expect(weightsOf(s)).toEqual([
+      { service: `${name}-primary`, weight: w(100) },
+      { service: `${name}-canary`, weight: w(0) },
+    ]);
+    expect(s.metadata?.labels).toMatchObject({ 'weightlifter.io/canary': name });
+    expect(s.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'Canary', uid: canary.metadata.uid, controller: true }),
+    ]);
+    await cachedRoutes(router, 0);
+    expect(router.getRoutes()).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+  });
+
+  it('reconcile of a converged split sends nothing', async () => {
+    const before = (await getRaw(version, name)).metadata?.resourceVersion;
+    expect(await router.reconcile()).toEqual({ action: 'unchanged' });
+    expect((await getRaw(version, name)).metadata?.resourceVersion).toBe(before);
+  });
+
+  it('setRoutes patches only on change', async () => {
+    expect(await router.setRoutes(90, 10)).toEqual({ action: 'patched' });
+    await cachedRoutes(router, 10);
+    expect(await router.setRoutes(90, 10)).toEqual({ action: 'unchanged' });
+    expect(router.getRoutes()).toEqual({ primaryWeight: 90, canaryWeight: 10 });
+  });
+
+  it('reconcile keeps valid live weights (weights are the engine’s to set)', async () => {
+    expect(await router.reconcile()).toEqual({ action: 'unchanged' });
+    expect(router.getRoutes()).toEqual({ primaryWeight: 90, canaryWeight: 10 });
+  });
+
+  it('repairs weight drift made by someone else', async () => {
+    await raw.patch(objectPath(splitRef(version), NS, name), {
+      spec: {
+        backends: [
+          { service: `${name}-primary`, weight: 50 },
+          { service: `${name}-canary`, weight: 50 },
+        ],
+      },
+    });
+    await cachedRoutes(router, 50);
+    expect(await router.setRoutes(90, 10)).toEqual({ action: 'patched' });
+    await cachedRoutes(router, 10);
+    const back = await getRaw(version, name);
+    expect(back.spec?.backends).toEqual([
+      { service: `${name}-primary`, weight: version === 'v1alpha1' ? '90' : 90 },
+      { service: `${name}-canary`, weight: version === 'v1alpha1' ? '10' : 10 },
+    ]);
+  });
+
+  it('repairs a split that lost a backend by restarting it at all-primary', async () => {
+    await raw.patch(objectPath(splitRef(version), NS, name), {
+      spec: { backends: [{ service: `${name}-canary`, weight: 100 }] },
+    });
+    await cached(
+      'one backend',
+      () => caches.splits.getByName(NS, name),
+      (s) => Array.isArray(s.spec?.backends) && s.spec.backends.length === 1,
+    );
+    expect(router.getRoutes()).toBeNull();
+    expect(await router.reconcile()).toEqual({ action: 'patched' });
+    await cachedRoutes(router, 0);
+  });
+
+  it('fails with 409 instead of overwriting when its cache is stale', async () => {
+    const stale = caches.splits.getByName(NS, name);
+    if (stale === undefined) throw new Error('split not cached');
+    await raw.patch(objectPath(splitRef(version), NS, name), { metadata: { labels: { x: 'y' } } });
+    const staleRouter = await createTrafficRouter(canary, {
+      ...deps,
+      splits: { getByName: () => stale, list: () => [stale] },
+    });
+    const err = await staleRouter.setRoutes(80, 20).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isConflict(err)).toBe(true);
+  });
+
+  it('header matching: written from v1alpha3 on, refused before anything is written below', async () => {
+    const strategy = { kind: 'headerMatch', routeGroups: ['beta-users'] } as const;
+    if (version === 'v1alpha1' || version === 'v1alpha2') {
+      await expect(createTrafficRouter(canary, deps, strategy)).rejects.toThrow(
+        UnsupportedStrategyError,
+      );
+      return;
+    }
+    const ab = await createTrafficRouter(canary, deps, strategy);
+    expect(await ab.reconcile()).toEqual({ action: 'patched' });
+    expect((await getRaw(version, name)).spec?.matches).toEqual([
+      { apiGroup: 'specs.smi-spec.io', kind: 'HTTPRouteGroup', name: 'beta-users' },
+    ]);
+    // Dropping the strategy removes the matches again.
+    await cached(
+      'matches cached',
+      () => caches.splits.getByName(NS, name),
+      (s) => Array.isArray(s.spec?.matches),
+    );
+    expect(await router.reconcile()).toEqual({ action: 'patched' });
+    expect((await getRaw(version, name)).spec?.matches).toBeUndefined();
+  });
+
+  it('refuses a split it does not own, leaving it untouched', async () => {
+    const foreign = await createCanary(raw, NS, `foreign-${version}`, {
+      routing: { smiVersion: version },
+    });
+    const splitName = `foreign-${version}`;
+    const created = await raw.create<LiveSplit>(collectionPath(splitRef(version), NS), {
+      apiVersion: `split.smi-spec.io/${version}`,
+      kind: 'TrafficSplit',
+      metadata: { name: splitName },
+      spec: {
+        service: splitName,
+        backends: [
+          { service: 'other-a', weight: version === 'v1alpha1' ? '1' : 1 },
+          { service: 'other-b', weight: version === 'v1alpha1' ? '1' : 1 },
+        ],
+      },
+    });
+    await cached('foreign split cached', () => caches.splits.getByName(NS, splitName));
+    const r = await createTrafficRouter(foreign, deps);
+    for (const attempt of [() => r.reconcile(), () => r.setRoutes(100, 0)]) {
+      const err = await attempt().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(OwnershipError);
+      expect(conditionReasonOf(err)).toBe('NotOwned');
+    }
+    await r.finalize();
+    const after = await getRaw(version, splitName);
+    expect(after.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
+  });
+
+  it('finalize deletes the split it owns', async () => {
+    await router.finalize();
+    const err = await getRaw(version, name).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isNotFound(err)).toBe(true);
+    await cachedRoutes(router, null);
+    await router.finalize(); // idempotent
+  });
+});
+
+describe('factory on the shared control plane', () => {
+  it('auto picks the newest served version', async () => {
+    const canary = await createCanary(raw, NS, 'auto-pick');
+    const router = await createTrafficRouter(canary, deps);
+    expect(router.version).toBe('v1alpha4');
+  });
+});
