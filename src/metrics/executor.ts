@@ -1,6 +1,7 @@
 // The seam between metric sources and Prometheus's HTTP API. Sources and the batcher depend on
 // this interface only, so unit tests use an in-memory executor; prometheus-executor.ts is the real
 // one (prometheus-query).
+import { createHash } from 'node:crypto';
 
 /** Credentials from an analysis template's secretRef, resolved by the caller. */
 export type PrometheusAuth =
@@ -23,9 +24,38 @@ export interface QueryExecutor {
   instant(endpoint: PrometheusEndpoint, query: string): Promise<readonly Sample[]>;
 }
 
-/** A stable key for an endpoint: same address and credentials share a connection and a batch. */
+/**
+ * A stable key for an endpoint: same address and same credentials share a connection and a
+ * batch. Credentials enter only as a digest, so keys can be logged.
+ */
 export function endpointKey(endpoint: PrometheusEndpoint): string {
   const auth = endpoint.auth;
-  const who = auth === undefined ? '' : 'bearerToken' in auth ? 'bearer' : `basic:${auth.username}`;
+  const digest = (text: string): string =>
+    createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const who =
+    auth === undefined
+      ? ''
+      : 'bearerToken' in auth
+        ? `bearer:${digest(auth.bearerToken)}`
+        : `basic:${digest(`${auth.username}\0${auth.password}`)}`;
   return `${endpoint.address.replace(/\/+$/, '')}#${who}`;
+}
+
+/**
+ * Credentials from a template's secretRef Secret (`data` as the API returns it, base64): key
+ * `token` (bearer), else `username` + `password` (basic). Undefined when it holds neither.
+ */
+export function prometheusAuthFromSecret(
+  data: Readonly<Record<string, string>> | undefined,
+): PrometheusAuth | undefined {
+  const read = (key: string): string | undefined => {
+    const value = data?.[key];
+    return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8').trim();
+  };
+  const token = read('token');
+  if (token !== undefined && token !== '') return { bearerToken: token };
+  const username = read('username');
+  const password = read('password');
+  if (username !== undefined && password !== undefined) return { username, password };
+  return undefined;
 }
