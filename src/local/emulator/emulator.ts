@@ -6,7 +6,7 @@ import { ClusterView } from './cluster-view.js';
 import { WORLD_ERROR_CODES, WorldError } from './errors.js';
 import { MetricRegistry } from './exposition.js';
 import { KubeletRole } from './kubelet.js';
-import { defineLinkerdFamilies } from './linkerd-metrics.js';
+import { defineLinkerdFamilies, type LabelStyle } from './linkerd-metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { seededRng } from './rng.js';
 import { namespaceTopology, type TopologyProblem } from './topology.js';
@@ -30,6 +30,8 @@ export interface MeshEmulatorOptions {
   readonly metricsServer?: MetricsServer;
   /** Workload name of the synthetic client in outbound series. @default 'weightlifter-loadgen' */
   readonly loadgen?: string;
+  /** Label set of the exported series (see LabelStyle). @default 'linkerd' */
+  readonly labels?: LabelStyle;
   /** Deadline for the informers' first list. @default 30_000 */
   readonly syncTimeoutMs?: number;
 }
@@ -88,6 +90,7 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
     rng: seededRng(opts.seed ?? Date.now() ^ (process.pid << 16)),
     maxPodsPerDeployment: opts.maxPodsPerDeployment ?? 3,
     loadgen: opts.loadgen ?? 'weightlifter-loadgen',
+    labels: opts.labels ?? 'linkerd',
   });
   const defaultRps = opts.defaultRps ?? 10;
   const dirty = new Set<string>();

@@ -38,6 +38,8 @@ export class Histogram {
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
+  /** `name_bucket{labels,le="b"} ` per bucket, built at the first render and reused. */
+  bucketPrefixes: string[] | undefined;
   constructor(
     readonly labelText: string,
     readonly bounds: readonly number[],
@@ -70,6 +72,12 @@ interface Family {
   readonly bounds: readonly number[];
   readonly boundText: readonly string[];
   readonly series: Map<string, Series>;
+}
+
+function bucketPrefixes(f: Family, labelText: string): string[] {
+  const sep = labelText === '' ? '' : ',';
+  const les = [...f.boundText, '+Inf'];
+  return les.map((le) => `${f.name}_bucket{${labelText}${sep}le="${le}"} `);
 }
 
 export class MetricRegistry {
@@ -148,12 +156,11 @@ export class MetricRegistry {
           out.push(`${f.name}{${s.labelText}} ${formatNumber(s.value)}\n`);
           continue;
         }
-        const sep = s.labelText === '' ? '' : ',';
+        const prefixes = (s.bucketPrefixes ??= bucketPrefixes(f, s.labelText));
         let cumulative = 0;
-        for (let i = 0; i <= f.bounds.length; i++) {
+        for (let i = 0; i < prefixes.length; i++) {
           cumulative += s.counts[i] ?? 0;
-          const le = i < f.bounds.length ? (f.boundText[i] ?? '') : '+Inf';
-          out.push(`${f.name}_bucket{${s.labelText}${sep}le="${le}"} ${cumulative}\n`);
+          out.push(`${prefixes[i] ?? ''}${cumulative}\n`);
         }
         out.push(`${f.name}_sum{${s.labelText}} ${formatNumber(s.sum)}\n`);
         out.push(`${f.name}_count{${s.labelText}} ${s.count}\n`);

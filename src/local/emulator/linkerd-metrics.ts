@@ -26,10 +26,20 @@ export function defineLinkerdFamilies(registry: MetricRegistry): void {
   );
 }
 
+/**
+ * `linkerd`: the label set linkerd-viz's Prometheus stores (authority, tls, pod_template_hash,
+ * status_code on latency too). `lean`: only what canary queries select on (direction, namespace,
+ * deployment, pod, classification, status_code on response_total, dst_*), one latency histogram
+ * per inbound endpoint and none outbound — a third of the exposition, for benchmarks with
+ * thousands of workloads.
+ */
+export type LabelStyle = 'linkerd' | 'lean';
+
 /** Series of one status code on one endpoint. */
 export interface ResponseSeries {
   readonly total: Counter;
-  readonly latency: Histogram;
+  /** Absent on outbound endpoints in the lean style. */
+  readonly latency: Histogram | undefined;
 }
 
 /**
@@ -40,11 +50,15 @@ export interface ResponseSeries {
 export class ProxyEndpoint {
   readonly requests: Counter;
   readonly #byStatus = new Map<number, ResponseSeries>();
+  /** The endpoint's one latency histogram in the lean style. */
+  #sharedLatency: Histogram | undefined;
 
   constructor(
     private readonly registry: MetricRegistry,
     private readonly owner: string,
     private readonly labels: Readonly<Record<string, string>>,
+    private readonly style: LabelStyle = 'linkerd',
+    private readonly withLatency = true,
   ) {
     this.requests = registry.counter(LINKERD_METRICS.requestTotal, owner, labels);
   }
@@ -53,17 +67,22 @@ export class ProxyEndpoint {
     let s = this.#byStatus.get(code);
     if (s === undefined) {
       const statusLabels = { ...this.labels, status_code: String(code) };
+      const latency = !this.withLatency
+        ? undefined
+        : this.style === 'lean'
+          ? (this.#sharedLatency ??= this.registry.histogram(
+              LINKERD_METRICS.responseLatencyMs,
+              this.owner,
+              this.labels,
+            ))
+          : this.registry.histogram(LINKERD_METRICS.responseLatencyMs, this.owner, statusLabels);
       s = {
         total: this.registry.counter(LINKERD_METRICS.responseTotal, this.owner, {
           ...statusLabels,
           // Linkerd classifies 5xx (and gRPC errors) as failure, everything else as success.
           classification: code >= 500 ? 'failure' : 'success',
         }),
-        latency: this.registry.histogram(
-          LINKERD_METRICS.responseLatencyMs,
-          this.owner,
-          statusLabels,
-        ),
+        latency,
       };
       this.#byStatus.set(code, s);
     }
@@ -80,7 +99,18 @@ export interface InboundIdentity {
 }
 
 /** Labels as linkerd-viz's Prometheus job leaves them on an inbound series. */
-export function inboundLabels(id: InboundIdentity): Record<string, string> {
+export function inboundLabels(
+  id: InboundIdentity,
+  style: LabelStyle = 'linkerd',
+): Record<string, string> {
+  if (style === 'lean') {
+    return {
+      direction: 'inbound',
+      namespace: id.namespace,
+      deployment: id.deployment,
+      pod: id.pod,
+    };
+  }
   return {
     direction: 'inbound',
     authority: id.authority,
@@ -105,11 +135,13 @@ export interface OutboundIdentity {
   readonly dstDeployment?: string;
 }
 
-export function outboundLabels(id: OutboundIdentity): Record<string, string> {
+export function outboundLabels(
+  id: OutboundIdentity,
+  style: LabelStyle = 'linkerd',
+): Record<string, string> {
   return {
     direction: 'outbound',
-    authority: id.authority,
-    tls: 'true',
+    ...(style === 'lean' ? {} : { authority: id.authority, tls: 'true' }),
     namespace: id.namespace,
     deployment: id.deployment,
     pod: id.pod,

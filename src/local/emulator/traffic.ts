@@ -4,6 +4,7 @@ import {
   ProxyEndpoint,
   inboundLabels,
   outboundLabels,
+  type LabelStyle,
   type ResponseSeries,
 } from './linkerd-metrics.js';
 import { podName } from './pods.js';
@@ -18,6 +19,8 @@ export interface TrafficEngineOptions {
   readonly maxPodsPerDeployment: number;
   /** Name of the synthetic client workload in outbound series. */
   readonly loadgen: string;
+  /** @default 'linkerd' */
+  readonly labels?: LabelStyle;
 }
 
 /** Latency samples drawn per (pod, status, tick); larger batches share samples by weight. */
@@ -144,7 +147,7 @@ export class TrafficEngine {
       out.requests.inc(k);
       const r = out.status(NO_ENDPOINT_STATUS);
       r.total.inc(k);
-      r.latency.observe(NO_ENDPOINT_LATENCY_MS, k);
+      r.latency?.observe(NO_ENDPOINT_LATENCY_MS, k);
       return;
     }
     // Round robin from a rotating start: each pod gets k/P requests, the remainder moves on.
@@ -163,17 +166,22 @@ export class TrafficEngine {
 
   #serve(t: LoadTarget, backendService: string, pod: EmulatedPod, c: number): void {
     const w = pod.workload;
-    let inbound = pod.inbound.get(t.authority);
+    // The lean style has no authority label: one inbound endpoint serves every apex.
+    const key = this.#o.labels === 'lean' ? '' : t.authority;
+    let inbound = pod.inbound.get(key);
     if (inbound === undefined) {
-      const labels = inboundLabels({
-        namespace: w.namespace,
-        deployment: w.deployment,
-        pod: pod.name,
-        podTemplateHash: w.templateHash,
-        authority: t.authority,
-      });
-      inbound = new ProxyEndpoint(this.#o.registry, pod.owner, labels);
-      pod.inbound.set(t.authority, inbound);
+      const labels = inboundLabels(
+        {
+          namespace: w.namespace,
+          deployment: w.deployment,
+          pod: pod.name,
+          podTemplateHash: w.templateHash,
+          authority: t.authority,
+        },
+        this.#o.labels,
+      );
+      inbound = new ProxyEndpoint(this.#o.registry, pod.owner, labels, this.#o.labels);
+      pod.inbound.set(key, inbound);
     }
     const outbound = this.#outboundEndpoint(t, backendService, w.deployment);
     inbound.requests.inc(c);
@@ -195,8 +203,8 @@ export class TrafficEngine {
     for (let i = 0; i < samples; i++) {
       const v = Math.max(0, latencyMs * (1 + latencyJitter * (2 * this.#o.rng.next() - 1)));
       const wgt = weight + (i < heavier ? 1 : 0);
-      a.latency.observe(v, wgt);
-      b.latency.observe(v, wgt);
+      a.latency?.observe(v, wgt);
+      b.latency?.observe(v, wgt);
     }
   }
 
@@ -204,11 +212,12 @@ export class TrafficEngine {
     const n = Math.min(w.readyPods, this.#o.maxPodsPerDeployment);
     const pods: EmulatedPod[] = [];
     for (let i = 0; i < n; i++) {
-      const name = podName(w.deployment, w.templateHash, i);
-      const owner = `${w.namespace}/pod/${name}`;
+      // Keyed without hashing: podName() costs a sha256, paid once per pod.
+      const owner = `${w.namespace}/pod/${w.deployment}/${w.templateHash}/${i}`;
       active.add(owner);
       let pod = this.#pods.get(owner);
       if (pod === undefined) {
+        const name = podName(w.deployment, w.templateHash, i);
         pod = { owner, name, workload: w, inbound: new Map() };
         this.#pods.set(owner, pod);
         this.#own(w.namespace, owner);
@@ -227,16 +236,20 @@ export class TrafficEngine {
     const owner = this.#outboundOwner(t, backendService, deployment);
     let ep = this.#outbound.get(owner);
     if (ep === undefined) {
-      const labels = outboundLabels({
-        namespace: t.namespace,
-        deployment: this.#o.loadgen,
-        pod: `${this.#o.loadgen}-0`,
-        authority: t.authority,
-        dstNamespace: t.namespace,
-        dstService: backendService,
-        ...(deployment === '' ? {} : { dstDeployment: deployment }),
-      });
-      ep = new ProxyEndpoint(this.#o.registry, owner, labels);
+      const labels = outboundLabels(
+        {
+          namespace: t.namespace,
+          deployment: this.#o.loadgen,
+          pod: `${this.#o.loadgen}-0`,
+          authority: t.authority,
+          dstNamespace: t.namespace,
+          dstService: backendService,
+          ...(deployment === '' ? {} : { dstDeployment: deployment }),
+        },
+        this.#o.labels,
+      );
+      const lean = this.#o.labels === 'lean';
+      ep = new ProxyEndpoint(this.#o.registry, owner, labels, this.#o.labels, !lean);
       this.#outbound.set(owner, ep);
       this.#own(t.namespace, owner);
     }

@@ -5,6 +5,7 @@ import {
   ProxyEndpoint,
   defineLinkerdFamilies,
   inboundLabels,
+  outboundLabels,
 } from '../../../src/local/emulator/linkerd-metrics.js';
 
 /** One exposition line: name{labels} value, as Prometheus's text parser accepts it. */
@@ -93,7 +94,7 @@ describe('Linkerd proxy metrics', () => {
       10000, 20000, 30000, 40000, 50000,
     ]);
     const r = registry();
-    new ProxyEndpoint(r, 'o', inboundLabels(identity)).status(200).latency.observe(250);
+    new ProxyEndpoint(r, 'o', inboundLabels(identity)).status(200).latency?.observe(250);
     const les = lines(r.render())
       .filter((l) => l.startsWith('response_latency_ms_bucket'))
       .map((l) => /le="([^"]+)"/.exec(l)?.[1]);
@@ -121,5 +122,45 @@ describe('Linkerd proxy metrics', () => {
     // The latency histogram carries status_code but, as in Linkerd, no classification.
     expect(text).toMatch(/response_latency_ms_count\{[^}]*status_code="503"\} 0/);
     expect(text).not.toMatch(/response_latency_ms_\w+\{[^}]*classification/);
+  });
+
+  it('the lean style keeps only what canary queries select on', () => {
+    const r = registry();
+    const inbound = new ProxyEndpoint(r, 'o', inboundLabels(identity, 'lean'), 'lean');
+    const outbound = new ProxyEndpoint(
+      r,
+      'o',
+      outboundLabels(
+        {
+          namespace: 'test',
+          deployment: 'lg',
+          pod: 'lg-0',
+          authority: identity.authority,
+          dstNamespace: 'test',
+          dstService: 'podinfo-canary',
+          dstDeployment: 'podinfo',
+        },
+        'lean',
+      ),
+      'lean',
+      false,
+    );
+    inbound.status(200).latency?.observe(3);
+    inbound.status(500).latency?.observe(3);
+    expect(inbound.status(200).latency).toBe(inbound.status(500).latency);
+    expect(outbound.status(200).latency).toBeUndefined();
+    outbound.status(200).total.inc();
+    const text = r.render();
+    expect(text).toContain(
+      'response_total{direction="inbound",namespace="test",deployment="podinfo",pod="podinfo-abc-x",status_code="500",classification="failure"} 0',
+    );
+    expect(text).toContain(
+      'response_latency_ms_count{direction="inbound",namespace="test",deployment="podinfo",pod="podinfo-abc-x"} 2',
+    );
+    expect(text).toContain(
+      'response_total{direction="outbound",namespace="test",deployment="lg",pod="lg-0",dst_namespace="test",dst_service="podinfo-canary",dst_deployment="podinfo",status_code="200",classification="success"} 1',
+    );
+    expect(text).not.toMatch(/authority|tls=|pod_template_hash/);
+    expect(text).not.toMatch(/response_latency_ms_\w+\{direction="outbound"/);
   });
 });
