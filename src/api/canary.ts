@@ -127,6 +127,10 @@ export interface CanaryStatus {
   trackedConfigs?: Record<string, string>;
   nextWindowStart?: string;
   paused?: boolean;
+  lastAnalysisAt?: string;
+  inconclusiveSince?: string;
+  heldSince?: string;
+  targetScaledDown?: boolean;
   operation?: OperationStatus;
   lastAnalysis?: MeasurementRecord[];
   conditions?: Condition[];

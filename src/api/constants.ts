@@ -153,5 +153,18 @@ export const CONDITION_REASONS = {
   thresholdReached: 'FailedChecksThresholdReached',
   aborted: 'Aborted',
   rollbackRequested: 'RollbackRequested',
+  checkFailed: 'CheckFailed',
+  analysisInconclusive: 'AnalysisInconclusive',
+  waitingForCanary: 'WaitingForCanary',
+  canaryNotReady: 'CanaryNotReady',
+  primaryNotReady: 'PrimaryNotReady',
+  promotionFailed: 'PromotionFailed',
+  confirmRolloutPending: 'ConfirmRolloutPending',
+  concurrencyLimit: 'ConcurrencyLimit',
+  trafficIncreasePending: 'TrafficIncreasePending',
+  revisionReverted: 'RevisionReverted',
+  trafficShiftStalled: 'TrafficShiftStalled',
+  targetNotReady: 'TargetNotReady',
+  finalising: 'Finalising',
 } as const;
 export type ConditionReason = (typeof CONDITION_REASONS)[keyof typeof CONDITION_REASONS];

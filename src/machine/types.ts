@@ -7,21 +7,8 @@ import type { ManualOperation, Phase, WebhookType } from '../api/constants.js';
 import type { ProgressionSpec } from '../progression/strategy.js';
 import type { ScheduleSpec } from '../progression/windows.js';
 
-/**
- * Status as the engine reads and writes it: src/api CanaryStatus plus four fields the engine needs
- * to resume exactly after a restart (requested from the API owner; until they exist in the CRD
- * schema the API server would prune them).
- */
-export interface EngineStatus extends CanaryStatus {
-  /** When the last analysis tick ran; the next one is due an interval later. */
-  lastAnalysisAt?: string;
-  /** Start of the current inconclusive streak (bounded by the progress deadline). */
-  inconclusiveSince?: string;
-  /** When a pause/suspend began; deadlines are shifted by the held time on release. */
-  heldSince?: string;
-  /** The idle target was scaled to 0 once after the run ended (never fought over again). */
-  targetScaledDown?: boolean;
-}
+/** Status as the engine reads and writes it (the API type; kept as an alias for the engine's vocabulary). */
+export type EngineStatus = CanaryStatus;
 
 /** The Canary spec, defaulted and with durations in ms (see spec.ts: engineSpecFrom). */
 export interface EngineSpec {
