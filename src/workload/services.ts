@@ -128,6 +128,8 @@ export async function ensureApexService(
 export async function releaseApexService(
   deps: WorkloadDeps,
   canary: Canary,
+  /** false: only a taken-over Service is given back; one we created is left to GC. */
+  keepOwned = true,
 ): Promise<'released' | 'unchanged'> {
   const namespace = canary.metadata.namespace ?? '';
   const live = deps.caches.services.getByName(namespace, serviceNames(canary.spec).apex);
@@ -136,6 +138,7 @@ export async function releaseApexService(
   const ours = Object.fromEntries(Object.keys(managedLabels(canary)).map((k) => [k, null]));
   let fields: JsonObject;
   if (own.kind === 'owned') {
+    if (!keepOwned) return 'unchanged';
     const target = deps.caches.deployments.getByName(namespace, canary.spec.targetRef.name);
     // Without a target there is nothing to point at; GC removes the Service with the Canary.
     if (target === undefined) return 'unchanged';
