@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// The `weightlifter` command.
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { runCommand } from './run-command.js';
+
+// src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version?: string;
+};
+
+const program = new Command('weightlifter')
+  .description('progressive delivery (canary) controller for Kubernetes over SMI TrafficSplit')
+  .version(pkg.version ?? '0.0.0')
+  .addCommand(runCommand());
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,151 @@
+// The controller's configuration: every setting typed, validated and resolved once at start-up
+// from flags, then WEIGHTLIFTER_* environment variables, then defaults. Nothing else in the
+// controller reads process.env; a bad value stops the process before it touches the cluster,
+// with every problem named at once.
+import { isLogLevel, type LogLevel } from '../telemetry/logger.js';
+import { WeightlifterError } from '../telemetry/errors.js';
+import { isMeshName, type MeshName } from '../metrics/mesh-queries.js';
+import { TRAFFIC_METRICS_SETTINGS, type TrafficMetricsSetting } from '../metrics/factory.js';
+import { CONFIG_KEYS, ENV_NAMES, type ConfigKey } from './keys.js';
+import { parseBool, parseHostPort, parseInteger, parseList } from './parse.js';
+
+export interface LeaderElectionConfig {
+  readonly enabled: boolean;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface ControllerConfig {
+  /** undefined: client-node's lookup (KUBECONFIG, ~/.kube/config, in-cluster service account). */
+  readonly kubeconfig: string | undefined;
+  readonly context: string | undefined;
+  /** Namespaces whose Canaries are reconciled; 'all' watches cluster-wide. */
+  readonly namespaces: 'all' | readonly string[];
+  /** Where the controller runs: ClusterAnalysisTemplate secrets and the default lease live here. */
+  readonly controllerNamespace: string;
+  readonly prometheusUrl: string;
+  readonly mesh: MeshName;
+  readonly trafficMetrics: TrafficMetricsSetting;
+  /** Reconciles running at once. */
+  readonly concurrency: number;
+  /** Canaries in a run at once across the cluster; 0 = no limit. */
+  readonly maxConcurrentRuns: number;
+  readonly leaderElection: LeaderElectionConfig;
+  /** /healthz, /readyz, /metrics. Port 0 picks a free port. */
+  readonly health: { readonly host: string; readonly port: number };
+  readonly logLevel: LogLevel;
+  /** Outbound addresses for webhooks and template Prometheus addresses; both empty = any. */
+  readonly addressPolicy: {
+    readonly allowedHosts: readonly string[];
+    readonly allowedCidrs: readonly string[];
+  };
+  /** Weight goes to a backend only when its Service has ready endpoints (EndpointSlices). */
+  readonly endpointGate: boolean;
+}
+
+/** Raw values as given: flags (commander's parsed options) take precedence over the environment. */
+export type ConfigFlags = Partial<Record<ConfigKey, string | boolean | undefined>>;
+
+export const CONFIG_DEFAULTS = {
+  controllerNamespace: 'weightlifter-system',
+  mesh: 'linkerd',
+  trafficMetrics: 'auto',
+  concurrency: 4,
+  maxConcurrentRuns: 0,
+  leaderElect: false,
+  leaseName: 'weightlifter-controller',
+  healthAddress: '127.0.0.1:8080',
+  logLevel: 'info',
+  endpointGate: true,
+} as const;
+
+/** Resolves and validates the configuration; throws WL_CONFIG_INVALID listing every problem. */
+export function resolveConfig(
+  flags: ConfigFlags,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ControllerConfig {
+  const problems: string[] = [];
+  const raw = (key: ConfigKey): string | boolean | undefined => {
+    const flag = flags[key];
+    if (flag !== undefined) return flag;
+    const fromEnv = env[ENV_NAMES[key]];
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  };
+  const text = (key: ConfigKey): string | undefined => {
+    const v = raw(key);
+    if (v === undefined) return undefined;
+    if (typeof v === 'boolean') {
+      problems.push(`${CONFIG_KEYS[key]}: expects a value`);
+      return undefined;
+    }
+    return v.trim();
+  };
+  const int = (key: ConfigKey, fallback: number, min: number): number =>
+    parseInteger(text(key), fallback, min, CONFIG_KEYS[key], problems);
+  const bool = (key: ConfigKey, fallback: boolean): boolean =>
+    parseBool(raw(key), fallback, CONFIG_KEYS[key], problems);
+
+  const prometheusUrl = text('prometheusUrl');
+  if (prometheusUrl === undefined) {
+    problems.push(
+      `${CONFIG_KEYS.prometheusUrl} (or ${ENV_NAMES.prometheusUrl}) is required: the Prometheus ` +
+        'that analysis queries by default',
+    );
+  } else if (!URL.canParse(prometheusUrl) || !/^https?:$/.test(new URL(prometheusUrl).protocol)) {
+    problems.push(`${CONFIG_KEYS.prometheusUrl}: "${prometheusUrl}" is not an http(s) URL`);
+  }
+  const mesh = text('mesh') ?? CONFIG_DEFAULTS.mesh;
+  if (!isMeshName(mesh))
+    problems.push(`${CONFIG_KEYS.mesh}: "${mesh}" is not linkerd, istio or osm`);
+  const trafficMetrics = text('trafficMetrics') ?? CONFIG_DEFAULTS.trafficMetrics;
+  if (!(TRAFFIC_METRICS_SETTINGS as readonly string[]).includes(trafficMetrics)) {
+    problems.push(
+      `${CONFIG_KEYS.trafficMetrics}: "${trafficMetrics}" is not one of ${TRAFFIC_METRICS_SETTINGS.join(', ')}`,
+    );
+  }
+  const logLevel = text('logLevel') ?? CONFIG_DEFAULTS.logLevel;
+  if (!isLogLevel(logLevel)) problems.push(`${CONFIG_KEYS.logLevel}: "${logLevel}" is not a level`);
+  const nsList = parseList(text('namespaces'));
+  const namespaces =
+    nsList.length === 0 || nsList.includes('*') || nsList.includes('all') ? 'all' : nsList;
+  const controllerNamespace =
+    text('controllerNamespace') ?? env['POD_NAMESPACE'] ?? CONFIG_DEFAULTS.controllerNamespace;
+  const health = parseHostPort(
+    text('healthAddress') ?? CONFIG_DEFAULTS.healthAddress,
+    CONFIG_KEYS.healthAddress,
+    problems,
+  );
+  const config: ControllerConfig = {
+    kubeconfig: text('kubeconfig'),
+    context: text('context'),
+    namespaces,
+    controllerNamespace,
+    prometheusUrl: prometheusUrl ?? '',
+    mesh: isMeshName(mesh) ? mesh : CONFIG_DEFAULTS.mesh,
+    trafficMetrics: trafficMetrics as TrafficMetricsSetting,
+    concurrency: int('concurrency', CONFIG_DEFAULTS.concurrency, 1),
+    maxConcurrentRuns: int('maxConcurrentRuns', CONFIG_DEFAULTS.maxConcurrentRuns, 0),
+    leaderElection: {
+      enabled: bool('leaderElect', CONFIG_DEFAULTS.leaderElect),
+      namespace: text('leaseNamespace') ?? controllerNamespace,
+      name: text('leaseName') ?? CONFIG_DEFAULTS.leaseName,
+    },
+    health,
+    logLevel: isLogLevel(logLevel) ? logLevel : CONFIG_DEFAULTS.logLevel,
+    addressPolicy: {
+      allowedHosts: parseList(text('allowedHosts')),
+      allowedCidrs: parseList(text('allowedCidrs')),
+    },
+    endpointGate: bool('endpointGate', CONFIG_DEFAULTS.endpointGate),
+  };
+  if (problems.length > 0) {
+    throw new WeightlifterError(
+      'WL_CONFIG_INVALID',
+      `invalid configuration: ${problems.join('; ')}`,
+      {
+        details: { problems },
+      },
+    );
+  }
+  return config;
+}

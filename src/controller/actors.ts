@@ -1,0 +1,279 @@
+// The engine's effects and gathers (EngineActors) for one Canary and one step, over the workload,
+// routing, metrics and hooks layers. Reads come from the caches; every write goes through the
+// raw client (diff-then-patch, resourceVersion preconditions).
+import { PatchStrategy } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { evaluateMeasurement, type MetricCheckResult } from '../analysis/evaluate.js';
+import type { Canary, CanaryStatus } from '../api/canary.js';
+import { API_VERSION, FINALIZER, KINDS } from '../api/constants.js';
+import { STORED_DEFAULTS, metricWindow, primaryName } from '../api/defaults.js';
+import { hooksOfType, runHooks, describeHookFailures } from '../hooks/run-hooks.js';
+import type { UrlPolicy } from '../hooks/url-policy.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { JsonObject } from '../kube/merge-patch.js';
+import type { KubeRawClient } from '../kube/raw-client.js';
+import { objectPath } from '../kube/resources.js';
+import type { StatusWriter } from '../kube/status.js';
+import type { PersistInput } from '../machine/machine.js';
+import type { EngineActors } from '../machine/run-step.js';
+import type {
+  ChecksCall,
+  ChecksOutcome,
+  EffectOf,
+  EngineSpec,
+  WebhookCall,
+  WebhookOutcome,
+} from '../machine/types.js';
+import type { MetricSourceFactory } from '../metrics/factory.js';
+import {
+  canaryEndpoints,
+  checkRouteChange,
+  type EndpointCheckOptions,
+} from '../routing/endpoints.js';
+import type { TrafficRouter } from '../routing/types.js';
+import type { ControllerMetrics } from '../telemetry/metrics.js';
+import { WeightlifterError } from '../telemetry/errors.js';
+import { finalizeWorkload, initializeWorkload } from '../workload/lifecycle.js';
+import { promotePrimary } from '../workload/primary.js';
+import { scaleTarget } from '../workload/scale.js';
+import { CANARY_REF, type CanaryJson, type ControllerCaches } from './caches.js';
+import { resolveTemplate } from './templates.js';
+
+/** Built once by the composition root. */
+export interface ActorDeps {
+  readonly raw: KubeRawClient;
+  readonly caches: ControllerCaches;
+  readonly statusWriter: StatusWriter;
+  readonly recorder: EventRecorder;
+  readonly metricSources: MetricSourceFactory;
+  readonly urlPolicy: UrlPolicy;
+  readonly controllerNamespace: string;
+  readonly metrics?: ControllerMetrics;
+}
+
+/** One step of one Canary. */
+export interface StepScope {
+  readonly canary: Canary;
+  readonly json: CanaryJson;
+  readonly router: TrafficRouter;
+  readonly spec: EngineSpec;
+  readonly logger: Logger;
+}
+
+/** Phases in which traffic moves back to a primary that was just promoted. */
+const AFTER_PROMOTION = new Set(['Promoting', 'Finalising', 'Succeeded']);
+
+export class CanaryActors implements EngineActors {
+  readonly #d: ActorDeps;
+  readonly #s: StepScope;
+  readonly #ns: string;
+  readonly #name: string;
+  /** The status being written this step (what the effects converge on). */
+  #next: CanaryStatus | undefined;
+  /** Why a route change was held back (endpoints not ready); the reconciler requeues soon. */
+  held: string | undefined;
+
+  constructor(deps: ActorDeps, scope: StepScope) {
+    this.#d = deps;
+    this.#s = scope;
+    this.#ns = scope.canary.metadata.namespace ?? '';
+    this.#name = scope.canary.metadata.name ?? '';
+  }
+
+  get #workload() {
+    return { raw: this.#d.raw, caches: this.#d.caches, logger: this.#s.logger };
+  }
+
+  async callWebhooks(call: WebhookCall): Promise<WebhookOutcome> {
+    const hooks = this.#s.canary.spec.analysis?.webhooks;
+    const outcome = await runHooks(
+      call.hookType,
+      hooks,
+      { name: this.#name, namespace: this.#ns, phase: call.phase, checksum: call.revision },
+      { policy: this.#d.urlPolicy, logger: this.#s.logger },
+    );
+    const succeeded = outcome.results.filter((r) => r.ok).length;
+    const message =
+      outcome.results.length === 0
+        ? `no ${call.hookType} hooks`
+        : outcome.allSucceeded
+          ? `${succeeded} ${call.hookType} hook(s) succeeded`
+          : describeHookFailures(outcome);
+    return { called: outcome.results.length, succeeded, message };
+  }
+
+  async runChecks(call: ChecksCall): Promise<ChecksOutcome> {
+    const analysis = this.#s.canary.spec.analysis ?? {};
+    const metrics = analysis.metrics ?? [];
+    const results = await Promise.all(
+      metrics.map(async (metric): Promise<MetricCheckResult> => {
+        const template = resolveTemplate(
+          this.#d.caches,
+          this.#ns,
+          this.#d.controllerNamespace,
+          metric,
+        );
+        const source = this.#d.metricSources.forMetric(metric, template);
+        const measurement = await source.measure({
+          namespace: this.#ns,
+          target: this.#s.canary.spec.targetRef.name,
+          window: metricWindow(metric, analysis),
+          maxAgeMs: this.#s.spec.intervalMs,
+        });
+        return evaluateMeasurement(measurement, {
+          metric: metric.name,
+          thresholdRange: metric.thresholdRange,
+          noData: analysis.noData ?? STORED_DEFAULTS.analysis.noData,
+          minRequests: analysis.minRequests ?? STORED_DEFAULTS.analysis.minRequests,
+        });
+      }),
+    );
+    for (const r of results) {
+      this.#d.metrics?.observeAnalysisResult(this.#ns, this.#name, r.metric, r.result);
+    }
+    this.#s.logger.info(
+      {
+        weight: call.canaryWeight,
+        results: results.map((r) => ({
+          metric: r.metric,
+          result: r.result,
+          value: r.value,
+          message: r.message,
+        })),
+      },
+      'analysis',
+    );
+    return { results };
+  }
+
+  async persistStatus(input: PersistInput): Promise<void> {
+    this.#next = input.status;
+    await this.#d.statusWriter.patchStatus(
+      CANARY_REF,
+      this.#ns,
+      this.#name,
+      input.patch as JsonObject,
+      this.#s.json.metadata?.resourceVersion,
+    );
+  }
+
+  async initialize(): Promise<void> {
+    const result = await initializeWorkload(
+      { ...this.#workload, slices: this.#d.caches.slices },
+      this.#s.canary,
+      this.#s.router,
+    );
+    if (result.state !== 'done') this.#s.logger.info({ ...result }, 'initializing');
+  }
+
+  async promotePrimary(e: EffectOf<'promotePrimary'>): Promise<void> {
+    const result = await promotePrimary(this.#workload, this.#s.canary, e.revision);
+    if (result.action === 'revisionChanged') {
+      // The next step sees the new revision and restarts the run; nothing was written.
+      throw new WeightlifterError(
+        'WL_INVALID_SPEC',
+        `target moved on to revision ${result.revision} before ${e.revision} was promoted`,
+        { details: { wanted: e.revision, found: result.revision } },
+      );
+    }
+  }
+
+  async scaleCanary(e: EffectOf<'scaleCanary'>): Promise<void> {
+    await scaleTarget(this.#workload, this.#s.canary, e.to);
+  }
+
+  async routeTraffic(e: EffectOf<'routeTraffic'>): Promise<void> {
+    const phase = this.#next?.phase ?? this.#s.json.status?.phase;
+    const primary = this.#d.caches.deployments.getByName(
+      this.#ns,
+      primaryName(this.#s.canary.spec),
+    );
+    const primaryCheck: EndpointCheckOptions | undefined =
+      AFTER_PROMOTION.has(phase ?? '') && primary !== undefined
+        ? { minReady: primary.spec?.replicas ?? 1, settled: true }
+        : undefined;
+    const desired = { primaryWeight: e.primaryWeight, canaryWeight: e.canaryWeight };
+    const gate = checkRouteChange(
+      this.#s.router.getRoutes(),
+      desired,
+      canaryEndpoints(
+        this.#s.canary,
+        this.#d.caches.slices,
+        primaryCheck === undefined ? {} : { primary: primaryCheck },
+      ),
+    );
+    if (!gate.allowed) {
+      this.held = gate.reason;
+      this.#s.logger.info({ ...desired, reason: gate.reason }, 'route change held');
+      return;
+    }
+    await this.#s.router.setRoutes(e.primaryWeight, e.canaryWeight);
+    this.#d.metrics?.setCanaryWeight(this.#ns, this.#name, e.canaryWeight);
+  }
+
+  async finalize(): Promise<void> {
+    await finalizeWorkload(this.#workload, this.#s.canary, this.#s.router);
+    await removeFinalizer(this.#d.raw, this.#s.json);
+    this.#s.logger.info('finalizer removed');
+  }
+
+  async emitEvent(e: EffectOf<'emitEvent'>): Promise<void> {
+    const level = e.eventType === 'Warning' ? 'warn' : 'info';
+    this.#s.logger[level]({ reason: e.reason }, e.message);
+    await this.#d.recorder.record({
+      regarding: { ...this.#s.json, apiVersion: API_VERSION, kind: KINDS.canary },
+      type: e.eventType,
+      reason: e.reason,
+      action: e.reason,
+      note: e.message,
+    });
+    // Flagger forwards its events to `event` hooks; so do we (a notification: at most once).
+    if (hooksOfType(this.#s.canary.spec.analysis?.webhooks, 'event').length > 0) {
+      await runHooks(
+        'event',
+        this.#s.canary.spec.analysis?.webhooks,
+        {
+          name: this.#name,
+          namespace: this.#ns,
+          phase: this.#next?.phase ?? this.#s.json.status?.phase ?? 'Initializing',
+          checksum: this.#next?.revision ?? this.#s.json.status?.revision ?? '',
+        },
+        {
+          policy: this.#d.urlPolicy,
+          logger: this.#s.logger,
+          event: { message: e.message, type: e.eventType, timestamp: Date.now() },
+        },
+      );
+    }
+  }
+}
+
+/** JSON Patch with a test: removes our finalizer only from the list we looked at. */
+export async function removeFinalizer(raw: KubeRawClient, canary: CanaryJson): Promise<void> {
+  const finalizers = canary.metadata?.finalizers ?? [];
+  if (!finalizers.includes(FINALIZER)) return;
+  const { namespace, name = '' } = canary.metadata ?? {};
+  await raw.patch(
+    objectPath(CANARY_REF, namespace, name),
+    [
+      { op: 'test', path: '/metadata/finalizers', value: finalizers },
+      {
+        op: 'replace',
+        path: '/metadata/finalizers',
+        value: finalizers.filter((f) => f !== FINALIZER),
+      },
+    ],
+    PatchStrategy.JsonPatch,
+  );
+}
+
+/** Adds our finalizer (merge patch with the cached resourceVersion); returns the updated Canary. */
+export async function addFinalizer(raw: KubeRawClient, canary: CanaryJson): Promise<CanaryJson> {
+  const { namespace, name = '', resourceVersion } = canary.metadata ?? {};
+  const finalizers = [...(canary.metadata?.finalizers ?? []), FINALIZER];
+  return raw.patch<CanaryJson>(
+    objectPath(CANARY_REF, namespace, name),
+    { metadata: { finalizers, ...(resourceVersion === undefined ? {} : { resourceVersion }) } },
+    PatchStrategy.MergePatch,
+  );
+}

@@ -1,0 +1,207 @@
+// Reconciles one Canary: read it and everything it depends on from the caches, let the engine
+// decide one step (src/machine), and map the step's result onto the work queue. See
+// src/machine/README.md for the contract; this file is the "reconcile loop" it describes.
+import type { Canary } from '../api/canary.js';
+import { GROUP, KINDS, API_VERSION } from '../api/constants.js';
+import { primaryName, serviceNames } from '../api/defaults.js';
+import type { KubeObject } from '../kube/object-key.js';
+import { engineSpecFrom } from '../machine/spec.js';
+import type { StepLimits, StepResult } from '../machine/machine.js';
+import { provideActors, runCanaryStep } from '../machine/run-step.js';
+import type { EngineSpec, Observed } from '../machine/types.js';
+import { createTrafficRouter, type RouterFactoryDeps } from '../routing/factory.js';
+import { SMI_SPLIT_GROUP } from '../api/smi.js';
+import type { TrafficRouter } from '../routing/types.js';
+import { conditionReasonOf } from '../workload/errors.js';
+import { addFinalizer, CanaryActors, type ActorDeps } from './actors.js';
+import { blockedConditions, type Blocked } from './blocked.js';
+import { CANARY_REF, type CanaryJson } from './caches.js';
+import type { Clock } from './clock.js';
+import { hasFinalizer, isDeleting, observe, operationOf } from './observe.js';
+import {
+  done,
+  failed,
+  requeueAfter,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+} from './reconciler.js';
+import type { RunSlots } from './run-slots.js';
+import type { WriteTracker } from './write-tracker.js';
+
+export interface CanaryReconcilerDeps extends ActorDeps {
+  readonly routerDeps: RouterFactoryDeps;
+  readonly tracker: WriteTracker;
+  readonly runSlots: RunSlots;
+  readonly clock: Clock;
+  readonly limits?: StepLimits;
+}
+
+/** The cache has not caught up with our own write yet: look again shortly. */
+const STALE_REQUEUE_MS = 100;
+/** A route change waits for endpoints; EndpointSlice events usually arrive first. */
+const HELD_REQUEUE_MS = 1_000;
+/** A blocked Canary is retried this often even without a watch event (e.g. SMI CRDs installed). */
+const BLOCKED_REQUEUE_MS = 60_000;
+
+interface Prepared {
+  readonly spec: EngineSpec;
+  readonly router: TrafficRouter;
+  readonly observed: Observed;
+}
+
+type Outcome<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly blocked: Blocked };
+
+export class CanaryReconciler implements Reconciler {
+  readonly #d: CanaryReconcilerDeps;
+
+  constructor(deps: CanaryReconcilerDeps) {
+    this.#d = deps;
+  }
+
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
+    const { caches, runSlots } = this.#d;
+    const cached = caches.canaries.get(key);
+    runSlots.settle(key, cached);
+    if (cached === undefined) {
+      const slash = key.indexOf('/');
+      this.#d.metrics?.forgetCanary(key.slice(0, slash), key.slice(slash + 1));
+      return done();
+    }
+    if (this.#stale(cached)) return requeueAfter(STALE_REQUEUE_MS);
+    const deleting = isDeleting(cached);
+    // Deleted before we ever added the finalizer (or after we removed it): nothing of ours to undo.
+    if (deleting && !hasFinalizer(cached)) return done();
+    const json =
+      deleting || hasFinalizer(cached) ? cached : await addFinalizer(this.#d.raw, cached);
+    // The cache holds plain JSON; workload and routing code read only names, uid and spec from it.
+    const canary = { ...json, apiVersion: API_VERSION, kind: KINDS.canary } as unknown as Canary;
+    const prepared = await this.#prepare(canary, json, key);
+    if (!prepared.ok) return this.#block(json, prepared.blocked, ctx);
+    const { spec, router, observed } = prepared.value;
+    const actors = new CanaryActors(this.#d, { canary, json, router, spec, logger: ctx.logger });
+    const result = await runCanaryStep(
+      provideActors(actors),
+      {
+        spec,
+        status: json.status,
+        generation: json.metadata?.generation ?? 0,
+        observed,
+        operation: operationOf(json),
+      },
+      { clock: this.#d.clock, ...(this.#d.limits === undefined ? {} : { limits: this.#d.limits }) },
+    );
+    this.#report(key, json, result, ctx);
+    if (result.error !== null) return failed(result.error);
+    if (actors.held !== undefined) {
+      return requeueAfter(
+        Math.min(HELD_REQUEUE_MS, result.plan?.requeueAfterMs ?? HELD_REQUEUE_MS),
+      );
+    }
+    const ms = result.plan?.requeueAfterMs ?? null;
+    return ms === null ? done() : requeueAfter(ms);
+  }
+
+  async #prepare(canary: Canary, json: CanaryJson, key: string): Promise<Outcome<Prepared>> {
+    const spec = engineSpecFrom(canary.spec);
+    if (!spec.ok)
+      return { ok: false, blocked: { reason: 'InvalidSpec', message: spec.error.message } };
+    try {
+      const router = await createTrafficRouter(canary, this.#d.routerDeps);
+      const observed = observe({
+        canary,
+        json,
+        router,
+        caches: this.#d.caches,
+        runSlotAvailable: this.#d.runSlots.available(key),
+      });
+      return { ok: true, value: { spec: spec.spec, router, observed } };
+    } catch (err) {
+      const reason = conditionReasonOf(err);
+      if (reason === undefined) throw err;
+      return {
+        ok: false,
+        blocked: { reason, message: err instanceof Error ? err.message : String(err) },
+      };
+    }
+  }
+
+  /** True when a cached object is older than our own last write of it. */
+  #stale(canary: CanaryJson): boolean {
+    const { caches, tracker } = this.#d;
+    const ns = canary.metadata?.namespace ?? '';
+    const names = serviceNames(canary.spec);
+    const deployments = (name: string) =>
+      ['apps', 'Deployment', name, caches.deployments.getByName(ns, name)] as const;
+    const services = (name: string) =>
+      ['', 'Service', name, caches.services.getByName(ns, name)] as const;
+    const checks: (readonly [string, string, string, KubeObject | undefined])[] = [
+      [GROUP, KINDS.canary, canary.metadata?.name ?? '', canary],
+      deployments(canary.spec.targetRef.name),
+      deployments(primaryName(canary.spec)),
+      services(names.apex),
+      services(names.primary),
+      services(names.canary),
+      [SMI_SPLIT_GROUP, 'TrafficSplit', names.apex, caches.splits.getByName(ns, names.apex)],
+    ];
+    return checks.map(([g, k, name, obj]) => tracker.isStale(g, k, ns, name, obj)).some(Boolean);
+  }
+
+  async #block(
+    json: CanaryJson,
+    blocked: Blocked,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
+    ctx.logger.warn({ reason: blocked.reason }, blocked.message);
+    await this.#d.recorder.record({
+      regarding: { ...json, apiVersion: API_VERSION, kind: KINDS.canary },
+      type: 'Warning',
+      reason: blocked.reason,
+      action: 'Reconcile',
+      note: blocked.message,
+    });
+    const patch = blockedConditions(json, blocked, this.#d.clock.now());
+    if (patch !== undefined) {
+      await this.#d.statusWriter.patchStatus(
+        CANARY_REF,
+        json.metadata?.namespace,
+        json.metadata?.name ?? '',
+        patch,
+        json.metadata?.resourceVersion,
+      );
+    }
+    return requeueAfter(BLOCKED_REQUEUE_MS);
+  }
+
+  #report(key: string, json: CanaryJson, result: StepResult, ctx: ReconcileContext): void {
+    const ns = json.metadata?.namespace ?? '';
+    const name = json.metadata?.name ?? '';
+    const plan = result.plan;
+    if (plan !== null && result.persisted) {
+      this.#d.runSlots.decided(key, plan.status.phase);
+      if (plan.status.phase !== undefined)
+        this.#d.metrics?.setCanaryPhase(ns, name, plan.status.phase);
+      this.#d.metrics?.setCanaryWeight(ns, name, plan.status.canaryWeight ?? 0);
+    }
+    if (plan !== null && plan.transition.from !== plan.transition.to) {
+      ctx.logger.info(
+        { from: plan.transition.from, to: plan.transition.to, reason: plan.transition.reason },
+        plan.transition.message,
+      );
+    }
+    for (const failure of result.notificationFailures) {
+      ctx.logger.warn({ err: failure, actor: failure.actor }, 'notification failed');
+    }
+    if (result.error !== null) {
+      ctx.logger.debug(
+        {
+          err: result.error,
+          actor: result.error.actor,
+          applied: result.applied.map((e) => e.type),
+        },
+        'step failed',
+      );
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// templateRef resolution from the caches: the template (namespaced or cluster-wide) and the
+// credentials its provider's secretRef names. A missing template resolves to nothing: the metric
+// source factory then reports every measurement of that check as an Error, which the analysis
+// counts like any failing check (and names the template in the status and Events).
+import type { Metric } from '../api/canary.js';
+import type { TemplateKind } from '../api/constants.js';
+import { STORED_DEFAULTS } from '../api/defaults.js';
+import { prometheusAuthFromSecret } from '../metrics/executor.js';
+import type { ResolvedTemplate } from '../metrics/factory.js';
+import type { ControllerCaches, TemplateJson } from './caches.js';
+
+export function resolveTemplate(
+  caches: Pick<
+    ControllerCaches,
+    'templates' | 'clusterTemplates' | 'secrets' | 'controllerSecrets'
+  >,
+  namespace: string,
+  controllerNamespace: string,
+  metric: Metric,
+): ResolvedTemplate | undefined {
+  const ref = metric.templateRef;
+  if (ref === undefined) return undefined;
+  const kind: TemplateKind = ref.kind ?? STORED_DEFAULTS.templateRef.kind;
+  const cluster = kind === 'ClusterAnalysisTemplate';
+  const tpl: TemplateJson | undefined = cluster
+    ? caches.clusterTemplates.getByName(undefined, ref.name)
+    : caches.templates.getByName(namespace, ref.name);
+  if (tpl === undefined) return undefined;
+  const secretRef = tpl.spec.provider?.secretRef;
+  // A ClusterAnalysisTemplate's secret lives with the controller, never in the Canary's namespace
+  // (a tenant must not be able to supply credentials for a cluster-wide template).
+  const secret =
+    secretRef === undefined
+      ? undefined
+      : cluster
+        ? caches.controllerSecrets.getByName(controllerNamespace, secretRef.name)
+        : caches.secrets.getByName(namespace, secretRef.name);
+  const auth = prometheusAuthFromSecret(secret?.data);
+  const annotations = tpl.metadata?.annotations;
+  return {
+    kind,
+    name: ref.name,
+    ...(cluster ? {} : { namespace }),
+    spec: tpl.spec,
+    ...(annotations === undefined ? {} : { annotations }),
+    ...(auth === undefined ? {} : { auth }),
+  };
+}

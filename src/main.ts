@@ -1,0 +1,181 @@
+// The composition root: builds every part of the controller once from the configuration, wires
+// them (informers -> keys -> queue -> CanaryReconciler -> engine -> actors), and hands back a
+// handle to stop it. Nothing else constructs clients, caches or the logger.
+import type { Logger } from 'pino';
+import { canaryLogger, createRootLogger } from './telemetry/logger.js';
+import type { ControllerConfig } from './config/config.js';
+import { CanaryReconciler } from './controller/canary-reconciler.js';
+import { createCaches } from './controller/caches.js';
+import { systemClock, type Clock } from './controller/clock.js';
+import { Controller, keysFrom, type KeySource } from './controller/controller.js';
+import { canaryKeySources } from './controller/dependents.js';
+import { RunSlots } from './controller/run-slots.js';
+import { TrackingRawClient, WriteTracker } from './controller/write-tracker.js';
+import { createUrlPolicy } from './hooks/url-policy.js';
+import { loadKubeConfig } from './kube/client.js';
+import { EventRecorder, createEventSink } from './kube/events.js';
+import { LeaderElector, defaultIdentity } from './kube/leader-election.js';
+import { createLeaseStore } from './kube/lease-store.js';
+import { StatusWriter } from './kube/status.js';
+import { MetricSourceFactory } from './metrics/factory.js';
+import { kubeGetTransport } from './metrics/kube-transport.js';
+import { PrometheusQueryExecutor } from './metrics/prometheus-executor.js';
+import { ServedVersionsCache, fetchServedSplitVersions } from './routing/discovery.js';
+import { startHealthServer } from './telemetry/http-server.js';
+import { ControllerMetrics } from './telemetry/metrics.js';
+
+export interface StartOptions {
+  /** @default a root logger at config.logLevel on stdout */
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** This replica's name in the Lease and in Events. @default `${hostname}_${pid}` */
+  readonly identity?: string;
+}
+
+export interface RunningController {
+  /** http://host:port of /healthz, /readyz and /metrics. */
+  readonly healthUrl: string;
+  readonly identity: string;
+  /** Graceful: drains reconciles, releases the lease, stops informers; idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startController(
+  config: ControllerConfig,
+  opts: StartOptions = {},
+): Promise<RunningController> {
+  const logger = opts.logger ?? createRootLogger({ level: config.logLevel });
+  const clock = opts.clock ?? systemClock;
+  const identity = opts.identity ?? defaultIdentity();
+  const metrics = new ControllerMetrics();
+  const kc = loadKubeConfig({ kubeconfigPath: config.kubeconfig, context: config.context });
+  const tracker = new WriteTracker();
+  const raw = new TrackingRawClient(kc, { metrics }).track(tracker);
+
+  // Any served version will do for reading: TrafficSplit CRDs convert nothing.
+  const splitVersion = (await fetchServedSplitVersions(raw))[0];
+  if (splitVersion === undefined) {
+    logger.warn('no TrafficSplit version is served; Canaries stay blocked until SMI is installed');
+  }
+  const caches = createCaches({
+    raw,
+    logger,
+    namespaces: config.namespaces,
+    controllerNamespace: config.controllerNamespace,
+    splitVersion,
+    endpointGate: config.endpointGate,
+    metrics,
+  });
+  const urlPolicy = createUrlPolicy(config.addressPolicy);
+  const metricSources = new MetricSourceFactory({
+    config: {
+      prometheusAddress: config.prometheusUrl,
+      mesh: config.mesh,
+      trafficMetrics: config.trafficMetrics,
+      addressPolicy: urlPolicy,
+    },
+    executor: new PrometheusQueryExecutor({ logger }),
+    logger,
+    ...(config.trafficMetrics === 'computed' ? {} : { kube: kubeGetTransport(kc) }),
+  });
+  const recorder = new EventRecorder({
+    sink: createEventSink(raw),
+    logger,
+    clock,
+    reportingInstance: identity,
+    metrics,
+  });
+  const reconciler = new CanaryReconciler({
+    raw,
+    caches,
+    statusWriter: new StatusWriter({ raw, clock, metrics }),
+    recorder,
+    metricSources,
+    urlPolicy,
+    controllerNamespace: config.controllerNamespace,
+    metrics,
+    routerDeps: {
+      raw,
+      splits: caches.splits,
+      logger,
+      versions: new ServedVersionsCache({ raw, now: () => clock.now() }),
+    },
+    tracker,
+    runSlots: new RunSlots(config.maxConcurrentRuns, caches.canaries),
+    clock,
+  });
+  const sources: KeySource[] = canaryKeySources(caches);
+  // Readiness waits for every cache, also those that map to no keys.
+  if (caches.controllerSecrets !== caches.secrets) {
+    sources.push(keysFrom(caches.controllerSecrets, () => []));
+  }
+  const le = config.leaderElection;
+  const controller = new Controller({
+    name: 'canary',
+    reconciler,
+    sources,
+    initialKeys: () => caches.canaries.keys(),
+    logger,
+    concurrency: config.concurrency,
+    clock,
+    backoff: { baseMs: 500, maxMs: 60_000 },
+    metrics,
+    loggerFor: (key) => {
+      const slash = key.indexOf('/');
+      return canaryLogger(logger, key.slice(0, slash), key.slice(slash + 1));
+    },
+    ...(le.enabled
+      ? {
+          elector: (callbacks) =>
+            new LeaderElector({
+              store: createLeaseStore(raw, le.namespace, le.name),
+              logger,
+              clock,
+              identity,
+              metrics,
+              ...callbacks,
+            }),
+        }
+      : {}),
+  });
+  for (const cache of caches.all) cache.start();
+  controller.start();
+  let health;
+  try {
+    health = await startHealthServer({
+      host: config.health.host,
+      port: config.health.port,
+      registry: metrics.registry,
+      readiness: () => controller.readiness(),
+      logger,
+    });
+  } catch (err) {
+    await controller.stop();
+    await Promise.all(caches.all.map((c) => c.stop()));
+    throw err;
+  }
+  logger.info(
+    {
+      identity,
+      namespaces: config.namespaces,
+      trafficSplitVersion: splitVersion,
+      prometheus: config.prometheusUrl,
+      leaderElection: le.enabled ? `${le.namespace}/${le.name}` : false,
+      health: health.url,
+    },
+    'weightlifter controller started',
+  );
+  const server = health;
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    await controller.stop();
+    await Promise.all(caches.all.map((c) => c.stop()));
+    await server.close();
+    logger.info('weightlifter controller stopped');
+  };
+  return {
+    healthUrl: server.url,
+    identity,
+    stop: () => (stopping ??= stop()),
+  };
+}

@@ -1,0 +1,148 @@
+// The controller under test as a real child process (`weightlifter run`), running as its own
+// identity. Its JSON log lines are kept in memory (and in a file, for post-mortems) so tests can
+// wait for and assert on them; it can be SIGKILLed and restarted like a crashing pod.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface LogLine {
+  readonly level?: string;
+  readonly msg?: string;
+  readonly canary?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface ControllerProcessOptions {
+  readonly kubeconfig: string;
+  readonly prometheusUrl: string;
+  readonly endpointGate: boolean;
+  /** Appended (file) log of every line, across restarts. */
+  readonly logFile: string;
+  readonly extraArgs?: readonly string[];
+}
+
+export class ControllerProcess {
+  readonly logs: LogLine[] = [];
+  #child: ChildProcess | undefined;
+  #exited: Promise<number | null> | undefined;
+  readonly #opts: ControllerProcessOptions;
+  readonly #file: WriteStream;
+  healthUrl: string | undefined;
+
+  constructor(opts: ControllerProcessOptions) {
+    this.#opts = opts;
+    this.#file = createWriteStream(opts.logFile, { flags: 'a' });
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Starts the process and waits until /readyz answers 200 (informers synced). */
+  async start(timeoutMs = 60_000): Promise<void> {
+    if (this.#child !== undefined) throw new Error('controller already running');
+    const o = this.#opts;
+    const args = [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'run',
+      '--kubeconfig',
+      o.kubeconfig,
+      '--prometheus-url',
+      o.prometheusUrl,
+      '--health-address',
+      '127.0.0.1:0',
+      '--endpoint-gate',
+      String(o.endpointGate),
+      '--log-level',
+      'debug',
+      ...(o.extraArgs ?? []),
+    ];
+    // process.execPath is the Node that runs the tests (22); `--import tsx` keeps it ONE process,
+    // so SIGKILL really kills the controller (the tsx CLI would leave a grandchild behind).
+    const child = spawn(process.execPath, args, {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    });
+    this.#child = child;
+    this.#exited = new Promise((resolve) => {
+      child.once('exit', (code) => {
+        resolve(code);
+      });
+    });
+    const startedAt = this.logs.length;
+    this.#file.write(`--- controller start pid ${child.pid ?? '?'} ---\n`);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      this.#file.write(`${line}\n`);
+      try {
+        const parsed = JSON.parse(line) as LogLine;
+        this.logs.push(parsed);
+      } catch {
+        this.logs.push({ msg: line, level: 'raw' });
+      }
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      this.#file.write(`[stderr] ${line}\n`);
+      this.logs.push({ msg: line, level: 'stderr' });
+    });
+    const started = await this.waitForLog(
+      (l) => l.msg === 'weightlifter controller started',
+      timeoutMs,
+      startedAt,
+    );
+    this.healthUrl = String(started['health']);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await fetch(`${this.healthUrl}/readyz`).catch(() => undefined);
+      if (res?.status === 200) return;
+      if (Date.now() > deadline) throw new Error(`controller not ready within ${timeoutMs} ms`);
+      await sleep(200);
+    }
+  }
+
+  /** The first log line from `from` on that matches; rejects after the deadline or on exit. */
+  async waitForLog(match: (l: LogLine) => boolean, timeoutMs = 60_000, from = 0): Promise<LogLine> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.logs.slice(from).find(match);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline)
+        throw new Error(`no matching controller log line within ${timeoutMs} ms`);
+      if (this.#child === undefined) throw new Error('controller is not running');
+      await sleep(100);
+    }
+  }
+
+  /** SIGKILL: no drain, no lease release — a crash. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    child.kill('SIGKILL');
+    await this.#exited;
+    this.#child = undefined;
+  }
+
+  /** SIGTERM and wait for the graceful exit; returns the exit code. */
+  async stop(): Promise<number | null> {
+    const child = this.#child;
+    if (child === undefined) return null;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await this.#exited;
+    clearTimeout(timer);
+    this.#child = undefined;
+    return code ?? null;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await new Promise<void>((resolve) => this.#file.end(resolve));
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,92 @@
+// Manifests of the e2e scenarios: an emulated app ("podinfo") and its Canary with short intervals
+// so a whole run takes seconds. Behaviour of a revision is set through the emulator's pod-template
+// annotations (error rate, latency, readiness).
+import { EMULATOR_ANNOTATIONS } from '../../src/local/emulator/annotations.js';
+
+export const APP = 'podinfo';
+
+export function namespaceYaml(ns: string): string {
+  return `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`;
+}
+
+export interface AppOptions {
+  readonly replicas?: number;
+  /** Pod-template annotations (revision markers and emulator behaviour). */
+  readonly annotations?: Record<string, string>;
+}
+
+export function appYaml(ns: string, opts: AppOptions = {}): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${APP}, namespace: ${ns}, labels: {app: ${APP}}}
+spec:
+  replicas: ${opts.replicas ?? 2}
+  selector: {matchLabels: {app: ${APP}}}
+  template:
+    metadata:
+      labels: {app: ${APP}}
+      annotations: ${JSON.stringify(opts.annotations ?? {})}
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/stefanprodan/podinfo:6.7.0
+          ports: [{name: http, containerPort: 9898}]
+`;
+}
+
+export interface CanaryOptions {
+  readonly interval?: string;
+  readonly threshold?: number;
+  readonly stepWeights?: readonly number[];
+  readonly progressDeadlineSeconds?: number;
+  readonly latencyMaxMs?: number;
+  /** Extra YAML list items under analysis.webhooks. */
+  readonly webhooks?: readonly { name: string; type: string; url: string }[];
+  readonly smiVersion?: string;
+  readonly annotations?: Record<string, string>;
+}
+
+export function canaryYaml(ns: string, opts: CanaryOptions = {}): string {
+  const hooks =
+    opts.webhooks === undefined || opts.webhooks.length === 0
+      ? ''
+      : `    webhooks:\n${opts.webhooks
+          .map((h) => `      - {name: ${h.name}, type: ${h.type}, url: "${h.url}", timeout: 5s}\n`)
+          .join('')}`;
+  return `apiVersion: weightlifter.io/v1alpha1
+kind: Canary
+metadata:
+  name: ${APP}
+  namespace: ${ns}
+  annotations: ${JSON.stringify(opts.annotations ?? {})}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: ${APP}}
+  service: {port: 9898, targetPort: http}
+  routing: {provider: smi, smiVersion: ${opts.smiVersion ?? 'auto'}}
+  progressDeadlineSeconds: ${opts.progressDeadlineSeconds ?? 60}
+  analysis:
+    interval: ${opts.interval ?? '2s'}
+    threshold: ${opts.threshold ?? 2}
+    stepWeights: ${JSON.stringify(opts.stepWeights ?? [20, 50])}
+    metrics:
+      - name: success-rate
+        interval: 10s
+        trafficMetrics: {metric: success-rate}
+        thresholdRange: {min: 99}
+      - name: latency-p99
+        interval: 10s
+        trafficMetrics: {metric: p99_response_latency}
+        thresholdRange: {max: ${opts.latencyMaxMs ?? 100}}
+${hooks}`;
+}
+
+/** A merge patch of the app's pod template annotations: a new revision with that behaviour. */
+export function revisionPatch(annotations: Record<string, string | null>): string {
+  return JSON.stringify({ spec: { template: { metadata: { annotations } } } });
+}
+
+export const BEHAVIOUR = {
+  errorRate: (r: number) => ({ [EMULATOR_ANNOTATIONS.errorRate]: String(r) }),
+  latencyMs: (ms: number) => ({ [EMULATOR_ANNOTATIONS.latencyMs]: String(ms) }),
+  neverReady: () => ({ [EMULATOR_ANNOTATIONS.ready]: 'false' }),
+} as const;

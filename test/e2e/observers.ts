@@ -1,0 +1,113 @@
+// What the e2e tests watch besides the Canary: the weights the TrafficSplit takes over time
+// (from a watch, so no intermediate weight is missed), Deployments and Events.
+import { pino } from 'pino';
+import type { TrafficSplitVersion } from '../../src/api/smi.js';
+import { Informer } from '../../src/kube/informer.js';
+import { createListerWatcher } from '../../src/kube/lister-watcher.js';
+import type { KubeObject } from '../../src/kube/object-key.js';
+import type { KubeRawClient } from '../../src/kube/raw-client.js';
+import { readRoutes, splitRef, type LiveSplit } from '../../src/routing/traffic-split.js';
+import type { DeploymentJson } from '../../src/workload/k8s-types.js';
+import { APP } from './manifests.js';
+
+const NAMES = (ns: string) => ({
+  namespace: ns,
+  name: APP,
+  apex: APP,
+  primary: `${APP}-primary`,
+  canary: `${APP}-canary`,
+});
+
+/** Records every distinct canary weight the split `podinfo` takes, in order. */
+export class SplitRecorder {
+  readonly weights: number[] = [];
+  readonly #informer: Informer<LiveSplit>;
+  readonly #ns: string;
+
+  constructor(admin: KubeRawClient, ns: string, version: TrafficSplitVersion = 'v1alpha4') {
+    this.#ns = ns;
+    this.#informer = new Informer<LiveSplit>({
+      name: `e2e-splits/${ns}`,
+      listerWatcher: createListerWatcher<LiveSplit>(admin, splitRef(version), { namespace: ns }),
+      logger: pino({ level: 'silent' }),
+    });
+    this.#informer.onEvent((e) => {
+      if (e.type === 'delete' || e.obj.metadata?.name !== APP) return;
+      const r = readRoutes(e.obj, NAMES(this.#ns));
+      if (!r.ok) return;
+      if (this.weights[this.weights.length - 1] !== r.routes.canaryWeight) {
+        this.weights.push(r.routes.canaryWeight);
+      }
+    });
+  }
+
+  async start(): Promise<void> {
+    this.#informer.start();
+    await this.#informer.waitForSync(30_000);
+  }
+
+  current(): { primaryWeight: number; canaryWeight: number } | undefined {
+    const split = this.#informer.getByName(this.#ns, APP);
+    if (split === undefined) return undefined;
+    const r = readRoutes(split, NAMES(this.#ns));
+    return r.ok ? r.routes : undefined;
+  }
+
+  split(): LiveSplit | undefined {
+    return this.#informer.getByName(this.#ns, APP);
+  }
+
+  /** Forget what was recorded so far (e.g. before the run of interest). */
+  reset(): void {
+    this.weights.splice(0);
+    const now = this.current();
+    if (now !== undefined) this.weights.push(now.canaryWeight);
+  }
+
+  stop(): Promise<void> {
+    return this.#informer.stop();
+  }
+}
+
+export async function getDeployment(
+  admin: KubeRawClient,
+  ns: string,
+  name: string,
+): Promise<DeploymentJson | undefined> {
+  try {
+    return await admin.get<DeploymentJson>(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    throw err;
+  }
+}
+
+export interface EventJson extends KubeObject {
+  reason?: string;
+  note?: string;
+  type?: string;
+  regarding?: { kind?: string; name?: string };
+}
+
+export async function canaryEvents(admin: KubeRawClient, ns: string): Promise<EventJson[]> {
+  const list = await admin.get<{ items: EventJson[] }>(
+    `/apis/events.k8s.io/v1/namespaces/${ns}/events`,
+  );
+  return list.items.filter((e) => e.regarding?.kind === 'Canary' && e.regarding.name === APP);
+}
+
+export async function getService(
+  admin: KubeRawClient,
+  ns: string,
+  name: string,
+): Promise<
+  | { spec?: { selector?: Record<string, string> }; metadata?: { ownerReferences?: unknown[] } }
+  | undefined
+> {
+  try {
+    return await admin.get(`/api/v1/namespaces/${ns}/services/${name}`);
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,187 @@
+// End-to-end, issue 4 scenarios 1-4 and 9: the controller (a child process running as its own
+// ServiceAccount identity with deploy/rbac.yaml) against a real API server, a real Prometheus and
+// the mesh emulator. Nothing is faked; every wait polls the real system with a deadline.
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import {
+  eventually,
+  getCanary,
+  phaseIs,
+  startE2E,
+  waitForStatus,
+  type E2E,
+} from '../e2e/harness.js';
+import {
+  APP,
+  BEHAVIOUR,
+  appYaml,
+  canaryYaml,
+  namespaceYaml,
+  revisionPatch,
+} from '../e2e/manifests.js';
+import { SplitRecorder, canaryEvents, getDeployment, getService } from '../e2e/observers.js';
+
+jest.setTimeout(180_000);
+
+let e: E2E;
+
+beforeAll(async () => {
+  e = await startE2E('lifecycle');
+}, 180_000);
+
+afterAll(async () => {
+  await e.stop();
+}, 60_000);
+
+/** A namespace with the app and its Canary, initialized; the split recorder running. */
+async function initialized(ns: string, canary = canaryYaml(ns)): Promise<SplitRecorder> {
+  await e.apply(namespaceYaml(ns));
+  await e.apply(appYaml(ns));
+  await e.apply(canary);
+  const split = new SplitRecorder(e.admin, ns);
+  await split.start();
+  await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
+  return split;
+}
+
+const annotationOf = (dep: Awaited<ReturnType<typeof getDeployment>>, key: string) =>
+  dep?.spec?.template?.metadata?.annotations?.[key];
+
+describe('scenario 1: a Canary initializes', () => {
+  const ns = 'e2e-init';
+  let split: SplitRecorder;
+
+  beforeAll(async () => {
+    split = await initialized(ns);
+  });
+  afterAll(async () => {
+    await split.stop();
+  });
+
+  it('creates the primary, points the apex at it, splits 100/0 and scales the target to 0', async () => {
+    const primary = await eventually('primary ready', async () => {
+      const d = await getDeployment(e.admin, ns, `${APP}-primary`);
+      return (d?.status?.readyReplicas ?? 0) === 2 ? d : undefined;
+    });
+    expect(primary.spec?.selector?.matchLabels).toEqual({ app: `${APP}-primary` });
+    const apex = await getService(e.admin, ns, APP);
+    expect(apex?.spec?.selector).toEqual({ app: `${APP}-primary` });
+    expect(split.current()).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+    await eventually('target scaled to 0', async () =>
+      (await getDeployment(e.admin, ns, APP))?.spec?.replicas === 0 ? true : undefined,
+    );
+    const canary = await getCanary(e, ns, APP);
+    expect(canary.metadata.finalizers).toContain('weightlifter.io/revert-on-deletion');
+    expect(canary.status?.lastPromotedRevision).toBe(canary.status?.revision);
+    // The emulator's load reaches the primary through the apex and the split.
+    await eventually('traffic on the primary', () =>
+      (e.world.emulator.observedSplit(ns, APP)[`${APP}-primary`] ?? 0) > 0 ? true : undefined,
+    );
+  });
+});
+
+describe('scenario 2: a healthy revision is promoted', () => {
+  const ns = 'e2e-healthy';
+  let split: SplitRecorder;
+
+  beforeAll(async () => {
+    split = await initialized(ns);
+  });
+  afterAll(async () => {
+    await split.stop();
+  });
+
+  it('goes through every step weight, promotes, and ends at 100/0 with the canary at 0', async () => {
+    const before = (await getCanary(e, ns, APP)).status;
+    split.reset();
+    await e.kubectl([
+      '-n',
+      ns,
+      'patch',
+      'deployment',
+      APP,
+      '--type',
+      'merge',
+      '-p',
+      revisionPatch({ 'example.com/rev': '2' }),
+    ]);
+    const done = await waitForStatus(e, ns, APP, 'Succeeded', phaseIs('Succeeded', 'Failed'));
+    expect(done.phase).toBe('Succeeded');
+    expect(done.revision).not.toBe(before?.revision);
+    expect(done.lastPromotedRevision).toBe(done.revision);
+    expect(done.failedChecks ?? 0).toBe(0);
+    // Every step weight, in order, then back to the primary (stepWeightPromotion 0).
+    expect(split.weights).toEqual([0, 20, 50, 0]);
+    expect(split.current()).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+    const primary = await getDeployment(e.admin, ns, `${APP}-primary`);
+    expect(annotationOf(primary, 'example.com/rev')).toBe('2');
+    expect(primary?.metadata?.annotations?.['weightlifter.io/revision']).toBe(done.revision);
+    await eventually('canary scaled to 0', async () =>
+      (await getDeployment(e.admin, ns, APP))?.spec?.replicas === 0 ? true : undefined,
+    );
+    const reasons = (await canaryEvents(e.admin, ns)).map((ev) => ev.reason);
+    expect(reasons).toEqual(
+      expect.arrayContaining(['NewRevision', 'Advanced', 'Promoting', 'Succeeded']),
+    );
+  });
+});
+
+describe('scenario 3: a revision with a 30 % error rate is rolled back', () => {
+  const ns = 'e2e-errors';
+  let split: SplitRecorder;
+
+  beforeAll(async () => {
+    split = await initialized(ns);
+  });
+  afterAll(async () => {
+    await split.stop();
+  });
+
+  it('fails, routes 100/0, keeps the primary, and names the failing metric in an Event and a log line', async () => {
+    const before = (await getCanary(e, ns, APP)).status;
+    const primaryBefore = await getDeployment(e.admin, ns, `${APP}-primary`);
+    const logFrom = e.controller.logs.length;
+    await e.kubectl([
+      '-n',
+      ns,
+      'patch',
+      'deployment',
+      APP,
+      '--type',
+      'merge',
+      '-p',
+      revisionPatch(BEHAVIOUR.errorRate(0.3)),
+    ]);
+    const done = await waitForStatus(e, ns, APP, 'Failed', phaseIs('Succeeded', 'Failed'));
+    expect(done.phase).toBe('Failed');
+    expect(done.failedChecks).toBeGreaterThanOrEqual(2);
+    expect(done.lastPromotedRevision).toBe(before?.lastPromotedRevision);
+    await eventually('split back to 100/0', () =>
+      split.current()?.canaryWeight === 0 ? true : undefined,
+    );
+    const primary = await getDeployment(e.admin, ns, `${APP}-primary`);
+    expect(primary?.metadata?.annotations?.['weightlifter.io/revision']).toBe(
+      primaryBefore?.metadata?.annotations?.['weightlifter.io/revision'],
+    );
+    expect(annotationOf(primary, 'emulator.weightlifter.io/error-rate')).toBeUndefined();
+    const failedMetric = (done.lastAnalysis ?? []).find((m) => m.result === 'Failed');
+    expect(failedMetric?.metric).toBe('success-rate');
+    const events = await canaryEvents(e.admin, ns);
+    const rollback = events.find(
+      (ev) => ev.type === 'Warning' && ev.reason === 'FailedChecksThresholdReached',
+    );
+    expect(rollback?.note).toContain('success-rate');
+    const line = await e.controller.waitForLog(
+      (l) =>
+        l.canary === `${ns}/${APP}` &&
+        l.level === 'warn' &&
+        String(l.msg).includes('rolled back') &&
+        String(l.msg).includes('success-rate'),
+      10_000,
+      logFrom,
+    );
+    expect(line.reason).toBe('FailedChecksThresholdReached');
+    await eventually('canary scaled to 0', async () =>
+      (await getDeployment(e.admin, ns, APP))?.spec?.replicas === 0 ? true : undefined,
+    );
+  });
+});
