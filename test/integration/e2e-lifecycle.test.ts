@@ -185,3 +185,139 @@ describe('scenario 3: a revision with a 30 % error rate is rolled back', () => {
     );
   });
 });
+
+describe('scenario 4: a revision slower than the latency threshold is rolled back', () => {
+  const ns = 'e2e-latency';
+  let split: SplitRecorder;
+
+  beforeAll(async () => {
+    split = await initialized(ns);
+  });
+  afterAll(async () => {
+    await split.stop();
+  });
+
+  it('fails on latency-p99 and returns all traffic to the unchanged primary', async () => {
+    const before = (await getCanary(e, ns, APP)).status;
+    await e.kubectl([
+      '-n',
+      ns,
+      'patch',
+      'deployment',
+      APP,
+      '--type',
+      'merge',
+      '-p',
+      revisionPatch(BEHAVIOUR.latencyMs(300)),
+    ]);
+    const done = await waitForStatus(e, ns, APP, 'Failed', phaseIs('Succeeded', 'Failed'));
+    expect(done.phase).toBe('Failed');
+    const results = done.lastAnalysis ?? [];
+    expect(results.find((m) => m.metric === 'latency-p99')?.result).toBe('Failed');
+    expect(results.find((m) => m.metric === 'latency-p99')?.value).toBeGreaterThan(100);
+    expect(results.find((m) => m.metric === 'success-rate')?.result).toBe('Successful');
+    expect(done.lastPromotedRevision).toBe(before?.lastPromotedRevision);
+    await eventually('split back to 100/0', () =>
+      split.current()?.canaryWeight === 0 ? true : undefined,
+    );
+    const primary = await getDeployment(e.admin, ns, `${APP}-primary`);
+    expect(annotationOf(primary, 'emulator.weightlifter.io/latency-ms')).toBeUndefined();
+  });
+});
+
+describe('scenario 9: re-applying identical manifests (GitOps) never restarts anything', () => {
+  const ns = 'e2e-gitops';
+  let split: SplitRecorder;
+
+  beforeAll(async () => {
+    split = await initialized(ns);
+  });
+  afterAll(async () => {
+    await split.stop();
+  });
+
+  const reapply = async (app: string, times: number): Promise<void> => {
+    for (let i = 0; i < times; i++) {
+      await e.apply(app);
+      await e.apply(canaryYaml(ns));
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  };
+
+  it('while settled: no run, no weight change, no new revision', async () => {
+    const before = (await getCanary(e, ns, APP)).status;
+    split.reset();
+    // The manifest still says replicas: 2, as Git does; the target was scaled to 0 by us.
+    await reapply(appYaml(ns), 4);
+    const after = (await getCanary(e, ns, APP)).status;
+    expect(after?.phase).toBe(before?.phase);
+    expect(after?.revision).toBe(before?.revision);
+    expect(after?.phaseSince).toBe(before?.phaseSince);
+    expect(split.weights).toEqual([0]);
+    const reasons = (await canaryEvents(e.admin, ns)).map((ev) => ev.reason);
+    expect(reasons).not.toContain('NewRevision');
+  });
+
+  it('during a run: the run continues through its steps and promotes once', async () => {
+    const app = appYaml(ns, { annotations: { 'example.com/rev': '2' } });
+    split.reset();
+    await e.apply(app);
+    await waitForStatus(e, ns, APP, 'Progressing', phaseIs('Progressing'));
+    const runStart = (await getCanary(e, ns, APP)).status;
+    const reapplying = reapply(app, 6);
+    const done = await waitForStatus(e, ns, APP, 'Succeeded', phaseIs('Succeeded', 'Failed'));
+    await reapplying;
+    expect(done.phase).toBe('Succeeded');
+    expect(done.revision).toBe(runStart?.revision);
+    expect(split.weights).toEqual([0, 20, 50, 0]);
+    const newRevisions = (await canaryEvents(e.admin, ns)).filter(
+      (ev) => ev.reason === 'NewRevision',
+    );
+    expect(newRevisions).toHaveLength(1);
+    const after = (await getCanary(e, ns, APP)).status;
+    expect(after?.phase).toBe('Succeeded');
+  });
+});
+
+describe('scenario 12: deleting the Canary restores the target and keeps pods serving', () => {
+  const ns = 'e2e-delete';
+  let split: SplitRecorder;
+
+  beforeAll(async () => {
+    split = await initialized(ns);
+  });
+  afterAll(async () => {
+    await split.stop();
+  });
+
+  it('scales the target up, hands it the apex and all traffic, then lets go', async () => {
+    await eventually('target scaled to 0', async () =>
+      (await getDeployment(e.admin, ns, APP))?.spec?.replicas === 0 ? true : undefined,
+    );
+    await e.kubectl(['-n', ns, 'delete', 'canary', APP, '--wait=false']);
+    await eventually(
+      'Canary gone',
+      async () => {
+        const r = await e.world.controlPlane.kubectl(['-n', ns, 'get', 'canary', APP]);
+        return r.code !== 0 && r.stderr.includes('NotFound') ? true : undefined;
+      },
+      90_000,
+    );
+    const target = await getDeployment(e.admin, ns, APP);
+    expect(target?.spec?.replicas).toBe(2);
+    expect(target?.status?.readyReplicas).toBe(2);
+    const apex = await getService(e.admin, ns, APP);
+    expect(apex?.spec?.selector).toEqual({ app: APP });
+    expect(apex?.metadata?.ownerReferences ?? []).toEqual([]);
+    // Before the split was deleted, all traffic had moved to the target.
+    expect(split.weights[split.weights.length - 1]).toBe(100);
+    await eventually('primary garbage-collected', async () =>
+      (await getDeployment(e.admin, ns, `${APP}-primary`)) === undefined ? true : undefined,
+    );
+    // The emulator's clients keep being served by the target's pods through the apex.
+    e.world.emulator.resetObserved(ns, APP);
+    await eventually('requests served by the target', () =>
+      (e.world.emulator.observedSplit(ns, APP)[APP] ?? 0) > 10 ? true : undefined,
+    );
+  });
+});
