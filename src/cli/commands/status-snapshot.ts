@@ -1,0 +1,45 @@
+// One look at the cluster for `status`: the summaries to print, or the reason there are none.
+import type { KubeClients } from '../../kube/client.js';
+import { isNotFound } from '../../kube/errors.js';
+import { summarize, type CanarySummary } from '../render/summary.js';
+import { canaryEvents, getCanary, listCanaries } from './status-fetch.js';
+
+export interface StatusTarget {
+  /** undefined: every Canary of the namespace (or of all namespaces). */
+  readonly name: string | undefined;
+  /** undefined with allNamespaces. */
+  readonly namespace: string | undefined;
+}
+
+export type Snapshot =
+  | { readonly kind: 'one'; readonly summary: CanarySummary }
+  | { readonly kind: 'list'; readonly summaries: readonly CanarySummary[] }
+  | { readonly kind: 'missing'; readonly message: string };
+
+export async function takeSnapshot(
+  clients: KubeClients,
+  target: StatusTarget,
+  now: () => number,
+): Promise<Snapshot> {
+  const { raw } = clients;
+  if (target.name === undefined) {
+    const canaries = await listCanaries(raw, target.namespace);
+    return { kind: 'list', summaries: canaries.map((c) => summarize(c, [], now())) };
+  }
+  const namespace = target.namespace ?? 'default';
+  try {
+    const canary = await getCanary(raw, namespace, target.name);
+    const events = await canaryEvents(raw, canary);
+    return { kind: 'one', summary: summarize(canary, events, now()) };
+  } catch (err) {
+    if (isNotFound(err))
+      return { kind: 'missing', message: `Canary ${namespace}/${target.name} not found` };
+    throw err;
+  }
+}
+
+/** A summary without what changes by itself, for "print only on change". */
+export function stableView(s: CanarySummary): Omit<CanarySummary, 'inPhaseSeconds'> {
+  const { inPhaseSeconds: _ticking, ...rest } = s;
+  return rest;
+}

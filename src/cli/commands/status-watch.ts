@@ -1,0 +1,62 @@
+// `status --watch`: poll until the watch signal aborts. On a terminal the frame is redrawn in
+// place (time in phase keeps moving); on a pipe a line is printed only when something changed, so
+// a CI log reads as the run's history instead of a wall of repeated frames.
+import type { KubeClients } from '../../kube/client.js';
+import { renderStructured, type OutputFormat } from '../render/structured.js';
+import type { Style } from '../render/style.js';
+import type { CliDeps } from './context.js';
+import { describeError } from './failures.js';
+import { changeLines, snapshotData, snapshotLines } from './status-output.js';
+import { takeSnapshot, type StatusTarget } from './status-snapshot.js';
+
+export interface WatchOptions {
+  readonly target: StatusTarget;
+  readonly format: OutputFormat;
+  readonly style: Style;
+  readonly intervalMs: number;
+  readonly allNamespaces: boolean;
+}
+
+export async function watchStatus(
+  deps: CliDeps,
+  clients: KubeClients,
+  opts: WatchOptions,
+): Promise<void> {
+  const signal = deps.watchSignal();
+  const out = deps.stdout;
+  let drawn = 0;
+  const last = new Map<string, string>();
+  let lastData = '';
+  let lastError = '';
+  while (!signal.aborted) {
+    try {
+      const snap = await takeSnapshot(clients, opts.target, deps.now);
+      lastError = '';
+      const now = deps.now();
+      if (opts.format !== 'text') {
+        const data = JSON.stringify(snapshotData(snap, true));
+        if (data !== lastData) out.write(renderStructured(snapshotData(snap), opts.format, true));
+        lastData = data;
+      } else if (opts.style.tty) {
+        const lines = snapshotLines(snap, opts.style, now, opts.allNamespaces);
+        // Back to the first line of the previous frame, clear to the end of the screen, redraw.
+        const rewind = drawn > 0 ? `\u001b[${drawn}F\u001b[J` : '';
+        out.write(rewind + lines.map((l) => `${l}\n`).join(''));
+        drawn = lines.length;
+      } else {
+        const stamp = new Date(now).toISOString();
+        for (const line of changeLines(snap)) {
+          const key = line.split(' ', 1)[0] ?? line;
+          if (last.get(key) !== line) out.write(`${stamp} ${line}\n`);
+          last.set(key, line);
+        }
+      }
+    } catch (err) {
+      // A failed poll (API server restarting, network) is reported once, then retried.
+      const message = describeError(err);
+      if (message !== lastError) deps.stderr.write(`weightlifter: ${message}; retrying\n`);
+      lastError = message;
+    }
+    await deps.sleep(opts.intervalMs, signal);
+  }
+}

@@ -1,0 +1,137 @@
+// What `status` shows, computed once from the Canary and its Events (pure: time is passed in).
+// The human view and `-o json|yaml` both print this, so scripts get the same facts the user sees:
+// metric values joined with their thresholds from the spec, the step list resolved from the spec,
+// and time in phase measured from status.phaseSince.
+import type { Canary, Condition, OperationStatus } from '../../api/canary.js';
+import { STORED_DEFAULTS } from '../../api/defaults.js';
+import { strategyFrom, type Strategy } from '../../progression/strategy.js';
+import { since } from './duration.js';
+
+export interface MetricSummary {
+  readonly name: string;
+  readonly value: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
+  /** A measurement result, or Pending when the metric has not been measured in this run. */
+  readonly result: 'Successful' | 'Failed' | 'Inconclusive' | 'Error' | 'Pending';
+  readonly message: string | null;
+  readonly at: string | null;
+}
+
+/** A Kubernetes Event about the Canary, normalised across core/v1 and events.k8s.io/v1. */
+export interface CanaryEvent {
+  readonly type: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly count: number;
+  /** Last time it was seen (RFC 3339), when known. */
+  readonly lastSeen: string | null;
+}
+
+export interface CanarySummary {
+  readonly namespace: string;
+  readonly name: string;
+  readonly phase: string;
+  readonly phaseSince: string | null;
+  readonly inPhaseSeconds: number | null;
+  readonly canaryWeight: number;
+  readonly stepIndex: number;
+  readonly iterations: number;
+  readonly strategy: Strategy | null;
+  readonly failedChecks: number;
+  readonly threshold: number;
+  readonly revision: string | null;
+  readonly lastPromotedRevision: string | null;
+  readonly paused: boolean;
+  readonly suspended: boolean;
+  readonly generation: number | null;
+  readonly observedGeneration: number | null;
+  /** The Ready condition's message: the controller's own sentence about where the run is. */
+  readonly message: string | null;
+  readonly reason: string | null;
+  readonly conditions: readonly Condition[];
+  readonly operation: OperationStatus | null;
+  readonly metrics: readonly MetricSummary[];
+  readonly events: readonly CanaryEvent[];
+}
+
+const MAX_EVENTS = 8;
+
+function metricsOf(canary: Canary): MetricSummary[] {
+  const specMetrics = canary.spec.analysis?.metrics ?? [];
+  const records = canary.status?.lastAnalysis ?? [];
+  const fromSpec = specMetrics.map((m): MetricSummary => {
+    const r = records.find((x) => x.metric === m.name);
+    return {
+      name: m.name,
+      value: r?.value ?? null,
+      min: m.thresholdRange.min ?? null,
+      max: m.thresholdRange.max ?? null,
+      result: r?.result ?? 'Pending',
+      message: r?.message ?? null,
+      at: r?.at ?? null,
+    };
+  });
+  // Results that are not spec metrics (a refusing rollout webhook is recorded as a failed check).
+  const extra = records
+    .filter((r) => !specMetrics.some((m) => m.name === r.metric))
+    .map((r): MetricSummary => ({
+      name: r.metric,
+      value: r.value ?? null,
+      min: null,
+      max: null,
+      result: r.result,
+      message: r.message ?? null,
+      at: r.at,
+    }));
+  return [...fromSpec, ...extra];
+}
+
+function strategyOf(canary: Canary): Strategy | null {
+  const a = canary.spec.analysis ?? {};
+  const result = strategyFrom({
+    stepWeight: a.stepWeight,
+    maxWeight: a.maxWeight,
+    stepWeights: a.stepWeights,
+    iterations: a.iterations,
+  });
+  return result.ok ? result.strategy : null;
+}
+
+const byLastSeen = (a: CanaryEvent, b: CanaryEvent): number =>
+  (a.lastSeen ?? '').localeCompare(b.lastSeen ?? '');
+
+export function summarize(
+  canary: Canary,
+  events: readonly CanaryEvent[],
+  now: number,
+): CanarySummary {
+  const s = canary.status ?? {};
+  const ready = (s.conditions ?? []).find((c) => c.type === 'Ready');
+  const inPhase = since(s.phaseSince, now);
+  return {
+    namespace: canary.metadata.namespace ?? '',
+    name: canary.metadata.name ?? '',
+    phase: s.phase ?? 'Pending',
+    phaseSince: s.phaseSince ?? null,
+    inPhaseSeconds: inPhase === null ? null : Math.floor(inPhase / 1000),
+    canaryWeight: s.canaryWeight ?? 0,
+    stepIndex: s.stepIndex ?? 0,
+    iterations: s.iterations ?? 0,
+    strategy: strategyOf(canary),
+    failedChecks: s.failedChecks ?? 0,
+    threshold: canary.spec.analysis?.threshold ?? STORED_DEFAULTS.analysis.threshold,
+    revision: s.revision ?? null,
+    lastPromotedRevision: s.lastPromotedRevision ?? null,
+    paused: s.paused === true,
+    suspended: canary.spec.suspend === true,
+    generation: canary.metadata.generation ?? null,
+    observedGeneration: s.observedGeneration ?? null,
+    message: ready?.message ?? null,
+    reason: ready?.reason ?? null,
+    conditions: s.conditions ?? [],
+    operation: s.operation ?? null,
+    metrics: metricsOf(canary),
+    events: [...events].sort(byLastSeen).slice(-MAX_EVENTS),
+  };
+}
