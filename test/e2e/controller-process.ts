@@ -31,6 +31,8 @@ export class ControllerProcess {
   readonly #opts: ControllerProcessOptions;
   readonly #file: WriteStream;
   healthUrl: string | undefined;
+  /** Index in `logs` of the first line of the current (latest) process. */
+  #startIndex = 0;
 
   constructor(opts: ControllerProcessOptions) {
     this.#opts = opts;
@@ -76,6 +78,7 @@ export class ControllerProcess {
       });
     });
     const startedAt = this.logs.length;
+    this.#startIndex = startedAt;
     this.#file.write(`--- controller start pid ${child.pid ?? '?'} ---\n`);
     createInterface({ input: child.stdout }).on('line', (line) => {
       this.#file.write(`${line}\n`);
@@ -105,8 +108,15 @@ export class ControllerProcess {
     }
   }
 
-  /** The first log line from `from` on that matches; rejects after the deadline or on exit. */
-  async waitForLog(match: (l: LogLine) => boolean, timeoutMs = 60_000, from = 0): Promise<LogLine> {
+  /**
+   * The first matching log line from index `from` on (default: the current process's first
+   * line); rejects after the deadline or when no process runs.
+   */
+  async waitForLog(
+    match: (l: LogLine) => boolean,
+    timeoutMs = 60_000,
+    from = this.#startIndex,
+  ): Promise<LogLine> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.logs.slice(from).find(match);

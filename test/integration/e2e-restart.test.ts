@@ -1,0 +1,117 @@
+// End-to-end, issue 4 scenario 6: the controller process is SIGKILLed in the middle of a run and
+// a new one (a new identity, with leader election on a Lease, as after a pod crash) resumes from
+// the Canary's status: from the same weight, no step repeated, failedChecks kept.
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { HookServer } from '../e2e/hook-server.js';
+import { getCanary, phaseIs, startE2E, waitForStatus, type E2E } from '../e2e/harness.js';
+import { APP, appYaml, canaryYaml, namespaceYaml, revisionPatch } from '../e2e/manifests.js';
+import { SplitRecorder, canaryEvents } from '../e2e/observers.js';
+
+jest.setTimeout(240_000);
+
+let e: E2E;
+const hooks = new HookServer();
+const ns = 'e2e-crash';
+
+beforeAll(async () => {
+  await hooks.start();
+  e = await startE2E('restart', {
+    controllerArgs: ['--leader-elect', '--lease-namespace', 'weightlifter-system'],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await e.stop();
+  await hooks.stop();
+}, 60_000);
+
+describe('scenario 6: SIGKILL mid-run, then restart', () => {
+  it('continues from its weight without repeating a step or resetting failedChecks', async () => {
+    await e.apply(namespaceYaml(ns));
+    await e.apply(appYaml(ns));
+    await e.apply(
+      canaryYaml(ns, {
+        interval: '3s',
+        threshold: 3,
+        stepWeights: [10, 20, 30, 40, 50],
+        webhooks: [{ name: 'load', type: 'rollout', url: `${hooks.url}/rollout` }],
+      }),
+    );
+    const split = new SplitRecorder(e.admin, ns);
+    await split.start();
+    try {
+      await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
+      split.reset();
+      // The first rollout hook call fails: one failed check in this run.
+      hooks.status.set('/rollout', 500);
+      await e.kubectl([
+        '-n',
+        ns,
+        'patch',
+        'deployment',
+        APP,
+        '--type',
+        'merge',
+        '-p',
+        revisionPatch({ 'example.com/rev': '2' }),
+      ]);
+      const failedOnce = await waitForStatus(
+        e,
+        ns,
+        APP,
+        'one failed check',
+        (s) => (s.failedChecks ?? 0) === 1,
+      );
+      hooks.status.set('/rollout', 200);
+      expect(failedOnce.phase).toBe('Progressing');
+
+      const beforeKill = await waitForStatus(
+        e,
+        ns,
+        APP,
+        'weight 20',
+        (s) => (s.canaryWeight ?? 0) >= 20,
+      );
+      const oldPid = e.controller.pid;
+      await e.controller.kill();
+      const frozen = (await getCanary(e, ns, APP)).status;
+      expect(frozen?.failedChecks).toBe(1);
+      expect(frozen?.revision).toBe(beforeKill.revision);
+
+      await e.controller.start();
+      expect(e.controller.pid).not.toBe(oldPid);
+      // The new process waits out the dead one's Lease, then resumes.
+      await e.controller.waitForLog((l) => l.msg === 'workers started', 60_000);
+      const resumed = await waitForStatus(
+        e,
+        ns,
+        APP,
+        'resumed past the kill point',
+        (s) => (s.canaryWeight ?? 0) > (frozen?.canaryWeight ?? 0) || s.phase !== 'Progressing',
+      );
+      expect(resumed.failedChecks).toBe(1);
+      expect(resumed.revision).toBe(beforeKill.revision);
+
+      const done = await waitForStatus(e, ns, APP, 'Succeeded', phaseIs('Succeeded', 'Failed'));
+      expect(done.phase).toBe('Succeeded');
+      expect(done.failedChecks).toBe(1);
+      // Every weight once, in order: nothing restarted from 0, nothing repeated.
+      expect(split.weights).toEqual([0, 10, 20, 30, 40, 50, 0]);
+      const events = await canaryEvents(e.admin, ns);
+      const advanced = events.filter((ev) => ev.reason === 'Advanced').map((ev) => ev.note);
+      expect(advanced.sort()).toEqual(
+        [
+          'canary weight 10',
+          'canary weight 20',
+          'canary weight 30',
+          'canary weight 40',
+          'canary weight 50',
+        ].sort(),
+      );
+      expect(events.filter((ev) => ev.reason === 'NewRevision')).toHaveLength(1);
+      expect(events.filter((ev) => ev.reason === 'Succeeded')).toHaveLength(1);
+    } finally {
+      await split.stop();
+    }
+  });
+});
