@@ -6,6 +6,7 @@ import type { Canary } from '../../../src/api/canary.js';
 import type { TrafficSplitVersion } from '../../../src/api/smi.js';
 import { Informer } from '../../../src/kube/informer.js';
 import { createListerWatcher } from '../../../src/kube/lister-watcher.js';
+import { isConflict } from '../../../src/kube/errors.js';
 import type { KubeObject } from '../../../src/kube/object-key.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { BUILTIN, collectionPath, type ResourceRef } from '../../../src/kube/resources.js';
@@ -148,5 +149,20 @@ export async function cached<T>(
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Calls `write` again while it fails with 409 — what the reconciler's requeue does when a write
+ * computed from the cache meets a newer object (the Deployment controller keeps writing status).
+ */
+export async function retryConflicts<T>(write: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isConflict(err) || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }

@@ -29,6 +29,7 @@ import {
   cached,
   createCanary,
   deployment,
+  retryConflicts,
   startCaches,
   workloadDeps,
   type Caches,
@@ -154,22 +155,27 @@ describe('primary Deployment', () => {
     const live = await cached('primary cached', () =>
       caches.deployments.getByName(NS, 'podinfo-primary'),
     );
-    const rv = live.metadata?.resourceVersion;
+    // generation, not resourceVersion: the Deployment controller keeps writing the status.
+    const generation = live.metadata?.generation;
     expect((await ensurePrimary(deps, canary)).action).toBe('unchanged');
     expect(
-      (await get<DeploymentJson>(BUILTIN.deployments, 'podinfo-primary')).metadata?.resourceVersion,
-    ).toBe(rv);
+      (await get<DeploymentJson>(BUILTIN.deployments, 'podinfo-primary')).metadata?.generation,
+    ).toBe(generation);
   });
 
   it('promotion copies the new template and config data, replacing removed fields', async () => {
     const cm = await raw.patch<ConfigJson>(objectPath(BUILTIN.configMaps, NS, 'settings'), {
       data: { a: '2' },
     });
-    const t = await raw.replace<DeploymentJson>(objectPath(BUILTIN.deployments, NS, 'podinfo'), {
-      ...podinfo('podinfo:2', false),
-      metadata: {
-        ...podinfo('podinfo:2', false).metadata,
-        resourceVersion: caches.deployments.getByName(NS, 'podinfo')?.metadata?.resourceVersion,
+    // What a GitOps apply of the next version does: new image, nodeSelector removed.
+    const t = await raw.patch<DeploymentJson>(objectPath(BUILTIN.deployments, NS, 'podinfo'), {
+      spec: {
+        template: {
+          spec: {
+            nodeSelector: null,
+            containers: podinfo('podinfo:2', false).spec?.template?.spec?.containers ?? [],
+          },
+        },
       },
     });
     await seen(caches.configMaps, 'settings', cm.metadata?.resourceVersion);
@@ -177,16 +183,19 @@ describe('primary Deployment', () => {
     const rev = targetRevision(target, caches).revision;
 
     const before = (await get<DeploymentJson>(BUILTIN.deployments, 'podinfo-primary')).metadata
-      ?.resourceVersion;
+      ?.generation;
     expect(await promotePrimary(deps, canary, 'some-older-revision')).toEqual({
       action: 'revisionChanged',
       revision: rev,
     });
     expect(
-      (await get<DeploymentJson>(BUILTIN.deployments, 'podinfo-primary')).metadata?.resourceVersion,
+      (await get<DeploymentJson>(BUILTIN.deployments, 'podinfo-primary')).metadata?.generation,
     ).toBe(before);
 
-    expect(await promotePrimary(deps, canary, rev)).toEqual({ action: 'patched', revision: rev });
+    expect(await retryConflicts(() => promotePrimary(deps, canary, rev))).toEqual({
+      action: 'patched',
+      revision: rev,
+    });
     const p = await get<DeploymentJson>(BUILTIN.deployments, 'podinfo-primary');
     expect(p.spec?.template?.spec?.containers?.[0]?.['image']).toBe('podinfo:2');
     expect(p.spec?.template?.spec?.['nodeSelector']).toBeUndefined();
@@ -201,7 +210,10 @@ describe('primary Deployment', () => {
       () => caches.configMaps.getByName(NS, 'settings-primary'),
       (c) => c.data?.['a'] === '2',
     );
-    expect(await promotePrimary(deps, canary, rev)).toEqual({ action: 'unchanged', revision: rev });
+    expect(await retryConflicts(() => promotePrimary(deps, canary, rev))).toEqual({
+      action: 'unchanged',
+      revision: rev,
+    });
   });
 
   it('refuses to overwrite a user object named <config>-primary', async () => {
@@ -348,5 +360,39 @@ describe('Services', () => {
     );
     expect(await gone(BUILTIN.services, 'podinfo')).toBe(false);
     expect(await gone(BUILTIN.deployments, 'podinfo')).toBe(false);
+  });
+});
+
+describe('a config shared by two Canaries', () => {
+  it('gets one -primary copy owned by both, which outlives either one', async () => {
+    await create(BUILTIN.configMaps, { metadata: { name: 'shared' }, data: { s: '1' } });
+    const env = [{ name: 'S', valueFrom: { configMapKeyRef: { name: 'shared', key: 's' } } }];
+    await create(BUILTIN.deployments, deployment('twin-a', { env }));
+    await create(BUILTIN.deployments, deployment('twin-b', { env }));
+    const a = await createCanary(raw, NS, 'twin-a');
+    const b = await createCanary(raw, NS, 'twin-b');
+    await cached('twins cached', () => caches.deployments.getByName(NS, 'twin-b'));
+    await cached('shared cached', () => caches.configMaps.getByName(NS, 'shared'));
+    expect((await ensurePrimary(deps, a)).action).toBe('created');
+    await cached('copy cached', () => caches.configMaps.getByName(NS, 'shared-primary'));
+    expect((await ensurePrimary(deps, b)).action).toBe('created');
+    const copy = await get<ConfigJson>(BUILTIN.configMaps, 'shared-primary');
+    expect(copy.metadata?.ownerReferences?.map((r) => [r.name, r.controller])).toEqual([
+      ['twin-a', false],
+      ['twin-b', false],
+    ]);
+
+    await raw.delete(objectPath(CANARIES, NS, 'twin-a'));
+    await eventually(
+      'GC of twin-a-primary and its owner reference on the shared copy',
+      async () => {
+        if (!(await gone(BUILTIN.deployments, 'twin-a-primary'))) return false;
+        const c = await get<ConfigJson>(BUILTIN.configMaps, 'shared-primary');
+        return c.metadata?.ownerReferences?.map((r) => r.name).join() === 'twin-b';
+      },
+      120_000,
+      500,
+    );
+    expect((await get<ConfigJson>(BUILTIN.configMaps, 'shared-primary')).data).toEqual({ s: '1' });
   });
 });

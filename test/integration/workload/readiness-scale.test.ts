@@ -23,6 +23,7 @@ import {
   cached,
   createCanary,
   deployment,
+  retryConflicts,
   startCaches,
   workloadDeps,
   type Caches,
@@ -89,12 +90,18 @@ describe('scaling the target and the GitOps scale-up decision', () => {
     canary = await createCanary(raw, NS, 'good');
     await ensurePrimary(deps, canary);
     await cached('primary', () => caches.deployments.getByName(NS, 'good-primary'));
-    expect(await scaleTarget(deps, canary, 'zero')).toEqual({ action: 'patched', replicas: 0 });
+    expect(await retryConflicts(() => scaleTarget(deps, canary, 'zero'))).toEqual({
+      action: 'patched',
+      replicas: 0,
+    });
     await readinessOf('good', 'pending');
     expect(deploymentReadiness(caches.deployments.getByName(NS, 'good') ?? {})).toMatchObject({
       message: expect.stringMatching(/scaled to zero/) as unknown,
     });
-    expect(await scaleTarget(deps, canary, 'up')).toEqual({ action: 'patched', replicas: 2 });
+    expect(await retryConflicts(() => scaleTarget(deps, canary, 'up'))).toEqual({
+      action: 'patched',
+      replicas: 2,
+    });
     await readinessOf('good', 'ready');
     expect(await scaleTarget(deps, canary, 'up')).toEqual({ action: 'unchanged', replicas: 2 });
   });
@@ -120,7 +127,7 @@ describe('scaling the target and the GitOps scale-up decision', () => {
     });
     expect(action).toMatchObject({ kind: 'scaleToZero', history: { attempts: 1 } });
     expect(action).not.toHaveProperty('primaryReplicas');
-    await scaleTarget(deps, canary, 'zero');
+    await retryConflicts(() => scaleTarget(deps, canary, 'zero'));
     expect(
       (await raw.get<DeploymentJson>(objectPath(BUILTIN.deployments, NS, 'good'))).spec?.replicas,
     ).toBe(0);
