@@ -13,7 +13,9 @@ import { createTrafficRouter, type RouterFactoryDeps } from '../routing/factory.
 import { SMI_SPLIT_GROUP } from '../api/smi.js';
 import type { TrafficRouter } from '../routing/types.js';
 import { conditionReasonOf } from '../workload/errors.js';
-import { addFinalizer, CanaryActors, type ActorDeps } from './actors.js';
+import { scaleTarget } from '../workload/scale.js';
+import { releaseApexService } from '../workload/services.js';
+import { addFinalizer, CanaryActors, removeFinalizer, type ActorDeps } from './actors.js';
 import { blockedConditions, type Blocked } from './blocked.js';
 import { CANARY_REF, type CanaryJson } from './caches.js';
 import type { Clock } from './clock.js';
@@ -78,7 +80,10 @@ export class CanaryReconciler implements Reconciler {
     // The cache holds plain JSON; workload and routing code read only names, uid and spec from it.
     const canary = { ...json, apiVersion: API_VERSION, kind: KINDS.canary } as unknown as Canary;
     const prepared = await this.#prepare(canary, json, key);
-    if (!prepared.ok) return this.#block(json, prepared.blocked, ctx);
+    if (!prepared.ok) {
+      if (deleting) return this.#releaseBlocked(canary, json, prepared.blocked, ctx);
+      return this.#block(json, prepared.blocked, ctx);
+    }
     const { spec, router, observed } = prepared.value;
     const actors = new CanaryActors(this.#d, { canary, json, router, spec, logger: ctx.logger });
     const result = await runCanaryStep(
@@ -172,6 +177,35 @@ export class CanaryReconciler implements Reconciler {
       );
     }
     return requeueAfter(BLOCKED_REQUEUE_MS);
+  }
+
+  /**
+   * A Canary being deleted whose step cannot run (no TrafficSplit version served any more, an
+   * invalid spec): the engine's Terminating flow is impossible, and keeping the finalizer would
+   * block deletion forever. Hand the apex Service back to the target, then let go.
+   */
+  async #releaseBlocked(
+    canary: Canary,
+    json: CanaryJson,
+    blocked: Blocked,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
+    ctx.logger.warn(
+      { reason: blocked.reason },
+      `deleting without the Terminating flow: ${blocked.message}`,
+    );
+    const workload = { raw: this.#d.raw, caches: this.#d.caches, logger: ctx.logger };
+    const revert = canary.spec.revertOnDeletion ?? true;
+    if (
+      revert &&
+      this.#d.caches.deployments.getByName(json.metadata?.namespace, canary.spec.targetRef.name) !==
+        undefined
+    ) {
+      await scaleTarget(workload, canary, 'up');
+    }
+    await releaseApexService(workload, canary, revert);
+    await removeFinalizer(this.#d.raw, json);
+    return done();
   }
 
   #report(key: string, json: CanaryJson, result: StepResult, ctx: ReconcileContext): void {

@@ -11,6 +11,8 @@ import { deepEqual } from '../kube/merge-patch.js';
 import type { Observed, ObservedTarget, OperationRequest } from '../machine/types.js';
 import type { TrafficRouter } from '../routing/types.js';
 import { targetRevision } from '../workload/config-tracking.js';
+import { WorkloadSpecError } from '../workload/errors.js';
+import type { DeploymentJson } from '../workload/k8s-types.js';
 import { primaryRevisionOf } from '../workload/primary-builder.js';
 import { deploymentReadiness } from '../workload/readiness.js';
 import { desiredServices } from '../workload/services-builder.js';
@@ -37,9 +39,9 @@ export function observe(input: ObserveInput): Observed {
   const ns = canary.metadata.namespace ?? '';
   const targetDep = caches.deployments.getByName(ns, canary.spec.targetRef.name);
   let target: ObservedTarget | null = null;
+  const deleting = isDeleting(json) && hasFinalizer(json);
   if (targetDep !== undefined) {
-    // Throws WorkloadSpecError for a required ConfigMap/Secret that does not exist.
-    const rev = targetRevision(targetDep, caches);
+    const rev = revisionFor(targetDep, caches, deleting);
     target = {
       revision: rev.revision,
       trackedConfigs: rev.trackedConfigs,
@@ -68,7 +70,7 @@ export function observe(input: ObserveInput): Observed {
     caches.services.getByName(ns, names.canary) !== undefined &&
     caches.splits.getByName(ns, names.apex) !== undefined;
   return {
-    deleting: isDeleting(json) && hasFinalizer(json),
+    deleting,
     target,
     primary:
       primaryDep === undefined
@@ -78,6 +80,25 @@ export function observe(input: ObserveInput): Observed {
     initialized,
     runSlotAvailable: input.runSlotAvailable,
   };
+}
+
+/**
+ * The target's revision. A required ConfigMap/Secret that does not exist throws
+ * WorkloadSpecError (the Canary is blocked until it exists) — except while the Canary is being
+ * deleted: the Terminating flow does not need the revision, and blocking deletion on a missing
+ * config would keep the finalizer forever.
+ */
+function revisionFor(
+  target: DeploymentJson,
+  caches: ControllerCaches,
+  deleting: boolean,
+): { revision: string; trackedConfigs: Readonly<Record<string, string>> } {
+  try {
+    return targetRevision(target, caches);
+  } catch (err) {
+    if (!deleting || !(err instanceof WorkloadSpecError)) throw err;
+    return { revision: '', trackedConfigs: {} };
+  }
 }
 
 const isOperation = (v: string): v is ManualOperation =>

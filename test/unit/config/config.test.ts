@@ -1,0 +1,151 @@
+import { describe, expect, it } from '@jest/globals';
+import { resolveConfig } from '../../../src/config/config.js';
+import { parseHostPort } from '../../../src/config/parse.js';
+import { isWeightlifterError } from '../../../src/telemetry/errors.js';
+
+const PROM = { prometheusUrl: 'http://127.0.0.1:9090' };
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (isWeightlifterError(err, 'WL_CONFIG_INVALID')) return err.details['problems'] as string[];
+    throw err;
+  }
+  throw new Error('expected WL_CONFIG_INVALID');
+}
+
+describe('resolveConfig', () => {
+  it('applies the defaults', () => {
+    const c = resolveConfig(PROM, {});
+    expect(c).toEqual({
+      kubeconfig: undefined,
+      context: undefined,
+      namespaces: 'all',
+      controllerNamespace: 'weightlifter-system',
+      prometheusUrl: 'http://127.0.0.1:9090',
+      mesh: 'linkerd',
+      trafficMetrics: 'auto',
+      concurrency: 4,
+      maxConcurrentRuns: 0,
+      leaderElection: {
+        enabled: false,
+        namespace: 'weightlifter-system',
+        name: 'weightlifter-controller',
+      },
+      health: { host: '127.0.0.1', port: 8080 },
+      logLevel: 'info',
+      addressPolicy: { allowedHosts: [], allowedCidrs: [] },
+      endpointGate: true,
+    });
+  });
+
+  it('reads WEIGHTLIFTER_* variables, and flags win over them', () => {
+    const env = {
+      WEIGHTLIFTER_PROMETHEUS_URL: 'http://127.0.0.1:1',
+      WEIGHTLIFTER_NAMESPACES: 'a, b,,c',
+      WEIGHTLIFTER_CONCURRENCY: '8',
+      WEIGHTLIFTER_LEADER_ELECT: 'true',
+      WEIGHTLIFTER_MESH: 'istio',
+      WEIGHTLIFTER_ALLOWED_CIDRS: '10.0.0.0/8,127.0.0.1/32',
+      POD_NAMESPACE: 'ops',
+    };
+    const fromEnv = resolveConfig({}, env);
+    expect(fromEnv.prometheusUrl).toBe('http://127.0.0.1:1');
+    expect(fromEnv.namespaces).toEqual(['a', 'b', 'c']);
+    expect(fromEnv.concurrency).toBe(8);
+    expect(fromEnv.mesh).toBe('istio');
+    expect(fromEnv.controllerNamespace).toBe('ops');
+    expect(fromEnv.leaderElection).toEqual({
+      enabled: true,
+      namespace: 'ops',
+      name: 'weightlifter-controller',
+    });
+    expect(fromEnv.addressPolicy.allowedCidrs).toEqual(['10.0.0.0/8', '127.0.0.1/32']);
+    const flagged = resolveConfig(
+      {
+        prometheusUrl: 'http://127.0.0.1:2',
+        concurrency: '2',
+        leaderElect: false,
+        namespaces: 'x',
+      },
+      env,
+    );
+    expect(flagged.prometheusUrl).toBe('http://127.0.0.1:2');
+    expect(flagged.concurrency).toBe(2);
+    expect(flagged.leaderElection.enabled).toBe(false);
+    expect(flagged.namespaces).toEqual(['x']);
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    expect(resolveConfig(PROM, { WEIGHTLIFTER_CONCURRENCY: '' }).concurrency).toBe(4);
+  });
+
+  it('"all" or "*" in the namespace list means cluster-wide', () => {
+    expect(resolveConfig({ ...PROM, namespaces: 'a,*' }).namespaces).toBe('all');
+    expect(resolveConfig({ ...PROM, namespaces: 'all' }).namespaces).toBe('all');
+  });
+
+  it('a boolean flag without a value is true; words are accepted', () => {
+    expect(resolveConfig({ ...PROM, leaderElect: true }).leaderElection.enabled).toBe(true);
+    expect(resolveConfig({ ...PROM, endpointGate: 'off' }).endpointGate).toBe(false);
+    expect(resolveConfig({ ...PROM, endpointGate: 'yes' }).endpointGate).toBe(true);
+  });
+
+  it('names every problem at once', () => {
+    const problems = problemsOf(() =>
+      resolveConfig(
+        {
+          mesh: 'consul',
+          concurrency: '0',
+          maxConcurrentRuns: '-1',
+          logLevel: 'loud',
+          healthAddress: 'nowhere',
+          leaderElect: 'maybe',
+          trafficMetrics: 'guess',
+        },
+        {},
+      ),
+    );
+    expect(problems).toHaveLength(8);
+    expect(problems.join('\n')).toMatch(/--prometheus-url .*required/);
+    expect(problems.join('\n')).toContain('--mesh: "consul"');
+    expect(problems.join('\n')).toContain('--concurrency: "0" is not an integer >= 1');
+    expect(problems.join('\n')).toContain('--max-concurrent-runs: "-1"');
+    expect(problems.join('\n')).toContain('--log-level: "loud"');
+    expect(problems.join('\n')).toContain('--health-address: "nowhere"');
+    expect(problems.join('\n')).toContain('--leader-elect: "maybe"');
+    expect(problems.join('\n')).toContain('--traffic-metrics: "guess"');
+  });
+
+  it('rejects a Prometheus address that is not an http(s) URL', () => {
+    expect(problemsOf(() => resolveConfig({ prometheusUrl: 'prometheus:9090' }))).toEqual([
+      '--prometheus-url: "prometheus:9090" is not an http(s) URL',
+    ]);
+  });
+
+  it('rejects a flag that needs a value but was given none', () => {
+    expect(problemsOf(() => resolveConfig({ ...PROM, mesh: true }))).toEqual([
+      '--mesh: expects a value',
+    ]);
+  });
+});
+
+describe('parseHostPort', () => {
+  it.each([
+    ['127.0.0.1:8080', { host: '127.0.0.1', port: 8080 }],
+    [':9000', { host: '0.0.0.0', port: 9000 }],
+    ['[::1]:0', { host: '::1', port: 0 }],
+    ['localhost:65535', { host: 'localhost', port: 65535 }],
+  ])('%s', (value, expected) => {
+    const problems: string[] = [];
+    expect(parseHostPort(value, '--x', problems)).toEqual(expected);
+    expect(problems).toEqual([]);
+  });
+
+  it.each(['8080', 'host:', 'host:70000', '::1:80'])('rejects %s', (value) => {
+    const problems: string[] = [];
+    parseHostPort(value, '--x', problems);
+    expect(problems).toHaveLength(1);
+  });
+});

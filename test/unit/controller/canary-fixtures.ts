@@ -1,0 +1,181 @@
+// In-memory caches for the canary controller's unit tests: real Informers over a ListerWatcher
+// fake (our own seam) that lists fixed objects and never closes its watch until stopped.
+import { pino } from 'pino';
+import type { CanarySpec, CanaryStatus } from '../../../src/api/canary.js';
+import type { CanaryJson, ControllerCaches, TemplateJson } from '../../../src/controller/caches.js';
+import { CANARY_INDEX } from '../../../src/controller/caches.js';
+import { ScopedCache } from '../../../src/controller/scoped-cache.js';
+import { Informer } from '../../../src/kube/informer.js';
+import type { IndexFunc } from '../../../src/kube/informer-store.js';
+import type { ListerWatcher } from '../../../src/kube/lister-watcher.js';
+import type { KubeObject } from '../../../src/kube/object-key.js';
+import type { EndpointSliceJson } from '../../../src/routing/endpoints.js';
+import type { LiveSplit } from '../../../src/routing/traffic-split.js';
+import type { ConfigJson, DeploymentJson, ServiceJson } from '../../../src/workload/k8s-types.js';
+
+const logger = pino({ level: 'silent' });
+
+function staticLister<T extends KubeObject>(items: readonly T[]): ListerWatcher<T> {
+  return {
+    list: () => Promise.resolve({ items: [...items], resourceVersion: '1' }),
+    watch: () => {
+      let stop: () => void = () => undefined;
+      const ended = new Promise<{ kind: 'closed' }>((resolve) => {
+        stop = () => {
+          resolve({ kind: 'closed' });
+        };
+      });
+      return {
+        stop: () => {
+          stop();
+        },
+        ended,
+      };
+    },
+  };
+}
+
+export async function memoryCache<T extends KubeObject>(
+  name: string,
+  items: readonly T[],
+  indexers?: Record<string, IndexFunc<T>>,
+): Promise<ScopedCache<T>> {
+  const informer = new Informer<T>({
+    name,
+    listerWatcher: staticLister(items),
+    logger,
+    relistIntervalMs: 0,
+    ...(indexers === undefined ? {} : { indexers }),
+  });
+  const cache = new ScopedCache<T>(name, new Map([['', informer]]));
+  cache.start();
+  await informer.waitForSync(1_000);
+  return cache;
+}
+
+const nsOf = (o: KubeObject): string => o.metadata?.namespace ?? '';
+
+export interface CachesInput {
+  canaries?: CanaryJson[];
+  deployments?: DeploymentJson[];
+  services?: ServiceJson[];
+  configMaps?: ConfigJson[];
+  secrets?: ConfigJson[];
+  splits?: LiveSplit[];
+  templates?: TemplateJson[];
+  clusterTemplates?: TemplateJson[];
+}
+
+export async function memoryCaches(input: CachesInput): Promise<ControllerCaches> {
+  const canaries = await memoryCache('canaries', input.canaries ?? [], {
+    [CANARY_INDEX.byTarget]: (c) => [`${nsOf(c)}/${c.spec.targetRef.name}`],
+    [CANARY_INDEX.byService]: (c) => [`${nsOf(c)}/${c.spec.service.name ?? c.spec.targetRef.name}`],
+  });
+  const secrets = await memoryCache('secrets', input.secrets ?? []);
+  const caches = {
+    canaries,
+    deployments: await memoryCache('deployments', input.deployments ?? []),
+    services: await memoryCache('services', input.services ?? []),
+    configMaps: await memoryCache('configmaps', input.configMaps ?? []),
+    secrets,
+    splits: await memoryCache('trafficsplits', input.splits ?? []),
+    slices: await memoryCache<EndpointSliceJson>('endpointslices', []),
+    templates: await memoryCache('analysistemplates', input.templates ?? []),
+    clusterTemplates: await memoryCache('clusteranalysistemplates', input.clusterTemplates ?? []),
+    controllerSecrets: secrets,
+  };
+  return { ...caches, all: Object.values(caches) as ScopedCache<KubeObject>[] };
+}
+
+export async function stopCaches(caches: ControllerCaches): Promise<void> {
+  await Promise.all([...new Set(caches.all)].map((c) => c.stop()));
+}
+
+export function canaryJson(
+  ns: string,
+  name: string,
+  spec: Partial<CanarySpec> = {},
+  status?: CanaryStatus,
+  meta: Partial<NonNullable<KubeObject['metadata']>> = {},
+): CanaryJson {
+  return {
+    apiVersion: 'weightlifter.io/v1alpha1',
+    kind: 'Canary',
+    metadata: {
+      namespace: ns,
+      name,
+      uid: `uid-${name}`,
+      resourceVersion: '10',
+      generation: 1,
+      ...meta,
+    },
+    spec: { targetRef: { name }, service: { port: 9898 }, ...spec },
+    ...(status === undefined ? {} : { status }),
+  };
+}
+
+export function deploymentJson(
+  ns: string,
+  name: string,
+  opts: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    replicas?: number;
+    configMap?: string;
+    ownerCanary?: string;
+    ready?: boolean;
+  } = {},
+): DeploymentJson {
+  const labels = opts.labels ?? { app: name };
+  const replicas = opts.replicas ?? 1;
+  const ready = opts.ready ?? true;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      namespace: ns,
+      name,
+      generation: 1,
+      resourceVersion: '5',
+      ...(opts.annotations === undefined ? {} : { annotations: opts.annotations }),
+      ...(opts.ownerCanary === undefined
+        ? {}
+        : {
+            ownerReferences: [
+              {
+                apiVersion: 'weightlifter.io/v1alpha1',
+                kind: 'Canary',
+                name: opts.ownerCanary,
+                uid: `uid-${opts.ownerCanary}`,
+                controller: true,
+              },
+            ],
+          }),
+    },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: 'example.invalid/app:1',
+              ...(opts.configMap === undefined
+                ? {}
+                : { envFrom: [{ configMapRef: { name: opts.configMap } }] }),
+            },
+          ],
+        },
+      },
+    },
+    status: {
+      observedGeneration: 1,
+      replicas,
+      updatedReplicas: replicas,
+      readyReplicas: ready ? replicas : 0,
+      availableReplicas: ready ? replicas : 0,
+    },
+  };
+}

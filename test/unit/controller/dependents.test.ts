@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ControllerCaches } from '../../../src/controller/caches.js';
+import {
+  canaryKeysForConfig,
+  canaryKeysForDeployment,
+  canaryKeysForServiceName,
+  canaryKeySources,
+} from '../../../src/controller/dependents.js';
+import { canaryJson, deploymentJson, memoryCaches, stopCaches } from './canary-fixtures.js';
+
+let caches: ControllerCaches;
+
+beforeAll(async () => {
+  caches = await memoryCaches({
+    canaries: [
+      canaryJson('ns', 'web'),
+      canaryJson('ns', 'api', {
+        targetRef: { name: 'api' },
+        service: { port: 80, name: 'api-svc' },
+      }),
+      canaryJson('other', 'web'),
+    ],
+    deployments: [
+      deploymentJson('ns', 'web', { configMap: 'settings' }),
+      deploymentJson('ns', 'api'),
+    ],
+  });
+});
+
+afterAll(async () => {
+  await stopCaches(caches);
+});
+
+const obj = (ns: string, name: string, owner?: string) => ({
+  metadata: {
+    namespace: ns,
+    name,
+    ...(owner === undefined
+      ? {}
+      : {
+          ownerReferences: [
+            { apiVersion: 'weightlifter.io/v1alpha1', kind: 'Canary', name: owner, uid: 'u' },
+          ],
+        }),
+  },
+});
+
+describe('which Canaries an event concerns', () => {
+  it('a target or primary Deployment: the Canary targeting it, in its namespace only', () => {
+    expect(canaryKeysForDeployment(caches, obj('ns', 'web'))).toEqual(['ns/web']);
+    expect(canaryKeysForDeployment(caches, obj('ns', 'web-primary'))).toEqual(['ns/web']);
+    expect(canaryKeysForDeployment(caches, obj('ns', 'unrelated'))).toEqual([]);
+    expect(canaryKeysForDeployment(caches, obj('ns', 'x', 'api'))).toEqual(['ns/api']);
+  });
+
+  it('Services, splits and EndpointSlices: by the apex name (spec.service.name if set)', () => {
+    expect(canaryKeysForServiceName(caches, 'ns', 'web')).toEqual(['ns/web']);
+    expect(canaryKeysForServiceName(caches, 'ns', 'web-canary')).toEqual(['ns/web']);
+    expect(canaryKeysForServiceName(caches, 'ns', 'api-svc-primary')).toEqual(['ns/api']);
+    expect(canaryKeysForServiceName(caches, 'ns', 'api')).toEqual([]);
+  });
+
+  it('ConfigMaps: the Canaries whose target uses them, and owners of -primary copies', () => {
+    expect(canaryKeysForConfig(caches, 'configmap', obj('ns', 'settings'))).toEqual(['ns/web']);
+    expect(canaryKeysForConfig(caches, 'configmap', obj('ns', 'settings-primary'))).toEqual([
+      'ns/web',
+    ]);
+    expect(canaryKeysForConfig(caches, 'secret', obj('ns', 'settings'))).toEqual([]);
+    expect(canaryKeysForConfig(caches, 'configmap', obj('ns', 'x-primary', 'api'))).toEqual([
+      'ns/api',
+    ]);
+  });
+
+  it('every cache is a key source, so readiness waits for all of them', () => {
+    const names = canaryKeySources(caches)
+      .map((s) => s.name)
+      .sort();
+    expect(names).toEqual([
+      'analysistemplates',
+      'canaries',
+      'clusteranalysistemplates',
+      'configmaps',
+      'deployments',
+      'endpointslices',
+      'secrets',
+      'services',
+      'trafficsplits',
+    ]);
+  });
+});

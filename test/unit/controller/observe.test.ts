@@ -1,0 +1,180 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { Canary } from '../../../src/api/canary.js';
+import type { CanaryJson, ControllerCaches } from '../../../src/controller/caches.js';
+import { observe, operationOf } from '../../../src/controller/observe.js';
+import type { Routes, TrafficRouter } from '../../../src/routing/types.js';
+import type { ServiceJson } from '../../../src/workload/k8s-types.js';
+import { WorkloadSpecError } from '../../../src/workload/errors.js';
+import {
+  canaryJson,
+  deploymentJson,
+  memoryCaches,
+  stopCaches,
+  type CachesInput,
+} from './canary-fixtures.js';
+
+/** A router fake (our own seam): only getRoutes is read by observe(). */
+function router(routes: Routes | null): TrafficRouter {
+  const unused = (): never => {
+    throw new Error('not used by observe');
+  };
+  return {
+    provider: 'smi',
+    apiVersion: 'split.smi-spec.io/v1alpha4',
+    version: 'v1alpha4',
+    reconcile: unused,
+    setRoutes: unused,
+    getRoutes: () => routes,
+    finalize: unused,
+  };
+}
+
+const svc = (name: string, selector: Record<string, string>): ServiceJson => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { namespace: 'ns', name, resourceVersion: '3' },
+  spec: { selector },
+});
+
+let caches: ControllerCaches | undefined;
+afterEach(async () => {
+  if (caches !== undefined) await stopCaches(caches);
+  caches = undefined;
+});
+
+async function observed(json: CanaryJson, input: CachesInput, routes: Routes | null = null) {
+  caches = await memoryCaches(input);
+  return observe({
+    canary: json as unknown as Canary,
+    json,
+    router: router(routes),
+    caches,
+    runSlotAvailable: true,
+  });
+}
+
+const FULL: CachesInput = {
+  deployments: [
+    deploymentJson('ns', 'web', { replicas: 0 }),
+    deploymentJson('ns', 'web-primary', {
+      labels: { app: 'web-primary' },
+      annotations: { 'weightlifter.io/revision': 'r1' },
+      replicas: 2,
+    }),
+  ],
+  services: [
+    svc('web', { app: 'web-primary' }),
+    svc('web-primary', { app: 'web-primary' }),
+    svc('web-canary', { app: 'web' }),
+  ],
+  splits: [
+    {
+      apiVersion: 'split.smi-spec.io/v1alpha4',
+      kind: 'TrafficSplit',
+      metadata: { namespace: 'ns', name: 'web' },
+    },
+  ],
+};
+
+describe('observe', () => {
+  it('reads target, primary, routes and initialization from the caches', async () => {
+    const o = await observed(canaryJson('ns', 'web'), FULL, {
+      primaryWeight: 100,
+      canaryWeight: 0,
+    });
+    expect(o.deleting).toBe(false);
+    expect(o.initialized).toBe(true);
+    expect(o.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+    expect(o.target?.replicas).toBe(0);
+    expect(o.target?.revision).toMatch(/^[0-9a-f]{64}$/);
+    expect(o.target?.readiness.state).toBe('pending'); // scaled to zero
+    expect(o.primary).toEqual({ revision: 'r1', readiness: { state: 'ready' } });
+    expect(o.runSlotAvailable).toBe(true);
+  });
+
+  it('a missing target or primary is null', async () => {
+    const o = await observed(canaryJson('ns', 'web'), {});
+    expect(o.target).toBeNull();
+    expect(o.primary).toBeNull();
+    expect(o.initialized).toBe(false);
+  });
+
+  it('an apex Service that does not select the primary yet does not count as initialized', async () => {
+    const services = [svc('web', { app: 'web' }), ...(FULL.services ?? []).slice(1)];
+    const o = await observed(canaryJson('ns', 'web'), { ...FULL, services });
+    expect(o.initialized).toBe(false);
+  });
+
+  it('is deleting only while our finalizer is on a Canary with a deletionTimestamp', async () => {
+    const t = '2026-01-01T00:00:00Z';
+    const withFinalizer = canaryJson('ns', 'web', {}, undefined, {
+      deletionTimestamp: t,
+      finalizers: ['weightlifter.io/revert-on-deletion'],
+    });
+    expect((await observed(withFinalizer, FULL)).deleting).toBe(true);
+    await stopCaches(caches as ControllerCaches);
+    const without = canaryJson('ns', 'web', {}, undefined, {
+      deletionTimestamp: t,
+      finalizers: ['other'],
+    });
+    expect((await observed(without, FULL)).deleting).toBe(false);
+  });
+
+  it('a missing required ConfigMap blocks, except during deletion', async () => {
+    const input = { deployments: [deploymentJson('ns', 'web', { configMap: 'settings' })] };
+    await expect(observed(canaryJson('ns', 'web'), input)).rejects.toBeInstanceOf(
+      WorkloadSpecError,
+    );
+    await stopCaches(caches as ControllerCaches);
+    const deleting = canaryJson('ns', 'web', {}, undefined, {
+      deletionTimestamp: '2026-01-01T00:00:00Z',
+      finalizers: ['weightlifter.io/revert-on-deletion'],
+    });
+    const o = await observed(deleting, input);
+    expect(o.deleting).toBe(true);
+    expect(o.target?.revision).toBe('');
+  });
+
+  it('tracked ConfigMaps change the revision', async () => {
+    const cm = (v: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { namespace: 'ns', name: 'settings', resourceVersion: v },
+      data: { v },
+    });
+    const input = (v: string) => ({
+      deployments: [deploymentJson('ns', 'web', { configMap: 'settings' })],
+      configMaps: [cm(v)],
+    });
+    const a = await observed(canaryJson('ns', 'web'), input('1'));
+    await stopCaches(caches as ControllerCaches);
+    const b = await observed(canaryJson('ns', 'web'), input('2'));
+    expect(a.target?.trackedConfigs).toHaveProperty(['configmap/settings']);
+    expect(a.target?.revision).not.toBe(b.target?.revision);
+  });
+});
+
+describe('operationOf', () => {
+  const withAnnotation = (value: string | undefined) =>
+    canaryJson(
+      'ns',
+      'web',
+      {},
+      undefined,
+      value === undefined ? {} : { annotations: { 'weightlifter.io/operation': value } },
+    );
+
+  it.each([
+    ['promote', { request: 'promote', action: 'promote' }],
+    ['retry:2026-11-24T12:00:00Z', { request: 'retry:2026-11-24T12:00:00Z', action: 'retry' }],
+    [' Abort:1 ', { request: 'Abort:1', action: 'abort' }],
+    ['rollback:1', { request: 'rollback:1', action: null }],
+  ])('%s', (value, expected) => {
+    expect(operationOf(withAnnotation(value))).toEqual(expected);
+  });
+
+  it('no annotation, or an empty one, is no operation', () => {
+    expect(operationOf(withAnnotation(undefined))).toBeNull();
+    expect(operationOf(withAnnotation('  '))).toBeNull();
+  });
+});
