@@ -1,6 +1,7 @@
 // Turning an error into one readable stderr line and an exit code. Commands handle what they
 // expect (a missing Canary, a rejected operation) themselves; this is for everything else, and
 // prints the cause chain so "request failed" comes with the ECONNREFUSED behind it.
+import { inspect } from 'node:util';
 import { isWeightlifterError } from '../../telemetry/errors.js';
 import { isNotFound } from '../../kube/errors.js';
 import { EXIT, type CliDeps } from './context.js';
@@ -10,7 +11,7 @@ export function describeError(err: unknown): string {
   const parts: string[] = [];
   let current: unknown = err;
   for (let depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
-    const message = current instanceof Error ? current.message : String(current);
+    const message = current instanceof Error ? current.message : inspect(current);
     if (!parts.some((p) => p.includes(message))) parts.push(message);
     current = current instanceof Error ? current.cause : undefined;
   }

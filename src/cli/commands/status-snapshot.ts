@@ -39,7 +39,6 @@ export async function takeSnapshot(
 }
 
 /** A summary without what changes by itself, for "print only on change". */
-export function stableView(s: CanarySummary): Omit<CanarySummary, 'inPhaseSeconds'> {
-  const { inPhaseSeconds: _ticking, ...rest } = s;
-  return rest;
+export function stableView(s: CanarySummary): CanarySummary {
+  return { ...s, inPhaseSeconds: null };
 }

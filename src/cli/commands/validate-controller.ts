@@ -146,7 +146,8 @@ export async function canaryProblems(
   look: ControllerLookups,
 ): Promise<Problem[]> {
   const found: Found[] = [];
-  const spec = canary.spec as Canary['spec'] | undefined;
+  // Untrusted YAML: the spec or its targetRef may be missing (the dry run reports that).
+  const spec = canary.spec as Partial<Canary['spec']> | undefined;
   if (spec?.targetRef?.name === undefined) return [];
   const ns = canary.metadata.namespace ?? 'default';
   if (!(await look.deploymentExists(ns, spec.targetRef.name))) {

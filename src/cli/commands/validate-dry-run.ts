@@ -63,13 +63,11 @@ export class KindResolver {
 }
 
 function parseBody(body: unknown): StatusBody {
-  if (typeof body === 'object' && body !== null) return body as StatusBody;
+  if (typeof body === 'object' && body !== null) return body;
   if (typeof body !== 'string') return {};
   try {
     const parsed: unknown = JSON.parse(body);
-    return typeof parsed === 'object' && parsed !== null
-      ? (parsed as StatusBody)
-      : { message: body };
+    return typeof parsed === 'object' && parsed !== null ? parsed : { message: body };
   } catch {
     // Not a Status (a proxy's error page): its first bytes are the best message there is.
     return { message: body.slice(0, 300) };
@@ -125,13 +123,11 @@ export async function dryRun(
     );
   if (served === undefined)
     return problem('kind', `${kind} is not a kind of ${apiVersion} in this cluster`);
-  const object = structuredClone(doc.object) as KubernetesObject & {
-    metadata: Record<string, unknown>;
-  };
-  object.metadata = { ...(object.metadata ?? {}) };
-  if (served.namespaced && typeof object.metadata['namespace'] !== 'string') {
-    object.metadata['namespace'] = ctx.defaultNamespace;
+  const metadata: Record<string, unknown> = { ...doc.object.metadata };
+  if (served.namespaced && typeof metadata['namespace'] !== 'string') {
+    metadata['namespace'] = ctx.defaultNamespace;
   }
+  const object = { ...structuredClone(doc.object), metadata } as unknown as KubernetesObject;
   try {
     await ctx.objects.patch(
       object,
@@ -147,7 +143,7 @@ export async function dryRun(
     const code = (err as ApiException<unknown>).code;
     const body = (err as ApiException<unknown>).body;
     const problems = problemsFromStatus(doc, code, body);
-    const ns = object.metadata['namespace'];
+    const ns = metadata['namespace'];
     if (code === 404 && typeof ns === 'string' && ctx.namespacesInFile.has(ns)) {
       const message = `not dry-run on the server: its namespace ${ns} is created by this file`;
       return { problems: [], notes: [{ doc: doc.ref, message }] };

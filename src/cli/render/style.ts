@@ -64,11 +64,14 @@ export function clean(text: string): string {
 
 /** Display width of text that may contain our own colour codes. */
 export function visibleLength(text: string): number {
+  // Code points, not grapheme clusters: close enough for column alignment of cluster text.
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread
   return [...text.replace(ANSI, '')].length;
 }
 
 /** Shortens plain text to `max` characters, marking the cut (ASCII marker without unicode). */
 export function truncate(text: string, max: number, style: Style): string {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points (see above)
   const chars = [...text];
   if (chars.length <= max) return text;
   const marker = style.unicode ? '…' : '...';

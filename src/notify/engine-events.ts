@@ -1,0 +1,68 @@
+// Which engine Events become alerts. The engine announces every transition as an `emitEvent`
+// effect (src/machine); a rollback is a Warning whose reason says why, so the reason alone picks
+// the notification. Everything else (Advanced, PromotionStep, Initialized...) is progress detail
+// that belongs in Events, not in a chat channel.
+import { CONDITION_REASONS as R } from '../api/constants.js';
+import { NOTIFICATION_KINDS as K, type NotifyEvent } from './types.js';
+
+type KindEntry = (typeof K)[keyof typeof K];
+
+const NORMAL: Readonly<Record<string, KindEntry>> = {
+  NewRevision: K.runStarted,
+  [R.succeeded]: K.promoted,
+};
+
+const WARNING: Readonly<Record<string, KindEntry>> = {
+  [R.thresholdReached]: K.thresholdReached,
+  [R.progressDeadlineExceeded]: K.progressDeadline,
+  [R.promotionFailed]: K.promotionFailed,
+  [R.aborted]: K.aborted,
+  [R.canaryNotReady]: K.rolledBack,
+  [R.rollbackRequested]: K.rolledBack,
+  [R.analysisInconclusive]: K.rolledBack,
+  [R.checkFailed]: K.checkFailed,
+  [R.targetNotFound]: K.stalled,
+  [R.invalidSpec]: K.stalled,
+  [R.primaryNotReady]: K.stalled,
+  [R.trafficShiftStalled]: K.stalled,
+};
+
+/** What the reconciler knows when it applies an emitEvent effect. */
+export interface EngineEventInput {
+  readonly canary: { readonly namespace: string; readonly name: string };
+  /** The status the step persisted (plan.status). */
+  readonly status: {
+    readonly phase?: string | undefined;
+    readonly revision?: string | undefined;
+    readonly canaryWeight?: number | undefined;
+    readonly failedChecks?: number | undefined;
+  };
+  readonly event: {
+    readonly eventType: 'Normal' | 'Warning';
+    readonly reason: string;
+    readonly message: string;
+  };
+  readonly now: number;
+  readonly cluster?: string | null;
+}
+
+/** The alert for an engine Event, or null when the Event is not alert-worthy. */
+export function notificationFor(input: EngineEventInput): NotifyEvent | null {
+  const table = input.event.eventType === 'Warning' ? WARNING : NORMAL;
+  const entry = Object.hasOwn(table, input.event.reason) ? table[input.event.reason] : undefined;
+  if (entry === undefined) return null;
+  return {
+    kind: entry.kind,
+    severity: entry.severity,
+    canary: input.canary.name,
+    namespace: input.canary.namespace,
+    phase: input.status.phase ?? 'Unknown',
+    reason: input.event.reason,
+    message: input.event.message,
+    revision: input.status.revision ?? null,
+    timestamp: new Date(input.now).toISOString(),
+    canaryWeight: input.status.canaryWeight ?? null,
+    failedChecks: input.status.failedChecks ?? null,
+    cluster: input.cluster ?? null,
+  };
+}
