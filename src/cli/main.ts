@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The `weightlifter` command.
+// The `weightlifter` command: `run` (the controller) and the operator commands (status, promote,
+// abort, retry, pause, resume, validate).
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerOpsCommands } from './commands/index.js';
 import { runCommand } from './run-command.js';
 
 // src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
@@ -13,5 +15,6 @@ const program = new Command('weightlifter')
   .description('progressive delivery (canary) controller for Kubernetes over SMI TrafficSplit')
   .version(pkg.version ?? '0.0.0')
   .addCommand(runCommand());
+registerOpsCommands(program);
 
 await program.parseAsync(process.argv);

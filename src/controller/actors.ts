@@ -3,10 +3,9 @@
 // raw client (diff-then-patch, resourceVersion preconditions).
 import { PatchStrategy } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { evaluateMeasurement, type MetricCheckResult } from '../analysis/evaluate.js';
 import type { Canary, CanaryStatus } from '../api/canary.js';
 import { API_VERSION, FINALIZER, KINDS } from '../api/constants.js';
-import { STORED_DEFAULTS, metricWindow, primaryName } from '../api/defaults.js';
+import { primaryName } from '../api/defaults.js';
 import { hooksOfType, runHooks, describeHookFailures } from '../hooks/run-hooks.js';
 import type { UrlPolicy } from '../hooks/url-policy.js';
 import type { EventRecorder } from '../kube/events.js';
@@ -37,7 +36,7 @@ import { finalizeWorkload, initializeWorkload } from '../workload/lifecycle.js';
 import { promotePrimary } from '../workload/primary.js';
 import { scaleTarget } from '../workload/scale.js';
 import { CANARY_REF, type CanaryJson, type ControllerCaches } from './caches.js';
-import { resolveTemplate } from './templates.js';
+import { runChecks } from './checks.js';
 
 /** Built once by the composition root. */
 export interface ActorDeps {
@@ -103,31 +102,7 @@ export class CanaryActors implements EngineActors {
   }
 
   async runChecks(call: ChecksCall): Promise<ChecksOutcome> {
-    const analysis = this.#s.canary.spec.analysis ?? {};
-    const metrics = analysis.metrics ?? [];
-    const results = await Promise.all(
-      metrics.map(async (metric): Promise<MetricCheckResult> => {
-        const template = resolveTemplate(
-          this.#d.caches,
-          this.#ns,
-          this.#d.controllerNamespace,
-          metric,
-        );
-        const source = this.#d.metricSources.forMetric(metric, template);
-        const measurement = await source.measure({
-          namespace: this.#ns,
-          target: this.#s.canary.spec.targetRef.name,
-          window: metricWindow(metric, analysis),
-          maxAgeMs: this.#s.spec.intervalMs,
-        });
-        return evaluateMeasurement(measurement, {
-          metric: metric.name,
-          thresholdRange: metric.thresholdRange,
-          noData: analysis.noData ?? STORED_DEFAULTS.analysis.noData,
-          minRequests: analysis.minRequests ?? STORED_DEFAULTS.analysis.minRequests,
-        });
-      }),
-    );
+    const results = await runChecks(this.#d, this.#s.canary, this.#s.spec.intervalMs);
     for (const r of results) {
       this.#d.metrics?.observeAnalysisResult(this.#ns, this.#name, r.metric, r.result);
     }

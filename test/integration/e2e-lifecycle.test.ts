@@ -72,6 +72,18 @@ describe('scenario 1: a Canary initializes', () => {
     const canary = await getCanary(e, ns, APP);
     expect(canary.metadata.finalizers).toContain('weightlifter.io/revert-on-deletion');
     expect(canary.status?.lastPromotedRevision).toBe(canary.status?.revision);
+    // Converged: further intervals cost no write at all (diff-then-patch, no per-tick status).
+    const writes = async (): Promise<number> => {
+      const text = await (await fetch(`${String(e.controller.healthUrl)}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((l) => /^weightlifter_kube_requests_total\{verb="(POST|PUT|PATCH|DELETE)"/.test(l))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    };
+    await waitForStatus(e, ns, APP, 'scale-down recorded', (s) => s.targetScaledDown === true);
+    const before = await writes();
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(await writes()).toBe(before);
     // The emulator's load reaches the primary through the apex and the split.
     await eventually('traffic on the primary', () =>
       (e.world.emulator.observedSplit(ns, APP)[`${APP}-primary`] ?? 0) > 0 ? true : undefined,
