@@ -29,6 +29,7 @@ import {
   type Reconciler,
 } from './reconciler.js';
 import type { RunSlots } from './run-slots.js';
+import { RunTimer } from './run-timer.js';
 import type { WriteTracker } from './write-tracker.js';
 
 export interface CanaryReconcilerDeps extends ActorDeps {
@@ -57,6 +58,7 @@ type Outcome<T> =
 
 export class CanaryReconciler implements Reconciler {
   readonly #d: CanaryReconcilerDeps;
+  readonly #runs = new RunTimer();
 
   constructor(deps: CanaryReconcilerDeps) {
     this.#d = deps;
@@ -69,6 +71,7 @@ export class CanaryReconciler implements Reconciler {
     if (cached === undefined) {
       const slash = key.indexOf('/');
       this.#d.metrics?.forgetCanary(key.slice(0, slash), key.slice(slash + 1));
+      this.#runs.forget(key);
       return done();
     }
     if (this.#stale(cached)) return requeueAfter(STALE_REQUEUE_MS);
@@ -98,7 +101,16 @@ export class CanaryReconciler implements Reconciler {
       { clock: this.#d.clock, ...(this.#d.limits === undefined ? {} : { limits: this.#d.limits }) },
     );
     this.#report(key, json, result, ctx);
-    if (result.error !== null) return failed(result.error);
+    if (result.error !== null) {
+      // A refusal the user must fix (a Service we may not take over, a split we do not own)
+      // becomes a condition and an Event instead of an endless retry.
+      const reason = conditionReasonOf(result.error.cause);
+      if (reason === undefined) return failed(result.error);
+      const cause = result.error.cause;
+      const message = cause instanceof Error ? cause.message : String(cause);
+      // The step may have written the status already: the cached resourceVersion is stale.
+      return this.#block(json, { reason, message }, ctx, result.persisted);
+    }
     if (actors.held !== undefined) {
       return requeueAfter(
         Math.min(HELD_REQUEUE_MS, result.plan?.requeueAfterMs ?? HELD_REQUEUE_MS),
@@ -157,6 +169,7 @@ export class CanaryReconciler implements Reconciler {
     json: CanaryJson,
     blocked: Blocked,
     ctx: ReconcileContext,
+    statusWritten = false,
   ): Promise<ReconcileResult> {
     ctx.logger.warn({ reason: blocked.reason }, blocked.message);
     await this.#d.recorder.record({
@@ -173,7 +186,7 @@ export class CanaryReconciler implements Reconciler {
         json.metadata?.namespace,
         json.metadata?.name ?? '',
         patch,
-        json.metadata?.resourceVersion,
+        statusWritten ? undefined : json.metadata?.resourceVersion,
       );
     }
     return requeueAfter(BLOCKED_REQUEUE_MS);
@@ -217,6 +230,10 @@ export class CanaryReconciler implements Reconciler {
       if (plan.status.phase !== undefined)
         this.#d.metrics?.setCanaryPhase(ns, name, plan.status.phase);
       this.#d.metrics?.setCanaryWeight(ns, name, plan.status.canaryWeight ?? 0);
+      const { from, to } = plan.transition;
+      const finished = this.#runs.transition(key, from, to, this.#d.clock.now());
+      if (finished !== undefined)
+        this.#d.metrics?.observeRun(ns, finished.result, finished.seconds);
     }
     if (plan !== null && plan.transition.from !== plan.transition.to) {
       ctx.logger.info(

@@ -333,3 +333,32 @@ describe('scenario 12: deleting the Canary restores the target and keeps pods se
     );
   });
 });
+
+describe('a refusal becomes a condition and an Event, then clears once fixed', () => {
+  const ns = 'e2e-takeover';
+
+  it('a pre-existing apex Service is left alone until it is annotated for takeover', async () => {
+    await e.apply(namespaceYaml(ns));
+    await e.apply(appYaml(ns));
+    await e.apply(`apiVersion: v1
+kind: Service
+metadata: {name: ${APP}, namespace: ${ns}}
+spec:
+  selector: {app: ${APP}}
+  ports: [{name: http, port: 9898, targetPort: 9898}]
+`);
+    await e.apply(canaryYaml(ns));
+    const blocked = await waitForStatus(e, ns, APP, 'NotOwned', (s) =>
+      (s.conditions ?? []).some((c) => c.type === 'Ready' && c.reason === 'NotOwned'),
+    );
+    expect(blocked.phase).not.toBe('Initialized');
+    const events = await canaryEvents(e.admin, ns);
+    expect(events.some((ev) => ev.type === 'Warning' && ev.reason === 'NotOwned')).toBe(true);
+    expect((await getService(e.admin, ns, APP))?.spec?.selector).toEqual({ app: APP });
+
+    await e.kubectl(['-n', ns, 'annotate', 'service', APP, 'weightlifter.io/takeover=true']);
+    const done = await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
+    expect((done.conditions ?? []).find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect((await getService(e.admin, ns, APP))?.spec?.selector).toEqual({ app: `${APP}-primary` });
+  });
+});
