@@ -21,7 +21,7 @@ export function renderReport(r: ValidationReport, style: Style): string[] {
     for (const p of problems) {
       const field = p.field === '' ? '' : `${paint(style, 'yellow', clean(p.field))}: `;
       lines.push(
-        `  ${paint(style, 'red', 'x')} ${field}${clean(p.message)} ${paint(style, 'dim', `(${p.source})`)}`,
+        `  ${paint(style, 'red', style.unicode ? '✗' : 'x')} ${field}${clean(p.message)} ${paint(style, 'dim', `(${p.source})`)}`,
       );
     }
   }
