@@ -59,6 +59,8 @@ type Outcome<T> =
 export class CanaryReconciler implements Reconciler {
   readonly #d: CanaryReconcilerDeps;
   readonly #runs = new RunTimer();
+  /** Canaries whose last step was refused (see reconcile), by key. */
+  readonly #refusals = new Map<string, { readonly fingerprint: string; readonly until: number }>();
 
   constructor(deps: CanaryReconcilerDeps) {
     this.#d = deps;
@@ -72,9 +74,20 @@ export class CanaryReconciler implements Reconciler {
       const slash = key.indexOf('/');
       this.#d.metrics?.forgetCanary(key.slice(0, slash), key.slice(slash + 1));
       this.#runs.forget(key);
+      this.#refusals.delete(key);
       return done();
     }
     if (this.#stale(cached)) return requeueAfter(STALE_REQUEUE_MS);
+    // A refusal from the last step stands until something it depends on changes (or a while
+    // passes): re-running the engine would rewrite its own conditions over the refusal's, and each
+    // status write would wake the next reconcile — a tight loop of writes.
+    const fingerprint = this.#fingerprint(cached);
+    const refusal = this.#refusals.get(key);
+    if (refusal !== undefined) {
+      const left = refusal.until - this.#d.clock.now();
+      if (refusal.fingerprint === fingerprint && left > 0) return requeueAfter(left);
+      this.#refusals.delete(key);
+    }
     const deleting = isDeleting(cached);
     // Deleted before we ever added the finalizer (or after we removed it): nothing of ours to undo.
     if (deleting && !hasFinalizer(cached)) return done();
@@ -108,6 +121,7 @@ export class CanaryReconciler implements Reconciler {
       if (reason === undefined) return failed(result.error);
       const cause = result.error.cause;
       const message = cause instanceof Error ? cause.message : String(cause);
+      this.#refusals.set(key, { fingerprint, until: this.#d.clock.now() + BLOCKED_REQUEUE_MS });
       // The step may have written the status already: the cached resourceVersion is stale.
       return this.#block(json, { reason, message }, ctx, result.persisted);
     }
@@ -144,25 +158,55 @@ export class CanaryReconciler implements Reconciler {
     }
   }
 
-  /** True when a cached object is older than our own last write of it. */
-  #stale(canary: CanaryJson): boolean {
-    const { caches, tracker } = this.#d;
+  /** The cached objects a step reads, as [group, kind, name, object]. */
+  #dependents(canary: CanaryJson): (readonly [string, string, string, KubeObject | undefined])[] {
+    const { caches } = this.#d;
     const ns = canary.metadata?.namespace ?? '';
     const names = serviceNames(canary.spec);
-    const deployments = (name: string) =>
+    const deployment = (name: string) =>
       ['apps', 'Deployment', name, caches.deployments.getByName(ns, name)] as const;
-    const services = (name: string) =>
+    const service = (name: string) =>
       ['', 'Service', name, caches.services.getByName(ns, name)] as const;
-    const checks: (readonly [string, string, string, KubeObject | undefined])[] = [
-      [GROUP, KINDS.canary, canary.metadata?.name ?? '', canary],
-      deployments(canary.spec.targetRef.name),
-      deployments(primaryName(canary.spec)),
-      services(names.apex),
-      services(names.primary),
-      services(names.canary),
+    return [
+      deployment(canary.spec.targetRef.name),
+      deployment(primaryName(canary.spec)),
+      service(names.apex),
+      service(names.primary),
+      service(names.canary),
       [SMI_SPLIT_GROUP, 'TrafficSplit', names.apex, caches.splits.getByName(ns, names.apex)],
     ];
-    return checks.map(([g, k, name, obj]) => tracker.isStale(g, k, ns, name, obj)).some(Boolean);
+  }
+
+  /** True when a cached object is older than our own last write of it. */
+  #stale(canary: CanaryJson): boolean {
+    const ns = canary.metadata?.namespace ?? '';
+    const checks = [
+      [GROUP, KINDS.canary, canary.metadata?.name ?? '', canary] as const,
+      ...this.#dependents(canary),
+    ];
+    // Every entry is checked (no short-circuit): a caught-up entry is forgotten as a side effect.
+    return checks
+      .map(([g, k, name, obj]) => this.#d.tracker.isStale(g, k, ns, name, obj))
+      .some(Boolean);
+  }
+
+  /**
+   * What a blocked step depends on, minus the status (which the block itself writes): the
+   * Canary's spec, annotations and deletion, and the versions of the objects it reads. While it
+   * is unchanged, running the step again would only hit the same refusal.
+   */
+  #fingerprint(canary: CanaryJson): string {
+    const meta = canary.metadata;
+    return JSON.stringify([
+      meta?.generation,
+      meta?.annotations ?? {},
+      meta?.deletionTimestamp,
+      ...this.#dependents(canary).map(([, kind, name, obj]) => [
+        kind,
+        name,
+        obj?.metadata?.resourceVersion,
+      ]),
+    ]);
   }
 
   async #block(

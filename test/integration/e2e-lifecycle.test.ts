@@ -355,6 +355,10 @@ spec:
     const events = await canaryEvents(e.admin, ns);
     expect(events.some((ev) => ev.type === 'Warning' && ev.reason === 'NotOwned')).toBe(true);
     expect((await getService(e.admin, ns, APP))?.spec?.selector).toEqual({ app: APP });
+    // Blocked means quiet: no status rewritten over and over while nothing changes.
+    const rv = (await getCanary(e, ns, APP)).metadata.resourceVersion;
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect((await getCanary(e, ns, APP)).metadata.resourceVersion).toBe(rv);
 
     await e.kubectl(['-n', ns, 'annotate', 'service', APP, 'weightlifter.io/takeover=true']);
     const done = await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
