@@ -87,7 +87,9 @@ async function answer(
       values: f.values,
     });
   if (route.kind === 'get') {
-    const [only] = found;
+    const only = found.find(
+      (f) => f.ref.name === target.name && f.ref.namespace === target.namespace,
+    );
     if (only === undefined) return { kind: 'status', code: 500, message: NO_METRICS_MESSAGE };
     return { kind: 'ok', body: item(only, ctx.selfLink) };
   }
