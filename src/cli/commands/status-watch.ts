@@ -17,6 +17,16 @@ export interface WatchOptions {
   readonly allNamespaces: boolean;
 }
 
+/**
+ * Back to the first line of the previous frame and clear below it; a frame taller than the screen
+ * has scrolled out of reach, so then clear the whole screen instead (like watch(1)).
+ */
+export function rewind(drawn: number, height: number | null): string {
+  if (drawn === 0) return '';
+  if (height !== null && drawn >= height) return '\u001b[H\u001b[2J';
+  return `\u001b[${drawn}F\u001b[J`;
+}
+
 export async function watchStatus(
   deps: CliDeps,
   clients: KubeClients,
@@ -39,9 +49,8 @@ export async function watchStatus(
         lastData = data;
       } else if (opts.style.tty) {
         const lines = snapshotLines(snap, opts.style, now, opts.allNamespaces);
-        // Back to the first line of the previous frame, clear to the end of the screen, redraw.
-        const rewind = drawn > 0 ? `\u001b[${drawn}F\u001b[J` : '';
-        out.write(rewind + lines.map((l) => `${l}\n`).join(''));
+        // One write per frame: the terminal never shows a cleared screen without the new frame.
+        out.write(rewind(drawn, opts.style.height) + lines.map((l) => `${l}\n`).join(''));
         drawn = lines.length;
       } else {
         const stamp = new Date(now).toISOString();

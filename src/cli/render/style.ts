@@ -8,6 +8,7 @@ export interface OutputStream {
   write(text: string): unknown;
   readonly isTTY?: boolean | undefined;
   readonly columns?: number | undefined;
+  readonly rows?: number | undefined;
 }
 
 export interface Style {
@@ -17,6 +18,8 @@ export interface Style {
   /** The stream is a terminal: redrawing is allowed. */
   readonly tty: boolean;
   readonly width: number;
+  /** Terminal height, when known (redrawing a frame taller than the screen needs a full clear). */
+  readonly height: number | null;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -29,10 +32,11 @@ export function styleFor(stream: OutputStream, env: Env): Style {
     unicode: tty,
     tty,
     width: tty && stream.columns !== undefined && stream.columns > 0 ? stream.columns : 100,
+    height: tty && stream.rows !== undefined && stream.rows > 0 ? stream.rows : null,
   };
 }
 
-export const PLAIN: Style = { color: false, unicode: false, tty: false, width: 100 };
+export const PLAIN: Style = { color: false, unicode: false, tty: false, width: 100, height: null };
 
 const CODES = {
   bold: [1, 22],

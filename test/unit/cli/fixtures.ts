@@ -6,9 +6,15 @@ import type { Style } from '../../../src/cli/render/style.js';
 
 export const NOW = Date.parse('2026-11-24T12:10:00Z');
 
-export const PLAIN: Style = { color: false, unicode: false, tty: false, width: 100 };
-export const TTY_NO_COLOR: Style = { color: false, unicode: true, tty: true, width: 100 };
-export const COLOR: Style = { color: true, unicode: true, tty: true, width: 100 };
+export const PLAIN: Style = { color: false, unicode: false, tty: false, width: 100, height: null };
+export const TTY_NO_COLOR: Style = {
+  color: false,
+  unicode: true,
+  tty: true,
+  width: 100,
+  height: null,
+};
+export const COLOR: Style = { color: true, unicode: true, tty: true, width: 100, height: null };
 
 // eslint-disable-next-line no-control-regex
 export const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;

@@ -2,6 +2,7 @@
 // carries escape sequences to the terminal.
 import { describe, expect, it } from '@jest/globals';
 import { clean, paint, styleFor, truncate, visibleLength } from '../../../src/cli/render/style.js';
+import { rewind } from '../../../src/cli/commands/status-watch.js';
 import { COLOR, PLAIN, TTY_NO_COLOR } from './fixtures.js';
 
 describe('styleFor', () => {
@@ -56,5 +57,19 @@ describe('visibleLength and truncate', () => {
     expect(truncate('abcdefgh', 5, COLOR)).toBe('abcd…');
     expect(truncate('abcdefgh', 5, PLAIN)).toBe('ab...');
     expect(truncate('abc', 5, PLAIN)).toBe('abc');
+  });
+});
+
+describe('rewind (status --watch on a terminal)', () => {
+  it('moves back over the previous frame, or clears the screen when the frame did not fit', () => {
+    expect(rewind(0, 40)).toBe('');
+    expect(rewind(12, 40)).toBe('\u001b[12F\u001b[J');
+    expect(rewind(12, null)).toBe('\u001b[12F\u001b[J');
+    expect(rewind(40, 40)).toBe('\u001b[H\u001b[2J');
+  });
+
+  it('learns the height from a terminal only', () => {
+    expect(styleFor({ write: () => true, isTTY: true, rows: 30 }, {}).height).toBe(30);
+    expect(styleFor({ write: () => true, isTTY: false, rows: 30 }, {}).height).toBeNull();
   });
 });
