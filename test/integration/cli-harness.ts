@@ -45,6 +45,8 @@ export interface RunOptions {
   readonly watchSignal?: AbortSignal;
   readonly sleep?: CliDeps['sleep'];
   readonly files?: Record<string, string>;
+  /** Another identity's kubeconfig (default: the admin one). */
+  readonly kubeconfig?: string;
 }
 
 export const realSleep: CliDeps['sleep'] = (ms, signal) =>
@@ -84,7 +86,8 @@ export async function runCli(args: readonly string[], opts: RunOptions = {}): Pr
     },
   };
   const program = registerOpsCommands(new Command('weightlifter').exitOverride(), deps);
-  await program.parseAsync([...args, '--kubeconfig', testCluster().kubeconfig], { from: 'user' });
+  const kubeconfig = opts.kubeconfig ?? testCluster().kubeconfig;
+  await program.parseAsync([...args, '--kubeconfig', kubeconfig], { from: 'user' });
   return { stdout: stdout.text, stderr: stderr.text, exitCode };
 }
 

@@ -14,6 +14,7 @@ import {
   realSleep,
   runCli,
 } from './cli-harness.js';
+import { kubeconfigFor } from './helpers/env.js';
 import { adminClients, createNamespace, deleteNamespace, eventually } from './kube-fixtures.js';
 
 jest.setTimeout(60_000);
@@ -162,6 +163,34 @@ describe('status <name> (real API server, status written by the test)', () => {
     const r = await runCli(['status', 'podinfo', '-n', NS, '--watch', '--interval', 'often']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/--interval "often"/);
+  });
+});
+
+describe('status with limited permissions', () => {
+  it('still shows the Canary when its Events may not be listed, and says why they are missing', async () => {
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'canary-reader', namespace: NS },
+    };
+    await raw.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/roles`, {
+      ...role,
+      rules: [{ apiGroups: ['weightlifter.io'], resources: ['canaries'], verbs: ['get', 'list'] }],
+    });
+    await raw.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings`, {
+      metadata: { name: 'canary-reader', namespace: NS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'canary-reader' },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'cli-canary-reader' },
+      ],
+    });
+    const kubeconfig = await kubeconfigFor('cli-canary-reader');
+    const r = await eventually('the RoleBinding to take effect', async () => {
+      const run = await runCli(['status', 'podinfo', '-n', NS], { kubeconfig });
+      return run.exitCode === 0 ? run : undefined;
+    });
+    expect(r.stdout).toContain('Checks     1/5 failed checks');
+    expect(r.stdout).toMatch(/Events {2}unavailable: .*403/);
   });
 });
 

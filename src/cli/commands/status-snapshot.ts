@@ -1,7 +1,8 @@
 // One look at the cluster for `status`: the summaries to print, or the reason there are none.
 import type { KubeClients } from '../../kube/client.js';
 import { isNotFound } from '../../kube/errors.js';
-import { summarize, type CanarySummary } from '../render/summary.js';
+import { summarize, type CanaryEvent, type CanarySummary } from '../render/summary.js';
+import { describeError } from './failures.js';
 import { canaryEvents, getCanary, listCanaries } from './status-fetch.js';
 
 export interface StatusTarget {
@@ -29,8 +30,16 @@ export async function takeSnapshot(
   const namespace = target.namespace ?? 'default';
   try {
     const canary = await getCanary(raw, namespace, target.name);
-    const events = await canaryEvents(raw, canary);
-    return { kind: 'one', summary: summarize(canary, events, now()) };
+    // Events are context: a user allowed to read Canaries but not Events still gets the status,
+    // with the reason the events are missing.
+    let events: CanaryEvent[] = [];
+    let eventsError: string | null = null;
+    try {
+      events = await canaryEvents(raw, canary);
+    } catch (err) {
+      eventsError = describeError(err);
+    }
+    return { kind: 'one', summary: summarize(canary, events, now(), eventsError) };
   } catch (err) {
     if (isNotFound(err))
       return { kind: 'missing', message: `Canary ${namespace}/${target.name} not found` };

@@ -88,6 +88,12 @@ function metricLines(s: CanarySummary, style: Style): string[] {
 }
 
 function eventLines(s: CanarySummary, style: Style, now: number): string[] {
+  if (s.eventsError !== null) {
+    return [
+      '',
+      `${paint(style, 'bold', 'Events')}  ${paint(style, 'yellow', `unavailable: ${clean(s.eventsError)}`)}`,
+    ];
+  }
   if (s.events.length === 0) return ['', `${paint(style, 'bold', 'Events')}  none`];
   const rows = s.events.map((e) => {
     const age = since(e.lastSeen ?? undefined, now);

@@ -53,6 +53,8 @@ export interface CanarySummary {
   readonly operation: OperationStatus | null;
   readonly metrics: readonly MetricSummary[];
   readonly events: readonly CanaryEvent[];
+  /** Why events could not be listed (e.g. RBAC), shown instead of them. */
+  readonly eventsError: string | null;
 }
 
 const MAX_EVENTS = 8;
@@ -105,6 +107,7 @@ export function summarize(
   canary: Canary,
   events: readonly CanaryEvent[],
   now: number,
+  eventsError: string | null = null,
 ): CanarySummary {
   const s = canary.status ?? {};
   const ready = (s.conditions ?? []).find((c) => c.type === 'Ready');
@@ -133,5 +136,6 @@ export function summarize(
     operation: s.operation ?? null,
     metrics: metricsOf(canary),
     events: [...events].sort(byLastSeen).slice(-MAX_EVENTS),
+    eventsError,
   };
 }
