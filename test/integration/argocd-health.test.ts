@@ -8,9 +8,9 @@ import { describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import type { Canary, CanaryStatus } from '../../src/api/canary.js';
-import { PHASES, type Phase } from '../../src/api/constants.js';
+import { API_VERSION, GROUP, KINDS, PHASES, type Phase } from '../../src/api/constants.js';
 import { healthOfPhase, nextConditions, type Health } from '../../src/machine/conditions.js';
 
 const LUA = 'lua5.4';
@@ -442,5 +442,32 @@ describe('deploy/argocd files', () => {
     // `~` only as part of `~=` (5.3 added unary/binary `~` for bitwise xor/not).
     expect(code.replace(/~=/g, '')).not.toContain('~');
     expect(code).not.toMatch(/[^|]\|[^|]/);
+  });
+});
+
+describe('GitOps examples', () => {
+  it('refer to the Canary by the group, version and kind of src/api', () => {
+    const docs = parseAllDocuments(
+      readFileSync(join(process.cwd(), 'deploy', 'flux', 'podinfo.yaml'), 'utf8'),
+    ).map((d) => d.toJS() as { kind: string; spec: Record<string, unknown> });
+    const ks = docs.find((d) => d.kind === 'Kustomization');
+    const refs = [
+      ...((ks?.spec['healthChecks'] ?? []) as { apiVersion: string; kind: string }[]),
+      ...((ks?.spec['healthCheckExprs'] ?? []) as { apiVersion: string; kind: string }[]),
+    ];
+    expect(refs).toHaveLength(2);
+    for (const r of refs) expect([r.apiVersion, r.kind]).toEqual([API_VERSION, KINDS.canary]);
+    const key = Object.keys(
+      (
+        parse(readFileSync(join(process.cwd(), 'deploy', 'argocd', 'argocd-cm.yaml'), 'utf8')) as {
+          data: object;
+        }
+      ).data,
+    );
+    expect(key).toEqual([`resource.customizations.health.${GROUP}_${KINDS.canary}`]);
+    const app = parse(
+      readFileSync(join(process.cwd(), 'deploy', 'argocd', 'application.yaml'), 'utf8'),
+    ) as { kind: string };
+    expect(app.kind).toBe('Application');
   });
 });
