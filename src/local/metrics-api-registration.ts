@@ -5,9 +5,14 @@
 // The aggregator verifies the serving certificate against `<service>.<namespace>.svc`, so the
 // certificate made here carries that SAN as well as localhost and 127.0.0.1.
 import { execFile } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { pino, type Logger } from 'pino';
+import type { MeshName } from '../metrics/mesh-queries.js';
+import type { RequestInfo } from '../metrics-api/handler.js';
+import { runMetricsApi } from '../metrics-api/run.js';
+import type { MetricsApiServer } from '../metrics-api/server.js';
 import { LOCAL_ERROR_CODES, LocalClusterError } from './errors.js';
 import type { KubectlResult } from './kubectl.js';
 import type { KeyPair } from './pki.js';
@@ -183,4 +188,57 @@ export async function unregisterMetricsApi(
       );
     }
   }
+}
+
+export interface LocalMetricsApi {
+  readonly server: MetricsApiServer;
+  readonly certificate: ServingCertificate;
+  /** Unregisters first (so discovery never points at a dead server), then stops the server. */
+  stop(): Promise<void>;
+}
+
+export interface LocalMetricsApiOptions {
+  readonly prometheusUrl: string;
+  /** The server's identity for delegated authn/authz (needs deploy/metrics-api/rbac.yaml). */
+  readonly kubeconfig: string;
+  /** Where the certificate goes (removed by stop()). */
+  readonly dir: string;
+  readonly mesh?: MeshName;
+  readonly logger?: Logger;
+  readonly onRequest?: (info: RequestInfo) => void;
+  readonly availableTimeoutMs?: number;
+}
+
+/** Serving certificate, server on 127.0.0.1, registration, Available: the whole local setup. */
+export async function startLocalMetricsApi(
+  cp: KubectlRunner,
+  opts: LocalMetricsApiOptions,
+): Promise<LocalMetricsApi> {
+  const certificate = await createServingCertificate(opts.dir);
+  const server = await runMetricsApi({
+    port: 0,
+    tlsCertFile: certificate.serving.cert,
+    tlsKeyFile: certificate.serving.key,
+    prometheusUrl: opts.prometheusUrl,
+    mesh: opts.mesh ?? 'linkerd',
+    kubeconfigPath: opts.kubeconfig,
+    logger: opts.logger ?? pino({ level: 'silent' }),
+    ...(opts.onRequest === undefined ? {} : { onRequest: opts.onRequest }),
+  });
+  const stop = async (): Promise<void> => {
+    try {
+      await unregisterMetricsApi(cp);
+    } finally {
+      await server.close();
+      await rm(opts.dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    await registerMetricsApi(cp, { port: server.port, caCertFile: certificate.ca.cert });
+    await waitForMetricsApiAvailable(cp, opts.availableTimeoutMs);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { server, certificate, stop };
 }

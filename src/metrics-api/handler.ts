@@ -19,6 +19,17 @@ export interface HandlerDeps {
   readonly now?: () => number;
   /** /readyz: false while the server is stopping. @default always ready */
   readonly ready?: () => boolean;
+  /** Called when a response is finished (telemetry; tests see who asked for what). */
+  readonly onRequest?: (info: RequestInfo) => void;
+}
+
+export interface RequestInfo {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly status: number;
+  /** The authenticated user, if any. */
+  readonly user?: string;
 }
 
 export const DEFAULT_WINDOW = '30s';
@@ -27,7 +38,21 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 export function createHandler(deps: HandlerDeps): RequestHandler {
   return (req, res) => {
-    handle(deps, req, res).catch((err: unknown) => {
+    const seen: { user?: string } = {};
+    const { onRequest } = deps;
+    if (onRequest !== undefined) {
+      res.on('finish', () => {
+        const url = new URL(req.url ?? '/', 'https://metrics-api.invalid');
+        onRequest({
+          method: req.method ?? '',
+          path: url.pathname,
+          query: url.search,
+          status: res.statusCode,
+          ...(seen.user === undefined ? {} : { user: seen.user }),
+        });
+      });
+    }
+    handle(deps, req, res, seen).catch((err: unknown) => {
       deps.logger.error({ err, path: req.url }, 'metrics API request failed');
       if (!res.headersSent) sendStatus(res, 500, 'internal error');
       else res.end();
@@ -35,7 +60,12 @@ export function createHandler(deps: HandlerDeps): RequestHandler {
   };
 }
 
-async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  deps: HandlerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  seen: { user?: string },
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://metrics-api.invalid');
   const route = parseRoute(url.pathname);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -54,6 +84,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     sendStatus(res, 401, 'Unauthorized');
     return;
   }
+  seen.user = who.user.name;
   if (route.kind === 'notFound') {
     sendStatus(res, 404, route.message);
     return;

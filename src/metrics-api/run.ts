@@ -9,6 +9,7 @@ import type { MeshName } from '../metrics/mesh-queries.js';
 import { PrometheusQueryExecutor } from '../metrics/prometheus-executor.js';
 import { AUTH_CONFIGMAP, authConfigFrom, type AuthOverrides } from './auth-config.js';
 import { MetricsApiError, METRICS_API_ERROR_REASONS } from './errors.js';
+import type { RequestInfo } from './handler.js';
 import { MetricsLookup } from './lookup.js';
 import { startMetricsApiServer, type MetricsApiServer } from './server.js';
 import { SERVER_MESH_QUERIES } from './server-queries.js';
@@ -29,6 +30,7 @@ export interface MetricsApiSettings {
   readonly allowedNames?: readonly string[];
   readonly acceptTokens?: boolean;
   readonly logger: Logger;
+  readonly onRequest?: (info: RequestInfo) => void;
 }
 
 export async function runMetricsApi(settings: MetricsApiSettings): Promise<MetricsApiServer> {
@@ -55,6 +57,7 @@ export async function runMetricsApi(settings: MetricsApiSettings): Promise<Metri
     ...(settings.acceptTokens === undefined ? {} : { acceptTokens: settings.acceptTokens }),
     lookup,
     logger: settings.logger,
+    ...(settings.onRequest === undefined ? {} : { onRequest: settings.onRequest }),
   });
 }
 

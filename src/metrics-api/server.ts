@@ -8,7 +8,7 @@ import type { AuthConfig } from './auth-config.js';
 import { Authenticator } from './authn.js';
 import { SarAuthorizer, type SarAuthorizerOptions } from './authz.js';
 import { MetricsApiError, METRICS_API_ERROR_REASONS } from './errors.js';
-import { createHandler } from './handler.js';
+import { createHandler, type RequestInfo } from './handler.js';
 import type { MetricsLookup } from './lookup.js';
 import type { ReviewClient } from './review-client.js';
 import { CachedTokenReviewer } from './token-review.js';
@@ -29,6 +29,7 @@ export interface MetricsApiServerOptions {
   readonly lookup: MetricsLookup;
   readonly logger: Logger;
   readonly now?: () => number;
+  readonly onRequest?: (info: RequestInfo) => void;
 }
 
 export interface MetricsApiServer {
@@ -54,6 +55,7 @@ export async function startMetricsApiServer(
     logger,
     ready: () => !stopping,
     ...(opts.now === undefined ? {} : { now: opts.now }),
+    ...(opts.onRequest === undefined ? {} : { onRequest: opts.onRequest }),
   });
   const cas = [opts.auth.requestHeader?.caPem, opts.auth.clientCa?.caPem].filter(
     (pem): pem is string => pem !== undefined,
