@@ -53,6 +53,19 @@ export class SplitRecorder {
     return r.ok ? r.routes : undefined;
   }
 
+  /** Waits until the recorder has seen the split at `canaryWeight` (its watch may lag a step). */
+  async reached(canaryWeight: number, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.current()?.canaryWeight !== canaryWeight) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `split never reached canary weight ${String(canaryWeight)}: ${JSON.stringify(this.weights)}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   split(): LiveSplit | undefined {
     return this.#informer.getByName(this.#ns, APP);
   }
@@ -89,7 +102,25 @@ export interface EventJson extends KubeObject {
   regarding?: { kind?: string; name?: string };
 }
 
-export async function canaryEvents(admin: KubeRawClient, ns: string): Promise<EventJson[]> {
+/**
+ * The Canary's Events. With `until`, polls until it holds (or the deadline passes, then returns
+ * what there is): Events are notifications sent after the status write that a test waits on.
+ */
+export async function canaryEvents(
+  admin: KubeRawClient,
+  ns: string,
+  until?: (events: EventJson[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<EventJson[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await listCanaryEvents(admin, ns);
+    if (until === undefined || until(events) || Date.now() > deadline) return events;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function listCanaryEvents(admin: KubeRawClient, ns: string): Promise<EventJson[]> {
   const list = await admin.get<{ items: EventJson[] }>(
     `/apis/events.k8s.io/v1/namespaces/${ns}/events`,
   );

