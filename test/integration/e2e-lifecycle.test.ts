@@ -372,3 +372,33 @@ spec:
     expect((await getService(e.admin, ns, APP))?.spec?.selector).toEqual({ app: `${APP}-primary` });
   });
 });
+
+describe('the RBAC in deploy/ is least privilege', () => {
+  const SA = 'system:serviceaccount:weightlifter-system:weightlifter';
+  const canI = async (args: string[]): Promise<string> => {
+    const r = await e.world.controlPlane.kubectl(['auth', 'can-i', ...args, '--as', SA]);
+    return r.stdout.trim();
+  };
+
+  it.each([
+    [['patch', 'canaries.weightlifter.io/status', '-n', 'any']],
+    [['create', 'deployments.apps', '-n', 'any']],
+    [['delete', 'trafficsplits.split.smi-spec.io', '-n', 'any']],
+    [['watch', 'endpointslices.discovery.k8s.io', '-n', 'any']],
+    [['update', 'leases.coordination.k8s.io', '-n', 'weightlifter-system']],
+  ])('allows what the controller does: %j', async (args) => {
+    expect(await canI(args)).toBe('yes');
+  });
+
+  it.each([
+    [['delete', 'deployments.apps', '-n', 'any']],
+    [['delete', 'services', '-n', 'any']],
+    [['delete', 'secrets', '-n', 'any']],
+    [['create', 'pods', '-n', 'any']],
+    [['delete', 'canaries.weightlifter.io', '-n', 'any']],
+    [['update', 'leases.coordination.k8s.io', '-n', 'kube-system']],
+    [['create', 'clusterrolebindings.rbac.authorization.k8s.io']],
+  ])('denies everything else, e.g. %j', async (args) => {
+    expect(await canI(args)).toBe('no');
+  });
+});
