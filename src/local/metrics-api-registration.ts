@@ -5,7 +5,7 @@
 // The aggregator verifies the serving certificate against `<service>.<namespace>.svc`, so the
 // certificate made here carries that SAN as well as localhost and 127.0.0.1.
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino, type Logger } from 'pino';
@@ -13,6 +13,7 @@ import type { MeshName } from '../metrics/mesh-queries.js';
 import type { RequestInfo } from '../metrics-api/handler.js';
 import { runMetricsApi } from '../metrics-api/run.js';
 import type { MetricsApiServer } from '../metrics-api/server.js';
+import type { ControlPlane } from './control-plane.js';
 import { LOCAL_ERROR_CODES, LocalClusterError } from './errors.js';
 import type { KubectlResult } from './kubectl.js';
 import type { KeyPair } from './pki.js';
@@ -241,4 +242,47 @@ export async function startLocalMetricsApi(
     throw err;
   }
   return { server, certificate, stop };
+}
+
+/** The server's ServiceAccount, as deploy/metrics-api/service-account.yaml creates it. */
+export const METRICS_API_SERVICE_ACCOUNT = {
+  namespace: 'weightlifter-system',
+  name: 'weightlifter-metrics-api',
+} as const;
+
+/**
+ * A kubeconfig holding a real token of a ServiceAccount (TokenRequest), the identity a pod has.
+ * Client certificates cannot carry it: "system:serviceaccount:weightlifter-system:weightlifter-
+ * metrics-api" is longer than the 64 characters X.509 allows in a CN.
+ */
+export async function serviceAccountKubeconfig(
+  cp: Pick<ControlPlane, 'server' | 'dir' | 'ca' | 'kubectl'>,
+  account: { namespace: string; name: string } = METRICS_API_SERVICE_ACCOUNT,
+): Promise<string> {
+  const token = await cp.kubectl(['create', 'token', account.name, '-n', account.namespace]);
+  if (token.code !== 0) {
+    throw new LocalClusterError(
+      LOCAL_ERROR_CODES.KUBECTL_FAILED,
+      `kubectl create token ${account.name} -n ${account.namespace} failed: ${token.stderr}`,
+    );
+  }
+  const path = join(cp.dir, `${account.namespace}-${account.name}.kubeconfig`);
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'local',
+        cluster: {
+          server: cp.server,
+          'certificate-authority-data': (await readFile(cp.ca.cert)).toString('base64'),
+        },
+      },
+    ],
+    users: [{ name: account.name, user: { token: token.stdout.trim() } }],
+    contexts: [{ name: 'local', context: { cluster: 'local', user: account.name } }],
+    'current-context': 'local',
+  };
+  await writeFile(path, JSON.stringify(config), { mode: 0o600 });
+  return path;
 }

@@ -4,7 +4,7 @@
 // deploy/metrics-api/rbac.yaml; the client under test is src/metrics (mode 'api', no fallback).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { EMULATOR_ANNOTATIONS as A } from '../../src/local/emulator/annotations.js';
 import { httpGet } from '../../src/local/http.js';
 import {
+  serviceAccountKubeconfig,
   startLocalMetricsApi,
   type LocalMetricsApi,
 } from '../../src/local/metrics-api-registration.js';
@@ -38,7 +39,6 @@ import {
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const B = '/apis/metrics.smi-spec.io/v1alpha1';
-const SERVER_USER = 'system:serviceaccount:weightlifter-system:weightlifter-metrics-api';
 const CONTROLLER_USER = 'system:serviceaccount:weightlifter-system:weightlifter';
 const RPS = 200;
 
@@ -96,36 +96,6 @@ const successRate = (obj: TrafficMetricsJson): number => {
   return (s / (s + value(obj, 'failure_count'))) * 100;
 };
 
-/**
- * The server's identity: a real token of its ServiceAccount (TokenRequest), as it has in a pod.
- * (A client certificate cannot carry it: the CN would exceed X.509's 64 characters.)
- */
-async function serviceAccountKubeconfig(): Promise<string> {
-  const cp = world.controlPlane;
-  const [namespace, name] = SERVER_USER.split(':').slice(2);
-  const token = await cp.kubectl(['create', 'token', name ?? '', '-n', namespace ?? '']);
-  if (token.code !== 0) throw new Error(`kubectl create token failed: ${token.stderr}`);
-  const path = join(cp.dir, 'metrics-api-server.kubeconfig');
-  const config = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name: 'local',
-        cluster: {
-          server: cp.server,
-          'certificate-authority-data': (await readFile(cp.ca.cert)).toString('base64'),
-        },
-      },
-    ],
-    users: [{ name: 'metrics-api', user: { token: token.stdout.trim() } }],
-    contexts: [{ name: 'local', context: { cluster: 'local', user: 'metrics-api' } }],
-    'current-context': 'local',
-  };
-  await writeFile(path, JSON.stringify(config), { mode: 0o600 });
-  return path;
-}
-
 beforeAll(async () => {
   world = await startWorld({ logger: pino({ level: 'silent' }) });
   const cp = world.controlPlane;
@@ -134,7 +104,7 @@ beforeAll(async () => {
   await apply(world, await file('deploy', 'rbac.yaml'));
   await apply(world, await file('deploy', 'metrics-api', 'service-account.yaml'));
   await apply(world, await file('deploy', 'metrics-api', 'rbac.yaml'));
-  const identity = await serviceAccountKubeconfig();
+  const identity = await serviceAccountKubeconfig(cp);
   api = await startLocalMetricsApi(cp, {
     prometheusUrl: world.prometheusUrl,
     kubeconfig: identity,
