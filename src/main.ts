@@ -36,9 +36,18 @@ export interface RunningController {
   /** http://host:port of /healthz, /readyz and /metrics. */
   readonly healthUrl: string;
   readonly identity: string;
+  /**
+   * Resolves (with the reason) when the process must be restarted to see a change it cannot pick
+   * up live: the TrafficSplit API appearing after start-up (the split informer's version is chosen
+   * once). The CLI stops gracefully and exits non-zero so the pod is restarted.
+   */
+  readonly restartRequired: Promise<string>;
   /** Graceful: drains reconciles, releases the lease, stops informers; idempotent. */
   stop(): Promise<void>;
 }
+
+/** How often a controller started without any TrafficSplit version looks again. */
+const SPLIT_DISCOVERY_RETRY_MS = 60_000;
 
 export async function startController(
   config: ControllerConfig,
@@ -166,8 +175,30 @@ export async function startController(
     'weightlifter controller started',
   );
   const server = health;
+  let requireRestart: (why: string) => void = () => undefined;
+  const restartRequired = new Promise<string>((resolve) => {
+    requireRestart = resolve;
+  });
+  const splitWatch =
+    splitVersion === undefined
+      ? setInterval(() => {
+          fetchServedSplitVersions(raw).then(
+            (versions) => {
+              const [found] = versions;
+              if (found === undefined) return;
+              clearInterval(splitWatch);
+              requireRestart(`TrafficSplit ${found} is served now`);
+            },
+            (err: unknown) => {
+              logger.warn({ err }, 'TrafficSplit discovery failed');
+            },
+          );
+        }, SPLIT_DISCOVERY_RETRY_MS)
+      : undefined;
+  splitWatch?.unref();
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
+    clearInterval(splitWatch);
     await controller.stop();
     await Promise.all(caches.all.map((c) => c.stop()));
     await server.close();
@@ -176,6 +207,7 @@ export async function startController(
   return {
     healthUrl: server.url,
     identity,
+    restartRequired,
     stop: () => (stopping ??= stop()),
   };
 }

@@ -70,6 +70,11 @@ export function runCommand(): Command {
     try {
       const running = await startController(config, { logger });
       onShutdownSignal(() => running.stop(), { logger });
+      void running.restartRequired.then(async (why) => {
+        logger.warn({ why }, 'restarting to pick up a change in the cluster');
+        await running.stop();
+        process.exit(1);
+      });
     } catch (err) {
       logger.fatal({ err }, 'controller failed to start');
       process.exitCode = 1;
