@@ -45,3 +45,16 @@ export function apiGroup(): object {
 export function apiGroupList(): object {
   return { kind: 'APIGroupList', apiVersion: 'v1', groups: [groupBody()] };
 }
+
+/**
+ * An OpenAPI v2 document without paths: kube-apiserver's OpenAPI aggregation accepts it (a 404
+ * would be retried with error logs forever); the TrafficMetrics shapes are not described, since
+ * nothing (kubectl explain, server-side apply) can use them for a read-only aggregated API.
+ */
+export function openApiV2(): object {
+  return {
+    swagger: '2.0',
+    info: { title: 'weightlifter metrics-api', version: SMI_METRICS_VERSION },
+    paths: {},
+  };
+}

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { parseGoDuration } from '../metrics/duration.js';
 import type { AuthnResult } from './authn.js';
 import type { Attributes, Authorizer } from './authz.js';
-import { apiGroup, apiGroupList, apiResourceList } from './discovery.js';
+import { apiGroup, apiGroupList, apiResourceList, openApiV2 } from './discovery.js';
 import type { MetricsLookup } from './lookup.js';
 import { status, type StatusCode } from './objects.js';
 import { parseRoute, type Route } from './routes.js';
@@ -106,6 +106,9 @@ async function handle(
     case 'apiResourceList':
       sendJson(res, 200, apiResourceList());
       return;
+    case 'openapiV2':
+      sendJson(res, 200, openApiV2());
+      return;
     default:
       break;
   }
@@ -137,7 +140,8 @@ function attributesOf(
   if (
     route.kind === 'apiGroupList' ||
     route.kind === 'apiGroup' ||
-    route.kind === 'apiResourceList'
+    route.kind === 'apiResourceList' ||
+    route.kind === 'openapiV2'
   ) {
     return { kind: 'nonResource', verb: 'get', path };
   }

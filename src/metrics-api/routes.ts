@@ -25,6 +25,8 @@ export type Route =
   | { readonly kind: 'apiGroupList' }
   | { readonly kind: 'apiGroup' }
   | { readonly kind: 'apiResourceList' }
+  /** OpenAPI v2; the aggregator requeues a 404 here with error logs, so a minimal spec is served. */
+  | { readonly kind: 'openapiV2' }
   /** A collection: TrafficMetricsList of every object of `resource` (in `namespace`). */
   | { readonly kind: 'list'; readonly target: MetricsTarget }
   /** One object: TrafficMetrics of `name`. */
@@ -43,6 +45,7 @@ export function parseRoute(pathname: string): Route {
   const top = path.replace(/^\//, '').split('/')[0] ?? '';
   if (HEALTH.has(top)) return { kind: 'health', check: top as 'healthz' | 'readyz' | 'livez' };
   if (path === '/apis') return { kind: 'apiGroupList' };
+  if (path === '/openapi/v2') return { kind: 'openapiV2' };
   if (path === `/apis/${SMI_METRICS_GROUP}`) return { kind: 'apiGroup' };
   if (path === SMI_METRICS_BASE) return { kind: 'apiResourceList' };
   if (!path.startsWith(`${SMI_METRICS_BASE}/`)) {

@@ -9,6 +9,7 @@ describe('path routing', () => {
     ['/readyz', { kind: 'health', check: 'readyz' }],
     ['/livez/ping', { kind: 'health', check: 'livez' }],
     ['/apis', { kind: 'apiGroupList' }],
+    ['/openapi/v2', { kind: 'openapiV2' }],
     ['/apis/metrics.smi-spec.io', { kind: 'apiGroup' }],
     [B, { kind: 'apiResourceList' }],
     [`${B}/`, { kind: 'apiResourceList' }],
@@ -60,6 +61,7 @@ describe('path routing', () => {
     [`${B}/namespaces/%E0%A4%A/deployments`, 'malformed path'],
     ['/apis/split.smi-spec.io/v1alpha4', 'could not find'],
     ['/api/v1/pods', 'could not find'],
+    ['/openapi/v3', 'could not find'],
     ['/apis/metrics.smi-spec.io/v1alpha2/pods', 'could not find'],
   ])('%s is not found (%s)', (path, message) => {
     const route = parseRoute(path);
