@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// The `weightlifter` command: `run` (the controller) and the operator commands (status, promote,
-// abort, retry, pause, resume, validate).
+// The `weightlifter` command: `run` (the controller), `metrics-api` (the SMI TrafficMetrics
+// aggregated API server) and the operator commands (status, promote, abort, retry, pause, resume,
+// validate).
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerMetricsApiCommand } from '../metrics-api/cli.js';
 import { registerOpsCommands } from './commands/index.js';
 import { runCommand } from './run-command.js';
 
@@ -16,5 +18,6 @@ const program = new Command('weightlifter')
   .version(pkg.version ?? '0.0.0')
   .addCommand(runCommand());
 registerOpsCommands(program);
+registerMetricsApiCommand(program);
 
 await program.parseAsync(process.argv);

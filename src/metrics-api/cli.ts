@@ -33,7 +33,7 @@ export function registerMetricsApiCommand(program: Command): Command {
   return program
     .command('metrics-api')
     .description(
-      'Serve the SMI TrafficMetrics API (metrics.smi-spec.io/v1alpha1) as an aggregated API ' +
+      'serve the SMI TrafficMetrics API (metrics.smi-spec.io/v1alpha1) as an aggregated API ' +
         'server, computed from Prometheus',
     )
     .option('--secure-port <port>', 'HTTPS port', port, 8443)

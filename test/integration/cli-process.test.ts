@@ -1,5 +1,5 @@
-// The CLI as a real process (test/integration/cli-entry.ts registers the same subcommands as
-// src/cli/main.ts): stdout is a pipe, so no escape sequence may appear whatever the environment
+// The CLI as a real process (src/cli/main.ts run through tsx, as `npx weightlifter` runs
+// dist/cli/main.js): stdout is a pipe, so no escape sequence may appear whatever the environment
 // says; exit codes reach the shell; --help works for every subcommand.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -26,7 +26,7 @@ function weightlifter(
   env: Record<string, string> = {},
 ): Promise<{ stdout: string; stderr: string; code: number }> {
   const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-  const entry = join(process.cwd(), 'test', 'integration', 'cli-entry.ts');
+  const entry = join(process.cwd(), 'src', 'cli', 'main.ts');
   return new Promise((resolve) => {
     execFile(
       tsx,
@@ -113,5 +113,17 @@ describe('--help', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: weightlifter status [options] [name]');
     expect(r.stdout).toContain('--watch');
+  });
+
+  it("lists the controller and the TrafficMetrics server among the real binary's commands", async () => {
+    const top = await weightlifter(['--help']);
+    expect(top.code).toBe(0);
+    for (const name of ['run', 'metrics-api', 'status', 'validate']) {
+      expect(top.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    }
+    const server = await weightlifter(['metrics-api', '--help']);
+    expect(server.code).toBe(0);
+    expect(server.stdout).toContain('Usage: weightlifter metrics-api [options]');
+    expect(server.stdout).toContain('--prometheus-url <url>');
   });
 });
