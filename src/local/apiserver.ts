@@ -9,10 +9,41 @@ export interface ApiServer {
   readonly server: string;
 }
 
+/** Files of an audit log the API server writes (JSON lines, one event per stage). */
+export interface AuditLogFiles {
+  readonly path: string;
+  readonly policyFile: string;
+}
+
+/**
+ * Metadata of every request, once it is answered (no RequestReceived stage): enough to count
+ * requests per user and verb without logging bodies.
+ */
+export const DEFAULT_AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+`;
+
 /** Flags after envtest's defaults, plus what RBAC, tokens and the aggregation layer need. */
-export function apiServerArgs(pki: Pki, port: number, etcdUrl: string): string[] {
+export function apiServerArgs(
+  pki: Pki,
+  port: number,
+  etcdUrl: string,
+  audit?: AuditLogFiles,
+): string[] {
   const server = `https://${LOOPBACK}:${port}`;
+  const auditArgs =
+    audit === undefined
+      ? []
+      : [
+          `--audit-policy-file=${audit.policyFile}`,
+          `--audit-log-path=${audit.path}`,
+          '--audit-log-format=json',
+        ];
   return [
+    ...auditArgs,
     `--advertise-address=${LOOPBACK}`,
     `--bind-address=${LOOPBACK}`,
     `--secure-port=${port}`,
@@ -54,13 +85,14 @@ export async function startApiServer(
   etcdUrl: string,
   admin: KeyPair,
   timeoutMs: number,
+  audit?: AuditLogFiles,
 ): Promise<ApiServer> {
   return retryOnPortClash(async () => {
     const port = await freePort();
     const child = procs.start({
       name: 'kube-apiserver',
       command: binary,
-      args: apiServerArgs(pki, port, etcdUrl),
+      args: apiServerArgs(pki, port, etcdUrl, audit),
     });
     const server = `https://${LOOPBACK}:${port}`;
     // /readyz covers etcd, RBAC bootstrap policy and the other post-start hooks.

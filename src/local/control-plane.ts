@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
-import { startApiServer } from './apiserver.js';
+import { DEFAULT_AUDIT_POLICY, startApiServer, type AuditLogFiles } from './apiserver.js';
 import { binariesInDir, resolveBinaries, type Binaries } from './binaries.js';
 import { registerCleanup, unregisterCleanup, type Cleanup } from './cleanup.js';
 import { installCrds, yamlFilesIn } from './crds.js';
@@ -32,6 +32,11 @@ export interface ControlPlaneOptions {
   logger?: Logger;
   /** Deadline for each readiness wait (default 60 s: a loaded CI machine is slow, not broken). */
   readyTimeoutMs?: number;
+  /**
+   * Opt-in kube-apiserver audit log (JSON lines) at `path`, which outlives stop(); `policy` is an
+   * audit.k8s.io/v1 Policy as YAML (default DEFAULT_AUDIT_POLICY: metadata of every request).
+   */
+  auditLog?: { path: string; policy?: string };
 }
 
 export interface ControlPlane {
@@ -76,6 +81,17 @@ async function binDirFor(bins: Binaries, dir: string): Promise<string> {
   return farm;
 }
 
+async function auditFiles(
+  dir: string,
+  opt: ControlPlaneOptions['auditLog'],
+): Promise<AuditLogFiles | undefined> {
+  if (opt === undefined) return undefined;
+  const policyFile = join(dir, 'audit-policy.yaml');
+  await writeFile(policyFile, opt.policy ?? DEFAULT_AUDIT_POLICY);
+  await mkdir(dirname(opt.path), { recursive: true });
+  return { path: opt.path, policyFile };
+}
+
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const t0 = performance.now();
   const logger = opts.logger ?? pino({ level: 'silent' });
@@ -108,6 +124,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const ids = new Identities(pki, dir);
     const [admin, controller] = await Promise.all([ids.cert('admin'), ids.cert('controller')]);
     const etcd = await startEtcd(procs, bins.etcd, timeoutMs);
+    const audit = await auditFiles(dir, opts.auditLog);
     const apiServer = await startApiServer(
       procs,
       bins.kubeApiserver,
@@ -115,6 +132,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       etcd.clientUrl,
       admin,
       timeoutMs,
+      audit,
     );
     ids.setServer(apiServer.server);
     const adminKubeconfig = await ids.kubeconfig('admin', admin);
