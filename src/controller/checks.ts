@@ -1,9 +1,10 @@
 // One round of a Canary's metric checks: each metric's source (trafficMetrics, inline PromQL or a
 // template resolved from the caches) measured over its window, then judged against its threshold.
-// Failures are results (Error), never rejections.
+// Failures are results (Error), never rejections. A trafficMetrics result says where its figure came
+// from (the SMI API or computed from Prometheus, and why), so the fallback shows in status.
 import { evaluateMeasurement, type MetricCheckResult } from '../analysis/evaluate.js';
-import type { Canary } from '../api/canary.js';
 import { STORED_DEFAULTS, metricWindow } from '../api/defaults.js';
+import type { Canary, Metric } from '../api/canary.js';
 import type { MetricSourceFactory } from '../metrics/factory.js';
 import type { ControllerCaches } from './caches.js';
 import { resolveTemplate } from './templates.js';
@@ -31,12 +32,30 @@ export function runChecks(
         // A shared (batched) answer older than one interval belongs to the previous tick.
         maxAgeMs: intervalMs,
       });
-      return evaluateMeasurement(measurement, {
+      const result = evaluateMeasurement(measurement, {
         metric: metric.name,
         thresholdRange: metric.thresholdRange,
         noData: analysis.noData ?? STORED_DEFAULTS.analysis.noData,
         minRequests: analysis.minRequests ?? STORED_DEFAULTS.analysis.minRequests,
       });
+      const origin = trafficMetricsOrigin(deps.metricSources, metric);
+      return origin === undefined
+        ? result
+        : { ...result, message: `${result.message} (${origin})` };
     }),
   );
+}
+
+/** Where a trafficMetrics figure came from, as the status message says it; else undefined. */
+export function trafficMetricsOrigin(
+  sources: Pick<MetricSourceFactory, 'trafficMetricsStatus'>,
+  metric: Metric,
+): string | undefined {
+  if (metric.trafficMetrics === undefined) return undefined;
+  const { mode, reason } = sources.trafficMetricsStatus();
+  if (mode === 'unknown') return undefined; // discovery failed: the result is an Error saying so
+  if (mode === 'api') return 'from the SMI TrafficMetrics API';
+  return reason.startsWith('configured')
+    ? 'computed from Prometheus'
+    : `computed from Prometheus: SMI TrafficMetrics API not served (${reason})`;
 }
