@@ -31,6 +31,8 @@ export class ControllerProcess {
   readonly #opts: ControllerProcessOptions;
   readonly #file: WriteStream;
   healthUrl: string | undefined;
+  /** The current process's name in the Lease and in Events (`identity` of its start line). */
+  identity: string | undefined;
   /** Index in `logs` of the first line of the current (latest) process. */
   #startIndex = 0;
 
@@ -99,6 +101,7 @@ export class ControllerProcess {
       startedAt,
     );
     this.healthUrl = String(started['health']);
+    this.identity = String(started['identity']);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const res = await fetch(`${this.healthUrl}/readyz`).catch(() => undefined);
@@ -128,6 +131,19 @@ export class ControllerProcess {
     }
   }
 
+  /** The current process's /metrics, in Prometheus text format. */
+  async metricsText(): Promise<string> {
+    if (this.healthUrl === undefined) throw new Error('controller never started');
+    const res = await fetch(`${this.healthUrl}/metrics`);
+    if (res.status !== 200) throw new Error(`/metrics answered ${String(res.status)}`);
+    return res.text();
+  }
+
+  /** The sum of the samples of `metric` (a name with its suffix) whose labels match `labels`. */
+  async metricSum(metric: string, labels: RegExp = /.*/): Promise<number> {
+    return sumSamples(await this.metricsText(), metric, labels);
+  }
+
   /** SIGKILL: no drain, no lease release — a crash. */
   async kill(): Promise<void> {
     const child = this.#child;
@@ -153,6 +169,17 @@ export class ControllerProcess {
     await this.stop();
     await new Promise<void>((resolve) => this.#file.end(resolve));
   }
+}
+
+/** API writes (POST, PUT, PATCH, DELETE) the current process has made, whatever their answer. */
+export const WRITE_VERBS = /verb="(POST|PUT|PATCH|DELETE)"/;
+
+export function sumSamples(text: string, metric: string, labels: RegExp): number {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${metric}{`) || l.startsWith(`${metric} `))
+    .filter((l) => labels.test(l.slice(metric.length, l.lastIndexOf(' '))))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

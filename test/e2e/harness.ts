@@ -18,6 +18,11 @@ export interface E2E {
   /** Admin client (the test's own hands; the controller never uses it). */
   readonly admin: KubeRawClient;
   readonly controller: ControllerProcess;
+  /**
+   * Another replica of the controller (not started), with the same flags plus `extraArgs`;
+   * stop() closes it too. Its log goes to controller-<name>-<replica>.log.
+   */
+  addController(replica: string, extraArgs?: readonly string[]): ControllerProcess;
   kubectl(args: string[], input?: string): Promise<string>;
   apply(manifest: string): Promise<void>;
   stop(): Promise<void>;
@@ -45,33 +50,44 @@ export async function startE2E(name: string, opts: E2EOptions = {}): Promise<E2E
   const apply = async (manifest: string): Promise<void> => {
     await kubectl(['apply', '-f', '-'], manifest);
   };
+  const controllers: ControllerProcess[] = [];
   try {
     // Exactly what an operator installs: the namespace and the least-privilege RBAC.
     for (const file of ['namespace.yaml', 'rbac.yaml']) {
       await apply(await readFile(join(REPO, 'deploy', file), 'utf8'));
     }
-    const controller = new ControllerProcess({
-      kubeconfig: cp.controllerKubeconfig,
-      prometheusUrl: world.prometheusUrl,
-      // Without pods (no kwok) there are no EndpointSlices and the gate could never open.
-      endpointGate: cp.podsRunByKwok,
-      logFile: join(process.env['WEIGHTLIFTER_E2E_LOG_DIR'] ?? cp.dir, `controller-${name}.log`),
-      ...(opts.controllerArgs === undefined ? {} : { extraArgs: opts.controllerArgs }),
-    });
+    const addController = (replica: string, extraArgs: readonly string[] = []) => {
+      const c = new ControllerProcess({
+        kubeconfig: cp.controllerKubeconfig,
+        prometheusUrl: world.prometheusUrl,
+        // Without pods (no kwok) there are no EndpointSlices and the gate could never open.
+        endpointGate: cp.podsRunByKwok,
+        logFile: join(
+          process.env['WEIGHTLIFTER_E2E_LOG_DIR'] ?? cp.dir,
+          `controller-${replica}.log`,
+        ),
+        extraArgs: [...(opts.controllerArgs ?? []), ...extraArgs],
+      });
+      controllers.push(c);
+      return c;
+    };
+    const controller = addController(name);
     if (opts.startController ?? true) await controller.start();
     const admin = new KubeRawClient(loadKubeConfig({ kubeconfigPath: cp.adminKubeconfig }));
     return {
       world,
       admin,
       controller,
+      addController: (replica, extraArgs) => addController(`${name}-${replica}`, extraArgs),
       kubectl,
       apply,
       stop: async () => {
-        await controller.close();
+        await Promise.all(controllers.map((c) => c.close()));
         await world.stop();
       },
     };
   } catch (err) {
+    await Promise.all(controllers.map((c) => c.close()));
     await world.stop();
     throw err;
   }

@@ -2,6 +2,7 @@
 // (from a watch, so no intermediate weight is missed), Deployments and Events.
 import { pino } from 'pino';
 import type { TrafficSplitVersion } from '../../src/api/smi.js';
+import { isNotFound } from '../../src/kube/errors.js';
 import { Informer } from '../../src/kube/informer.js';
 import { createListerWatcher } from '../../src/kube/lister-watcher.js';
 import type { KubeObject } from '../../src/kube/object-key.js';
@@ -54,7 +55,7 @@ export class SplitRecorder {
   }
 
   /** Waits until the recorder has seen the split at `canaryWeight` (its watch may lag a step). */
-  async reached(canaryWeight: number, timeoutMs = 30_000): Promise<void> {
+  async reached(canaryWeight: number, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.current()?.canaryWeight !== canaryWeight) {
       if (Date.now() > deadline) {
@@ -82,23 +83,30 @@ export class SplitRecorder {
   }
 }
 
-export async function getDeployment(
+/** The object at `path`, or undefined when the API server says 404. */
+async function getIfFound<T>(admin: KubeRawClient, path: string): Promise<T | undefined> {
+  try {
+    return await admin.get<T>(path);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+export function getDeployment(
   admin: KubeRawClient,
   ns: string,
   name: string,
 ): Promise<DeploymentJson | undefined> {
-  try {
-    return await admin.get<DeploymentJson>(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return undefined;
-    throw err;
-  }
+  return getIfFound(admin, `/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
 }
 
 export interface EventJson extends KubeObject {
   reason?: string;
   note?: string;
   type?: string;
+  /** The controller replica that recorded it (its identity). */
+  reportingInstance?: string;
   regarding?: { kind?: string; name?: string };
 }
 
@@ -127,7 +135,7 @@ async function listCanaryEvents(admin: KubeRawClient, ns: string): Promise<Event
   return list.items.filter((e) => e.regarding?.kind === 'Canary' && e.regarding.name === APP);
 }
 
-export async function getService(
+export function getService(
   admin: KubeRawClient,
   ns: string,
   name: string,
@@ -135,10 +143,22 @@ export async function getService(
   | { spec?: { selector?: Record<string, string> }; metadata?: { ownerReferences?: unknown[] } }
   | undefined
 > {
-  try {
-    return await admin.get(`/api/v1/namespaces/${ns}/services/${name}`);
-  } catch (err) {
-    if ((err as { status?: number }).status === 404) return undefined;
-    throw err;
-  }
+  return getIfFound(admin, `/api/v1/namespaces/${ns}/services/${name}`);
+}
+
+export interface LeaseJson {
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+export function getLease(
+  admin: KubeRawClient,
+  ns: string,
+  name: string,
+): Promise<LeaseJson | undefined> {
+  return getIfFound(admin, `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${name}`);
 }

@@ -1,0 +1,146 @@
+// What every e2e scenario repeats, in one place: the app and its Canary brought to Initialized
+// while the TrafficSplit is recorded, a new revision, and the waits on what follows.
+import { afterAll, beforeAll } from '@jest/globals';
+import type { CanaryStatus } from '../../src/api/canary.js';
+import type { TrafficSplitVersion } from '../../src/api/smi.js';
+import { eventually, phaseIs, waitForStatus, type E2E } from './harness.js';
+import {
+  APP,
+  appYaml,
+  canaryYaml,
+  namespaceYaml,
+  revisionPatch,
+  type CanaryOptions,
+} from './manifests.js';
+import { SplitRecorder, canaryEvents, getDeployment } from './observers.js';
+
+export interface DeployOptions {
+  /** The Canary's options, or its whole manifest. */
+  readonly canary?: CanaryOptions | string;
+  /** The TrafficSplit version the recorder watches. @default 'v1alpha4' */
+  readonly splitVersion?: TrafficSplitVersion;
+}
+
+/**
+ * Applies the namespace, the app and its Canary; resolves once the Canary is Initialized with a
+ * running split recorder whose record starts at the current weight.
+ */
+export async function deployInitialized(
+  e: E2E,
+  ns: string,
+  opts: DeployOptions = {},
+): Promise<SplitRecorder> {
+  await e.apply(namespaceYaml(ns));
+  await e.apply(appYaml(ns));
+  await e.apply(typeof opts.canary === 'string' ? opts.canary : canaryYaml(ns, opts.canary));
+  const split = new SplitRecorder(e.admin, ns, opts.splitVersion);
+  await split.start();
+  await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized')).catch(
+    async (err: unknown) => {
+      await split.stop();
+      throw err;
+    },
+  );
+  split.reset();
+  return split;
+}
+
+/**
+ * A describe block's Canary: deployInitialized in beforeAll (options read then, so they may use
+ * what an earlier beforeAll started), the recorder stopped in afterAll.
+ */
+export function initializedCanary(
+  e: () => E2E,
+  ns: string,
+  opts: DeployOptions | (() => DeployOptions) = {},
+): { readonly split: SplitRecorder } {
+  let split: SplitRecorder | undefined;
+  beforeAll(async () => {
+    split = await deployInitialized(e(), ns, typeof opts === 'function' ? opts() : opts);
+  });
+  afterAll(async () => {
+    await split?.stop();
+  });
+  return {
+    get split(): SplitRecorder {
+      if (split === undefined) throw new Error(`${ns}: the Canary was not initialized`);
+      return split;
+    },
+  };
+}
+
+/** A merge patch of the app's pod-template annotations: a new revision. */
+export async function newRevision(
+  e: E2E,
+  ns: string,
+  annotations: Record<string, string | null>,
+): Promise<void> {
+  await e.kubectl([
+    '-n',
+    ns,
+    'patch',
+    'deployment',
+    APP,
+    '--type',
+    'merge',
+    '-p',
+    revisionPatch(annotations),
+  ]);
+}
+
+/** Waits for the run to end (Succeeded or Failed) and returns that status. */
+export function waitForEnd(e: E2E, ns: string, timeoutMs?: number): Promise<CanaryStatus> {
+  return waitForStatus(
+    e,
+    ns,
+    APP,
+    'Succeeded or Failed',
+    phaseIs('Succeeded', 'Failed'),
+    timeoutMs,
+  );
+}
+
+/** Waits until status.canaryWeight is at least `weight`. */
+export function waitForWeight(e: E2E, ns: string, weight: number): Promise<CanaryStatus> {
+  return waitForStatus(
+    e,
+    ns,
+    APP,
+    `weight ${String(weight)}`,
+    (s) => (s.canaryWeight ?? 0) >= weight,
+  );
+}
+
+/** Waits until the Deployment's spec asks for `replicas`. */
+export async function waitForReplicas(
+  e: E2E,
+  ns: string,
+  name: string,
+  replicas: number,
+): Promise<void> {
+  await eventually(`${ns}/${name} scaled to ${String(replicas)}`, async () =>
+    (await getDeployment(e.admin, ns, name))?.spec?.replicas === replicas ? true : undefined,
+  );
+}
+
+/**
+ * Waits until status.canaryWeight is at least `weight` AND that step's effects are visible (the
+ * split at the status's weight, its Advanced Event out): status is written before the effects,
+ * so a crash right after the write would lose them. Returns the status.
+ */
+export async function waitForStepDone(
+  e: E2E,
+  ns: string,
+  split: SplitRecorder,
+  weight: number,
+): Promise<CanaryStatus> {
+  const status = await waitForWeight(e, ns, weight);
+  await split.reached(status.canaryWeight ?? 0);
+  const note = `canary weight ${String(status.canaryWeight)}`;
+  await eventually(`${ns}: Advanced Event "${note}"`, async () =>
+    (await canaryEvents(e.admin, ns)).some((ev) => ev.reason === 'Advanced' && ev.note === note)
+      ? true
+      : undefined,
+  );
+  return status;
+}

@@ -1,0 +1,174 @@
+// End-to-end, issue 6 item 5: two controller replicas (child processes, both as the controller's
+// ServiceAccount, both with --leader-elect on one Lease) against the local world. Only the Lease
+// holder acts; a SIGKILLed leader is replaced once its Lease expires and the run goes on from the
+// Canary's status with no step applied twice; a SIGTERMed leader releases the Lease on its way
+// out, so the standby takes over at its next retry instead of waiting out the Lease.
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { deployInitialized, newRevision, waitForEnd, waitForStepDone } from '../e2e/canary-run.js';
+import { WRITE_VERBS, type ControllerProcess } from '../e2e/controller-process.js';
+import { eventually, startE2E, type E2E } from '../e2e/harness.js';
+import { APP } from '../e2e/manifests.js';
+import {
+  canaryEvents,
+  getDeployment,
+  getLease,
+  type EventJson,
+  type SplitRecorder,
+} from '../e2e/observers.js';
+
+jest.setTimeout(240_000);
+
+const LEASE_NS = 'weightlifter-system';
+const LEASE = 'weightlifter-controller';
+/** Room for a loaded 2-core machine on top of a deadline the design promises. */
+const SLACK_MS = 45_000;
+const ns = 'e2e-ha';
+const STEPS = [10, 20, 30, 40, 50];
+const ALL_WEIGHTS = [0, ...STEPS, 0];
+
+let e: E2E;
+let a: ControllerProcess;
+let b: ControllerProcess;
+let split: SplitRecorder;
+
+beforeAll(async () => {
+  e = await startE2E('ha', {
+    controllerArgs: ['--leader-elect', '--lease-namespace', LEASE_NS],
+    startController: false,
+  });
+  a = e.controller;
+  b = e.addController('b');
+}, 180_000);
+
+afterAll(async () => {
+  await (split as SplitRecorder | undefined)?.stop();
+  await (e as E2E | undefined)?.stop();
+}, 90_000);
+
+const holder = async (): Promise<string | undefined> =>
+  (await getLease(e.admin, LEASE_NS, LEASE))?.spec?.holderIdentity;
+
+/** Polls until the Lease names `identity`; returns the ms since `since` (for the log). */
+async function leaseTakenBy(identity: string, since: number, deadlineMs: number): Promise<number> {
+  await eventually(
+    `Lease held by ${identity}`,
+    async () => ((await holder()) === identity ? true : undefined),
+    deadlineMs,
+    100,
+  );
+  return Date.now() - since;
+}
+
+/** What a replica has done so far, from its own /metrics. */
+/** The Lease's duration as its holder wrote it (LeaderElector's default; no flag sets it). */
+async function leaseDurationMs(): Promise<number> {
+  const seconds = (await getLease(e.admin, LEASE_NS, LEASE))?.spec?.leaseDurationSeconds;
+  if (seconds === undefined) throw new Error('the Lease has no leaseDurationSeconds');
+  return seconds * 1000;
+}
+
+async function activity(
+  c: ControllerProcess,
+): Promise<{ leader: number; writes: number; reconciles: number }> {
+  return {
+    leader: await c.metricSum('weightlifter_leader'),
+    writes: await c.metricSum('weightlifter_kube_requests_total', WRITE_VERBS),
+    reconciles: await c.metricSum('weightlifter_reconcile_duration_seconds_count'),
+  };
+}
+
+const advancedNotes = (events: EventJson[]): (string | undefined)[] =>
+  events.filter((ev) => ev.reason === 'Advanced').map((ev) => ev.note);
+
+describe('two replicas with leader election', () => {
+  it('only the Lease holder acts; the standby makes no write and runs no reconcile', async () => {
+    await a.start();
+    await a.waitForLog((l) => l.msg === 'started leading');
+    await b.start();
+    expect(b.identity).not.toBe(a.identity);
+    expect(await holder()).toBe(a.identity);
+
+    split = await deployInitialized(e, ns, {
+      canary: { interval: '3s', threshold: 3, stepWeights: STEPS },
+    });
+    await newRevision(e, ns, { 'example.com/rev': '2' });
+    await waitForStepDone(e, ns, split, 20);
+
+    expect(await holder()).toBe(a.identity);
+    const active = await activity(a);
+    expect(active.leader).toBe(1);
+    expect(active.writes).toBeGreaterThan(0);
+    expect(active.reconciles).toBeGreaterThan(0);
+    expect(await activity(b)).toEqual({ leader: 0, writes: 0, reconciles: 0 });
+    expect(b.logs.some((l) => l.msg === 'workers started' || l.canary !== undefined)).toBe(false);
+    // Every Event so far was recorded by the leader.
+    const events = await canaryEvents(e.admin, ns);
+    expect(events.length).toBeGreaterThan(0);
+    expect(new Set(events.map((ev) => ev.reportingInstance))).toEqual(new Set([a.identity]));
+  });
+
+  it('SIGKILL of the leader mid-run: the standby takes the Lease and finishes the run, no step twice', async () => {
+    const killed = a.identity ?? '';
+    const leaseMs = await leaseDurationMs();
+    const frozen = await waitForStepDone(e, ns, split, 20);
+    const killedAt = Date.now();
+    await a.kill();
+    const ms = await leaseTakenBy(b.identity ?? '', killedAt, leaseMs + SLACK_MS);
+    process.stdout.write(
+      `e2e-ha: handover after SIGKILL took ${String(ms)} ms (lease ${String(leaseMs)} ms)\n`,
+    );
+    await b.waitForLog((l) => l.msg === 'workers started');
+
+    const done = await waitForEnd(e, ns);
+    expect(done.phase).toBe('Succeeded');
+    expect(done.revision).toBe(frozen.revision);
+    expect(done.lastPromotedRevision).toBe(done.revision);
+    const primary = await getDeployment(e.admin, ns, `${APP}-primary`);
+    expect(primary?.spec?.template?.metadata?.annotations?.['example.com/rev']).toBe('2');
+    // Every weight once, ascending, then all traffic back to the primary.
+    await split.reached(0);
+    expect(split.weights).toEqual(ALL_WEIGHTS);
+    const events = await canaryEvents(e.admin, ns, (evs) =>
+      evs.some((ev) => ev.reason === 'Succeeded'),
+    );
+    expect(advancedNotes(events).sort()).toEqual(
+      STEPS.map((w) => `canary weight ${String(w)}`).sort(),
+    );
+    expect(events.filter((ev) => ev.reason === 'NewRevision')).toHaveLength(1);
+    const byB = events.filter((ev) => ev.reportingInstance === b.identity);
+    expect(byB.some((ev) => ev.reason === 'Succeeded')).toBe(true);
+    expect(events.every((ev) => [killed, b.identity].includes(ev.reportingInstance))).toBe(true);
+  });
+
+  it('SIGTERM of the leader releases the Lease on the way out; the standby takes over and finishes', async () => {
+    await a.start();
+    expect(await holder()).toBe(b.identity);
+    split.reset();
+    await newRevision(e, ns, { 'example.com/rev': '3' });
+    const frozen = await waitForStepDone(e, ns, split, 20);
+    expect((await activity(a)).reconciles).toBe(0);
+
+    const leaseMs = await leaseDurationMs();
+    const stoppedAt = Date.now();
+    expect(await b.stop()).toBe(0);
+    // Released before the process exited: no holder, or already the standby.
+    const after = await getLease(e.admin, LEASE_NS, LEASE);
+    expect([undefined, '', a.identity]).toContain(after?.spec?.holderIdentity);
+    // Quicker than waiting out the Lease: the standby sees it free at its next retry.
+    const ms = await leaseTakenBy(a.identity ?? '', stoppedAt, leaseMs);
+    process.stdout.write(`e2e-ha: handover after SIGTERM took ${String(ms)} ms\n`);
+
+    const done = await waitForEnd(e, ns);
+    expect(done.phase).toBe('Succeeded');
+    expect(done.revision).toBe(frozen.revision);
+    expect(done.lastPromotedRevision).toBe(done.revision);
+    await split.reached(0);
+    expect(split.weights).toEqual(ALL_WEIGHTS);
+    const events = await canaryEvents(e.admin, ns, (evs) =>
+      evs.some((ev) => ev.reason === 'Succeeded' && ev.reportingInstance === a.identity),
+    );
+    expect(
+      events.some((ev) => ev.reason === 'Succeeded' && ev.reportingInstance === a.identity),
+    ).toBe(true);
+  });
+});
