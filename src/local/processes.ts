@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -45,6 +45,8 @@ export function logTail(path: string, lines = 15): string {
  */
 export class ProcessGroup {
   private readonly children: Child[] = [];
+  /** The unref'd handles, ref'd again while stop() waits for them (see stop()). */
+  private readonly handles = new Map<Child, ChildProcess>();
   private readonly pidFile: string;
   private watchdog: Watchdog | undefined;
   private stopped = false;
@@ -111,6 +113,7 @@ export class ProcessGroup {
     });
     const child: Child = { name: spec.name, pid, logFile, exited, exit: undefined };
     this.children.push(child);
+    this.handles.set(child, proc);
     this.logger.debug({ component: spec.name, pid, logFile }, 'started');
     return child;
   }
@@ -119,19 +122,30 @@ export class ProcessGroup {
    * Stops the children in reverse start order (clients before kube-apiserver, kube-apiserver
    * before etcd: a server whose clients are gone has nothing to drain), each with SIGTERM and, after
    * the grace period, SIGKILL. Resolves once every child has exited.
+   *
+   * The children are unref'd while they run, so that they never keep a caller alive. A caller
+   * that awaits stop() must be kept alive, though: when the children were the last handles, an
+   * unref'd child and an unref'd timer left nothing in the event loop, and Node ended the process
+   * in the middle of stop() (exit code 13 under a top-level await, a silent exit otherwise, the
+   * 'exit' hook killing what was left). So the child is ref'd again and the grace timer is ref'd
+   * (and cleared) while we wait for it.
    */
   async stop(graceMs = GRACE_MS): Promise<void> {
     this.stopped = true;
     for (const c of [...this.children].reverse()) {
       if (c.exit !== undefined) continue;
       const t0 = Date.now();
+      this.handles.get(c)?.ref();
       signalGroup(c.pid, 'SIGTERM');
-      const timer = new Promise<'timeout'>((resolve) =>
-        setTimeout(() => {
+      let graceTimer: NodeJS.Timeout | undefined;
+      const timer = new Promise<'timeout'>((resolve) => {
+        graceTimer = setTimeout(() => {
           resolve('timeout');
-        }, graceMs).unref(),
-      );
-      if ((await Promise.race([c.exited, timer])) === 'timeout') {
+        }, graceMs);
+      });
+      const first = await Promise.race([c.exited, timer]);
+      clearTimeout(graceTimer);
+      if (first === 'timeout') {
         this.logger.debug({ component: c.name, pid: c.pid }, 'did not stop after SIGTERM; SIGKILL');
         signalGroup(c.pid, 'SIGKILL');
         await c.exited;

@@ -37,9 +37,6 @@ export interface World {
 
 async function stopAll(steps: readonly (() => Promise<void>)[]): Promise<void> {
   const failures: unknown[] = [];
-  // Children are unref'd and stop() waits on their exit with unref'd timers: in a plain script
-  // whose last handle is what is being stopped, Node would exit mid-stop. Hold the loop open.
-  const keepAlive = setInterval(() => undefined, 1_000);
   // In order (emulator before Prometheus before the control plane), each even if one failed.
   for (const step of steps) {
     try {
@@ -48,7 +45,6 @@ async function stopAll(steps: readonly (() => Promise<void>)[]): Promise<void> {
       failures.push(err);
     }
   }
-  clearInterval(keepAlive);
   if (failures.length > 0) throw new AggregateError(failures, 'world did not stop cleanly');
 }
 
