@@ -1,12 +1,14 @@
 // Progressing and WaitingPromotion: the guarded part of a run, evaluated on every reconcile.
 // Order: a newer revision restarts the run at weight 0; skipAnalysis promotes; an unready canary
 // holds (bounded by the progress deadline from the start of the current step); a reached threshold
-// rolls back; otherwise, when an interval has passed since the last tick, run the tick.
+// rolls back; a TrafficSplit behind the status weight is routed first (traffic-shift.ts);
+// otherwise, when an interval has passed since the last tick, run the tick.
 import { thresholdReached, strategyFrom } from '../../progression/index.js';
-import { keep, overdue, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
+import { keep, overdue, routesAt, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 import { tick } from './tick.js';
+import { awaitTraffic, trafficShifted } from './traffic-shift.js';
 import { beginPromotion, cancelRun, rollback } from './transitions.js';
 import { startRun } from './run-start.js';
 
@@ -49,6 +51,10 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
       `${state.failedChecks} failed checks`,
     );
   }
+  // Never analyse a weight the TrafficSplit does not show (see traffic-shift.ts).
+  if (!routesAt(ctx.observed.routes, state.canaryWeight)) return awaitTraffic(ctx, state);
+  const shifted = trafficShifted(ctx, state);
+  if (shifted !== null) return shifted;
   if (state.lastAnalysisAt !== null && ctx.now < state.lastAnalysisAt + ctx.spec.intervalMs) {
     return keep(state, { requeueAfterMs: state.lastAnalysisAt + ctx.spec.intervalMs - ctx.now });
   }

@@ -269,12 +269,14 @@ const rows: Row[] = [
   {
     name: 'progressing: at max, promotion confirmed',
     status: running({ canaryWeight: 50 }),
+    observed: { routes: { primaryWeight: 50, canaryWeight: 50 } },
     to: 'Promoting',
     reason: 'Promoting',
   },
   {
     name: 'progressing: at max, promotion refused',
     status: running({ canaryWeight: 50 }),
+    observed: { routes: { primaryWeight: 50, canaryWeight: 50 } },
     hooks: { 'confirm-promotion': refuse },
     to: 'WaitingPromotion',
     reason: 'WaitingPromotion',
@@ -283,12 +285,14 @@ const rows: Row[] = [
   {
     name: 'waitingPromotion: approved',
     status: running({ phase: 'WaitingPromotion', canaryWeight: 50 }),
+    observed: { routes: { primaryWeight: 50, canaryWeight: 50 } },
     to: 'Promoting',
     reason: 'Promoting',
   },
   {
     name: 'waitingPromotion: failure threshold',
     status: running({ phase: 'WaitingPromotion', canaryWeight: 50, failedChecks: 1 }),
+    observed: { routes: { primaryWeight: 50, canaryWeight: 50 } },
     checks: { results: [bad()] },
     to: 'Failed',
     reason: 'FailedChecksThresholdReached',
@@ -396,6 +400,7 @@ describe('decide(): what it asks for, in order', () => {
       {
         name: '',
         status: firstTick(),
+        observed: { routes: { primaryWeight: 100, canaryWeight: 0 } },
         to: 'Progressing',
         reason: '',
       },
@@ -403,7 +408,13 @@ describe('decide(): what it asks for, in order', () => {
     ],
     [
       'a tick at max weight',
-      { name: '', status: running({ canaryWeight: 50 }), to: 'Promoting', reason: '' },
+      {
+        name: '',
+        status: running({ canaryWeight: 50 }),
+        observed: { routes: { primaryWeight: 50, canaryWeight: 50 } },
+        to: 'Promoting',
+        reason: '',
+      },
       ['rollback', 'rollout', 'checks', 'confirm-promotion'],
     ],
     [

@@ -117,6 +117,10 @@ export class World {
   primaryReadinessOnRollout: Readiness = READY;
   canaryReadinessOnScaleUp: Readiness = READY;
   calls: Call[] = [];
+  /** The router's endpoint gate holds route changes: routeTraffic is called but changes nothing. */
+  routesHeld = false;
+  /** Every canary weight the split actually took, in order (like a watch on the TrafficSplit). */
+  routeHistory: number[] = [];
   /** Per actor name: make the next calls fail (or hang) instead of acting. */
   failing: Partial<Record<keyof EngineActors, 'throw' | 'hang'>> = {};
 
@@ -207,7 +211,9 @@ export class World {
         }),
       routeTraffic: (e) =>
         this.act('routeTraffic', e, () => {
+          if (this.routesHeld) return;
           this.routes = { primaryWeight: e.primaryWeight, canaryWeight: e.canaryWeight };
+          if (this.routeHistory.at(-1) !== e.canaryWeight) this.routeHistory.push(e.canaryWeight);
         }),
       finalize: (e) =>
         this.act('finalize', e, () => {

@@ -43,7 +43,11 @@ describe('restarting from the persisted status', () => {
     w.calls = [];
     const resumed = await w.reconcile();
     expect(types(resumed.plan.effects)).toEqual(['routeTraffic:50']);
-    expect(resumed.plan.statusPatch).toBeNull(); // no second advance, no second count
+    // No second advance, no second count: only the analysis clock restarts (route-lag.test.ts).
+    expect(resumed.plan.statusPatch).not.toHaveProperty('canaryWeight');
+    expect(resumed.plan.statusPatch).not.toHaveProperty('stepIndex');
+    expect(resumed.plan.statusPatch).not.toHaveProperty('failedChecks');
+    expect(w.status).toMatchObject({ canaryWeight: 50, stepIndex: 2, failedChecks: 0 });
     expect(w.hookCalls()).toEqual([]); // no hook repeated
     expect(w.called('runChecks')).toEqual([]);
   });

@@ -450,8 +450,15 @@ describe('GitOps', () => {
   it('repairs drift of the TrafficSplit weights', async () => {
     const w = await atFirstStep();
     w.routes = { primaryWeight: 100, canaryWeight: 0 };
+    await w.wait(10_000);
     const r = await w.reconcile();
     expect(types(r.plan.effects)).toEqual(['routeTraffic:30']);
-    expect(r.plan.statusPatch).toBeNull();
+    // Only the analysis clock and the reason change: no step, no count.
+    expect(Object.keys(r.plan.statusPatch ?? {}).sort()).toEqual([
+      'conditions',
+      'lastAnalysisAt',
+      'phaseSince',
+    ]);
+    expect(w.status).toMatchObject({ canaryWeight: 30, stepIndex: 1, failedChecks: 0 });
   });
 });

@@ -1,0 +1,53 @@
+// The TrafficSplit must show status.canaryWeight before that weight is analysed. It may lag: a
+// crash between the status write and routeTraffic, the endpoint gate holding a route change, or a
+// hand edit of the split. Measuring then would judge the old weight and advance past a step that
+// never ran. So: route first (convergence emits routeTraffic), hold the analysis clock, and when
+// the split shows the weight, restart the clock so one full interval is measured there.
+// Nothing else changes: no step is repeated, failedChecks stays. The wait is bounded by the
+// progress deadline from the moment the lag was first seen.
+import { previousReady } from '../conditions.js';
+import { overdue, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
+import type { RunState } from '../resume.js';
+import { rollback } from './transitions.js';
+
+/** Ready reason while the split lags; it is also how the next step knows to restart the clock. */
+export const SHIFTING_TRAFFIC = 'ShiftingTraffic';
+
+const shifting = (state: RunState): boolean =>
+  previousReady(state.conditions)?.reason === SHIFTING_TRAFFIC;
+
+/** The split does not show status.canaryWeight: no analysis until it does. */
+export function awaitTraffic(ctx: Ctx, state: RunState): Step {
+  const weight = state.canaryWeight;
+  // Written once when the lag is first seen; later steps while it lasts write nothing.
+  const s: RunState = shifting(state)
+    ? state
+    : { ...state, phaseSince: ctx.now, lastAnalysisAt: ctx.now };
+  if (overdue(ctx, s.phaseSince)) {
+    return rollback(
+      ctx,
+      s,
+      'ProgressDeadlineExceeded',
+      `the TrafficSplit did not reach canary weight ${weight} within the progress deadline`,
+    );
+  }
+  return verdict(
+    s,
+    SHIFTING_TRAFFIC,
+    `routing ${weight}% to the canary; analysis resumes one interval after the TrafficSplit shows it`,
+    { requeueAfterMs: untilDeadline(ctx, s.phaseSince) },
+  );
+}
+
+/**
+ * The split shows the weight now; if it lagged until this step, restart the analysis clock here.
+ * Returns null when there is nothing to restart.
+ */
+export function trafficShifted(ctx: Ctx, state: RunState): Step | null {
+  if (!shifting(state)) return null;
+  const s: RunState = { ...state, lastAnalysisAt: ctx.now };
+  const reason = state.phase === 'WaitingPromotion' ? 'WaitingPromotion' : 'Progressing';
+  return verdict(s, reason, `canary weight ${state.canaryWeight}; analysing it for one interval`, {
+    requeueAfterMs: ctx.spec.intervalMs,
+  });
+}
