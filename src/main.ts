@@ -18,6 +18,7 @@ import { LeaderElector, defaultIdentity } from './kube/leader-election.js';
 import { createLeaseStore } from './kube/lease-store.js';
 import { StatusWriter } from './kube/status.js';
 import { MetricSourceFactory } from './metrics/factory.js';
+import { createNotifier, createSecretReader } from './notify/index.js';
 import { kubeGetTransport } from './metrics/kube-transport.js';
 import { PrometheusQueryExecutor } from './metrics/prometheus-executor.js';
 import { ServedVersionsCache, fetchServedSplitVersions } from './routing/discovery.js';
@@ -94,6 +95,18 @@ export async function startController(
     reportingInstance: identity,
     metrics,
   });
+  // One notifier for the process; urlFrom Secrets are read per delivery from our own namespace.
+  const notify = config.notify;
+  const alerts =
+    notify === undefined || notify.config.providers.length === 0
+      ? undefined
+      : {
+          notifier: createNotifier(notify.config, {
+            logger,
+            secrets: createSecretReader(raw, config.controllerNamespace),
+          }),
+          cluster: notify.config.cluster ?? null,
+        };
   const reconciler = new CanaryReconciler({
     raw,
     caches,
@@ -103,6 +116,7 @@ export async function startController(
     urlPolicy,
     controllerNamespace: config.controllerNamespace,
     metrics,
+    ...(alerts === undefined ? {} : { alerts }),
     routerDeps: {
       raw,
       splits: caches.splits,
@@ -171,6 +185,15 @@ export async function startController(
       prometheus: config.prometheusUrl,
       leaderElection: le.enabled ? `${le.namespace}/${le.name}` : false,
       health: health.url,
+      alerts:
+        notify === undefined
+          ? false
+          : {
+              file: notify.path,
+              providers: notify.config.providers.map(
+                (p) => `${p.name} (${p.type}, ${p.minSeverity})`,
+              ),
+            },
     },
     'weightlifter controller started',
   );
@@ -200,6 +223,8 @@ export async function startController(
   const stop = async (): Promise<void> => {
     clearInterval(splitWatch);
     await controller.stop();
+    // Alerts of the last steps are still on their way (each bounded by its timeout and retries).
+    await alerts?.notifier.idle();
     await Promise.all(caches.all.map((c) => c.stop()));
     await server.close();
     logger.info('weightlifter controller stopped');

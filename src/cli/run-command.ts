@@ -27,6 +27,8 @@ const HELP: Record<ConfigKey, string> = {
   allowedHosts: 'comma-separated hosts webhooks and template metrics may call (default: any)',
   allowedCidrs: 'comma-separated CIDRs webhooks and template metrics may call (default: any)',
   endpointGate: 'send weight only to backends with ready endpoints (default true)',
+  notifyConfig:
+    'YAML/JSON file of alert providers (slack, msteams, discord, generic), e.g. a mounted ConfigMap (default: no alerts)',
 };
 
 const BOOLEAN: ReadonlySet<ConfigKey> = new Set(['leaderElect', 'endpointGate']);

@@ -7,6 +7,12 @@ import { WeightlifterError } from '../telemetry/errors.js';
 import { isMeshName, type MeshName } from '../metrics/mesh-queries.js';
 import { TRAFFIC_METRICS_SETTINGS, type TrafficMetricsSetting } from '../metrics/factory.js';
 import { CONFIG_KEYS, ENV_NAMES, type ConfigKey } from './keys.js';
+import {
+  loadNotifySettings,
+  readTextFile,
+  type NotifySettings,
+  type ReadText,
+} from './notify-file.js';
 import { parseBool, parseHostPort, parseInteger, parseList } from './parse.js';
 
 export interface LeaderElectionConfig {
@@ -41,6 +47,13 @@ export interface ControllerConfig {
   };
   /** Weight goes to a backend only when its Service has ready endpoints (EndpointSlices). */
   readonly endpointGate: boolean;
+  /** Alert providers from the --notify-config file; undefined: no alerts. */
+  readonly notify: NotifySettings | undefined;
+}
+
+export interface ResolveOptions {
+  /** Reads the --notify-config file. @default readFileSync as UTF-8 */
+  readonly readText?: ReadText;
 }
 
 /** Raw values as given: flags (commander's parsed options) take precedence over the environment. */
@@ -63,8 +76,10 @@ export const CONFIG_DEFAULTS = {
 export function resolveConfig(
   flags: ConfigFlags,
   env: Readonly<Record<string, string | undefined>> = {},
+  opts: ResolveOptions = {},
 ): ControllerConfig {
   const problems: string[] = [];
+  const causes: unknown[] = [];
   const raw = (key: ConfigKey): string | boolean | undefined => {
     const flag = flags[key];
     if (flag !== undefined) return flag;
@@ -115,6 +130,17 @@ export function resolveConfig(
     CONFIG_KEYS.healthAddress,
     problems,
   );
+  const notifyPath = text('notifyConfig');
+  const notify =
+    notifyPath === undefined || notifyPath === ''
+      ? undefined
+      : loadNotifySettings(
+          notifyPath,
+          CONFIG_KEYS.notifyConfig,
+          opts.readText ?? readTextFile,
+          problems,
+          causes,
+        );
   const config: ControllerConfig = {
     kubeconfig: text('kubeconfig'),
     context: text('context'),
@@ -137,14 +163,13 @@ export function resolveConfig(
       allowedCidrs: parseList(text('allowedCidrs')),
     },
     endpointGate: bool('endpointGate', CONFIG_DEFAULTS.endpointGate),
+    notify,
   };
   if (problems.length > 0) {
     throw new WeightlifterError(
       'WL_CONFIG_INVALID',
       `invalid configuration: ${problems.join('; ')}`,
-      {
-        details: { problems },
-      },
+      { details: { problems }, ...(causes.length === 0 ? {} : { cause: causes[0] }) },
     );
   }
   return config;

@@ -18,6 +18,7 @@ export const CONFIG_KEYS = {
   allowedHosts: '--allowed-hosts',
   allowedCidrs: '--allowed-cidrs',
   endpointGate: '--endpoint-gate',
+  notifyConfig: '--notify-config',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -40,4 +41,5 @@ export const ENV_NAMES = {
   allowedHosts: 'WEIGHTLIFTER_ALLOWED_HOSTS',
   allowedCidrs: 'WEIGHTLIFTER_ALLOWED_CIDRS',
   endpointGate: 'WEIGHTLIFTER_ENDPOINT_GATE',
+  notifyConfig: 'WEIGHTLIFTER_NOTIFY_CONFIG',
 } as const satisfies Record<ConfigKey, string>;

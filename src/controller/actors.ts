@@ -24,6 +24,8 @@ import type {
   WebhookOutcome,
 } from '../machine/types.js';
 import type { MetricSourceFactory } from '../metrics/factory.js';
+import { notificationFor } from '../notify/engine-events.js';
+import type { Notifier } from '../notify/notifier.js';
 import {
   canaryEndpoints,
   checkRouteChange,
@@ -37,6 +39,14 @@ import { promotePrimary } from '../workload/primary.js';
 import { scaleTarget } from '../workload/scale.js';
 import { CANARY_REF, type CanaryJson, type ControllerCaches } from './caches.js';
 import { runChecks } from './checks.js';
+import { systemClock, type Clock } from './clock.js';
+
+/** Alert notifications (--notify-config), built once. */
+export interface AlertDeps {
+  readonly notifier: Notifier;
+  /** The operator's name for the cluster, shown in every alert. */
+  readonly cluster: string | null;
+}
 
 /** Built once by the composition root. */
 export interface ActorDeps {
@@ -48,6 +58,10 @@ export interface ActorDeps {
   readonly urlPolicy: UrlPolicy;
   readonly controllerNamespace: string;
   readonly metrics?: ControllerMetrics;
+  /** Absent: no alerts are configured. */
+  readonly alerts?: AlertDeps;
+  /** Timestamps of alerts. @default the system clock */
+  readonly clock?: Clock;
 }
 
 /** One step of one Canary. */
@@ -202,6 +216,7 @@ export class CanaryActors implements EngineActors {
       action: e.reason,
       note: e.message,
     });
+    this.#alert(e);
     // Flagger forwards its events to `event` hooks; so do we (a notification: at most once).
     if (hooksOfType(this.#s.canary.spec.analysis?.webhooks, 'event').length > 0) {
       await runHooks(
@@ -220,6 +235,28 @@ export class CanaryActors implements EngineActors {
         },
       );
     }
+  }
+
+  /**
+   * The alert for this Event, if it is alert-worthy, sent without waiting: a slow or failing
+   * receiver never delays a rollback or fails the step (the notifier has its own timeout and
+   * retries, logs failures at warn with the provider, and its promise never rejects). Emitted
+   * once per transition, after the status write, like the Event: at most once.
+   */
+  #alert(e: EffectOf<'emitEvent'>): void {
+    const alerts = this.#d.alerts;
+    if (alerts === undefined) return;
+    const status = this.#next ?? this.#s.json.status ?? {};
+    const alert = notificationFor({
+      canary: { namespace: this.#ns, name: this.#name },
+      status,
+      event: e,
+      now: (this.#d.clock ?? systemClock).now(),
+      cluster: alerts.cluster,
+    });
+    if (alert === null) return;
+    this.#s.logger.debug({ kind: alert.kind, severity: alert.severity }, 'sending alert');
+    void alerts.notifier.notify(alert);
   }
 }
 
