@@ -26,6 +26,8 @@ export interface MeshEmulatorOptions {
   readonly maxPodsPerDeployment?: number;
   /** Play kubelet + deployment controller: write Deployment status. @default false */
   readonly kubelet?: boolean;
+  /** Deployment status writes in flight at once (kubelet role); raise it for thousands. @default 8 */
+  readonly kubeletConcurrency?: number;
   /** An already listening metrics server to serve from (the world starts it early). */
   readonly metricsServer?: MetricsServer;
   /** Workload name of the synthetic client in outbound series. @default 'weightlifter-loadgen' */
@@ -103,6 +105,9 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
           raw,
           deployments: view.deployments,
           logger: log.child({ role: 'kubelet' }),
+          ...(opts.kubeletConcurrency === undefined
+            ? {}
+            : { concurrency: opts.kubeletConcurrency }),
         })
       : undefined;
 

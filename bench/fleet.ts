@@ -1,0 +1,142 @@
+// The bench's canaries: N Deployments with their Canaries spread over namespaces of
+// `perNamespace`, created through the admin client with bounded concurrency.
+import type { KubeRawClient } from '../src/kube/raw-client.js';
+import { EMULATOR_ANNOTATIONS } from '../src/local/emulator/annotations.js';
+import { BUILTIN, collectionPath, objectPath } from '../src/kube/resources.js';
+import { CANARY_REF } from '../src/controller/caches.js';
+
+/** Pod-template annotation whose value marks a revision. */
+export const REVISION_ANNOTATION = 'bench.weightlifter.io/revision';
+
+export interface FleetMember {
+  readonly namespace: string;
+  readonly name: string;
+  /** `namespace/name`, the key the controller and the trackers use. */
+  readonly key: string;
+}
+
+export interface CanaryShape {
+  readonly intervalSeconds: number;
+  readonly steps: number;
+}
+
+export function fleetMembers(n: number, perNamespace: number): FleetMember[] {
+  return Array.from({ length: n }, (_, i) => {
+    const namespace = `wlb-${String(Math.floor(i / perNamespace)).padStart(3, '0')}`;
+    const name = `app-${String(i % perNamespace).padStart(4, '0')}`;
+    return { namespace, name, key: `${namespace}/${name}` };
+  });
+}
+
+/** Even weights up to 50 % in `steps` steps, e.g. 5 → 10, 20, 30, 40, 50. */
+export function stepWeights(steps: number): number[] {
+  return Array.from({ length: steps }, (_, i) => Math.round((50 * (i + 1)) / steps));
+}
+
+function deployment(m: FleetMember): unknown {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: m.name, namespace: m.namespace, labels: { app: m.name } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: m.name } },
+      template: {
+        metadata: { labels: { app: m.name }, annotations: { [REVISION_ANNOTATION]: '1' } },
+        spec: {
+          containers: [
+            { name: 'app', image: 'example/app:1', ports: [{ name: 'http', containerPort: 9898 }] },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function canary(m: FleetMember, shape: CanaryShape): unknown {
+  return {
+    apiVersion: `${CANARY_REF.group}/${CANARY_REF.version}`,
+    kind: CANARY_REF.kind,
+    metadata: { name: m.name, namespace: m.namespace },
+    spec: {
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: m.name },
+      service: { port: 9898, targetPort: 'http' },
+      routing: { provider: 'smi' },
+      progressDeadlineSeconds: 300,
+      analysis: {
+        interval: `${shape.intervalSeconds}s`,
+        // One failed check rolls back: the reaction scenario measures exactly that path.
+        threshold: 1,
+        stepWeights: stepWeights(shape.steps),
+        metrics: [
+          {
+            name: 'success-rate',
+            interval: '10s',
+            trafficMetrics: { metric: 'success-rate' },
+            thresholdRange: { min: 99 },
+          },
+          {
+            name: 'latency-p99',
+            interval: '10s',
+            trafficMetrics: { metric: 'p99_response_latency' },
+            thresholdRange: { max: 500 },
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; the first failure rejects. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export async function createFleet(
+  admin: KubeRawClient,
+  members: readonly FleetMember[],
+  shape: CanaryShape,
+  concurrency: number,
+): Promise<void> {
+  const namespaces = [...new Set(members.map((m) => m.namespace))];
+  await mapLimit(namespaces, concurrency, (name) =>
+    admin.create(collectionPath(BUILTIN.namespaces), {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+    }),
+  );
+  await mapLimit(members, concurrency, async (m) => {
+    await admin.create(collectionPath(BUILTIN.deployments, m.namespace), deployment(m));
+    await admin.create(collectionPath(CANARY_REF, m.namespace), canary(m, shape));
+  });
+}
+
+/** A new revision of the member's app: a revision marker, and its error rate (0..1). */
+export async function newRevision(
+  admin: KubeRawClient,
+  m: FleetMember,
+  revision: string,
+  errorRate = 0,
+): Promise<void> {
+  const annotations = {
+    [REVISION_ANNOTATION]: revision,
+    [EMULATOR_ANNOTATIONS.errorRate]: String(errorRate),
+  };
+  await admin.patch(objectPath(BUILTIN.deployments, m.namespace, m.name), {
+    spec: { template: { metadata: { annotations } } },
+  });
+}

@@ -1,0 +1,72 @@
+// `npm run bench`: see bench/README.md. Results are figures to read, not pass/fail.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchError } from './errors.js';
+import { loadAverage, machineInfo } from './machine.js';
+import { USAGE, parseOptions } from './options.js';
+import { table, writeResults, type RunResult } from './report.js';
+import { runForN, type RunHandle } from './run-n.js';
+
+const log = (m: string): void => {
+  process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+};
+
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2), process.env);
+  if (opts === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo();
+  const workDir = await mkdtemp(join(tmpdir(), 'weightlifter-bench-'));
+  // The controller's log files go next to the audit logs (kept with --keep-logs).
+  process.env['WEIGHTLIFTER_E2E_LOG_DIR'] = workDir;
+  const handle: RunHandle = { current: undefined };
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`${signal}: stopping the controller and the world`);
+    const stopped = handle.current?.stop() ?? Promise.resolve();
+    const bounded = new Promise((r) => setTimeout(r, 20_000).unref());
+    void Promise.race([stopped, bounded])
+      .catch((err: unknown) => {
+        log(`cleanup failed: ${String(err)}`);
+      })
+      .then(() => rm(workDir, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  log(
+    `bench: N=${opts.n.join(',')} scenarios=${opts.scenarios.join(',')} on ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAverage.join(' ')}`,
+  );
+  const runs: RunResult[] = [];
+  try {
+    for (const n of opts.n) runs.push(await runForN(opts, n, workDir, handle, log));
+  } finally {
+    if (!opts.keepLogs) await rm(workDir, { recursive: true, force: true });
+    else log(`logs kept in ${workDir}`);
+  }
+  const file = await writeResults(opts.outDir, {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine,
+    loadAverageAtEnd: loadAverage(),
+    options: opts,
+    runs,
+  });
+  process.stdout.write(`${table(runs)}\n\nresults: ${file}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof BenchError) log(`${err.code}: ${err.message}`);
+    else log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,139 @@
+// Bench settings from flags, then BENCH_* environment variables, then defaults; a bad value
+// stops the bench before anything starts, naming every problem.
+import { parseArgs } from 'node:util';
+import { BENCH_ERROR_CODES, BenchError } from './errors.js';
+
+export const SCENARIOS = ['idle', 'progressing', 'reaction'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** Who makes pods Ready: the emulator's kubelet role (default) or kcm + scheduler + kwok. */
+export const POD_MODES = ['emulator', 'kwok'] as const;
+export type PodMode = (typeof POD_MODES)[number];
+
+export interface BenchOptions {
+  readonly n: readonly number[];
+  readonly scenarios: readonly Scenario[];
+  readonly idleSeconds: number;
+  /** Quiet time after the fleet is Initialized, before the idle window opens. */
+  readonly settleSeconds: number;
+  readonly intervalSeconds: number;
+  readonly steps: number;
+  readonly reactionSamples: number;
+  readonly perNamespace: number;
+  readonly rps: number;
+  readonly scrapeSeconds: number;
+  readonly pods: PodMode;
+  /** Object creations in flight while building the fleet. */
+  readonly createConcurrency: number;
+  /** Passed to the controller as --concurrency (undefined: its default). */
+  readonly controllerConcurrency: number | undefined;
+  readonly outDir: string;
+  readonly keepLogs: boolean;
+}
+
+export const USAGE = `npm run bench -- [options]
+  --n 100,1000,2000        canary counts, one world each (BENCH_N)
+  --scenarios idle,progressing,reaction (BENCH_SCENARIOS)
+  --idle-seconds 60        idle measurement window (BENCH_IDLE_SECONDS)
+  --settle-seconds 10      wait after all are Initialized (BENCH_SETTLE_SECONDS)
+  --interval-seconds 5     analysis interval of every Canary (BENCH_INTERVAL_SECONDS)
+  --steps 5                weight steps per run (BENCH_STEPS)
+  --reaction-samples 20    canaries sampled for detection/rollback latency (BENCH_REACTION_SAMPLES)
+  --per-namespace 100      canaries per namespace (BENCH_PER_NAMESPACE)
+  --rps 40                 emulated requests/s per app (BENCH_RPS)
+  --scrape-seconds 2       Prometheus scrape interval (BENCH_SCRAPE_SECONDS)
+  --pods emulator|kwok     who makes pods Ready (BENCH_PODS)
+  --create-concurrency 32  creations in flight (BENCH_CREATE_CONCURRENCY)
+  --controller-concurrency <k>  the controller's --concurrency (BENCH_CONTROLLER_CONCURRENCY)
+  --out bench/results      results directory (BENCH_OUT)
+  --keep-logs              keep the audit and controller logs (BENCH_KEEP_LOGS=1)`;
+
+const FLAGS = {
+  n: { type: 'string' },
+  scenarios: { type: 'string' },
+  'idle-seconds': { type: 'string' },
+  'settle-seconds': { type: 'string' },
+  'interval-seconds': { type: 'string' },
+  steps: { type: 'string' },
+  'reaction-samples': { type: 'string' },
+  'per-namespace': { type: 'string' },
+  rps: { type: 'string' },
+  'scrape-seconds': { type: 'string' },
+  pods: { type: 'string' },
+  'create-concurrency': { type: 'string' },
+  'controller-concurrency': { type: 'string' },
+  out: { type: 'string' },
+  'keep-logs': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+type FlagName = Exclude<keyof typeof FLAGS, 'help'>;
+
+const envName = (flag: FlagName): string => `BENCH_${flag.toUpperCase().replace(/-/g, '_')}`;
+
+/** undefined when --help was asked for. */
+export function parseOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): BenchOptions | undefined {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: FLAGS, strict: true }));
+  } catch (cause) {
+    throw new BenchError(BENCH_ERROR_CODES.USAGE, `${(cause as Error).message}\n${USAGE}`, {
+      cause,
+    });
+  }
+  if (values.help === true) return undefined;
+  const problems: string[] = [];
+  const text = (f: FlagName): string | undefined => {
+    const v = values[f];
+    if (typeof v === 'string') return v;
+    const e = env[envName(f)];
+    return e === undefined || e === '' ? undefined : e;
+  };
+  const num = (f: FlagName, fallback: number, min: number): number => {
+    const t = text(f);
+    if (t === undefined) return fallback;
+    const v = Number(t);
+    if (!Number.isFinite(v) || v < min) problems.push(`--${f}: "${t}" is not a number >= ${min}`);
+    return v;
+  };
+  const list = (f: FlagName, fallback: string): string[] =>
+    (text(f) ?? fallback)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  const n = list('n', '100,1000,2000').map(Number);
+  if (n.length === 0 || n.some((x) => !Number.isInteger(x) || x < 1)) {
+    problems.push(`--n: "${text('n') ?? ''}" is not a list of positive integers`);
+  }
+  const scenarios = list('scenarios', SCENARIOS.join(','));
+  const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0) problems.push(`--scenarios: unknown ${unknown.join(', ')}`);
+  const pods = text('pods') ?? 'emulator';
+  if (!(POD_MODES as readonly string[]).includes(pods)) {
+    problems.push(`--pods: "${pods}" is not ${POD_MODES.join(' or ')}`);
+  }
+  const cc = text('controller-concurrency');
+  const opts: BenchOptions = {
+    n,
+    scenarios: scenarios as Scenario[],
+    idleSeconds: num('idle-seconds', 60, 1),
+    settleSeconds: num('settle-seconds', 10, 0),
+    intervalSeconds: num('interval-seconds', 5, 1),
+    steps: Math.round(num('steps', 5, 1)),
+    reactionSamples: Math.round(num('reaction-samples', 20, 1)),
+    perNamespace: Math.round(num('per-namespace', 100, 1)),
+    rps: num('rps', 40, 1),
+    scrapeSeconds: num('scrape-seconds', 2, 1),
+    pods: pods as PodMode,
+    createConcurrency: Math.round(num('create-concurrency', 32, 1)),
+    controllerConcurrency: cc === undefined ? undefined : num('controller-concurrency', 4, 1),
+    outDir: text('out') ?? 'bench/results',
+    keepLogs: values['keep-logs'] === true || env['BENCH_KEEP_LOGS'] === '1',
+  };
+  if (problems.length > 0)
+    throw new BenchError(BENCH_ERROR_CODES.USAGE, `${problems.join('\n')}\n\n${USAGE}`);
+  return opts;
+}

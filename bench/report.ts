@@ -1,0 +1,110 @@
+// The bench's output: a table on stdout (one column per N) and the full JSON result file.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MachineInfo } from './machine.js';
+import type { BenchOptions } from './options.js';
+import type { IdleResult } from './scenarios/idle.js';
+import type { ProgressingResult } from './scenarios/progressing.js';
+import type { ReactionResult } from './scenarios/reaction.js';
+
+export interface RunResult {
+  readonly n: number;
+  readonly namespaces: number;
+  /** Creating the Deployments and Canaries, then until all are Initialized. */
+  readonly setup: { readonly createSeconds: number; readonly initializedSeconds: number };
+  readonly loadAverageAfter: readonly number[];
+  idle?: IdleResult;
+  progressing?: ProgressingResult;
+  reaction?: ReactionResult;
+}
+
+export interface BenchResults {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly machine: MachineInfo;
+  readonly loadAverageAtEnd: readonly number[];
+  readonly options: BenchOptions;
+  readonly runs: readonly RunResult[];
+}
+
+type Row = readonly [string, (r: RunResult) => string];
+
+const v = (x: number | null | undefined, unit = ''): string =>
+  x === null || x === undefined ? '-' : `${x}${unit}`;
+
+const ROWS: readonly Row[] = [
+  [
+    'setup: create / all Initialized (s)',
+    (r) => `${r.setup.createSeconds} / ${r.setup.initializedSeconds}`,
+  ],
+  ['idle: CPU s over window', (r) => (r.idle ? `${r.idle.cpuSeconds} / ${r.idle.seconds}` : '-')],
+  ['idle: peak RSS in window (MiB)', (r) => v(r.idle?.peakRssMiB)],
+  ['idle: V8 heap used (MiB)', (r) => v(r.idle?.heapUsedMiB)],
+  ['idle: API requests/s', (r) => v(r.idle?.requestsPerSecond)],
+  ['idle: API writes / log lines', (r) => (r.idle ? `${r.idle.writes} / ${r.idle.logLines}` : '-')],
+  [
+    'prog: succeeded / failed',
+    (r) =>
+      r.progressing
+        ? `${r.progressing.succeeded} / ${r.progressing.failed}${r.progressing.timedOut ? ' (timed out)' : ''}`
+        : '-',
+  ],
+  [
+    'prog: wall vs ideal (s)',
+    (r) =>
+      r.progressing
+        ? `${r.progressing.wallSeconds} / ${r.progressing.idealSeconds} (x${r.progressing.wallOverIdeal})`
+        : '-',
+  ],
+  [
+    'prog: per canary p50 / p99 (s)',
+    (r) =>
+      r.progressing
+        ? `${sec(r.progressing.perCanary.p50Ms)} / ${sec(r.progressing.perCanary.p99Ms)}`
+        : '-',
+  ],
+  ['prog: writes per canary-step', (r) => v(r.progressing?.writesPerCanaryStep)],
+  [
+    'prog: split / status patches per canary-step',
+    (r) =>
+      r.progressing
+        ? `${r.progressing.splitPatchesPerCanaryStep} / ${r.progressing.statusPatchesPerCanaryStep}`
+        : '-',
+  ],
+  ['prog: PromQL queries per interval', (r) => v(r.progressing?.promqlQueriesPerInterval)],
+  ['prog: PromQL queries per canary-step', (r) => v(r.progressing?.promqlQueriesPerCanaryStep)],
+  [
+    'prog: CPU s / peak RSS (MiB)',
+    (r) => (r.progressing ? `${r.progressing.cpuSeconds} / ${r.progressing.peakRssMiB}` : '-'),
+  ],
+  [
+    'reaction: detection p50 / p99 (ms)',
+    (r) =>
+      r.reaction ? `${v(r.reaction.detection.p50Ms)} / ${v(r.reaction.detection.p99Ms)}` : '-',
+  ],
+  [
+    'reaction: rollback p50 / p99 (ms)',
+    (r) => (r.reaction ? `${v(r.reaction.rollback.p50Ms)} / ${v(r.reaction.rollback.p99Ms)}` : '-'),
+  ],
+];
+
+function sec(ms: number | null): string {
+  return ms === null ? '-' : (ms / 1000).toFixed(1);
+}
+
+export function table(runs: readonly RunResult[]): string {
+  const header = ['', ...runs.map((r) => `N=${r.n}`)];
+  const body = ROWS.map(([label, cell]) => [label, ...runs.map(cell)]);
+  const all = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  const line = (row: readonly string[]): string =>
+    row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), ...body.map(line)].join('\n');
+}
+
+export async function writeResults(dir: string, results: BenchResults): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${results.startedAt.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,131 @@
+// One bench run for one N: its own world (control plane with an audit log, Prometheus, mesh
+// emulator), the controller as a child process under its own identity, the fleet, the scenarios.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { IDENTITIES } from '../src/local/identities.js';
+import { startE2E, type E2E } from '../test/e2e/harness.js';
+import { auditPolicyFor } from './audit-log.js';
+import type { BenchContext } from './context.js';
+import { BENCH_ERROR_CODES, BenchError } from './errors.js';
+import { createFleet, fleetMembers } from './fleet.js';
+import { loadAverage } from './machine.js';
+import type { BenchOptions } from './options.js';
+import type { RunResult } from './report.js';
+import { runIdle } from './scenarios/idle.js';
+import { runProgressing } from './scenarios/progressing.js';
+import { runReaction } from './scenarios/reaction.js';
+import { round } from './proc-stats.js';
+import { sleep } from './stats.js';
+import { FleetTracker } from './tracker.js';
+
+const CONTROLLER_USER = IDENTITIES.controller.user;
+
+export interface RunHandle {
+  /** Set while a world runs, for Ctrl-C. */
+  current: E2E | undefined;
+}
+
+function controllerArgs(opts: BenchOptions): string[] {
+  return [
+    '--log-level',
+    'info',
+    // No SMI metrics API is registered in the bench world: compute from Prometheus.
+    '--traffic-metrics',
+    'computed',
+    ...(opts.controllerConcurrency === undefined
+      ? []
+      : ['--concurrency', String(opts.controllerConcurrency)]),
+  ];
+}
+
+async function waitInitialized(ctx: BenchContext, timeoutMs: number): Promise<void> {
+  const keys = ctx.members.map((m) => m.key);
+  const start = Date.now();
+  let lastReport = start;
+  for (;;) {
+    const ready = ctx.tracker.count(keys, (s) => s.phase === 'Initialized');
+    if (ready === keys.length) return;
+    if (Date.now() - start > timeoutMs) {
+      throw new BenchError(
+        BENCH_ERROR_CODES.TIMEOUT,
+        `only ${ready}/${keys.length} canaries Initialized after ${timeoutMs} ms`,
+      );
+    }
+    if (Date.now() - lastReport > 10_000) {
+      ctx.log(`setup: ${ready}/${keys.length} Initialized`);
+      lastReport = Date.now();
+    }
+    await sleep(250);
+  }
+}
+
+export async function runForN(
+  opts: BenchOptions,
+  n: number,
+  workDir: string,
+  handle: RunHandle,
+  log: (m: string) => void,
+): Promise<RunResult> {
+  const nlog = (m: string): void => {
+    log(`[N=${n}] ${m}`);
+  };
+  const auditLog = join(workDir, `audit-${n}.log`);
+  await mkdir(workDir, { recursive: true });
+  nlog('starting the world and the controller');
+  const e2e = await startE2E(`bench-${n}`, {
+    world: {
+      defaultRps: opts.rps,
+      scrapeIntervalSeconds: opts.scrapeSeconds,
+      logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }),
+      controlPlaneOptions: {
+        controllerManager: opts.pods === 'kwok',
+        auditLog: { path: auditLog, policy: auditPolicyFor(CONTROLLER_USER) },
+      },
+      emulator: { labels: 'lean', maxPodsPerDeployment: 1, kubeletConcurrency: 64 },
+    },
+    controllerArgs: controllerArgs(opts),
+  });
+  handle.current = e2e;
+  const tracker = new FleetTracker(e2e.admin);
+  try {
+    await tracker.start();
+    const pid = e2e.controller.pid;
+    if (pid === undefined)
+      throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'no controller pid');
+    const members = fleetMembers(n, opts.perNamespace);
+    const ctx: BenchContext = {
+      opts,
+      admin: e2e.admin,
+      controller: e2e.controller,
+      controllerPid: pid,
+      controllerUser: CONTROLLER_USER,
+      auditLog,
+      prometheusUrl: e2e.world.prometheusUrl,
+      members,
+      tracker,
+      log: nlog,
+    };
+    nlog(`creating ${n} Deployments and Canaries`);
+    const t0 = Date.now();
+    await createFleet(e2e.admin, members, opts, opts.createConcurrency);
+    const createSeconds = round((Date.now() - t0) / 1000, 1);
+    await waitInitialized(ctx, 120_000 + n * 300);
+    const initializedSeconds = round((Date.now() - t0) / 1000, 1);
+    nlog(`all ${n} Initialized after ${initializedSeconds} s`);
+    const result: RunResult = {
+      n,
+      namespaces: new Set(members.map((m) => m.namespace)).size,
+      setup: { createSeconds, initializedSeconds },
+      loadAverageAfter: [],
+    };
+    if (opts.scenarios.includes('idle')) result.idle = await runIdle(ctx);
+    if (opts.scenarios.includes('progressing')) result.progressing = await runProgressing(ctx);
+    if (opts.scenarios.includes('reaction')) result.reaction = await runReaction(ctx);
+    return { ...result, loadAverageAfter: loadAverage() };
+  } finally {
+    await tracker.stop();
+    await e2e.stop();
+    handle.current = undefined;
+  }
+}

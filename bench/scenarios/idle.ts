@@ -1,0 +1,51 @@
+// Idle: the whole fleet Initialized and nothing changing. What does the controller cost then?
+import { countRequests } from '../audit-log.js';
+import type { BenchContext } from '../context.js';
+import { UsageWindow, readProc, round, type WindowUsage } from '../proc-stats.js';
+import { sleep } from '../stats.js';
+import { controllerHeapBytes } from '../prometheus-counters.js';
+
+const MIB = 1024 * 1024;
+
+export interface IdleResult extends WindowUsage {
+  readonly seconds: number;
+  /** VmHWM: the process's peak RSS since it started (includes building the fleet). */
+  readonly lifetimePeakRssMiB: number;
+  /** V8 heap in use at the end of the window (the controller's own metric). */
+  readonly heapUsedMiB: number;
+  readonly requests: number;
+  readonly requestsPerSecond: number;
+  readonly writes: number;
+  readonly byCall: Readonly<Record<string, number>>;
+  /** Controller log lines written during the window. */
+  readonly logLines: number;
+}
+
+export async function runIdle(ctx: BenchContext): Promise<IdleResult> {
+  const { opts } = ctx;
+  ctx.log(`idle: settling ${opts.settleSeconds} s, then measuring ${opts.idleSeconds} s`);
+  await sleep(opts.settleSeconds * 1000);
+  const usage = new UsageWindow(ctx.controllerPid);
+  await usage.start();
+  const logsBefore = ctx.controller.logs.length;
+  const from = Date.now();
+  await sleep(opts.idleSeconds * 1000);
+  const to = Date.now();
+  const used = await usage.stop();
+  const logLines = ctx.controller.logs.length - logsBefore;
+  const { hwmBytes } = await readProc(ctx.controllerPid);
+  const heap = await controllerHeapBytes(ctx.controller.healthUrl ?? '');
+  const audit = await countRequests(ctx.auditLog, ctx.controllerUser, from, to);
+  const seconds = (to - from) / 1000;
+  return {
+    seconds: round(seconds, 1),
+    ...used,
+    lifetimePeakRssMiB: round(hwmBytes / MIB, 1),
+    heapUsedMiB: round(heap / MIB, 1),
+    requests: audit.requests,
+    requestsPerSecond: round(audit.requests / seconds, 3),
+    writes: audit.writes,
+    byCall: audit.byCall,
+    logLines,
+  };
+}

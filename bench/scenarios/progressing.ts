@@ -1,0 +1,113 @@
+// Progressing: a new healthy revision for every canary at once. How close to the ideal
+// (steps x interval) does the whole fleet finish, and what does each step cost?
+import { countRequests } from '../audit-log.js';
+import type { BenchContext } from '../context.js';
+import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
+import { mapLimit, newRevision } from '../fleet.js';
+import { promqlQueryCount } from '../prometheus-counters.js';
+import { UsageWindow, round, type WindowUsage } from '../proc-stats.js';
+import { distribution, sleep, type Distribution } from '../stats.js';
+
+export interface ProgressingResult extends WindowUsage {
+  readonly canaries: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly timedOut: boolean;
+  /** steps x interval: the analysis time alone, without scale-up and promotion. */
+  readonly idealSeconds: number;
+  /** From the first new revision sent to the last canary Succeeded (or to the deadline). */
+  readonly wallSeconds: number;
+  readonly wallOverIdeal: number;
+  /** Sending all N template patches. */
+  readonly releaseSeconds: number;
+  /** Per canary: its patch to its Succeeded. */
+  readonly perCanary: Distribution;
+  readonly apiRequests: number;
+  readonly apiWrites: number;
+  readonly writesPerCanary: number;
+  readonly writesPerCanaryStep: number;
+  readonly splitPatchesPerCanaryStep: number;
+  readonly statusPatchesPerCanaryStep: number;
+  readonly writesByCall: Readonly<Record<string, number>>;
+  readonly promqlQueries: number;
+  readonly promqlQueriesPerInterval: number;
+  readonly promqlQueriesPerCanaryStep: number;
+}
+
+const hasRevision = (s: { revision?: string } | undefined, old: string | undefined): boolean =>
+  s?.revision !== undefined && s.revision !== old;
+
+export async function runProgressing(ctx: BenchContext): Promise<ProgressingResult> {
+  const { opts, members, tracker } = ctx;
+  const n = members.length;
+  const idealSeconds = opts.steps * opts.intervalSeconds;
+  const deadlineMs = (120 + 10 * idealSeconds + n * 0.5) * 1000;
+  ctx.log(`progressing: ${n} new revisions at once (ideal ${idealSeconds} s)`);
+  const old = new Map(members.map((m) => [m.key, tracker.status(m.key)?.revision]));
+  const patchedAt = new Map<string, number>();
+  const done = new Map<string, { at: number; ok: boolean }>();
+  const unsubscribe = tracker.onCanary((key, s, at) => {
+    if (done.has(key) || !old.has(key) || !hasRevision(s, old.get(key))) return;
+    if (s.phase === 'Succeeded') done.set(key, { at, ok: true });
+    if (s.phase === 'Failed') done.set(key, { at, ok: false });
+  });
+  const usage = new UsageWindow(ctx.controllerPid);
+  await usage.start();
+  const queriesBefore = await promqlQueryCount(ctx.prometheusUrl);
+  const t0 = Date.now();
+  await mapLimit(members, opts.createConcurrency, async (m) => {
+    patchedAt.set(m.key, Date.now());
+    await newRevision(ctx.admin, m, 'progressing');
+  });
+  const releaseSeconds = (Date.now() - t0) / 1000;
+  let lastReport = Date.now();
+  while (done.size < n && Date.now() - t0 < deadlineMs) {
+    if (ctx.controller.pid === undefined) {
+      throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'the controller exited');
+    }
+    if (Date.now() - lastReport > 10_000) {
+      ctx.log(
+        `progressing: ${done.size}/${n} finished after ${Math.round((Date.now() - t0) / 1000)} s`,
+      );
+      lastReport = Date.now();
+    }
+    await sleep(200);
+  }
+  unsubscribe();
+  const timedOut = done.size < n;
+  const tEnd = timedOut ? Date.now() : Math.max(...[...done.values()].map((d) => d.at));
+  const used = await usage.stop();
+  const queries = (await promqlQueryCount(ctx.prometheusUrl)) - queriesBefore;
+  const audit = await countRequests(ctx.auditLog, ctx.controllerUser, t0, tEnd + 1);
+  const wallSeconds = (tEnd - t0) / 1000;
+  const canarySteps = n * opts.steps;
+  const writesByCall = Object.fromEntries(
+    Object.entries(audit.byCall).filter(([call]) => /^(create|update|patch|delete) /.test(call)),
+  );
+  const perStep = (call: string): number => round((audit.byCall[call] ?? 0) / canarySteps, 2);
+  const okDurations = [...done.entries()]
+    .filter(([, d]) => d.ok)
+    .map(([key, d]) => d.at - (patchedAt.get(key) ?? t0));
+  return {
+    canaries: n,
+    succeeded: [...done.values()].filter((d) => d.ok).length,
+    failed: [...done.values()].filter((d) => !d.ok).length,
+    timedOut,
+    idealSeconds,
+    wallSeconds: round(wallSeconds, 1),
+    wallOverIdeal: round(wallSeconds / idealSeconds, 2),
+    releaseSeconds: round(releaseSeconds, 1),
+    perCanary: distribution(okDurations),
+    apiRequests: audit.requests,
+    apiWrites: audit.writes,
+    writesPerCanary: round(audit.writes / n, 2),
+    writesPerCanaryStep: round(audit.writes / canarySteps, 2),
+    splitPatchesPerCanaryStep: perStep('patch trafficsplits'),
+    statusPatchesPerCanaryStep: perStep('patch canaries/status'),
+    writesByCall,
+    promqlQueries: queries,
+    promqlQueriesPerInterval: round(queries / (wallSeconds / opts.intervalSeconds), 2),
+    promqlQueriesPerCanaryStep: round(queries / canarySteps, 3),
+    ...used,
+  };
+}

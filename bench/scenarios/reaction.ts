@@ -1,0 +1,87 @@
+// Reaction: a few canaries among the idle fleet get a bad revision (every response fails).
+// detection: template patch -> status Progressing for the new revision (seen by a watch);
+// rollback: the failing check (the tick's time in status.lastAnalysis) -> TrafficSplit seen at
+// 100 % primary.
+import type { BenchContext } from '../context.js';
+import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
+import { newRevision, type FleetMember } from '../fleet.js';
+import { distribution, sleep, type Distribution } from '../stats.js';
+
+export interface ReactionResult {
+  readonly samples: number;
+  readonly detection: Distribution;
+  readonly rollback: Distribution;
+  /** Template patch -> 100 % primary: includes waiting for the next analysis tick. */
+  readonly patchToRollback: Distribution;
+}
+
+/** `k` members spread evenly over the fleet (so over its namespaces). */
+export function sample(members: readonly FleetMember[], k: number): FleetMember[] {
+  const step = members.length / Math.min(k, members.length);
+  return Array.from(
+    { length: Math.min(k, members.length) },
+    (_, i) => members[Math.floor(i * step)],
+  ).filter((m): m is FleetMember => m !== undefined);
+}
+
+interface Timing {
+  readonly detectionMs: number;
+  readonly rollbackMs: number;
+  readonly patchToRollbackMs: number;
+}
+
+async function react(ctx: BenchContext, m: FleetMember, i: number): Promise<Timing> {
+  const { tracker } = ctx;
+  const timeoutMs = 60_000 + 10 * ctx.opts.intervalSeconds * 1000;
+  const old = tracker.status(m.key)?.revision;
+  const isNew = (): boolean => {
+    const r = tracker.status(m.key)?.revision;
+    return r !== undefined && r !== old;
+  };
+  const patchedAt = Date.now();
+  await newRevision(ctx.admin, m, `bad-${i}`, 1);
+  const detectedAt = await tracker.until(
+    `${m.key} Progressing`,
+    () => isNew() && tracker.status(m.key)?.phase === 'Progressing',
+    timeoutMs,
+  );
+  await tracker.until(
+    `${m.key} Failed`,
+    () => isNew() && tracker.status(m.key)?.phase === 'Failed',
+    timeoutMs,
+  );
+  const failed = tracker.status(m.key)?.lastAnalysis?.find((r) => r.result === 'Failed');
+  if (failed === undefined) {
+    throw new BenchError(BENCH_ERROR_CODES.UNSUPPORTED, `${m.key} failed without a failed check`);
+  }
+  // The split's return to 0 % canary after the run started (the first step sent weight).
+  const back = (): number | undefined => {
+    const last = tracker.weights(m.key).at(-1);
+    return last !== undefined && last.canaryWeight === 0 && last.at >= detectedAt
+      ? last.at
+      : undefined;
+  };
+  await tracker.until(`${m.key} split at 100 % primary`, () => back() !== undefined, timeoutMs);
+  const rolledBackAt = back() ?? Date.now();
+  return {
+    detectionMs: detectedAt - patchedAt,
+    rollbackMs: rolledBackAt - Date.parse(failed.at),
+    patchToRollbackMs: rolledBackAt - patchedAt,
+  };
+}
+
+export async function runReaction(ctx: BenchContext): Promise<ReactionResult> {
+  const picked = sample(ctx.members, ctx.opts.reactionSamples);
+  ctx.log(`reaction: ${picked.length} bad revisions, one every 250 ms`);
+  const runs = picked.map(async (m, i) => {
+    await sleep(i * 250);
+    return react(ctx, m, i);
+  });
+  const timings = await Promise.all(runs);
+  return {
+    samples: timings.length,
+    detection: distribution(timings.map((t) => t.detectionMs)),
+    rollback: distribution(timings.map((t) => t.rollbackMs)),
+    patchToRollback: distribution(timings.map((t) => t.patchToRollbackMs)),
+  };
+}

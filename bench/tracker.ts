@@ -1,0 +1,129 @@
+// The bench's eyes: watches (as admin) every Canary and TrafficSplit and stamps each change with
+// the wall-clock time it was seen, so latencies are measured from outside the controller.
+import { pino } from 'pino';
+import type { CanaryStatus } from '../src/api/canary.js';
+import { CANARY_REF } from '../src/controller/caches.js';
+import { Informer } from '../src/kube/informer.js';
+import { createListerWatcher } from '../src/kube/lister-watcher.js';
+import type { KubeObject } from '../src/kube/object-key.js';
+import type { KubeRawClient } from '../src/kube/raw-client.js';
+import { readRoutes, splitRef, type LiveSplit } from '../src/routing/traffic-split.js';
+
+interface CanaryObject extends KubeObject {
+  status?: CanaryStatus;
+}
+
+export interface WeightChange {
+  readonly at: number;
+  readonly canaryWeight: number;
+}
+
+type Waiter = () => boolean;
+export type CanaryListener = (key: string, status: CanaryStatus, seenAt: number) => void;
+
+export class FleetTracker {
+  readonly #canaries: Informer<CanaryObject>;
+  readonly #splits: Informer<LiveSplit>;
+  /** key -> distinct canary weights in the order seen. */
+  readonly #weights = new Map<string, WeightChange[]>();
+  readonly #waiters = new Set<Waiter>();
+  readonly #listeners = new Set<CanaryListener>();
+
+  constructor(admin: KubeRawClient) {
+    const logger = pino({ level: 'silent' });
+    // Long relist periods: the bench's own requests should not disturb the figures.
+    this.#canaries = new Informer<CanaryObject>({
+      name: 'bench-canaries',
+      listerWatcher: createListerWatcher<CanaryObject>(admin, CANARY_REF),
+      logger,
+      relistIntervalMs: 0,
+    });
+    this.#splits = new Informer<LiveSplit>({
+      name: 'bench-splits',
+      listerWatcher: createListerWatcher<LiveSplit>(admin, splitRef('v1alpha4')),
+      logger,
+      relistIntervalMs: 0,
+    });
+    this.#canaries.onEvent((e) => {
+      const status = e.type === 'delete' ? undefined : e.obj.status;
+      if (status !== undefined) for (const l of this.#listeners) l(e.key, status, Date.now());
+      this.#wake();
+    });
+    this.#splits.onEvent((e) => {
+      if (e.type === 'delete') return;
+      const name = e.obj.metadata?.name ?? '';
+      const ns = e.obj.metadata?.namespace ?? '';
+      const names = {
+        namespace: ns,
+        name,
+        apex: name,
+        primary: `${name}-primary`,
+        canary: `${name}-canary`,
+      };
+      const r = readRoutes(e.obj, names);
+      if (!r.ok) return;
+      const list = this.#weights.get(e.key) ?? [];
+      if (list.at(-1)?.canaryWeight !== r.routes.canaryWeight) {
+        list.push({ at: Date.now(), canaryWeight: r.routes.canaryWeight });
+      }
+      this.#weights.set(e.key, list);
+      this.#wake();
+    });
+  }
+
+  async start(): Promise<void> {
+    this.#canaries.start();
+    this.#splits.start();
+    await Promise.all([this.#canaries.waitForSync(60_000), this.#splits.waitForSync(60_000)]);
+  }
+
+  stop(): Promise<unknown> {
+    return Promise.all([this.#canaries.stop(), this.#splits.stop()]);
+  }
+
+  /** Calls `l` with every Canary status seen from now on; returns the unsubscribe. */
+  onCanary(l: CanaryListener): () => void {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  }
+
+  status(key: string): CanaryStatus | undefined {
+    return this.#canaries.get(key)?.status;
+  }
+
+  weights(key: string): readonly WeightChange[] {
+    return this.#weights.get(key) ?? [];
+  }
+
+  count(keys: readonly string[], ok: (s: CanaryStatus) => boolean): number {
+    return keys.filter((k) => {
+      const s = this.status(k);
+      return s !== undefined && ok(s);
+    }).length;
+  }
+
+  /**
+   * Resolves with Date.now() at the first watch event after which `ok()` holds (at once if it
+   * holds already); rejects after the deadline.
+   */
+  until(what: string, ok: () => boolean, timeoutMs: number): Promise<number> {
+    if (ok()) return Promise.resolve(Date.now());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const waiter: Waiter = () => {
+        if (!ok()) return false;
+        clearTimeout(timer);
+        resolve(Date.now());
+        return true;
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters) if (w()) this.#waiters.delete(w);
+  }
+}
