@@ -1,6 +1,5 @@
 // What every e2e scenario repeats, in one place: the app and its Canary brought to Initialized
 // while the TrafficSplit is recorded, a new revision, and the waits on what follows.
-import { afterAll, beforeAll } from '@jest/globals';
 import type { CanaryStatus } from '../../src/api/canary.js';
 import type { TrafficSplitVersion } from '../../src/api/smi.js';
 import { eventually, phaseIs, waitForStatus, type E2E } from './harness.js';
@@ -43,30 +42,6 @@ export async function deployInitialized(
   );
   split.reset();
   return split;
-}
-
-/**
- * A describe block's Canary: deployInitialized in beforeAll (options read then, so they may use
- * what an earlier beforeAll started), the recorder stopped in afterAll.
- */
-export function initializedCanary(
-  e: () => E2E,
-  ns: string,
-  opts: DeployOptions | (() => DeployOptions) = {},
-): { readonly split: SplitRecorder } {
-  let split: SplitRecorder | undefined;
-  beforeAll(async () => {
-    split = await deployInitialized(e(), ns, typeof opts === 'function' ? opts() : opts);
-  });
-  afterAll(async () => {
-    await split?.stop();
-  });
-  return {
-    get split(): SplitRecorder {
-      if (split === undefined) throw new Error(`${ns}: the Canary was not initialized`);
-      return split;
-    },
-  };
 }
 
 /** A merge patch of the app's pod-template annotations: a new revision. */

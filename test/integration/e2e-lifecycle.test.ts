@@ -1,63 +1,27 @@
 // End-to-end, issue 4 scenarios 1-4 and 9: the controller (a child process running as its own
 // ServiceAccount identity with deploy/rbac.yaml) against a real API server, a real Prometheus and
 // the mesh emulator. Nothing is faked; every wait polls the real system with a deadline.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import {
-  eventually,
-  getCanary,
-  phaseIs,
-  startE2E,
-  waitForStatus,
-  type E2E,
-} from '../e2e/harness.js';
-import {
-  APP,
-  BEHAVIOUR,
-  appYaml,
-  canaryYaml,
-  namespaceYaml,
-  revisionPatch,
-} from '../e2e/manifests.js';
-import { SplitRecorder, canaryEvents, getDeployment, getService } from '../e2e/observers.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { newRevision, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
+import { WRITE_VERBS } from '../e2e/controller-process.js';
+import { initializedCanary, useE2E } from '../e2e/fixtures.js';
+import { eventually, getCanary, phaseIs, waitForStatus } from '../e2e/harness.js';
+import { APP, BEHAVIOUR, appYaml, canaryYaml, namespaceYaml } from '../e2e/manifests.js';
+import { canaryEvents, getDeployment, getService } from '../e2e/observers.js';
 
 jest.setTimeout(180_000);
 
-let e: E2E;
-
-beforeAll(async () => {
-  e = await startE2E('lifecycle');
-}, 180_000);
-
-afterAll(async () => {
-  await e.stop();
-}, 60_000);
-
-/** A namespace with the app and its Canary, initialized; the split recorder running. */
-async function initialized(ns: string, canary = canaryYaml(ns)): Promise<SplitRecorder> {
-  await e.apply(namespaceYaml(ns));
-  await e.apply(appYaml(ns));
-  await e.apply(canary);
-  const split = new SplitRecorder(e.admin, ns);
-  await split.start();
-  await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
-  return split;
-}
+const e = useE2E('lifecycle');
 
 const annotationOf = (dep: Awaited<ReturnType<typeof getDeployment>>, key: string) =>
   dep?.spec?.template?.metadata?.annotations?.[key];
 
 describe('scenario 1: a Canary initializes', () => {
   const ns = 'e2e-init';
-  let split: SplitRecorder;
-
-  beforeAll(async () => {
-    split = await initialized(ns);
-  });
-  afterAll(async () => {
-    await split.stop();
-  });
+  const deployed = initializedCanary(e, ns);
 
   it('creates the primary, points the apex at it, splits 100/0 and scales the target to 0', async () => {
+    const { split } = deployed;
     const primary = await eventually('primary ready', async () => {
       const d = await getDeployment(e.admin, ns, `${APP}-primary`);
       return (d?.status?.readyReplicas ?? 0) === 2 ? d : undefined;
@@ -66,20 +30,13 @@ describe('scenario 1: a Canary initializes', () => {
     const apex = await getService(e.admin, ns, APP);
     expect(apex?.spec?.selector).toEqual({ app: `${APP}-primary` });
     expect(split.current()).toEqual({ primaryWeight: 100, canaryWeight: 0 });
-    await eventually('target scaled to 0', async () =>
-      (await getDeployment(e.admin, ns, APP))?.spec?.replicas === 0 ? true : undefined,
-    );
+    await waitForReplicas(e, ns, APP, 0);
     const canary = await getCanary(e, ns, APP);
     expect(canary.metadata.finalizers).toContain('weightlifter.io/revert-on-deletion');
     expect(canary.status?.lastPromotedRevision).toBe(canary.status?.revision);
     // Converged: further intervals cost no write at all (diff-then-patch, no per-tick status).
-    const writes = async (): Promise<number> => {
-      const text = await (await fetch(`${String(e.controller.healthUrl)}/metrics`)).text();
-      return text
-        .split('\n')
-        .filter((l) => /^weightlifter_kube_requests_total\{verb="(POST|PUT|PATCH|DELETE)"/.test(l))
-        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-    };
+    const writes = (): Promise<number> =>
+      e.controller.metricSum('weightlifter_kube_requests_total', WRITE_VERBS);
     await waitForStatus(e, ns, APP, 'scale-down recorded', (s) => s.targetScaledDown === true);
     const before = await writes();
     await new Promise((r) => setTimeout(r, 5_000));
@@ -93,30 +50,14 @@ describe('scenario 1: a Canary initializes', () => {
 
 describe('scenario 2: a healthy revision is promoted', () => {
   const ns = 'e2e-healthy';
-  let split: SplitRecorder;
-
-  beforeAll(async () => {
-    split = await initialized(ns);
-  });
-  afterAll(async () => {
-    await split.stop();
-  });
+  const deployed = initializedCanary(e, ns);
 
   it('goes through every step weight, promotes, and ends at 100/0 with the canary at 0', async () => {
+    const { split } = deployed;
     const before = (await getCanary(e, ns, APP)).status;
     split.reset();
-    await e.kubectl([
-      '-n',
-      ns,
-      'patch',
-      'deployment',
-      APP,
-      '--type',
-      'merge',
-      '-p',
-      revisionPatch({ 'example.com/rev': '2' }),
-    ]);
-    const done = await waitForStatus(e, ns, APP, 'Succeeded', phaseIs('Succeeded', 'Failed'));
+    await newRevision(e, ns, { 'example.com/rev': '2' });
+    const done = await waitForEnd(e, ns);
     expect(done.phase).toBe('Succeeded');
     expect(done.revision).not.toBe(before?.revision);
     expect(done.lastPromotedRevision).toBe(done.revision);
@@ -128,9 +69,7 @@ describe('scenario 2: a healthy revision is promoted', () => {
     const primary = await getDeployment(e.admin, ns, `${APP}-primary`);
     expect(annotationOf(primary, 'example.com/rev')).toBe('2');
     expect(primary?.metadata?.annotations?.['weightlifter.io/revision']).toBe(done.revision);
-    await eventually('canary scaled to 0', async () =>
-      (await getDeployment(e.admin, ns, APP))?.spec?.replicas === 0 ? true : undefined,
-    );
+    await waitForReplicas(e, ns, APP, 0);
     const reasons = (
       await canaryEvents(e.admin, ns, (evs) => evs.some((ev) => ev.reason === 'Succeeded'))
     ).map((ev) => ev.reason);
@@ -142,37 +81,19 @@ describe('scenario 2: a healthy revision is promoted', () => {
 
 describe('scenario 3: a revision with a 30 % error rate is rolled back', () => {
   const ns = 'e2e-errors';
-  let split: SplitRecorder;
-
-  beforeAll(async () => {
-    split = await initialized(ns);
-  });
-  afterAll(async () => {
-    await split.stop();
-  });
+  const deployed = initializedCanary(e, ns);
 
   it('fails, routes 100/0, keeps the primary, and names the failing metric in an Event and a log line', async () => {
+    const { split } = deployed;
     const before = (await getCanary(e, ns, APP)).status;
     const primaryBefore = await getDeployment(e.admin, ns, `${APP}-primary`);
     const logFrom = e.controller.logs.length;
-    await e.kubectl([
-      '-n',
-      ns,
-      'patch',
-      'deployment',
-      APP,
-      '--type',
-      'merge',
-      '-p',
-      revisionPatch(BEHAVIOUR.errorRate(0.3)),
-    ]);
-    const done = await waitForStatus(e, ns, APP, 'Failed', phaseIs('Succeeded', 'Failed'));
+    await newRevision(e, ns, BEHAVIOUR.errorRate(0.3));
+    const done = await waitForEnd(e, ns);
     expect(done.phase).toBe('Failed');
     expect(done.failedChecks).toBeGreaterThanOrEqual(2);
     expect(done.lastPromotedRevision).toBe(before?.lastPromotedRevision);
-    await eventually('split back to 100/0', () =>
-      split.current()?.canaryWeight === 0 ? true : undefined,
-    );
+    await split.reached(0);
     const primary = await getDeployment(e.admin, ns, `${APP}-primary`);
     expect(primary?.metadata?.annotations?.['weightlifter.io/revision']).toBe(
       primaryBefore?.metadata?.annotations?.['weightlifter.io/revision'],
@@ -197,46 +118,26 @@ describe('scenario 3: a revision with a 30 % error rate is rolled back', () => {
       logFrom,
     );
     expect(line.reason).toBe('FailedChecksThresholdReached');
-    await eventually('canary scaled to 0', async () =>
-      (await getDeployment(e.admin, ns, APP))?.spec?.replicas === 0 ? true : undefined,
-    );
+    await waitForReplicas(e, ns, APP, 0);
   });
 });
 
 describe('scenario 4: a revision slower than the latency threshold is rolled back', () => {
   const ns = 'e2e-latency';
-  let split: SplitRecorder;
-
-  beforeAll(async () => {
-    split = await initialized(ns);
-  });
-  afterAll(async () => {
-    await split.stop();
-  });
+  const deployed = initializedCanary(e, ns);
 
   it('fails on latency-p99 and returns all traffic to the unchanged primary', async () => {
+    const { split } = deployed;
     const before = (await getCanary(e, ns, APP)).status;
-    await e.kubectl([
-      '-n',
-      ns,
-      'patch',
-      'deployment',
-      APP,
-      '--type',
-      'merge',
-      '-p',
-      revisionPatch(BEHAVIOUR.latencyMs(300)),
-    ]);
-    const done = await waitForStatus(e, ns, APP, 'Failed', phaseIs('Succeeded', 'Failed'));
+    await newRevision(e, ns, BEHAVIOUR.latencyMs(300));
+    const done = await waitForEnd(e, ns);
     expect(done.phase).toBe('Failed');
     const results = done.lastAnalysis ?? [];
     expect(results.find((m) => m.metric === 'latency-p99')?.result).toBe('Failed');
     expect(results.find((m) => m.metric === 'latency-p99')?.value).toBeGreaterThan(100);
     expect(results.find((m) => m.metric === 'success-rate')?.result).toBe('Successful');
     expect(done.lastPromotedRevision).toBe(before?.lastPromotedRevision);
-    await eventually('split back to 100/0', () =>
-      split.current()?.canaryWeight === 0 ? true : undefined,
-    );
+    await split.reached(0);
     const primary = await getDeployment(e.admin, ns, `${APP}-primary`);
     expect(annotationOf(primary, 'emulator.weightlifter.io/latency-ms')).toBeUndefined();
   });
@@ -244,14 +145,7 @@ describe('scenario 4: a revision slower than the latency threshold is rolled bac
 
 describe('scenario 9: re-applying identical manifests (GitOps) never restarts anything', () => {
   const ns = 'e2e-gitops';
-  let split: SplitRecorder;
-
-  beforeAll(async () => {
-    split = await initialized(ns);
-  });
-  afterAll(async () => {
-    await split.stop();
-  });
+  const deployed = initializedCanary(e, ns);
 
   const reapply = async (app: string, times: number): Promise<void> => {
     for (let i = 0; i < times; i++) {
@@ -262,6 +156,7 @@ describe('scenario 9: re-applying identical manifests (GitOps) never restarts an
   };
 
   it('while settled: no run, no weight change, no new revision', async () => {
+    const { split } = deployed;
     const before = (await getCanary(e, ns, APP)).status;
     split.reset();
     // The manifest still says replicas: 2, as Git does; the target was scaled to 0 by us.
@@ -276,13 +171,14 @@ describe('scenario 9: re-applying identical manifests (GitOps) never restarts an
   });
 
   it('during a run: the run continues through its steps and promotes once', async () => {
+    const { split } = deployed;
     const app = appYaml(ns, { annotations: { 'example.com/rev': '2' } });
     split.reset();
     await e.apply(app);
     await waitForStatus(e, ns, APP, 'Progressing', phaseIs('Progressing'));
     const runStart = (await getCanary(e, ns, APP)).status;
     const reapplying = reapply(app, 6);
-    const done = await waitForStatus(e, ns, APP, 'Succeeded', phaseIs('Succeeded', 'Failed'));
+    const done = await waitForEnd(e, ns);
     await reapplying;
     expect(done.phase).toBe('Succeeded');
     expect(done.revision).toBe(runStart?.revision);
@@ -299,19 +195,11 @@ describe('scenario 9: re-applying identical manifests (GitOps) never restarts an
 
 describe('scenario 12: deleting the Canary restores the target and keeps pods serving', () => {
   const ns = 'e2e-delete';
-  let split: SplitRecorder;
-
-  beforeAll(async () => {
-    split = await initialized(ns);
-  });
-  afterAll(async () => {
-    await split.stop();
-  });
+  const deployed = initializedCanary(e, ns);
 
   it('scales the target up, hands it the apex and all traffic, then lets go', async () => {
-    await eventually('target scaled to 0', async () =>
-      (await getDeployment(e.admin, ns, APP))?.spec?.replicas === 0 ? true : undefined,
-    );
+    const { split } = deployed;
+    await waitForReplicas(e, ns, APP, 0);
     await e.kubectl(['-n', ns, 'delete', 'canary', APP, '--wait=false']);
     await eventually(
       'Canary gone',
