@@ -1,7 +1,11 @@
 // End-to-end, issue 4 scenario 6: the controller process is SIGKILLed in the middle of a run and
 // a new one (a new identity, with leader election on a Lease, as after a pod crash) resumes from
-// the Canary's status: from the same weight, no step repeated, failedChecks kept.
+// the Canary's status: from the same weight, no step repeated, failedChecks kept. And the
+// TrafficSplit lagging behind status.canaryWeight after a restart (set back by hand while the
+// controller was down, as a crash between the status write and routeTraffic leaves it): the run
+// routes first, analyses a full interval at the status weight, and applies every weight once.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { CanaryStatus } from '../../src/api/canary.js';
 import { HookServer } from '../e2e/hook-server.js';
 import {
   eventually,
@@ -19,6 +23,7 @@ jest.setTimeout(240_000);
 let e: E2E;
 const hooks = new HookServer();
 const ns = 'e2e-crash';
+const lagNs = 'e2e-route-lag';
 
 beforeAll(async () => {
   await hooks.start();
@@ -135,6 +140,99 @@ describe('scenario 6: SIGKILL mid-run, then restart', () => {
       );
       expect(events.filter((ev) => ev.reason === 'NewRevision')).toHaveLength(1);
       expect(events.filter((ev) => ev.reason === 'Succeeded')).toHaveLength(1);
+    } finally {
+      await split.stop();
+    }
+  });
+});
+
+const readyReason = (s: CanaryStatus): string | undefined =>
+  s.conditions?.find((c) => c.type === 'Ready')?.reason;
+const at = (iso: string | undefined): number => Date.parse(iso ?? '');
+
+describe('a TrafficSplit behind the status weight after a restart', () => {
+  it('routes first, analyses one full interval at the status weight, applies each weight once', async () => {
+    const intervalMs = 3_000;
+    await e.apply(namespaceYaml(lagNs));
+    await e.apply(appYaml(lagNs));
+    await e.apply(
+      canaryYaml(lagNs, { interval: '3s', threshold: 3, stepWeights: [10, 20, 30, 40] }),
+    );
+    const split = new SplitRecorder(e.admin, lagNs);
+    await split.start();
+    try {
+      await waitForStatus(e, lagNs, APP, 'Initialized', phaseIs('Initialized'));
+      split.reset();
+      await e.kubectl([
+        '-n',
+        lagNs,
+        'patch',
+        'deployment',
+        APP,
+        '--type',
+        'merge',
+        '-p',
+        revisionPatch({ 'example.com/rev': '2' }),
+      ]);
+      const at20 = await waitForStatus(e, lagNs, APP, 'weight 20', (s) => s.canaryWeight === 20);
+      await split.reached(20);
+      await e.controller.kill();
+      const frozen = (await getCanary(e, lagNs, APP)).status;
+      expect(frozen).toMatchObject({ phase: 'Progressing', canaryWeight: 20, failedChecks: 0 });
+      expect(frozen?.revision).toBe(at20.revision);
+
+      // While it is down, the split goes back to the previous step's weight.
+      await e.admin.patch(
+        `/apis/split.smi-spec.io/v1alpha4/namespaces/${lagNs}/trafficsplits/${APP}`,
+        {
+          spec: {
+            backends: [
+              { service: `${APP}-primary`, weight: 90 },
+              { service: `${APP}-canary`, weight: 10 },
+            ],
+          },
+        },
+      );
+      await split.reached(10);
+      // More than an interval since the last tick: a due tick would measure the split's 10 %.
+      await eventually('an interval overdue', () =>
+        Date.now() > at(frozen?.lastAnalysisAt) + 2 * intervalMs ? true : undefined,
+      );
+
+      const mark = e.controller.logs.length;
+      await e.controller.start();
+      await e.controller.waitForLog((l) => l.msg === 'workers started', 60_000);
+      // The split shows 20 again and the clock restarted there, still at weight 20.
+      const restarted = await waitForStatus(
+        e,
+        lagNs,
+        APP,
+        'analysis clock restarted at weight 20',
+        (s) =>
+          s.canaryWeight === 20 &&
+          readyReason(s) === 'Progressing' &&
+          at(s.lastAnalysisAt) > at(frozen?.lastAnalysisAt),
+      );
+      expect(split.current()?.canaryWeight).toBe(20);
+      const advanced = await waitForStatus(e, lagNs, APP, 'past 20', (s) => s.canaryWeight !== 20);
+      expect(advanced.canaryWeight).toBe(30);
+      // The advance from 20 came a full interval after the clock restarted at 20.
+      expect(at(advanced.lastAnalysisAt) - at(restarted.lastAnalysisAt)).toBeGreaterThanOrEqual(
+        intervalMs,
+      );
+      expect(advanced.failedChecks).toBe(0);
+
+      const done = await waitForStatus(e, lagNs, APP, 'Succeeded', phaseIs('Succeeded', 'Failed'));
+      expect(done).toMatchObject({ phase: 'Succeeded', failedChecks: 0 });
+      await split.reached(0);
+      // 10 by hand, then 20 again before 30: no weight skipped, none applied twice by us.
+      expect(split.weights).toEqual([0, 10, 20, 10, 20, 30, 40, 0]);
+      // The new process measured 20, 30, 40 once each, each at its own weight.
+      const measured = e.controller.logs
+        .slice(mark)
+        .filter((l) => l.msg === 'analysis' && String(l.canary).includes(lagNs))
+        .map((l) => l['weight']);
+      expect(measured).toEqual([20, 30, 40]);
     } finally {
       await split.stop();
     }
