@@ -2,64 +2,23 @@
 // revision during a run, and manual operations through the annotation. Real control plane, real
 // Prometheus, the mesh emulator, and the controller as a child process with its own identity.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { newRevision, waitForEnd, waitForWeight } from '../e2e/canary-run.js';
+import { initializedCanary, useE2E } from '../e2e/fixtures.js';
 import { HookServer } from '../e2e/hook-server.js';
-import {
-  eventually,
-  getCanary,
-  phaseIs,
-  startE2E,
-  waitForStatus,
-  type E2E,
-} from '../e2e/harness.js';
-import {
-  APP,
-  BEHAVIOUR,
-  appYaml,
-  canaryYaml,
-  namespaceYaml,
-  revisionPatch,
-  type CanaryOptions,
-} from '../e2e/manifests.js';
-import { SplitRecorder, canaryEvents, getDeployment } from '../e2e/observers.js';
+import { getCanary, phaseIs, waitForStatus } from '../e2e/harness.js';
+import { APP, BEHAVIOUR } from '../e2e/manifests.js';
+import { canaryEvents, getDeployment } from '../e2e/observers.js';
 
 jest.setTimeout(180_000);
 
-let e: E2E;
+const e = useE2E('operations');
 const hooks = new HookServer();
-
 beforeAll(async () => {
   await hooks.start();
-  e = await startE2E('operations');
-}, 180_000);
-
+});
 afterAll(async () => {
-  await e.stop();
   await hooks.stop();
-}, 60_000);
-
-async function initialized(ns: string, opts: CanaryOptions = {}): Promise<SplitRecorder> {
-  await e.apply(namespaceYaml(ns));
-  await e.apply(appYaml(ns));
-  await e.apply(canaryYaml(ns, opts));
-  const split = new SplitRecorder(e.admin, ns);
-  await split.start();
-  await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
-  split.reset();
-  return split;
-}
-
-const newRevision = (ns: string, annotations: Record<string, string>): Promise<string> =>
-  e.kubectl([
-    '-n',
-    ns,
-    'patch',
-    'deployment',
-    APP,
-    '--type',
-    'merge',
-    '-p',
-    revisionPatch(annotations),
-  ]);
+});
 
 const operate = (ns: string, value: string): Promise<string> =>
   e.kubectl([
@@ -77,17 +36,11 @@ const readyReason = (s: { conditions?: { type: string; reason: string }[] }): st
 
 describe('scenario 5: a revision that never becomes ready', () => {
   const ns = 'e2e-never-ready';
-  let split: SplitRecorder;
-
-  beforeAll(async () => {
-    split = await initialized(ns, { progressDeadlineSeconds: 12 });
-  });
-  afterAll(async () => {
-    await split.stop();
-  });
+  const deployed = initializedCanary(e, ns, { canary: { progressDeadlineSeconds: 12 } });
 
   it('fails at the progress deadline instead of progressing forever, with no traffic sent to it', async () => {
-    await newRevision(ns, { ...BEHAVIOUR.neverReady(), 'example.com/rev': 'broken' });
+    const { split } = deployed;
+    await newRevision(e, ns, { ...BEHAVIOUR.neverReady(), 'example.com/rev': 'broken' });
     const waiting = await waitForStatus(
       e,
       ns,
@@ -96,7 +49,7 @@ describe('scenario 5: a revision that never becomes ready', () => {
       (s) => readyReason(s) === 'WaitingForCanary',
     );
     expect(waiting.phase).toBe('Progressing');
-    const done = await waitForStatus(e, ns, APP, 'Failed', phaseIs('Failed', 'Succeeded'), 60_000);
+    const done = await waitForEnd(e, ns, 60_000);
     expect(done.phase).toBe('Failed');
     expect(readyReason(done)).toBe('ProgressDeadlineExceeded');
     const since = Date.parse(waiting.phaseSince ?? '');
@@ -110,20 +63,18 @@ describe('scenario 5: a revision that never becomes ready', () => {
 
 describe('scenario 7: a confirm-promotion webhook gates the promotion', () => {
   const ns = 'e2e-confirm';
-  let split: SplitRecorder;
-
-  beforeAll(async () => {
+  beforeAll(() => {
     hooks.status.set('/confirm', 403);
-    split = await initialized(ns, {
+  });
+  const deployed = initializedCanary(e, ns, () => ({
+    canary: {
       webhooks: [{ name: 'gate', type: 'confirm-promotion', url: `${hooks.url}/confirm` }],
-    });
-  });
-  afterAll(async () => {
-    await split.stop();
-  });
+    },
+  }));
 
   it('holds in WaitingPromotion while it says no, and promotes once it says yes', async () => {
-    await newRevision(ns, { 'example.com/rev': '2' });
+    const { split } = deployed;
+    await newRevision(e, ns, { 'example.com/rev': '2' });
     await waitForStatus(e, ns, APP, 'WaitingPromotion', phaseIs('WaitingPromotion', 'Failed'));
     // Hold for several intervals: still waiting, still at the last step weight, still asking.
     const callsBefore = hooks.callsTo('/confirm').length;
@@ -135,7 +86,7 @@ describe('scenario 7: a confirm-promotion webhook gates the promotion', () => {
     const call = hooks.callsTo('/confirm')[0];
     expect(call?.body).toMatchObject({ name: APP, namespace: ns, type: 'confirm-promotion' });
     hooks.status.set('/confirm', 200);
-    const done = await waitForStatus(e, ns, APP, 'Succeeded', phaseIs('Succeeded', 'Failed'));
+    const done = await waitForEnd(e, ns);
     expect(done.phase).toBe('Succeeded');
     await split.reached(0);
     expect(split.weights).toEqual([0, 20, 50, 0]);
@@ -146,25 +97,13 @@ describe('scenario 7: a confirm-promotion webhook gates the promotion', () => {
 
 describe('scenario 8: a new revision during a run restarts the analysis from weight 0', () => {
   const ns = 'e2e-restart-run';
-  let split: SplitRecorder;
-
-  beforeAll(async () => {
-    split = await initialized(ns, { stepWeights: [10, 20, 30, 40, 50] });
-  });
-  afterAll(async () => {
-    await split.stop();
-  });
+  const deployed = initializedCanary(e, ns, { canary: { stepWeights: [10, 20, 30, 40, 50] } });
 
   it('drops to 0, starts over with the newer revision and promotes that one', async () => {
-    await newRevision(ns, { 'example.com/rev': '2' });
-    const mid = await waitForStatus(
-      e,
-      ns,
-      APP,
-      'weight 20 reached',
-      (s) => (s.canaryWeight ?? 0) >= 20,
-    );
-    await newRevision(ns, { 'example.com/rev': '3' });
+    const { split } = deployed;
+    await newRevision(e, ns, { 'example.com/rev': '2' });
+    const mid = await waitForWeight(e, ns, 20);
+    await newRevision(e, ns, { 'example.com/rev': '3' });
     const restarted = await waitForStatus(
       e,
       ns,
@@ -174,7 +113,7 @@ describe('scenario 8: a new revision during a run restarts the analysis from wei
     );
     expect(restarted.stepIndex ?? 0).toBeLessThanOrEqual(1);
     expect(restarted.failedChecks ?? 0).toBe(0);
-    const done = await waitForStatus(e, ns, APP, 'Succeeded', phaseIs('Succeeded', 'Failed'));
+    const done = await waitForEnd(e, ns);
     expect(done.phase).toBe('Succeeded');
     expect(done.revision).toBe(restarted.revision);
     // Up to at least 20 with revision 2, back to 0, then every step again with revision 3.
@@ -194,24 +133,12 @@ describe('scenario 8: a new revision during a run restarts the analysis from wei
 
 describe('scenario 11: abort, retry and promote through the annotation', () => {
   const ns = 'e2e-manual';
-  let split: SplitRecorder;
-
-  beforeAll(async () => {
-    split = await initialized(ns, { stepWeights: [10, 20, 30, 40, 50] });
-  });
-  afterAll(async () => {
-    await split.stop();
-  });
+  const deployed = initializedCanary(e, ns, { canary: { stepWeights: [10, 20, 30, 40, 50] } });
 
   it('abort rolls a healthy run back, retry re-runs it, promote skips the remaining steps', async () => {
-    await newRevision(ns, { 'example.com/rev': '2' });
-    const running = await waitForStatus(
-      e,
-      ns,
-      APP,
-      'weight 10',
-      (s) => (s.canaryWeight ?? 0) >= 10,
-    );
+    const { split } = deployed;
+    await newRevision(e, ns, { 'example.com/rev': '2' });
+    const running = await waitForWeight(e, ns, 10);
 
     await operate(ns, 'abort:1');
     const aborted = await waitForStatus(e, ns, APP, 'aborted', phaseIs('Failed'));
@@ -222,9 +149,7 @@ describe('scenario 11: abort, retry and promote through the annotation', () => {
       result: 'Accepted',
     });
     expect(aborted.revision).toBe(running.revision);
-    await eventually('traffic back on the primary', () =>
-      split.current()?.canaryWeight === 0 ? true : undefined,
-    );
+    await split.reached(0);
 
     await operate(ns, 'retry:2');
     const retried = await waitForStatus(
@@ -238,7 +163,7 @@ describe('scenario 11: abort, retry and promote through the annotation', () => {
     expect(retried.revision).toBe(running.revision);
 
     await operate(ns, 'promote:3');
-    const done = await waitForStatus(e, ns, APP, 'Succeeded', phaseIs('Succeeded', 'Failed'));
+    const done = await waitForEnd(e, ns);
     expect(done.phase).toBe('Succeeded');
     expect(done.operation).toMatchObject({ request: 'promote:3', result: 'Accepted' });
     expect(done.lastPromotedRevision).toBe(running.revision);
