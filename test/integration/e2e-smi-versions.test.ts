@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { TRAFFIC_SPLIT_VERSIONS, writeTrafficSplitVariant } from '../../src/local/smi-crds.js';
-import { eventually, phaseIs, startE2E, waitForStatus } from '../e2e/harness.js';
-import { APP, appYaml, canaryYaml, namespaceYaml, revisionPatch } from '../e2e/manifests.js';
-import { SplitRecorder } from '../e2e/observers.js';
+import { deployInitialized, newRevision, waitForWeight } from '../e2e/canary-run.js';
+import { eventually, startE2E } from '../e2e/harness.js';
+import { APP } from '../e2e/manifests.js';
+import type { SplitRecorder } from '../e2e/observers.js';
 
 jest.setTimeout(180_000);
 
@@ -29,13 +30,13 @@ describe('scenario 10: each TrafficSplit version, served alone, is detected and 
       world: { controlPlaneOptions: { smiCrdFiles } },
     });
     const ns = `e2e-smi-${version}`;
-    const split = new SplitRecorder(e.admin, ns, version);
+    let recorder: SplitRecorder | undefined;
     try {
-      await e.apply(namespaceYaml(ns));
-      await e.apply(appYaml(ns));
-      await e.apply(canaryYaml(ns, { stepWeights: [20, 50, 80] }));
-      await split.start();
-      await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
+      const split = await deployInitialized(e, ns, {
+        canary: { stepWeights: [20, 50, 80] },
+        splitVersion: version,
+      });
+      recorder = split;
       const created = split.split();
       expect(created?.apiVersion).toBe(`split.smi-spec.io/${version}`);
       expect(split.current()).toEqual({ primaryWeight: 100, canaryWeight: 0 });
@@ -45,18 +46,8 @@ describe('scenario 10: each TrafficSplit version, served alone, is detected and 
       );
       expect(started['trafficSplitVersion']).toBe(version);
 
-      await e.kubectl([
-        '-n',
-        ns,
-        'patch',
-        'deployment',
-        APP,
-        '--type',
-        'merge',
-        '-p',
-        revisionPatch({ 'example.com/rev': '2' }),
-      ]);
-      await waitForStatus(e, ns, APP, 'first step', (s) => (s.canaryWeight ?? 0) >= 20);
+      await newRevision(e, ns, { 'example.com/rev': '2' });
+      await waitForWeight(e, ns, 20);
       await eventually('split at the first step', () =>
         (split.current()?.canaryWeight ?? 0) >= 20 ? true : undefined,
       );
@@ -67,7 +58,7 @@ describe('scenario 10: each TrafficSplit version, served alone, is detected and 
       );
       expect(e.world.emulator.splitVersions()).toEqual([version]);
     } finally {
-      await split.stop();
+      await recorder?.stop();
       await e.stop();
     }
   });
