@@ -14,23 +14,9 @@ import {
   type LocalMetricsApi,
 } from '../../src/local/metrics-api-registration.js';
 import type { RequestInfo } from '../../src/metrics-api/handler.js';
-import {
-  eventually,
-  getCanary,
-  phaseIs,
-  startE2E,
-  waitForStatus,
-  type E2E,
-} from '../e2e/harness.js';
-import {
-  APP,
-  BEHAVIOUR,
-  appYaml,
-  canaryYaml,
-  namespaceYaml,
-  revisionPatch,
-} from '../e2e/manifests.js';
-import { SplitRecorder } from '../e2e/observers.js';
+import { deployInitialized, newRevision, waitForEnd } from '../e2e/canary-run.js';
+import { getCanary, startE2E, type E2E } from '../e2e/harness.js';
+import { APP, BEHAVIOUR } from '../e2e/manifests.js';
 
 jest.setTimeout(180_000);
 
@@ -72,48 +58,25 @@ afterAll(async () => {
   await (e as E2E | undefined)?.stop();
 }, 60_000);
 
-async function initialized(ns: string): Promise<SplitRecorder> {
-  await e.apply(namespaceYaml(ns));
-  await e.apply(appYaml(ns));
-  await e.apply(canaryYaml(ns));
-  const split = new SplitRecorder(e.admin, ns);
-  await split.start();
-  await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
-  return split;
-}
-
 /** Requests of the controller's identity for the canary Deployment, as the server answered them. */
 const controllerReads = (ns: string): RequestInfo[] =>
   served.filter(
     (s) => s.user === CONTROLLER_USER && s.path === `${B}/namespaces/${ns}/deployments/${APP}`,
   );
 
-async function newRevision(ns: string, annotations: Record<string, string>): Promise<void> {
-  await e.kubectl([
-    '-n',
-    ns,
-    'patch',
-    'deployment',
-    APP,
-    '--type',
-    'merge',
-    '-p',
-    revisionPatch(annotations),
-  ]);
-}
-
 describe('Canary gated on trafficMetrics through the API path', () => {
   it('promotes a healthy revision', async () => {
     const ns = 'e2e-tm-healthy';
-    const split = await initialized(ns);
+    const split = await deployInitialized(e, ns);
     try {
       const before = (await getCanary(e, ns, APP)).status;
       split.reset();
-      await newRevision(ns, { 'example.com/rev': '2' });
-      const done = await waitForStatus(e, ns, APP, 'finished', phaseIs('Succeeded', 'Failed'));
+      await newRevision(e, ns, { 'example.com/rev': '2' });
+      const done = await waitForEnd(e, ns);
       expect(done.phase).toBe('Succeeded');
       expect(done.revision).not.toBe(before?.revision);
       expect(done.failedChecks ?? 0).toBe(0);
+      await split.reached(0);
       expect(split.weights).toEqual([0, 20, 50, 0]);
       // Each analysis read the canary's TrafficMetrics through the aggregator, over the
       // metric's 10s window, and got an answer.
@@ -137,11 +100,11 @@ describe('Canary gated on trafficMetrics through the API path', () => {
 
   it('rolls back a revision with a 30 % error rate on success-rate from the API', async () => {
     const ns = 'e2e-tm-errors';
-    const split = await initialized(ns);
+    const split = await deployInitialized(e, ns);
     try {
       const before = (await getCanary(e, ns, APP)).status;
-      await newRevision(ns, BEHAVIOUR.errorRate(0.3));
-      const done = await waitForStatus(e, ns, APP, 'finished', phaseIs('Succeeded', 'Failed'));
+      await newRevision(e, ns, BEHAVIOUR.errorRate(0.3));
+      const done = await waitForEnd(e, ns);
       expect(done.phase).toBe('Failed');
       expect(done.failedChecks).toBeGreaterThanOrEqual(2);
       expect(done.lastPromotedRevision).toBe(before?.lastPromotedRevision);
@@ -149,9 +112,7 @@ describe('Canary gated on trafficMetrics through the API path', () => {
       expect(failed?.metric).toBe('success-rate');
       expect(failed?.value).toBeGreaterThan(50);
       expect(failed?.value).toBeLessThan(90);
-      await eventually('split back to 100/0', () =>
-        split.current()?.canaryWeight === 0 ? true : undefined,
-      );
+      await split.reached(0);
       expect(controllerReads(ns).filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(2);
     } finally {
       await split.stop();
