@@ -81,6 +81,26 @@ const slackOf = (ns: string, titleEnd: string): Promise<SlackAlert> =>
     slack(ns).find((a) => a.text.endsWith(titleEnd)),
   );
 
+/**
+ * Waits for the run to end in `phase` and for the `kind` alert of that end; checks what every
+ * such alert carries plus `expected`. Returns the final status and the alert.
+ */
+async function endAlert(ns: string, phase: string, kind: string, expected: Partial<GenericAlert>) {
+  const done = await waitForEnd(e, ns);
+  expect(done.phase).toBe(phase);
+  const alert = await alertOf(ns, kind);
+  expect(alert).toMatchObject({
+    canary: APP,
+    namespace: ns,
+    kind,
+    phase,
+    revision: done.revision,
+    cluster: CLUSTER,
+    ...expected,
+  });
+  return { done, alert };
+}
+
 /** The sum of the reconcile counter of the running controller process. */
 async function reconciles(): Promise<number> {
   const res = await fetch(`${e.controller.healthUrl ?? ''}/metrics`);
@@ -149,16 +169,9 @@ describe('a healthy revision', () => {
       await e.controller.kill();
       await e.controller.start();
 
-      const done = await waitForEnd(e, ns);
-      expect(done.phase).toBe('Succeeded');
-      const promoted = await alertOf(ns, 'Promoted');
-      expect(promoted).toMatchObject({
-        kind: 'Promoted',
+      const { done } = await endAlert(ns, 'Succeeded', 'Promoted', {
         reason: 'Succeeded',
         severity: 'info',
-        phase: 'Succeeded',
-        revision: done.revision,
-        cluster: CLUSTER,
       });
       expect(started.revision).toBe(done.revision);
 
@@ -209,19 +222,11 @@ describe('a revision with a 30 % error rate', () => {
     const split = await deployInitialized(e, ns);
     try {
       await newRevision(e, ns, BEHAVIOUR.errorRate(0.3));
-      const done = await waitForEnd(e, ns);
-      expect(done.phase).toBe('Failed');
-      const rollback = await alertOf(ns, 'ThresholdReached');
-      expect(rollback).toMatchObject({
-        canary: APP,
-        kind: 'ThresholdReached',
+      const { done, alert: rollback } = await endAlert(ns, 'Failed', 'ThresholdReached', {
         reason: 'FailedChecksThresholdReached',
         severity: 'error',
-        phase: 'Failed',
-        revision: done.revision,
-        failedChecks: done.failedChecks,
-        cluster: CLUSTER,
       });
+      expect(rollback.failedChecks).toBe(done.failedChecks);
       expect(rollback.message).toContain('success-rate');
       expect(rollback.canaryWeight).toBe(0);
 
@@ -265,16 +270,7 @@ describe('a manual abort', () => {
         'weightlifter.io/operation=abort:1',
         '--overwrite',
       ]);
-      const done = await waitForEnd(e, ns);
-      expect(done.phase).toBe('Failed');
-      const aborted = await alertOf(ns, 'Aborted');
-      expect(aborted).toMatchObject({
-        kind: 'Aborted',
-        reason: 'Aborted',
-        severity: 'warn',
-        phase: 'Failed',
-        revision: done.revision,
-      });
+      await endAlert(ns, 'Failed', 'Aborted', { reason: 'Aborted', severity: 'warn' });
       const message = await slackOf(ns, ': aborted by an operator, rolled back');
       expect(message.attachments[0]?.color).toBe('#daa038');
       expect(kinds(generic(ns))).toEqual(['RunStarted', 'Aborted']);
