@@ -13,6 +13,7 @@ import { createTrafficRouter, type RouterFactoryDeps } from '../routing/factory.
 import { SMI_SPLIT_GROUP } from '../api/smi.js';
 import type { TrafficRouter } from '../routing/types.js';
 import { conditionReasonOf } from '../workload/errors.js';
+import type { IdleScalePolicy } from '../workload/gitops-scale.js';
 import { scaleTarget } from '../workload/scale.js';
 import { releaseApexService } from '../workload/services.js';
 import { addFinalizer, CanaryActors, removeFinalizer, type ActorDeps } from './actors.js';
@@ -38,6 +39,8 @@ export interface CanaryReconcilerDeps extends ActorDeps {
   readonly runSlots: RunSlots;
   readonly clock: Clock;
   readonly limits?: StepLimits;
+  /** Scaling the idle target down again after a GitOps scale-up. @default DEFAULT_IDLE_SCALE_POLICY */
+  readonly idleScalePolicy?: IdleScalePolicy;
 }
 
 /** The cache has not caught up with our own write yet: look again shortly. */
@@ -147,7 +150,9 @@ export class CanaryReconciler implements Reconciler {
         caches: this.#d.caches,
         runSlotAvailable: this.#d.runSlots.available(key),
       });
-      return { ok: true, value: { spec: spec.spec, router, observed } };
+      const policy = this.#d.idleScalePolicy;
+      const engineSpec = policy === undefined ? spec.spec : { ...spec.spec, idleScale: policy };
+      return { ok: true, value: { spec: engineSpec, router, observed } };
     } catch (err) {
       const reason = conditionReasonOf(err);
       if (reason === undefined) throw err;

@@ -75,7 +75,11 @@ export function observe(input: ObserveInput): Observed {
     primary:
       primaryDep === undefined
         ? null
-        : { revision: primaryRevisionOf(primaryDep), readiness: deploymentReadiness(primaryDep) },
+        : {
+            revision: primaryRevisionOf(primaryDep),
+            readiness: deploymentReadiness(primaryDep),
+            replicas: primaryDep.spec?.replicas ?? 1,
+          },
     routes: router.getRoutes(),
     initialized,
     runSlotAvailable: input.runSlotAvailable,

@@ -5,6 +5,7 @@ import type { MetricCheckResult } from '../analysis/evaluate.js';
 import type { CanaryStatus } from '../api/canary.js';
 import type { ManualOperation, Phase, WebhookType } from '../api/constants.js';
 import type { ProgressionSpec } from '../progression/strategy.js';
+import type { IdleScalePolicy } from '../workload/gitops-scale.js';
 import type { ScheduleSpec } from '../progression/windows.js';
 
 /** Status as the engine reads and writes it (the API type; kept as an alias for the engine's vocabulary). */
@@ -21,6 +22,8 @@ export interface EngineSpec {
   readonly suspend: boolean;
   readonly revertOnDeletion: boolean;
   readonly schedule: ScheduleSpec | undefined;
+  /** Scaling the idle target down again after a GitOps scale-up; default DEFAULT_IDLE_SCALE_POLICY. */
+  readonly idleScale?: IdleScalePolicy;
 }
 
 /** Readiness of a Deployment's current template; `failed` is final (ProgressDeadlineExceeded). */
@@ -42,6 +45,8 @@ export interface ObservedPrimary {
   /** The revision the primary's template was copied from (our annotation); null if unknown. */
   readonly revision: string | null;
   readonly readiness: Readiness;
+  /** spec.replicas; compared with what a GitOps tool asks of the target (idle-scale.ts). */
+  readonly replicas?: number;
 }
 
 /** Weights of the live TrafficSplit, as integer percentages. */

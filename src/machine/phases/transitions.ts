@@ -2,6 +2,7 @@
 import { enter, event, postRollout, verdict, type Ctx, type Verdict } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
+import { forgetIdleScale } from './idle-scale.js';
 
 /** Traffic back to the primary, canary scaled down (by convergence), phase Failed. */
 export function rollback(ctx: Ctx, state: RunState, reason: string, message: string): Verdict {
@@ -54,7 +55,7 @@ export function cancelRun(ctx: Ctx, state: RunState, target: ObservedTarget): Ve
 /** A new run of the target's revision at weight 0 with fresh counters. */
 export function freshRun(ctx: Ctx, state: RunState, target: ObservedTarget): RunState {
   return {
-    ...enter(state, 'Progressing', ctx.now),
+    ...enter(forgetIdleScale(state), 'Progressing', ctx.now),
     revision: target.revision,
     trackedConfigs: target.trackedConfigs,
     canaryWeight: 0,

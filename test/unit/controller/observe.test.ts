@@ -88,7 +88,7 @@ describe('observe', () => {
     expect(o.target?.replicas).toBe(0);
     expect(o.target?.revision).toMatch(/^[0-9a-f]{64}$/);
     expect(o.target?.readiness.state).toBe('pending'); // scaled to zero
-    expect(o.primary).toEqual({ revision: 'r1', readiness: { state: 'ready' } });
+    expect(o.primary).toEqual({ revision: 'r1', readiness: { state: 'ready' }, replicas: 2 });
     expect(o.runSlotAvailable).toBe(true);
   });
 

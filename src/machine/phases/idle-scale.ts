@@ -1,0 +1,120 @@
+// A GitOps tool (Argo CD self-heal, Flux) scaling the idle target back up outside a run: same
+// revision, so no analysis; and no tug of war — the policy in src/workload/gitops-scale.ts scales
+// it to 0 a bounded number of times with growing pauses, then leaves it (its pods get no traffic)
+// and says so. The routine scale-down after a run (convergence, `targetScaledDown`) is attempt 1.
+// The history lives in the status as the `TargetScaledDown` condition — status is the only durable
+// state — and only counts for the current idle period (attempts at or after status.phaseSince).
+import type { Condition } from '../../api/canary.js';
+import {
+  DEFAULT_IDLE_SCALE_POLICY,
+  decideIdleScale,
+  type IdleScaleHistory,
+} from '../../workload/gitops-scale.js';
+import { event, keep, routesAt, type Ctx, type Step } from '../draft.js';
+import type { RunState } from '../resume.js';
+import type { ObservedTarget } from '../types.js';
+
+export const IDLE_SCALE_CONDITION = 'TargetScaledDown';
+
+/** `scale-down <n> of <max> at <ISO time>; <why>`: the condition message, read back here. */
+const RECORD = /^scale-down (\d+) of \d+ at ([^;\s]+);/;
+
+export function idleScaleHistory(state: RunState): IdleScaleHistory {
+  const since = state.phaseSince;
+  const routine: IdleScaleHistory = {
+    attempts: 1,
+    ...(since === null ? {} : { lastAttemptAt: since }),
+  };
+  const c = state.conditions.find((x) => x.type === IDLE_SCALE_CONDITION);
+  if (c === undefined) return routine;
+  const m = RECORD.exec(c.message);
+  const attempts = Number(m?.[1]);
+  const when = Date.parse(m?.[2] ?? '');
+  // Hand-edited beyond reading: never fight on a guess.
+  if (!Number.isInteger(attempts) || Number.isNaN(when)) return { attempts: 0, gaveUp: true };
+  // A record from an earlier idle period (before this phase began) does not count.
+  if (since !== null && when < since) return routine;
+  return c.status === 'False'
+    ? { attempts, lastAttemptAt: when, gaveUp: true }
+    : { attempts, lastAttemptAt: when };
+}
+
+function record(
+  ctx: Ctx,
+  state: RunState,
+  c: Pick<Condition, 'status' | 'reason'> & { attempts: number; text: string },
+): RunState {
+  const max = (ctx.spec.idleScale ?? DEFAULT_IDLE_SCALE_POLICY).maxAttempts;
+  const before = state.conditions.find((x) => x.type === IDLE_SCALE_CONDITION);
+  const now = new Date(ctx.now).toISOString();
+  const condition: Condition = {
+    type: IDLE_SCALE_CONDITION,
+    status: c.status,
+    reason: c.reason,
+    message: `scale-down ${c.attempts} of ${max} at ${now}; ${c.text}`,
+    lastTransitionTime:
+      before !== undefined && before.status === c.status ? before.lastTransitionTime : now,
+    observedGeneration: ctx.input.generation,
+  };
+  const others = state.conditions.filter((x) => x.type !== IDLE_SCALE_CONDITION);
+  return { ...state, conditions: [...others, condition] };
+}
+
+/** Drops the history: a new run starts a new idle period afterwards. */
+export function forgetIdleScale(state: RunState): RunState {
+  return { ...state, conditions: state.conditions.filter((x) => x.type !== IDLE_SCALE_CONDITION) };
+}
+
+/** Settled, at the last decided revision, no traffic, scaled down once and scaled up since. */
+export function idleScale(ctx: Ctx, state: RunState, target: ObservedTarget): Step | null {
+  if (!state.targetScaledDown || target.replicas <= 0 || !routesAt(ctx.observed.routes, 0)) {
+    return null;
+  }
+  const action = decideIdleScale(
+    {
+      phase: state.phase,
+      canaryWeight: state.canaryWeight,
+      targetReplicas: target.replicas,
+      targetRevision: target.revision,
+      lastPromotedRevision: state.lastPromotedRevision ?? undefined,
+      lastSeenRevision: state.revision ?? undefined,
+      primaryReplicas: ctx.observed.primary?.replicas ?? target.replicas,
+      history: idleScaleHistory(state),
+      now: ctx.now,
+    },
+    ctx.spec.idleScale,
+  );
+  switch (action.kind) {
+    case 'none':
+      return null;
+    case 'wait':
+      return keep(state, { requeueAfterMs: action.retryAfterMs });
+    case 'scaleToZero': {
+      const replicas =
+        action.primaryReplicas === undefined
+          ? ''
+          : `; note: it asks for ${action.primaryReplicas} replica(s), the primary runs ` +
+            `${ctx.observed.primary?.replicas ?? '?'}`;
+      const text = `${action.event.message}${replicas}`;
+      const s = record(ctx, state, {
+        status: 'True',
+        reason: 'ScaledDown',
+        attempts: action.history.attempts,
+        text,
+      });
+      return keep(s, {
+        effects: [{ type: 'scaleCanary', to: 'zero' }],
+        notes: [event(action.event.type, action.event.reason, text)],
+      });
+    }
+    case 'giveUp': {
+      const s = record(ctx, state, {
+        status: 'False',
+        reason: action.condition.reason,
+        attempts: action.history.attempts,
+        text: action.condition.message,
+      });
+      return keep(s, { notes: [event('Warning', action.event.reason, action.event.message)] });
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// A GitOps tool scaling the idle target back up outside a run (same revision): the engine starts
+// no analysis and does not fight forever — it scales down again with growing pauses, then gives
+// up with a condition and a Warning Event (policy: src/workload/gitops-scale.ts).
+import { describe, expect, it } from '@jest/globals';
+import { MINUTE, World, condition, spec, types } from './harness.js';
+
+const POLICY = { maxAttempts: 3, baseDelayMs: MINUTE, factor: 2 };
+const SPEC = spec({ idleScale: POLICY });
+
+/** What Argo CD self-heal does: put spec.replicas back to the manifest's count. */
+function gitopsScaleUp(w: World, replicas = 2): void {
+  if (w.target === null) throw new Error('no target');
+  w.target = { ...w.target, replicas };
+}
+
+async function idle(): Promise<World> {
+  const w = await World.initialized(SPEC);
+  expect(w.status).toMatchObject({ phase: 'Initialized', targetScaledDown: true });
+  expect(w.target?.replicas).toBe(0);
+  return w;
+}
+
+describe('the target scaled back up outside a run', () => {
+  it('scales down again with growing pauses, then gives up; never starts a run', async () => {
+    const w = await idle();
+    const scaleDowns = (): number =>
+      w.called('scaleCanary').filter((c) => (c.input as { to: string }).to === 'zero').length;
+
+    // Within a minute of the routine scale-down: wait.
+    gitopsScaleUp(w);
+    let r = await w.reconcile(SPEC);
+    expect(r.plan.effects).toEqual([]);
+    expect(r.plan.requeueAfterMs).toBe(MINUTE);
+    await w.wait(MINUTE);
+    r = await w.reconcile(SPEC);
+    expect(types(r.plan.effects)).toEqual(['scaleCanary:zero', 'event:TargetScaledDown']);
+    expect(condition(w.status, 'TargetScaledDown')).toEqual({
+      status: 'True',
+      reason: 'ScaledDown',
+    });
+    expect(w.target?.replicas).toBe(0);
+
+    gitopsScaleUp(w);
+    r = await w.reconcile(SPEC);
+    expect(r.plan.effects).toEqual([]);
+    expect(r.plan.requeueAfterMs).toBe(2 * MINUTE);
+    await w.wait(2 * MINUTE);
+    r = await w.reconcile(SPEC);
+    expect(types(r.plan.effects)).toEqual(['scaleCanary:zero', 'event:TargetScaledDown']);
+
+    gitopsScaleUp(w);
+    r = await w.reconcile(SPEC);
+    expect(types(r.plan.effects)).toEqual(['event:ScaleContested']);
+    expect(condition(w.status, 'TargetScaledDown')).toEqual({
+      status: 'False',
+      reason: 'ScaleContested',
+    });
+    // Given up: the idle pods stay (no traffic reaches them) and nothing more is written.
+    for (let i = 0; i < 3; i++) {
+      await w.wait(10 * MINUTE);
+      r = await w.reconcile(SPEC);
+      expect(r.plan.effects).toEqual([]);
+      expect(r.plan.statusPatch).toBeNull();
+    }
+    expect(scaleDowns()).toBe(2);
+    expect(w.status?.phase).toBe('Initialized');
+    expect(w.called('runChecks')).toEqual([]);
+    expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+  });
+
+  it('a restart in between keeps the count (it is in the status)', async () => {
+    const w = await idle();
+    await w.wait(MINUTE);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC); // scale-down 2 of 3
+    gitopsScaleUp(w);
+    // Every reconcile starts from the status alone: the pause is still known.
+    const r = await w.reconcile(SPEC);
+    expect(r.plan.requeueAfterMs).toBe(2 * MINUTE);
+    expect(w.status?.conditions?.find((c) => c.type === 'TargetScaledDown')?.message).toMatch(
+      /^scale-down 2 of 3 at /,
+    );
+  });
+
+  it('a new revision starts a run and a new idle period with a fresh count', async () => {
+    const w = await idle();
+    await w.wait(MINUTE);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC);
+    expect(condition(w.status, 'TargetScaledDown')?.reason).toBe('ScaledDown');
+    w.release('rev2');
+    await w.reconcile(SPEC);
+    expect(w.status?.phase).toBe('Progressing');
+    expect(condition(w.status, 'TargetScaledDown')).toBeUndefined();
+  });
+
+  it('a replica count from Git that differs from the primary is reported', async () => {
+    const w = await idle();
+    w.primary = { revision: 'rev1', readiness: { state: 'ready' }, replicas: 2 };
+    await w.wait(MINUTE);
+    gitopsScaleUp(w, 5);
+    const r = await w.reconcile(SPEC);
+    const ev = r.plan.effects.find((e) => e.type === 'emitEvent');
+    expect(ev).toMatchObject({
+      eventType: 'Warning',
+      message: expect.stringMatching(/asks for 5/),
+    });
+  });
+});
