@@ -16,6 +16,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const SIGNAL_STOP_MS = 8_000;
 let exitHooked = false;
 let signalsHooked = false;
+let signalsLeftToCaller = false;
 
 function onExit(): void {
   for (const c of registered) c.stopNow();
@@ -47,8 +48,31 @@ export function registerCleanup(c: Cleanup): void {
   registered.add(c);
   if (!exitHooked) process.on('exit', onExit);
   exitHooked = true;
-  if (!signalsHooked) for (const s of SIGNALS) process.on(s, onSignal);
-  signalsHooked = true;
+  if (!signalsHooked && !signalsLeftToCaller) {
+    for (const s of SIGNALS) process.on(s, onSignal);
+    signalsHooked = true;
+  }
+}
+
+/**
+ * For a program that handles SIGINT/SIGTERM/SIGHUP itself and stops its parts in its own order
+ * (the demo stops its controller before the control plane the controller talks to): from now on
+ * the hooks here leave signals alone. The 'exit' hook stays as the last resort, and
+ * stopRegistered() stops what is registered, such as a control plane still starting.
+ */
+export function leaveSignalsToCaller(): void {
+  signalsLeftToCaller = true;
+  unhookSignals();
+}
+
+/** Stops every registered control plane and Prometheus (also those still starting), at once. */
+export async function stopRegistered(): Promise<void> {
+  const results = await Promise.allSettled([...registered].map((c) => c.stop()));
+  const failures: unknown[] = results.flatMap((r) =>
+    r.status === 'rejected' ? [r.reason as unknown] : [],
+  );
+  if (failures.length > 0)
+    throw new AggregateError(failures, 'local components did not stop cleanly');
 }
 
 export function unregisterCleanup(c: Cleanup): void {

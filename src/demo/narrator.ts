@@ -1,0 +1,92 @@
+// Turns successive reads of the Canary into the lines of the story: one line when the phase, the
+// weight or the failed-check count moves, one line of metric values against their thresholds when
+// a new analysis lands. Pure (time and style passed in), so the unit tests pin what users read.
+import type { Canary } from '../api/canary.js';
+import { humanDuration } from '../cli/render/duration.js';
+import { formatPhase, formatResult, formatThreshold, formatValue } from '../cli/render/format.js';
+import { progressBar } from '../cli/render/progress-bar.js';
+import { clean, paint, truncate, type Style } from '../cli/render/style.js';
+import { summarize, type CanarySummary } from '../cli/render/summary.js';
+
+/** What decides whether a read is news (failed checks only change with a new analysis). */
+export interface Frame {
+  readonly phase: string;
+  readonly weight: number;
+  readonly analysisAt: string | null;
+}
+
+export function frameOf(canary: Canary): Frame {
+  const s = canary.status ?? {};
+  return {
+    phase: s.phase ?? 'Pending',
+    weight: s.canaryWeight ?? 0,
+    analysisAt: s.lastAnalysisAt ?? latestAt(canary),
+  };
+}
+
+function latestAt(canary: Canary): string | null {
+  const times = (canary.status?.lastAnalysis ?? []).map((r) => r.at).sort();
+  return times[times.length - 1] ?? null;
+}
+
+const GUTTER = 9;
+
+/** "+5s", "+1m12s": time since the release started, in a fixed-width gutter. */
+export function elapsedLabel(ms: number): string {
+  return `+${humanDuration(ms)}`.padEnd(GUTTER - 2);
+}
+
+function stepLine(
+  s: CanarySummary,
+  style: Style,
+  elapsedMs: number,
+  phaseChanged: boolean,
+): string {
+  const phase = formatPhase(s.phase.padEnd(17), style);
+  const head = `  ${elapsedLabel(elapsedMs)}${phase}`;
+  // The bar says everything while the weight moves; otherwise the controller's own sentence.
+  if (s.canaryWeight > 0 && s.phase === 'Progressing')
+    return `${head} ${progressBar(s, style, 20)}`;
+  if (!phaseChanged || s.message === null) return head.trimEnd();
+  return `${head} ${truncate(clean(s.message), Math.max(30, style.width - GUTTER - 19), style)}`;
+}
+
+function analysisLine(s: CanarySummary, style: Style, elapsedMs: number): string | null {
+  const measured = s.metrics.filter((m) => m.result !== 'Pending');
+  if (measured.length === 0) return null;
+  const sep = style.unicode ? ' · ' : ' | ';
+  const parts = measured.map(
+    (m) =>
+      `${clean(m.name)} ${formatValue(m.value)} (${formatThreshold(m)}) ${formatResult(m.result, style)}`,
+  );
+  const checks = `failed checks ${s.failedChecks}/${s.threshold}`;
+  parts.push(s.failedChecks > 0 ? paint(style, 'red', checks) : checks);
+  return `  ${elapsedLabel(elapsedMs)}${paint(style, 'dim', 'analysis'.padEnd(17))} ${parts.join(sep)}`;
+}
+
+/**
+ * The lines a new read adds to the story (none when nothing a user cares about moved): first the
+ * analysis that just landed, then the move it caused (a new weight, a new phase).
+ */
+export function narrate(
+  previous: Frame | undefined,
+  canary: Canary,
+  style: Style,
+  now: number,
+  startedAt: number,
+): string[] {
+  const frame = frameOf(canary);
+  // Nothing to say before the controller has written a status.
+  if (canary.status?.phase === undefined) return [];
+  const s = summarize(canary, [], now);
+  const lines: string[] = [];
+  if (frame.analysisAt !== null && frame.analysisAt !== previous?.analysisAt) {
+    const line = analysisLine(s, style, now - startedAt);
+    if (line !== null) lines.push(line);
+  }
+  const phaseChanged = previous?.phase !== frame.phase;
+  if (phaseChanged || previous.weight !== frame.weight) {
+    lines.push(stepLine(s, style, now - startedAt, phaseChanged));
+  }
+  return lines;
+}

@@ -1,0 +1,44 @@
+// Pure readings of cluster objects for the story: how a release ended, and where the
+// TrafficSplit sends traffic.
+import type { Canary } from '../api/canary.js';
+
+export const OUTCOMES = { promoted: 'Promoted', rolledBack: 'RolledBack' } as const;
+export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];
+
+/**
+ * How the run of a revision other than `before` ended, or undefined while it has not: Succeeded
+ * counts only once that revision is the promoted one (a Succeeded phase left over from the previous
+ * run, read before the controller noticed the change, must not count).
+ */
+export function outcomeOf(canary: Canary, before: string | undefined): Outcome | undefined {
+  const s = canary.status;
+  if (s?.revision === undefined || s.revision === before) return undefined;
+  if (s.phase === 'Succeeded' && s.lastPromotedRevision === s.revision) return OUTCOMES.promoted;
+  if (s.phase === 'Failed') return OUTCOMES.rolledBack;
+  return undefined;
+}
+
+interface SplitJson {
+  spec?: { backends?: { service?: string; weight?: number | string }[] };
+}
+
+/** Weights by backend Service; v1alpha1 writes Quantities ("100", "500m"), later versions ints. */
+export function splitWeights(split: SplitJson): Map<string, number> {
+  const weights = new Map<string, number>();
+  for (const b of split.spec?.backends ?? []) {
+    if (b.service === undefined) continue;
+    weights.set(b.service, quantity(b.weight));
+  }
+  return weights;
+}
+
+function quantity(w: number | string | undefined): number {
+  if (typeof w === 'number') return w;
+  if (w === undefined) return 0;
+  return w.endsWith('m') ? Number(w.slice(0, -1)) / 1000 : Number(w);
+}
+
+/** "podinfo-primary 100 / podinfo-canary 0" in backend order. */
+export function describeSplit(weights: ReadonlyMap<string, number>): string {
+  return [...weights].map(([svc, w]) => `${svc} ${w}`).join(' / ');
+}

@@ -1,0 +1,89 @@
+// What the demo runs: the local SMI world (control plane, Prometheus, mesh emulator) and the
+// controller, in this process, as its own ServiceAccount identity under deploy/rbac.yaml — the
+// least privilege an operator installs. stop() goes in dependency order: the controller first,
+// while the API server it talks to still answers, then the world.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { resolveConfig } from '../config/config.js';
+import { loadKubeConfig } from '../kube/client.js';
+import { KubeRawClient } from '../kube/raw-client.js';
+import { repoRoot } from '../local/paths.js';
+import { startWorld, type World } from '../local/world.js';
+import { startController, type RunningController } from '../main.js';
+import { createRootLogger, isLogLevel } from '../telemetry/logger.js';
+
+export interface DemoStack {
+  readonly world: World;
+  readonly controller: RunningController;
+  /** The cluster admin's client (the demo's own hands; the controller never uses it). */
+  readonly admin: KubeRawClient;
+  readonly kubectl: (args: string[], input?: string) => Promise<string>;
+  /** Holds controller.log and world.log; removed by stop(). */
+  readonly logDir: string;
+  /** Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  readonly logLevel: string;
+  /** Told when each part is up, for the progress lines. */
+  readonly onWorld?: (world: World) => void;
+}
+
+function fileLogger(path: string, level: string): Logger {
+  return createRootLogger({
+    level: isLogLevel(level) ? level : 'info',
+    destination: pino.destination({ dest: path, sync: true, mkdir: true }),
+  });
+}
+
+export async function startStack(opts: StackOptions): Promise<DemoStack> {
+  const logDir = await mkdtemp(join(tmpdir(), 'weightlifter-demo-'));
+  const world = await startWorld({
+    defaultRps: 40,
+    logger: fileLogger(join(logDir, 'world.log'), opts.logLevel),
+  }).catch(async (err: unknown) => {
+    await rm(logDir, { recursive: true, force: true });
+    throw err;
+  });
+  opts.onWorld?.(world);
+  const cp = world.controlPlane;
+  const kubectl = async (args: string[], input?: string): Promise<string> => {
+    const r = await cp.kubectl(args, input === undefined ? {} : { input });
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  };
+  let controller: RunningController | undefined;
+  const stop = async (): Promise<void> => {
+    try {
+      await controller?.stop();
+    } finally {
+      await world.stop();
+      await rm(logDir, { recursive: true, force: true });
+    }
+  };
+  try {
+    for (const file of ['namespace.yaml', 'rbac.yaml']) {
+      await kubectl(['apply', '-f', '-'], await readFile(join(repoRoot(), 'deploy', file), 'utf8'));
+    }
+    const config = resolveConfig({
+      kubeconfig: cp.controllerKubeconfig,
+      prometheusUrl: world.prometheusUrl,
+      healthAddress: '127.0.0.1:0',
+      // Without kwok there are no pods, hence no EndpointSlices, and the gate would never open.
+      endpointGate: cp.podsRunByKwok,
+      logLevel: isLogLevel(opts.logLevel) ? opts.logLevel : 'info',
+    });
+    controller = await startController(config, {
+      logger: fileLogger(join(logDir, 'controller.log'), opts.logLevel),
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const admin = new KubeRawClient(loadKubeConfig({ kubeconfigPath: cp.adminKubeconfig }));
+  let stopping: Promise<void> | undefined;
+  return { world, controller, admin, kubectl, logDir, stop: () => (stopping ??= stop()) };
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseDemoArgs } from '../../../src/demo/options.js';
+
+describe('parseDemoArgs', () => {
+  it('stays up by default', () => {
+    expect(parseDemoArgs([], {})).toMatchObject({ help: false, options: { once: false } });
+  });
+
+  it.each([
+    [['--once'], {}],
+    [[], { WEIGHTLIFTER_DEMO_EXIT: '1' }],
+    [[], { WEIGHTLIFTER_DEMO_EXIT: 'true' }],
+  ])('exits after the story with %j %j', (argv, env) => {
+    expect(parseDemoArgs(argv, env)).toMatchObject({ help: false, options: { once: true } });
+  });
+
+  it('treats WEIGHTLIFTER_DEMO_EXIT=0 as off', () => {
+    expect(parseDemoArgs([], { WEIGHTLIFTER_DEMO_EXIT: '0' })).toMatchObject({
+      options: { once: false },
+    });
+  });
+
+  it('takes the log level from LOG_LEVEL', () => {
+    expect(parseDemoArgs([], { LOG_LEVEL: 'debug' })).toMatchObject({
+      options: { logLevel: 'debug' },
+    });
+  });
+
+  it('answers --help and refuses unknown arguments with the usage', () => {
+    expect(parseDemoArgs(['--help'], {})).toEqual({ help: true });
+    expect(() => parseDemoArgs(['--forever'], {})).toThrow(
+      /unknown argument "--forever"[\s\S]*usage/,
+    );
+  });
+});
