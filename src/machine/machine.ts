@@ -32,7 +32,13 @@ import {
   type MachineInput,
   type StepResult,
 } from './machine-context.js';
-import { NOTHING_GATHERED, type EffectType } from './types.js';
+import {
+  NOTHING_GATHERED,
+  type Effect,
+  type EffectOf,
+  type EffectType,
+  type WebhookCall,
+} from './types.js';
 
 export {
   DEFAULT_LIMITS,
@@ -112,6 +118,37 @@ export const canaryMachineSetup = setup({
     effectTimeout: ({ context }) => context.limits.effectTimeoutMs,
   },
 });
+
+/** What an effect's actor is given: the effect itself, except webhooks (their call). */
+function effectInput<T extends EffectType>(e: EffectOf<T>): EffectInput<T> {
+  const effect: Effect = e;
+  return (effect.type === 'callWebhooks' ? effect.call : effect) as EffectInput<T>;
+}
+type EffectInput<T extends EffectType> = T extends 'callWebhooks' ? WebhookCall : EffectOf<T>;
+
+/**
+ * The state that applies one effect, then goes back to `applying`. A converging effect that fails
+ * or times out ends the step (the next step re-derives it from the status); a notification's
+ * failure is recorded and the step goes on (notifications are at most once).
+ */
+function effectState<T extends EffectType>(type: T, kind: 'converging' | 'notification') {
+  const onFailure = (timeout: boolean) =>
+    kind === 'converging'
+      ? ({ target: 'failed', actions: { type: 'effectFailed', params: { timeout } } } as const)
+      : ({
+          target: 'applying',
+          actions: { type: 'notificationFailed', params: { timeout } },
+        } as const);
+  return {
+    invoke: {
+      src: type,
+      input: ({ context }: { context: Context }) => effectInput(head(context, type)),
+      onDone: { target: 'applying', actions: 'shiftApplied' },
+      onError: onFailure(false),
+    },
+    after: { effectTimeout: onFailure(true) },
+  } as const;
+}
 
 export const canaryMachine = canaryMachineSetup.createMachine({
   id: 'canary',
@@ -256,125 +293,13 @@ export const canaryMachine = canaryMachineSetup.createMachine({
         },
       ],
     },
-    initialize: {
-      invoke: {
-        src: 'initialize',
-        input: ({ context }) => head(context, 'initialize'),
-        onDone: { target: 'applying', actions: 'shiftApplied' },
-        onError: {
-          target: 'failed',
-          actions: { type: 'effectFailed', params: { timeout: false } },
-        },
-      },
-      after: {
-        effectTimeout: {
-          target: 'failed',
-          actions: { type: 'effectFailed', params: { timeout: true } },
-        },
-      },
-    },
-    promotePrimary: {
-      invoke: {
-        src: 'promotePrimary',
-        input: ({ context }) => head(context, 'promotePrimary'),
-        onDone: { target: 'applying', actions: 'shiftApplied' },
-        onError: {
-          target: 'failed',
-          actions: { type: 'effectFailed', params: { timeout: false } },
-        },
-      },
-      after: {
-        effectTimeout: {
-          target: 'failed',
-          actions: { type: 'effectFailed', params: { timeout: true } },
-        },
-      },
-    },
-    scaleCanary: {
-      invoke: {
-        src: 'scaleCanary',
-        input: ({ context }) => head(context, 'scaleCanary'),
-        onDone: { target: 'applying', actions: 'shiftApplied' },
-        onError: {
-          target: 'failed',
-          actions: { type: 'effectFailed', params: { timeout: false } },
-        },
-      },
-      after: {
-        effectTimeout: {
-          target: 'failed',
-          actions: { type: 'effectFailed', params: { timeout: true } },
-        },
-      },
-    },
-    routeTraffic: {
-      invoke: {
-        src: 'routeTraffic',
-        input: ({ context }) => head(context, 'routeTraffic'),
-        onDone: { target: 'applying', actions: 'shiftApplied' },
-        onError: {
-          target: 'failed',
-          actions: { type: 'effectFailed', params: { timeout: false } },
-        },
-      },
-      after: {
-        effectTimeout: {
-          target: 'failed',
-          actions: { type: 'effectFailed', params: { timeout: true } },
-        },
-      },
-    },
-    finalize: {
-      invoke: {
-        src: 'finalize',
-        input: ({ context }) => head(context, 'finalize'),
-        onDone: { target: 'applying', actions: 'shiftApplied' },
-        onError: {
-          target: 'failed',
-          actions: { type: 'effectFailed', params: { timeout: false } },
-        },
-      },
-      after: {
-        effectTimeout: {
-          target: 'failed',
-          actions: { type: 'effectFailed', params: { timeout: true } },
-        },
-      },
-    },
-    emitEvent: {
-      invoke: {
-        src: 'emitEvent',
-        input: ({ context }) => head(context, 'emitEvent'),
-        onDone: { target: 'applying', actions: 'shiftApplied' },
-        onError: {
-          target: 'applying',
-          actions: { type: 'notificationFailed', params: { timeout: false } },
-        },
-      },
-      after: {
-        effectTimeout: {
-          target: 'applying',
-          actions: { type: 'notificationFailed', params: { timeout: true } },
-        },
-      },
-    },
-    callWebhooks: {
-      invoke: {
-        src: 'callWebhooks',
-        input: ({ context }) => head(context, 'callWebhooks').call,
-        onDone: { target: 'applying', actions: 'shiftApplied' },
-        onError: {
-          target: 'applying',
-          actions: { type: 'notificationFailed', params: { timeout: false } },
-        },
-      },
-      after: {
-        effectTimeout: {
-          target: 'applying',
-          actions: { type: 'notificationFailed', params: { timeout: true } },
-        },
-      },
-    },
+    initialize: effectState('initialize', 'converging'),
+    promotePrimary: effectState('promotePrimary', 'converging'),
+    scaleCanary: effectState('scaleCanary', 'converging'),
+    routeTraffic: effectState('routeTraffic', 'converging'),
+    finalize: effectState('finalize', 'converging'),
+    emitEvent: effectState('emitEvent', 'notification'),
+    callWebhooks: effectState('callWebhooks', 'notification'),
     done: { type: 'final' },
     failed: { type: 'final' },
   },
