@@ -87,7 +87,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<never> {
     });
     const stack = await startup;
     started = stack;
-    write(`  ready: health and metrics on ${stack.controller.healthUrl}`);
+    write(`  ready: health and metrics on ${stack.controller.healthUrl}, logs in ${stack.logDir}`);
     write('');
     const result = await tellStory({
       raw: stack.admin,

@@ -1,0 +1,179 @@
+// `npm start` as a user runs it: the demo entry in its own Node process, stdout a pipe (not a
+// TTY). It starts its own local world (not the shared control plane), so these tests prove the
+// whole story end to end: v2 promoted, v3 rolled back, the commands to try, and a clean stop —
+// after the story (--once) and on Ctrl-C — that leaves no process and no temp directory behind.
+import { describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+/** A whole story on a loaded two-core machine: world start, two releases, stop. */
+const STORY_MS = 330_000;
+
+interface Proc {
+  readonly pid: number;
+  readonly startTime: string;
+}
+
+/** Every live process whose parent chain leads to `root` (detached children keep their parent). */
+function descendants(root: number): Proc[] {
+  const parent = new Map<number, { ppid: number; startTime: string }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch (err) {
+      // Gone between readdir and read: not a descendant any more.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    // Fields after the parenthesised command: state(3) ppid(4) ... starttime(22).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z') continue;
+    parent.set(Number(entry), { ppid: Number(fields[1]), startTime: fields[19] ?? '' });
+  }
+  const found: Proc[] = [];
+  for (const [pid, p] of parent) {
+    for (let up = p.ppid; up > 1; up = parent.get(up)?.ppid ?? 0) {
+      if (up === root) {
+        found.push({ pid, startTime: p.startTime });
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** Still running (and not a new process that reused the pid). */
+function alive(p: Proc): boolean {
+  try {
+    const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] !== 'Z' && fields[19] === p.startTime;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+interface DemoRun {
+  readonly pid: number;
+  output(): string;
+  /** Every descendant seen while it ran (sampled). */
+  readonly seen: Map<number, Proc>;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitFor(text: string, timeoutMs: number): Promise<void>;
+}
+
+function startDemo(env: Record<string, string>): DemoRun {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts'], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  if (child.pid === undefined) throw new Error('the demo did not start');
+  const pid = child.pid;
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const seen = new Map<number, Proc>();
+  const sample = setInterval(() => {
+    for (const p of descendants(pid)) seen.set(p.pid, p);
+  }, 500);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearInterval(sample);
+      resolve({ code, signal });
+    });
+  });
+  let done = false;
+  void exited.then(() => (done = true));
+  return {
+    pid,
+    output: () => out,
+    seen,
+    exited,
+    waitFor: async (text, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!out.includes(text)) {
+        if (done) throw new Error(`the demo exited before printing "${text}":\n${out}`);
+        if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${out}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+  };
+}
+
+/** The temp directories the demo named in its output (control plane, logs). */
+function namedDirs(out: string): string[] {
+  const kubeconfig = /export KUBECONFIG=(\S+)/.exec(out)?.[1];
+  const logs = /logs\s+(\/\S+)\/controller\.log/.exec(out)?.[1];
+  return [kubeconfig === undefined ? undefined : dirname(dirname(kubeconfig)), logs].filter(
+    (d): d is string => d !== undefined,
+  );
+}
+
+describe('npm start (the demo)', () => {
+  it(
+    'tells the story — v2 promoted, then v3 rolled back — prints what to try next, and exits 0 leaving nothing behind',
+    async () => {
+      const demo = startDemo({ WEIGHTLIFTER_DEMO_EXIT: '1' });
+      const { code, signal } = await demo.exited;
+      const out = demo.output();
+      expect({ code, signal, out }).toMatchObject({ code: 0, signal: null });
+
+      const promoted = out.indexOf('v2 promoted after');
+      const rolledBack = out.indexOf('v3 rolled back after');
+      expect(promoted).toBeGreaterThan(0);
+      expect(rolledBack).toBeGreaterThan(promoted);
+      // Checked against the cluster, not only the Canary's status.
+      expect(out.slice(promoted)).toMatch(/^v2 promoted after \S+: podinfo-primary now runs v2 /);
+      expect(out.slice(rolledBack)).toMatch(
+        /^v3 rolled back after \S+: TrafficSplit podinfo: podinfo-primary 100 \/ podinfo-canary 0; podinfo-primary still runs v2 /,
+      );
+      // Steps on the way: the weight bar through every step, and v3's failing success rate.
+      for (const step of ['10% of 50%', '25% of 50%', '50% of 50%']) {
+        expect(out.slice(0, promoted)).toContain(step);
+      }
+      expect(out.slice(promoted, rolledBack)).toMatch(/success-rate [\d.]+ \(>= 99\) Failed/);
+      expect(out).toMatch(/^ {2}export KUBECONFIG=\/\S+\.kubeconfig$/m);
+      expect(out).toContain('kubectl get canaries -n demo');
+      // A pipe gets no escape sequences.
+      expect(out).not.toContain('\u001b');
+
+      // The sampling saw the world's processes (etcd, kube-apiserver, Prometheus, ...): none is left.
+      expect(demo.seen.size).toBeGreaterThanOrEqual(5);
+      expect([...demo.seen.values()].filter(alive)).toEqual([]);
+      const dirs = namedDirs(out);
+      expect(dirs).toHaveLength(2);
+      for (const d of dirs) expect(existsSync(d)).toBe(false);
+    },
+    STORY_MS,
+  );
+
+  it(
+    'stops cleanly on SIGINT in the middle of a release: exit code 0, no process, no temp directory',
+    async () => {
+      const demo = startDemo({});
+      await demo.waitFor('Release v2', STORY_MS / 2);
+      // Sample once more right before the signal so that everything started is counted.
+      for (const p of descendants(demo.pid)) demo.seen.set(p.pid, p);
+      process.kill(demo.pid, 'SIGINT');
+      const { code, signal } = await demo.exited;
+      const out = demo.output();
+      expect({ code, signal, out }).toMatchObject({ code: 0, signal: null });
+      expect(out).toContain('SIGINT: stopping');
+      expect(out).toContain('stopped; temporary files removed');
+      expect(out).not.toContain('demo failed');
+      const logs = /logs in (\/\S+)/.exec(out)?.[1];
+      expect(logs).toBeDefined();
+      expect(existsSync(logs ?? '/')).toBe(false);
+      expect(demo.seen.size).toBeGreaterThanOrEqual(5);
+      expect([...demo.seen.values()].filter(alive)).toEqual([]);
+    },
+    STORY_MS,
+  );
+});
