@@ -16,9 +16,9 @@ export function canaryShouldRun(state: RunState): boolean {
 }
 
 /**
- * After a run, the idle target is scaled to 0 once traffic is verifiably off it; once that has
- * been seen (targetScaledDown) it is never enforced again, so a GitOps tool re-applying
- * `replicas` gets idle pods rather than a tug of war.
+ * After a run, the idle target is scaled to 0 once traffic is verifiably off it (the routine
+ * scale-down). Once that has been seen (targetScaledDown), a GitOps tool scaling it up again is
+ * answered by the bounded policy in phases/idle-scale.ts, not by convergence: no tug of war.
  */
 export function scaleDownDue(state: RunState, observed: Observed): boolean {
   return (
