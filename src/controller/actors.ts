@@ -8,6 +8,7 @@ import { API_VERSION, FINALIZER, KINDS } from '../api/constants.js';
 import { primaryName } from '../api/defaults.js';
 import { hooksOfType, runHooks, describeHookFailures } from '../hooks/run-hooks.js';
 import type { UrlPolicy } from '../hooks/url-policy.js';
+import { isConflict } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { JsonObject } from '../kube/merge-patch.js';
 import type { KubeRawClient } from '../kube/raw-client.js';
@@ -39,7 +40,7 @@ import { promotePrimary } from '../workload/primary.js';
 import { scaleTarget } from '../workload/scale.js';
 import { CANARY_REF, type CanaryJson, type ControllerCaches } from './caches.js';
 import { runChecks } from './checks.js';
-import { systemClock, type Clock } from './clock.js';
+import { sleep, systemClock, type Clock } from './clock.js';
 
 /** Alert notifications (--notify-config), built once. */
 export interface AlertDeps {
@@ -72,6 +73,10 @@ export interface StepScope {
   readonly spec: EngineSpec;
   readonly logger: Logger;
 }
+
+/** How long a conflicting scale waits for the informer to deliver the newer target. */
+const CACHE_CATCH_UP_MS = 2_000;
+const CACHE_POLL_MS = 25;
 
 /** Phases in which traffic moves back to a primary that was just promoted. */
 const AFTER_PROMOTION = new Set(['Promoting', 'Finalising', 'Succeeded']);
@@ -167,8 +172,35 @@ export class CanaryActors implements EngineActors {
     }
   }
 
-  async scaleCanary(e: EffectOf<'scaleCanary'>): Promise<void> {
-    await scaleTarget(this.#workload, this.#s.canary, e.to);
+  async scaleCanary(e: EffectOf<'scaleCanary'>, signal?: AbortSignal): Promise<void> {
+    const seen = this.#cachedTarget()?.metadata?.resourceVersion;
+    try {
+      await scaleTarget(this.#workload, this.#s.canary, e.to);
+    } catch (err) {
+      // 409: our cached target is older than the live one — typically the Deployment
+      // controller's status write right after the template change that starts a run. Decide
+      // again from the newer copy once the cache has it, as a requeue would, but within this
+      // step: a failed effect ends the step, and the step's Events and alerts after it (the
+      // run's NewRevision) would never be sent.
+      if (!isConflict(err) || !(await this.#targetMoved(seen, signal))) throw err;
+      this.#s.logger.debug({ to: e.to }, 'target changed while scaling; deciding again');
+      await scaleTarget(this.#workload, this.#s.canary, e.to);
+    }
+  }
+
+  #cachedTarget() {
+    return this.#d.caches.deployments.getByName(this.#ns, this.#s.canary.spec.targetRef.name);
+  }
+
+  /** True once the cached target's resourceVersion differs from `seen` (bounded wait). */
+  async #targetMoved(seen: string | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    const clock = this.#d.clock ?? systemClock;
+    const deadline = clock.now() + CACHE_CATCH_UP_MS;
+    for (;;) {
+      if (this.#cachedTarget()?.metadata?.resourceVersion !== seen) return true;
+      if (clock.now() >= deadline || signal?.aborted === true) return false;
+      await sleep(clock, CACHE_POLL_MS, signal);
+    }
   }
 
   async routeTraffic(e: EffectOf<'routeTraffic'>): Promise<void> {

@@ -113,6 +113,8 @@ async function reconciles(): Promise<number> {
 
 beforeAll(async () => {
   await receiver.start();
+  // A receiver that is down: its failures are logged, and nothing else notices.
+  receiver.status.set('/broken', 503);
   dir = await mkdtemp(join(tmpdir(), 'wl-e2e-alerts-'));
   // What an operator puts in the ConfigMap mounted at --notify-config.
   const file = join(dir, 'alerts.yaml');
@@ -133,6 +135,11 @@ providers:
     url: ${receiver.url}/errors-only
     minSeverity: error
     timeout: 2s
+  - name: broken
+    type: generic
+    url: ${receiver.url}/broken
+    minSeverity: error
+    retries: 1
 `,
   );
   e = await startE2E('alerts', { controllerArgs: ['--notify-config', file] });
@@ -245,6 +252,18 @@ describe('a revision with a 30 % error rate', () => {
         all.filter((k) => k === 'CheckFailed'),
       );
       expect(kinds(generic(ns, '/errors-only'))).toEqual(['ThresholdReached']);
+
+      // The broken provider: tried twice (one retry), then a warning naming it, not its URL.
+      const failure = await e.controller.waitForLog(
+        (l) =>
+          l.msg === 'notification failed' &&
+          l['provider'] === 'broken' &&
+          l['canary'] === `${ns}/${APP}`,
+        30_000,
+      );
+      expect(failure).toMatchObject({ level: 'warn', type: 'generic', kind: 'ThresholdReached' });
+      expect(JSON.stringify(failure)).not.toContain(receiver.url);
+      expect(kinds(generic(ns, '/broken'))).toEqual(['ThresholdReached', 'ThresholdReached']);
     } finally {
       await split.stop();
     }
