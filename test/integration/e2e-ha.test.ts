@@ -146,7 +146,8 @@ describe('two replicas with leader election', () => {
     split.reset();
     await newRevision(e, ns, { 'example.com/rev': '3' });
     const frozen = await waitForStepDone(e, ns, split, 20);
-    expect((await activity(a)).reconciles).toBe(0);
+    // The restarted replica is the standby now: no write, no reconcile.
+    expect(await activity(a)).toEqual({ leader: 0, writes: 0, reconciles: 0 });
 
     const leaseMs = await leaseDurationMs();
     const stoppedAt = Date.now();
