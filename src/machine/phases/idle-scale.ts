@@ -65,11 +65,29 @@ export function forgetIdleScale(state: RunState): RunState {
   return { ...state, conditions: state.conditions.filter((x) => x.type !== IDLE_SCALE_CONDITION) };
 }
 
-/** Settled, at the last decided revision, no traffic, scaled down once and scaled up since. */
-export function idleScale(ctx: Ctx, state: RunState, target: ObservedTarget): Step | null {
-  if (!state.targetScaledDown || target.replicas <= 0 || !routesAt(ctx.observed.routes, 0)) {
+/**
+ * After giving up, the target is at 0 again (the user fixed the GitOps side and scaled it down):
+ * the condition says so, but the count stays spent — a further scale-up is not fought either.
+ */
+function contestEnded(ctx: Ctx, state: RunState): Step | null {
+  const c = state.conditions.find((x) => x.type === IDLE_SCALE_CONDITION);
+  const history = idleScaleHistory(state);
+  if (c?.status !== 'False' || history.gaveUp !== true || history.lastAttemptAt === undefined) {
     return null;
   }
+  const s = record(ctx, state, {
+    status: 'True',
+    reason: 'ScaledDown',
+    attempts: history.attempts,
+    text: 'the target is at 0 replicas again',
+  });
+  return keep(s);
+}
+
+/** Settled, at the last decided revision, no traffic, scaled down once and scaled up since. */
+export function idleScale(ctx: Ctx, state: RunState, target: ObservedTarget): Step | null {
+  if (target.replicas === 0) return contestEnded(ctx, state);
+  if (!state.targetScaledDown || !routesAt(ctx.observed.routes, 0)) return null;
   const action = decideIdleScale(
     {
       phase: state.phase,

@@ -68,6 +68,29 @@ describe('the target scaled back up outside a run', () => {
     expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
   });
 
+  it('once given up, a target back at 0 is reported and a further scale-up is not fought', async () => {
+    const w = await idle();
+    await w.wait(MINUTE);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC);
+    await w.wait(2 * MINUTE);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC);
+    expect(condition(w.status, 'TargetScaledDown')?.reason).toBe('ScaleContested');
+    gitopsScaleUp(w, 0); // the user scales it down by hand
+    await w.reconcile(SPEC);
+    expect(condition(w.status, 'TargetScaledDown')).toEqual({
+      status: 'True',
+      reason: 'ScaledDown',
+    });
+    gitopsScaleUp(w);
+    const r = await w.reconcile(SPEC);
+    expect(types(r.plan.effects)).toEqual(['event:ScaleContested']);
+    expect(w.target?.replicas).toBe(2);
+  });
+
   it('a restart in between keeps the count (it is in the status)', async () => {
     const w = await idle();
     await w.wait(MINUTE);
