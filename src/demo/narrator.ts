@@ -42,13 +42,15 @@ function stepLine(
   elapsedMs: number,
   phaseChanged: boolean,
 ): string {
-  const phase = formatPhase(s.phase.padEnd(17), style);
-  const head = `  ${elapsedLabel(elapsedMs)}${phase}`;
+  // Padded after painting: the colour follows the phase name, not the padding.
+  const head = `  ${elapsedLabel(elapsedMs)}${formatPhase(s.phase, style)}`;
+  const pad = ' '.repeat(Math.max(1, 18 - s.phase.length));
   // The bar says everything while the weight moves; otherwise the controller's own sentence.
-  if (s.canaryWeight > 0 && s.phase === 'Progressing')
-    return `${head} ${progressBar(s, style, 20)}`;
-  if (!phaseChanged || s.message === null) return head.trimEnd();
-  return `${head} ${truncate(clean(s.message), Math.max(30, style.width - GUTTER - 19), style)}`;
+  if (s.canaryWeight > 0 && s.phase === 'Progressing') {
+    return `${head}${pad}${progressBar(s, style, 20)}`;
+  }
+  if (!phaseChanged || s.message === null) return head;
+  return `${head}${pad}${truncate(clean(s.message), Math.max(30, style.width - GUTTER - 19), style)}`;
 }
 
 function analysisLine(s: CanarySummary, style: Style, elapsedMs: number): string | null {

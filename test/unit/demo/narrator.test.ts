@@ -69,6 +69,10 @@ describe('narrate', () => {
     expect(plain.join('\n')).not.toMatch(CONTROL);
     expect(plain.join('\n')).not.toContain('\u001b');
     expect(narrate(undefined, evil, COLOR, T0, T0).join('\n')).toContain('\u001b[36mInitializing');
+    const done = demoCanary({ phase: 'Succeeded', revision: 'r2', lastPromotedRevision: 'r2' });
+    expect(narrate(undefined, done, COLOR, T0, T0)).toEqual([
+      '  +0s    \u001b[32mSucceeded\u001b[39m',
+    ]);
   });
 });
 
