@@ -1,6 +1,6 @@
 // What every scenario gets: the running world and controller, the fleet, and where to count.
 import type { KubeRawClient } from '../src/kube/raw-client.js';
-import type { ControllerProcess } from '../test/e2e/controller-process.js';
+import type { ControllerChild } from './controller-child.js';
 import type { FleetMember } from './fleet.js';
 import type { BenchOptions } from './options.js';
 import type { FleetTracker } from './tracker.js';
@@ -8,7 +8,7 @@ import type { FleetTracker } from './tracker.js';
 export interface BenchContext {
   readonly opts: BenchOptions;
   readonly admin: KubeRawClient;
-  readonly controller: ControllerProcess;
+  readonly controller: ControllerChild;
   readonly controllerPid: number;
   /** The controller's user name as the API server authenticates it. */
   readonly controllerUser: string;

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildController } from './controller-child.js';
 import { BenchError } from './errors.js';
 import { loadAverage, machineInfo } from './machine.js';
 import { USAGE, parseOptions } from './options.js';
@@ -21,8 +22,6 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
   const workDir = await mkdtemp(join(tmpdir(), 'weightlifter-bench-'));
-  // The controller's log files go next to the audit logs (kept with --keep-logs).
-  process.env['WEIGHTLIFTER_E2E_LOG_DIR'] = workDir;
   const handle: RunHandle = { current: undefined };
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -45,7 +44,8 @@ async function main(): Promise<number> {
   );
   const runs: RunResult[] = [];
   try {
-    for (const n of opts.n) runs.push(await runForN(opts, n, workDir, handle, log));
+    const entry = opts.controller === 'compiled' ? await buildController(log) : undefined;
+    for (const n of opts.n) runs.push(await runForN(opts, n, workDir, handle, log, entry));
   } finally {
     if (!opts.keepLogs) await rm(workDir, { recursive: true, force: true });
     else log(`logs kept in ${workDir}`);

@@ -1,6 +1,7 @@
 // Bench settings from flags, then BENCH_* environment variables, then defaults; a bad value
 // stops the bench before anything starts, naming every problem.
 import { parseArgs } from 'node:util';
+import { CONTROLLER_RUNTIMES, type ControllerRuntime } from './controller-child.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 
 export const SCENARIOS = ['idle', 'progressing', 'reaction'] as const;
@@ -27,6 +28,8 @@ export interface BenchOptions {
   readonly createConcurrency: number;
   /** Passed to the controller as --concurrency (undefined: its default). */
   readonly controllerConcurrency: number | undefined;
+  /** compiled: dist/ built by the bench (as in production); tsx: the TypeScript sources. */
+  readonly controller: ControllerRuntime;
   readonly outDir: string;
   readonly keepLogs: boolean;
 }
@@ -45,6 +48,7 @@ export const USAGE = `npm run bench -- [options]
   --pods emulator|kwok     who makes pods Ready (BENCH_PODS)
   --create-concurrency 32  creations in flight (BENCH_CREATE_CONCURRENCY)
   --controller-concurrency <k>  the controller's --concurrency (BENCH_CONTROLLER_CONCURRENCY)
+  --controller compiled|tsx  run dist/ (built first) or the sources through tsx (BENCH_CONTROLLER)
   --out bench/results      results directory (BENCH_OUT)
   --keep-logs              keep the audit and controller logs (BENCH_KEEP_LOGS=1)`;
 
@@ -62,6 +66,7 @@ const FLAGS = {
   pods: { type: 'string' },
   'create-concurrency': { type: 'string' },
   'controller-concurrency': { type: 'string' },
+  controller: { type: 'string' },
   out: { type: 'string' },
   'keep-logs': { type: 'boolean' },
   help: { type: 'boolean' },
@@ -115,6 +120,10 @@ export function parseOptions(
   if (!(POD_MODES as readonly string[]).includes(pods)) {
     problems.push(`--pods: "${pods}" is not ${POD_MODES.join(' or ')}`);
   }
+  const controller = text('controller') ?? 'compiled';
+  if (!(CONTROLLER_RUNTIMES as readonly string[]).includes(controller)) {
+    problems.push(`--controller: "${controller}" is not ${CONTROLLER_RUNTIMES.join(' or ')}`);
+  }
   const cc = text('controller-concurrency');
   const opts: BenchOptions = {
     n,
@@ -130,6 +139,7 @@ export function parseOptions(
     pods: pods as PodMode,
     createConcurrency: Math.round(num('create-concurrency', 32, 1)),
     controllerConcurrency: cc === undefined ? undefined : num('controller-concurrency', 4, 1),
+    controller: controller as ControllerRuntime,
     outDir: text('out') ?? 'bench/results',
     keepLogs: values['keep-logs'] === true || env['BENCH_KEEP_LOGS'] === '1',
   };

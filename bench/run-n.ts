@@ -4,7 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { IDENTITIES } from '../src/local/identities.js';
-import { startE2E, type E2E } from '../test/e2e/harness.js';
+import { startE2E } from '../test/e2e/harness.js';
+import { ControllerChild } from './controller-child.js';
 import { auditPolicyFor } from './audit-log.js';
 import type { BenchContext } from './context.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
@@ -23,7 +24,7 @@ const CONTROLLER_USER = IDENTITIES.controller.user;
 
 export interface RunHandle {
   /** Set while a world runs, for Ctrl-C. */
-  current: E2E | undefined;
+  current: { stop(): Promise<void> } | undefined;
 }
 
 function controllerArgs(opts: BenchOptions): string[] {
@@ -66,6 +67,7 @@ export async function runForN(
   workDir: string,
   handle: RunHandle,
   log: (m: string) => void,
+  entry: string | undefined,
 ): Promise<RunResult> {
   const nlog = (m: string): void => {
     log(`[N=${n}] ${m}`);
@@ -74,6 +76,7 @@ export async function runForN(
   await mkdir(workDir, { recursive: true });
   nlog('starting the world and the controller');
   const e2e = await startE2E(`bench-${n}`, {
+    startController: false,
     world: {
       defaultRps: opts.rps,
       scrapeIntervalSeconds: opts.scrapeSeconds,
@@ -84,20 +87,36 @@ export async function runForN(
       },
       emulator: { labels: 'lean', maxPodsPerDeployment: 1, kubeletConcurrency: 64 },
     },
-    controllerArgs: controllerArgs(opts),
   });
-  handle.current = e2e;
+  const cp = e2e.world.controlPlane;
+  const controller = new ControllerChild({
+    runtime: opts.controller,
+    ...(entry === undefined ? {} : { entry }),
+    kubeconfig: cp.controllerKubeconfig,
+    prometheusUrl: e2e.world.prometheusUrl,
+    // Without kwok there are no pods, so no EndpointSlices: the gate could never open.
+    endpointGate: cp.podsRunByKwok,
+    logFile: join(workDir, `controller-${n}.log`),
+    extraArgs: controllerArgs(opts),
+  });
+  handle.current = {
+    stop: async () => {
+      await controller.stop();
+      await e2e.stop();
+    },
+  };
   const tracker = new FleetTracker(e2e.admin);
   try {
+    await controller.start();
     await tracker.start();
-    const pid = e2e.controller.pid;
+    const pid = controller.pid;
     if (pid === undefined)
       throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'no controller pid');
     const members = fleetMembers(n, opts.perNamespace);
     const ctx: BenchContext = {
       opts,
       admin: e2e.admin,
-      controller: e2e.controller,
+      controller,
       controllerPid: pid,
       controllerUser: CONTROLLER_USER,
       auditLog,
@@ -125,6 +144,7 @@ export async function runForN(
     return { ...result, loadAverageAfter: loadAverage() };
   } finally {
     await tracker.stop();
+    await controller.stop();
     await e2e.stop();
     handle.current = undefined;
   }

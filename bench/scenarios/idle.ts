@@ -27,14 +27,14 @@ export async function runIdle(ctx: BenchContext): Promise<IdleResult> {
   await sleep(opts.settleSeconds * 1000);
   const usage = new UsageWindow(ctx.controllerPid);
   await usage.start();
-  const logsBefore = ctx.controller.logs.length;
+  const logsBefore = ctx.controller.logLines;
   const from = Date.now();
   await sleep(opts.idleSeconds * 1000);
   const to = Date.now();
   const used = await usage.stop();
-  const logLines = ctx.controller.logs.length - logsBefore;
+  const logLines = ctx.controller.logLines - logsBefore;
   const { hwmBytes } = await readProc(ctx.controllerPid);
-  const heap = await controllerHeapBytes(ctx.controller.healthUrl ?? '');
+  const heap = await controllerHeapBytes(ctx.controller.healthUrl);
   const audit = await countRequests(ctx.auditLog, ctx.controllerUser, from, to);
   const seconds = (to - from) / 1000;
   return {

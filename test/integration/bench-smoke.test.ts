@@ -1,0 +1,87 @@
+// Keeps `npm run bench` working: a tiny run (3 canaries, short windows) in its own world must
+// complete and report every figure. The figures themselves are not judged here — they depend on
+// the machine — only that they exist, are numbers, and that the progressing run did real work.
+// The controller runs from the sources (--controller tsx) to skip the bench's compile step.
+import { describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchResults } from '../../bench/report.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+function runBench(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  // `--import tsx` in the Node that runs the tests (22), exactly what `npm run bench` runs.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const nonNegative = (x: unknown): void => {
+  expect(typeof x).toBe('number');
+  expect(x as number).toBeGreaterThanOrEqual(0);
+};
+
+describe('npm run bench (smoke)', () => {
+  it('runs idle, progressing and reaction for 3 canaries and reports every figure', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'weightlifter-bench-smoke-'));
+    try {
+      const args = ['--n', '3', '--idle-seconds', '5', '--settle-seconds', '2'];
+      args.push('--interval-seconds', '2', '--steps', '2', '--reaction-samples', '2');
+      args.push('--controller', 'tsx', '--out', out);
+      const run = await runBench(args);
+      if (run.code !== 0) throw new Error(`bench exited ${String(run.code)}:\n${run.stderr}`);
+      expect(run.stdout).toContain('N=3');
+      const files = await readdir(out);
+      expect(files).toHaveLength(1);
+      const results = JSON.parse(await readFile(join(out, files[0] ?? ''), 'utf8')) as BenchResults;
+      expect(results.machine.cpus).toBeGreaterThan(0);
+      expect(results.runs).toHaveLength(1);
+      const [r] = results.runs;
+      if (r === undefined) throw new Error('no run');
+      expect(r.n).toBe(3);
+      const { idle, progressing, reaction } = r;
+      if (idle === undefined || progressing === undefined || reaction === undefined) {
+        throw new Error(`a scenario is missing: ${JSON.stringify(r)}`);
+      }
+      for (const x of [idle.cpuSeconds, idle.requestsPerSecond, idle.writes, idle.logLines]) {
+        nonNegative(x);
+      }
+      expect(idle.peakRssMiB).toBeGreaterThan(0);
+      expect(idle.seconds).toBeGreaterThan(0);
+      expect(progressing.timedOut).toBe(false);
+      expect(progressing.succeeded).toBe(3);
+      expect(progressing.wallSeconds).toBeGreaterThan(0);
+      nonNegative(progressing.cpuSeconds);
+      // The run patched splits and status and asked Prometheus: counted at the servers.
+      expect(progressing.apiWrites).toBeGreaterThan(0);
+      expect(progressing.writesByCall['patch trafficsplits']).toBeGreaterThan(0);
+      expect(progressing.writesByCall['patch canaries/status']).toBeGreaterThan(0);
+      expect(progressing.promqlQueries).toBeGreaterThan(0);
+      expect(reaction.samples).toBe(2);
+      for (const d of [reaction.detection, reaction.rollback]) {
+        expect(d.samples).toBe(2);
+        nonNegative(d.p50Ms);
+        nonNegative(d.p99Ms);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
