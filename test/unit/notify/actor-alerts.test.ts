@@ -2,8 +2,8 @@
 // recorded, without waiting for delivery. Only our own seams are faked: the EventSink, the
 // Notifier and the StatusWriter; everything emitEvent must not touch throws when used.
 import { describe, expect, it } from '@jest/globals';
-import type { Canary, CanaryStatus } from '../../../src/api/canary.js';
-import { CanaryActors, type ActorDeps, type AlertDeps } from '../../../src/controller/actors.js';
+import type { CanaryStatus } from '../../../src/api/canary.js';
+import type { ActorDeps, AlertDeps } from '../../../src/controller/actors.js';
 import type { CanaryJson } from '../../../src/controller/caches.js';
 import { ManualClock } from '../../../src/controller/manual-clock.js';
 import { EventRecorder, type EventSink } from '../../../src/kube/events.js';
@@ -11,21 +11,9 @@ import type { JsonObject } from '../../../src/kube/merge-patch.js';
 import type { StatusWriter } from '../../../src/kube/status.js';
 import type { EffectOf } from '../../../src/machine/types.js';
 import type { DeliveryResult, Notifier, NotifyEvent } from '../../../src/notify/index.js';
-import { silent } from './fixtures.js';
+import { actorsFor, silent, unused } from './fixtures.js';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
-
-/** A dependency emitEvent has no business using: any access fails the test. */
-function unused(what: string): never {
-  return new Proxy(
-    {},
-    {
-      get(_, prop) {
-        throw new Error(`emitEvent used ${what}.${String(prop)}`);
-      },
-    },
-  ) as never;
-}
 
 class RecordingNotifier implements Notifier {
   readonly sent: NotifyEvent[] = [];
@@ -77,13 +65,7 @@ function setup(opts: { alerts?: AlertDeps; status?: CanaryStatus; order?: string
     spec: { targetRef: { name: 'podinfo' }, service: { port: 9898 } },
     ...(opts.status === undefined ? {} : { status: opts.status }),
   };
-  const actors = new CanaryActors(deps, {
-    canary: json as unknown as Canary,
-    json,
-    router: unused('router'),
-    spec: unused('spec'),
-    logger: silent,
-  });
+  const actors = actorsFor(deps, json);
   return { actors, events, written };
 }
 

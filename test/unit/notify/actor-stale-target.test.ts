@@ -5,8 +5,7 @@
 // the newer target, within the step. Faked: our own seams (the raw client's patch, the informer's
 // lister through memoryCaches).
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { Canary } from '../../../src/api/canary.js';
-import { CanaryActors, type ActorDeps } from '../../../src/controller/actors.js';
+import type { ActorDeps } from '../../../src/controller/actors.js';
 import type { ControllerCaches } from '../../../src/controller/caches.js';
 import { ManualClock } from '../../../src/controller/manual-clock.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
@@ -18,7 +17,7 @@ import {
   memoryCaches,
   stopCaches,
 } from '../controller/canary-fixtures.js';
-import { silent } from './fixtures.js';
+import { actorsFor, unused } from './fixtures.js';
 
 const NS = 'shop';
 let caches: ControllerCaches | undefined;
@@ -27,16 +26,6 @@ afterEach(async () => {
   if (caches !== undefined) await stopCaches(caches);
   caches = undefined;
 });
-
-const unused = (what: string): never =>
-  new Proxy(
-    {},
-    {
-      get(_, prop) {
-        throw new Error(`scaleCanary used ${what}.${String(prop)}`);
-      },
-    },
-  ) as never;
 
 const conflict = (path: string) =>
   new KubeApiError('PATCH', path, 409, {
@@ -70,13 +59,7 @@ async function setup(patch: (path: string, body: JsonObject, n: number) => Promi
     clock,
   };
   const json = canaryJson(NS, 'podinfo');
-  const actors = new CanaryActors(deps, {
-    canary: json as unknown as Canary,
-    json,
-    router: unused('router'),
-    spec: unused('spec'),
-    logger: silent,
-  });
+  const actors = actorsFor(deps, json);
   const target = caches.deployments.getByName(NS, 'podinfo');
   if (target?.metadata === undefined) throw new Error('fixture: no target');
   return { actors, bodies, clock, targetMeta: target.metadata };

@@ -1,5 +1,8 @@
-// Shared events and a silent logger for the notify unit tests.
+// Shared events, a silent logger and CanaryActors set-up for the notify unit tests.
 import { pino } from 'pino';
+import type { Canary } from '../../../src/api/canary.js';
+import { CanaryActors, type ActorDeps } from '../../../src/controller/actors.js';
+import type { CanaryJson } from '../../../src/controller/caches.js';
 import type { NotifyEvent } from '../../../src/notify/types.js';
 
 export const silent = pino({ level: 'silent' });
@@ -46,3 +49,26 @@ export const noWait = (delays: number[] = []) => ({
     return Promise.resolve();
   },
 });
+
+/** A dependency the code under test has no business using: any access fails the test. */
+export function unused(what: string): never {
+  return new Proxy(
+    {},
+    {
+      get(_, prop) {
+        throw new Error(`used ${what}.${String(prop)}`);
+      },
+    },
+  ) as never;
+}
+
+/** CanaryActors for one step of `json`; the router and the engine spec are off limits. */
+export function actorsFor(deps: ActorDeps, json: CanaryJson): CanaryActors {
+  return new CanaryActors(deps, {
+    canary: json as unknown as Canary,
+    json,
+    router: unused('router'),
+    spec: unused('spec'),
+    logger: silent,
+  });
+}
