@@ -269,7 +269,8 @@ describe('the RBAC in deploy/ is least privilege', () => {
   };
 
   it.each([
-    [['patch', 'canaries.weightlifter.io/status', '-n', 'any']],
+    [['patch', 'canaries.weightlifter.io', '--subresource=status', '-n', 'any']],
+    [['update', 'canaries.weightlifter.io', '--subresource=finalizers', '-n', 'any']],
     [['create', 'deployments.apps', '-n', 'any']],
     [['delete', 'trafficsplits.split.smi-spec.io', '-n', 'any']],
     [['watch', 'endpointslices.discovery.k8s.io', '-n', 'any']],
