@@ -87,7 +87,11 @@ export class ControllerChild {
     this.#file = file;
     const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.#exited = new Promise((resolve) => {
+      child.once('exit', () => {
+        resolve();
+      });
+    });
     createInterface({ input: child.stdout }).on('line', (line) => {
       this.#lines++;
       file.write(`${line}\n`);
@@ -95,7 +99,9 @@ export class ControllerChild {
         this.healthUrl = String((JSON.parse(line) as { health?: string }).health);
       }
     });
-    createInterface({ input: child.stderr }).on('line', (line) => file.write(`[stderr] ${line}\n`));
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      file.write(`[stderr] ${line}\n`);
+    });
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.pid === undefined) {
