@@ -257,6 +257,17 @@ export class World {
     throw new Error(`did not settle in ${max} reconciles`);
   }
 
+  /** An initialised canary whose rev2 run has taken its first step (weight 30 by default). */
+  static async atFirstStep(theSpec: EngineSpec = spec()): Promise<World> {
+    const w = await World.initialized(theSpec);
+    w.release('rev2');
+    await w.reconcile(theSpec);
+    await w.reconcile(theSpec);
+    expect(w.status).toMatchObject({ phase: 'Progressing', stepIndex: 1 });
+    w.calls = [];
+    return w;
+  }
+
   /** A Canary initialised with rev1 on the primary, target scaled to 0. */
   static async initialized(theSpec: EngineSpec = spec()): Promise<World> {
     const w = new World();

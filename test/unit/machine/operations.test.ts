@@ -3,14 +3,7 @@ import type { Phase } from '../../../src/api/constants.js';
 import type { ManualOperation } from '../../../src/api/constants.js';
 import { MINUTE, World, bad, condition, ok, spec, types } from './harness.js';
 
-async function atFirstStep(): Promise<World> {
-  const w = await World.initialized();
-  w.release('rev2');
-  await w.reconcile();
-  await w.reconcile();
-  w.calls = [];
-  return w;
-}
+const atFirstStep = (): Promise<World> => World.atFirstStep();
 
 async function failedRun(): Promise<World> {
   const w = await atFirstStep();

@@ -2,14 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_LIMITS } from '../../../src/machine/machine.js';
 import { MINUTE, World, bad, ok, types } from './harness.js';
 
-async function atFirstStep(): Promise<World> {
-  const w = await World.initialized();
-  w.release('rev2');
-  await w.reconcile();
-  await w.reconcile();
-  w.calls = [];
-  return w;
-}
+const atFirstStep = (): Promise<World> => World.atFirstStep();
 
 describe('restarting from the persisted status', () => {
   it('a fresh machine at any point of a run repeats no effect and no hook', async () => {

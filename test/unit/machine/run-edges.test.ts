@@ -16,16 +16,7 @@ import {
   unsure,
 } from './harness.js';
 
-/** An initialised canary whose rev2 run has taken its first step (weight 30). */
-async function atFirstStep(s: EngineSpec = spec()): Promise<World> {
-  const w = await World.initialized(s);
-  w.release('rev2');
-  await w.reconcile(s);
-  await w.reconcile(s);
-  expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 30 });
-  w.calls = [];
-  return w;
-}
+const atFirstStep = (s?: EngineSpec): Promise<World> => World.atFirstStep(s);
 
 /** Runs one analysis tick an interval later with the given check results. */
 async function tick(w: World, checks: readonly MetricCheckResult[], s: EngineSpec = spec()) {
