@@ -52,7 +52,9 @@ export function apiServerArgs(
     `--tls-private-key-file=${pki.serving.key}`,
     `--client-ca-file=${pki.ca.cert}`,
     `--cert-dir=${pki.dir}`,
-    '--service-cluster-ip-range=10.0.0.0/24',
+    // Each Canary brings three ClusterIP Services: a /24 would stop at about 80 Canaries, the
+    // benchmark creates thousands.
+    '--service-cluster-ip-range=10.0.0.0/16',
     // The reconciler would publish 127.0.0.1 as the `kubernetes` Service endpoint, which
     // Endpoints validation refuses (loopback); nothing in-cluster needs that endpoint.
     '--endpoint-reconciler-type=none',
