@@ -56,7 +56,7 @@ export async function startController(
 ): Promise<RunningController> {
   const logger = opts.logger ?? createRootLogger({ level: config.logLevel });
   const clock = opts.clock ?? systemClock;
-  const identity = opts.identity ?? defaultIdentity();
+  const identity = opts.identity ?? config.leaderElection.identity ?? defaultIdentity();
   const metrics = new ControllerMetrics();
   const kc = loadKubeConfig({ kubeconfigPath: config.kubeconfig, context: config.context });
   const tracker = new WriteTracker();
@@ -156,6 +156,9 @@ export async function startController(
               clock,
               identity,
               metrics,
+              leaseDurationMs: le.leaseDurationMs,
+              renewDeadlineMs: le.renewDeadlineMs,
+              retryPeriodMs: le.retryPeriodMs,
               ...callbacks,
             }),
         }

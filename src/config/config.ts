@@ -13,12 +13,27 @@ import {
   type NotifySettings,
   type ReadText,
 } from './notify-file.js';
-import { parseBool, parseHostPort, parseInteger, parseList } from './parse.js';
+import {
+  DNS_LABEL,
+  parseBool,
+  parseDurationMs,
+  parseHostPort,
+  parseInteger,
+  parseList,
+} from './parse.js';
 
 export interface LeaderElectionConfig {
   readonly enabled: boolean;
   readonly namespace: string;
   readonly name: string;
+  /** How long a Lease is valid without renewal: a dead leader is replaced after this long. */
+  readonly leaseDurationMs: number;
+  /** The leader steps down when it could not renew for this long (< leaseDurationMs). */
+  readonly renewDeadlineMs: number;
+  /** Pause between acquire/renew attempts (< renewDeadlineMs). */
+  readonly retryPeriodMs: number;
+  /** This replica's holderIdentity: POD_NAME in a pod; undefined: `<hostname>_<pid>`. */
+  readonly identity: string | undefined;
 }
 
 export interface ControllerConfig {
@@ -67,6 +82,9 @@ export const CONFIG_DEFAULTS = {
   maxConcurrentRuns: 0,
   leaderElect: false,
   leaseName: 'weightlifter-controller',
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
   healthAddress: '127.0.0.1:8080',
   logLevel: 'info',
   endpointGate: true,
@@ -121,6 +139,11 @@ export function resolveConfig(
   const logLevel = text('logLevel') ?? CONFIG_DEFAULTS.logLevel;
   if (!isLogLevel(logLevel)) problems.push(`${CONFIG_KEYS.logLevel}: "${logLevel}" is not a level`);
   const nsList = parseList(text('namespaces'));
+  for (const ns of nsList) {
+    if (ns !== '*' && ns !== 'all' && !DNS_LABEL.test(ns)) {
+      problems.push(`${CONFIG_KEYS.namespaces}: "${ns}" is not a namespace name`);
+    }
+  }
   const namespaces =
     nsList.length === 0 || nsList.includes('*') || nsList.includes('all') ? 'all' : nsList;
   const controllerNamespace =
@@ -130,6 +153,7 @@ export function resolveConfig(
     CONFIG_KEYS.healthAddress,
     problems,
   );
+  const leaderElection = resolveLeaderElection(text, bool, controllerNamespace, env, problems);
   const notifyPath = text('notifyConfig');
   const notify =
     notifyPath === undefined || notifyPath === ''
@@ -151,11 +175,7 @@ export function resolveConfig(
     trafficMetrics: trafficMetrics as TrafficMetricsSetting,
     concurrency: int('concurrency', CONFIG_DEFAULTS.concurrency, 1),
     maxConcurrentRuns: int('maxConcurrentRuns', CONFIG_DEFAULTS.maxConcurrentRuns, 0),
-    leaderElection: {
-      enabled: bool('leaderElect', CONFIG_DEFAULTS.leaderElect),
-      namespace: text('leaseNamespace') ?? controllerNamespace,
-      name: text('leaseName') ?? CONFIG_DEFAULTS.leaseName,
-    },
+    leaderElection,
     health,
     logLevel: isLogLevel(logLevel) ? logLevel : CONFIG_DEFAULTS.logLevel,
     addressPolicy: {
@@ -173,4 +193,35 @@ export function resolveConfig(
     );
   }
   return config;
+}
+
+function resolveLeaderElection(
+  text: (key: ConfigKey) => string | undefined,
+  bool: (key: ConfigKey, fallback: boolean) => boolean,
+  controllerNamespace: string,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: string[],
+): LeaderElectionConfig {
+  const duration = (key: ConfigKey, fallback: number): number =>
+    parseDurationMs(text(key), fallback, 100, CONFIG_KEYS[key], problems);
+  const leaseDurationMs = duration('leaseDuration', CONFIG_DEFAULTS.leaseDurationMs);
+  const renewDeadlineMs = duration('renewDeadline', CONFIG_DEFAULTS.renewDeadlineMs);
+  const retryPeriodMs = duration('retryPeriod', CONFIG_DEFAULTS.retryPeriodMs);
+  // client-go's rule: a leader must give up before its Lease can be taken, and retry in time.
+  if (!(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
+    problems.push(
+      `${CONFIG_KEYS.retryPeriod} < ${CONFIG_KEYS.renewDeadline} < ${CONFIG_KEYS.leaseDuration} ` +
+        `must hold (got ${retryPeriodMs} ms, ${renewDeadlineMs} ms, ${leaseDurationMs} ms)`,
+    );
+  }
+  const podName = env['POD_NAME'];
+  return {
+    enabled: bool('leaderElect', CONFIG_DEFAULTS.leaderElect),
+    namespace: text('leaseNamespace') ?? controllerNamespace,
+    name: text('leaseName') ?? CONFIG_DEFAULTS.leaseName,
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
+    identity: podName === undefined || podName === '' ? undefined : podName,
+  };
 }

@@ -59,3 +59,32 @@ export function parseHostPort(
   const host = m[1] ?? m[2] ?? '';
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+
+/** A Go-style duration ("15s", "1m30s", "500ms") in ms, at least `minMs`. */
+export function parseDurationMs(
+  value: string | undefined,
+  fallback: number,
+  minMs: number,
+  name: string,
+  problems: string[],
+): number {
+  if (value === undefined) return fallback;
+  let ms = 0;
+  if (DURATION.test(value)) {
+    for (const [, amount, unit] of value.matchAll(PART)) {
+      ms += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+    }
+  }
+  if (!DURATION.test(value) || ms < minMs) {
+    problems.push(`${name}: "${value}" is not a duration of at least ${minMs} ms (e.g. 15s)`);
+    return fallback;
+  }
+  return Math.round(ms);
+}
+
+/** RFC 1123 label, as a namespace name must be. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

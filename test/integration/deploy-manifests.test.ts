@@ -21,6 +21,7 @@ import {
   expandedArgs,
   find,
   namespacedRules,
+  POD_NAME,
   ok,
   render,
   writeNamespacedOverlay,
@@ -137,6 +138,10 @@ describe('deploy/ (cluster-wide base)', () => {
       enabled: true,
       namespace: CONTROLLER_NS,
       name: 'weightlifter-controller',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      identity: POD_NAME, // the pod's name is its Lease holderIdentity
     });
     expect(config.health).toEqual({ host: '0.0.0.0', port: 8080 });
     expect(config.controllerNamespace).toBe(CONTROLLER_NS);

@@ -73,6 +73,9 @@ export const controllerOf = (d: V1Deployment): V1Container => {
   return c;
 };
 
+/** The name the downward API gives the pod in these tests. */
+export const POD_NAME = 'weightlifter-5d8c7f-x2x9q';
+
 /** The container's environment as the kubelet builds it (downward API, ConfigMap keys). */
 export function containerEnv(
   c: V1Container,
@@ -83,6 +86,7 @@ export function containerEnv(
   for (const e of c.env ?? []) {
     if (e.value !== undefined) env[e.name] = e.value;
     else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[e.name] = podNs;
+    else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[e.name] = POD_NAME;
     else if (e.valueFrom?.configMapKeyRef !== undefined) {
       const ref = e.valueFrom.configMapKeyRef;
       const value = find(docs, 'ConfigMap', ref.name ?? '', podNs).data?.[ref.key];

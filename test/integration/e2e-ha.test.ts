@@ -33,7 +33,19 @@ let split: SplitRecorder;
 
 beforeAll(async () => {
   e = await startE2E('ha', {
-    controllerArgs: ['--leader-elect', '--lease-namespace', LEASE_NS],
+    // Shorter than the 15 s default, so the SIGKILL handover takes less test time; the Lease must
+    // show the flag's duration.
+    controllerArgs: [
+      '--leader-elect',
+      '--lease-namespace',
+      LEASE_NS,
+      '--lease-duration',
+      '8s',
+      '--renew-deadline',
+      '5s',
+      '--retry-period',
+      '1s',
+    ],
     startController: false,
   });
   a = e.controller;
@@ -110,6 +122,7 @@ describe('two replicas with leader election', () => {
   it('SIGKILL of the leader mid-run: the standby takes the Lease and finishes the run, no step twice', async () => {
     const killed = a.identity ?? '';
     const leaseMs = await leaseDurationMs();
+    expect(leaseMs).toBe(8_000);
     const frozen = await waitForStepDone(e, ns, split, 20);
     const killedAt = Date.now();
     await a.kill();

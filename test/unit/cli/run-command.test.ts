@@ -25,6 +25,8 @@ describe('weightlifter run flags', () => {
         'debug',
         '--lease-name',
         'l',
+        '--lease-duration',
+        '8s',
       ]),
     ).toEqual({
       kubeconfig: '/k',
@@ -34,6 +36,7 @@ describe('weightlifter run flags', () => {
       healthAddress: '127.0.0.1:0',
       logLevel: 'debug',
       leaseName: 'l',
+      leaseDuration: '8s',
     });
   });
 

@@ -4,6 +4,7 @@ import { parseHostPort } from '../../../src/config/parse.js';
 import { isWeightlifterError } from '../../../src/telemetry/errors.js';
 
 const PROM = { prometheusUrl: 'http://127.0.0.1:9090' };
+const PROM_ENV = { WEIGHTLIFTER_PROMETHEUS_URL: 'http://127.0.0.1:9090' };
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -32,6 +33,10 @@ describe('resolveConfig', () => {
         enabled: false,
         namespace: 'weightlifter-system',
         name: 'weightlifter-controller',
+        leaseDurationMs: 15_000,
+        renewDeadlineMs: 10_000,
+        retryPeriodMs: 2_000,
+        identity: undefined,
       },
       health: { host: '127.0.0.1', port: 8080 },
       logLevel: 'info',
@@ -60,6 +65,10 @@ describe('resolveConfig', () => {
       enabled: true,
       namespace: 'ops',
       name: 'weightlifter-controller',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      identity: undefined,
     });
     expect(fromEnv.addressPolicy.allowedCidrs).toEqual(['10.0.0.0/8', '127.0.0.1/32']);
     const flagged = resolveConfig(
@@ -116,6 +125,36 @@ describe('resolveConfig', () => {
     expect(problems.join('\n')).toContain('--health-address: "nowhere"');
     expect(problems.join('\n')).toContain('--leader-elect: "maybe"');
     expect(problems.join('\n')).toContain('--traffic-metrics: "guess"');
+  });
+
+  it('takes the Lease timings as durations and the identity from POD_NAME', () => {
+    const c = resolveConfig(
+      { ...PROM, leaseDuration: '6s', renewDeadline: '4s', retryPeriod: '500ms' },
+      { POD_NAME: 'weightlifter-7d9f-abcde' },
+    );
+    expect(c.leaderElection).toMatchObject({
+      leaseDurationMs: 6_000,
+      renewDeadlineMs: 4_000,
+      retryPeriodMs: 500,
+      identity: 'weightlifter-7d9f-abcde',
+    });
+    const env = resolveConfig({}, { ...PROM_ENV, WEIGHTLIFTER_LEASE_DURATION: '1m' });
+    expect(env.leaderElection.leaseDurationMs).toBe(60_000);
+  });
+
+  it('refuses Lease timings a leader could not keep, and bad durations', () => {
+    expect(problemsOf(() => resolveConfig({ ...PROM, renewDeadline: '20s' }))).toEqual([
+      '--retry-period < --renew-deadline < --lease-duration must hold (got 2000 ms, 20000 ms, 15000 ms)',
+    ]);
+    expect(problemsOf(() => resolveConfig({ ...PROM, leaseDuration: '15' }))).toEqual([
+      '--lease-duration: "15" is not a duration of at least 100 ms (e.g. 15s)',
+    ]);
+  });
+
+  it('refuses a namespace list with a name no namespace can have', () => {
+    expect(problemsOf(() => resolveConfig({ ...PROM, namespaces: 'shop,Pay_ments' }))).toEqual([
+      '--namespace: "Pay_ments" is not a namespace name',
+    ]);
   });
 
   it('rejects a Prometheus address that is not an http(s) URL', () => {
