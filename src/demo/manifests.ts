@@ -25,7 +25,7 @@ export interface Release {
   readonly behaviour: Readonly<Record<string, string>>;
 }
 
-const IMAGE = 'ghcr.io/stefanprodan/podinfo';
+const IMAGE = 'podinfo';
 
 export const RELEASES = {
   v1: { name: 'v1', image: `${IMAGE}:6.7.0`, description: 'the running version', behaviour: {} },

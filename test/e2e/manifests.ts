@@ -29,7 +29,7 @@ spec:
     spec:
       containers:
         - name: app
-          image: ghcr.io/stefanprodan/podinfo:6.7.0
+          image: podinfo:6.7.0
           ports: [{name: http, containerPort: 9898}]
 `;
 }

@@ -101,7 +101,7 @@ export function deployment(namespace: string, name: string): Record<string, unkn
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'app', image: 'ghcr.io/stefanprodan/podinfo:6.7.0' }] },
+        spec: { containers: [{ name: 'app', image: 'podinfo:6.7.0' }] },
       },
     },
   };

@@ -112,7 +112,7 @@ export function deployment(
     containers: [
       {
         name: 'app',
-        image: 'ghcr.io/stefanprodan/podinfo:6.7.0',
+        image: 'podinfo:6.7.0',
         ports: [{ name: 'http', containerPort: 9898 }],
         env: opts.env ?? [],
       },

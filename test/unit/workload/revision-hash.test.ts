@@ -45,7 +45,7 @@ function manifest(): Template {
       containers: [
         {
           name: 'podinfo',
-          image: 'ghcr.io/stefanprodan/podinfo:6.7.0',
+          image: 'podinfo:6.7.0',
           ports: [{ name: 'http', containerPort: 9898 }],
           env: [
             { name: 'A', value: '1' },
@@ -101,7 +101,7 @@ function fromServer(): Record<string, unknown> {
           ports: [{ protocol: 'TCP', containerPort: 9898, name: 'http' }],
           name: 'podinfo',
           imagePullPolicy: 'IfNotPresent',
-          image: 'ghcr.io/stefanprodan/podinfo:6.7.0',
+          image: 'podinfo:6.7.0',
           env: [
             { value: '1', name: 'A' },
             {
@@ -147,7 +147,7 @@ describe('revision hash stability', () => {
   it('is the same for client-library model instances as for plain JSON', () => {
     class V1Container implements Container {
       name = 'podinfo';
-      image = 'ghcr.io/stefanprodan/podinfo:6.7.0';
+      image = 'podinfo:6.7.0';
       command: string[] | undefined = undefined;
       ports = [{ name: 'http', containerPort: 9898 }];
       env = manifest().spec.containers[0].env;
@@ -170,7 +170,7 @@ describe('revision hash stability', () => {
   });
 
   it.each<[string, (t: Template) => void]>([
-    ['another image', (t) => (t.spec.containers[0].image = 'ghcr.io/stefanprodan/podinfo:6.7.1')],
+    ['another image', (t) => (t.spec.containers[0].image = 'podinfo:6.7.1')],
     [
       'another env value',
       (t) => {
