@@ -52,6 +52,7 @@ export interface ControllerChildOptions {
   readonly endpointGate: boolean;
   readonly logFile: string;
   readonly extraArgs: readonly string[];
+  readonly nodeOptions: readonly string[];
 }
 
 export class ControllerChild {
@@ -77,6 +78,7 @@ export class ControllerChild {
     const program =
       o.runtime === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [o.entry ?? 'missing-entry'];
     const args = [
+      ...o.nodeOptions,
       ...program,
       'run',
       ...['--kubeconfig', o.kubeconfig, '--prometheus-url', o.prometheusUrl],

@@ -30,6 +30,8 @@ export interface BenchOptions {
   readonly controllerConcurrency: number | undefined;
   /** compiled: dist/ built by the bench (as in production); tsx: the TypeScript sources. */
   readonly controller: ControllerRuntime;
+  /** Node flags for the controller process, e.g. --max-old-space-size=192 (a memory limit). */
+  readonly controllerNodeOptions: readonly string[];
   readonly outDir: string;
   readonly keepLogs: boolean;
 }
@@ -49,6 +51,8 @@ export const USAGE = `npm run bench -- [options]
   --create-concurrency 32  creations in flight (BENCH_CREATE_CONCURRENCY)
   --controller-concurrency <k>  the controller's --concurrency (BENCH_CONTROLLER_CONCURRENCY)
   --controller compiled|tsx  run dist/ (built first) or the sources through tsx (BENCH_CONTROLLER)
+  --controller-node-options "--max-old-space-size=192"  Node flags of the controller
+                           (BENCH_CONTROLLER_NODE_OPTIONS)
   --out bench/results      results directory (BENCH_OUT)
   --keep-logs              keep the audit and controller logs (BENCH_KEEP_LOGS=1)`;
 
@@ -67,6 +71,7 @@ const FLAGS = {
   'create-concurrency': { type: 'string' },
   'controller-concurrency': { type: 'string' },
   controller: { type: 'string' },
+  'controller-node-options': { type: 'string' },
   out: { type: 'string' },
   'keep-logs': { type: 'boolean' },
   help: { type: 'boolean' },
@@ -140,6 +145,9 @@ export function parseOptions(
     createConcurrency: Math.round(num('create-concurrency', 32, 1)),
     controllerConcurrency: cc === undefined ? undefined : num('controller-concurrency', 4, 1),
     controller: controller as ControllerRuntime,
+    controllerNodeOptions: (text('controller-node-options') ?? '')
+      .split(/\s+/)
+      .filter((f) => f !== ''),
     outDir: text('out') ?? 'bench/results',
     keepLogs: values['keep-logs'] === true || env['BENCH_KEEP_LOGS'] === '1',
   };

@@ -30,3 +30,19 @@ export async function controllerHeapBytes(healthUrl: string): Promise<number> {
   const text = await exposition(`${healthUrl}/metrics`);
   return sumSamples(text, 'weightlifter_nodejs_heap_size_used_bytes');
 }
+
+export interface ReconcileCounters {
+  readonly reconciles: number;
+  readonly reconcileSeconds: number;
+  readonly queueDepth: number;
+}
+
+/** The controller's own view of its work queue (its /metrics). */
+export async function reconcileCounters(healthUrl: string): Promise<ReconcileCounters> {
+  const text = await exposition(`${healthUrl}/metrics`);
+  return {
+    reconciles: sumSamples(text, 'weightlifter_reconcile_duration_seconds_count'),
+    reconcileSeconds: sumSamples(text, 'weightlifter_reconcile_duration_seconds_sum'),
+    queueDepth: sumSamples(text, 'weightlifter_queue_depth'),
+  };
+}

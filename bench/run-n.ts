@@ -98,6 +98,7 @@ export async function runForN(
     endpointGate: cp.podsRunByKwok,
     logFile: join(workDir, `controller-${n}.log`),
     extraArgs: controllerArgs(opts),
+    nodeOptions: opts.controllerNodeOptions,
   });
   handle.current = {
     stop: async () => {

@@ -4,7 +4,7 @@ import { countRequests } from '../audit-log.js';
 import type { BenchContext } from '../context.js';
 import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
 import { mapLimit, newRevision } from '../fleet.js';
-import { promqlQueryCount } from '../prometheus-counters.js';
+import { promqlQueryCount, reconcileCounters } from '../prometheus-counters.js';
 import { UsageWindow, round, type WindowUsage } from '../proc-stats.js';
 import { distribution, sleep, type Distribution } from '../stats.js';
 
@@ -32,6 +32,10 @@ export interface ProgressingResult extends WindowUsage {
   readonly promqlQueries: number;
   readonly promqlQueriesPerInterval: number;
   readonly promqlQueriesPerCanaryStep: number;
+  /** From the controller's /metrics: reconciles run, their mean duration, the deepest queue. */
+  readonly reconciles: number;
+  readonly meanReconcileMs: number;
+  readonly maxQueueDepth: number;
 }
 
 const hasRevision = (s: { revision?: string } | undefined, old: string | undefined): boolean =>
@@ -54,6 +58,9 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
   const usage = new UsageWindow(ctx.controllerPid);
   await usage.start();
   const queriesBefore = await promqlQueryCount(ctx.prometheusUrl);
+  const healthUrl = ctx.controller.healthUrl;
+  const reconcilesBefore = await reconcileCounters(healthUrl);
+  let maxQueueDepth = 0;
   const t0 = Date.now();
   await mapLimit(members, opts.createConcurrency, async (m) => {
     patchedAt.set(m.key, Date.now());
@@ -65,19 +72,23 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
     if (ctx.controller.pid === undefined) {
       throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'the controller exited');
     }
+    maxQueueDepth = Math.max(maxQueueDepth, (await reconcileCounters(healthUrl)).queueDepth);
     if (Date.now() - lastReport > 10_000) {
       ctx.log(
         `progressing: ${done.size}/${n} finished after ${Math.round((Date.now() - t0) / 1000)} s`,
       );
       lastReport = Date.now();
     }
-    await sleep(200);
+    await sleep(500);
   }
   unsubscribe();
   const timedOut = done.size < n;
   const tEnd = timedOut ? Date.now() : Math.max(...[...done.values()].map((d) => d.at));
   const used = await usage.stop();
   const queries = (await promqlQueryCount(ctx.prometheusUrl)) - queriesBefore;
+  const reconcilesAfter = await reconcileCounters(healthUrl);
+  const reconciles = reconcilesAfter.reconciles - reconcilesBefore.reconciles;
+  const reconcileSeconds = reconcilesAfter.reconcileSeconds - reconcilesBefore.reconcileSeconds;
   const audit = await countRequests(ctx.auditLog, ctx.controllerUser, t0, tEnd + 1);
   const wallSeconds = (tEnd - t0) / 1000;
   const canarySteps = n * opts.steps;
@@ -108,6 +119,9 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
     promqlQueries: queries,
     promqlQueriesPerInterval: round(queries / (wallSeconds / opts.intervalSeconds), 2),
     promqlQueriesPerCanaryStep: round(queries / canarySteps, 3),
+    reconciles,
+    meanReconcileMs: round((reconcileSeconds / Math.max(1, reconciles)) * 1000, 1),
+    maxQueueDepth,
     ...used,
   };
 }

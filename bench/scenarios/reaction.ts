@@ -72,6 +72,10 @@ async function react(ctx: BenchContext, m: FleetMember, i: number): Promise<Timi
 
 export async function runReaction(ctx: BenchContext): Promise<ReactionResult> {
   const picked = sample(ctx.members, ctx.opts.reactionSamples);
+  // Reaction is measured on a quiet fleet: whatever the previous scenario left queued (scale-
+  // downs, bookkeeping writes) drains first.
+  ctx.log(`reaction: settling ${ctx.opts.settleSeconds} s`);
+  await sleep(ctx.opts.settleSeconds * 1000);
   ctx.log(`reaction: ${picked.length} bad revisions, one every 250 ms`);
   const runs = picked.map(async (m, i) => {
     await sleep(i * 250);
