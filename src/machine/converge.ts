@@ -6,27 +6,10 @@ import { routesAt } from './draft.js';
 import type { RunState } from './resume.js';
 import type { Effect, Observed } from './types.js';
 
-const SETTLED = new Set(['Initialized', 'Succeeded', 'Failed']);
-
 /** The canary (target Deployment) must run: during analysis, or while it receives traffic. */
 export function canaryShouldRun(state: RunState): boolean {
   return (
     state.phase === 'Progressing' || state.phase === 'WaitingPromotion' || state.canaryWeight > 0
-  );
-}
-
-/**
- * After a run, the idle target is scaled to 0 once traffic is verifiably off it (the routine
- * scale-down). Once that has been seen (targetScaledDown), a GitOps tool scaling it up again is
- * answered by the bounded policy in phases/idle-scale.ts, not by convergence: no tug of war.
- */
-export function scaleDownDue(state: RunState, observed: Observed): boolean {
-  return (
-    SETTLED.has(state.phase) &&
-    state.canaryWeight === 0 &&
-    !state.targetScaledDown &&
-    routesAt(observed.routes, 0) &&
-    (observed.target?.replicas ?? 0) > 0
   );
 }
 
@@ -52,6 +35,6 @@ export function convergeEffects(state: RunState, observed: Observed): Effect[] {
       canaryWeight: state.canaryWeight,
     });
   }
-  if (scaleDownDue(state, observed)) effects.push({ type: 'scaleCanary', to: 'zero' });
+  // Scaling the idle target down is a decision with a bound, not convergence: phases/idle-scale.ts.
   return effects;
 }

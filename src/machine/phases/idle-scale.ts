@@ -1,12 +1,13 @@
 // A GitOps tool (Argo CD self-heal, Flux) scaling the idle target back up outside a run: same
 // revision, so no analysis; and no tug of war — the policy in src/workload/gitops-scale.ts scales
 // it to 0 a bounded number of times with growing pauses, then leaves it (its pods get no traffic)
-// and says so. The routine scale-down after a run (convergence, `targetScaledDown`) is attempt 1.
+// and says so. The routine scale-down after a run is attempt 1 (`targetScaledDown` once seen).
 // The history lives in the status as the `TargetScaledDown` condition — status is the only durable
 // state — and only counts for the current idle period (attempts at or after status.phaseSince).
 import type { Condition } from '../../api/canary.js';
 import {
   DEFAULT_IDLE_SCALE_POLICY,
+  NO_IDLE_SCALE_HISTORY,
   decideIdleScale,
   type IdleScaleHistory,
 } from '../../workload/gitops-scale.js';
@@ -19,24 +20,31 @@ export const IDLE_SCALE_CONDITION = 'TargetScaledDown';
 /** `scale-down <n> of <max> at <ISO time>; <why>`: the condition message, read back here. */
 const RECORD = /^scale-down (\d+) of \d+ at ([^;\s]+);/;
 
-export function idleScaleHistory(state: RunState): IdleScaleHistory {
-  const since = state.phaseSince;
-  const routine: IdleScaleHistory = {
-    attempts: 1,
-    ...(since === null ? {} : { lastAttemptAt: since }),
-  };
+/** The history recorded in the current idle period; null when there is none. */
+function recordedHistory(state: RunState): IdleScaleHistory | null {
   const c = state.conditions.find((x) => x.type === IDLE_SCALE_CONDITION);
-  if (c === undefined) return routine;
+  if (c === undefined) return null;
   const m = RECORD.exec(c.message);
   const attempts = Number(m?.[1]);
   const when = Date.parse(m?.[2] ?? '');
   // Hand-edited beyond reading: never fight on a guess.
   if (!Number.isInteger(attempts) || Number.isNaN(when)) return { attempts: 0, gaveUp: true };
   // A record from an earlier idle period (before this phase began) does not count.
-  if (since !== null && when < since) return routine;
+  if (state.phaseSince !== null && when < state.phaseSince) return null;
   return c.status === 'False'
     ? { attempts, lastAttemptAt: when, gaveUp: true }
     : { attempts, lastAttemptAt: when };
+}
+
+/**
+ * Scale-downs so far in this idle period. Without a record: the routine scale-down, seen done
+ * (targetScaledDown) at about the time the phase began (statuses written before this record).
+ */
+export function idleScaleHistory(state: RunState): IdleScaleHistory {
+  const since = state.phaseSince;
+  return (
+    recordedHistory(state) ?? { attempts: 1, ...(since === null ? {} : { lastAttemptAt: since }) }
+  );
 }
 
 function record(
@@ -87,7 +95,11 @@ function contestEnded(ctx: Ctx, state: RunState): Step | null {
 /** Settled, at the last decided revision, no traffic, scaled down once and scaled up since. */
 export function idleScale(ctx: Ctx, state: RunState, target: ObservedTarget): Step | null {
   if (target.replicas === 0) return contestEnded(ctx, state);
-  if (!state.targetScaledDown || !routesAt(ctx.observed.routes, 0)) return null;
+  if (!routesAt(ctx.observed.routes, 0)) return null;
+  const recorded = recordedHistory(state);
+  // The routine scale-down after a run: recorded as attempt 1 before it is made, so a tool that
+  // scales the target up again before we ever see it at 0 meets the same bound.
+  const first = !state.targetScaledDown && recorded === null;
   const action = decideIdleScale(
     {
       phase: state.phase,
@@ -97,7 +109,7 @@ export function idleScale(ctx: Ctx, state: RunState, target: ObservedTarget): St
       lastPromotedRevision: state.lastPromotedRevision ?? undefined,
       lastSeenRevision: state.revision ?? undefined,
       primaryReplicas: ctx.observed.primary?.replicas ?? target.replicas,
-      history: idleScaleHistory(state),
+      history: first ? NO_IDLE_SCALE_HISTORY : (recorded ?? idleScaleHistory(state)),
       now: ctx.now,
     },
     ctx.spec.idleScale,
@@ -122,7 +134,8 @@ export function idleScale(ctx: Ctx, state: RunState, target: ObservedTarget): St
       });
       return keep(s, {
         effects: [{ type: 'scaleCanary', to: 'zero' }],
-        notes: [event(action.event.type, action.event.reason, text)],
+        // The routine one is part of every run's end: no Event of its own.
+        notes: first ? [] : [event(action.event.type, action.event.reason, text)],
       });
     }
     case 'giveUp': {

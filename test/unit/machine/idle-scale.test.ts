@@ -91,6 +91,35 @@ describe('the target scaled back up outside a run', () => {
     expect(w.target?.replicas).toBe(2);
   });
 
+  it('a tool faster than the routine scale-down is seen meets the same bound', async () => {
+    const w = new World();
+    // The tool puts replicas back right after every write, before the next reconcile sees 0.
+    const reconcile = async () => {
+      const r = await w.reconcile(SPEC);
+      gitopsScaleUp(w);
+      return r;
+    };
+    const scaleDowns = (): number =>
+      w.called('scaleCanary').filter((c) => (c.input as { to: string }).to === 'zero').length;
+    for (let i = 0; i < 6; i++) await reconcile();
+    expect(w.status?.phase).toBe('Initialized');
+    expect(w.status?.targetScaledDown).toBeUndefined();
+    expect(scaleDowns()).toBe(1);
+    await w.wait(MINUTE);
+    await reconcile();
+    expect(scaleDowns()).toBe(2);
+    await w.wait(2 * MINUTE);
+    await reconcile();
+    expect(scaleDowns()).toBe(3);
+    const r = await reconcile();
+    expect(types(r.plan.effects)).toEqual(['event:ScaleContested']);
+    for (let i = 0; i < 3; i++) {
+      await w.wait(10 * MINUTE);
+      expect((await reconcile()).plan.effects).toEqual([]);
+    }
+    expect(scaleDowns()).toBe(3);
+  });
+
   it('a restart in between keeps the count (it is in the status)', async () => {
     const w = await idle();
     await w.wait(MINUTE);

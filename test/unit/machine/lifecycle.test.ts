@@ -18,9 +18,17 @@ describe('a healthy revision, step by step', () => {
       revision: 'rev1',
       lastPromotedRevision: 'rev1',
     });
-    expect(types(r.plan.effects)).toEqual(['scaleCanary:zero', 'event:Initialized']);
+    expect(types(r.plan.effects)).toEqual(['event:Initialized']);
     expect(condition(w.status, 'Ready')).toEqual({ status: 'True', reason: 'Initialized' });
     expect(condition(w.status, 'Promoted')).toEqual({ status: 'True', reason: 'Initialized' });
+
+    // the routine scale-down, recorded as attempt 1 before it is made (idle-scale.ts)
+    r = await w.reconcile();
+    expect(types(r.plan.effects)).toEqual(['scaleCanary:zero']);
+    expect(condition(w.status, 'TargetScaledDown')).toEqual({
+      status: 'True',
+      reason: 'ScaledDown',
+    });
 
     // the scale-down is seen once and recorded; after that nothing happens
     r = await w.reconcile();
@@ -89,20 +97,18 @@ describe('a healthy revision, step by step', () => {
     expect(w.status).toMatchObject({ phase: 'Finalising', canaryWeight: 0 });
     expect(types(r.plan.effects)).toEqual(['routeTraffic:0']);
 
-    // routes confirmed: Succeeded, canary scaled down, post-rollout hooks
+    // routes confirmed: Succeeded, post-rollout hooks; then the canary is scaled down
     r = await w.reconcile();
     expect(w.status).toMatchObject({
       phase: 'Succeeded',
       lastPromotedRevision: 'rev2',
       canaryWeight: 0,
     });
-    expect(types(r.plan.effects)).toEqual([
-      'scaleCanary:zero',
-      'event:Succeeded',
-      'callWebhooks:post-rollout',
-    ]);
+    expect(types(r.plan.effects)).toEqual(['event:Succeeded', 'callWebhooks:post-rollout']);
     expect(condition(w.status, 'Ready')).toEqual({ status: 'True', reason: 'Succeeded' });
     expect(condition(w.status, 'Promoted')).toEqual({ status: 'True', reason: 'Succeeded' });
+    r = await w.reconcile();
+    expect(types(r.plan.effects)).toEqual(['scaleCanary:zero']);
     expect(w.target).toMatchObject({ replicas: 0 });
 
     const settled = await w.settle();
