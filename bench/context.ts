@@ -4,6 +4,7 @@ import type { ControllerChild } from './controller-child.js';
 import type { FleetMember } from './fleet.js';
 import type { BenchOptions } from './options.js';
 import type { FleetTracker } from './tracker.js';
+import type { WorldPids } from './world-cpu.js';
 
 export interface BenchContext {
   readonly opts: BenchOptions;
@@ -16,5 +17,7 @@ export interface BenchContext {
   readonly prometheusUrl: string;
   readonly members: readonly FleetMember[];
   readonly tracker: FleetTracker;
+  /** The other busy processes: control plane, Prometheus, this process (emulator). */
+  readonly worldPids: WorldPids;
   log(message: string): void;
 }

@@ -74,6 +74,23 @@ const ROWS: readonly Row[] = [
   ['prog: PromQL queries per interval', (r) => v(r.progressing?.promqlQueriesPerInterval)],
   ['prog: PromQL queries per canary-step', (r) => v(r.progressing?.promqlQueriesPerCanaryStep)],
   [
+    'prog: other CPU s (apiserver/etcd/prom/bench)',
+    (r) => {
+      const w = r.progressing?.worldCpuSeconds;
+      if (w === undefined) return '-';
+      return [w['kube-apiserver'], w['etcd'], w['prometheus'], w['bench+emulator']]
+        .map((x) => v(x))
+        .join('/');
+    },
+  ],
+  [
+    'prog: reconciles / mean ms / max queue',
+    (r) =>
+      r.progressing
+        ? `${r.progressing.reconciles} / ${r.progressing.meanReconcileMs} / ${r.progressing.maxQueueDepth}`
+        : '-',
+  ],
+  [
     'prog: CPU s / peak RSS (MiB)',
     (r) => (r.progressing ? `${r.progressing.cpuSeconds} / ${r.progressing.peakRssMiB}` : '-'),
   ],

@@ -19,6 +19,7 @@ import { runReaction } from './scenarios/reaction.js';
 import { round } from './proc-stats.js';
 import { sleep } from './stats.js';
 import { FleetTracker } from './tracker.js';
+import { controlPlanePids } from './world-cpu.js';
 
 const CONTROLLER_USER = IDENTITIES.controller.user;
 
@@ -124,6 +125,11 @@ export async function runForN(
       prometheusUrl: e2e.world.prometheusUrl,
       members,
       tracker,
+      worldPids: {
+        ...controlPlanePids(cp.dir),
+        prometheus: e2e.world.prometheus.pid,
+        'bench+emulator': process.pid,
+      },
       log: nlog,
     };
     nlog(`creating ${n} Deployments and Canaries`);

@@ -1,6 +1,7 @@
 // Idle: the whole fleet Initialized and nothing changing. What does the controller cost then?
 import { countRequests } from '../audit-log.js';
 import type { BenchContext } from '../context.js';
+import { WorldCpu } from '../world-cpu.js';
 import { UsageWindow, readProc, round, type WindowUsage } from '../proc-stats.js';
 import { sleep } from '../stats.js';
 import { controllerHeapBytes } from '../prometheus-counters.js';
@@ -19,6 +20,8 @@ export interface IdleResult extends WindowUsage {
   readonly byCall: Readonly<Record<string, number>>;
   /** Controller log lines written during the window. */
   readonly logLines: number;
+  /** CPU seconds of the other processes in the window. */
+  readonly worldCpuSeconds: Readonly<Record<string, number>>;
 }
 
 export async function runIdle(ctx: BenchContext): Promise<IdleResult> {
@@ -27,11 +30,14 @@ export async function runIdle(ctx: BenchContext): Promise<IdleResult> {
   await sleep(opts.settleSeconds * 1000);
   const usage = new UsageWindow(ctx.controllerPid);
   await usage.start();
+  const world = new WorldCpu(ctx.worldPids);
+  await world.start();
   const logsBefore = ctx.controller.logLines;
   const from = Date.now();
   await sleep(opts.idleSeconds * 1000);
   const to = Date.now();
   const used = await usage.stop();
+  const worldCpuSeconds = await world.stop();
   const logLines = ctx.controller.logLines - logsBefore;
   const { hwmBytes } = await readProc(ctx.controllerPid);
   const heap = await controllerHeapBytes(ctx.controller.healthUrl);
@@ -47,5 +53,6 @@ export async function runIdle(ctx: BenchContext): Promise<IdleResult> {
     writes: audit.writes,
     byCall: audit.byCall,
     logLines,
+    worldCpuSeconds,
   };
 }

@@ -5,6 +5,7 @@ import type { BenchContext } from '../context.js';
 import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
 import { mapLimit, newRevision } from '../fleet.js';
 import { promqlQueryCount, reconcileCounters } from '../prometheus-counters.js';
+import { WorldCpu } from '../world-cpu.js';
 import { UsageWindow, round, type WindowUsage } from '../proc-stats.js';
 import { distribution, sleep, type Distribution } from '../stats.js';
 
@@ -36,6 +37,8 @@ export interface ProgressingResult extends WindowUsage {
   readonly reconciles: number;
   readonly meanReconcileMs: number;
   readonly maxQueueDepth: number;
+  /** CPU seconds of the other processes in the window. */
+  readonly worldCpuSeconds: Readonly<Record<string, number>>;
 }
 
 const hasRevision = (s: { revision?: string } | undefined, old: string | undefined): boolean =>
@@ -57,6 +60,8 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
   });
   const usage = new UsageWindow(ctx.controllerPid);
   await usage.start();
+  const world = new WorldCpu(ctx.worldPids);
+  await world.start();
   const queriesBefore = await promqlQueryCount(ctx.prometheusUrl);
   const healthUrl = ctx.controller.healthUrl;
   const reconcilesBefore = await reconcileCounters(healthUrl);
@@ -85,6 +90,7 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
   const timedOut = done.size < n;
   const tEnd = timedOut ? Date.now() : Math.max(...[...done.values()].map((d) => d.at));
   const used = await usage.stop();
+  const worldCpuSeconds = await world.stop();
   const queries = (await promqlQueryCount(ctx.prometheusUrl)) - queriesBefore;
   const reconcilesAfter = await reconcileCounters(healthUrl);
   const reconciles = reconcilesAfter.reconciles - reconcilesBefore.reconciles;
@@ -122,6 +128,7 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
     reconciles,
     meanReconcileMs: round((reconcileSeconds / Math.max(1, reconciles)) * 1000, 1),
     maxQueueDepth,
+    worldCpuSeconds,
     ...used,
   };
 }
