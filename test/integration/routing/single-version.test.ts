@@ -52,7 +52,8 @@ describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('a cluster serving only %s
       const router = await createTrafficRouter(canary, deps);
       expect(router.version).toBe(version);
       await router.reconcile();
-      await cached('split cached', () => router.getRoutes());
+      // getRoutes() is null (not undefined) until the informer has the split.
+      await cached('split cached', () => router.getRoutes() ?? undefined);
       await router.setRoutes(75, 25);
       const split = await raw.get<LiveSplit>(objectPath(splitRef(version), ns, 'web'));
       expect(split.apiVersion).toBe(`split.smi-spec.io/${version}`);
