@@ -51,7 +51,7 @@ export const USAGE = `npm run bench -- [options]
   --create-concurrency 32  creations in flight (BENCH_CREATE_CONCURRENCY)
   --controller-concurrency <k>  the controller's --concurrency (BENCH_CONTROLLER_CONCURRENCY)
   --controller compiled|tsx  run dist/ (built first) or the sources through tsx (BENCH_CONTROLLER)
-  --controller-node-options "--max-old-space-size=192"  Node flags of the controller
+  --controller-node-options="--max-old-space-size=192"  Node flags of the controller
                            (BENCH_CONTROLLER_NODE_OPTIONS)
   --out bench/results      results directory (BENCH_OUT)
   --keep-logs              keep the audit and controller logs (BENCH_KEEP_LOGS=1)`;

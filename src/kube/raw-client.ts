@@ -8,6 +8,7 @@ import {
 } from '@kubernetes/client-node';
 import { WeightlifterError } from '../telemetry/errors.js';
 import { KubeApiError, KubeRequestError, type KubeStatus } from './errors.js';
+import { SharedDispatcher } from './shared-dispatcher.js';
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -34,6 +35,7 @@ export class KubeRawClient {
   readonly #http: HttpLibrary;
   readonly #timeoutMs: number;
   readonly #metrics: RequestMetricsSink | undefined;
+  readonly #dispatcher = new SharedDispatcher();
 
   constructor(kc: KubeConfig, opts: RawClientOptions = {}) {
     const cluster = kc.getCurrentCluster();
@@ -99,6 +101,7 @@ export class KubeRawClient {
     let text: string;
     try {
       await this.#kc.applySecurityAuthentication(ctx);
+      this.#dispatcher.apply(ctx);
       const res = await this.#http.send(ctx).toPromise();
       status = res.httpStatusCode;
       text = await res.body.text();

@@ -8,6 +8,7 @@ import {
   createConfiguration,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { SharedDispatcher } from '../kube/shared-dispatcher.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 
 export interface KubeGetResponse {
@@ -34,6 +35,8 @@ export function kubeGetTransport(
   const server = new ServerConfiguration<Record<string, string>>(cluster.server, {});
   const http = createConfiguration({ baseServer: server, authMethods: { default: kc } }).httpApi;
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  // One connection pool, not a TLS handshake per request (see shared-dispatcher.ts).
+  const dispatcher = new SharedDispatcher();
   return {
     async get(path, query = {}) {
       const ctx = server.makeRequestContext(path, HttpMethod.GET);
@@ -42,6 +45,7 @@ export function kubeGetTransport(
       ctx.setSignal(AbortSignal.timeout(timeoutMs));
       try {
         await kc.applySecurityAuthentication(ctx);
+        dispatcher.apply(ctx);
         const res = await http.send(ctx).toPromise();
         return { status: res.httpStatusCode, body: await res.body.text() };
       } catch (cause) {
