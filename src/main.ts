@@ -117,6 +117,7 @@ export async function startController(
     controllerNamespace: config.controllerNamespace,
     metrics,
     ...(alerts === undefined ? {} : { alerts }),
+    idleScalePolicy: { ...config.idleScale, factor: 2 },
     routerDeps: {
       raw,
       splits: caches.splits,

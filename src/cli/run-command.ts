@@ -33,6 +33,9 @@ const HELP: Record<ConfigKey, string> = {
   endpointGate: 'send weight only to backends with ready endpoints (default true)',
   notifyConfig:
     'YAML/JSON file of alert providers (slack, msteams, discord, generic), e.g. a mounted ConfigMap (default: no alerts)',
+  idleScaleAttempts:
+    'scale-downs of an idle target a GitOps tool keeps scaling up, the routine one included, before leaving it (default 3)',
+  idleScaleBackoff: 'pause before the 2nd such scale-down, doubling after (default 60s)',
 };
 
 const BOOLEAN: ReadonlySet<ConfigKey> = new Set(['leaderElect', 'endpointGate']);

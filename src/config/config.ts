@@ -62,6 +62,11 @@ export interface ControllerConfig {
   };
   /** Weight goes to a backend only when its Service has ready endpoints (EndpointSlices). */
   readonly endpointGate: boolean;
+  /**
+   * How often an idle target scaled back up by a GitOps tool is scaled down again (the first,
+   * routine scale-down included) and the pause before the 2nd attempt, doubling after.
+   */
+  readonly idleScale: { readonly maxAttempts: number; readonly baseDelayMs: number };
   /** Alert providers from the --notify-config file; undefined: no alerts. */
   readonly notify: NotifySettings | undefined;
 }
@@ -88,6 +93,8 @@ export const CONFIG_DEFAULTS = {
   healthAddress: '127.0.0.1:8080',
   logLevel: 'info',
   endpointGate: true,
+  idleScaleAttempts: 3,
+  idleScaleBackoffMs: 60_000,
 } as const;
 
 /** Resolves and validates the configuration; throws WL_CONFIG_INVALID listing every problem. */
@@ -183,6 +190,16 @@ export function resolveConfig(
       allowedCidrs: parseList(text('allowedCidrs')),
     },
     endpointGate: bool('endpointGate', CONFIG_DEFAULTS.endpointGate),
+    idleScale: {
+      maxAttempts: int('idleScaleAttempts', CONFIG_DEFAULTS.idleScaleAttempts, 1),
+      baseDelayMs: parseDurationMs(
+        text('idleScaleBackoff'),
+        CONFIG_DEFAULTS.idleScaleBackoffMs,
+        100,
+        CONFIG_KEYS.idleScaleBackoff,
+        problems,
+      ),
+    },
     notify,
   };
   if (problems.length > 0) {

@@ -22,6 +22,8 @@ export const CONFIG_KEYS = {
   allowedCidrs: '--allowed-cidrs',
   endpointGate: '--endpoint-gate',
   notifyConfig: '--notify-config',
+  idleScaleAttempts: '--idle-scale-attempts',
+  idleScaleBackoff: '--idle-scale-backoff',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -48,4 +50,6 @@ export const ENV_NAMES = {
   allowedCidrs: 'WEIGHTLIFTER_ALLOWED_CIDRS',
   endpointGate: 'WEIGHTLIFTER_ENDPOINT_GATE',
   notifyConfig: 'WEIGHTLIFTER_NOTIFY_CONFIG',
+  idleScaleAttempts: 'WEIGHTLIFTER_IDLE_SCALE_ATTEMPTS',
+  idleScaleBackoff: 'WEIGHTLIFTER_IDLE_SCALE_BACKOFF',
 } as const satisfies Record<ConfigKey, string>;

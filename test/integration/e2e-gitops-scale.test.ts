@@ -1,8 +1,9 @@
 // End-to-end: a GitOps tool (here: the test re-applying the app's manifest, as Argo CD self-heal
 // does whenever it sees drift) scales the idle target back up outside a run. Same template, so no
 // analysis starts; and no tug of war: the controller scales it down again with growing pauses
-// (60 s, then 120 s), then gives up with TargetScaledDown=False/ScaleContested and a Warning Event.
-// Scale writes are counted from a watch on the Deployment.
+// (by default 60 s, then 120 s; here --idle-scale-backoff 5s: 5 s, then 10 s), then gives up with
+// TargetScaledDown=False/ScaleContested and a Warning Event. Scale writes are counted from a watch
+// on the Deployment.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { pino } from 'pino';
 import type { CanaryStatus } from '../../src/api/canary.js';
@@ -20,7 +21,9 @@ let e: E2E;
 const ns = 'e2e-gitops-scale';
 
 beforeAll(async () => {
-  e = await startE2E('gitops-scale');
+  e = await startE2E('gitops-scale', {
+    controllerArgs: ['--idle-scale-attempts', '3', '--idle-scale-backoff', '5s'],
+  });
 }, 180_000);
 
 afterAll(async () => {

@@ -42,6 +42,7 @@ describe('resolveConfig', () => {
       logLevel: 'info',
       addressPolicy: { allowedHosts: [], allowedCidrs: [] },
       endpointGate: true,
+      idleScale: { maxAttempts: 3, baseDelayMs: 60_000 },
     });
   });
 
@@ -148,6 +149,14 @@ describe('resolveConfig', () => {
     ]);
     expect(problemsOf(() => resolveConfig({ ...PROM, leaseDuration: '15' }))).toEqual([
       '--lease-duration: "15" is not a duration of at least 100 ms (e.g. 15s)',
+    ]);
+  });
+
+  it('takes the idle-scale policy from flags', () => {
+    const c = resolveConfig({ ...PROM, idleScaleAttempts: '1', idleScaleBackoff: '5s' });
+    expect(c.idleScale).toEqual({ maxAttempts: 1, baseDelayMs: 5_000 });
+    expect(problemsOf(() => resolveConfig({ ...PROM, idleScaleAttempts: '0' }))).toEqual([
+      '--idle-scale-attempts: "0" is not an integer >= 1',
     ]);
   });
 
