@@ -4,8 +4,9 @@
 //      │ plan
 //      v
 //   persisting ──> writingStatus ──> applying ──> <effect state> ──> applying ──> done
-//                       │ error/timeout                │ error/timeout (converging effect)
-//                       └────────────> failed <────────┘
+//                       │ error/timeout                │ error/timeout (converging effect):
+//                       v                              │ drop the other converging effects,
+//                     failed                           └ still send the Events, end with the error
 //
 // `deciding` runs the pure decide() (decide.ts). Every side effect is a named actor that the
 // composition root supplies with `.provide()` (or provideActors()); tests swap them the same way.
@@ -86,13 +87,16 @@ export const canaryMachineSetup = setup({
     recordWiringBug: assign(({ event }) => ({
       error: notProvidedError((event as { error?: unknown }).error) ?? null,
     })),
-    // A converging effect failed: stop here; the next step re-derives it from status.
+    // A converging effect failed: skip the other converging effects (the next step re-derives
+    // them from the status) but still send this step's Events. The status is already saved, so
+    // the next step sees no transition and would never announce it again.
     effectFailed: assign(({ context, event }, params: { timeout: boolean }) => ({
       error: effectError(
         context,
         params.timeout ? ENGINE_ERROR_CODES.timeout : ENGINE_ERROR_CODES.effectFailed,
         event.error,
       ),
+      pending: context.pending.slice(1).filter((e) => e.type === 'emitEvent'),
     })),
     // A notification failed: record it and go on (notifications are at most once).
     notificationFailed: assign(({ context, event }, params: { timeout: boolean }) => ({
@@ -128,13 +132,14 @@ type EffectInput<T extends EffectType> = T extends 'callWebhooks' ? WebhookCall 
 
 /**
  * The state that applies one effect, then goes back to `applying`. A converging effect that fails
- * or times out ends the step (the next step re-derives it from the status); a notification's
- * failure is recorded and the step goes on (notifications are at most once).
+ * or times out fails the step (the next step re-derives it from the status) after the step's
+ * remaining Events are sent; a notification's failure is recorded and the step goes on
+ * (notifications are at most once).
  */
 function effectState<T extends EffectType>(type: T, kind: 'converging' | 'notification') {
   const onFailure = (timeout: boolean) =>
     kind === 'converging'
-      ? ({ target: 'failed', actions: { type: 'effectFailed', params: { timeout } } } as const)
+      ? ({ target: 'applying', actions: { type: 'effectFailed', params: { timeout } } } as const)
       : ({
           target: 'applying',
           actions: { type: 'notificationFailed', params: { timeout } },

@@ -28,7 +28,8 @@ describe('restarting from the persisted status', () => {
     const crashed = await w.reconcile();
     expect(crashed.persisted).toBe(true);
     expect(crashed.error?.code).toBe('WL_ENGINE_EFFECT_FAILED');
-    expect(crashed.applied).toEqual([]);
+    // The transition is saved, so its announcement goes out now or never.
+    expect(types(crashed.applied)).toEqual(['event:Advanced']);
     expect(w.status).toMatchObject({ canaryWeight: 50 });
     expect(w.routes?.canaryWeight).toBe(30);
 
@@ -43,6 +44,34 @@ describe('restarting from the persisted status', () => {
     expect(w.status).toMatchObject({ canaryWeight: 50, stepIndex: 2, failedChecks: 0 });
     expect(w.hookCalls()).toEqual([]); // no hook repeated
     expect(w.called('runChecks')).toEqual([]);
+  });
+
+  it('a converging effect that fails after the status write still sends the rollback Event', async () => {
+    const w = await atFirstStep();
+    w.checks = [bad()];
+    await w.wait(MINUTE);
+    await w.reconcile(); // failedChecks 1 of 2
+    w.failing.routeTraffic = 'throw'; // e.g. a 409 on the TrafficSplit
+    w.calls = [];
+    await w.wait(MINUTE);
+    const r = await w.reconcile();
+    expect(r.persisted).toBe(true);
+    expect(w.status).toMatchObject({ phase: 'Failed' });
+    expect(r.error).toMatchObject({ code: 'WL_ENGINE_EFFECT_FAILED', actor: 'routeTraffic' });
+    // Only the failed converging effect was tried; the scale-down waits for the next step.
+    expect(w.called('scaleCanary')).toEqual([]);
+    expect(w.called('emitEvent').map((c) => (c.input as { reason: string }).reason)).toEqual([
+      'FailedChecksThresholdReached',
+    ]);
+    expect(types(r.applied)).toEqual(['event:FailedChecksThresholdReached']);
+
+    // The retry converges without announcing the rollback a second time.
+    delete w.failing.routeTraffic;
+    w.calls = [];
+    const retry = await w.reconcile();
+    expect(retry.error).toBeNull();
+    expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+    expect(w.called('emitEvent')).toEqual([]);
   });
 
   it('a failed status write applies no effect and decides the same on the next try', async () => {
