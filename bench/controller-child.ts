@@ -15,15 +15,23 @@ const BUILD_DIR = 'dist';
 export const CONTROLLER_RUNTIMES = ['compiled', 'tsx'] as const;
 export type ControllerRuntime = (typeof CONTROLLER_RUNTIMES)[number];
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; output: string }> {
+export interface Captured {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command in the repository and collects its output (also used by the smoke test). */
+export function runCaptured(cmd: string, args: readonly string[]): Promise<Captured> {
   const child = spawn(cmd, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
-      resolve({ code, output });
+      resolve({ code, stdout, stderr });
     });
   });
 }
@@ -33,13 +41,14 @@ export async function buildController(log: (m: string) => void): Promise<string>
   const entry = `${BUILD_DIR}/cli/main.js`;
   log(`compiling the controller into ${BUILD_DIR}`);
   const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
-  const r = await run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR]);
+  const r = await runCaptured(process.execPath, [tsc, '-p', 'tsconfig.build.json']);
+  const output = `${r.stdout}${r.stderr}`;
   // Type errors elsewhere in the tree still emit JavaScript; a missing entry point does not.
   if (!existsSync(`${REPO}${entry}`)) {
-    throw new BenchError(BENCH_ERROR_CODES.UNSUPPORTED, `tsc produced no ${entry}:\n${r.output}`);
+    throw new BenchError(BENCH_ERROR_CODES.UNSUPPORTED, `tsc produced no ${entry}:\n${output}`);
   }
   if (r.code !== 0)
-    log(`tsc reported errors (JavaScript emitted anyway):\n${r.output.slice(0, 2000)}`);
+    log(`tsc reported errors (JavaScript emitted anyway):\n${output.slice(0, 2000)}`);
   return entry;
 }
 

@@ -3,35 +3,15 @@
 // the machine — only that they exist, are numbers, and that the progressing run did real work.
 // The controller runs from the sources (--controller tsx) to skip the bench's compile step.
 import { describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCaptured } from '../../bench/controller-child.js';
 import type { BenchResults } from '../../bench/report.js';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-function runBench(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  // `--import tsx` in the Node that runs the tests (22), exactly what `npm run bench` runs.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+// `--import tsx` in the Node that runs the tests (22), exactly what `npm run bench` runs.
+const runBench = (args: string[]) =>
+  runCaptured(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args]);
 
 const nonNegative = (x: unknown): void => {
   expect(typeof x).toBe('number');
