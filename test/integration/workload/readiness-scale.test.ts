@@ -94,10 +94,18 @@ describe('scaling the target and the GitOps scale-up decision', () => {
       action: 'patched',
       replicas: 0,
     });
-    await readinessOf('good', 'pending');
-    expect(deploymentReadiness(caches.deployments.getByName(NS, 'good') ?? {})).toMatchObject({
-      message: expect.stringMatching(/scaled to zero/) as unknown,
-    });
+    // Pending first says the Deployment controller has not observed the scale yet (on a loaded
+    // machine it can take a while), then that the target is scaled to zero.
+    const scaled = await cached(
+      'good scaled to zero',
+      () => caches.deployments.getByName(NS, 'good'),
+      (d) => {
+        const r = deploymentReadiness(d);
+        return r.state === 'pending' && /scaled to zero/.test(r.message);
+      },
+      60_000,
+    );
+    expect(deploymentReadiness(scaled)).toMatchObject({ state: 'pending' });
     expect(await retryConflicts(() => scaleTarget(deps, canary, 'up'))).toEqual({
       action: 'patched',
       replicas: 2,
