@@ -89,16 +89,11 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   let stopping: Promise<void> | undefined;
   const cleanup: Cleanup = {
     stop: () =>
+      // ProcessGroup.stop() keeps the event loop alive itself until its children are gone.
       (stopping ??= (async () => {
-        // The child and the stop timers are unref'd: hold the loop open until the child is gone.
-        const keepAlive = setInterval(() => undefined, 1_000);
-        try {
-          await procs.stop();
-          await rm(dir, { recursive: true, force: true });
-          unregisterCleanup(cleanup);
-        } finally {
-          clearInterval(keepAlive);
-        }
+        await procs.stop();
+        await rm(dir, { recursive: true, force: true });
+        unregisterCleanup(cleanup);
       })()),
     stopNow: () => {
       procs.killNow();
