@@ -270,26 +270,40 @@ export class CanaryActors implements EngineActors {
   }
 
   /**
-   * The alert for this Event, if it is alert-worthy, sent without waiting: a slow or failing
-   * receiver never delays a rollback or fails the step (the notifier has its own timeout and
-   * retries, logs failures at warn with the provider, and its promise never rejects). Emitted
-   * once per transition, after the status write, like the Event: at most once.
+   * The alert for this Event, if it is alert-worthy, sent without waiting. Emitted once per
+   * transition, after the status write, like the Event: at most once.
    */
   #alert(e: EffectOf<'emitEvent'>): void {
-    const alerts = this.#d.alerts;
-    if (alerts === undefined) return;
     const status = this.#next ?? this.#s.json.status ?? {};
-    const alert = notificationFor({
-      canary: { namespace: this.#ns, name: this.#name },
-      status,
-      event: e,
-      now: (this.#d.clock ?? systemClock).now(),
-      cluster: alerts.cluster,
-    });
-    if (alert === null) return;
-    this.#s.logger.debug({ kind: alert.kind, severity: alert.severity }, 'sending alert');
-    void alerts.notifier.notify(alert);
+    sendAlert(this.#d, { namespace: this.#ns, name: this.#name }, status, e, this.#s.logger);
   }
+}
+
+/**
+ * Sends the alert for an Event (an engine effect, or a blocked step's Warning), if it is
+ * alert-worthy, without waiting: a slow or failing receiver never delays a rollback or fails the
+ * step (the notifier has its own timeout and retries, logs failures at warn with the provider,
+ * and its promise never rejects). The caller decides that this is the one time to send it.
+ */
+export function sendAlert(
+  deps: Pick<ActorDeps, 'alerts' | 'clock'>,
+  canary: { readonly namespace: string; readonly name: string },
+  status: CanaryStatus,
+  e: Omit<EffectOf<'emitEvent'>, 'type'>,
+  logger: Logger,
+): void {
+  const alerts = deps.alerts;
+  if (alerts === undefined) return;
+  const alert = notificationFor({
+    canary,
+    status,
+    event: e,
+    now: (deps.clock ?? systemClock).now(),
+    cluster: alerts.cluster,
+  });
+  if (alert === null) return;
+  logger.debug({ kind: alert.kind, severity: alert.severity }, 'sending alert');
+  void alerts.notifier.notify(alert);
 }
 
 /** JSON Patch with a test: removes our finalizer only from the list we looked at. */

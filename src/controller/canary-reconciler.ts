@@ -17,8 +17,8 @@ import type { IdleScalePolicy } from '../workload/gitops-scale.js';
 import { scaleTarget } from '../workload/scale.js';
 import { releaseApexService } from '../workload/services.js';
 import { addFinalizer, CanaryActors, removeFinalizer, type ActorDeps } from './actors.js';
-import { blockedConditions, type Blocked } from './blocked.js';
-import { CANARY_REF, type CanaryJson } from './caches.js';
+import { blockCanary, type Blocked } from './blocked.js';
+import type { CanaryJson } from './caches.js';
 import type { Clock } from './clock.js';
 import { hasFinalizer, isDeleting, observe, operationOf } from './observe.js';
 import {
@@ -220,24 +220,7 @@ export class CanaryReconciler implements Reconciler {
     ctx: ReconcileContext,
     statusWritten = false,
   ): Promise<ReconcileResult> {
-    ctx.logger.warn({ reason: blocked.reason }, blocked.message);
-    await this.#d.recorder.record({
-      regarding: { ...json, apiVersion: API_VERSION, kind: KINDS.canary },
-      type: 'Warning',
-      reason: blocked.reason,
-      action: 'Reconcile',
-      note: blocked.message,
-    });
-    const patch = blockedConditions(json, blocked, this.#d.clock.now());
-    if (patch !== undefined) {
-      await this.#d.statusWriter.patchStatus(
-        CANARY_REF,
-        json.metadata?.namespace,
-        json.metadata?.name ?? '',
-        patch,
-        statusWritten ? undefined : json.metadata?.resourceVersion,
-      );
-    }
+    await blockCanary(this.#d, json, blocked, { logger: ctx.logger, statusWritten });
     return requeueAfter(BLOCKED_REQUEUE_MS);
   }
 
