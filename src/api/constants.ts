@@ -121,11 +121,15 @@ export type MeasurementResult = (typeof MEASUREMENT_RESULTS)[number];
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
 
-/** kstatus-compatible: Ready=True means settled; Stalled=True means it cannot progress alone. */
+/**
+ * kstatus-compatible: Ready=True means settled; Stalled=True means it cannot progress alone;
+ * Reconciling=True means a run or initialization is in flight.
+ */
 export const CONDITION_TYPES = {
   ready: 'Ready',
   promoted: 'Promoted',
   stalled: 'Stalled',
+  reconciling: 'Reconciling',
 } as const;
 export type ConditionType = (typeof CONDITION_TYPES)[keyof typeof CONDITION_TYPES];
 

@@ -1,7 +1,8 @@
 // Problems only the controller can see (target missing a ConfigMap, a TrafficSplit version not
 // served, a Service it may not take over, an invalid interval) stop the step before the engine
-// runs. They become Ready=False / Stalled=True with the reason, plus a Warning Event — never a
-// crash, never a silent no-op — and the Canary waits for a watch event on the object to fix.
+// runs. They become Ready=False / Stalled=True (Reconciling=False) with the reason, plus a Warning
+// Event — never a crash, never a silent no-op — and the Canary waits for a watch event on the
+// object to fix.
 // The alert (Stalled, for the reasons src/notify maps) goes out once per transition into the
 // blocked state, not on every retry of the blocked step.
 import type { Logger } from 'pino';
@@ -41,12 +42,16 @@ export function blockedConditions(
       ...(generation === undefined ? {} : { observedGeneration: generation }),
     };
   };
+  // Reconciling=False too: kstatus reads Reconciling=True as InProgress before it looks at
+  // Stalled, so a run that got blocked would otherwise never look failed.
+  const types = ['Ready', 'Stalled', 'Reconciling'];
   const next = [
     set('Ready', 'False'),
     set('Stalled', 'True'),
-    ...previous.filter((c) => c.type !== 'Ready' && c.type !== 'Stalled'),
+    set('Reconciling', 'False'),
+    ...previous.filter((c) => !types.includes(c.type)),
   ];
-  const same = ['Ready', 'Stalled'].every((type) => {
+  const same = types.every((type) => {
     const a = previous.find((c) => c.type === type);
     const b = next.find((c) => c.type === type);
     return (

@@ -1,6 +1,11 @@
 // kstatus-compatible conditions: Ready=True means settled (Initialized, Succeeded); Stalled=True
 // means nothing will change without a person (Failed, target missing, invalid spec); Promoted
 // mirrors Flagger's single condition (True after Initialized/Succeeded, False after Failed).
+// Reconciling=True (reason: the phase) while a run or initialization is in flight, so tools that
+// know only kstatus's generic rules (Flux < 2.5, cli-utils, `kubectl wait`) see InProgress rather
+// than Current; False once settled, and False when stalled — kstatus reads Reconciling=True as
+// InProgress before it looks at Stalled, so a stalled Canary must not say both. It changes only
+// with the phase, health or Ready message, so it never adds a status write of its own.
 // lastTransitionTime moves only when a condition's status flips, as metav1.Condition requires.
 import type { Condition } from '../api/canary.js';
 import type { ConditionStatus, Phase } from '../api/constants.js';
@@ -32,6 +37,7 @@ export function nextConditions(previous: readonly Condition[], c: ConditionInput
     ['Ready', c.health === 'settled' ? 'True' : 'False', c.reason, c.message],
     ['Stalled', c.health === 'stalled' ? 'True' : 'False', c.reason, c.message],
     ['Promoted', promoted(c.phase), c.phase, `phase ${c.phase}`],
+    ['Reconciling', c.health === 'progressing' ? 'True' : 'False', c.phase, c.message],
   ];
   const ours = wanted.map(([type, status, reason, message]): Condition => {
     const before = previous.find((p) => p.type === type);

@@ -17,7 +17,7 @@ import { canaryJson } from './canary-fixtures.js';
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 
 describe('blockedConditions', () => {
-  it('sets Ready=False and Stalled=True with the reason, keeping other conditions', () => {
+  it('sets Ready=False, Stalled=True and Reconciling=False with the reason, keeping other conditions', () => {
     const canary = canaryJson(
       'ns',
       'web',
@@ -59,6 +59,14 @@ describe('blockedConditions', () => {
         {
           type: 'Stalled',
           status: 'True',
+          reason: 'NotOwned',
+          message: 'Service web is not ours',
+          lastTransitionTime: '2026-01-01T00:00:00.000Z',
+          observedGeneration: 1,
+        },
+        {
+          type: 'Reconciling',
+          status: 'False',
           reason: 'NotOwned',
           message: 'Service web is not ours',
           lastTransitionTime: '2026-01-01T00:00:00.000Z',

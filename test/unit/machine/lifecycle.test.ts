@@ -10,6 +10,7 @@ describe('a healthy revision, step by step', () => {
     expect(r.plan.transition).toMatchObject({ from: 'Initializing', to: 'Initializing' });
     expect(types(r.plan.effects)).toEqual(['initialize', 'event:Initializing']);
     expect(w.status?.phase).toBe('Initializing');
+    expect(condition(w.status, 'Reconciling')).toEqual({ status: 'True', reason: 'Initializing' });
 
     // primary ready: Initialized, and only now the target is scaled to 0
     r = await w.reconcile();
@@ -21,6 +22,7 @@ describe('a healthy revision, step by step', () => {
     expect(types(r.plan.effects)).toEqual(['event:Initialized']);
     expect(condition(w.status, 'Ready')).toEqual({ status: 'True', reason: 'Initialized' });
     expect(condition(w.status, 'Promoted')).toEqual({ status: 'True', reason: 'Initialized' });
+    expect(condition(w.status, 'Reconciling')).toEqual({ status: 'False', reason: 'Initialized' });
 
     // the routine scale-down, recorded as attempt 1 before it is made (idle-scale.ts)
     r = await w.reconcile();
@@ -52,6 +54,7 @@ describe('a healthy revision, step by step', () => {
     expect(w.status?.trackedConfigs).toEqual({ 'configmap/app': 'c2' });
     expect(types(r.plan.effects)).toEqual(['scaleCanary:up', 'event:NewRevision']);
     expect(condition(w.status, 'Ready')).toEqual({ status: 'False', reason: 'Progressing' });
+    expect(condition(w.status, 'Reconciling')).toEqual({ status: 'True', reason: 'Progressing' });
 
     // canary ready: first tick = pre-rollout hooks and the first step, no metrics yet
     w.calls = [];
@@ -90,12 +93,14 @@ describe('a healthy revision, step by step', () => {
     expect(w.hookCalls()).toEqual(['rollback', 'rollout', 'confirm-promotion']);
     expect(w.status).toMatchObject({ phase: 'Promoting', canaryWeight: 50 });
     expect(types(r.plan.effects)).toEqual(['promotePrimary', 'event:Promoting']);
+    expect(condition(w.status, 'Reconciling')).toEqual({ status: 'True', reason: 'Promoting' });
     expect(w.primary?.revision).toBe('rev2');
 
     // primary ready with rev2: all traffic back to primary
     r = await w.reconcile();
     expect(w.status).toMatchObject({ phase: 'Finalising', canaryWeight: 0 });
     expect(types(r.plan.effects)).toEqual(['routeTraffic:0']);
+    expect(condition(w.status, 'Reconciling')).toEqual({ status: 'True', reason: 'Finalising' });
 
     // routes confirmed: Succeeded, post-rollout hooks; then the canary is scaled down
     r = await w.reconcile();
@@ -107,6 +112,7 @@ describe('a healthy revision, step by step', () => {
     expect(types(r.plan.effects)).toEqual(['event:Succeeded', 'callWebhooks:post-rollout']);
     expect(condition(w.status, 'Ready')).toEqual({ status: 'True', reason: 'Succeeded' });
     expect(condition(w.status, 'Promoted')).toEqual({ status: 'True', reason: 'Succeeded' });
+    expect(condition(w.status, 'Reconciling')).toEqual({ status: 'False', reason: 'Succeeded' });
     r = await w.reconcile();
     expect(types(r.plan.effects)).toEqual(['scaleCanary:zero']);
     expect(w.target).toMatchObject({ replicas: 0 });

@@ -93,6 +93,7 @@ describe('check outcomes over successive ticks', () => {
       reason: 'FailedChecksThresholdReached',
     });
     expect(condition(w.status, 'Promoted')).toEqual({ status: 'False', reason: 'Failed' });
+    expect(condition(w.status, 'Reconciling')).toEqual({ status: 'False', reason: 'Failed' });
     // traffic is verifiably off the canary: now it is scaled down, once
     const next = await w.reconcile();
     expect(types(next.plan.effects)).toEqual(['scaleCanary:zero']);

@@ -134,6 +134,31 @@ describe('conditions', () => {
     });
   });
 
+  it.each([
+    ['Initializing', 'progressing', 'True'],
+    ['Waiting', 'progressing', 'True'],
+    ['Progressing', 'progressing', 'True'],
+    ['WaitingPromotion', 'progressing', 'True'],
+    ['Promoting', 'progressing', 'True'],
+    ['Finalising', 'progressing', 'True'],
+    ['Initialized', 'settled', 'False'],
+    ['Succeeded', 'settled', 'False'],
+    ['Failed', 'stalled', 'False'],
+    // e.g. TargetNotFound mid-run: kstatus would read Reconciling=True as InProgress, not Failed
+    ['Progressing', 'stalled', 'False'],
+  ] as const)('Reconciling for %s (%s) is %s, with the phase as reason', (phase, health, want) => {
+    const out = nextConditions([], { ...base, phase, health, reason: 'Why' });
+    expect(out.find((c) => c.type === 'Reconciling')).toEqual({
+      type: 'Reconciling',
+      status: want,
+      reason: phase,
+      message: 'm',
+      lastTransitionTime: base.now,
+      observedGeneration: 3,
+    });
+    if (want === 'True') expect(out.find((c) => c.type === 'Stalled')?.status).toBe('False');
+  });
+
   it('leaves conditions written by others alone', () => {
     const other = {
       type: 'argocd.argoproj.io/Healthy',
