@@ -180,8 +180,8 @@ export class CanaryActors implements EngineActors {
       // 409: our cached target is older than the live one — typically the Deployment
       // controller's status write right after the template change that starts a run. Decide
       // again from the newer copy once the cache has it, as a requeue would, but within this
-      // step: a failed effect ends the step, and the step's Events and alerts after it (the
-      // run's NewRevision) would never be sent.
+      // step: a failed effect fails the step, and the run would only start converging after a
+      // backoff (its Events and alerts are still sent, see src/machine/machine.ts).
       if (!isConflict(err) || !(await this.#targetMoved(seen, signal))) throw err;
       this.#s.logger.debug({ to: e.to }, 'target changed while scaling; deciding again');
       await scaleTarget(this.#workload, this.#s.canary, e.to);

@@ -6,6 +6,7 @@
 // routes first, analyses a full interval at the status weight, and applies every weight once.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { CanaryStatus } from '../../src/api/canary.js';
+import { deployInitialized, newRevision, waitForStepDone } from '../e2e/canary-run.js';
 import { HookServer } from '../e2e/hook-server.js';
 import {
   eventually,
@@ -15,8 +16,8 @@ import {
   waitForStatus,
   type E2E,
 } from '../e2e/harness.js';
-import { APP, appYaml, canaryYaml, namespaceYaml, revisionPatch } from '../e2e/manifests.js';
-import { SplitRecorder, canaryEvents } from '../e2e/observers.js';
+import { APP } from '../e2e/manifests.js';
+import { canaryEvents } from '../e2e/observers.js';
 
 jest.setTimeout(240_000);
 
@@ -33,10 +34,8 @@ beforeAll(async () => {
 }, 180_000);
 
 /** A new revision of the app: its pod template changes, as a deploy does. */
-async function releaseRev2(namespace: string): Promise<void> {
-  const patch = revisionPatch({ 'example.com/rev': '2' });
-  await e.kubectl(['-n', namespace, 'patch', 'deployment', APP, '--type', 'merge', '-p', patch]);
-}
+const releaseRev2 = (namespace: string): Promise<void> =>
+  newRevision(e, namespace, { 'example.com/rev': '2' });
 
 afterAll(async () => {
   await e.stop();
@@ -45,21 +44,15 @@ afterAll(async () => {
 
 describe('scenario 6: SIGKILL mid-run, then restart', () => {
   it('continues from its weight without repeating a step or resetting failedChecks', async () => {
-    await e.apply(namespaceYaml(ns));
-    await e.apply(appYaml(ns));
-    await e.apply(
-      canaryYaml(ns, {
+    const split = await deployInitialized(e, ns, {
+      canary: {
         interval: '3s',
         threshold: 3,
         stepWeights: [10, 20, 30, 40, 50],
         webhooks: [{ name: 'load', type: 'rollout', url: `${hooks.url}/rollout` }],
-      }),
-    );
-    const split = new SplitRecorder(e.admin, ns);
-    await split.start();
+      },
+    });
     try {
-      await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
-      split.reset();
       // The first rollout hook call fails: one failed check in this run.
       hooks.status.set('/rollout', 500);
       await releaseRev2(ns);
@@ -73,28 +66,10 @@ describe('scenario 6: SIGKILL mid-run, then restart', () => {
       hooks.status.set('/rollout', 200);
       expect(failedOnce.phase).toBe('Progressing');
 
-      const beforeKill = await waitForStatus(
-        e,
-        ns,
-        APP,
-        'weight 20',
-        (st) => (st.canaryWeight ?? 0) >= 20,
-      );
       // Kill between two ticks, once the step's effects are visible (split moved, Event out), so
       // the Event list below is exact: notifications of a step killed after its status write are
       // lost (at most once). A split left behind the status is the next describe's scenario.
-      await eventually('split at the weight of the status', () =>
-        split.current()?.canaryWeight === beforeKill.canaryWeight ? true : undefined,
-      );
-      await eventually('Advanced event of that step', async () =>
-        (await canaryEvents(e.admin, ns)).some(
-          (ev) =>
-            ev.reason === 'Advanced' &&
-            ev.note === `canary weight ${String(beforeKill.canaryWeight)}`,
-        )
-          ? true
-          : undefined,
-      );
+      const beforeKill = await waitForStepDone(e, ns, split, 20);
       const oldPid = e.controller.pid;
       await e.controller.kill();
       const frozen = (await getCanary(e, ns, APP)).status;
@@ -149,16 +124,10 @@ const at = (iso: string | undefined): number => Date.parse(iso ?? '');
 describe('a TrafficSplit behind the status weight after a restart', () => {
   it('routes first, analyses one full interval at the status weight, applies each weight once', async () => {
     const intervalMs = 3_000;
-    await e.apply(namespaceYaml(lagNs));
-    await e.apply(appYaml(lagNs));
-    await e.apply(
-      canaryYaml(lagNs, { interval: '3s', threshold: 3, stepWeights: [10, 20, 30, 40] }),
-    );
-    const split = new SplitRecorder(e.admin, lagNs);
-    await split.start();
+    const split = await deployInitialized(e, lagNs, {
+      canary: { interval: '3s', threshold: 3, stepWeights: [10, 20, 30, 40] },
+    });
     try {
-      await waitForStatus(e, lagNs, APP, 'Initialized', phaseIs('Initialized'));
-      split.reset();
       await releaseRev2(lagNs);
       const at20 = await waitForStatus(e, lagNs, APP, 'weight 20', (s) => s.canaryWeight === 20);
       await split.reached(20);
