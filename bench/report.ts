@@ -37,6 +37,7 @@ const ROWS: readonly Row[] = [
     'setup: create / all Initialized (s)',
     (r) => `${r.setup.createSeconds} / ${r.setup.initializedSeconds}`,
   ],
+  ['idle: quiet after (s)', (r) => v(r.idle?.settledSeconds)],
   ['idle: CPU s over window', (r) => (r.idle ? `${r.idle.cpuSeconds} / ${r.idle.seconds}` : '-')],
   ['idle: peak RSS in window (MiB)', (r) => v(r.idle?.peakRssMiB)],
   ['idle: V8 heap used (MiB)', (r) => v(r.idle?.heapUsedMiB)],

@@ -4,12 +4,15 @@ import type { BenchContext } from '../context.js';
 import { WorldCpu } from '../world-cpu.js';
 import { UsageWindow, readProc, round, type WindowUsage } from '../proc-stats.js';
 import { sleep } from '../stats.js';
+import { waitQuiet } from '../quiet.js';
 import { controllerHeapBytes } from '../prometheus-counters.js';
 
 const MIB = 1024 * 1024;
 
 export interface IdleResult extends WindowUsage {
   readonly seconds: number;
+  /** From the scenario's start until the controller had sent nothing for settleSeconds. */
+  readonly settledSeconds: number;
   /** VmHWM: the process's peak RSS since it started (includes building the fleet). */
   readonly lifetimePeakRssMiB: number;
   /** V8 heap in use at the end of the window (the controller's own metric). */
@@ -26,8 +29,9 @@ export interface IdleResult extends WindowUsage {
 
 export async function runIdle(ctx: BenchContext): Promise<IdleResult> {
   const { opts } = ctx;
-  ctx.log(`idle: settling ${opts.settleSeconds} s, then measuring ${opts.idleSeconds} s`);
-  await sleep(opts.settleSeconds * 1000);
+  ctx.log(`idle: waiting for ${opts.settleSeconds} s without a request, then measuring`);
+  const settledSeconds = await waitQuiet(ctx, 'idle');
+  ctx.log(`idle: quiet after ${settledSeconds} s; measuring ${opts.idleSeconds} s`);
   const usage = new UsageWindow(ctx.controllerPid);
   await usage.start();
   const world = new WorldCpu(ctx.worldPids);
@@ -45,6 +49,7 @@ export async function runIdle(ctx: BenchContext): Promise<IdleResult> {
   const seconds = (to - from) / 1000;
   return {
     seconds: round(seconds, 1),
+    settledSeconds,
     ...used,
     lifetimePeakRssMiB: round(hwmBytes / MIB, 1),
     heapUsedMiB: round(heap / MIB, 1),

@@ -5,10 +5,13 @@
 import type { BenchContext } from '../context.js';
 import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
 import { newRevision, type FleetMember } from '../fleet.js';
+import { waitQuiet } from '../quiet.js';
 import { distribution, sleep, type Distribution } from '../stats.js';
 
 export interface ReactionResult {
   readonly samples: number;
+  /** Waiting for the controller to go quiet before the first bad revision. */
+  readonly settledSeconds: number;
   readonly detection: Distribution;
   readonly rollback: Distribution;
   /** Template patch -> 100 % primary: includes waiting for the next analysis tick. */
@@ -74,8 +77,7 @@ export async function runReaction(ctx: BenchContext): Promise<ReactionResult> {
   const picked = sample(ctx.members, ctx.opts.reactionSamples);
   // Reaction is measured on a quiet fleet: whatever the previous scenario left queued (scale-
   // downs, bookkeeping writes) drains first.
-  ctx.log(`reaction: settling ${ctx.opts.settleSeconds} s`);
-  await sleep(ctx.opts.settleSeconds * 1000);
+  const settledSeconds = await waitQuiet(ctx, 'reaction');
   ctx.log(`reaction: ${picked.length} bad revisions, one every 250 ms`);
   const runs = picked.map(async (m, i) => {
     await sleep(i * 250);
@@ -84,6 +86,7 @@ export async function runReaction(ctx: BenchContext): Promise<ReactionResult> {
   const timings = await Promise.all(runs);
   return {
     samples: timings.length,
+    settledSeconds,
     detection: distribution(timings.map((t) => t.detectionMs)),
     rollback: distribution(timings.map((t) => t.rollbackMs)),
     patchToRollback: distribution(timings.map((t) => t.patchToRollbackMs)),

@@ -1,0 +1,31 @@
+// "Idle" means the controller has gone quiet, not merely that every Canary shows Initialized:
+// after a burst it still has bookkeeping to write (e.g. recording the target scaled down), and at
+// N = 1000 with the default concurrency that takes minutes. The wait itself is reported.
+import type { BenchContext } from './context.js';
+import { BENCH_ERROR_CODES, BenchError } from './errors.js';
+import { controllerRequestCount } from './prometheus-counters.js';
+import { sleep } from './stats.js';
+
+/** Waits until the controller sent no API request for `quietSeconds`; returns seconds waited. */
+export async function waitQuiet(ctx: BenchContext, what: string): Promise<number> {
+  const quietMs = Math.max(ctx.opts.settleSeconds, 1) * 1000;
+  const maxMs = 600_000 + ctx.members.length * 300;
+  const started = Date.now();
+  let last = await controllerRequestCount(ctx.controller.healthUrl);
+  let quietSince = Date.now();
+  let lastReport = started;
+  while (Date.now() - quietSince < quietMs) {
+    if (Date.now() - started > maxMs) {
+      throw new BenchError(BENCH_ERROR_CODES.TIMEOUT, `${what}: the controller never went quiet`);
+    }
+    await sleep(1000);
+    const now = await controllerRequestCount(ctx.controller.healthUrl);
+    if (now !== last) quietSince = Date.now();
+    last = now;
+    if (Date.now() - lastReport > 15_000) {
+      ctx.log(`${what}: waiting for the controller to go quiet (${last} requests so far)`);
+      lastReport = Date.now();
+    }
+  }
+  return Math.round((Date.now() - started) / 100) / 10;
+}
