@@ -23,6 +23,11 @@ const WARNING: Readonly<Record<string, KindEntry>> = {
   [R.checkFailed]: K.checkFailed,
   [R.targetNotFound]: K.stalled,
   [R.invalidSpec]: K.stalled,
+  // Blocked before any run could start (src/controller/blocked.ts): needs a human too.
+  [R.templateNotFound]: K.stalled,
+  [R.unsupportedStrategy]: K.stalled,
+  [R.trafficSplitUnavailable]: K.stalled,
+  [R.notOwned]: K.stalled,
   [R.primaryNotReady]: K.stalled,
   [R.trafficShiftStalled]: K.stalled,
 };
