@@ -1,6 +1,7 @@
 // The bench's output: a table on stdout (one column per N) and the full JSON result file.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import type { MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { IdleResult } from './scenarios/idle.js';
@@ -123,6 +124,8 @@ export function table(runs: readonly RunResult[]): string {
 export async function writeResults(dir: string, results: BenchResults): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${results.startedAt.replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  // Formatted as the repository's Prettier would, so `prettier --check .` passes with results.
+  const options = (await resolveConfig(file)) ?? {};
+  await writeFile(file, await format(JSON.stringify(results), { ...options, parser: 'json' }));
   return file;
 }
