@@ -11,7 +11,7 @@ export const KWOK_NODE = 'kwok-node-0';
 /**
  * Pod IPs kwok writes into status. Fake: nothing listens there and nothing may dial them; they
  * only have to be valid for EndpointSlices (which refuse loopback) and stay clear of the Service
- * range 10.0.0.0/24.
+ * range 10.0.0.0/16.
  */
 export const POD_CIDR = '10.244.0.0/16';
 
