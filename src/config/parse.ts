@@ -1,5 +1,6 @@
 // Small parsers for configuration values; each records a problem instead of throwing, so the
 // operator sees every mistake in one error.
+import { parseDuration } from '../machine/spec.js';
 
 /** "a, b,,c" -> ['a', 'b', 'c']. */
 export function parseList(value: string | undefined): string[] {
@@ -60,10 +61,6 @@ export function parseHostPort(
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
 
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-
 /** A Go-style duration ("15s", "1m30s", "500ms") in ms, at least `minMs`. */
 export function parseDurationMs(
   value: string | undefined,
@@ -73,17 +70,12 @@ export function parseDurationMs(
   problems: string[],
 ): number {
   if (value === undefined) return fallback;
-  let ms = 0;
-  if (DURATION.test(value)) {
-    for (const [, amount, unit] of value.matchAll(PART)) {
-      ms += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
-    }
-  }
-  if (!DURATION.test(value) || ms < minMs) {
+  const ms = parseDuration(value);
+  if (ms === null || ms < minMs) {
     problems.push(`${name}: "${value}" is not a duration of at least ${minMs} ms (e.g. 15s)`);
     return fallback;
   }
-  return Math.round(ms);
+  return ms;
 }
 
 /** RFC 1123 label, as a namespace name must be. */

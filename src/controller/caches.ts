@@ -3,7 +3,11 @@
 import type { Logger } from 'pino';
 import type { AnalysisTemplateSpec } from '../api/analysis-template.js';
 import type { CanarySpec, CanaryStatus } from '../api/canary.js';
-import { GROUP, KINDS, PLURALS, VERSION } from '../api/constants.js';
+import {
+  ANALYSIS_TEMPLATE_REF,
+  CANARY_REF,
+  CLUSTER_ANALYSIS_TEMPLATE_REF,
+} from '../api/resources.js';
 import { serviceNames } from '../api/defaults.js';
 import type { TrafficSplitVersion } from '../api/smi.js';
 import { Informer, type InformerMetricsSink } from '../kube/informer.js';
@@ -32,29 +36,7 @@ export interface TemplateJson extends KubeObject {
   spec: AnalysisTemplateSpec;
 }
 
-export const CANARY_REF: ResourceRef = {
-  group: GROUP,
-  version: VERSION,
-  plural: PLURALS.canary,
-  kind: KINDS.canary,
-  namespaced: true,
-};
-
-export const ANALYSIS_TEMPLATE_REF: ResourceRef = {
-  group: GROUP,
-  version: VERSION,
-  plural: PLURALS.analysisTemplate,
-  kind: KINDS.analysisTemplate,
-  namespaced: true,
-};
-
-export const CLUSTER_ANALYSIS_TEMPLATE_REF: ResourceRef = {
-  group: GROUP,
-  version: VERSION,
-  plural: PLURALS.clusterAnalysisTemplate,
-  kind: KINDS.clusterAnalysisTemplate,
-  namespaced: false,
-};
+export { ANALYSIS_TEMPLATE_REF, CANARY_REF, CLUSTER_ANALYSIS_TEMPLATE_REF };
 
 /** Canary indexes: which Canaries a dependent object's event concerns, without scanning. */
 export const CANARY_INDEX = { byTarget: 'byTarget', byService: 'byService' } as const;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { EMULATOR_ANNOTATIONS } from '../../src/local/emulator/annotations.js';
 import type { World } from '../../src/local/world.js';
 import type { PromSample } from '../../src/local/prometheus.js';
+import { eventually } from '../e2e/harness.js';
 
 export const uniqueNamespace = (prefix: string): string =>
   `${prefix}-${randomBytes(3).toString('hex')}`;
@@ -62,27 +63,7 @@ export function docs(...parts: string[]): string {
 }
 
 /** Polls until `fn` returns a value that is not undefined; fails with `what` after the deadline. */
-export async function pollFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms: ${what}`, { cause: last });
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export const pollFor = eventually;
 
 /** An instant query evaluated at `timeSeconds` (so its window is known to be fully scraped). */
 export async function queryAt(

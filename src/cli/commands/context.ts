@@ -3,8 +3,6 @@
 // in-process against the real API server and read what they printed.
 import type { Command } from 'commander';
 import { createKubeClients, type KubeClients } from '../../kube/client.js';
-import type { ResourceRef } from '../../kube/resources.js';
-import { GROUP, KINDS, PLURALS, VERSION } from '../../api/constants.js';
 import type { Env, OutputStream } from '../render/style.js';
 
 export interface ClusterOptions {
@@ -27,29 +25,11 @@ export interface CliDeps {
   readonly readFile: (path: string) => Promise<string>;
 }
 
-export const CANARY_REF: ResourceRef = {
-  group: GROUP,
-  version: VERSION,
-  plural: PLURALS.canary,
-  kind: KINDS.canary,
-  namespaced: true,
-};
-
-export const ANALYSIS_TEMPLATE_REF: ResourceRef = {
-  group: GROUP,
-  version: VERSION,
-  plural: PLURALS.analysisTemplate,
-  kind: KINDS.analysisTemplate,
-  namespaced: true,
-};
-
-export const CLUSTER_ANALYSIS_TEMPLATE_REF: ResourceRef = {
-  group: GROUP,
-  version: VERSION,
-  plural: PLURALS.clusterAnalysisTemplate,
-  kind: KINDS.clusterAnalysisTemplate,
-  namespaced: false,
-};
+export {
+  ANALYSIS_TEMPLATE_REF,
+  CANARY_REF,
+  CLUSTER_ANALYSIS_TEMPLATE_REF,
+} from '../../api/resources.js';
 
 /** Exit codes: 0 success, 1 failure or problems found, 2 an operation was not acknowledged in time. */
 export const EXIT = { ok: 0, failed: 1, notAcknowledged: 2 } as const;
