@@ -21,6 +21,7 @@ import type {
   ChecksOutcome,
   EffectOf,
   EngineSpec,
+  PreflightOutcome,
   WebhookCall,
   WebhookOutcome,
 } from '../machine/types.js';
@@ -138,6 +139,16 @@ export class CanaryActors implements EngineActors {
       'analysis',
     );
     return { results };
+  }
+
+  // Pre-flight is not implemented yet (issue 12 item 6): every run starts as before.
+  preflight(): Promise<PreflightOutcome> {
+    return Promise.resolve({ problems: [] });
+  }
+
+  // Stored promoted templates are not implemented yet (issue 12 item 5).
+  recordPromoted(): Promise<void> {
+    return Promise.resolve();
   }
 
   async persistStatus(input: PersistInput): Promise<void> {

@@ -83,6 +83,8 @@ export function observe(input: ObserveInput): Observed {
     routes: router.getRoutes(),
     initialized,
     runSlotAvailable: input.runSlotAvailable,
+    // Stored promoted templates (ControllerRevisions) are not read yet: issue 12 item 5.
+    promotedTemplate: null,
   };
 }
 

@@ -13,11 +13,38 @@ export function canaryShouldRun(state: RunState): boolean {
   );
 }
 
+/**
+ * Where a missing primary may be built from: the target only on first initialisation (nothing was
+ * ever promoted) or while the target still runs the promoted revision; otherwise the stored
+ * template of the promoted revision. null: neither is safe (decide() says so and stalls).
+ */
+export function primarySource(state: RunState, observed: Observed): 'target' | 'stored' | null {
+  const promoted = state.lastPromotedRevision;
+  if (observed.primary !== null || promoted === null) return 'target';
+  if (observed.promotedTemplate === promoted) return 'stored';
+  return observed.target?.revision === promoted ? 'target' : null;
+}
+
+function initialize(state: RunState, observed: Observed): Effect[] {
+  if (observed.initialized) return [];
+  const from = primarySource(state, observed);
+  return from === null ? [] : [{ type: 'initialize', primaryFrom: from }];
+}
+
 export function convergeEffects(state: RunState, observed: Observed): Effect[] {
   if (state.phase === 'Terminating') return [];
-  if (state.phase === 'Initializing') return observed.initialized ? [] : [{ type: 'initialize' }];
-  const effects: Effect[] = [];
-  if (!observed.initialized) effects.push({ type: 'initialize' });
+  if (state.phase === 'Initializing') return initialize(state, observed);
+  const effects: Effect[] = initialize(state, observed);
+  // The primary runs the promoted revision and its template is not stored yet (after a
+  // promotion, after initialisation, or a Canary from before templates were stored).
+  const promoted = state.lastPromotedRevision;
+  if (
+    promoted !== null &&
+    observed.promotedTemplate !== promoted &&
+    observed.primary?.revision === promoted
+  ) {
+    effects.push({ type: 'recordPromoted', revision: promoted });
+  }
   if (
     state.phase === 'Promoting' &&
     state.revision !== null &&

@@ -10,6 +10,8 @@ import type {
   EngineStatus,
   GatherRequest,
   Gathered,
+  PreflightCall,
+  PreflightOutcome,
   StatusPatch,
   StepInput,
   StepPlan,
@@ -89,6 +91,11 @@ export function checksCall(c: Context): ChecksCall {
   return c.request.call;
 }
 
+export function preflightCall(c: Context): PreflightCall {
+  if (c.request?.kind !== 'preflight') throw new Error('preflight entered without a request');
+  return c.request.call;
+}
+
 export function head<T extends EffectType>(c: Context, type: T): EffectOf<T> {
   const next = c.pending[0];
   if (next?.type !== type)
@@ -111,6 +118,15 @@ export function withWebhooks(c: Context, outcome: WebhookOutcome): Partial<Conte
 export function withChecks(c: Context, outcome: ChecksOutcome): Partial<Context> {
   return { gathered: { ...c.gathered, checks: outcome } };
 }
+
+export function withPreflight(c: Context, outcome: PreflightOutcome): Partial<Context> {
+  return { gathered: { ...c.gathered, preflight: outcome } };
+}
+
+/** A pre-flight that could not run is a problem (the run does not start), never a pass. */
+export const preflightError = (why: string): PreflightOutcome => ({
+  problems: [{ check: 'pre-flight', reason: 'PreflightFailed', message: why }],
+});
 
 export const checksError = (why: string): ChecksOutcome => ({
   results: [{ metric: 'analysis', result: 'Error', message: why }],
@@ -141,8 +157,12 @@ export function effectError(c: Context, code: EngineError['code'], err: unknown)
 export const UNPROVIDED_ACTORS = {
   callWebhooks: fromPromise<WebhookOutcome, WebhookCall>(() => notProvided('callWebhooks')),
   runChecks: fromPromise<ChecksOutcome, ChecksCall>(() => notProvided('runChecks')),
+  preflight: fromPromise<PreflightOutcome, PreflightCall>(() => notProvided('preflight')),
   persistStatus: fromPromise<undefined, PersistInput>(() => notProvided('persistStatus')),
   initialize: fromPromise<undefined, EffectOf<'initialize'>>(() => notProvided('initialize')),
+  recordPromoted: fromPromise<undefined, EffectOf<'recordPromoted'>>(() =>
+    notProvided('recordPromoted'),
+  ),
   promotePrimary: fromPromise<undefined, EffectOf<'promotePrimary'>>(() =>
     notProvided('promotePrimary'),
   ),

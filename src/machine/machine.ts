@@ -20,6 +20,8 @@ import {
   UNPROVIDED_ACTORS,
   checksCall,
   checksError,
+  preflightCall,
+  preflightError,
   effectError,
   head,
   hooksError,
@@ -28,6 +30,7 @@ import {
   plan,
   webhookCall,
   withChecks,
+  withPreflight,
   withWebhooks,
   type Context,
   type MachineInput,
@@ -60,7 +63,13 @@ export const canaryMachineSetup = setup({
   guards: {
     needsWebhooks: ({ context }) => context.request?.kind === 'webhooks',
     needsChecks: ({ context }) => context.request?.kind === 'checks',
-    nothingToPersist: ({ context }) => plan(context).statusPatch === null,
+    needsPreflight: ({ context }) => context.request?.kind === 'preflight',
+    // Nothing to write and nothing to do. A plan with converging effects but no status change
+    // still goes through persistStatus (an empty patch with the Canary's resourceVersion), so an
+    // effect derived from a stale cached status is refused by the API server (409) instead of
+    // moving traffic or workloads back to what an older status said.
+    nothingToPersist: ({ context }) =>
+      plan(context).statusPatch === null && !plan(context).effects.some(isConverging),
     // A gather actor that was never provided must not pass for a refusal or a failed check.
     wiringBug: ({ event }) => notProvidedError((event as { error?: unknown }).error) !== undefined,
     noEffectsLeft: ({ context }) => context.pending.length === 0,
@@ -76,10 +85,12 @@ export const canaryMachineSetup = setup({
       const asked =
         r.kind === 'checks'
           ? context.gathered.checks !== null
-          : r.call.hookType in context.gathered.webhooks;
+          : r.kind === 'preflight'
+            ? context.gathered.preflight !== null
+            : r.call.hookType in context.gathered.webhooks;
       if (asked)
         throw new Error(
-          `decide() asked twice for ${r.kind === 'checks' ? 'checks' : r.call.hookType}`,
+          `decide() asked twice for ${r.kind === 'webhooks' ? r.call.hookType : r.kind}`,
         );
       return { request: r };
     }),
@@ -122,6 +133,8 @@ export const canaryMachineSetup = setup({
     effectTimeout: ({ context }) => context.limits.effectTimeoutMs,
   },
 });
+
+const isConverging = (e: Effect): boolean => e.type !== 'emitEvent' && e.type !== 'callWebhooks';
 
 /** What an effect's actor is given: the effect itself, except webhooks (their call). */
 function effectInput<T extends EffectType>(e: EffectOf<T>): EffectInput<T> {
@@ -176,6 +189,7 @@ export const canaryMachine = canaryMachineSetup.createMachine({
       always: [
         { guard: 'needsWebhooks', target: 'callingWebhooks' },
         { guard: 'needsChecks', target: 'runningChecks' },
+        { guard: 'needsPreflight', target: 'preflight' },
         { target: 'persisting' },
       ],
     },
@@ -239,6 +253,38 @@ export const canaryMachine = canaryMachineSetup.createMachine({
         },
       },
     },
+    preflight: {
+      invoke: {
+        src: 'preflight',
+        input: ({ context }) => preflightCall(context),
+        onDone: {
+          target: 'deciding',
+          actions: assign(({ context, event }) => withPreflight(context, event.output)),
+        },
+        onError: [
+          { guard: 'wiringBug', target: 'failed', actions: 'recordWiringBug' },
+          {
+            target: 'deciding',
+            actions: assign(({ context, event }) =>
+              withPreflight(context, preflightError(`pre-flight failed: ${message(event.error)}`)),
+            ),
+          },
+        ],
+      },
+      after: {
+        gatherTimeout: {
+          target: 'deciding',
+          actions: assign(({ context }) =>
+            withPreflight(
+              context,
+              preflightError(
+                `pre-flight did not finish within ${context.limits.gatherTimeoutMs}ms`,
+              ),
+            ),
+          ),
+        },
+      },
+    },
     persisting: {
       always: [{ guard: 'nothingToPersist', target: 'applying' }, { target: 'writingStatus' }],
     },
@@ -282,6 +328,10 @@ export const canaryMachine = canaryMachineSetup.createMachine({
         { guard: 'noEffectsLeft', target: 'done' },
         { guard: { type: 'nextEffectIs', params: { type: 'initialize' } }, target: 'initialize' },
         {
+          guard: { type: 'nextEffectIs', params: { type: 'recordPromoted' } },
+          target: 'recordPromoted',
+        },
+        {
           guard: { type: 'nextEffectIs', params: { type: 'promotePrimary' } },
           target: 'promotePrimary',
         },
@@ -299,6 +349,7 @@ export const canaryMachine = canaryMachineSetup.createMachine({
       ],
     },
     initialize: effectState('initialize', 'converging'),
+    recordPromoted: effectState('recordPromoted', 'converging'),
     promotePrimary: effectState('promotePrimary', 'converging'),
     scaleCanary: effectState('scaleCanary', 'converging'),
     routeTraffic: effectState('routeTraffic', 'converging'),

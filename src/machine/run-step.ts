@@ -12,6 +12,8 @@ import type {
   ChecksCall,
   ChecksOutcome,
   EffectOf,
+  PreflightCall,
+  PreflightOutcome,
   StepInput,
   WebhookCall,
   WebhookOutcome,
@@ -31,9 +33,13 @@ export interface EngineClock {
 export interface EngineActors {
   callWebhooks(call: WebhookCall, signal: AbortSignal): Promise<WebhookOutcome>;
   runChecks(call: ChecksCall, signal: AbortSignal): Promise<ChecksOutcome>;
+  /** Before a run moves traffic: every check and webhook can be evaluated (problems, not throws). */
+  preflight(call: PreflightCall, signal: AbortSignal): Promise<PreflightOutcome>;
   /** Merge-patch `/status` with the patch (optimistic concurrency is the implementation's). */
   persistStatus(input: PersistInput, signal: AbortSignal): Promise<void>;
   initialize(effect: EffectOf<'initialize'>, signal: AbortSignal): Promise<void>;
+  /** Stores the live primary's template and config copies as the promoted template of `revision`. */
+  recordPromoted(effect: EffectOf<'recordPromoted'>, signal: AbortSignal): Promise<void>;
   promotePrimary(effect: EffectOf<'promotePrimary'>, signal: AbortSignal): Promise<void>;
   scaleCanary(effect: EffectOf<'scaleCanary'>, signal: AbortSignal): Promise<void>;
   routeTraffic(effect: EffectOf<'routeTraffic'>, signal: AbortSignal): Promise<void>;
@@ -56,11 +62,17 @@ export function provideActors(
       runChecks: fromPromise<ChecksOutcome, ChecksCall>(({ input, signal }) =>
         impl.runChecks(input, signal),
       ),
+      preflight: fromPromise<PreflightOutcome, PreflightCall>(({ input, signal }) =>
+        impl.preflight(input, signal),
+      ),
       persistStatus: fromPromise<undefined, PersistInput>(({ input, signal }) =>
         done(impl.persistStatus(input, signal)),
       ),
       initialize: fromPromise<undefined, EffectOf<'initialize'>>(({ input, signal }) =>
         done(impl.initialize(input, signal)),
+      ),
+      recordPromoted: fromPromise<undefined, EffectOf<'recordPromoted'>>(({ input, signal }) =>
+        done(impl.recordPromoted(input, signal)),
       ),
       promotePrimary: fromPromise<undefined, EffectOf<'promotePrimary'>>(({ input, signal }) =>
         done(impl.promotePrimary(input, signal)),

@@ -69,6 +69,11 @@ export interface Observed {
   readonly initialized: boolean;
   /** The global limit on concurrently running canaries lets this one start a run. */
   readonly runSlotAvailable: boolean;
+  /**
+   * The revision whose primary template (and config copies) is stored durably for this Canary,
+   * so a deleted primary can be rebuilt from what was last promoted; null when none is stored.
+   */
+  readonly promotedTemplate: string | null;
 }
 
 /** The operation annotation's value; `action` null when it names no known operation. */
@@ -115,30 +120,64 @@ export interface ChecksCall {
   readonly phase: Phase;
   readonly revision: string;
   readonly canaryWeight: number;
+  /**
+   * Epoch ms when traffic at `canaryWeight` began to be measured (the route change, or the moment
+   * the TrafficSplit was seen at the weight). A measurement, shared or not, must cover only
+   * traffic after it: a query made at or after `since + window`.
+   */
+  readonly since: number;
 }
 
 export interface ChecksOutcome {
   readonly results: readonly MetricCheckResult[];
 }
 
+/** Before a run moves traffic: can every check and webhook of the Canary be evaluated? */
+export interface PreflightCall {
+  readonly revision: string;
+}
+
+/** One check that cannot be evaluated; `reason` is a CamelCase condition reason. */
+export interface PreflightProblem {
+  /** The metric's or webhook's name. */
+  readonly check: string;
+  /** e.g. AnalysisWindowTooShort, TemplateNotFound, QueryInvalid, WebhookUrlInvalid. */
+  readonly reason: string;
+  /** What is wrong, with the server's own message where there is one. */
+  readonly message: string;
+}
+
+/** No problems: the run may start. */
+export interface PreflightOutcome {
+  readonly problems: readonly PreflightProblem[];
+}
+
 export type GatherRequest =
   | { readonly kind: 'webhooks'; readonly call: WebhookCall & { readonly hookType: GateHookType } }
-  | { readonly kind: 'checks'; readonly call: ChecksCall };
+  | { readonly kind: 'checks'; readonly call: ChecksCall }
+  | { readonly kind: 'preflight'; readonly call: PreflightCall };
 
 export interface Gathered {
   readonly webhooks: Readonly<Partial<Record<GateHookType, WebhookOutcome>>>;
   readonly checks: ChecksOutcome | null;
+  readonly preflight: PreflightOutcome | null;
 }
 
-export const NOTHING_GATHERED: Gathered = { webhooks: {}, checks: null };
+export const NOTHING_GATHERED: Gathered = { webhooks: {}, checks: null, preflight: null };
 
 /**
- * Something to do to the world after the new status is persisted. The first five converge the
- * world on the status and are idempotent (diff-then-patch); the last two are notifications,
+ * Something to do to the world after the new status is persisted. All but the last two converge
+ * the world on the status and are idempotent (diff-then-patch); the last two are notifications,
  * sent at most once.
+ *
+ * `initialize` creates what is missing; a missing primary is built from the target (first
+ * initialisation, or the target still runs the promoted revision) or from the stored promoted
+ * template (`stored`), never from an unanalysed target. `recordPromoted` stores the live primary's
+ * template (and config copies) as the promoted template of `revision`.
  */
 export type Effect =
-  | { readonly type: 'initialize' }
+  | { readonly type: 'initialize'; readonly primaryFrom: 'target' | 'stored' }
+  | { readonly type: 'recordPromoted'; readonly revision: string }
   | { readonly type: 'promotePrimary'; readonly revision: string }
   | { readonly type: 'scaleCanary'; readonly to: 'up' | 'zero' }
   | { readonly type: 'routeTraffic'; readonly primaryWeight: number; readonly canaryWeight: number }

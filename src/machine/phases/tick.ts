@@ -60,6 +60,8 @@ export function tick(ctx: Ctx, state: RunState, strategy: Strategy): Step {
         phase: state.phase,
         revision: state.revision ?? '',
         canaryWeight: state.canaryWeight,
+        // The last tick, or the moment the weight was routed (or seen in the split).
+        since: state.lastAnalysisAt ?? ctx.now,
       };
       return need({ kind: 'checks', call });
     }

@@ -24,6 +24,7 @@ const observed = (o: Partial<Observed> = {}): Observed => ({
   routes: { primaryWeight: 70, canaryWeight: 30 },
   initialized: true,
   runSlotAvailable: true,
+  promotedTemplate: 'rev1',
   ...o,
 });
 
@@ -67,6 +68,7 @@ interface Row {
   observed?: Partial<Observed>;
   hooks?: Partial<Record<GateHookType, WebhookOutcome>>;
   checks?: Gathered['checks'];
+  preflight?: Gathered['preflight'];
   spec?: Parameters<typeof spec>[0];
   operation?: StepInput['operation'];
   to: Phase;
@@ -83,7 +85,7 @@ function plan(row: Row): { plan: StepPlan; asked: string[] } {
     operation: row.operation ?? null,
     now: NOW,
   };
-  let gathered: Gathered = { webhooks: {}, checks: null };
+  let gathered: Gathered = { webhooks: {}, checks: null, preflight: null };
   const asked: string[] = [];
   for (let i = 0; i < 10; i++) {
     const outcome = decide(input, gathered);
@@ -96,6 +98,9 @@ function plan(row: Row): { plan: StepPlan; asked: string[] } {
     if (r.kind === 'checks') {
       asked.push('checks');
       gathered = { ...gathered, checks: row.checks ?? { results: [ok()] } };
+    } else if (r.kind === 'preflight') {
+      asked.push('preflight');
+      gathered = { ...gathered, preflight: row.preflight ?? { problems: [] } };
     } else {
       asked.push(r.call.hookType);
       const answer =

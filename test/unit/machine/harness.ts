@@ -10,6 +10,7 @@ import type { StepLimits, StepResult } from '../../../src/machine/machine.js';
 import { provideActors, runCanaryStep, type EngineActors } from '../../../src/machine/run-step.js';
 import type {
   ChecksCall,
+  PreflightProblem,
   StepPlan,
   Effect,
   EngineSpec,
@@ -104,6 +105,10 @@ export class World {
   initialized = false;
   deleting = false;
   runSlotAvailable = true;
+  /** The revision whose promoted template is stored (recordPromoted writes it). */
+  promotedTemplate: string | null = null;
+  /** What the pre-flight of a run finds. */
+  preflightProblems: PreflightProblem[] = [];
   finalized = false;
   status: EngineStatus | undefined = undefined;
   generation = 1;
@@ -134,6 +139,7 @@ export class World {
       routes: this.routes === null ? null : { ...this.routes },
       initialized: this.initialized,
       runSlotAvailable: this.runSlotAvailable,
+      promotedTemplate: this.promotedTemplate,
     };
   }
 
@@ -190,13 +196,25 @@ export class World {
       initialize: (e) =>
         this.act('initialize', e, () => {
           if (this.target === null) throw new Error('no target');
+          if (e.primaryFrom === 'stored' && this.promotedTemplate === null)
+            throw new Error('no stored template');
           this.primary ??= {
-            revision: this.target.revision,
+            revision: e.primaryFrom === 'stored' ? this.promotedTemplate : this.target.revision,
             readiness: this.primaryReadinessOnRollout,
           };
           this.routes ??= { primaryWeight: 100, canaryWeight: 0 };
           this.initialized = true;
         }),
+      recordPromoted: (e) =>
+        this.act('recordPromoted', e, () => {
+          this.promotedTemplate = e.revision;
+        }),
+      preflight: (call) => {
+        this.calls.push({ actor: 'preflight', input: call });
+        if (this.failing.preflight === 'hang') return new Promise(() => undefined);
+        if (this.failing.preflight === 'throw') return Promise.reject(new Error('preflight broke'));
+        return Promise.resolve({ problems: [...this.preflightProblems] });
+      },
       promotePrimary: (e) =>
         this.act('promotePrimary', e, () => {
           this.primary = { revision: e.revision, readiness: this.primaryReadinessOnRollout };

@@ -19,7 +19,7 @@ describe('a healthy revision, step by step', () => {
       revision: 'rev1',
       lastPromotedRevision: 'rev1',
     });
-    expect(types(r.plan.effects)).toEqual(['event:Initialized']);
+    expect(types(r.plan.effects)).toEqual(['recordPromoted', 'event:Initialized']);
     expect(condition(w.status, 'Ready')).toEqual({ status: 'True', reason: 'Initialized' });
     expect(condition(w.status, 'Promoted')).toEqual({ status: 'True', reason: 'Initialized' });
     expect(condition(w.status, 'Reconciling')).toEqual({ status: 'False', reason: 'Initialized' });
