@@ -19,6 +19,16 @@ export function parseDuration(text: string): number | null {
   return Math.round(ms);
 }
 
+/** Webhook types whose answer can stop or fail a run (the others only notify). */
+const GATE_HOOKS: ReadonlySet<string> = new Set([
+  'pre-rollout',
+  'rollout',
+  'confirm-rollout',
+  'confirm-traffic-increase',
+  'confirm-promotion',
+  'rollback',
+]);
+
 export type EngineSpecResult =
   | { readonly ok: true; readonly spec: EngineSpec }
   | { readonly ok: false; readonly error: ProgressionError };
@@ -40,6 +50,14 @@ export function engineSpecFrom(canarySpec: CanarySpec): EngineSpecResult {
     spec: {
       intervalMs,
       threshold: analysis.threshold ?? STORED_DEFAULTS.analysis.threshold,
+      errorLimit: analysis.errorLimit ?? STORED_DEFAULTS.analysis.errorLimit,
+      checks: {
+        metrics: analysis.metrics?.length ?? 0,
+        gateHooks: (analysis.webhooks ?? []).filter((h) =>
+          GATE_HOOKS.has(h.type ?? STORED_DEFAULTS.webhook.type),
+        ).length,
+      },
+      noDataPasses: (analysis.noData ?? STORED_DEFAULTS.analysis.noData) === 'pass',
       progression: {
         stepWeight: analysis.stepWeight,
         maxWeight: analysis.maxWeight,
