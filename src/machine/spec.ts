@@ -1,7 +1,7 @@
 // From the Canary spec (src/api) to the engine's resolved spec: defaults applied (the API server
 // stores most of them already; withStoredDefaults covers specs built in code) and durations in ms.
 import type { CanarySpec } from '../api/canary.js';
-import { STORED_DEFAULTS, withStoredDefaults } from '../api/defaults.js';
+import { STORED_DEFAULTS, metricWindow, withStoredDefaults } from '../api/defaults.js';
 import { PROGRESSION_ERROR_REASONS, ProgressionError } from '../progression/errors.js';
 import type { EngineSpec } from './types.js';
 
@@ -57,6 +57,10 @@ export function engineSpecFrom(canarySpec: CanarySpec): EngineSpecResult {
           GATE_HOOKS.has(h.type ?? STORED_DEFAULTS.webhook.type),
         ).length,
       },
+      windowMs: Math.max(
+        0,
+        ...(analysis.metrics ?? []).map((m) => parseDuration(metricWindow(m, analysis)) ?? 0),
+      ),
       noDataPasses: (analysis.noData ?? STORED_DEFAULTS.analysis.noData) === 'pass',
       progression: {
         stepWeight: analysis.stepWeight,

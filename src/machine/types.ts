@@ -22,6 +22,11 @@ export interface EngineSpec {
    * confirm-*, pre-rollout) that can stop it. With neither, every step passes blind.
    */
   readonly checks: { readonly metrics: number; readonly gateHooks: number };
+  /**
+   * The longest metric window (0 without metrics). A tick measures no earlier than this long
+   * after the weight began (or the last tick), so every window covers only its own step's traffic.
+   */
+  readonly windowMs: number;
   /** Some metric uses noData: pass, so a run must have seen data before it is promoted. */
   readonly noDataPasses: boolean;
   readonly progression: ProgressionSpec;

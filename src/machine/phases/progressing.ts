@@ -63,8 +63,11 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
   if (!routesAt(ctx.observed.routes, ready.canaryWeight)) return awaitTraffic(ctx, ready);
   const shifted = trafficShifted(ctx, ready);
   if (shifted !== null) return shifted;
-  if (ready.lastAnalysisAt !== null && ctx.now < ready.lastAnalysisAt + ctx.spec.intervalMs) {
-    return keep(ready, { requeueAfterMs: ready.lastAnalysisAt + ctx.spec.intervalMs - ctx.now });
+  // A tick is due one interval after the last one (or after the weight began), and never before
+  // the longest metric window has passed: every check's window then holds only this step's traffic.
+  const step = Math.max(ctx.spec.intervalMs, ctx.spec.windowMs);
+  if (ready.lastAnalysisAt !== null && ctx.now < ready.lastAnalysisAt + step) {
+    return keep(ready, { requeueAfterMs: ready.lastAnalysisAt + step - ctx.now });
   }
   return tick(ctx, ready, strategy.strategy);
 }

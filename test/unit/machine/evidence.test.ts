@@ -247,3 +247,23 @@ describe('the canary readiness deadline', () => {
     });
   });
 });
+
+describe('a metric window longer than the interval', () => {
+  it('delays each tick until the window holds only traffic at the current weight', async () => {
+    const s = spec({ intervalMs: MINUTE, windowMs: 3 * MINUTE });
+    const w = await World.atFirstStep(s); // weight 30 routed now
+    const routedAt = w.clock.now();
+    w.checks = [ok()];
+    await w.wait(MINUTE);
+    await w.reconcile(s);
+    await w.wait(MINUTE);
+    await w.reconcile(s);
+    expect(w.called('runChecks')).toHaveLength(0);
+    await w.wait(MINUTE);
+    await w.reconcile(s);
+    expect(w.called('runChecks').map((c) => c.input)).toEqual([
+      expect.objectContaining({ canaryWeight: 30, since: routedAt }),
+    ]);
+    expect(w.status).toMatchObject({ canaryWeight: 50 });
+  });
+});

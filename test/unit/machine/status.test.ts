@@ -207,6 +207,7 @@ describe('engine spec', () => {
         threshold: STORED_DEFAULTS.analysis.threshold,
         errorLimit: 5,
         checks: { metrics: 0, gateHooks: 0 },
+        windowMs: 0,
         noDataPasses: false,
         progression: {
           stepWeight: undefined,
