@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { registerCleanup, unregisterCleanup, type Cleanup } from './cleanup.js';
 import { WORLD_ERROR_CODES, WorldError } from './emulator/errors.js';
 import { freePort, LOOPBACK } from './ports.js';
-import { ProcessGroup } from './processes.js';
+import { ProcessGroup, type Child } from './processes.js';
 import { waitUntil } from './wait.js';
 
 /** Where the Debian package installs it (hack/install-prometheus.sh). */
@@ -34,9 +34,16 @@ export interface Prometheus {
   readonly url: string;
   /** Temp dir with config, TSDB and log; removed by stop(). */
   readonly dir: string;
+  /** The server's pid (a new one after restart()). */
   readonly pid: number;
   readonly logFile: string;
   readonly startupMs: number;
+  /**
+   * An outage, for tests: kills the server (SIGKILL; the port stops answering) and keeps its
+   * TSDB. restart() brings it back on the same port with the same data.
+   */
+  kill(): Promise<void>;
+  restart(): Promise<void>;
   /** SIGTERM (SIGKILL after a grace period), then removes `dir`. Idempotent. */
   stop(): Promise<void>;
 }
@@ -108,7 +115,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     await mkdir(join(dir, 'data'));
     const port = await freePort();
     const url = `http://${LOOPBACK}:${port}`;
-    const child = procs.start({
+    const spec = {
       name: 'prometheus',
       command: binary,
       args: [
@@ -120,23 +127,38 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
         '--no-storage.tsdb.wal-compression',
         '--log.level=warn',
       ],
-    });
+    };
     const ready = async (): Promise<boolean> =>
       (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) })).ok;
-    await waitUntil(ready, {
-      what: 'Prometheus /-/ready',
-      timeoutMs: opts.readyTimeoutMs ?? 30_000,
-      intervalMs: 50,
-      watch: [child],
-    });
+    const serve = async (): Promise<Child> => {
+      const started = procs.start(spec);
+      await waitUntil(ready, {
+        what: 'Prometheus /-/ready',
+        timeoutMs: opts.readyTimeoutMs ?? 30_000,
+        intervalMs: 50,
+        watch: [started],
+      });
+      return started;
+    };
+    let child = await serve();
     const startupMs = Math.round(performance.now() - t0);
     log.info({ url, startupMs }, 'prometheus ready');
     return {
       url,
       dir,
-      pid: child.pid,
+      get pid() {
+        return child.pid;
+      },
       logFile: child.logFile,
       startupMs,
+      kill: async () => {
+        process.kill(-child.pid, 'SIGKILL');
+        await child.exited;
+      },
+      restart: async () => {
+        if (child.exit === undefined) throw new Error('Prometheus is still running');
+        child = await serve();
+      },
       stop: () => cleanup.stop(),
     };
   } catch (err) {

@@ -40,10 +40,16 @@ export interface CanaryOptions {
   readonly stepWeights?: readonly number[];
   readonly progressDeadlineSeconds?: number;
   readonly latencyMaxMs?: number;
+  /**
+   * The metrics' query window. A step lasts max(interval, window): a check measures only its own
+   * weight's traffic. 3s holds three scrapes of the local Prometheus (1s). @default '3s'
+   */
+  readonly window?: string;
   /** Extra YAML list items under analysis.webhooks. */
   readonly webhooks?: readonly { name: string; type: string; url: string }[];
   readonly smiVersion?: string;
   readonly annotations?: Record<string, string>;
+  readonly skipAnalysis?: boolean;
 }
 
 export function canaryYaml(ns: string, opts: CanaryOptions = {}): string {
@@ -64,17 +70,18 @@ spec:
   service: {port: 9898, targetPort: http}
   routing: {provider: smi, smiVersion: ${opts.smiVersion ?? 'auto'}}
   progressDeadlineSeconds: ${opts.progressDeadlineSeconds ?? 60}
+  skipAnalysis: ${opts.skipAnalysis === true ? 'true' : 'false'}
   analysis:
     interval: ${opts.interval ?? '2s'}
     threshold: ${opts.threshold ?? 2}
     stepWeights: ${JSON.stringify(opts.stepWeights ?? [20, 50])}
     metrics:
       - name: success-rate
-        interval: 10s
+        interval: ${opts.window ?? '3s'}
         trafficMetrics: {metric: success-rate}
         thresholdRange: {min: 99}
       - name: latency-p99
-        interval: 10s
+        interval: ${opts.window ?? '3s'}
         trafficMetrics: {metric: p99_response_latency}
         thresholdRange: {max: ${opts.latencyMaxMs ?? 100}}
 ${hooks}`;

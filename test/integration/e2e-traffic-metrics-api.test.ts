@@ -79,10 +79,10 @@ describe('Canary gated on trafficMetrics through the API path', () => {
       await split.reached(0);
       expect(split.weights).toEqual([0, 20, 50, 0]);
       // Each analysis read the canary's TrafficMetrics through the aggregator, over the
-      // metric's 10s window, and got an answer.
+      // metric's 3s window, and got an answer.
       const reads = controllerReads(ns);
       expect(reads.length).toBeGreaterThanOrEqual(2);
-      expect(reads.every((r) => r.query === '?t=10s')).toBe(true);
+      expect(reads.every((r) => r.query === '?t=3s')).toBe(true);
       expect(reads.some((r) => r.status === 200)).toBe(true);
       // Discovery (on the first check) found the group served; there is no fallback to use.
       const line = await e.controller.waitForLog(
