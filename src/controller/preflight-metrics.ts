@@ -38,17 +38,30 @@ export type Network = PreflightRun | undefined;
 
 type Found = { readonly reason: PreflightReason; readonly field: string; readonly message: string };
 export type MetricVerdict = Found | { readonly note: string } | undefined;
+/** Problems that need no server are all reported; then the first a server reveals, if any. */
+export type MetricVerdicts = readonly (Found | { readonly note: string })[];
 
 const INTERVAL_USED = /\{\{\s*interval\s*\}\}/;
 
-/** The first thing that stops this metric from being evaluated, or a note, or nothing. */
+/** What stops this metric from being evaluated, and notes on what could not be checked. */
 export async function preflightMetric(
   deps: MetricPreflightDeps,
   canary: Canary,
   metric: Metric,
   field: string,
   run: Network,
-): Promise<MetricVerdict> {
+): Promise<MetricVerdicts> {
+  const verdict = await checkMetric(deps, canary, metric, field, run);
+  return verdict === undefined ? [] : Array.isArray(verdict) ? verdict : [verdict];
+}
+
+async function checkMetric(
+  deps: MetricPreflightDeps,
+  canary: Canary,
+  metric: Metric,
+  field: string,
+  run: Network,
+): Promise<MetricVerdict | Found[]> {
   const namespace = canary.metadata.namespace ?? 'default';
   const window = metricWindow(metric, canary.spec.analysis ?? {});
   if (metric.trafficMetrics !== undefined) {
@@ -76,19 +89,22 @@ export async function preflightMetric(
     interval: window,
     variables: spec.variables,
   });
+  const found: Found[] = [];
   if (!rendered.ok) {
     const at = inline ? `${field}.prometheus.query` : `${field}.templateVariables`;
-    return { reason: PREFLIGHT_REASONS.queryInvalid, field: at, message: rendered.error.message };
+    found.push({
+      reason: PREFLIGHT_REASONS.queryInvalid,
+      field: at,
+      message: rendered.error.message,
+    });
   }
   const blocked = await deps.metricSources.checkAddress(spec.address);
   if (blocked !== undefined) {
     const at = inline ? `${field}.prometheus.address` : `${field}.templateRef`;
-    return {
-      reason: PREFLIGHT_REASONS.metricsAddressNotAllowed,
-      field: at,
-      message: blocked.message,
-    };
+    const reason = PREFLIGHT_REASONS.metricsAddressNotAllowed;
+    found.push({ reason, field: at, message: blocked.message });
   }
+  if (!rendered.ok || found.length > 0) return found;
   if (run === undefined) return undefined;
   const why = template === undefined ? undefined : deps.unqueryable?.(template);
   if (why !== undefined) return { note: why };

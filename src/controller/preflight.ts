@@ -34,21 +34,25 @@ export interface PreflightOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Every webhook's URL parses as http(s) and is allowed by the operator's address policy. */
+const HTTP = new Set(['http:', 'https:']);
+
+/** Why a webhook URL cannot be called, or undefined: it is absolute http(s) and allowed. */
+async function webhookUrlProblem(url: string, policy: UrlPolicy): Promise<string | undefined> {
+  if (!URL.canParse(url) || !HTTP.has(new URL(url).protocol)) {
+    return `"${url}" is not an absolute http or https URL`;
+  }
+  const verdict = await policy.check(url);
+  return verdict.allowed ? undefined : `not allowed by the address policy: ${verdict.reason}`;
+}
+
 async function webhookFindings(canary: Canary, policy: UrlPolicy): Promise<PreflightFinding[]> {
   const hooks = canary.spec.analysis?.webhooks ?? [];
-  const verdicts = await Promise.all(hooks.map((h) => policy.check(h.url)));
+  const found = await Promise.all(hooks.map((h) => webhookUrlProblem(h.url, policy)));
   return hooks.flatMap((hook, i) => {
-    const verdict = verdicts[i];
-    if (verdict === undefined || verdict.allowed) return [];
-    return [
-      {
-        check: hook.name,
-        reason: PREFLIGHT_REASONS.webhookUrlInvalid,
-        field: `spec.analysis.webhooks[${i}].url`,
-        message: `URL ${hook.url} cannot be called: ${verdict.reason}`,
-      },
-    ];
+    const message = found[i];
+    if (message === undefined) return [];
+    const field = `spec.analysis.webhooks[${i}].url`;
+    return [{ check: hook.name, reason: PREFLIGHT_REASONS.webhookUrlInvalid, field, message }];
   });
 }
 
@@ -71,12 +75,14 @@ export async function preflightReport(
   ]);
   const problems: PreflightFinding[] = [];
   const notes: PreflightNote[] = [];
-  verdicts.forEach((v, i) => {
+  verdicts.forEach((list, i) => {
     const metric = metrics[i];
-    if (v === undefined || metric === undefined) return;
-    if ('note' in v)
-      notes.push({ check: metric.name, field: `spec.analysis.metrics[${i}]`, message: v.note });
-    else problems.push({ check: metric.name, ...v });
+    if (metric === undefined) return;
+    for (const v of list) {
+      if ('note' in v) {
+        notes.push({ check: metric.name, field: `spec.analysis.metrics[${i}]`, message: v.note });
+      } else problems.push({ check: metric.name, ...v });
+    }
   });
   return { problems: [...problems, ...hooks], notes };
 }

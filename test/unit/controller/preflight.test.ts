@@ -415,7 +415,7 @@ describe('pre-flight of webhooks', () => {
         reason: 'WebhookUrlInvalid',
         field: 'spec.analysis.webhooks[1].url',
         message:
-          'URL http://169.254.169.254/latest cannot be called: address 169.254.169.254 is outside the allowed CIDRs',
+          'not allowed by the address policy: address 169.254.169.254 is outside the allowed CIDRs',
       },
     ]);
   });
@@ -426,7 +426,7 @@ describe('pre-flight of webhooks', () => {
       {
         check: 'x',
         reason: 'WebhookUrlInvalid',
-        message: 'URL loadtester/ cannot be called: "loadtester/" is not an absolute URL',
+        message: '"loadtester/" is not an absolute http or https URL',
       },
     ]);
   });
