@@ -66,6 +66,7 @@ export interface Analysis {
   stepWeightPromotion?: number;
   noData?: NoDataPolicy;
   minRequests?: number;
+  errorLimit?: number;
   metrics?: Metric[];
   webhooks?: Webhook[];
 }
@@ -129,6 +130,9 @@ export interface CanaryStatus {
   paused?: boolean;
   lastAnalysisAt?: string;
   inconclusiveSince?: string;
+  consecutiveErrors?: number;
+  canaryUnreadySince?: string;
+  dataSeen?: boolean;
   heldSince?: string;
   targetScaledDown?: boolean;
   operation?: OperationStatus;

@@ -170,5 +170,14 @@ export const CONDITION_REASONS = {
   trafficShiftStalled: 'TrafficShiftStalled',
   targetNotReady: 'TargetNotReady',
   finalising: 'Finalising',
+  metricsUnavailable: 'MetricsUnavailable',
+  primaryMissing: 'PrimaryMissing',
+  primaryTemplateUnavailable: 'PrimaryTemplateUnavailable',
+  waitingForPrimary: 'WaitingForPrimary',
+  noChecks: 'NoChecks',
+  preflightFailed: 'PreflightFailed',
+  analysisWindowTooShort: 'AnalysisWindowTooShort',
+  queryInvalid: 'QueryInvalid',
+  webhookUrlInvalid: 'WebhookUrlInvalid',
 } as const;
 export type ConditionReason = (typeof CONDITION_REASONS)[keyof typeof CONDITION_REASONS];

@@ -13,6 +13,7 @@ export const STORED_DEFAULTS = {
     stepWeightPromotion: 0,
     noData: 'inconclusive',
     minRequests: 0,
+    errorLimit: 5,
   },
   templateRef: { kind: 'AnalysisTemplate' },
   webhook: { type: 'rollout', timeout: '10s', retries: 0 },

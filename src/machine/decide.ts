@@ -5,7 +5,7 @@
 // machine.ts can run it as a loop of "decide, gather, decide" until a plan comes out.
 import type { Phase } from '../api/constants.js';
 import { healthOfPhase, nextConditions, previousReady } from './conditions.js';
-import { convergeEffects } from './converge.js';
+import { convergeEffects, primarySource } from './converge.js';
 import { event, verdict, type Ctx, type PhaseHandler, type Step, type Verdict } from './draft.js';
 import { hold, release } from './phases/hold.js';
 import { initializingPhase } from './phases/initializing.js';
@@ -16,6 +16,7 @@ import { waitingPhase } from './phases/run-start.js';
 import { settledPhase } from './phases/settled.js';
 import { terminatingPhase } from './phases/terminating.js';
 import { machineInputFromStatus, statusFromRunState, type RunState } from './resume.js';
+import type { ObservedTarget } from './types.js';
 import { mergePatch } from './status-patch.js';
 import {
   NOTHING_GATHERED,
@@ -54,17 +55,42 @@ function route(ctx: Ctx): Step {
   if (op.state.paused) return hold(ctx, op.state, 'Paused');
   const state = release(op.state, ctx.now);
   if (observed.primary === null && state.phase !== 'Initializing') {
-    // Someone deleted the primary: the only way back to serving is to initialise again.
-    const step = initializingPhase(ctx, state, target);
-    const warning = event(
-      'Warning',
-      'PrimaryMissing',
-      'primary Deployment missing; re-initializing',
-    );
-    return step.kind === 'verdict' ? { ...step, notes: [warning, ...step.notes] } : step;
+    if (state.lastPromotedRevision === null) return initializingPhase(ctx, state, target);
+    return primaryMissing(ctx, state, target);
   }
   if (state.phase === 'Terminating') return terminatingPhase(ctx, state);
   return HANDLERS[state.phase](ctx, state, target);
+}
+
+/**
+ * Someone deleted the primary (by hand, a GitOps prune, mid-run or after a rollback). It is rebuilt
+ * from the last promoted template (convergence emits `initialize`), never from the target's
+ * unanalysed template, and the phase is kept: a Failed revision stays Failed, a run resumes once
+ * the primary exists again. Nothing else is decided meanwhile. Without a stored template of the
+ * promoted revision, and with the target on another revision, there is nothing safe to build it
+ * from: stalled, and a person must act.
+ */
+function primaryMissing(ctx: Ctx, state: RunState, target: ObservedTarget): Step {
+  const promoted = state.lastPromotedRevision ?? '?';
+  const from = primarySource(state, ctx.observed);
+  if (from === null) {
+    return verdict(
+      state,
+      'PrimaryTemplateUnavailable',
+      `primary Deployment missing and no stored template of the promoted revision ${promoted}; ` +
+        `the target runs revision ${target.revision}, which was not promoted, so the primary is not ` +
+        `rebuilt from it: restore the primary, or set the target back to revision ${promoted}`,
+      { health: 'stalled', announce: 'Warning', requeueAfterMs: ctx.spec.intervalMs },
+    );
+  }
+  const source =
+    from === 'stored' ? 'the stored template of' : 'the target, which runs the promoted';
+  return verdict(
+    state,
+    'PrimaryMissing',
+    `primary Deployment missing; rebuilding it from ${source} revision ${promoted}`,
+    { health: 'progressing', announce: 'Warning', requeueAfterMs: ctx.spec.intervalMs },
+  );
 }
 
 function finish(ctx: Ctx, v: Verdict): StepPlan {

@@ -76,7 +76,16 @@ export function verdict(
 }
 
 /** Reasons that describe a passing situation, not the phase; never carried over by keep(). */
-const TRANSIENT_REASONS = new Set(['Suspended', 'Paused', 'TargetNotFound', 'InvalidSpec']);
+const TRANSIENT_REASONS = new Set([
+  'Suspended',
+  'Paused',
+  'TargetNotFound',
+  'InvalidSpec',
+  'PrimaryMissing',
+  'PrimaryTemplateUnavailable',
+  'WaitingForPrimary',
+  'TrafficShiftStalled',
+]);
 
 /** Nothing new to say: keep the last Ready reason and message (e.g. why a run is waiting). */
 export function keep(state: RunState, opts: VerdictOptions = {}): Verdict {
@@ -86,6 +95,9 @@ export function keep(state: RunState, opts: VerdictOptions = {}): Verdict {
     ? verdict(state, ready.reason, ready.message, opts)
     : verdict(state, state.phase, `phase ${state.phase}`, opts);
 }
+
+/** Said in the status of a run that has neither metric checks nor gate webhooks. */
+export const NO_CHECKS_NOTE = 'no metrics or gate webhooks: every step passes without evidence';
 
 export const need = (request: GatherRequest): Need => ({ kind: 'need', request });
 

@@ -19,6 +19,12 @@ export interface RunState {
   readonly nextWindowStart: number | null;
   readonly lastAnalysisAt: number | null;
   readonly inconclusiveSince: number | null;
+  /** Ticks in a row whose checks could not be evaluated (Error results, no Failed one). */
+  readonly consecutiveErrors: number;
+  /** When the canary became unready in this run; its readiness deadline runs from here. */
+  readonly canaryUnreadySince: number | null;
+  /** A check of this run returned data (a value); noData: pass never promotes without it. */
+  readonly dataSeen: boolean;
   readonly heldSince: number | null;
   readonly paused: boolean;
   readonly targetScaledDown: boolean;
@@ -57,6 +63,9 @@ export function machineInputFromStatus(status: EngineStatus | undefined): RunSta
     nextWindowStart: time(s.nextWindowStart),
     lastAnalysisAt: time(s.lastAnalysisAt),
     inconclusiveSince: time(s.inconclusiveSince),
+    consecutiveErrors: count(s.consecutiveErrors),
+    canaryUnreadySince: time(s.canaryUnreadySince),
+    dataSeen: s.dataSeen === true,
     heldSince: time(s.heldSince),
     paused: s.paused === true,
     targetScaledDown: s.targetScaledDown === true,
@@ -86,6 +95,9 @@ export function statusFromRunState(state: RunState): EngineStatus {
   if (state.nextWindowStart !== null) out.nextWindowStart = iso(state.nextWindowStart);
   if (state.lastAnalysisAt !== null) out.lastAnalysisAt = iso(state.lastAnalysisAt);
   if (state.inconclusiveSince !== null) out.inconclusiveSince = iso(state.inconclusiveSince);
+  if (state.consecutiveErrors > 0) out.consecutiveErrors = state.consecutiveErrors;
+  if (state.canaryUnreadySince !== null) out.canaryUnreadySince = iso(state.canaryUnreadySince);
+  if (state.dataSeen) out.dataSeen = true;
   if (state.heldSince !== null) out.heldSince = iso(state.heldSince);
   if (state.paused) out.paused = true;
   if (state.targetScaledDown) out.targetScaledDown = true;

@@ -1,7 +1,7 @@
 // From the Canary spec (src/api) to the engine's resolved spec: defaults applied (the API server
 // stores most of them already; withStoredDefaults covers specs built in code) and durations in ms.
 import type { CanarySpec } from '../api/canary.js';
-import { STORED_DEFAULTS, withStoredDefaults } from '../api/defaults.js';
+import { STORED_DEFAULTS, metricWindow, withStoredDefaults } from '../api/defaults.js';
 import { PROGRESSION_ERROR_REASONS, ProgressionError } from '../progression/errors.js';
 import type { EngineSpec } from './types.js';
 
@@ -18,6 +18,16 @@ export function parseDuration(text: string): number | null {
   }
   return Math.round(ms);
 }
+
+/** Webhook types whose answer can stop or fail a run (the others only notify). */
+const GATE_HOOKS: ReadonlySet<string> = new Set([
+  'pre-rollout',
+  'rollout',
+  'confirm-rollout',
+  'confirm-traffic-increase',
+  'confirm-promotion',
+  'rollback',
+]);
 
 export type EngineSpecResult =
   | { readonly ok: true; readonly spec: EngineSpec }
@@ -40,6 +50,18 @@ export function engineSpecFrom(canarySpec: CanarySpec): EngineSpecResult {
     spec: {
       intervalMs,
       threshold: analysis.threshold ?? STORED_DEFAULTS.analysis.threshold,
+      errorLimit: analysis.errorLimit ?? STORED_DEFAULTS.analysis.errorLimit,
+      checks: {
+        metrics: analysis.metrics?.length ?? 0,
+        gateHooks: (analysis.webhooks ?? []).filter((h) =>
+          GATE_HOOKS.has(h.type ?? STORED_DEFAULTS.webhook.type),
+        ).length,
+      },
+      windowMs: Math.max(
+        0,
+        ...(analysis.metrics ?? []).map((m) => parseDuration(metricWindow(m, analysis)) ?? 0),
+      ),
+      noDataPasses: (analysis.noData ?? STORED_DEFAULTS.analysis.noData) === 'pass',
       progression: {
         stepWeight: analysis.stepWeight,
         maxWeight: analysis.maxWeight,

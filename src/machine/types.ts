@@ -15,6 +15,20 @@ export type EngineStatus = CanaryStatus;
 export interface EngineSpec {
   readonly intervalMs: number;
   readonly threshold: number;
+  /** Ticks in a row whose checks could not be evaluated before the run rolls back. */
+  readonly errorLimit: number;
+  /**
+   * What the run's evidence consists of: metric checks, and gate webhooks (rollout,
+   * confirm-*, pre-rollout) that can stop it. With neither, every step passes blind.
+   */
+  readonly checks: { readonly metrics: number; readonly gateHooks: number };
+  /**
+   * The longest metric window (0 without metrics). A tick measures no earlier than this long
+   * after the weight began (or the last tick), so every window covers only its own step's traffic.
+   */
+  readonly windowMs: number;
+  /** Some metric uses noData: pass, so a run must have seen data before it is promoted. */
+  readonly noDataPasses: boolean;
   readonly progression: ProgressionSpec;
   readonly stepWeightPromotion: number;
   readonly progressDeadlineMs: number;

@@ -30,7 +30,18 @@ const WARNING: Readonly<Record<string, KindEntry>> = {
   [R.notOwned]: K.stalled,
   [R.primaryNotReady]: K.stalled,
   [R.trafficShiftStalled]: K.stalled,
+  [R.primaryTemplateUnavailable]: K.stalled,
+  // Pre-flight: the run did not start because a check cannot be evaluated.
+  [R.preflightFailed]: K.stalled,
+  [R.analysisWindowTooShort]: K.stalled,
+  [R.queryInvalid]: K.stalled,
+  [R.webhookUrlInvalid]: K.stalled,
+  // A rollback because the checks could not be evaluated (the hold before it is not alerted).
+  [R.metricsUnavailable]: K.rolledBack,
 };
+
+/** Warning reasons that are alerts only once the run has failed (before, they are a hold). */
+const ONLY_WHEN_FAILED: ReadonlySet<string> = new Set([R.metricsUnavailable]);
 
 /** What the reconciler knows when it applies an emitEvent effect. */
 export interface EngineEventInput {
@@ -56,6 +67,7 @@ export function notificationFor(input: EngineEventInput): NotifyEvent | null {
   const table = input.event.eventType === 'Warning' ? WARNING : NORMAL;
   const entry = Object.hasOwn(table, input.event.reason) ? table[input.event.reason] : undefined;
   if (entry === undefined) return null;
+  if (ONLY_WHEN_FAILED.has(input.event.reason) && input.status.phase !== 'Failed') return null;
   return {
     kind: entry.kind,
     severity: entry.severity,

@@ -24,5 +24,6 @@ export function release(state: RunState, now: number): RunState {
     heldSince: null,
     phaseSince: shift(state.phaseSince),
     inconclusiveSince: shift(state.inconclusiveSince),
+    canaryUnreadySince: shift(state.canaryUnreadySince),
   };
 }

@@ -1,8 +1,9 @@
 // Progressing and WaitingPromotion: the guarded part of a run, evaluated on every reconcile.
-// Order: a newer revision restarts the run at weight 0; skipAnalysis promotes; an unready canary
-// holds (bounded by the progress deadline from the start of the current step); a reached threshold
-// rolls back; a TrafficSplit behind the status weight is routed first (traffic-shift.ts);
-// otherwise, when an interval has passed since the last tick, run the tick.
+// Order: a newer revision restarts the run at weight 0; an unready canary holds (bounded by the
+// progress deadline from the moment it became unready; a canary that never becomes ready rolls
+// back); skipAnalysis promotes a ready canary; a reached threshold rolls back; a TrafficSplit behind
+// the status weight is routed first (traffic-shift.ts); otherwise, when an interval has passed
+// since the last tick, run the tick.
 import { thresholdReached, strategyFrom } from '../../progression/index.js';
 import { keep, overdue, routesAt, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
@@ -30,33 +31,43 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
       requeueAfterMs: ctx.spec.intervalMs,
     });
   }
-  if (ctx.spec.skipAnalysis) return beginPromotion(ctx, state, 'skipAnalysis is set');
   const readiness = target.readiness;
   if (readiness.state === 'failed')
     return rollback(ctx, state, 'CanaryNotReady', readiness.message);
   if (readiness.state === 'pending' || target.replicas === 0) {
     const why = readiness.state === 'pending' ? readiness.message : 'scaled to 0';
-    if (overdue(ctx, state.phaseSince)) {
-      return rollback(ctx, state, 'ProgressDeadlineExceeded', `canary not ready: ${why}`);
+    // The bound runs from when the canary became unready, not from the start of the step.
+    const since = state.canaryUnreadySince ?? ctx.now;
+    const s: RunState = { ...state, canaryUnreadySince: since };
+    if (overdue(ctx, since)) {
+      return rollback(ctx, s, 'ProgressDeadlineExceeded', `canary not ready: ${why}`);
     }
-    return verdict(state, 'WaitingForCanary', `waiting for the canary to become ready: ${why}`, {
-      requeueAfterMs: untilDeadline(ctx, state.phaseSince),
+    return verdict(s, 'WaitingForCanary', `waiting for the canary to become ready: ${why}`, {
+      requeueAfterMs: untilDeadline(ctx, since),
     });
   }
-  if (thresholdReached(state.failedChecks, ctx.spec.threshold)) {
+  const ready: RunState =
+    state.canaryUnreadySince === null ? state : { ...state, canaryUnreadySince: null };
+  // skipAnalysis skips the checks, never the canary's readiness: a revision that cannot become
+  // ready is rolled back (above) and never copied to the primary.
+  if (ctx.spec.skipAnalysis) return beginPromotion(ctx, ready, 'skipAnalysis is set; canary ready');
+  if (thresholdReached(ready.failedChecks, ctx.spec.threshold)) {
     return rollback(
       ctx,
-      state,
+      ready,
       'FailedChecksThresholdReached',
-      `${state.failedChecks} failed checks`,
+      `${ready.failedChecks} failed checks`,
     );
   }
   // Never analyse a weight the TrafficSplit does not show (see traffic-shift.ts).
-  if (!routesAt(ctx.observed.routes, state.canaryWeight)) return awaitTraffic(ctx, state);
-  const shifted = trafficShifted(ctx, state);
+  if (!routesAt(ctx.observed.routes, ready.canaryWeight)) return awaitTraffic(ctx, ready);
+  const shifted = trafficShifted(ctx, ready);
   if (shifted !== null) return shifted;
-  if (state.lastAnalysisAt !== null && ctx.now < state.lastAnalysisAt + ctx.spec.intervalMs) {
-    return keep(state, { requeueAfterMs: state.lastAnalysisAt + ctx.spec.intervalMs - ctx.now });
+  // A tick is due one interval after the last one (or after the weight began), and never before
+  // the longest metric window has passed: every check's window then holds only this step's traffic.
+  const step = Math.max(ctx.spec.intervalMs, ctx.spec.windowMs);
+  if (ready.lastAnalysisAt !== null && ctx.now < ready.lastAnalysisAt + step) {
+    return keep(ready, { requeueAfterMs: ready.lastAnalysisAt + step - ctx.now });
   }
-  return tick(ctx, state, strategy.strategy);
+  return tick(ctx, ready, strategy.strategy);
 }

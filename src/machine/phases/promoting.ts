@@ -12,6 +12,7 @@ import {
   overdue,
   postRollout,
   routesAt,
+  untilDeadline,
   verdict,
   type Ctx,
   type Step,
@@ -66,12 +67,34 @@ export function promotingPhase(ctx: Ctx, state: RunState, target: ObservedTarget
     });
   }
   if (state.canaryWeight === 0 || ctx.spec.stepWeightPromotion <= 0) return finalising(ctx, state);
+  // Stepped promotion: like every other weight change, the next step waits until the split shows
+  // this one (bounded by the progress deadline from the step), and each step restarts the clock.
+  if (!routesAt(ctx.observed.routes, state.canaryWeight)) {
+    if (overdue(ctx, state.phaseSince)) {
+      return verdict(
+        state,
+        'TrafficShiftStalled',
+        `TrafficSplit has not reached canary weight ${state.canaryWeight} within the progress deadline`,
+        { health: 'stalled', announce: 'Warning', requeueAfterMs: interval },
+      );
+    }
+    return verdict(
+      state,
+      'Promoting',
+      `moving traffic to the primary: waiting for the TrafficSplit to show canary weight ${state.canaryWeight}`,
+      { requeueAfterMs: untilDeadline(ctx, state.phaseSince) },
+    );
+  }
   if (state.lastAnalysisAt !== null && ctx.now < state.lastAnalysisAt + interval) {
     return keep(state, { requeueAfterMs: state.lastAnalysisAt + interval - ctx.now });
   }
   const weight = promotionWeight(state.canaryWeight, ctx.spec.stepWeightPromotion);
   if (weight === 0) return finalising(ctx, state);
-  const next: RunState = { ...state, canaryWeight: weight, lastAnalysisAt: ctx.now };
+  const next: RunState = {
+    ...enter(state, 'Promoting', ctx.now),
+    canaryWeight: weight,
+    lastAnalysisAt: ctx.now,
+  };
   const message = `moving traffic to the primary: canary weight ${weight}`;
   return verdict(next, 'Promoting', message, {
     notes: [event('Normal', 'PromotionStep', message)],
@@ -93,11 +116,15 @@ export function finalisingPhase(ctx: Ctx, state: RunState): Step {
       requeueAfterMs: ctx.spec.intervalMs,
     });
   }
+  // The split back to 100/0 can only be held by the router's endpoint gate (the primary's
+  // endpoints not ready) or by something else rewriting it: it keeps being routed, and once past
+  // the deadline the Canary says so (Stalled) and alerts once; it ends by itself when the split
+  // shows 100/0.
   if (overdue(ctx, state.phaseSince)) {
     return verdict(
       state,
       'TrafficShiftStalled',
-      'TrafficSplit has not reached 100/0 within the progress deadline',
+      'TrafficSplit has not reached 100/0 within the progress deadline; still routing it',
       {
         health: 'stalled',
         announce: 'Warning',

@@ -1,12 +1,14 @@
 // Starting a run: a new revision must pass the gates — a valid strategy, the deployment window,
-// the concurrency limit, confirm-rollout webhooks — before the canary is scaled up. A closed gate
-// parks the run in Waiting; Waiting re-evaluates the gates on every reconcile.
+// the concurrency limit, the pre-flight (every check and webhook can be evaluated), confirm-rollout
+// webhooks — before the canary is scaled up. A closed gate parks the run in Waiting; Waiting
+// re-evaluates the gates on every reconcile. A pre-flight problem is Ready=False (stalled) with the
+// check's name and the server's message, and no traffic moves until it is fixed.
 import { compileSchedule, windowAt } from '../../progression/windows.js';
 import { strategyFrom } from '../../progression/strategy.js';
-import { enter, event, need, verdict, type Ctx, type Step } from '../draft.js';
+import { NO_CHECKS_NOTE, enter, event, need, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
-import { beginPromotion, cancelRun, freshRun } from './transitions.js';
+import { cancelRun, freshRun } from './transitions.js';
 
 /** Re-check a closed window at least this often (a schedule edit also triggers a reconcile). */
 const MAX_WINDOW_REQUEUE_MS = 60 * 60_000;
@@ -56,6 +58,25 @@ export function startRun(ctx: Ctx, state: RunState, target: ObservedTarget, why:
   if (!ctx.observed.runSlotAvailable) {
     return waiting(ctx, s, 'ConcurrencyLimit', 'waiting for another canary run to finish');
   }
+  if (!ctx.spec.skipAnalysis) {
+    const preflight = ctx.gathered.preflight;
+    if (preflight === null) {
+      return need({ kind: 'preflight', call: { revision: target.revision } });
+    }
+    if (preflight.problems.length > 0) {
+      const [first] = preflight.problems;
+      const reason =
+        first !== undefined && preflight.problems.every((p) => p.reason === first.reason)
+          ? first.reason
+          : 'PreflightFailed';
+      const what = preflight.problems.map((p) => `${p.check}: ${p.message}`).join('; ');
+      const message = `revision ${target.revision} not started, checks cannot be evaluated: ${what}`;
+      // A metrics source that is down ends by itself (the gate is tried again every interval);
+      // anything else needs a person to fix the Canary or its templates.
+      const outage = preflight.problems.every((p) => p.reason === 'MetricsUnavailable');
+      return waiting(ctx, s, reason, message, { stalled: !outage });
+    }
+  }
   const confirm = ctx.gathered.webhooks['confirm-rollout'];
   if (confirm === undefined) {
     return need({
@@ -67,10 +88,18 @@ export function startRun(ctx: Ctx, state: RunState, target: ObservedTarget, why:
     return waiting(ctx, s, 'ConfirmRolloutPending', `confirm-rollout: ${confirm.message}`);
   }
   const run = freshRun(ctx, s, target);
-  if (ctx.spec.skipAnalysis) return beginPromotion(ctx, run, 'skipAnalysis is set');
-  const message = `${why}: analysing revision ${target.revision}`;
+  const { metrics, gateHooks } = ctx.spec.checks;
+  const message = ctx.spec.skipAnalysis
+    ? `${why}: skipAnalysis is set, promoting revision ${target.revision} once the canary is ready`
+    : metrics + gateHooks === 0
+      ? `${why}: revision ${target.revision} (${NO_CHECKS_NOTE})`
+      : `${why}: analysing revision ${target.revision}`;
+  const blind =
+    !ctx.spec.skipAnalysis && metrics + gateHooks === 0
+      ? [event('Warning', 'NoChecks', `revision ${target.revision}: ${NO_CHECKS_NOTE}`)]
+      : [];
   return verdict(run, 'Progressing', message, {
-    notes: [event('Normal', 'NewRevision', message)],
+    notes: [event('Normal', 'NewRevision', message), ...blind],
     requeueAfterMs: ctx.spec.intervalMs,
   });
 }

@@ -38,10 +38,19 @@ export function terminatingPhase(ctx: Ctx, state: RunState): Step {
   }
   if (ctx.observed.routes !== null && !routesAt(ctx.observed.routes, 100)) {
     const route = { type: 'routeTraffic', primaryWeight: 0, canaryWeight: 100 } as const;
-    return verdict(s, 'Terminating', 'routing all traffic to the target', {
-      ...opts,
-      effects: [route],
-    });
+    // The router's endpoint gate may hold the change (the target's endpoints not ready yet). Past
+    // the deadline the Canary says so and alerts once; it goes on routing, and the finalizer stays.
+    return overdue(ctx, s.phaseSince)
+      ? verdict(
+          s,
+          'TrafficShiftStalled',
+          'TrafficSplit has not moved all traffic to the target within the progress deadline; deletion blocked',
+          { ...opts, effects: [route], health: 'stalled', announce: 'Warning' },
+        )
+      : verdict(s, 'Terminating', 'routing all traffic to the target', {
+          ...opts,
+          effects: [route],
+        });
   }
   return verdict(
     s,

@@ -1,13 +1,22 @@
 // One analysis tick (at most one per interval). The first tick of a run calls pre-rollout hooks
-// and takes the first step without measuring (the canary has had no traffic yet); later ticks call
+// without measuring (the canary has had no traffic yet): a canary run takes its first weight, a
+// blue/green run starts its first iteration (it is counted only once measured). Later ticks call
 // rollout hooks, then the metric checks. A hook failure counts as a failed check (Flagger).
-// Then: Failed -> count (roll back at threshold); Inconclusive -> hold (roll back when the hold
-// reaches the progress deadline); Successful -> the next step, behind its confirm-* gate.
+// Then: Failed -> count (roll back at threshold); Error -> hold and count apart (roll back at
+// errorLimit: MetricsUnavailable); Inconclusive -> hold (roll back when the hold reaches the
+// progress deadline); Successful -> the next step, behind its confirm-* gate. With noData: pass a
+// run that never saw data is held instead of promoted.
 import type { MeasurementRecord } from '../../api/canary.js';
 import type { MetricCheckResult } from '../../analysis/evaluate.js';
 import { describeProblems, tickOutcome } from '../../analysis/outcome.js';
-import { measuresTraffic, nextStep, recordTick, type Strategy } from '../../progression/index.js';
-import { enter, event, need, verdict, type Ctx, type Step } from '../draft.js';
+import {
+  measuresTraffic,
+  nextStep,
+  recordTick,
+  type CheckVerdict,
+  type Strategy,
+} from '../../progression/index.js';
+import { NO_CHECKS_NOTE, enter, event, need, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { GateHookType, WebhookOutcome } from '../types.js';
 import { beginPromotion, rollback } from './transitions.js';
@@ -67,31 +76,36 @@ export function tick(ctx: Ctx, state: RunState, strategy: Strategy): Step {
     }
     results = ctx.gathered.checks.results;
   }
-  const limits = { threshold: ctx.spec.threshold, progressDeadlineMs: ctx.spec.progressDeadlineMs };
-  const v = recordTick(state, tickOutcome(results), ctx.now, limits);
+  const dataSeen =
+    state.dataSeen ||
+    results.some(
+      (r) => r.value !== undefined && (r.result === 'Successful' || r.result === 'Failed'),
+    );
+  let outcome = tickOutcome(results);
+  if (outcome === 'Successful' && promotesBlind(ctx, state, strategy, dataSeen)) {
+    outcome = 'Inconclusive';
+    results = [...results, NEVER_MEASURED];
+  }
+  const limits = {
+    threshold: ctx.spec.threshold,
+    errorLimit: ctx.spec.errorLimit,
+    progressDeadlineMs: ctx.spec.progressDeadlineMs,
+  };
+  const v = recordTick(state, outcome, ctx.now, limits);
   const ticked: RunState = {
     ...state,
     ...v.ledger,
+    dataSeen,
     lastAnalysisAt: ctx.now,
     lastAnalysis: records(results, new Date(ctx.now).toISOString()),
   };
   const problems = describeProblems(results);
   const interval = ctx.spec.intervalMs;
   switch (v.kind) {
-    case 'rollback':
-      return v.reason === 'ThresholdReached'
-        ? rollback(
-            ctx,
-            ticked,
-            'FailedChecksThresholdReached',
-            `${ticked.failedChecks} failed checks; last: ${problems}`,
-          )
-        : rollback(
-            ctx,
-            ticked,
-            'AnalysisInconclusive',
-            `inconclusive for the whole progress deadline: ${problems}`,
-          );
+    case 'rollback': {
+      const [reason, why] = ROLLBACKS[v.reason](ticked, ctx.spec.errorLimit);
+      return rollback(ctx, ticked, reason, `${why}: ${problems}`);
+    }
     case 'failed':
       return verdict(
         ticked,
@@ -103,6 +117,18 @@ export function tick(ctx: Ctx, state: RunState, strategy: Strategy): Step {
         },
       );
     case 'hold':
+      if (v.why === 'Error') {
+        return verdict(
+          ticked,
+          'MetricsUnavailable',
+          `holding weight ${ticked.canaryWeight}: checks could not be evaluated ` +
+            `(${ticked.consecutiveErrors} of errorLimit ${ctx.spec.errorLimit}): ${problems}`,
+          {
+            notes: v.streakStarted ? [event('Warning', 'MetricsUnavailable', problems)] : [],
+            requeueAfterMs: interval,
+          },
+        );
+      }
       return verdict(
         ticked,
         'AnalysisInconclusive',
@@ -113,8 +139,63 @@ export function tick(ctx: Ctx, state: RunState, strategy: Strategy): Step {
         },
       );
     case 'advance':
-      return advance(ctx, ticked, strategy);
+      return first && strategy.kind === 'blueGreen'
+        ? startIterations(ctx, ticked, strategy.iterations)
+        : advance(ctx, ticked, strategy);
   }
+}
+
+/** Each way a tick rolls back: the reason (Ready, Event, alert) and what happened. */
+const ROLLBACKS: Record<
+  Extract<CheckVerdict, { kind: 'rollback' }>['reason'],
+  (s: RunState, errorLimit: number) => readonly [string, string]
+> = {
+  ThresholdReached: (s) => [
+    'FailedChecksThresholdReached',
+    `${s.failedChecks} failed checks; last`,
+  ],
+  InconclusiveDeadline: () => [
+    'AnalysisInconclusive',
+    'inconclusive for the whole progress deadline',
+  ],
+  ErrorLimit: (s, limit) => [
+    'MetricsUnavailable',
+    `checks could not be evaluated in ${s.consecutiveErrors} analysis steps in a row (errorLimit ${limit})`,
+  ],
+  ErrorDeadline: () => [
+    'MetricsUnavailable',
+    'checks could not be evaluated for the whole progress deadline',
+  ],
+};
+
+const NEVER_MEASURED: MetricCheckResult = {
+  metric: 'analysis',
+  result: 'Inconclusive',
+  message:
+    'no check has returned data in this run; noData: pass does not promote a release that was never measured',
+};
+
+/**
+ * The next step would promote, metrics are configured with noData: pass, and no check of the run
+ * ever returned data: promoting would put an unmeasured release on the primary.
+ */
+function promotesBlind(ctx: Ctx, state: RunState, strategy: Strategy, dataSeen: boolean): boolean {
+  return (
+    ctx.spec.noDataPasses &&
+    ctx.spec.checks.metrics > 0 &&
+    !dataSeen &&
+    nextStep(strategy, state).kind === 'promote'
+  );
+}
+
+/** Blue/green's first tick: pre-rollout passed; iterations count from the next, measured, tick. */
+function startIterations(ctx: Ctx, state: RunState, iterations: number): Step {
+  const next: RunState = { ...enter(state, 'Progressing', ctx.now), stepIndex: 1 };
+  const message = `measuring iteration 1/${iterations}`;
+  return verdict(next, 'Progressing', message, {
+    notes: [event('Normal', 'Advanced', message)],
+    requeueAfterMs: ctx.spec.intervalMs,
+  });
 }
 
 function advance(ctx: Ctx, state: RunState, strategy: Strategy): Step {
@@ -145,10 +226,12 @@ function advance(ctx: Ctx, state: RunState, strategy: Strategy): Step {
     iterations: step.iterations,
     stepIndex: state.stepIndex + 1,
   };
+  const blind =
+    ctx.spec.checks.metrics + ctx.spec.checks.gateHooks === 0 ? ` (${NO_CHECKS_NOTE})` : '';
   const message =
     strategy.kind === 'blueGreen' && step.canaryWeight === 0
-      ? `iteration ${step.iterations}/${strategy.iterations} passed`
-      : `canary weight ${step.canaryWeight}`;
+      ? `iteration ${step.iterations}/${strategy.iterations} passed${blind}`
+      : `canary weight ${step.canaryWeight}${blind}`;
   return verdict(next, 'Progressing', message, {
     notes: [event('Normal', 'Advanced', message)],
     requeueAfterMs: ctx.spec.intervalMs,

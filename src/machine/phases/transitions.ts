@@ -10,6 +10,7 @@ export function rollback(ctx: Ctx, state: RunState, reason: string, message: str
     ...enter(state, 'Failed', ctx.now),
     canaryWeight: 0,
     inconclusiveSince: null,
+    canaryUnreadySince: null,
     targetScaledDown: false,
   };
   const text = `rolled back revision ${state.revision ?? '?'}: ${message}`;
@@ -25,6 +26,7 @@ export function beginPromotion(ctx: Ctx, state: RunState, why: string): Verdict 
     ...enter(state, 'Promoting', ctx.now),
     lastAnalysisAt: ctx.now,
     inconclusiveSince: null,
+    canaryUnreadySince: null,
     paused: false,
   };
   const message = `promoting revision ${state.revision ?? '?'}: ${why}`;
@@ -65,6 +67,9 @@ export function freshRun(ctx: Ctx, state: RunState, target: ObservedTarget): Run
     nextWindowStart: null,
     lastAnalysisAt: null,
     inconclusiveSince: null,
+    consecutiveErrors: 0,
+    canaryUnreadySince: null,
+    dataSeen: false,
     targetScaledDown: false,
     lastAnalysis: [],
   };

@@ -126,7 +126,9 @@ describe('tick outcome', () => {
     [[r('Successful'), r('Successful')], 'Successful'],
     [[r('Successful'), r('Inconclusive')], 'Inconclusive'],
     [[r('Inconclusive'), r('Failed')], 'Failed'],
-    [[r('Successful'), r('Error')], 'Failed'],
+    [[r('Successful'), r('Error')], 'Error'],
+    [[r('Inconclusive'), r('Error')], 'Error'],
+    [[r('Error'), r('Failed')], 'Failed'],
   ])('%j -> %s', (results, expected) => {
     expect(tickOutcome(results)).toBe(expected);
   });

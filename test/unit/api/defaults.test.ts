@@ -31,6 +31,7 @@ describe('withStoredDefaults', () => {
         stepWeightPromotion: 0,
         noData: 'inconclusive',
         minRequests: 0,
+        errorLimit: 5,
         metrics: [
           {
             name: 'sr',

@@ -157,6 +157,19 @@ const rows: Row[] = [
   {
     name: 'failed: same failed revision stays failed',
     status: settled('Failed', { revision: 'rev2' }),
+    observed: { routes: { primaryWeight: 100, canaryWeight: 0 } },
+    to: 'Failed',
+    reason: 'Failed',
+  },
+  {
+    name: 'failed: the route back to the primary held past the deadline is stalled',
+    status: settled('Failed', { revision: 'rev2' }),
+    to: 'Failed',
+    reason: 'TrafficShiftStalled',
+  },
+  {
+    name: 'failed: the route back to the primary held within the deadline keeps routing',
+    status: settled('Failed', { revision: 'rev2', phaseSince: ago(MINUTE) }),
     to: 'Failed',
     reason: 'Failed',
   },
@@ -175,11 +188,87 @@ const rows: Row[] = [
     reason: 'ConfirmRolloutPending',
   },
   {
-    name: 'succeeded: skipAnalysis promotes directly',
+    name: 'succeeded: skipAnalysis starts a run that waits for the canary to be ready',
     status: settled('Succeeded'),
+    spec: { skipAnalysis: true },
+    to: 'Progressing',
+    reason: 'Progressing',
+  },
+  {
+    name: 'progressing: skipAnalysis promotes a ready canary',
+    status: running(),
     spec: { skipAnalysis: true },
     to: 'Promoting',
     reason: 'Promoting',
+  },
+  {
+    name: 'progressing: skipAnalysis does not promote a canary that is not ready',
+    status: running(),
+    spec: { skipAnalysis: true },
+    observed: { target: { revision: 'rev2', trackedConfigs: {}, replicas: 2, readiness: PENDING } },
+    to: 'Progressing',
+    reason: 'WaitingForCanary',
+  },
+  {
+    name: 'succeeded: a pre-flight problem keeps weight 0 and says which check',
+    status: settled('Succeeded'),
+    preflight: {
+      problems: [{ check: 'error-rate', reason: 'QueryInvalid', message: 'parse error at char 5' }],
+    },
+    to: 'Waiting',
+    reason: 'QueryInvalid',
+  },
+  {
+    name: 'succeeded: several kinds of pre-flight problem are PreflightFailed',
+    status: settled('Succeeded'),
+    preflight: {
+      problems: [
+        { check: 'error-rate', reason: 'QueryInvalid', message: 'parse error' },
+        { check: 'latency', reason: 'TemplateNotFound', message: 'no AnalysisTemplate x' },
+      ],
+    },
+    to: 'Waiting',
+    reason: 'PreflightFailed',
+  },
+  {
+    name: 'succeeded: the primary deleted is rebuilt from the stored promoted template',
+    status: settled('Succeeded'),
+    observed: {
+      primary: null,
+      initialized: false,
+      routes: { primaryWeight: 100, canaryWeight: 0 },
+    },
+    to: 'Succeeded',
+    reason: 'PrimaryMissing',
+  },
+  {
+    name: 'failed: the primary deleted after a rollback is rebuilt, the run stays Failed',
+    status: settled('Failed', { revision: 'rev2' }),
+    observed: {
+      primary: null,
+      initialized: false,
+      routes: { primaryWeight: 100, canaryWeight: 0 },
+    },
+    to: 'Failed',
+    reason: 'PrimaryMissing',
+  },
+  {
+    name: 'failed: no stored template and the target unanalysed: no rebuild, stalled',
+    status: settled('Failed', { revision: 'rev2' }),
+    observed: { primary: null, initialized: false, promotedTemplate: null },
+    to: 'Failed',
+    reason: 'PrimaryTemplateUnavailable',
+  },
+  {
+    name: 'succeeded: a primary that is not ready is not Ready',
+    status: settled('Succeeded'),
+    observed: {
+      target: { revision: 'rev1', trackedConfigs: {}, replicas: 0, readiness: READY },
+      primary: { revision: 'rev1', readiness: PENDING },
+      routes: { primaryWeight: 100, canaryWeight: 0 },
+    },
+    to: 'Succeeded',
+    reason: 'WaitingForPrimary',
   },
   // Waiting
   {
@@ -244,11 +333,25 @@ const rows: Row[] = [
     reason: 'WaitingForCanary',
   },
   {
-    name: 'progressing: canary pending past deadline',
-    status: running({ phaseSince: ago(10 * MINUTE) }),
+    name: 'progressing: canary unready for the whole deadline',
+    status: running({ phaseSince: ago(10 * MINUTE), canaryUnreadySince: ago(10 * MINUTE) }),
     observed: { target: { revision: 'rev2', trackedConfigs: {}, replicas: 2, readiness: PENDING } },
     to: 'Failed',
     reason: 'ProgressDeadlineExceeded',
+  },
+  {
+    name: 'progressing: canary just became unready late in a step: its own deadline',
+    status: running({ phaseSince: ago(10 * MINUTE), canaryUnreadySince: ago(MINUTE) }),
+    observed: { target: { revision: 'rev2', trackedConfigs: {}, replicas: 2, readiness: PENDING } },
+    to: 'Progressing',
+    reason: 'WaitingForCanary',
+  },
+  {
+    name: 'progressing: canary first seen unready late in a step: its own deadline',
+    status: running({ phaseSince: ago(10 * MINUTE) }),
+    observed: { target: { revision: 'rev2', trackedConfigs: {}, replicas: 2, readiness: PENDING } },
+    to: 'Progressing',
+    reason: 'WaitingForCanary',
   },
   {
     name: 'progressing: canary failed',
@@ -430,7 +533,7 @@ describe('decide(): what it asks for, in order', () => {
     [
       'a new revision',
       { name: '', status: settled('Succeeded'), to: 'Progressing', reason: '' },
-      ['confirm-rollout'],
+      ['preflight', 'confirm-rollout'],
     ],
     [
       'a closed window asks nothing',

@@ -37,6 +37,10 @@ export function spec(overrides: Partial<EngineSpec> = {}): EngineSpec {
   return {
     intervalMs: MINUTE,
     threshold: 2,
+    errorLimit: 3,
+    checks: { metrics: 1, gateHooks: 0 },
+    windowMs: MINUTE,
+    noDataPasses: false,
     progression: { stepWeight: 30, maxWeight: 50 },
     stepWeightPromotion: 0,
     progressDeadlineMs: 10 * MINUTE,

@@ -79,7 +79,8 @@ describe('a healthy revision, step by step', () => {
     r = await w.reconcile();
     expect(w.hookCalls()).toEqual(['rollback', 'rollout', 'confirm-traffic-increase']);
     expect(w.called('runChecks').map((c) => c.input)).toEqual([
-      { phase: 'Progressing', revision: 'rev2', canaryWeight: 30 },
+      // measured from the moment weight 30 was routed: one interval ago
+      { phase: 'Progressing', revision: 'rev2', canaryWeight: 30, since: w.clock.now() - MINUTE },
     ]);
     expect(w.status).toMatchObject({ canaryWeight: 50, stepIndex: 2 });
     expect(w.status?.lastAnalysis).toEqual([
@@ -109,7 +110,11 @@ describe('a healthy revision, step by step', () => {
       lastPromotedRevision: 'rev2',
       canaryWeight: 0,
     });
-    expect(types(r.plan.effects)).toEqual(['event:Succeeded', 'callWebhooks:post-rollout']);
+    expect(types(r.plan.effects)).toEqual([
+      'recordPromoted',
+      'event:Succeeded',
+      'callWebhooks:post-rollout',
+    ]);
     expect(condition(w.status, 'Ready')).toEqual({ status: 'True', reason: 'Succeeded' });
     expect(condition(w.status, 'Promoted')).toEqual({ status: 'True', reason: 'Succeeded' });
     expect(condition(w.status, 'Reconciling')).toEqual({ status: 'False', reason: 'Succeeded' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_LIMITS } from '../../../src/machine/machine.js';
-import { MINUTE, World, bad, ok, types } from './harness.js';
+import { MINUTE, World, bad, condition, ok, types } from './harness.js';
 
 const atFirstStep = (): Promise<World> => World.atFirstStep();
 
@@ -115,7 +115,7 @@ describe('every wait inside a step is bounded by the injected clock', () => {
     expect(r.persisted).toBe(true);
   });
 
-  it('checks that hang count as an Error result, i.e. a failed check', async () => {
+  it('checks that hang count as an Error result: the weight holds, counted apart', async () => {
     const w = await atFirstStep();
     w.failing.runChecks = 'hang';
     await w.wait(MINUTE);
@@ -123,7 +123,8 @@ describe('every wait inside a step is bounded by the injected clock', () => {
     await w.clock.advance(DEFAULT_LIMITS.gatherTimeoutMs);
     const r = await pending;
     expect(r.error).toBeNull();
-    expect(w.status).toMatchObject({ canaryWeight: 30, failedChecks: 1 });
+    expect(w.status).toMatchObject({ canaryWeight: 30, failedChecks: 0, consecutiveErrors: 1 });
+    expect(condition(w.status, 'Ready')).toEqual({ status: 'False', reason: 'MetricsUnavailable' });
     expect(w.status?.lastAnalysis).toEqual([
       expect.objectContaining({ metric: 'analysis', result: 'Error' }),
     ]);

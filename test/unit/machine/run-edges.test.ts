@@ -3,6 +3,7 @@ import type { MetricCheckResult } from '../../../src/analysis/evaluate.js';
 import type { EngineSpec } from '../../../src/machine/types.js';
 import {
   FAILED,
+  READY,
   MINUTE,
   PENDING,
   World,
@@ -27,7 +28,11 @@ async function tick(w: World, checks: readonly MetricCheckResult[], s: EngineSpe
 
 describe('check outcomes over successive ticks', () => {
   it.each<
-    [string, MetricCheckResult[][], { phase: string; canaryWeight: number; failedChecks: number }[]]
+    [
+      string,
+      MetricCheckResult[][],
+      { phase: string; canaryWeight: number; failedChecks?: number; consecutiveErrors?: number }[],
+    ]
   >([
     [
       'a failure below the threshold holds, the next pass advances',
@@ -64,8 +69,41 @@ describe('check outcomes over successive ticks', () => {
       ],
     ],
     [
-      'an Error result counts as a failed check',
-      [[{ metric: 'q', result: 'Error', message: 'connection refused' }]],
+      'an Error result holds the weight, counted apart from failed checks, up to errorLimit (3)',
+      [
+        [{ metric: 'q', result: 'Error', message: 'connection refused' }],
+        [{ metric: 'q', result: 'Error', message: 'connection refused' }],
+        [{ metric: 'q', result: 'Error', message: 'connection refused' }],
+      ],
+      [
+        { phase: 'Progressing', canaryWeight: 30, failedChecks: 0, consecutiveErrors: 1 },
+        { phase: 'Progressing', canaryWeight: 30, failedChecks: 0, consecutiveErrors: 2 },
+        { phase: 'Failed', canaryWeight: 0, failedChecks: 0, consecutiveErrors: 3 },
+      ],
+    ],
+    [
+      'a tick whose checks all ran restarts the error count',
+      [
+        [{ metric: 'q', result: 'Error', message: 'connection refused' }],
+        [{ metric: 'q', result: 'Error', message: 'connection refused' }],
+        [ok()],
+        [{ metric: 'q', result: 'Error', message: 'connection refused' }],
+      ],
+      [
+        { phase: 'Progressing', canaryWeight: 30, consecutiveErrors: 1 },
+        { phase: 'Progressing', canaryWeight: 30, consecutiveErrors: 2 },
+        { phase: 'Progressing', canaryWeight: 50, failedChecks: 0 },
+        { phase: 'Progressing', canaryWeight: 50, consecutiveErrors: 1, failedChecks: 0 },
+      ],
+    ],
+    [
+      'a Failed result next to an Error result is a failed check',
+      [
+        [
+          { metric: 'q', result: 'Error', message: 'connection refused' },
+          { metric: 'p', result: 'Failed', message: '5 > max 1' },
+        ],
+      ],
       [{ phase: 'Progressing', canaryWeight: 30, failedChecks: 1 }],
     ],
   ])('%s', async (_name, ticks, expected) => {
@@ -316,9 +354,15 @@ describe('strategies and shortcuts', () => {
     const w = await World.initialized(s);
     w.release('rev2');
     await w.reconcile(s);
-    await w.reconcile(s); // first tick: pre-rollout only
-    expect(w.status).toMatchObject({ canaryWeight: 0, iterations: 1 });
+    await w.reconcile(s); // first tick: pre-rollout only, nothing measured, nothing counted
+    expect(w.status).toMatchObject({ canaryWeight: 0, iterations: 0, stepIndex: 1 });
+    expect(condition(w.status, 'Ready')).toEqual({ status: 'False', reason: 'Progressing' });
+    expect(w.hookCalls()).toContain('pre-rollout');
     expect(w.called('runChecks')).toHaveLength(0);
+    await tick(w, [ok()], s);
+    expect(w.status).toMatchObject({ canaryWeight: 0, iterations: 1 });
+    await tick(w, [unsure()], s); // an iteration that measured nothing does not count
+    expect(w.status).toMatchObject({ canaryWeight: 0, iterations: 1 });
     await tick(w, [ok()], s);
     expect(w.status).toMatchObject({ canaryWeight: 0, iterations: 2 });
     w.hooks['confirm-promotion'] = deny();
@@ -330,20 +374,44 @@ describe('strategies and shortcuts', () => {
     expect(w.routes).toEqual({ primaryWeight: 0, canaryWeight: 100 });
     await tick(w, [ok()], s);
     expect(w.status?.phase).toBe('Promoting');
-    expect(w.called('runChecks')).toHaveLength(4);
+    expect(w.called('runChecks')).toHaveLength(6);
   });
 
-  it('skipAnalysis promotes a new revision without scaling up the canary', async () => {
+  it('skipAnalysis promotes a new revision once the canary is ready, without checks or traffic', async () => {
     const s = spec({ skipAnalysis: true });
     const w = await World.initialized(s);
     w.release('rev2');
+    w.canaryReadinessOnScaleUp = PENDING;
     const r = await w.reconcile(s);
-    expect(w.status).toMatchObject({ phase: 'Promoting', canaryWeight: 0 });
-    expect(types(r.plan.effects)).toEqual(['promotePrimary', 'event:Promoting']);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0 });
+    expect(types(r.plan.effects)).toContain('scaleCanary:up');
+    await w.reconcile(s);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0 });
+    expect(condition(w.status, 'Ready')).toEqual({ status: 'False', reason: 'WaitingForCanary' });
+    expect(w.called('promotePrimary')).toHaveLength(0);
+    w.target = w.target === null ? null : { ...w.target, readiness: READY };
     await w.settle(s);
     expect(w.status).toMatchObject({ phase: 'Succeeded', lastPromotedRevision: 'rev2' });
-    expect(w.called('scaleCanary')).toHaveLength(0);
+    expect(w.called('promotePrimary')).toHaveLength(1);
     expect(w.called('runChecks')).toHaveLength(0);
+    expect(w.called('preflight')).toHaveLength(0);
+    expect(w.routeHistory.every((weight) => weight === 0)).toBe(true);
+  });
+
+  it('skipAnalysis never copies a revision that cannot become ready to the primary', async () => {
+    const s = spec({ skipAnalysis: true });
+    const w = await World.initialized(s);
+    w.release('rev2');
+    w.canaryReadinessOnScaleUp = FAILED;
+    await w.settle(s);
+    expect(w.status).toMatchObject({
+      phase: 'Failed',
+      revision: 'rev2',
+      lastPromotedRevision: 'rev1',
+    });
+    expect(condition(w.status, 'Ready')).toEqual({ status: 'False', reason: 'CanaryNotReady' });
+    expect(w.called('promotePrimary')).toHaveLength(0);
+    expect(w.primary?.revision).toBe('rev1');
   });
 
   it('skipAnalysis set mid-run promotes at the current weight', async () => {

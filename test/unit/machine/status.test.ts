@@ -205,6 +205,10 @@ describe('engine spec', () => {
       spec: {
         intervalMs: 60_000,
         threshold: STORED_DEFAULTS.analysis.threshold,
+        errorLimit: 5,
+        checks: { metrics: 0, gateHooks: 0 },
+        windowMs: 0,
+        noDataPasses: false,
         progression: {
           stepWeight: undefined,
           maxWeight: undefined,
