@@ -95,7 +95,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /**
  * Reads /api/v1/status/config with the endpoint's credentials. Node's fetch ignores proxy
  * variables, like the query executor. Any non-2xx answer is an error carrying the status and the
- * server's own message (a Thanos or Mimir querier, for one, does not serve this path).
+ * server's own message (a Prometheus-compatible querier may not serve this path).
  */
 export const fetchConfigReader: PrometheusConfigReader = {
   async configYaml(endpoint, signal) {
