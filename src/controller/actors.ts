@@ -21,6 +21,7 @@ import type {
   ChecksOutcome,
   EffectOf,
   EngineSpec,
+  PreflightCall,
   PreflightOutcome,
   WebhookCall,
   WebhookOutcome,
@@ -42,6 +43,7 @@ import { scaleTarget } from '../workload/scale.js';
 import { CANARY_REF, type CanaryJson, type ControllerCaches } from './caches.js';
 import { runChecks } from './checks.js';
 import { sleep, systemClock, type Clock } from './clock.js';
+import { runPreflight } from './preflight.js';
 
 /** Alert notifications (--notify-config), built once. */
 export interface AlertDeps {
@@ -141,9 +143,8 @@ export class CanaryActors implements EngineActors {
     return { results };
   }
 
-  // Pre-flight is not implemented yet (issue 12 item 6): every run starts as before.
-  preflight(): Promise<PreflightOutcome> {
-    return Promise.resolve({ problems: [] });
+  preflight(_call: PreflightCall, signal?: AbortSignal): Promise<PreflightOutcome> {
+    return runPreflight(this.#d, this.#s.canary, this.#s.logger, signal);
   }
 
   // Stored promoted templates are not implemented yet (issue 12 item 5).

@@ -1,7 +1,7 @@
 // templateRef resolution from the caches: the template (namespaced or cluster-wide) and the
-// credentials its provider's secretRef names. A missing template resolves to nothing: the metric
-// source factory then reports every measurement of that check as an Error, which the analysis
-// counts like any failing check (and names the template in the status and Events).
+// credentials its provider's secretRef names. A missing template resolves to nothing: pre-flight
+// refuses to start a run with it (TemplateNotFound); one deleted mid-run makes every measurement
+// of that check an Error (the metric source factory names the template in status and Events).
 import type { Metric } from '../api/canary.js';
 import type { TemplateKind } from '../api/constants.js';
 import { STORED_DEFAULTS } from '../api/defaults.js';

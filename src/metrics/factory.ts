@@ -15,9 +15,10 @@ import { QueryBatcher, type QueryBatcherOptions } from './batcher.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 import type { PrometheusAuth, PrometheusEndpoint, QueryExecutor } from './executor.js';
 import type { KubeGetTransport } from './kube-transport.js';
-import { MESH_QUERIES, type MeshName } from './mesh-queries.js';
+import { MESH_QUERIES, type MeshName, type MeshQueries } from './mesh-queries.js';
 import { batchProblem } from './promql.js';
 import { BATCH_ANNOTATION, PrometheusSource } from './prometheus-source.js';
+import { fetchConfigReader, type PrometheusConfigReader } from './scrape-interval.js';
 import { failingSource, type MetricSource } from './source.js';
 import { TrafficMetricsApiClient } from './traffic-metrics-api.js';
 import {
@@ -51,6 +52,8 @@ export interface MetricSourceFactoryDeps {
   readonly kube?: KubeGetTransport;
   readonly now?: () => number;
   readonly batcher?: QueryBatcherOptions;
+  /** Reads a server's scrape configuration (pre-flight). @default fetchConfigReader */
+  readonly configReader?: PrometheusConfigReader;
 }
 
 /** A template as the reconciler found it in its cache, with its secretRef already resolved. */
@@ -63,12 +66,33 @@ export interface ResolvedTemplate {
   readonly auth?: PrometheusAuth;
 }
 
+/** How a prometheus or templateRef metric is queried: its query template and where it goes. */
+export interface PrometheusQuerySpec {
+  readonly query: string;
+  readonly variables: Readonly<Record<string, string>>;
+  readonly endpoint: PrometheusEndpoint;
+  /** The address the Canary or template chose (checked by the address policy), if any. */
+  readonly address: string | undefined;
+}
+
+/** What pre-flight (src/controller/preflight.ts) needs to reach the servers measure() would. */
+export interface MetricsPreflightAccess {
+  readonly executor: QueryExecutor;
+  readonly configReader: PrometheusConfigReader;
+  readonly trafficMetrics: TrafficMetricsSetting;
+  /** The SMI metrics API; undefined when trafficMetrics is 'computed'. */
+  readonly api: TrafficMetricsApiClient | undefined;
+  /** The computed trafficMetrics' server and queries. */
+  readonly computed: { readonly endpoint: PrometheusEndpoint; readonly mesh: MeshQueries };
+}
+
 export class MetricSourceFactory {
   readonly #deps: MetricSourceFactoryDeps;
   readonly #logger: Logger;
   readonly #batcher: QueryBatcher | undefined;
   readonly #computed: ComputedTrafficMetrics;
   readonly #api: TrafficMetricsApiSource | undefined;
+  readonly #apiClient: TrafficMetricsApiClient | undefined;
   readonly #warned = new Set<string>();
 
   constructor(deps: MetricSourceFactoryDeps) {
@@ -100,8 +124,9 @@ export class MetricSourceFactory {
           `trafficMetrics "${setting}" needs a Kubernetes client`,
         );
       }
+      this.#apiClient = new TrafficMetricsApiClient(deps.kube);
       this.#api = new TrafficMetricsApiSource({
-        client: new TrafficMetricsApiClient(deps.kube),
+        client: this.#apiClient,
         logger: this.#logger,
         ...(setting === 'auto'
           ? { fallback: (m: TrafficMetricName) => this.#computed.source(m) }
@@ -125,14 +150,14 @@ export class MetricSourceFactory {
       return this.#api?.source(name) ?? this.#computed.source(name);
     }
     if (metric.prometheus !== undefined) {
-      const { query, address } = metric.prometheus;
+      const spec = this.#inlineQuery(metric, metric.prometheus);
       return new PrometheusSource({
-        query,
-        variables: metric.templateVariables ?? {},
-        endpoint: { address: address ?? this.#deps.config.prometheusAddress },
+        query: spec.query,
+        variables: spec.variables,
+        endpoint: spec.endpoint,
         executor: this.#deps.executor,
         check: metric.name,
-        ...this.#addressCheck(address),
+        ...this.#addressCheck(spec.address),
       });
     }
     if (metric.templateRef !== undefined) {
@@ -150,12 +175,68 @@ export class MetricSourceFactory {
     return failingSource('none', new MetricsError(METRICS_ERROR_REASONS.misconfigured, message));
   }
 
-  #templateSource(metric: Metric, template: ResolvedTemplate): MetricSource {
-    const address = template.spec.provider?.address;
-    const endpoint: PrometheusEndpoint = {
-      address: address ?? this.#deps.config.prometheusAddress,
-      ...(template.auth === undefined ? {} : { auth: template.auth }),
+  /**
+   * The query of an inline prometheus metric, or of a templateRef metric with its resolved
+   * template, with the endpoint it is sent to; undefined for other metrics.
+   */
+  prometheusQuery(metric: Metric, template?: ResolvedTemplate): PrometheusQuerySpec | undefined {
+    if (metric.prometheus !== undefined) return this.#inlineQuery(metric, metric.prometheus);
+    if (metric.templateRef === undefined || template === undefined) return undefined;
+    return this.#templateQuery(metric, template);
+  }
+
+  #inlineQuery(metric: Metric, inline: NonNullable<Metric['prometheus']>): PrometheusQuerySpec {
+    const { query, address } = inline;
+    return {
+      query,
+      variables: metric.templateVariables ?? {},
+      endpoint: { address: address ?? this.#deps.config.prometheusAddress },
+      address,
     };
+  }
+
+  #templateQuery(metric: Metric, template: ResolvedTemplate): PrometheusQuerySpec {
+    const address = template.spec.provider?.address;
+    return {
+      query: template.spec.query,
+      variables: mergeVariables(template.spec.variables, metric.templateVariables),
+      endpoint: {
+        address: address ?? this.#deps.config.prometheusAddress,
+        ...(template.auth === undefined ? {} : { auth: template.auth }),
+      },
+      address,
+    };
+  }
+
+  /** The operator's verdict on a metrics address a Canary or template chose. */
+  async checkAddress(address: string | undefined): Promise<MetricsError | undefined> {
+    const policy = this.#deps.config.addressPolicy ?? ALLOW_ALL;
+    if (address === undefined || policy.unrestricted) return undefined;
+    const verdict = await policy.check(address);
+    if (verdict.allowed) return undefined;
+    const message = `metrics address ${address} not allowed by the address policy: ${verdict.reason}`;
+    return new MetricsError(METRICS_ERROR_REASONS.addressNotAllowed, message, {
+      details: { address },
+    });
+  }
+
+  /** The executor, config reader and trafficMetrics paths, as measure() uses them. */
+  preflightAccess(): MetricsPreflightAccess {
+    return {
+      executor: this.#deps.executor,
+      configReader: this.#deps.configReader ?? fetchConfigReader,
+      trafficMetrics: this.#deps.config.trafficMetrics ?? 'auto',
+      api: this.#apiClient,
+      computed: {
+        endpoint: { address: this.#deps.config.prometheusAddress },
+        mesh: MESH_QUERIES[this.#deps.config.mesh ?? 'linkerd'],
+      },
+    };
+  }
+
+  #templateSource(metric: Metric, template: ResolvedTemplate): MetricSource {
+    const spec = this.#templateQuery(metric, template);
+    const { endpoint, address } = spec;
     const label = template.annotations?.[BATCH_ANNOTATION];
     let batch: { batcher: QueryBatcher; label: string } | undefined;
     if (label !== undefined && this.#batcher !== undefined) {
@@ -164,8 +245,8 @@ export class MetricSourceFactory {
       else this.#warnOnce(template, label, problem);
     }
     return new PrometheusSource({
-      query: template.spec.query,
-      variables: mergeVariables(template.spec.variables, metric.templateVariables),
+      query: spec.query,
+      variables: spec.variables,
       endpoint,
       executor: this.#deps.executor,
       check: metric.name,
@@ -179,16 +260,7 @@ export class MetricSourceFactory {
   } {
     const policy = this.#deps.config.addressPolicy ?? ALLOW_ALL;
     if (address === undefined || policy.unrestricted) return {};
-    return {
-      checkAddress: async () => {
-        const verdict = await policy.check(address);
-        if (verdict.allowed) return undefined;
-        const message = `metrics address ${address} not allowed by the address policy: ${verdict.reason}`;
-        return new MetricsError(METRICS_ERROR_REASONS.addressNotAllowed, message, {
-          details: { address },
-        });
-      },
-    };
+    return { checkAddress: () => this.checkAddress(address) };
   }
 
   #warnOnce(template: ResolvedTemplate, label: string, problem: string): void {

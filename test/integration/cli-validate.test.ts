@@ -137,7 +137,7 @@ describe('validate -f (real API server)', () => {
         expect.stringMatching(
           /^ {2}x spec\.analysis\.metrics\[1\]\.prometheus\.query: unknown template variable.*varibles\.y.* \(controller\)$/,
         ),
-        '  x spec.analysis.metrics[1].prometheus.address: not allowed by the address policy: address 10.1.2.3 is outside the allowed CIDRs (controller)',
+        '  x spec.analysis.metrics[1].prometheus.address: metrics address http://10.1.2.3:9090 not allowed by the address policy: address 10.1.2.3 is outside the allowed CIDRs (controller)',
         '  x spec.analysis.webhooks[0].url: not allowed by the address policy: address 169.254.169.254 is outside the allowed CIDRs (controller)',
         '  x metadata.namespace: namespaces "no-such-namespace" not found (apiserver)',
         '  x apiVersion: nope.example.com/v1 is not served by this cluster (CRD not installed?) (apiserver)',

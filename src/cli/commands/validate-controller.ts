@@ -1,16 +1,17 @@
-// What only the controller checks, run ahead of time: the target Deployment and referenced
-// templates exist (in the cluster or in the same file), durations parse, the step strategy and the
-// deployment windows compile, queries render, and webhook / metrics addresses pass the operator's
-// address policy. Each finding names the field it is about.
-import type { Canary, Metric } from '../../api/canary.js';
+// What only the controller checks, run ahead of time: the target Deployment exists (in the cluster
+// or in the same file), durations parse, the step strategy and the deployment windows compile,
+// and the controller's pre-flight (validate-preflight.ts): templates exist, queries render (and
+// run, with --prometheus-url), webhook / metrics addresses pass the operator's address policy.
+// Each finding names the field it is about.
+import type { Canary } from '../../api/canary.js';
 import type { AnalysisTemplateSpec } from '../../api/analysis-template.js';
-import { STORED_DEFAULTS } from '../../api/defaults.js';
 import { renderQuery } from '../../analysis/template.js';
 import type { UrlPolicy } from '../../hooks/url-policy.js';
 import { parseDuration } from '../../machine/spec.js';
 import { strategyFrom } from '../../progression/strategy.js';
 import { compileSchedule } from '../../progression/windows.js';
-import type { DocRef, Problem } from './validate-types.js';
+import { canaryPreflight, type ValidateMetrics } from './validate-preflight.js';
+import type { DocRef, Note, Problem } from './validate-types.js';
 
 export interface ControllerLookups {
   /** True when the Deployment exists in the cluster or is defined in the file. */
@@ -22,6 +23,8 @@ export interface ControllerLookups {
     name: string,
   ): Promise<AnalysisTemplateSpec | null>;
   readonly policy: UrlPolicy;
+  /** Where pre-flight sends queries. @default offline: nothing is queried */
+  readonly metrics?: ValidateMetrics;
 }
 
 type Found = Omit<Problem, 'doc' | 'source'>;
@@ -76,79 +79,15 @@ async function addressProblem(policy: UrlPolicy, field: string, url: string): Pr
     : [{ field, message: `not allowed by the address policy: ${verdict.reason}` }];
 }
 
-function renderProblems(
-  canary: Canary,
-  m: Metric,
-  query: string,
-  variables: Record<string, string>,
-  field: string,
-): Found[] {
-  const rendered = renderQuery(query, {
-    namespace: canary.metadata.namespace ?? 'default',
-    target: canary.spec.targetRef.name,
-    interval: m.interval ?? canary.spec.analysis?.interval ?? STORED_DEFAULTS.analysis.interval,
-    variables,
-  });
-  return rendered.ok ? [] : [{ field, message: rendered.error.message }];
-}
-
-async function metricProblems(
-  canary: Canary,
-  m: Metric,
-  i: number,
-  look: ControllerLookups,
-): Promise<Found[]> {
-  const base = `spec.analysis.metrics[${i}]`;
-  const ns = canary.metadata.namespace ?? 'default';
-  if (m.prometheus !== undefined) {
-    const out = renderProblems(
-      canary,
-      m,
-      m.prometheus.query,
-      m.templateVariables ?? {},
-      `${base}.prometheus.query`,
-    );
-    if (m.prometheus.address !== undefined)
-      out.push(
-        ...(await addressProblem(look.policy, `${base}.prometheus.address`, m.prometheus.address)),
-      );
-    return out;
-  }
-  if (m.templateRef === undefined) return [];
-  const kind = m.templateRef.kind ?? STORED_DEFAULTS.templateRef.kind;
-  const template = await look.template(kind, ns, m.templateRef.name);
-  if (template === null) {
-    const where =
-      kind === 'ClusterAnalysisTemplate' ? m.templateRef.name : `${ns}/${m.templateRef.name}`;
-    return [{ field: `${base}.templateRef.name`, message: `${kind} ${where} not found` }];
-  }
-  const variables = { ...template.variables, ...m.templateVariables };
-  const out = renderProblems(canary, m, template.query, variables, `${base}.templateVariables`);
-  if (template.provider?.address !== undefined) {
-    const found = await addressProblem(
-      look.policy,
-      `${base}.templateRef`,
-      template.provider.address,
-    );
-    out.push(
-      ...found.map((f) => ({
-        ...f,
-        message: `template address ${template.provider?.address ?? ''} ${f.message}`,
-      })),
-    );
-  }
-  return out;
-}
-
 export async function canaryProblems(
   doc: DocRef,
   canary: Canary,
   look: ControllerLookups,
-): Promise<Problem[]> {
+): Promise<{ problems: Problem[]; notes: Note[] }> {
   const found: Found[] = [];
   // Untrusted YAML: the spec or its targetRef may be missing (the dry run reports that).
   const spec = canary.spec as Partial<Canary['spec']> | undefined;
-  if (spec?.targetRef?.name === undefined) return [];
+  if (spec?.targetRef?.name === undefined) return { problems: [], notes: [] };
   const ns = canary.metadata.namespace ?? 'default';
   if (!(await look.deploymentExists(ns, spec.targetRef.name))) {
     found.push({
@@ -157,12 +96,15 @@ export async function canaryProblems(
     });
   }
   found.push(...durationProblems(canary), ...strategyProblems(canary));
-  const metrics = spec.analysis?.metrics ?? [];
-  for (const [i, m] of metrics.entries()) found.push(...(await metricProblems(canary, m, i, look)));
-  for (const [i, w] of (spec.analysis?.webhooks ?? []).entries()) {
-    found.push(...(await addressProblem(look.policy, `spec.analysis.webhooks[${i}].url`, w.url)));
-  }
-  return found.map((f) => ({ ...f, doc, source: 'controller' }));
+  const preflight = await canaryPreflight(canary, look);
+  found.push(...preflight.problems);
+  return {
+    problems: found.map((f) => ({ ...f, doc, source: 'controller' })),
+    notes: [
+      ...preflight.notes.map((message) => ({ doc, message })),
+      ...preflight.warnings.map((message) => ({ doc, message, warning: true as const })),
+    ],
+  };
 }
 
 /** An AnalysisTemplate's own checks: the query's placeholders and the provider address. */

@@ -23,6 +23,8 @@ export interface Problem {
 export interface Note {
   readonly doc: DocRef;
   readonly message: string;
+  /** A warning: valid, but probably not what was meant (exit code 0 all the same). */
+  readonly warning?: true;
 }
 
 export interface KubeDoc {

@@ -8,6 +8,9 @@ import type { AnalysisTemplateSpec } from '../../api/analysis-template.js';
 import { API_VERSION } from '../../api/constants.js';
 import { ENV_NAMES } from '../../config/keys.js';
 import { createUrlPolicy, type UrlPolicy } from '../../hooks/url-policy.js';
+import { TRAFFIC_METRICS_SETTINGS, type TrafficMetricsSetting } from '../../metrics/factory.js';
+import { MESHES, isMeshName } from '../../metrics/mesh-queries.js';
+import { WeightlifterError } from '../../telemetry/errors.js';
 import { renderReport, type ValidationReport } from '../render/problems.js';
 import { renderStructured } from '../render/structured.js';
 import { styleFor } from '../render/style.js';
@@ -21,6 +24,7 @@ import {
 } from './context.js';
 import { reportFailure } from './failures.js';
 import { canaryProblems, templateProblems } from './validate-controller.js';
+import { validateMetrics, type MetricsSettings } from './validate-preflight.js';
 import { parseDocuments } from './validate-documents.js';
 import { dryRun, KindResolver } from './validate-dry-run.js';
 import { clusterLookups } from './validate-lookups.js';
@@ -45,13 +49,32 @@ export function validateCommand(deps: CliDeps): Command {
       '--allowed-cidrs <cidrs>',
       `the controller's --allowed-cidrs [env ${ENV_NAMES.allowedCidrs}]`,
     )
+    .option(
+      '--prometheus-url <url>',
+      `the controller's --prometheus-url: run each query once there and read its scrape interval [env ${ENV_NAMES.prometheusUrl}]`,
+    )
+    .addOption(
+      new Option('--mesh <mesh>', `the controller's --mesh [env ${ENV_NAMES.mesh}]`).choices(
+        MESHES,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--traffic-metrics <mode>',
+        `the controller's --traffic-metrics [env ${ENV_NAMES.trafficMetrics}]`,
+      ).choices(TRAFFIC_METRICS_SETTINGS),
+    )
     .addHelpText(
       'after',
       `
 Nothing is created or changed: each document is sent as a server-side apply with dryRun=All.
 Controller checks: the target Deployment and referenced (Cluster)AnalysisTemplates exist (in the
 cluster or in the file), durations parse, the step strategy and schedule compile, queries render,
-webhook and metrics URLs pass the address policy.`,
+webhook and metrics URLs pass the address policy. With --prometheus-url, also the controller's
+pre-flight: each query runs once (an empty answer is fine), trafficMetrics are read the way the
+controller would, and each window must hold 2 scrapes of the server's scrape interval; a server
+that cannot be reached from here is a note. A Canary without metrics or gate webhooks gets a
+warning: it promotes blind.`,
     );
   withClusterOptions(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
@@ -102,6 +125,32 @@ async function placed(doc: KubeDoc, namespace: string, kinds: KindResolver): Pro
   return { ref: { ...doc.ref, namespace }, object: { ...doc.object, metadata } };
 }
 
+function metricsSettings(deps: CliDeps, opts: Record<string, unknown>): MetricsSettings {
+  const pick = (flag: string, env: string): string | undefined => {
+    const v = opts[flag] ?? deps.env[env];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const url = pick('prometheusUrl', ENV_NAMES.prometheusUrl);
+  const mesh = pick('mesh', ENV_NAMES.mesh) ?? 'linkerd';
+  const mode = pick('trafficMetrics', ENV_NAMES.trafficMetrics) ?? 'auto';
+  // Flags are checked by commander (choices); the environment is checked here.
+  if (!isMeshName(mesh)) {
+    const message = `${ENV_NAMES.mesh}: "${mesh}" is not one of ${MESHES.join(', ')}`;
+    throw new WeightlifterError('WL_CONFIG_INVALID', message);
+  }
+  if (!(TRAFFIC_METRICS_SETTINGS as readonly string[]).includes(mode)) {
+    throw new WeightlifterError(
+      'WL_CONFIG_INVALID',
+      `${ENV_NAMES.trafficMetrics}: "${mode}" is not one of ${TRAFFIC_METRICS_SETTINGS.join(', ')}`,
+    );
+  }
+  return {
+    mesh,
+    trafficMetrics: mode as TrafficMetricsSetting,
+    ...(url === undefined ? {} : { prometheusUrl: url }),
+  };
+}
+
 async function runValidate(deps: CliDeps, opts: Record<string, unknown>): Promise<void> {
   const file = String(opts['filename']);
   const policy = policyFrom(deps, opts);
@@ -122,14 +171,20 @@ async function runValidate(deps: CliDeps, opts: Record<string, unknown>): Promis
       docs.filter((d) => d.ref.kind === 'Namespace').map((d) => d.ref.name),
     ),
   };
-  const lookups = clusterLookups(clients.raw, docs, policy);
+  const lookups = {
+    ...clusterLookups(clients.raw, docs, policy),
+    metrics: validateMetrics(metricsSettings(deps, opts), policy, clients.kc),
+  };
   for (const doc of docs) {
     const server = await dryRun(doc, ctx);
     problems.push(...server.problems);
     notes.push(...server.notes);
     if (doc.object.apiVersion !== API_VERSION) continue;
-    if (doc.ref.kind === 'Canary')
-      problems.push(...(await canaryProblems(doc.ref, doc.object as unknown as Canary, lookups)));
+    if (doc.ref.kind === 'Canary') {
+      const found = await canaryProblems(doc.ref, doc.object as unknown as Canary, lookups);
+      problems.push(...found.problems);
+      notes.push(...found.notes);
+    }
     if (
       doc.ref.kind.endsWith('AnalysisTemplate') &&
       typeof (doc.object['spec'] as { query?: unknown } | undefined)?.query === 'string'

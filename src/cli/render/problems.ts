@@ -25,7 +25,10 @@ export function renderReport(r: ValidationReport, style: Style): string[] {
       );
     }
   }
-  for (const n of r.notes) lines.push(`${r.file}: ${docLabel(n.doc)}: note: ${clean(n.message)}`);
+  for (const n of r.notes) {
+    const what = n.warning === true ? paint(style, 'yellow', 'warning') : 'note';
+    lines.push(`${r.file}: ${docLabel(n.doc)}: ${what}: ${clean(n.message)}`);
+  }
   const docs = `${r.documents} document${r.documents === 1 ? '' : 's'}`;
   if (r.problems.length === 0) {
     lines.push(paint(style, 'green', `${r.file}: ${docs} valid`));

@@ -47,7 +47,10 @@ function canaryWith(spec: Partial<Canary['spec']>): Canary {
 }
 
 const fields = async (c: Canary, l = lookups()): Promise<[string, string][]> =>
-  (await canaryProblems(doc, c, l)).map((p) => [p.field, p.message]);
+  (await canaryProblems(doc, c, l)).problems.map((p) => [p.field, p.message]);
+
+const notes = async (c: Canary, l = lookups()) =>
+  (await canaryProblems(doc, c, l)).notes.map((n) => ({ ...n, doc: undefined }));
 
 describe('canaryProblems', () => {
   it('finds nothing wrong with a sound Canary', async () => {
@@ -175,7 +178,55 @@ describe('canaryProblems', () => {
 
   it('skips the checks when the spec is too broken to read (the dry run reports that)', async () => {
     const broken = { ...canaryWith({}), spec: {} } as unknown as Canary;
-    expect(await canaryProblems(doc, broken, lookups())).toEqual([]);
+    expect(await canaryProblems(doc, broken, lookups())).toEqual({ problems: [], notes: [] });
+  });
+});
+
+describe('canaryProblems: a Canary that promotes blind', () => {
+  const blind = {
+    doc: undefined,
+    warning: true,
+    message:
+      'promotes blind: no metrics and no gate webhooks (rollout, pre-rollout, confirm-*, rollback), so every step passes without evidence',
+  };
+  const metric = {
+    name: 'sr',
+    trafficMetrics: { metric: 'success-rate' as const },
+    thresholdRange: { min: 99 },
+  };
+
+  it('warns when there are no metrics and no gate webhooks, without failing', async () => {
+    const none = canaryWith({ analysis: { stepWeight: 10, metrics: [] } });
+    expect(await fields(none)).toEqual([]);
+    expect(await notes(none)).toEqual([blind]);
+    const notifyOnly = canaryWith({
+      analysis: {
+        stepWeight: 10,
+        webhooks: [
+          { name: 'tell', type: 'event', url: 'http://127.0.0.1/' },
+          { name: 'after', type: 'post-rollout', url: 'http://127.0.0.1/' },
+        ],
+      },
+    });
+    expect(await notes(notifyOnly)).toEqual([blind]);
+  });
+
+  it('does not warn with a metric, a gate webhook (the default type is rollout), or skipAnalysis', async () => {
+    for (const c of [
+      canaryWith({ analysis: { stepWeight: 10, metrics: [metric] } }),
+      canaryWith({
+        analysis: { stepWeight: 10, webhooks: [{ name: 'load', url: 'http://127.0.0.1/' }] },
+      }),
+      canaryWith({
+        analysis: {
+          stepWeight: 10,
+          webhooks: [{ name: 'ok', type: 'confirm-promotion', url: 'http://127.0.0.1/' }],
+        },
+      }),
+      canaryWith({ skipAnalysis: true, analysis: { stepWeight: 10 } }),
+    ]) {
+      expect(await notes(c)).toEqual([]);
+    }
   });
 });
 
