@@ -179,5 +179,6 @@ export const CONDITION_REASONS = {
   analysisWindowTooShort: 'AnalysisWindowTooShort',
   queryInvalid: 'QueryInvalid',
   webhookUrlInvalid: 'WebhookUrlInvalid',
+  metricsAddressNotAllowed: 'MetricsAddressNotAllowed',
 } as const;
 export type ConditionReason = (typeof CONDITION_REASONS)[keyof typeof CONDITION_REASONS];

@@ -120,8 +120,8 @@ async function checkMetric(
   // A query that does not use {{ interval }} is not measured over the window.
   if (!INTERVAL_USED.test(spec.query)) return undefined;
   const problem = await windowProblem(run, window, endpoint, rendered.query);
-  return problem === undefined
-    ? undefined
+  return problem === undefined || 'note' in problem
+    ? problem
     : { ...problem, field: windowField(canary, metric, field) };
 }
 
@@ -200,7 +200,7 @@ async function trafficMetrics(
     if (!answer.ok) return prometheusFailure(endpoint.address, query, answer.error, at);
   }
   const problem = await windowProblem(run, window, endpoint, queries[0] ?? '');
-  return problem === undefined
-    ? undefined
+  return problem === undefined || 'note' in problem
+    ? problem
     : { ...problem, field: windowField(canary, metric, field) };
 }

@@ -18,8 +18,6 @@ export const PREFLIGHT_REASONS = {
   metricsAddressNotAllowed: 'MetricsAddressNotAllowed',
   /** The window holds fewer than MIN_SCRAPES scrapes of the series the query reads. */
   windowTooShort: 'AnalysisWindowTooShort',
-  /** The server's scrape interval could not be read, so the window cannot be checked. */
-  scrapeIntervalUnknown: 'ScrapeIntervalUnknown',
   /** A webhook URL does not parse as http(s), or the operator's policy does not allow it. */
   webhookUrlInvalid: 'WebhookUrlInvalid',
 } as const;

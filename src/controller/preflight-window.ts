@@ -70,20 +70,24 @@ export interface WindowProblem {
   readonly message: string;
 }
 
-/** The problem with measuring `query` over `window` on `endpoint`, if any. */
+/**
+ * The problem with measuring `query` over `window` on `endpoint`, if any. A server that does not
+ * serve its config (Prometheus-compatible queriers such as Thanos may not) leaves the window
+ * unchecked: a note says so (the controller's log, `weightlifter validate`), and the run is not
+ * held on a rule it cannot evaluate — the query itself did run.
+ */
 export async function windowProblem(
   run: PreflightRun,
   window: string,
   endpoint: PrometheusEndpoint,
   query: string,
-): Promise<WindowProblem | undefined> {
+): Promise<WindowProblem | { readonly note: string } | undefined> {
   const parsed = parseGoDuration(window);
   if (!parsed.ok) return { reason: PREFLIGHT_REASONS.queryInvalid, message: parsed.error.message };
   const config = await run.scrapeIntervals(endpoint);
   if (!config.ok) {
     return {
-      reason: PREFLIGHT_REASONS.scrapeIntervalUnknown,
-      message: `cannot tell how often ${endpoint.address} scrapes, so window ${window} cannot be checked against it: ${config.error.message}`,
+      note: `window ${window} not checked: cannot tell how often ${endpoint.address} scrapes: ${config.error.message}`,
     };
   }
   const intervals = config.value;

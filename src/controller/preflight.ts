@@ -105,7 +105,8 @@ export async function runPreflight(
     canary,
     signal === undefined ? {} : { signal },
   );
-  for (const note of report.notes) logger.debug({ check: note.check }, note.message);
+  // What could not be checked is said, never counted as a problem.
+  for (const note of report.notes) logger.info({ check: note.check }, note.message);
   if (report.problems.length > 0) {
     logger.info(
       { problems: report.problems.map((p) => ({ check: p.check, reason: p.reason })) },

@@ -251,7 +251,7 @@ describe('pre-flight of the window', () => {
     expect(w.config.reads).toEqual([]);
   });
 
-  it('says so when the scrape interval cannot be read, instead of guessing', async () => {
+  it('says so in a note when the scrape interval cannot be read, without holding the run', async () => {
     const w = world();
     w.config.yaml = () => {
       throw new MetricsError(
@@ -263,13 +263,13 @@ describe('pre-flight of the window', () => {
       );
     };
     const r = await report(w, canaryWith([query('q', 'rate(x[{{ interval }}])')]));
-    expect(r.problems).toEqual([
+    expect(r.problems).toEqual([]);
+    expect(r.notes).toEqual([
       {
         check: 'q',
-        reason: 'ScrapeIntervalUnknown',
-        field: 'spec.analysis.interval',
+        field: 'spec.analysis.metrics[0]',
         message:
-          'cannot tell how often http://prom:9090 scrapes, so window 30s cannot be checked against it: GET http://prom:9090/api/v1/status/config answered 404: not found',
+          'window 30s not checked: cannot tell how often http://prom:9090 scrapes: GET http://prom:9090/api/v1/status/config answered 404: not found',
       },
     ]);
   });
