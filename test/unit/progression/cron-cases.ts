@@ -24,6 +24,7 @@ export const cronCases: readonly CronCase[] = [
   { expression: '0 0 0 * *', field: 'day of month' },
   { expression: '0 0 32 * *', field: 'day of month' },
   { expression: '0 0 L * *', field: 'day of month' },
+  { expression: '0 0 15W * *', field: 'day of month' },
   { expression: '0 0 * 13 *', field: 'month' },
   { expression: '0 0 * 0 *', field: 'month' },
   { expression: '0 0 * janu *', field: 'month' },
