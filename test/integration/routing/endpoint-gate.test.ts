@@ -93,7 +93,10 @@ describe('the endpoint gate', () => {
     // Listed in the canary Service's EndpointSlice as not ready: held for readiness, not absence.
     await eventually(
       'an unready endpoint of shop-canary',
-      () => serviceEndpoints(caches.slices, NS, 'shop-canary').notReady >= 1,
+      () => {
+        const endpoints = serviceEndpoints(caches.slices, NS, 'shop-canary');
+        return endpoints.state === 'notReady' && endpoints.notReady >= 1;
+      },
       60_000,
       200,
     );
