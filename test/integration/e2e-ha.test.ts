@@ -266,6 +266,8 @@ describe('two replicas with leader election', () => {
       SLACK_MS,
       200,
     );
+    // Anything a had sent before SIGSTOP reached the API server long before this.
+    const resumedAt = new Date().toISOString();
     a.resume();
     await a.waitForLog(
       (l) =>
@@ -282,11 +284,11 @@ describe('two replicas with leader election', () => {
     // Both replicas wrote in this file (their User-Agents are in the log), ...
     expect(writes.some((ev) => ev.userAgent === agentOf(a) && !isLeaseWrite(ev))).toBe(true);
     expect(writes.some((ev) => ev.userAgent === agentOf(b) && !isLeaseWrite(ev))).toBe(true);
-    // ... the woken leader nothing after it was paused (a Lease write would be a compare-and-swap
-    // that b's newer record refuses), ...
+    // ... the woken leader nothing (a Lease write would be a compare-and-swap that b's newer
+    // record refuses), ...
     const late = writes.filter(
       (ev) =>
-        ev.userAgent === agentOf(a) && !isLeaseWrite(ev) && ev.requestReceivedTimestamp > pausedAt,
+        ev.userAgent === agentOf(a) && !isLeaseWrite(ev) && ev.requestReceivedTimestamp > resumedAt,
     );
     expect(late.map((ev) => `${ev.verb} ${ev.objectRef?.resource ?? ''}`)).toEqual([]);
     // ... and no write of any test here came from a replica that did not hold the Lease.
