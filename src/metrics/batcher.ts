@@ -106,8 +106,8 @@ export class QueryBatcher {
 
   /**
    * The samples of `shape` for `ask.target` (possibly several series), never rejecting. The
-   * caller asks no earlier than `since + windowMs` (see tooEarlyResult in source.ts); a round
-   * opened now then covers only the asker's step.
+   * caller asks no earlier than `since + windowMs` (sources check it with stepWindow() in
+   * source.ts), so a round opened now covers only the asker's step.
    */
   async query(shape: BatchShape, ask: BatchAsk): Promise<BatchAnswer> {
     const { target, check } = ask;
