@@ -56,7 +56,10 @@ export interface QueryBatcherOptions {
 
 interface Round {
   readonly createdAt: number;
-  /** When the query goes (went) out: the end of the window it measures. */
+  /**
+   * When the query goes out (its coalescing timer; never earlier): the end of the window it
+   * measures. An asker may take the round if this is at or after its `since + window`.
+   */
   readonly sentAt: number;
   readonly targets: Set<string>;
   /** `${target}\0${check}` that already took this round's answer. */
@@ -148,17 +151,17 @@ export class QueryBatcher {
     }
   }
 
-  /** A round that started at or after `from` and still owes `id` its answer. */
+  /** A round sent at or after `from` (or still collecting) that still owes `id` its answer. */
   #reusable(group: Group, target: string, id: string, from: number): Round | undefined {
     for (let i = group.rounds.length - 1; i >= 0; i -= 1) {
       const r = group.rounds[i];
-      if (r === undefined || r.createdAt < from) continue;
+      if (r === undefined || r.sentAt < from) continue;
       if (r.targets.has(target) && !r.consumed.has(id)) return r;
     }
     const open = group.open;
     if (
       open !== undefined &&
-      open.createdAt >= from &&
+      open.sentAt >= from &&
       !open.consumed.has(id) &&
       open.targets.size < this.#maxTargets
     ) {

@@ -89,7 +89,7 @@ describe('QueryBatcher', () => {
     expect(valueOf(await b)).toBe(2);
   });
 
-  it("never hands a canary another canary's round that started before its step's window was complete", async () => {
+  it("never hands a canary another canary's round sent before its step's window was complete", async () => {
     const executor = counting();
     const { clock, batcher, settle } = world(executor);
     // b is known to the group, so a's rounds include it.
@@ -115,7 +115,7 @@ describe('QueryBatcher', () => {
     expect(valueOf(b)).toBe(3);
   });
 
-  it('shares a round with every canary whose window was complete when it started (aligned steps)', async () => {
+  it('shares a round with every canary whose window was complete when it was sent (aligned steps)', async () => {
     const executor = counting();
     const { clock, batcher, settle } = world(executor);
     const since = clock.now() - WINDOW;
@@ -136,7 +136,7 @@ describe('QueryBatcher', () => {
     expect(valueOf(b)).toBe(3);
   });
 
-  it('takes a round started exactly at since + window, and not one started a millisecond before', async () => {
+  it('takes a round sent exactly at since + window, and not one sent a millisecond before', async () => {
     const executor = counting();
     const { clock, batcher, settle } = world(executor);
     const ask = (target: string, check: string, since: number) =>
@@ -144,15 +144,42 @@ describe('QueryBatcher', () => {
     await ask('a', 'sr', 0);
     await ask('b', 'sr', 0); // both are known now: the next round covers a and b
     await clock.advance(5_000);
-    const at = clock.now();
-    await ask('a', 'sr', at - WINDOW); // opens a round at `at`
+    const sentAt = clock.now() + COALESCE;
+    await ask('a', 'sr', clock.now() - WINDOW); // opens a round, sent COALESCE ms later
+    expect(clock.now()).toBe(sentAt);
     const sent = executor.queries.length;
-    const onTime = await ask('b', 'sr', at - WINDOW);
+    const onTime = await ask('b', 'sr', sentAt - WINDOW);
     expect(executor.queries).toHaveLength(sent);
     expect(valueOf(onTime)).toBe(sent);
-    const late = await ask('a', 'latency', at - WINDOW + 1);
+    await clock.advance(1);
+    const late = await ask('a', 'latency', sentAt - WINDOW + 1);
     expect(executor.queries).toHaveLength(sent + 1);
     expect(valueOf(late)).toBe(sent + 1);
+  });
+
+  it('lets a canary whose window completes while a round is collecting join it', async () => {
+    const executor = counting();
+    const { clock, batcher } = world(executor);
+    const opened = clock.now();
+    const a = batcher.query(shape('ns'), {
+      target: 'a',
+      check: 'sr',
+      since: opened - WINDOW,
+      windowMs: WINDOW,
+    });
+    await clock.advance(COALESCE / 2);
+    // b's window was not complete when the round opened, but is before it is sent.
+    const b = batcher.query(shape('ns'), {
+      target: 'b',
+      check: 'sr',
+      since: clock.now() - WINDOW,
+      windowMs: WINDOW,
+    });
+    await clock.advance(COALESCE);
+    expect(executor.queries).toHaveLength(1);
+    expect(targetsIn(executor.queries[0]?.query ?? '')).toEqual(['a', 'b']);
+    expect(valueOf(await a)).toBe(1);
+    expect(valueOf(await b)).toBe(1);
   });
 
   it('never hands the same answer to the same check twice', async () => {
