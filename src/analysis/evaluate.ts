@@ -53,8 +53,9 @@ export function evaluateMeasurement(m: Measurement, c: Criteria): MetricCheckRes
   if (m.kind === 'error') {
     return { metric: c.metric, result: 'Error', message: m.error.message, error: m.error };
   }
-  if (m.kind === 'inconclusive')
+  if (m.kind === 'inconclusive') {
     return { metric: c.metric, result: 'Inconclusive', message: m.reason };
+  }
   if (m.kind === 'noData') return noData(c, 'no data');
   if (Number.isNaN(m.value)) return noData(c, 'no data (NaN)');
   if (m.requests === 0) return noData(c, 'no requests');
