@@ -3,6 +3,7 @@
 //
 // Order of the rules:
 // 1. the query failed                                   -> Error
+//    asked before the step's window was complete          -> Inconclusive (nothing was measured)
 // 2. no data: empty result, NaN, or a request count of 0 -> the metric's `noData` policy
 //    (fail -> Failed, inconclusive -> Inconclusive, pass -> Successful); "no traffic" is the most
 //    common Flagger complaint when it is always a failure
@@ -14,6 +15,7 @@ import type { MeasurementResult, NoDataPolicy } from '../api/constants.js';
 export type Measurement =
   | { readonly kind: 'value'; readonly value: number; readonly requests?: number }
   | { readonly kind: 'noData'; readonly requests?: number }
+  | { readonly kind: 'inconclusive'; readonly reason: string }
   | { readonly kind: 'error'; readonly error: Error };
 
 export interface Criteria {
@@ -50,6 +52,9 @@ function noData(c: Criteria, why: string): MetricCheckResult {
 export function evaluateMeasurement(m: Measurement, c: Criteria): MetricCheckResult {
   if (m.kind === 'error') {
     return { metric: c.metric, result: 'Error', message: m.error.message, error: m.error };
+  }
+  if (m.kind === 'inconclusive') {
+    return { metric: c.metric, result: 'Inconclusive', message: m.reason };
   }
   if (m.kind === 'noData') return noData(c, 'no data');
   if (Number.isNaN(m.value)) return noData(c, 'no data (NaN)');

@@ -18,7 +18,7 @@ export interface ChecksDeps {
 export function runChecks(
   deps: ChecksDeps,
   canary: Canary,
-  intervalMs: number,
+  since: number,
 ): Promise<MetricCheckResult[]> {
   const namespace = canary.metadata.namespace ?? '';
   const analysis = canary.spec.analysis ?? {};
@@ -29,8 +29,8 @@ export function runChecks(
         namespace,
         target: canary.spec.targetRef.name,
         window: metricWindow(metric, analysis),
-        // A shared (batched) answer older than one interval belongs to the previous tick.
-        maxAgeMs: intervalMs,
+        // Only this step's traffic counts: no answer (shared or not) from before since + window.
+        since,
       });
       const result = evaluateMeasurement(measurement, {
         metric: metric.name,

@@ -5,14 +5,15 @@
 // How a query comes to cover many canaries: every group remembers which targets asked recently
 // (its interest set). When a target needs a fresh answer, a new round is opened for it AND every
 // other interested target, and sent after a short coalescing delay that lets concurrent askers
-// join. Targets asking later in the same interval find the round already covering them. So in
-// steady state each (shape, namespace, window) costs one query per interval, however many
-// canaries share it; the first interval costs at most one per coalescing window.
+// join. A later asker takes a round already sent only if that round measured its own step: the
+// round was sent at or after the asker's `since + window` (issue 12), whoever opened it. So a
+// round is shared by canaries whose steps line up; the saving comes from alignment, never from
+// handing out an answer about an earlier step's traffic.
 //
-// Freshness: a round is reused only while younger than the asker's maxAgeMs (its analysis
-// interval), and each (target, check) takes a given round's answer at most once — an early tick
-// never counts one measurement twice.
+// Each (target, check) takes a given round's answer at most once: an early tick never counts one
+// measurement twice.
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../controller/clock.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 import type { PrometheusEndpoint, QueryExecutor, Sample } from './executor.js';
 import { targetRegex } from './promql.js';
@@ -31,8 +32,21 @@ export type BatchAnswer =
   | { readonly ok: true; readonly samples: readonly Sample[] }
   | { readonly ok: false; readonly error: MetricsError };
 
+/** Who asks, and from when its answer must cover only its own step's traffic. */
+export interface BatchAsk {
+  /** The target's name, the value of the shape's groupLabel. */
+  readonly target: string;
+  /** The check asking (a canary's checks that share a shape each take a round once). */
+  readonly check: string;
+  /** Epoch ms when the asker's current step began to be measured. */
+  readonly since: number;
+  /** The query window in ms: a round is usable from `since + windowMs` on. */
+  readonly windowMs: number;
+}
+
 export interface QueryBatcherOptions {
-  readonly now?: () => number;
+  /** Time, and the coalescing timer. @default systemClock */
+  readonly clock?: Pick<Clock, 'now' | 'setTimeout'>;
   /** How long a new round waits for more targets before it is sent. @default 20 */
   readonly coalesceMs?: number;
   /** Most targets in one query; more interested targets are split over several rounds. @default 200 */
@@ -42,6 +56,11 @@ export interface QueryBatcherOptions {
 
 interface Round {
   readonly createdAt: number;
+  /**
+   * When the query goes out (its coalescing timer; never earlier): the end of the window it
+   * measures. An asker may take the round if this is at or after its `since + window`.
+   */
+  readonly sentAt: number;
   readonly targets: Set<string>;
   /** `${target}\0${check}` that already took this round's answer. */
   readonly consumed: Set<string>;
@@ -68,7 +87,7 @@ function prune(group: Group, now: number): void {
 
 export class QueryBatcher {
   readonly #executor: QueryExecutor;
-  readonly #now: () => number;
+  readonly #clock: Pick<Clock, 'now' | 'setTimeout'>;
   readonly #coalesceMs: number;
   readonly #maxTargets: number;
   readonly #groups = new Map<string, Group>();
@@ -77,7 +96,7 @@ export class QueryBatcher {
 
   constructor(executor: QueryExecutor, opts: QueryBatcherOptions = {}) {
     this.#executor = executor;
-    this.#now = opts.now ?? Date.now;
+    this.#clock = opts.clock ?? systemClock;
     this.#coalesceMs = opts.coalesceMs ?? 20;
     this.#maxTargets = Math.max(1, opts.maxTargets ?? 200);
     this.#logger = opts.logger;
@@ -88,20 +107,20 @@ export class QueryBatcher {
     return this.#groups.size;
   }
 
-  /** The samples of `shape` for `target` (possibly several series), never rejecting. */
-  async query(
-    shape: BatchShape,
-    target: string,
-    check: string,
-    maxAgeMs: number,
-  ): Promise<BatchAnswer> {
-    const now = this.#now();
+  /**
+   * The samples of `shape` for `ask.target` (possibly several series), never rejecting. The
+   * caller asks no earlier than `since + windowMs` (sources check it with stepWindow() in
+   * source.ts), so a round opened now covers only the asker's step.
+   */
+  async query(shape: BatchShape, ask: BatchAsk): Promise<BatchAnswer> {
+    const { target, check } = ask;
+    const now = this.#clock.now();
     const group = this.#group(shape.key, now);
-    group.interest.set(target, now + Math.max(3 * maxAgeMs, MIN_INTEREST_MS));
+    group.interest.set(target, now + Math.max(3 * ask.windowMs, MIN_INTEREST_MS));
     const id = `${target}\0${check}`;
     const round =
-      this.#reusable(group, target, id, now, maxAgeMs) ??
-      this.#openRound(group, shape, target, id, now, maxAgeMs);
+      this.#reusable(group, target, id, ask.since + ask.windowMs) ??
+      this.#openRound(group, shape, target, id, now);
     round.consumed.add(id);
     const answer = await round.answer;
     if (!answer.ok) return answer;
@@ -132,41 +151,30 @@ export class QueryBatcher {
     }
   }
 
-  #reusable(
-    group: Group,
-    target: string,
-    id: string,
-    now: number,
-    maxAgeMs: number,
-  ): Round | undefined {
+  /** A round sent at or after `from` (or still collecting) that still owes `id` its answer. */
+  #reusable(group: Group, target: string, id: string, from: number): Round | undefined {
     for (let i = group.rounds.length - 1; i >= 0; i -= 1) {
       const r = group.rounds[i];
-      if (r === undefined || now - r.createdAt >= maxAgeMs) continue;
+      if (r === undefined || r.sentAt < from) continue;
       if (r.targets.has(target) && !r.consumed.has(id)) return r;
     }
     const open = group.open;
-    if (open !== undefined && !open.consumed.has(id) && open.targets.size < this.#maxTargets) {
+    if (
+      open !== undefined &&
+      open.sentAt >= from &&
+      !open.consumed.has(id) &&
+      open.targets.size < this.#maxTargets
+    ) {
       open.targets.add(target);
       return open;
     }
     return undefined;
   }
 
-  #openRound(
-    group: Group,
-    shape: BatchShape,
-    target: string,
-    id: string,
-    now: number,
-    maxAgeMs: number,
-  ): Round {
+  #openRound(group: Group, shape: BatchShape, target: string, id: string, now: number): Round {
     // Fill up with the other interested targets, except those a round in flight already covers
-    // (they get its answer; taking them again only matters when maxTargets splits the set).
-    const covered = new Set(
-      group.rounds
-        .filter((r) => !r.settled && now - r.createdAt < maxAgeMs)
-        .flatMap((r) => [...r.targets]),
-    );
+    // (they may get its answer; taking them again only matters when maxTargets splits the set).
+    const covered = new Set(group.rounds.filter((r) => !r.settled).flatMap((r) => [...r.targets]));
     const targets = new Set([target]);
     for (const other of [...group.interest.keys()].sort()) {
       if (targets.size >= this.#maxTargets) break;
@@ -176,6 +184,7 @@ export class QueryBatcher {
     const answer = new Promise<BatchAnswer>((resolve) => (settle = resolve));
     const round: Round = {
       createdAt: now,
+      sentAt: now + this.#coalesceMs,
       targets,
       consumed: new Set([id]),
       settled: false,
@@ -183,7 +192,7 @@ export class QueryBatcher {
     };
     group.rounds.push(round);
     group.open = round;
-    setTimeout(() => {
+    this.#clock.setTimeout(() => {
       if (group.open === round) group.open = undefined;
       void this.#send(shape, round).then((result) => {
         round.settled = true;

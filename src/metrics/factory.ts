@@ -6,6 +6,7 @@
 // Misconfiguration (no source, template missing) yields a source whose every measurement is an
 // error, so the analysis reports it like any failing check.
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../controller/clock.js';
 import type { AnalysisTemplateSpec } from '../api/analysis-template.js';
 import type { Metric } from '../api/canary.js';
 import type { TemplateKind, TrafficMetricName } from '../api/constants.js';
@@ -50,7 +51,8 @@ export interface MetricSourceFactoryDeps {
   readonly logger: Logger;
   /** The Kubernetes API, for the SMI metrics API (required unless trafficMetrics is 'computed'). */
   readonly kube?: KubeGetTransport;
-  readonly now?: () => number;
+  /** Time for the batcher's coalescing and for telling a step whose window is not complete. */
+  readonly clock?: Pick<Clock, 'now' | 'setTimeout'>;
   readonly batcher?: QueryBatcherOptions;
   /** Reads a server's scrape configuration (pre-flight). @default fetchConfigReader */
   readonly configReader?: PrometheusConfigReader;
@@ -94,13 +96,16 @@ export class MetricSourceFactory {
   readonly #api: TrafficMetricsApiSource | undefined;
   readonly #apiClient: TrafficMetricsApiClient | undefined;
   readonly #warned = new Set<string>();
+  readonly #now: () => number;
 
   constructor(deps: MetricSourceFactoryDeps) {
     this.#deps = deps;
     this.#logger = deps.logger.child({ component: 'metrics' });
+    const clock = deps.clock ?? systemClock;
+    this.#now = () => clock.now();
     const batcher = new QueryBatcher(deps.executor, {
       logger: this.#logger,
-      ...(deps.now === undefined ? {} : { now: deps.now }),
+      clock,
       ...deps.batcher,
     });
     // trafficMetrics always go through the batcher (with batching off, rounds cover one target).
@@ -110,11 +115,9 @@ export class MetricSourceFactory {
       endpoint: { address: deps.config.prometheusAddress },
       batcher:
         deps.config.batching === false
-          ? new QueryBatcher(deps.executor, {
-              maxTargets: 1,
-              ...(deps.now === undefined ? {} : { now: deps.now }),
-            })
+          ? new QueryBatcher(deps.executor, { maxTargets: 1, clock, ...deps.batcher })
           : batcher,
+      now: this.#now,
     });
     const setting = deps.config.trafficMetrics ?? 'auto';
     if (setting !== 'computed') {
@@ -131,7 +134,7 @@ export class MetricSourceFactory {
         ...(setting === 'auto'
           ? { fallback: (m: TrafficMetricName) => this.#computed.source(m) }
           : {}),
-        ...(deps.now === undefined ? {} : { now: deps.now }),
+        now: this.#now,
       });
     }
   }
@@ -157,6 +160,7 @@ export class MetricSourceFactory {
         endpoint: spec.endpoint,
         executor: this.#deps.executor,
         check: metric.name,
+        now: this.#now,
         ...this.#addressCheck(spec.address),
       });
     }
@@ -250,6 +254,7 @@ export class MetricSourceFactory {
       endpoint,
       executor: this.#deps.executor,
       check: metric.name,
+      now: this.#now,
       ...(batch === undefined ? {} : { batch }),
       ...this.#addressCheck(address),
     });

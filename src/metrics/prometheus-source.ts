@@ -12,9 +12,9 @@ import {
   type Sample,
 } from './executor.js';
 import {
-  DEFAULT_MAX_AGE_MS,
   errorResult,
   noDataResult,
+  stepWindow,
   valueResult,
   type MeasureContext,
   type MetricResult,
@@ -41,6 +41,8 @@ export interface PrometheusSourceOptions {
   readonly check?: string;
   /** The operator's address policy, run before every query; a MetricsError blocks it. */
   readonly checkAddress?: () => Promise<MetricsError | undefined>;
+  /** Epoch ms now, to tell a step whose window is not complete yet. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Placeholder value for {{ target }} while rendering a batch shape; replaced by the regex. */
@@ -55,6 +57,8 @@ export class PrometheusSource implements MetricSource {
   }
 
   async measure(ctx: MeasureContext): Promise<MetricResult> {
+    const window = stepWindow(ctx, (this.#opts.now ?? Date.now)());
+    if (!window.ok) return window.result;
     const blocked = await this.#opts.checkAddress?.();
     if (blocked !== undefined) return errorResult(blocked);
     const { batch } = this.#opts;
@@ -70,9 +74,12 @@ export class PrometheusSource implements MetricSource {
         groupLabel: batch.label,
         build: (targets) => text.split(TARGET_SLOT).join(targets),
       },
-      ctx.target,
-      this.#opts.check ?? this.#opts.query,
-      ctx.maxAgeMs ?? DEFAULT_MAX_AGE_MS,
+      {
+        target: ctx.target,
+        check: this.#opts.check ?? this.#opts.query,
+        since: ctx.since,
+        windowMs: window.windowMs,
+      },
     );
     if (!answer.ok) return errorResult(answer.error);
     return oneValue(answer.samples);

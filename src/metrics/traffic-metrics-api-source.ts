@@ -7,9 +7,10 @@ import type { TrafficMetricName } from '../api/constants.js';
 import { parseGoDuration } from './duration.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 import {
-  DEFAULT_MAX_AGE_MS,
   errorResult,
+  inconclusiveResult,
   noDataResult,
+  stepWindow,
   type MeasureContext,
   type MetricResult,
   type MetricSource,
@@ -34,6 +35,9 @@ export interface TrafficMetricsApiSourceOptions {
   readonly recheckMs?: number;
   readonly onStatusChange?: (status: TrafficMetricsStatus) => void;
 }
+
+/** Readings older than this are dropped (no step is measured over a reading that old). */
+const SHARED_TTL_MS = 600_000;
 
 interface Shared {
   readonly at: number;
@@ -63,10 +67,12 @@ export class TrafficMetricsApiSource {
   }
 
   async measure(metric: TrafficMetricName, ctx: MeasureContext): Promise<MetricResult> {
+    const step = stepWindow(ctx, this.#now());
+    if (!step.ok) return step.result;
     const discoveryError = await this.#discover();
     if (discoveryError !== undefined) return errorResult(discoveryError);
     if (this.#status.mode === 'computed') return this.#fallback(metric, ctx);
-    const answer = await this.#read(metric, ctx);
+    const answer = await this.#read(metric, ctx, step.windowMs);
     switch (answer.kind) {
       case 'notServed':
         this.#checkedAt = this.#now();
@@ -79,6 +85,12 @@ export class TrafficMetricsApiSource {
       case 'ok': {
         const window = parseGoDuration(answer.data.window);
         if (!window.ok) return errorResult(window.error);
+        // The server chooses the window it answers for; one reaching back before the step is
+        // not this step's evidence.
+        if (window.ms > step.windowMs && window.ms > this.#now() - ctx.since) {
+          const reason = `the SMI TrafficMetrics API answered over ${answer.data.window}, which reaches back before the step began`;
+          return inconclusiveResult(reason);
+        }
         return trafficMetricResult(metric, answer.data.values, window.ms / 1000);
       }
     }
@@ -115,17 +127,23 @@ export class TrafficMetricsApiSource {
     );
   }
 
-  /** One GET per workload and window serves all its trafficMetrics checks, each once. */
-  #read(metric: TrafficMetricName, ctx: MeasureContext): Promise<ApiAnswer<TrafficReading>> {
+  /**
+   * One GET per workload and window serves all its trafficMetrics checks, each once, as long as
+   * it was made at or after the step's `since + window` (so it holds only the step's traffic).
+   */
+  #read(
+    metric: TrafficMetricName,
+    ctx: MeasureContext,
+    windowMs: number,
+  ): Promise<ApiAnswer<TrafficReading>> {
     const now = this.#now();
     const key = `${ctx.namespace}/${ctx.target}/${ctx.window}`;
-    const maxAge = ctx.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     const shared = this.#shared.get(key);
-    if (shared !== undefined && now - shared.at < maxAge && !shared.consumed.has(metric)) {
+    if (shared !== undefined && shared.at >= ctx.since + windowMs && !shared.consumed.has(metric)) {
       shared.consumed.add(metric);
       return shared.answer;
     }
-    for (const [k, s] of this.#shared) if (now - s.at >= maxAge) this.#shared.delete(k);
+    for (const [k, s] of this.#shared) if (now - s.at >= SHARED_TTL_MS) this.#shared.delete(k);
     const answer = this.#opts.client.get(ctx.namespace, 'deployments', ctx.target, ctx.window);
     this.#shared.set(key, { at: now, consumed: new Set([metric]), answer });
     return answer;

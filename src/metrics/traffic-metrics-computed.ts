@@ -4,12 +4,12 @@
 // failure_count, and the request count of every result) and, per quantile, latency.
 import type { TrafficMetricName } from '../api/constants.js';
 import type { BatchAnswer, BatchShape, QueryBatcher } from './batcher.js';
-import { parseGoDuration, promDuration } from './duration.js';
+import { promDuration } from './duration.js';
 import { endpointKey, type PrometheusEndpoint } from './executor.js';
 import type { MeshQueries } from './mesh-queries.js';
 import {
-  DEFAULT_MAX_AGE_MS,
   errorResult,
+  stepWindow,
   type MeasureContext,
   type MetricResult,
   type MetricSource,
@@ -25,6 +25,8 @@ export interface ComputedTrafficMetricsOptions {
   readonly mesh: MeshQueries;
   readonly endpoint: PrometheusEndpoint;
   readonly batcher: QueryBatcher;
+  /** Epoch ms now, to tell a step whose window is not complete yet. @default Date.now */
+  readonly now?: () => number;
 }
 
 export class ComputedTrafficMetrics {
@@ -43,23 +45,21 @@ export class ComputedTrafficMetrics {
   }
 
   async measure(metric: TrafficMetricName, ctx: MeasureContext): Promise<MetricResult> {
-    const window = parseGoDuration(ctx.window);
-    if (!window.ok) return errorResult(window.error);
-    const w = promDuration(window.ms);
-    const maxAge = ctx.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    const window = stepWindow(ctx, (this.#opts.now ?? Date.now)());
+    if (!window.ok) return window.result;
+    const w = promDuration(window.windowMs);
+    const ask = { target: ctx.target, check: metric, since: ctx.since, windowMs: window.windowMs };
     const { mesh } = this.#opts;
     const countsShape = this.#shape(`counts`, ctx.namespace, w, (t) =>
       mesh.counts(ctx.namespace, t, w),
     );
-    const countsAsked = this.#opts.batcher.query(countsShape, ctx.target, metric, maxAge);
+    const countsAsked = this.#opts.batcher.query(countsShape, ask);
     const latencyAsked = isLatencyMetric(metric)
       ? this.#opts.batcher.query(
           this.#shape(`latency:${LATENCY_QUANTILES[metric]}`, ctx.namespace, w, (t) =>
             mesh.latency(LATENCY_QUANTILES[metric], ctx.namespace, t, w),
           ),
-          ctx.target,
-          metric,
-          maxAge,
+          ask,
         )
       : undefined;
     const counts = await countsAsked;
@@ -75,7 +75,7 @@ export class ComputedTrafficMetrics {
     // A latency result keeps its value when only the counts query failed: it just has no
     // request count then, so minRequests cannot apply.
     Object.assign(values, this.#counts(counts));
-    return trafficMetricResult(metric, values, window.ms / 1000);
+    return trafficMetricResult(metric, values, window.windowMs / 1000);
   }
 
   #counts(answer: BatchAnswer): TrafficValues {

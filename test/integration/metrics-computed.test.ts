@@ -113,7 +113,7 @@ const measure = (
   target: string,
   source = computed(),
 ): Promise<MetricResult> =>
-  source.measure(metric, { namespace: NS, target, window: WINDOW, maxAgeMs: 1 });
+  source.measure(metric, { namespace: NS, target, window: WINDOW, since: 0 });
 
 /** Traffic has filled the whole window (the rates are stable): most of RPS × window requests. */
 const warm = (r: MetricResult): boolean =>
@@ -234,7 +234,7 @@ describe('batching against the real Prometheus', () => {
       executor: counting,
       logger: pino({ level: 'silent' }),
     });
-    const ctx = (target: string) => ({ namespace: NS, target, window: WINDOW, maxAgeMs: 1 });
+    const ctx = (target: string) => ({ namespace: NS, target, window: WINDOW, since: 0 });
     const rateMetric = {
       name: 'sr',
       templateRef: { name: rate.metadata.name ?? '', kind: 'ClusterAnalysisTemplate' as const },

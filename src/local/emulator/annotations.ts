@@ -10,6 +10,12 @@
 export const EMULATOR_ANNOTATIONS = {
   /** Fraction of responses that fail (5xx), 0..1. Default 0. */
   errorRate: 'emulator.weightlifter.io/error-rate',
+  /**
+   * errorRate applies only while the backend these pods serve has at least this share of its
+   * route, in percent of the TrafficSplit's total weight, 0..100 (a plain Service is 100). So a
+   * canary can be bad only from a given weight on. Default 0 (always).
+   */
+  errorRateFromWeight: 'emulator.weightlifter.io/error-rate-from-weight',
   /** HTTP status of failed responses, 500..599. Default 500. */
   errorStatus: 'emulator.weightlifter.io/error-status',
   /** Mean response latency in milliseconds, >= 0. Default 5. */
@@ -26,6 +32,7 @@ export const EMULATOR_ANNOTATIONS = {
 
 export interface PodBehaviour {
   readonly errorRate: number;
+  readonly errorRateFromWeight: number;
   readonly errorStatus: number;
   readonly latencyMs: number;
   readonly latencyJitter: number;
@@ -35,6 +42,7 @@ export interface PodBehaviour {
 
 export const DEFAULT_BEHAVIOUR: PodBehaviour = {
   errorRate: 0,
+  errorRateFromWeight: 0,
   errorStatus: 500,
   latencyMs: 5,
   latencyJitter: 0.1,
@@ -104,6 +112,13 @@ export function parsePodBehaviour(annotations: Annotations): Parsed<PodBehaviour
   const d = DEFAULT_BEHAVIOUR;
   const value: PodBehaviour = {
     errorRate: numberAt(annotations, k.errorRate, { min: 0, max: 1 }, d.errorRate, problems),
+    errorRateFromWeight: numberAt(
+      annotations,
+      k.errorRateFromWeight,
+      { min: 0, max: 100 },
+      d.errorRateFromWeight,
+      problems,
+    ),
     errorStatus: numberAt(
       annotations,
       k.errorStatus,

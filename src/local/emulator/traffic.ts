@@ -150,6 +150,8 @@ export class TrafficEngine {
       r.latency?.observe(NO_ENDPOINT_LATENCY_MS, k);
       return;
     }
+    const total = s.target.backends.reduce((sum, x) => sum + x.weight, 0);
+    const share = total > 0 ? (b.weight / total) * 100 : 0;
     // Round robin from a rotating start: each pod gets k/P requests, the remainder moves on.
     const base = Math.floor(k / pods.length);
     let extra = k % pods.length;
@@ -158,13 +160,14 @@ export class TrafficEngine {
       const pod = pods[(start + j) % pods.length];
       const c = base + (extra > 0 ? 1 : 0);
       if (extra > 0) extra--;
-      if (pod !== undefined && c > 0) this.#serve(s.target, b.service, pod, c);
+      if (pod !== undefined && c > 0) this.#serve(s.target, b.service, pod, c, share);
     }
     start = (start + (k % pods.length)) % pods.length;
     s.rr[backend] = start;
   }
 
-  #serve(t: LoadTarget, backendService: string, pod: EmulatedPod, c: number): void {
+  /** `share`: the backend's percentage of its route's weight (errorRateFromWeight). */
+  #serve(t: LoadTarget, backendService: string, pod: EmulatedPod, c: number, share: number): void {
     const w = pod.workload;
     // The lean style has no authority label: one inbound endpoint serves every apex.
     const key = this.#o.labels === 'lean' ? '' : t.authority;
@@ -186,7 +189,8 @@ export class TrafficEngine {
     const outbound = this.#outboundEndpoint(t, backendService, w.deployment);
     inbound.requests.inc(c);
     outbound.requests.inc(c);
-    const failed = binomial(c, w.behaviour.errorRate, this.#o.rng);
+    const { errorRate, errorRateFromWeight } = w.behaviour;
+    const failed = binomial(c, share >= errorRateFromWeight ? errorRate : 0, this.#o.rng);
     this.#record(inbound.status(200), outbound.status(200), c - failed, w.behaviour);
     const code = w.behaviour.errorStatus;
     this.#record(inbound.status(code), outbound.status(code), failed, w.behaviour);

@@ -45,7 +45,7 @@ async function checksWith(kube: FakeKube, trafficMetrics: 'auto' | 'computed') {
   return runChecks(
     { caches, metricSources, controllerNamespace: 'weightlifter-system' },
     canary,
-    30_000,
+    0, // since: the step began long before these checks
   );
 }
 

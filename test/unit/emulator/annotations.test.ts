@@ -14,6 +14,7 @@ describe('pod template annotations', () => {
   it('reads every annotation', () => {
     const { value, problems } = parsePodBehaviour({
       [A.errorRate]: '0.3',
+      [A.errorRateFromWeight]: '50',
       [A.errorStatus]: '503',
       [A.latencyMs]: '250',
       [A.latencyJitter]: '0',
@@ -24,6 +25,7 @@ describe('pod template annotations', () => {
     expect(problems).toEqual([]);
     expect(value).toEqual({
       errorRate: 0.3,
+      errorRateFromWeight: 50,
       errorStatus: 503,
       latencyMs: 250,
       latencyJitter: 0,
@@ -39,6 +41,7 @@ describe('pod template annotations', () => {
     [A.errorRate, '30%', 'not a number; using 0'],
     [A.errorRate, '1.5', 'out of range [0, 1]; using 0'],
     [A.errorRate, '-0.1', 'out of range [0, 1]; using 0'],
+    [A.errorRateFromWeight, '101', 'out of range [0, 100]; using 0'],
     [A.errorStatus, '404', 'out of range [500, 599]; using 500'],
     [A.errorStatus, '502.5', 'not an integer; using 500'],
     [A.latencyMs, '-5', 'out of range [0, 3600000]; using 5'],

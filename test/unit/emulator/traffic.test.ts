@@ -66,6 +66,49 @@ describe('TrafficEngine', () => {
     expect(Math.abs((perPod[0] ?? 0) - (perPod[1] ?? 0))).toBeLessThanOrEqual(1);
   });
 
+  it('fails a canary only while its backend has at least error-rate-from-weight of the route', () => {
+    const { registry, engine } = setup();
+    const workload = (deployment: string, behaviour: Partial<PodBehaviour>) => ({
+      namespace: 'ns',
+      deployment,
+      templateHash: 'h1',
+      readyPods: 1,
+      behaviour: { ...DEFAULT_BEHAVIOUR, ...behaviour },
+    });
+    const split = (canaryWeight: number): LoadTarget => ({
+      namespace: 'ns',
+      service: 'web',
+      authority: 'web.ns.svc.cluster.local:80',
+      rps: 1000,
+      split: 'web',
+      backends: [
+        {
+          service: 'web-primary',
+          weight: 100 - canaryWeight,
+          workloads: [workload('web-primary', {})],
+        },
+        {
+          service: 'web-canary',
+          weight: canaryWeight,
+          workloads: [workload('web', { errorRate: 1, errorRateFromWeight: 60 })],
+        },
+      ],
+    });
+    const failures = () =>
+      sum(registry.render(), 'response_total', 'direction="inbound"', 'classification="failure"');
+    const canaryRequests = () =>
+      sum(registry.render(), 'request_total', 'direction="inbound"', 'deployment="web"');
+    engine.replaceNamespace('ns', [split(40)]);
+    for (let i = 0; i < 10; i++) engine.tick(0.2);
+    expect(canaryRequests()).toBeGreaterThan(0);
+    expect(failures()).toBe(0);
+    engine.replaceNamespace('ns', [split(60)]);
+    const before = canaryRequests();
+    for (let i = 0; i < 10; i++) engine.tick(0.2);
+    expect(failures()).toBe(canaryRequests() - before);
+    expect(failures()).toBeGreaterThan(0);
+  });
+
   it('fails about error-rate of the requests with the error status', () => {
     const { registry, engine } = setup();
     engine.replaceNamespace('ns', [target(1, { errorRate: 0.3, errorStatus: 503 })]);

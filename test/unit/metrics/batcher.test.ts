@@ -1,11 +1,14 @@
-// PromQL batching against an in-memory executor: how many queries N canaries cost, and that each
-// gets its own deployment's value.
+// PromQL batching against an in-memory executor and a manual clock: how many queries N canaries
+// cost, that each gets its own deployment's value, and that no canary is ever handed a round that
+// started before its own step's window was complete (issue 12 item 1).
 import { describe, expect, it } from '@jest/globals';
-import { QueryBatcher, type BatchShape } from '../../../src/metrics/batcher.js';
+import { QueryBatcher, type BatchAnswer, type BatchShape } from '../../../src/metrics/batcher.js';
 import { MetricsError } from '../../../src/metrics/errors.js';
-import { FakeExecutor, manualClock, perTarget, targetsIn } from './fakes.js';
+import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { FakeExecutor, perTarget, targetsIn } from './fakes.js';
 
-const INTERVAL = 30_000;
+const WINDOW = 30_000;
+const COALESCE = 20;
 
 function shape(namespace: string, window = '30s'): BatchShape {
   return {
@@ -23,12 +26,42 @@ function values(n: number): Record<string, number> {
   return Object.fromEntries(names(n).map((name, i) => [name, i * 10]));
 }
 
+/** A batcher on a manual clock; `settle` lets the coalescing timer fire and returns the answers. */
+function world(executor: FakeExecutor, opts: { maxTargets?: number } = {}) {
+  const clock = new ManualClock();
+  const batcher = new QueryBatcher(executor, { clock, coalesceMs: COALESCE, ...opts });
+  /** A step whose window is complete now: it began one window ago. */
+  const stepStart = (): number => clock.now() - WINDOW;
+  const settle = async <T>(asked: Promise<T>): Promise<T> => {
+    await clock.advance(COALESCE);
+    return asked;
+  };
+  return { clock, batcher, stepStart, settle };
+}
+
+const valueOf = (answer: BatchAnswer): number | undefined =>
+  answer.ok ? answer.samples[0]?.value : undefined;
+
+/** An executor whose every query answers a new value (1, 2, ...) for every selected target. */
+function counting(): FakeExecutor {
+  let n = 0;
+  return new FakeExecutor((query) => {
+    n += 1;
+    return targetsIn(query).map((t) => ({ labels: { deployment: t }, value: n }));
+  });
+}
+
 describe('QueryBatcher', () => {
   it('answers N canaries of one namespace asking together with ONE query, each with its own value', async () => {
     const executor = new FakeExecutor(perTarget('deployment', values(25)));
-    const batcher = new QueryBatcher(executor, { coalesceMs: 0 });
-    const answers = await Promise.all(
-      names(25).map((t) => batcher.query(shape('shop'), t, 'success-rate', INTERVAL)),
+    const { batcher, stepStart, settle } = world(executor);
+    const since = stepStart();
+    const answers = await settle(
+      Promise.all(
+        names(25).map((t) =>
+          batcher.query(shape('shop'), { target: t, check: 'sr', since, windowMs: WINDOW }),
+        ),
+      ),
     );
     expect(executor.queries).toHaveLength(1);
     expect(executor.queries[0]?.query).toContain('by (deployment)');
@@ -41,34 +74,179 @@ describe('QueryBatcher', () => {
     });
   });
 
-  it('in steady state costs one query per interval even when canaries tick one after another', async () => {
-    const clock = manualClock();
-    const executor = new FakeExecutor(perTarget('deployment', values(10)));
-    const batcher = new QueryBatcher(executor, { coalesceMs: 0, now: clock.now });
-    // Ten canaries with a 30 s interval whose ticks are spread 3 s apart over the interval. The
-    // first interval pays for discovering them; after that each interval is one query.
-    for (let interval = 0; interval < 4; interval += 1) {
-      const before = executor.queries.length;
-      for (const t of names(10)) {
-        const answer = await batcher.query(shape('shop'), t, 'sr', INTERVAL);
-        expect(answer.ok && answer.samples.map((s) => s.labels.deployment)).toEqual([t]);
-        clock.advance(3_000);
-      }
-      const sent = executor.queries.length - before;
-      if (interval === 0) expect(sent).toBeLessThanOrEqual(10);
-      else expect(sent).toBe(1);
+  it('sends nothing before the coalescing period is over, and lets askers within it join', async () => {
+    const executor = new FakeExecutor(perTarget('deployment', { a: 1, b: 2 }));
+    const { clock, batcher } = world(executor);
+    const since = clock.now() - WINDOW;
+    const a = batcher.query(shape('ns'), { target: 'a', check: 'sr', since, windowMs: WINDOW });
+    await clock.advance(COALESCE - 1);
+    expect(executor.queries).toHaveLength(0);
+    const b = batcher.query(shape('ns'), { target: 'b', check: 'sr', since, windowMs: WINDOW });
+    await clock.advance(1);
+    expect(executor.queries).toHaveLength(1);
+    expect(targetsIn(executor.queries[0]?.query ?? '')).toEqual(['a', 'b']);
+    expect(valueOf(await a)).toBe(1);
+    expect(valueOf(await b)).toBe(2);
+  });
+
+  it("never hands a canary another canary's round sent before its step's window was complete", async () => {
+    const executor = counting();
+    const { clock, batcher, settle } = world(executor);
+    // b is known to the group, so a's rounds include it.
+    const old = clock.now() - 10 * WINDOW;
+    await settle(
+      batcher.query(shape('ns'), { target: 'b', check: 'sr', since: old, windowMs: WINDOW }),
+    );
+    await clock.advance(1_000);
+    // b moves to its next weight now; a's check comes due 1 s later and its round covers b too.
+    const bSince = clock.now();
+    await clock.advance(1_000);
+    const a = await settle(
+      batcher.query(shape('ns'), { target: 'a', check: 'sr', since: old, windowMs: WINDOW }),
+    );
+    expect(valueOf(a)).toBe(2);
+    expect(targetsIn(executor.queries[1]?.query ?? '')).toEqual(['a', 'b']);
+    // b's check, due one window after its step began, well within one interval of a's round.
+    await clock.advance(bSince + WINDOW - clock.now());
+    const b = await settle(
+      batcher.query(shape('ns'), { target: 'b', check: 'sr', since: bSince, windowMs: WINDOW }),
+    );
+    expect(executor.queries).toHaveLength(3);
+    expect(valueOf(b)).toBe(3);
+  });
+
+  it('shares a round with every canary whose window was complete when it was sent (aligned steps)', async () => {
+    const executor = counting();
+    const { clock, batcher, settle } = world(executor);
+    const since = clock.now() - WINDOW;
+    await settle(batcher.query(shape('ns'), { target: 'b', check: 'sr', since, windowMs: WINDOW }));
+    await settle(batcher.query(shape('ns'), { target: 'a', check: 'sr', since, windowMs: WINDOW }));
+    expect(executor.queries).toHaveLength(2); // a was not known when b's round went out
+    await clock.advance(WINDOW);
+    const next = clock.now() - WINDOW; // both moved on at the same moment
+    const a = await settle(
+      batcher.query(shape('ns'), { target: 'a', check: 'sr', since: next, windowMs: WINDOW }),
+    );
+    await clock.advance(2_000);
+    const b = await settle(
+      batcher.query(shape('ns'), { target: 'b', check: 'sr', since: next, windowMs: WINDOW }),
+    );
+    expect(executor.queries).toHaveLength(3);
+    expect(valueOf(a)).toBe(3);
+    expect(valueOf(b)).toBe(3);
+  });
+
+  it('takes a round sent exactly at since + window, and not one sent a millisecond before', async () => {
+    const executor = counting();
+    const { clock, batcher, settle } = world(executor);
+    const ask = (target: string, check: string, since: number) =>
+      settle(batcher.query(shape('ns'), { target, check, since, windowMs: WINDOW }));
+    await ask('a', 'sr', 0);
+    await ask('b', 'sr', 0); // both are known now: the next round covers a and b
+    await clock.advance(5_000);
+    const sentAt = clock.now() + COALESCE;
+    await ask('a', 'sr', clock.now() - WINDOW); // opens a round, sent COALESCE ms later
+    expect(clock.now()).toBe(sentAt);
+    const sent = executor.queries.length;
+    const onTime = await ask('b', 'sr', sentAt - WINDOW);
+    expect(executor.queries).toHaveLength(sent);
+    expect(valueOf(onTime)).toBe(sent);
+    await clock.advance(1);
+    const late = await ask('a', 'latency', sentAt - WINDOW + 1);
+    expect(executor.queries).toHaveLength(sent + 1);
+    expect(valueOf(late)).toBe(sent + 1);
+  });
+
+  it('lets a canary whose window completes while a round is collecting join it', async () => {
+    const executor = counting();
+    const { clock, batcher } = world(executor);
+    const opened = clock.now();
+    const a = batcher.query(shape('ns'), {
+      target: 'a',
+      check: 'sr',
+      since: opened - WINDOW,
+      windowMs: WINDOW,
+    });
+    await clock.advance(COALESCE / 2);
+    // b's window was not complete when the round opened, but is before it is sent.
+    const b = batcher.query(shape('ns'), {
+      target: 'b',
+      check: 'sr',
+      since: clock.now() - WINDOW,
+      windowMs: WINDOW,
+    });
+    await clock.advance(COALESCE);
+    expect(executor.queries).toHaveLength(1);
+    expect(targetsIn(executor.queries[0]?.query ?? '')).toEqual(['a', 'b']);
+    expect(valueOf(await a)).toBe(1);
+    expect(valueOf(await b)).toBe(1);
+  });
+
+  it('never hands the same answer to the same check twice', async () => {
+    const executor = counting();
+    const { batcher, stepStart, settle } = world(executor);
+    const since = stepStart();
+    const ask = (check: string) =>
+      settle(batcher.query(shape('ns'), { target: 'a', check, since, windowMs: WINDOW }));
+    const first = await ask('sr');
+    const second = await ask('sr'); // the same step checked again
+    const otherCheck = await ask('latency');
+    expect(valueOf(first)).toBe(1);
+    expect(valueOf(second)).toBe(2);
+    // A different check of the same canary may share the latest round.
+    expect(valueOf(otherCheck)).toBe(2);
+    expect(executor.queries).toHaveLength(2);
+  });
+
+  it('costs one query per step for canaries whose steps are aligned, one per canary otherwise', async () => {
+    const executor = counting();
+    const { clock, batcher, settle } = world(executor);
+    const targets = names(10);
+    let since = clock.now() - WINDOW;
+    for (const t of targets) {
+      await settle(
+        batcher.query(shape('shop'), { target: t, check: 'sr', since, windowMs: WINDOW }),
+      );
     }
+    for (let step = 0; step < 3; step += 1) {
+      await clock.advance(WINDOW);
+      since = clock.now() - WINDOW;
+      const before = executor.queries.length;
+      for (const t of targets) {
+        const answer = await settle(
+          batcher.query(shape('shop'), { target: t, check: 'sr', since, windowMs: WINDOW }),
+        );
+        expect(answer.ok && answer.samples.map((s) => s.labels.deployment)).toEqual([t]);
+        await clock.advance(100);
+      }
+      expect(executor.queries.length - before).toBe(1);
+    }
+    // Steps 3 s apart: no canary's window is complete when the previous one's round starts.
+    await clock.advance(WINDOW);
+    const before = executor.queries.length;
+    for (const [i, t] of targets.entries()) {
+      const stagger = clock.now() - WINDOW + i * 3_000;
+      await clock.advance(stagger + WINDOW - clock.now());
+      await settle(
+        batcher.query(shape('shop'), { target: t, check: 'sr', since: stagger, windowMs: WINDOW }),
+      );
+    }
+    expect(executor.queries.length - before).toBe(targets.length);
   });
 
   it('keeps namespaces, windows and shapes apart', async () => {
     const executor = new FakeExecutor(perTarget('deployment', { a: 1, b: 2 }));
-    const batcher = new QueryBatcher(executor, { coalesceMs: 0 });
-    await Promise.all([
-      batcher.query(shape('ns1'), 'a', 'sr', INTERVAL),
-      batcher.query(shape('ns1'), 'b', 'sr', INTERVAL),
-      batcher.query(shape('ns2'), 'a', 'sr', INTERVAL),
-      batcher.query(shape('ns1', '1m'), 'a', 'sr', INTERVAL),
-    ]);
+    const { batcher, stepStart, settle } = world(executor);
+    const since = stepStart();
+    const ask = (target: string) => ({ target, check: 'sr', since, windowMs: WINDOW });
+    await settle(
+      Promise.all([
+        batcher.query(shape('ns1'), ask('a')),
+        batcher.query(shape('ns1'), ask('b')),
+        batcher.query(shape('ns2'), ask('a')),
+        batcher.query(shape('ns1', '1m'), ask('a')),
+      ]),
+    );
     expect(executor.queries.map((q) => q.query).sort()).toEqual([
       'sum by (deployment) (rate(x{namespace="ns1", deployment=~"(?:a)"}[1m]))',
       'sum by (deployment) (rate(x{namespace="ns1", deployment=~"(?:a|b)"}[30s]))',
@@ -76,52 +254,23 @@ describe('QueryBatcher', () => {
     ]);
   });
 
-  it('never hands the same answer to the same check twice', async () => {
-    const clock = manualClock();
-    let value = 0;
-    const executor = new FakeExecutor(() => [{ labels: { deployment: 'a' }, value: (value += 1) }]);
-    const batcher = new QueryBatcher(executor, { coalesceMs: 0, now: clock.now });
-    const first = await batcher.query(shape('ns'), 'a', 'sr', INTERVAL);
-    clock.advance(1_000); // an early tick, well inside the interval
-    const second = await batcher.query(shape('ns'), 'a', 'sr', INTERVAL);
-    const otherCheck = await batcher.query(shape('ns'), 'a', 'latency', INTERVAL);
-    expect(first.ok && first.samples[0]?.value).toBe(1);
-    expect(second.ok && second.samples[0]?.value).toBe(2);
-    // A different check of the same canary may share the latest round.
-    expect(otherCheck.ok && otherCheck.samples[0]?.value).toBe(2);
-    expect(executor.queries).toHaveLength(2);
-  });
-
-  it('re-queries once the shared answer is older than the asker allows', async () => {
-    const clock = manualClock();
-    const executor = new FakeExecutor(perTarget('deployment', { a: 1, b: 2 }));
-    const batcher = new QueryBatcher(executor, { coalesceMs: 0, now: clock.now });
-    await batcher.query(shape('ns'), 'a', 'sr', INTERVAL);
-    await batcher.query(shape('ns'), 'b', 'sr', INTERVAL); // b was not known when a's round went out
-    const afterWarmUp = executor.queries.length;
-    clock.advance(INTERVAL);
-    await batcher.query(shape('ns'), 'a', 'sr', INTERVAL);
-    clock.advance(5_000);
-    await batcher.query(shape('ns'), 'b', 'sr', 4_000); // the shared round is 5 s old: too old for b
-    expect(executor.queries.length - afterWarmUp).toBe(2);
-  });
-
   it('gives every asker the error when the query fails, and says no data by having no samples', async () => {
     const executor = new FakeExecutor(() => {
       throw new MetricsError('QueryFailed', 'prometheus query failed (HTTP 422): parse error');
     });
-    const batcher = new QueryBatcher(executor, { coalesceMs: 0 });
-    const [a, b] = await Promise.all([
-      batcher.query(shape('ns'), 'a', 'sr', INTERVAL),
-      batcher.query(shape('ns'), 'b', 'sr', INTERVAL),
-    ]);
+    const { batcher, stepStart, settle } = world(executor);
+    const since = stepStart();
+    const ask = (target: string) => ({ target, check: 'sr', since, windowMs: WINDOW });
+    const [a, b] = await settle(
+      Promise.all([batcher.query(shape('ns'), ask('a')), batcher.query(shape('ns'), ask('b'))]),
+    );
     expect(executor.queries).toHaveLength(1);
     for (const answer of [a, b]) {
       expect(answer.ok).toBe(false);
       if (!answer.ok) expect(answer.error.message).toContain('HTTP 422');
     }
     executor.answer = perTarget('deployment', { a: 1 });
-    const missing = await batcher.query(shape('ns2'), 'b', 'sr', INTERVAL);
+    const missing = await settle(batcher.query(shape('ns2'), ask('b')));
     expect(missing).toEqual({ ok: true, samples: [] });
   });
 
@@ -129,11 +278,14 @@ describe('QueryBatcher', () => {
     const executor = new FakeExecutor(() => {
       throw new TypeError('boom');
     });
-    const answer = await new QueryBatcher(executor, { coalesceMs: 0 }).query(
-      shape('ns'),
-      'a',
-      'sr',
-      INTERVAL,
+    const { batcher, stepStart, settle } = world(executor);
+    const answer = await settle(
+      batcher.query(shape('ns'), {
+        target: 'a',
+        check: 'sr',
+        since: stepStart(),
+        windowMs: WINDOW,
+      }),
     );
     expect(answer.ok).toBe(false);
     if (!answer.ok) {
@@ -144,24 +296,32 @@ describe('QueryBatcher', () => {
 
   it('splits more targets than maxTargets over several queries', async () => {
     const executor = new FakeExecutor(perTarget('deployment', values(7)));
-    const batcher = new QueryBatcher(executor, { coalesceMs: 0, maxTargets: 3 });
-    const answers = await Promise.all(
-      names(7).map((t) => batcher.query(shape('ns'), t, 'sr', INTERVAL)),
+    const { batcher, stepStart, settle } = world(executor, { maxTargets: 3 });
+    const since = stepStart();
+    const answers = await settle(
+      Promise.all(
+        names(7).map((t) =>
+          batcher.query(shape('ns'), { target: t, check: 'sr', since, windowMs: WINDOW }),
+        ),
+      ),
     );
     expect(executor.queries).toHaveLength(3);
     for (const q of executor.queries) expect(targetsIn(q.query).length).toBeLessThanOrEqual(3);
     answers.forEach((a, i) => {
-      expect(a.ok && a.samples[0]?.value).toBe(i * 10);
+      expect(valueOf(a)).toBe(i * 10);
     });
   });
 
   it('escapes regex metacharacters in target names', async () => {
     const executor = new FakeExecutor(() => []);
-    await new QueryBatcher(executor, { coalesceMs: 0 }).query(
-      shape('ns'),
-      'web.v2',
-      'sr',
-      INTERVAL,
+    const { batcher, stepStart, settle } = world(executor);
+    await settle(
+      batcher.query(shape('ns'), {
+        target: 'web.v2',
+        check: 'sr',
+        since: stepStart(),
+        windowMs: WINDOW,
+      }),
     );
     expect(executor.queries[0]?.query).toContain('deployment=~"(?:web\\\\.v2)"');
   });

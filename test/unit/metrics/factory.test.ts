@@ -8,7 +8,7 @@ import { BATCH_ANNOTATION } from '../../../src/metrics/prometheus-source.js';
 import { batchProblem, groupsBy } from '../../../src/metrics/promql.js';
 import { FakeExecutor, FakeKube, logSink, perTarget, targetsIn } from './fakes.js';
 
-const ctx = { namespace: 'shop', target: 'web', window: '1m', maxAgeMs: 30_000 };
+const ctx = { namespace: 'shop', target: 'web', window: '1m', since: 0 };
 const DEFAULT = 'http://prometheus.default:9090';
 
 function factory(

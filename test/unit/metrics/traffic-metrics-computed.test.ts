@@ -7,7 +7,7 @@ import { ComputedTrafficMetrics } from '../../../src/metrics/traffic-metrics-com
 import type { Sample } from '../../../src/metrics/executor.js';
 import { FakeExecutor, targetsIn } from './fakes.js';
 
-const ctx = { namespace: 'shop', target: 'web', window: '1m', maxAgeMs: 30_000 };
+const ctx = { namespace: 'shop', target: 'web', window: '1m', since: 0 };
 
 function computed(
   mesh: MeshName,
