@@ -39,6 +39,7 @@ import type { ControllerMetrics } from '../telemetry/metrics.js';
 import { WeightlifterError } from '../telemetry/errors.js';
 import { finalizeWorkload, initializeWorkload } from '../workload/lifecycle.js';
 import { promotePrimary } from '../workload/primary.js';
+import { recordPromotedTemplate } from '../workload/promoted-store.js';
 import { scaleTarget } from '../workload/scale.js';
 import { CANARY_REF, type CanaryJson, type ControllerCaches } from './caches.js';
 import { runChecks } from './checks.js';
@@ -147,9 +148,12 @@ export class CanaryActors implements EngineActors {
     return runPreflight(this.#d, this.#s.canary, this.#s.logger, signal);
   }
 
-  // Stored promoted templates are not implemented yet (issue 12 item 5).
-  recordPromoted(): Promise<void> {
-    return Promise.resolve();
+  async recordPromoted(e: EffectOf<'recordPromoted'>): Promise<void> {
+    await recordPromotedTemplate(
+      { ...this.#workload, promoted: this.#d.caches.promoted },
+      this.#s.canary,
+      e.revision,
+    );
   }
 
   async persistStatus(input: PersistInput): Promise<void> {
@@ -163,11 +167,12 @@ export class CanaryActors implements EngineActors {
     );
   }
 
-  async initialize(): Promise<void> {
+  async initialize(e: EffectOf<'initialize'>): Promise<void> {
     const result = await initializeWorkload(
-      { ...this.#workload, slices: this.#d.caches.slices },
+      { ...this.#workload, slices: this.#d.caches.slices, promoted: this.#d.caches.promoted },
       this.#s.canary,
       this.#s.router,
+      e.primaryFrom,
     );
     if (result.state !== 'done') this.#s.logger.info({ ...result }, 'initializing');
   }

@@ -24,6 +24,10 @@ import type {
   ServiceJson,
   WorkloadCaches,
 } from '../workload/k8s-types.js';
+import {
+  PROMOTED_TEMPLATE_SELECTOR,
+  type ControllerRevisionJson,
+} from '../workload/promoted-template.js';
 import { ScopedCache } from './scoped-cache.js';
 
 /** A Canary as the informer holds it: plain JSON (timestamps are strings). */
@@ -58,6 +62,8 @@ export interface ControllerCaches extends WorkloadCaches {
   /** undefined when the endpoint gate is off. */
   readonly slices: ScopedCache<EndpointSliceJson> | undefined;
   readonly templates: ScopedCache<TemplateJson>;
+  /** Stored promoted templates: only ControllerRevisions carrying our label (selector). */
+  readonly promoted: ScopedCache<ControllerRevisionJson>;
   readonly clusterTemplates: ScopedCache<TemplateJson>;
   /** Secrets of the controller's namespace (ClusterAnalysisTemplate credentials). */
   readonly controllerSecrets: ScopedCache<ConfigJson>;
@@ -81,6 +87,7 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
     ref: ResourceRef,
     namespaces: 'all' | readonly string[],
     indexers?: Record<string, IndexFunc<T>>,
+    labelSelector?: string,
   ): ScopedCache<T> => {
     const targets = namespaces === 'all' || !ref.namespaced ? [''] : namespaces;
     const informers = new Map<string, Informer<T>>();
@@ -92,6 +99,7 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
           name,
           listerWatcher: createListerWatcher<T>(opts.raw, ref, {
             namespace: ns === '' ? undefined : ns,
+            labelSelector,
           }),
           logger: opts.logger,
           ...(indexers === undefined ? {} : { indexers }),
@@ -121,6 +129,12 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
       ? scoped<EndpointSliceJson>(BUILTIN.endpointSlices, scope)
       : undefined,
     templates: scoped<TemplateJson>(ANALYSIS_TEMPLATE_REF, scope),
+    promoted: scoped<ControllerRevisionJson>(
+      BUILTIN.controllerRevisions,
+      scope,
+      undefined,
+      PROMOTED_TEMPLATE_SELECTOR,
+    ),
     clusterTemplates: scoped<TemplateJson>(CLUSTER_ANALYSIS_TEMPLATE_REF, 'all'),
     controllerSecrets,
   };
@@ -132,6 +146,7 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
     caches.secrets,
     caches.splits,
     caches.templates,
+    caches.promoted,
     caches.clusterTemplates,
   ] as ScopedCache<KubeObject>[];
   if (caches.slices !== undefined) all.push(caches.slices);

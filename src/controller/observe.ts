@@ -14,6 +14,7 @@ import { targetRevision } from '../workload/config-tracking.js';
 import { WorkloadSpecError } from '../workload/errors.js';
 import type { DeploymentJson } from '../workload/k8s-types.js';
 import { primaryRevisionOf } from '../workload/primary-builder.js';
+import { latestStoredTemplate } from '../workload/promoted-template.js';
 import { deploymentReadiness } from '../workload/readiness.js';
 import { desiredServices } from '../workload/services-builder.js';
 import type { CanaryJson, ControllerCaches } from './caches.js';
@@ -83,8 +84,7 @@ export function observe(input: ObserveInput): Observed {
     routes: router.getRoutes(),
     initialized,
     runSlotAvailable: input.runSlotAvailable,
-    // Stored promoted templates (ControllerRevisions) are not read yet: issue 12 item 5.
-    promotedTemplate: null,
+    promotedTemplate: latestStoredTemplate(canary, caches.promoted)?.revision ?? null,
   };
 }
 

@@ -59,6 +59,13 @@ export const BUILTIN = {
     kind: 'Deployment',
     namespaced: true,
   },
+  controllerRevisions: {
+    group: 'apps',
+    version: 'v1',
+    plural: 'controllerrevisions',
+    kind: 'ControllerRevision',
+    namespaced: true,
+  },
   endpointSlices: {
     group: 'discovery.k8s.io',
     version: 'v1',

@@ -11,8 +11,11 @@ import type { TrafficRouter } from '../routing/types.js';
 import type { ObjectReader } from './cache.js';
 import type { WorkloadDeps } from './deps.js';
 import { ensurePrimary } from './primary.js';
+import { ensurePrimaryFromStored, type PromotedDeps } from './promoted-store.js';
 import { deploymentReadiness } from './readiness.js';
 import { ensureApexService, ensureBackendServices, releaseApexService } from './services.js';
+
+const NONE_STORED: PromotedDeps['promoted'] = { getByName: () => undefined, list: () => [] };
 
 export type StepResult =
   | { readonly state: 'done' }
@@ -21,13 +24,17 @@ export type StepResult =
   | { readonly state: 'failed'; readonly reason: string };
 
 export interface LifecycleDeps extends WorkloadDeps {
+  /** Stored promoted templates; absent: none is stored (a primary is then built from the target). */
+  readonly promoted?: PromotedDeps['promoted'];
   /** EndpointSlices; undefined where the cluster has none (the endpoint gate then opens). */
   readonly slices: ObjectReader<EndpointSliceJson> | undefined;
 }
 
 /**
- * 1. primary Deployment (+ config copies); 2. -primary/-canary Services; 3. wait for the primary
- * Deployment to be ready and its Service to have ready endpoints; 4. TrafficSplit (100/0);
+ * 1. primary Deployment (+ config copies): from the target, or — `primaryFrom: 'stored'`, a primary
+ * deleted after something was promoted — from the stored template of the promoted revision;
+ * 2. -primary/-canary Services; 3. wait for the primary Deployment to be ready and its Service to
+ * have ready endpoints; 4. TrafficSplit (100/0);
  * 5. apex Service (created, or taken over). The target is NOT scaled here: the engine scales it to
  * 0 once it has recorded Initialized and the split is seen at 100/0.
  */
@@ -35,8 +42,13 @@ export async function initializeWorkload(
   deps: LifecycleDeps,
   canary: Canary,
   router: TrafficRouter,
+  primaryFrom: 'target' | 'stored' = 'target',
 ): Promise<StepResult> {
-  await ensurePrimary(deps, canary);
+  if (primaryFrom === 'stored') {
+    await ensurePrimaryFromStored({ ...deps, promoted: deps.promoted ?? NONE_STORED }, canary);
+  } else {
+    await ensurePrimary(deps, canary);
+  }
   await ensureBackendServices(deps, canary);
   const primary = deps.caches.deployments.getByName(
     canary.metadata.namespace,

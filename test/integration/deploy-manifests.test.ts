@@ -231,6 +231,8 @@ describe('deploy/namespaced (watching only listed namespaces)', () => {
       [['update', CANARIES, '--subresource=finalizers', '-n', ns]],
       [['create', 'deployments.apps', '-n', ns]],
       [['delete', 'trafficsplits.split.smi-spec.io', '-n', ns]],
+      [['watch', 'controllerrevisions.apps', '-n', ns]],
+      [['create', 'controllerrevisions.apps', '-n', ns]],
       [['create', 'events.events.k8s.io', '-n', ns]],
     ]),
   )('lets the controller manage canaries in a watched namespace: %j', async (args) => {
@@ -241,6 +243,7 @@ describe('deploy/namespaced (watching only listed namespaces)', () => {
     [['list', CANARIES, '-n', OTHER]],
     [['patch', CANARIES, '--subresource=status', '-n', OTHER]],
     [['create', 'deployments.apps', '-n', OTHER]],
+    [['list', 'controllerrevisions.apps', '-n', OTHER]],
     [['list', 'secrets', '-n', OTHER]],
     [['list', CANARIES, '--all-namespaces']],
     [['list', 'secrets', '--all-namespaces']],

@@ -274,6 +274,8 @@ describe('the RBAC in deploy/ is least privilege', () => {
     [['create', 'deployments.apps', '-n', 'any']],
     [['delete', 'trafficsplits.split.smi-spec.io', '-n', 'any']],
     [['watch', 'endpointslices.discovery.k8s.io', '-n', 'any']],
+    [['create', 'controllerrevisions.apps', '-n', 'any']],
+    [['delete', 'controllerrevisions.apps', '-n', 'any']],
     [['update', 'leases.coordination.k8s.io', '-n', 'weightlifter-system']],
   ])('allows what the controller does: %j', async (args) => {
     expect(await canI(args)).toBe('yes');
@@ -284,6 +286,7 @@ describe('the RBAC in deploy/ is least privilege', () => {
     [['delete', 'services', '-n', 'any']],
     [['delete', 'secrets', '-n', 'any']],
     [['create', 'pods', '-n', 'any']],
+    [['patch', 'controllerrevisions.apps', '-n', 'any']],
     [['delete', 'canaries.weightlifter.io', '-n', 'any']],
     [['update', 'leases.coordination.k8s.io', '-n', 'kube-system']],
     [['create', 'clusterrolebindings.rbac.authorization.k8s.io']],

@@ -12,6 +12,7 @@ import type { KubeObject } from '../../../src/kube/object-key.js';
 import type { EndpointSliceJson } from '../../../src/routing/endpoints.js';
 import type { LiveSplit } from '../../../src/routing/traffic-split.js';
 import type { ConfigJson, DeploymentJson, ServiceJson } from '../../../src/workload/k8s-types.js';
+import type { ControllerRevisionJson } from '../../../src/workload/promoted-template.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -64,6 +65,7 @@ export interface CachesInput {
   splits?: LiveSplit[];
   templates?: TemplateJson[];
   clusterTemplates?: TemplateJson[];
+  promoted?: ControllerRevisionJson[];
 }
 
 export async function memoryCaches(input: CachesInput): Promise<ControllerCaches> {
@@ -81,6 +83,7 @@ export async function memoryCaches(input: CachesInput): Promise<ControllerCaches
     splits: await memoryCache('trafficsplits', input.splits ?? []),
     slices: await memoryCache<EndpointSliceJson>('endpointslices', []),
     templates: await memoryCache('analysistemplates', input.templates ?? []),
+    promoted: await memoryCache('controllerrevisions', input.promoted ?? []),
     clusterTemplates: await memoryCache('clusteranalysistemplates', input.clusterTemplates ?? []),
     controllerSecrets: secrets,
   };
