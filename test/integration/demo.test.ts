@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** A whole story on a loaded two-core machine: world start, two releases, stop. */
 const STORY_MS = 330_000;
+/** From a signal to every process gone: the demo's own stop deadline (20 s) and then some. */
+const STOP_MS = 45_000;
 
 interface Proc {
   readonly pid: number;
@@ -266,36 +268,52 @@ describe('npm start (the demo)', () => {
     '%s to the npm process of `npm start` stops every child and frees every port',
     async (signal, says) => {
       const demo = startDemo({}, ['npm', 'start']);
-      await demo.waitFor('ready: health and metrics on', STORY_MS / 2);
-      const running = descendants(demo.pid);
-      for (const p of running) demo.seen.set(p.pid, p);
-      // The script exec'd node: npm's own child is the demo, with no shell in between.
-      const direct = running.filter(
-        (p) =>
-          readProc(() => readFileSync(`/proc/${p.pid}/stat`, 'utf8'))
-            ?.split(') ')[1]
-            ?.split(' ')[1] === String(demo.pid),
-      );
-      expect(direct.map((p) => commandLine(p.pid))).toEqual([
-        expect.stringMatching(/node .*--import tsx src\/demo\/main\.ts/),
-      ]);
-      // etcd, kube-apiserver, Prometheus, the emulator's and the controller's servers, ...
-      const ports = listeningPorts([demo.pid, ...running.map((p) => p.pid)]);
-      expect(ports.size).toBeGreaterThanOrEqual(4);
+      try {
+        await demo.waitFor('ready: health and metrics on', STORY_MS / 2);
+        const running = descendants(demo.pid);
+        for (const p of running) demo.seen.set(p.pid, p);
+        // The script exec'd node: npm's own child is the demo, with no shell in between.
+        const direct = running.filter(
+          (p) =>
+            readProc(() => readFileSync(`/proc/${p.pid}/stat`, 'utf8'))
+              ?.split(') ')[1]
+              ?.split(' ')[1] === String(demo.pid),
+        );
+        expect(direct.map((p) => commandLine(p.pid))).toEqual([
+          expect.stringMatching(/^\S*node --import tsx src\/demo\/main\.ts/),
+        ]);
+        // etcd, kube-apiserver, Prometheus, the emulator's and the controller's servers, ...
+        const ports = listeningPorts([demo.pid, ...running.map((p) => p.pid)]);
+        expect(ports.size).toBeGreaterThanOrEqual(4);
 
-      process.kill(demo.pid, signal);
-      await demo.closed;
-      const out = demo.output();
-      expect(out).toContain(says);
-      expect(out).toContain('stopped; temporary files removed');
-      expect(out).not.toContain('demo failed');
-      expect(running.length).toBeGreaterThanOrEqual(5);
-      expect([...demo.seen.values()].filter(alive)).toEqual([]);
-      const stillListening = new Set(listening().map((s) => s.port));
-      expect([...ports].filter((p) => stillListening.has(p))).toEqual([]);
-      const taken = [];
-      for (const port of ports) if (!(await canListen(port))) taken.push(port);
-      expect(taken).toEqual([]);
+        process.kill(demo.pid, signal);
+        // The demo gives itself 20 s to stop before it exits anyway; a demo that never learnt of
+        // the signal (a shell in between, an orphan) would run on: that is the failure to report.
+        const stopped = await Promise.race([
+          demo.closed.then(() => true),
+          new Promise<false>((resolve) => {
+            setTimeout(() => {
+              resolve(false);
+            }, STOP_MS).unref();
+          }),
+        ]);
+        if (!stopped)
+          throw new Error(`still running ${STOP_MS} ms after ${signal}:\n${demo.output()}`);
+        const out = demo.output();
+        expect(out).toContain(says);
+        expect(out).toContain('stopped; temporary files removed');
+        expect(out).not.toContain('demo failed');
+        expect(running.length).toBeGreaterThanOrEqual(5);
+        expect([...demo.seen.values()].filter(alive)).toEqual([]);
+        const stillListening = new Set(listening().map((s) => s.port));
+        expect([...ports].filter((p) => stillListening.has(p))).toEqual([]);
+        const taken = [];
+        for (const port of ports) if (!(await canListen(port))) taken.push(port);
+        expect(taken).toEqual([]);
+      } finally {
+        // Only after a failure is anything left: do not leak it into the next test.
+        for (const p of [...demo.seen.values()].filter(alive)) process.kill(p.pid, 'SIGKILL');
+      }
     },
     STORY_MS,
   );
