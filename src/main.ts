@@ -16,6 +16,8 @@ import { loadKubeConfig } from './kube/client.js';
 import { EventRecorder, createEventSink } from './kube/events.js';
 import { LeaderElector, defaultIdentity } from './kube/leader-election.js';
 import { createLeaseStore } from './kube/lease-store.js';
+import { KubeRawClient } from './kube/raw-client.js';
+import { LeaderFence } from './kube/write-fence.js';
 import { StatusWriter } from './kube/status.js';
 import { MetricSourceFactory } from './metrics/factory.js';
 import { createNotifier, createSecretReader } from './notify/index.js';
@@ -60,7 +62,15 @@ export async function startController(
   const metrics = new ControllerMetrics();
   const kc = loadKubeConfig({ kubeconfigPath: config.kubeconfig, context: config.context });
   const tracker = new WriteTracker();
-  const raw = new TrackingRawClient(kc, { metrics }).track(tracker);
+  const le = config.leaderElection;
+  const userAgent = `weightlifter (${identity})`;
+  // With leader election, every write asks the fence first: only the lease holder writes.
+  const fence = le.enabled ? new LeaderFence() : undefined;
+  const raw = new TrackingRawClient(kc, {
+    metrics,
+    userAgent,
+    ...(fence === undefined ? {} : { fence }),
+  }).track(tracker);
 
   // Any served version will do for reading: TrafficSplit CRDs convert nothing.
   const splitVersion = (await fetchServedSplitVersions(raw))[0];
@@ -133,7 +143,6 @@ export async function startController(
   if (caches.controllerSecrets !== caches.secrets) {
     sources.push(keysFrom(caches.controllerSecrets, () => []));
   }
-  const le = config.leaderElection;
   const controller = new Controller({
     name: 'canary',
     reconciler,
@@ -150,9 +159,12 @@ export async function startController(
     },
     ...(le.enabled
       ? {
-          elector: (callbacks) =>
-            new LeaderElector({
-              store: createLeaseStore(raw, le.namespace, le.name),
+          elector: (callbacks) => {
+            // Its own client: lease writes are not fenced (a standby must acquire), and a hung
+            // connection of the shared pool cannot delay a renewal.
+            const leaseClient = new KubeRawClient(kc, { metrics, userAgent });
+            const elector: LeaderElector = new LeaderElector({
+              store: createLeaseStore(leaseClient, le.namespace, le.name),
               logger,
               clock,
               identity,
@@ -160,8 +172,14 @@ export async function startController(
               leaseDurationMs: le.leaseDurationMs,
               renewDeadlineMs: le.renewDeadlineMs,
               retryPeriodMs: le.retryPeriodMs,
-              ...callbacks,
-            }),
+              onStartedLeading: (signal) => {
+                fence?.lead(signal, () => elector.isLeader());
+                callbacks.onStartedLeading(signal);
+              },
+              onStoppedLeading: callbacks.onStoppedLeading,
+            });
+            return elector;
+          },
         }
       : {}),
   });

@@ -24,7 +24,8 @@ const HELP: Record<ConfigKey, string> = {
   leaseName: 'name of the leader Lease (default weightlifter-controller)',
   leaseDuration:
     'how long a Lease holds without renewal; a dead leader is replaced after it (default 15s)',
-  renewDeadline: 'the leader steps down if it cannot renew for this long (default 10s)',
+  renewDeadline:
+    'the leader stops acting if it cannot renew for this long; each Lease request is abandoned after half of it (default 10s)',
   retryPeriod: 'pause between Lease acquire/renew attempts (default 2s)',
   healthAddress: 'host:port of /healthz, /readyz and /metrics (default 127.0.0.1:8080)',
   logLevel: 'fatal, error, warn, info, debug or trace (default info)',

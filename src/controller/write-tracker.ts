@@ -6,7 +6,7 @@
 // status) is covered without knowing about it.
 import { HttpMethod } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object-key.js';
-import { KubeRawClient, type Query } from '../kube/raw-client.js';
+import { KubeRawClient, type RequestOptions } from '../kube/raw-client.js';
 
 /** Kinds whose cached copies reconciles read and check; other writes (Events) are not kept. */
 const TRACKED = new Set([
@@ -104,11 +104,7 @@ export class TrackingRawClient extends KubeRawClient {
     return this;
   }
 
-  override async request<T>(
-    verb: HttpMethod,
-    path: string,
-    opts: { body?: unknown; query?: Query | undefined; contentType?: string } = {},
-  ): Promise<T> {
+  override async request<T>(verb: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
     const result = await super.request<T>(verb, path, opts);
     if (WRITES.has(verb) && typeof result === 'object' && result !== null) {
       this.#tracker?.record(result);

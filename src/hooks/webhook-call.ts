@@ -41,6 +41,11 @@ export interface WebhookCallOptions {
   readonly maxBackoffMs?: number;
   /** Waits between attempts; tests inject one that does not wait. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * A signal that aborts an attempt after `ms`; tests drive it with a manual clock.
+   * @default AbortSignal.timeout
+   */
+  readonly timeoutSignal?: (ms: number) => AbortSignal;
 }
 
 type Attempt =
@@ -90,8 +95,9 @@ export async function callWebhook(
   const body = JSON.stringify(payload);
   const maxAttempts = 1 + Math.max(0, hook.retries ?? STORED_DEFAULTS.webhook.retries);
   const sleep = opts.sleep ?? realSleep;
+  const timeoutSignal = opts.timeoutSignal ?? ((ms: number) => AbortSignal.timeout(ms));
   for (let attempt = 1; ; attempt += 1) {
-    const result = await postOnce(hook.url, body, timeout.ms);
+    const result = await postOnce(hook.url, body, timeoutSignal(timeout.ms));
     if (result.kind === 'answer' && result.status >= 200 && result.status <= 299) {
       return { ok: true, ...base, status: result.status, attempts: attempt };
     }
@@ -145,8 +151,7 @@ function failure(
   );
 }
 
-async function postOnce(url: string, body: string, timeoutMs: number): Promise<Attempt> {
-  const signal = AbortSignal.timeout(timeoutMs);
+async function postOnce(url: string, body: string, signal: AbortSignal): Promise<Attempt> {
   try {
     const res = await fetch(url, {
       method: 'POST',

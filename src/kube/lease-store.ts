@@ -19,32 +19,41 @@ export interface LeaseSpec {
   leaseTransitions?: number;
 }
 
-/** The seam between leader election and the API server. `update` is compare-and-swap (409). */
+/**
+ * The seam between leader election and the API server. `update` is compare-and-swap (409).
+ * `signal` aborts the request (the renew timeout, the renew deadline).
+ */
 export interface LeaseStore {
-  get(): Promise<Lease | undefined>;
-  create(spec: LeaseSpec): Promise<Lease>;
-  update(current: Lease, spec: LeaseSpec): Promise<Lease>;
+  get(signal?: AbortSignal): Promise<Lease | undefined>;
+  create(spec: LeaseSpec, signal?: AbortSignal): Promise<Lease>;
+  update(current: Lease, spec: LeaseSpec, signal?: AbortSignal): Promise<Lease>;
 }
 
 export function createLeaseStore(raw: KubeRawClient, namespace: string, name: string): LeaseStore {
   const path = objectPath(BUILTIN.leases, namespace, name);
   return {
-    get: async () => {
+    get: async (signal) => {
       try {
-        return await raw.get<Lease>(path);
+        return await raw.get<Lease>(path, undefined, signal);
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
       }
     },
-    create: (spec) =>
-      raw.create<Lease>(collectionPath(BUILTIN.leases, namespace), {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name, namespace },
-        spec,
-      }),
+    create: (spec, signal) =>
+      raw.create<Lease>(
+        collectionPath(BUILTIN.leases, namespace),
+        {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace },
+          spec,
+        },
+        undefined,
+        signal,
+      ),
     // PUT with the read resourceVersion: two candidates racing for an expired lease cannot both win.
-    update: (current, spec) => raw.replace<Lease>(path, { ...current, spec }),
+    update: (current, spec, signal) =>
+      raw.replace<Lease>(path, { ...current, spec }, undefined, signal),
   };
 }

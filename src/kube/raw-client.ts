@@ -9,6 +9,7 @@ import {
 import { WeightlifterError } from '../telemetry/errors.js';
 import { KubeApiError, KubeRequestError, type KubeStatus } from './errors.js';
 import { SharedDispatcher } from './shared-dispatcher.js';
+import type { WriteFence } from './write-fence.js';
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -21,7 +22,21 @@ export interface RawClientOptions {
   /** Deadline for one request (never for watches). @default 30_000 */
   readonly requestTimeoutMs?: number;
   readonly metrics?: RequestMetricsSink;
+  /** Asked before every write (not reads); see write-fence.ts. @default every write is sent */
+  readonly fence?: WriteFence;
+  /** Sent as User-Agent, so the API server's audit log tells replicas apart. */
+  readonly userAgent?: string;
 }
+
+export interface RequestOptions {
+  readonly body?: unknown;
+  readonly query?: Query | undefined;
+  readonly contentType?: string;
+  /** Aborts the request early (the request timeout applies as well). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+const READS: ReadonlySet<string> = new Set([HttpMethod.GET, HttpMethod.HEAD]);
 
 /**
  * JSON over the API server's REST paths, authenticated through client-node's KubeConfig. Used
@@ -36,6 +51,8 @@ export class KubeRawClient {
   readonly #timeoutMs: number;
   readonly #metrics: RequestMetricsSink | undefined;
   readonly #dispatcher = new SharedDispatcher();
+  readonly #fence: WriteFence | undefined;
+  readonly #userAgent: string | undefined;
 
   constructor(kc: KubeConfig, opts: RawClientOptions = {}) {
     const cluster = kc.getCurrentCluster();
@@ -50,23 +67,25 @@ export class KubeRawClient {
     }).httpApi;
     this.#timeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.#metrics = opts.metrics;
+    this.#fence = opts.fence;
+    this.#userAgent = opts.userAgent;
   }
 
   get kubeConfig(): KubeConfig {
     return this.#kc;
   }
 
-  get<T>(path: string, query?: Query): Promise<T> {
-    return this.request<T>(HttpMethod.GET, path, { query });
+  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
+    return this.request<T>(HttpMethod.GET, path, { query, signal });
   }
 
-  create<T>(path: string, body: unknown, query?: Query): Promise<T> {
-    return this.request<T>(HttpMethod.POST, path, { body, query });
+  create<T>(path: string, body: unknown, query?: Query, signal?: AbortSignal): Promise<T> {
+    return this.request<T>(HttpMethod.POST, path, { body, query, signal });
   }
 
   /** PUT; the body's metadata.resourceVersion makes it a compare-and-swap. */
-  replace<T>(path: string, body: unknown, query?: Query): Promise<T> {
-    return this.request<T>(HttpMethod.PUT, path, { body, query });
+  replace<T>(path: string, body: unknown, query?: Query, signal?: AbortSignal): Promise<T> {
+    return this.request<T>(HttpMethod.PUT, path, { body, query, signal });
   }
 
   patch<T>(
@@ -82,31 +101,45 @@ export class KubeRawClient {
     return this.request<T>(HttpMethod.DELETE, path, { query });
   }
 
-  async request<T>(
-    verb: HttpMethod,
-    path: string,
-    opts: { body?: unknown; query?: Query | undefined; contentType?: string } = {},
-  ): Promise<T> {
+  async request<T>(verb: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
     const ctx = this.#server.makeRequestContext(path, verb);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined) ctx.setQueryParam(k, String(v));
     }
     ctx.setHeaderParam('Accept', 'application/json');
+    if (this.#userAgent !== undefined) ctx.setHeaderParam('User-Agent', this.#userAgent);
     if (opts.body !== undefined) {
       ctx.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
       ctx.setBody(JSON.stringify(opts.body));
     }
-    ctx.setSignal(AbortSignal.timeout(this.#timeoutMs));
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
     let status: number;
     let text: string;
+    let fenced: AbortSignal | undefined;
     try {
       await this.#kc.applySecurityAuthentication(ctx);
       this.#dispatcher.apply(ctx);
+    } catch (err) {
+      this.#metrics?.observeRequest(verb, 'error');
+      throw new KubeRequestError(verb, path, err);
+    }
+    // Asked last, right before the request leaves (nothing is awaited in between); a refusal is
+    // not a request, so it is thrown as it is and not counted.
+    if (!READS.has(verb)) fenced = this.#fence?.admit();
+    const signals = [timeout, opts.signal, fenced].filter((s) => s !== undefined);
+    ctx.setSignal(signals.length === 1 ? timeout : AbortSignal.any(signals));
+    try {
       const res = await this.#http.send(ctx).toPromise();
       status = res.httpStatusCode;
       text = await res.body.text();
     } catch (err) {
       this.#metrics?.observeRequest(verb, 'error');
+      if (fenced?.aborted === true) {
+        throw new WeightlifterError('WL_NOT_LEADER', 'leadership ended: write aborted', {
+          cause: err,
+          details: { verb, path },
+        });
+      }
       throw new KubeRequestError(verb, path, err);
     }
     this.#metrics?.observeRequest(verb, status);

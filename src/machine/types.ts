@@ -63,7 +63,10 @@ export interface ObservedPrimary {
   readonly replicas?: number;
 }
 
-/** Weights of the live TrafficSplit, as integer percentages. */
+/**
+ * Weights of the live TrafficSplit, as exact percentages: a split that is not a whole percentage
+ * (899/101) reads as a fraction (89.9/10.1), so it never passes for a step's weight.
+ */
 export interface Routes {
   readonly primaryWeight: number;
   readonly canaryWeight: number;

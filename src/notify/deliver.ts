@@ -13,6 +13,11 @@ export interface DeliveryOptions {
   /** @default 10_000 */
   readonly maxBackoffMs?: number;
   readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * A signal that aborts an attempt after `ms`; tests drive it with a manual clock.
+   * @default AbortSignal.timeout
+   */
+  readonly timeoutSignal?: (ms: number) => AbortSignal;
 }
 
 export type Delivery =
@@ -44,8 +49,7 @@ function retryAfter(header: string | null): number | null {
   return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
 }
 
-async function postOnce(url: string, body: string, timeoutMs: number): Promise<Attempt> {
-  const signal = AbortSignal.timeout(timeoutMs);
+async function postOnce(url: string, body: string, signal: AbortSignal): Promise<Attempt> {
   try {
     const res = await fetch(url, {
       method: 'POST',
@@ -108,7 +112,8 @@ export async function deliver(
   const maxAttempts = 1 + Math.max(0, opts.retries);
   const cap = opts.maxBackoffMs ?? 10_000;
   for (let attempt = 1; ; attempt += 1) {
-    const a = await postOnce(url, body, opts.timeoutMs);
+    const signal = opts.timeoutSignal?.(opts.timeoutMs) ?? AbortSignal.timeout(opts.timeoutMs);
+    const a = await postOnce(url, body, signal);
     if (a.kind === 'answer' && a.status >= 200 && a.status <= 299)
       return { ok: true, status: a.status, attempts: attempt };
     const retryable = a.kind !== 'answer' || a.status >= 500 || a.status === 429;

@@ -44,6 +44,8 @@ export interface NotifierDeps {
   readonly secrets?: SecretReader;
   /** Waits between attempts; tests inject one that does not wait. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Per-attempt timeout; tests drive it with a manual clock. @default AbortSignal.timeout */
+  readonly timeoutSignal?: (ms: number) => AbortSignal;
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
 }
@@ -90,6 +92,7 @@ export function createNotifier(config: NotifyConfig, deps: NotifierDeps): Notifi
         sleep,
         ...(deps.backoffMs === undefined ? {} : { backoffMs: deps.backoffMs }),
         ...(deps.maxBackoffMs === undefined ? {} : { maxBackoffMs: deps.maxBackoffMs }),
+        ...(deps.timeoutSignal === undefined ? {} : { timeoutSignal: deps.timeoutSignal }),
       });
       if (d.ok) return { ...base, outcome: 'sent', status: d.status, attempts: d.attempts };
       return {

@@ -9,6 +9,7 @@
 // spring-forward night in Europe/Berlin) matches nothing; a local hour that happens twice (the
 // autumn night) matches both times.
 import { CronDate, CronExpressionParser, type CronExpression } from 'cron-parser';
+import { cronProblems } from './cron-grammar.js';
 import { PROGRESSION_ERROR_REASONS, ProgressionError } from './errors.js';
 
 export interface ScheduleSpec {
@@ -51,15 +52,15 @@ function validTimeZone(timeZone: string): boolean {
 }
 
 function compileOne(expression: string, timeZone: string, field: string): CronExpression {
-  const trimmed = expression.trim();
-  if (!trimmed.startsWith('@') && trimmed.split(/\s+/).length !== 5) {
+  const problems = cronProblems(expression);
+  if (problems.length > 0) {
     throw new ProgressionError(
       PROGRESSION_ERROR_REASONS.invalidSchedule,
-      `${field} "${expression}": windows use 5-field cron expressions (minute hour day month weekday)`,
+      `${field} "${expression}": ${problems.join('; ')}`,
     );
   }
   try {
-    const parsed = CronExpressionParser.parse(trimmed, { tz: timeZone, currentDate: 0 });
+    const parsed = CronExpressionParser.parse(expression, { tz: timeZone, currentDate: 0 });
     parsed.next(); // an expression that never matches (Feb 30) fails here, not mid-run
     return parsed;
   } catch (err) {

@@ -22,6 +22,7 @@ import {
   splitNames,
   splitRef,
   validateRoutes,
+  wholePercent,
   type LiveSplit,
   type SplitCodec,
   type SplitNames,
@@ -70,10 +71,11 @@ export class SmiRouter implements TrafficRouter {
 
   reconcile(): Promise<RouterWriteResult> {
     const live = this.#live();
-    // Valid live weights are the engine's business (setRoutes); a broken split restarts at the
-    // only weights that are always safe: everything on the primary.
+    // Valid live weights are the engine's business (setRoutes): kept, as whole percentages (the
+    // nearest); a broken split restarts at the only weights that are always safe: everything on
+    // the primary.
     const reading = live === undefined ? undefined : readRoutes(live, this.#names);
-    const routes = reading?.ok === true ? reading.routes : ALL_TO_PRIMARY;
+    const routes = reading?.ok === true ? wholePercent(reading.routes) : ALL_TO_PRIMARY;
     return this.#write(live, routes);
   }
 

@@ -13,7 +13,7 @@ import {
 import type { KubeObject } from '../kube/object-key.js';
 import type { ResourceRef } from '../kube/resources.js';
 import { InvalidRoutesError } from './errors.js';
-import { parseQuantity } from './quantity.js';
+import { exactQuantity, sameFraction } from './quantity.js';
 import type { Routes, TrafficStrategy } from './types.js';
 
 /** What differs between TrafficSplit versions when writing. */
@@ -107,31 +107,66 @@ export type RoutesReading =
   { readonly ok: true; readonly routes: Routes } | { readonly ok: false; readonly problem: string };
 
 /**
- * Live weights as percentages. SMI weights are relative (900m/100m is 90/10), so any two
- * non-negative weights with a positive sum read back; anything else is a problem to repair.
+ * Percent as a number: exact when it is a whole number; otherwise to the millionth, truncated,
+ * and never onto a whole number (10.0000001 % reads 10.000001), so it never equals a weight the
+ * controller writes.
+ */
+function percent(top: bigint, bottom: bigint): number {
+  if (top % bottom === 0n) return Number(top / bottom);
+  let millionths = (top * 1_000_000n) / bottom;
+  if (millionths % 1_000_000n === 0n) millionths += 1n;
+  return Number(millionths) / 1_000_000;
+}
+
+/**
+ * Live weights as percentages of the split's total. SMI weights are relative (900m/100m is
+ * 90/10), so any two non-negative weights with a positive sum read back; anything else is a
+ * problem to repair. The ratio is exact, never rounded: 899/101 is 89.9/10.1, not the 90/10 the
+ * controller writes, so a hand edit within rounding differs from every step and is put back.
  */
 export function readRoutes(split: LiveSplit, names: SplitNames): RoutesReading {
   const backends = split.spec?.backends;
   if (!Array.isArray(backends) || backends.length !== 2) {
     return { ok: false, problem: 'the split does not have exactly two backends' };
   }
-  const weightOf = (service: string): number | undefined => {
+  const weightOf = (service: string): unknown => {
     const b: unknown = backends.find((x) => isJsonObject(x) && x['service'] === service);
-    return isJsonObject(b) ? parseQuantity(b['weight']) : undefined;
+    return isJsonObject(b) ? b['weight'] : undefined;
   };
-  const p = weightOf(names.primary);
-  const c = weightOf(names.canary);
+  const [rawP, rawC] = [weightOf(names.primary), weightOf(names.canary)];
+  const p = exactQuantity(rawP);
+  const c = exactQuantity(rawC);
   if (p === undefined || c === undefined) {
     return {
       ok: false,
       problem: `backends must be ${names.primary} and ${names.canary} with weights`,
     };
   }
-  if (p < 0 || c < 0 || p + c <= 0) {
-    return { ok: false, problem: `weights ${p}/${c} do not route any traffic` };
+  // canary % = 100 c / (p + c), over the common denominator of p and c.
+  const top = 100n * c.num * p.den;
+  const bottom = p.num * c.den + c.num * p.den;
+  if (p.num < 0n || c.num < 0n || bottom <= 0n) {
+    const shown = `${JSON.stringify(rawP)}/${JSON.stringify(rawC)}`;
+    return { ok: false, problem: `weights ${shown} do not route any traffic` };
   }
-  const canaryWeight = Math.round((c * 100) / (p + c));
+  const canaryWeight = percent(top, bottom);
   return { ok: true, routes: { primaryWeight: 100 - canaryWeight, canaryWeight } };
+}
+
+/**
+ * The nearest whole percentages (Math.round: a half goes up, to the canary), for writing live
+ * weights back in a version whose weights are integers: 899/101 is written as 90/10.
+ */
+export function wholePercent(routes: Routes): Routes {
+  const canaryWeight = Math.round(routes.canaryWeight);
+  return { primaryWeight: 100 - canaryWeight, canaryWeight };
+}
+
+/** Whether two weights are the same number, in any spelling ("10", 10, "10000m"). */
+function sameWeight(a: unknown, b: unknown): boolean {
+  const x = exactQuantity(a);
+  const y = exactQuantity(b);
+  return x !== undefined && y !== undefined && sameFraction(x, y);
 }
 
 /**
@@ -147,9 +182,7 @@ function sameBackends(live: unknown, desired: Json | undefined): boolean {
     if (!isJsonObject(d) || !isJsonObject(l)) return false;
     const keys = Object.keys(l).filter((k) => l[k] !== undefined);
     return (
-      keys.length === 2 &&
-      l['service'] === d['service'] &&
-      parseQuantity(l['weight']) === parseQuantity(d['weight'])
+      keys.length === 2 && l['service'] === d['service'] && sameWeight(l['weight'], d['weight'])
     );
   });
 }

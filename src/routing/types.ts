@@ -2,7 +2,10 @@
 // traffic-splitting system, with one implementation per API flavour and a factory choosing one.
 import type { TrafficSplitVersion } from '../api/smi.js';
 
-/** Integer percentages: 0..100 each, summing to 100. */
+/**
+ * Percentages, 0..100 each, summing to 100: whole numbers when written; read back exactly, so a
+ * live split that is not a whole percentage (899/101) reads as a fraction (89.9/10.1).
+ */
 export interface Routes {
   readonly primaryWeight: number;
   readonly canaryWeight: number;
@@ -32,8 +35,9 @@ export interface TrafficRouter {
   readonly version: TrafficSplitVersion;
   /**
    * Creates the TrafficSplit (all traffic to the primary) when missing; when it exists, repairs
-   * everything except valid weights (service, backends, matches, labels). Throws OwnershipError
-   * (WL_NOT_OWNED) for a split this Canary does not control — it is never modified.
+   * everything except valid weights (service, backends, matches, labels), which it keeps as the
+   * nearest whole percentages (wholePercent). Throws OwnershipError (WL_NOT_OWNED) for a split
+   * this Canary does not control — it is never modified.
    */
   reconcile(): Promise<RouterWriteResult>;
   /**
@@ -41,7 +45,10 @@ export interface TrafficRouter {
    * change; weight drift made by someone else is put back. Same ownership rule as reconcile.
    */
   setRoutes(primaryWeight: number, canaryWeight: number): Promise<RouterWriteResult>;
-  /** Live weights as percentages (from the cache); null when absent or not a two-backend split. */
+  /**
+   * Live weights as exact percentages (from the cache, see readRoutes); null when absent or not
+   * a two-backend split.
+   */
   getRoutes(): Routes | null;
   /** Deletes the split if this Canary controls it; a missing or foreign split is left alone. */
   finalize(): Promise<void>;

@@ -78,6 +78,11 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     description: 'The health/metrics HTTP server could not listen on its address.',
   },
+  WL_NOT_LEADER: {
+    code: 'WL_NOT_LEADER',
+    retryable: false,
+    description: 'A write was refused or aborted because this replica no longer holds the lease.',
+  },
 } as const satisfies Record<string, { code: string; retryable: boolean; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

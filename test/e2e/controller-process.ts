@@ -35,6 +35,7 @@ export class ControllerProcess {
   identity: string | undefined;
   /** Index in `logs` of the first line of the current (latest) process. */
   #startIndex = 0;
+  #paused = false;
 
   constructor(opts: ControllerProcessOptions) {
     this.#opts = opts;
@@ -144,6 +145,18 @@ export class ControllerProcess {
     return sumSamples(await this.metricsText(), metric, labels);
   }
 
+  /** SIGSTOP: the process is frozen (a long GC pause, a frozen VM) until resume(). */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+    this.#paused = true;
+  }
+
+  /** SIGCONT after pause(): the process runs on, its timers long overdue. */
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+    this.#paused = false;
+  }
+
   /** SIGKILL: no drain, no lease release — a crash. */
   async kill(): Promise<void> {
     const child = this.#child;
@@ -157,6 +170,7 @@ export class ControllerProcess {
   async stop(): Promise<number | null> {
     const child = this.#child;
     if (child === undefined) return null;
+    if (this.#paused) this.resume();
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const code = await this.#exited;

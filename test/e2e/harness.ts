@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import type { CanaryStatus } from '../../src/api/canary.js';
 import { loadKubeConfig } from '../../src/kube/client.js';
 import { KubeRawClient } from '../../src/kube/raw-client.js';
+import type { ControlPlane } from '../../src/local/control-plane.js';
 import { startWorld, type World, type WorldOptions } from '../../src/local/world.js';
 import { ControllerProcess } from './controller-process.js';
 
@@ -52,6 +53,7 @@ export async function startE2E(name: string, opts: E2EOptions = {}): Promise<E2E
   };
   const controllers: ControllerProcess[] = [];
   try {
+    requirePodsRunByKwok(cp);
     // Exactly what an operator installs: the namespace and the least-privilege RBAC.
     for (const file of ['namespace.yaml', 'rbac.yaml']) {
       await apply(await readFile(join(REPO, 'deploy', file), 'utf8'));
@@ -60,8 +62,8 @@ export async function startE2E(name: string, opts: E2EOptions = {}): Promise<E2E
       const c = new ControllerProcess({
         kubeconfig: cp.controllerKubeconfig,
         prometheusUrl: world.prometheusUrl,
-        // Without pods (no kwok) there are no EndpointSlices and the gate could never open.
-        endpointGate: cp.podsRunByKwok,
+        // Always on, as in production: requirePodsRunByKwok made sure EndpointSlices exist.
+        endpointGate: true,
         logFile: join(
           process.env['WEIGHTLIFTER_E2E_LOG_DIR'] ?? cp.dir,
           `controller-${replica}.log`,
@@ -91,6 +93,20 @@ export async function startE2E(name: string, opts: E2EOptions = {}): Promise<E2E
     await world.stop();
     throw err;
   }
+}
+
+/**
+ * E2E tests run the controller as it runs in a cluster, endpoint gate included; without pods
+ * (kube-scheduler and kwok) there are no EndpointSlices and the gate could never open. Rather than
+ * turn the gate off and test something else, the harness refuses to start.
+ */
+export function requirePodsRunByKwok(cp: Pick<ControlPlane, 'podsRunByKwok' | 'notes'>): void {
+  if (cp.podsRunByKwok) return;
+  const why = cp.notes.length === 0 ? 'pods are not run' : cp.notes.join('; ');
+  throw new Error(
+    `e2e tests need pods run by kube-scheduler and kwok, so that the endpoint gate is tested ` +
+      `too (${why}): install them with \`bash hack/setup.sh\``,
+  );
 }
 
 /** Polls `fn` until it returns something other than undefined; fails after the deadline. */

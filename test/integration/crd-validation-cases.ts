@@ -412,6 +412,12 @@ export const invalidCanaries: readonly InvalidCase[] = [
     path: 'spec.schedule.timeZone',
     rule: 'must be an IANA time zone name such as UTC or Europe/Berlin',
   },
+  {
+    name: 'the Local time zone',
+    spec: spec({ schedule: { timeZone: 'Local', allow: ['* * * * *'] } }),
+    path: 'spec.schedule.timeZone',
+    rule: 'must name a zone: Local would be the time zone of whichever host reads it',
+  },
 ];
 
 const template = { provider: { type: 'prometheus' }, query: 'vector(1)' } as const;

@@ -12,6 +12,9 @@ import { API_VERSION, GROUP, KINDS, PLURALS, VERSION } from '../../src/api/const
 import { withStoredDefaults } from '../../src/api/defaults.js';
 import { invalidCanaries, invalidTemplates, type InvalidCase } from './crd-validation-cases.js';
 import { kubeConfig, kubectl } from './helpers/env.js';
+import { SHAPE_MESSAGE } from '../../src/progression/cron-grammar.js';
+import { compileSchedule } from '../../src/progression/windows.js';
+import { cronCases } from '../unit/progression/cron-cases.js';
 
 // Unique per run, so a re-run against a long-lived cluster never meets leftovers.
 const RUN = Date.now().toString(36);
@@ -150,6 +153,35 @@ describe('invalid Canaries are rejected with the field and the rule', () => {
   it('covers at least 15 distinct fields', () => {
     expect(new Set(invalidCanaries.map((c) => c.path)).size).toBeGreaterThanOrEqual(15);
   });
+});
+
+describe('schedule expressions: the API server and the controller agree', () => {
+  // The same table as test/unit/progression/cron-grammar.test.ts, through the CRD's CEL rules.
+  it.each(cronCases.map((c, i) => [c.expression, c.field, i] as const))(
+    '"%s" is refused for: %s',
+    async (expression, field, i) => {
+      const result = await outcome(
+        createCanary(`cron-${i}`, {
+          targetRef: { name: `cron-${i}` },
+          service: { port: 80 },
+          skipAnalysis: true,
+          schedule: { deny: ['0 0 * * *', expression] },
+        }),
+      );
+      const controller = compileSchedule({ deny: ['0 0 * * *', expression] });
+      if (field === null) {
+        expect(result).toEqual({ code: 201, message: 'accepted' });
+        expect(controller.ok).toBe(true);
+        return;
+      }
+      const message = field === 'shape' ? SHAPE_MESSAGE : `${field} field must be`;
+      expect(result.code).toBe(422);
+      expect(result.message).toContain(
+        `spec.schedule.deny[1]: Invalid value: ${JSON.stringify(expression)}: ${message}`,
+      );
+      expect(controller.ok ? '' : controller.error.message).toContain(message);
+    },
+  );
 });
 
 describe('updates', () => {

@@ -129,7 +129,10 @@ describe('deploy/ (cluster-wide base)', () => {
     const pdb = find(base.docs, 'PodDisruptionBudget', 'weightlifter', CONTROLLER_NS);
     const d = find(base.docs, 'Deployment', 'weightlifter', CONTROLLER_NS);
     expect(pdb.spec?.minAvailable).toBe(1);
-    expect(d.spec?.template.metadata?.labels).toMatchObject(pdb.spec?.selector?.matchLabels ?? {});
+    // Stated, not defaulted: a missing selector must fail here, not match as `{}`.
+    const selector = pdb.spec?.selector?.matchLabels;
+    expect(selector).toEqual({ 'app.kubernetes.io/name': 'weightlifter' });
+    expect(d.spec?.template.metadata?.labels).toMatchObject(selector as Record<string, string>);
   });
 
   it('gives the controller flags its parser accepts: leader election, probes off loopback', async () => {

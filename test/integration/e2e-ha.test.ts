@@ -2,7 +2,13 @@
 // ServiceAccount, both with --leader-elect on one Lease) against the local world. Only the Lease
 // holder acts; a SIGKILLed leader is replaced once its Lease expires and the run goes on from the
 // Canary's status with no step applied twice; a SIGTERMed leader releases the Lease on its way
-// out, so the standby takes over at its next retry instead of waiting out the Lease.
+// out, so the standby takes over at its next retry instead of waiting out the Lease. Issue 12 item
+// 14: a leader frozen with SIGSTOP is replaced, and woken with SIGCONT it writes nothing; the API
+// server's audit log (every request, with each replica's User-Agent) shows that every write of
+// the whole file was made by the replica that held the Lease when the write was received.
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { deployInitialized, newRevision, waitForEnd, waitForStepDone } from '../e2e/canary-run.js';
 import { WRITE_VERBS, type ControllerProcess } from '../e2e/controller-process.js';
@@ -30,9 +36,12 @@ let e: E2E;
 let a: ControllerProcess;
 let b: ControllerProcess;
 let split: SplitRecorder;
+let auditPath: string;
 
 beforeAll(async () => {
+  auditPath = join(await mkdtemp(join(tmpdir(), 'wl-e2e-ha-')), 'audit.log');
   e = await startE2E('ha', {
+    world: { controlPlaneOptions: { auditLog: { path: auditPath } } },
     // Shorter than the 15 s default, so the SIGKILL handover takes less test time; the Lease must
     // show the flag's duration.
     controllerArgs: [
@@ -87,6 +96,53 @@ async function activity(
     writes: await c.metricSum('weightlifter_kube_requests_total', WRITE_VERBS),
     reconciles: await c.metricSum('weightlifter_reconcile_duration_seconds_count'),
   };
+}
+
+interface AuditEvent {
+  readonly verb: string;
+  readonly userAgent?: string;
+  readonly requestReceivedTimestamp: string;
+  readonly objectRef?: { resource?: string; namespace?: string; name?: string };
+  readonly responseStatus?: { code?: number };
+}
+
+const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+const agentOf = (c: ControllerProcess): string => `weightlifter (${c.identity ?? ''})`;
+
+/** The controllers' writes, in the order the API server received them. */
+async function controllerWrites(): Promise<AuditEvent[]> {
+  const text = await readFile(auditPath, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as AuditEvent)
+    .filter((ev) => WRITES.has(ev.verb) && ev.userAgent?.startsWith('weightlifter (') === true)
+    .sort((x, y) => x.requestReceivedTimestamp.localeCompare(y.requestReceivedTimestamp));
+}
+
+const isLeaseWrite = (ev: AuditEvent): boolean =>
+  ev.objectRef?.resource === 'leases' &&
+  ev.objectRef.namespace === LEASE_NS &&
+  ev.objectRef.name === LEASE;
+
+const succeeded = (ev: AuditEvent): boolean =>
+  (ev.responseStatus?.code ?? 0) >= 200 && (ev.responseStatus?.code ?? 0) < 300;
+
+/**
+ * Writes (other than the Lease's) received while their replica was not the last one to have
+ * written the Lease: a replica that is not the holder acting.
+ */
+function writesOutOfTerm(writes: AuditEvent[]): AuditEvent[] {
+  let holder: string | undefined;
+  const out: AuditEvent[] = [];
+  for (const ev of writes) {
+    if (isLeaseWrite(ev)) {
+      if (succeeded(ev)) holder = ev.userAgent;
+    } else if (ev.userAgent !== holder) {
+      out.push(ev);
+    }
+  }
+  return out;
 }
 
 const advancedNotes = (events: EventJson[]): (string | undefined)[] =>
@@ -184,5 +240,58 @@ describe('two replicas with leader election', () => {
     expect(
       events.some((ev) => ev.reason === 'Succeeded' && ev.reportingInstance === a.identity),
     ).toBe(true);
+  });
+
+  it('SIGSTOP of the leader: the standby takes over, and the old leader woken by SIGCONT writes nothing', async () => {
+    await b.start();
+    expect(await holder()).toBe(a.identity);
+    split.reset();
+    await newRevision(e, ns, { 'example.com/rev': '4' });
+    await waitForStepDone(e, ns, split, 20);
+    const frozen = a.logs.length;
+    const pausedAt = new Date().toISOString();
+    a.pause();
+    await leaseTakenBy(b.identity ?? '', Date.now(), (await leaseDurationMs()) + SLACK_MS);
+    await b.waitForLog((l) => l.msg === 'workers started');
+    // b acts: it writes before a wakes up.
+    await eventually(
+      'a write by the new leader',
+      async () =>
+        (await controllerWrites()).some(
+          (ev) =>
+            ev.userAgent === agentOf(b) &&
+            !isLeaseWrite(ev) &&
+            ev.requestReceivedTimestamp > pausedAt,
+        ) || undefined,
+      SLACK_MS,
+      200,
+    );
+    // Anything a had sent before SIGSTOP reached the API server long before this.
+    const resumedAt = new Date().toISOString();
+    a.resume();
+    await a.waitForLog(
+      (l) =>
+        l.msg === 'lease not renewed within the renew deadline; stepping down' ||
+        l.msg === 'leadership lost',
+      SLACK_MS,
+      frozen,
+    );
+    const done = await waitForEnd(e, ns);
+    expect(done.phase).toBe('Succeeded');
+    expect(await holder()).toBe(b.identity);
+
+    const writes = await controllerWrites();
+    // Both replicas wrote in this file (their User-Agents are in the log), ...
+    expect(writes.some((ev) => ev.userAgent === agentOf(a) && !isLeaseWrite(ev))).toBe(true);
+    expect(writes.some((ev) => ev.userAgent === agentOf(b) && !isLeaseWrite(ev))).toBe(true);
+    // ... the woken leader nothing (a Lease write would be a compare-and-swap that b's newer
+    // record refuses), ...
+    const late = writes.filter(
+      (ev) =>
+        ev.userAgent === agentOf(a) && !isLeaseWrite(ev) && ev.requestReceivedTimestamp > resumedAt,
+    );
+    expect(late.map((ev) => `${ev.verb} ${ev.objectRef?.resource ?? ''}`)).toEqual([]);
+    // ... and no write of any test here came from a replica that did not hold the Lease.
+    expect(writesOutOfTerm(writes)).toEqual([]);
   });
 });

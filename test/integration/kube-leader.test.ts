@@ -1,14 +1,18 @@
 // Leader election on a real coordination.k8s.io/v1 Lease: of two candidates exactly one leads,
-// and stopping the leader releases the Lease so the other takes over well before it would expire.
+// and stopping the leader releases the Lease so the other takes over well before it would expire;
+// a client fenced by leadership writes only while its replica leads.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { pino } from 'pino';
 import { LeaderElector } from '../../src/kube/leader-election.js';
 import { createLeaseStore, type Lease } from '../../src/kube/lease-store.js';
 import type { KubeRawClient } from '../../src/kube/raw-client.js';
-import { BUILTIN, objectPath } from '../../src/kube/resources.js';
+import { BUILTIN, collectionPath, objectPath } from '../../src/kube/resources.js';
 import { adminClients, createNamespace, deleteNamespace, eventually } from './kube-fixtures.js';
 import { testCluster } from './helpers/env.js';
-import { createKubeClients } from '../../src/kube/client.js';
+import { createKubeClients, loadKubeConfig } from '../../src/kube/client.js';
+import { KubeRawClient as RawClient } from '../../src/kube/raw-client.js';
+import { LeaderFence } from '../../src/kube/write-fence.js';
+import { isNotFound } from '../../src/kube/errors.js';
 
 jest.setTimeout(60_000);
 
@@ -80,5 +84,52 @@ describe('LeaderElector (real Lease)', () => {
 
     await follower.elector.stop();
     expect((await lease()).spec?.holderIdentity).toBeUndefined();
+  });
+
+  it('refuses writes of a fenced client once its replica stopped leading, and never sends them', async () => {
+    const fence = new LeaderFence();
+    const fenced = new RawClient(loadKubeConfig({ kubeconfigPath: testCluster().kubeconfig }), {
+      fence,
+    });
+    let started: (signal: AbortSignal) => void = () => undefined;
+    const leading = new Promise<AbortSignal>((resolve) => {
+      started = resolve;
+    });
+    const elector: LeaderElector = new LeaderElector({
+      store: createLeaseStore(raw, NS, `${LEASE}-fence`),
+      logger,
+      identity: 'replica-fenced',
+      leaseDurationMs: 30_000,
+      renewDeadlineMs: 20_000,
+      retryPeriodMs: 300,
+      onStartedLeading: (signal) => {
+        fence.lead(signal, () => elector.isLeader());
+        started(signal);
+      },
+      onStoppedLeading: () => undefined,
+    });
+    const cm = (name: string) => ({ metadata: { name, namespace: NS }, data: { a: '1' } });
+    const configMaps = collectionPath(BUILTIN.configMaps, NS);
+    // Before leading: refused, nothing sent.
+    await expect(fenced.create(configMaps, cm('before'))).rejects.toMatchObject({
+      code: 'WL_NOT_LEADER',
+    });
+    elector.start();
+    const term = await leading;
+    await fenced.create(configMaps, cm('during'));
+    await elector.stop();
+    expect(term.aborted).toBe(true);
+    await expect(fenced.create(configMaps, cm('after'))).rejects.toMatchObject({
+      code: 'WL_NOT_LEADER',
+    });
+    // Reads are not fenced: a standby keeps its caches warm.
+    await fenced.get(objectPath(BUILTIN.configMaps, NS, 'during'));
+    for (const name of ['before', 'after']) {
+      const found = await raw.get(objectPath(BUILTIN.configMaps, NS, name)).then(
+        () => 'found',
+        (err: unknown) => (isNotFound(err) ? 'not found' : err),
+      );
+      expect(found).toBe('not found');
+    }
   });
 });

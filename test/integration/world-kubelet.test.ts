@@ -6,6 +6,7 @@ import { EMULATOR_ANNOTATIONS as A } from '../../src/local/emulator/annotations.
 import type { DeploymentStatus } from '../../src/local/emulator/objects.js';
 import { writeTrafficSplitVariant } from '../../src/local/smi-crds.js';
 import { startWorld, type World } from '../../src/local/world.js';
+import { startE2E } from '../e2e/harness.js';
 import {
   apply,
   deploymentYaml,
@@ -162,5 +163,17 @@ spec:
       return total >= 500 ? { b: o.b ?? 0, total } : undefined;
     });
     expect(Math.abs(observed.b / observed.total - 0.2)).toBeLessThanOrEqual(0.05);
+  }, 60_000);
+});
+
+describe('the e2e harness on a control plane without kwok', () => {
+  it('refuses to start, naming the install command, instead of turning the endpoint gate off', async () => {
+    await expect(
+      startE2E('no-kwok', { world: { controlPlane: world.controlPlane }, startController: false }),
+    ).rejects.toThrow(
+      'e2e tests need pods run by kube-scheduler and kwok, so that the endpoint gate is tested too ' +
+        '(kube-controller-manager disabled by option: Deployments get no ReplicaSets): install ' +
+        'them with `bash hack/setup.sh`',
+    );
   }, 60_000);
 });

@@ -123,6 +123,35 @@ describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('TrafficSplit %s', (versio
     ]);
   });
 
+  it('reads a hand edit within rounding (899/101) exactly and puts it back', async () => {
+    const w = (n: number) => (version === 'v1alpha1' ? String(n) : n);
+    const edit = (p: number, c: number) =>
+      raw.patch(objectPath(splitRef(version), NS, name), {
+        spec: {
+          backends: [
+            { service: `${name}-primary`, weight: w(p) },
+            { service: `${name}-canary`, weight: w(c) },
+          ],
+        },
+      });
+    await edit(899, 101);
+    await cachedRoutes(router, 10.1);
+    expect(router.getRoutes()).toEqual({ primaryWeight: 89.9, canaryWeight: 10.1 });
+    expect(await router.setRoutes(90, 10)).toEqual({ action: 'patched' });
+    await cachedRoutes(router, 10);
+    // reconcile keeps live weights, written as the nearest whole percentages (Math.round).
+    await edit(894, 106);
+    await cachedRoutes(router, 10.6);
+    expect(await router.reconcile()).toEqual({ action: 'patched' });
+    await cachedRoutes(router, 11);
+    expect((await getRaw(version, name)).spec?.backends).toEqual([
+      { service: `${name}-primary`, weight: w(89) },
+      { service: `${name}-canary`, weight: w(11) },
+    ]);
+    expect(await router.setRoutes(90, 10)).toEqual({ action: 'patched' });
+    await cachedRoutes(router, 10);
+  });
+
   it('repairs a split that lost a backend by restarting it at all-primary', async () => {
     await raw.patch(objectPath(splitRef(version), NS, name), {
       spec: { backends: [{ service: `${name}-canary`, weight: 100 }] },

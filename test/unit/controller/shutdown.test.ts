@@ -7,13 +7,15 @@ const child = fileURLToPath(new URL('./fixtures/shutdown-child.ts', import.meta.
 
 interface Run {
   proc: ChildProcess;
+  finishReconcile(): void;
   lines: { msg?: string; key?: string }[];
   exited: Promise<number | null>;
   waitFor(msg: string): Promise<void>;
 }
 
-function run(reconcileMs: number): Run {
-  const proc = spawn(tsx, [child, String(reconcileMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The child's reconciles each last until `finishReconcile()` writes a line to its stdin. */
+function run(): Run {
+  const proc = spawn(tsx, [child], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: { msg?: string; key?: string }[] = [];
   const waiters: { msg: string; resolve: () => void }[] = [];
   let buf = '';
@@ -36,14 +38,19 @@ function run(reconcileMs: number): Run {
     lines.some((l) => l.msg === msg)
       ? Promise.resolve()
       : new Promise((resolve) => waiters.push({ msg, resolve }));
-  return { proc, lines, exited, waitFor };
+  const finishReconcile = (): void => {
+    proc.stdin.write('finish\n');
+  };
+  return { proc, finishReconcile, lines, exited, waitFor };
 }
 
 describe('graceful shutdown (real process, real signals)', () => {
   it('on SIGTERM finishes the in-flight reconcile, starts no new one, and exits 0', async () => {
-    const r = run(1500);
+    const r = run();
     await r.waitFor('reconcile started');
     r.proc.kill('SIGTERM');
+    await r.waitFor('shutting down');
+    r.finishReconcile();
     expect(await r.exited).toBe(0);
     const msgs = r.lines.map((l) => l.msg);
     expect(msgs.filter((m) => m === 'reconcile started')).toHaveLength(1); // ns/b never started
@@ -52,7 +59,7 @@ describe('graceful shutdown (real process, real signals)', () => {
   }, 30_000);
 
   it('exits at once with 130 on a second signal', async () => {
-    const r = run(60_000);
+    const r = run(); // its reconcile is never finished
     await r.waitFor('reconcile started');
     r.proc.kill('SIGTERM');
     await r.waitFor('shutting down');

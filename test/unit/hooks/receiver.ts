@@ -2,6 +2,7 @@
 // whatever the test scripted for the path.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ManualClock } from '../../../src/controller/manual-clock.js';
 
 export interface Received {
   readonly method: string;
@@ -70,4 +71,23 @@ export function reply(status: number, body = ''): Script {
     res.statusCode = status;
     res.end(body);
   };
+}
+
+/**
+ * Per-attempt timeouts on a ManualClock instead of the wall clock: pass `timeoutSignal` to the
+ * caller; `signals` holds one signal per attempt, aborted once the clock has moved `ms` past it.
+ */
+export function clockTimeouts(clock: Pick<ManualClock, 'setTimeout'>) {
+  const signals: AbortSignal[] = [];
+  const asked: number[] = [];
+  const timeoutSignal = (ms: number): AbortSignal => {
+    const controller = new AbortController();
+    clock.setTimeout(() => {
+      controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'));
+    }, ms);
+    signals.push(controller.signal);
+    asked.push(ms);
+    return controller.signal;
+  };
+  return { signals, asked, timeoutSignal };
 }

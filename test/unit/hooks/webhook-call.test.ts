@@ -1,12 +1,14 @@
 // Webhook calls against a real HTTP server on 127.0.0.1: payload, success and failure semantics,
-// timeouts, retries with backoff (the sleep between attempts is injected, not waited for).
+// timeouts, retries with backoff (the sleep between attempts and the per-attempt timeout are
+// injected and driven by a manual clock, never waited for).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Webhook } from '../../../src/api/canary.js';
+import { ManualClock } from '../../../src/controller/manual-clock.js';
 import { buildPayload, type HookSubject } from '../../../src/hooks/payload.js';
 import { hooksOfType, runHooks, describeHookFailures } from '../../../src/hooks/run-hooks.js';
 import { createUrlPolicy } from '../../../src/hooks/url-policy.js';
 import { callWebhook } from '../../../src/hooks/webhook-call.js';
-import { reply, startReceiver, type Receiver } from './receiver.js';
+import { clockTimeouts, reply, startReceiver, type Receiver } from './receiver.js';
 
 let receiver: Receiver;
 beforeAll(async () => {
@@ -138,12 +140,24 @@ describe('callWebhook', () => {
   });
 
   it('times out per attempt with the hook’s own Go-duration timeout', async () => {
-    receiver.on('/slow', () => undefined); // never answers
+    const clock = new ManualClock();
+    const timeouts = clockTimeouts(clock);
+    const abortedAt199: boolean[] = [];
+    // Never answers; once a request is in, time moves on the manual clock: 199 ms is not enough.
+    receiver.on('/slow', () => {
+      void (async () => {
+        await clock.advance(199);
+        abortedAt199.push(timeouts.signals.at(-1)?.aborted ?? true);
+        await clock.advance(1);
+      })();
+    });
     const result = await callWebhook(
       hook('/slow', { timeout: '200ms', retries: 1 }),
       buildPayload(subject, 'rollout', undefined),
-      noWait(),
+      { ...noWait(), timeoutSignal: timeouts.timeoutSignal },
     );
+    expect(timeouts.asked).toEqual([200, 200]);
+    expect(abortedAt199).toEqual([false, false]);
     expect(result).toMatchObject({ ok: false, attempts: 2 });
     if (!result.ok) {
       expect(result.error.failure).toBe('Timeout');

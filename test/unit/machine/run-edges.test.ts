@@ -108,10 +108,13 @@ describe('check outcomes over successive ticks', () => {
     ],
   ])('%s', async (_name, ticks, expected) => {
     const w = await atFirstStep();
-    for (const [i, checks] of ticks.entries()) {
+    const seen: unknown[] = [];
+    for (const checks of ticks) {
       await tick(w, checks);
-      expect(w.status).toMatchObject(expected[i] ?? {});
+      seen.push(structuredClone(w.status));
     }
+    // An array matches only an array of the same length: a missing or extra row fails.
+    expect(seen).toMatchObject(expected);
   });
 
   it('rolls back with traffic first, then scales the canary down, naming the failing metric', async () => {
@@ -463,6 +466,18 @@ describe('start gates', () => {
       phase: 'Waiting',
       nextWindowStart: '2026-06-01T11:00:00.000Z',
     });
+  });
+
+  it('an expression the CRD lets through but cron-parser refuses holds in Waiting, InvalidSpec', async () => {
+    const s = spec({ schedule: { timeZone: 'UTC', allow: ['* 17-9 * * *'] } });
+    const w = await World.initialized(s);
+    w.release('rev2');
+    const r = await w.reconcile(s);
+    expect(w.status).toMatchObject({ phase: 'Waiting' });
+    expect(condition(w.status, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    const event = r.plan.effects.find((e) => e.type === 'emitEvent');
+    expect(event).toMatchObject({ eventType: 'Warning', reason: 'InvalidSpec' });
+    expect(w.called('scaleCanary')).toHaveLength(0);
   });
 
   it('waits for a run slot when too many canaries run', async () => {

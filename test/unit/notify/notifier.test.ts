@@ -1,14 +1,15 @@
 // notify() against a real HTTP receiver on 127.0.0.1: each provider's body, the severity filter,
 // retries, timeouts, refused connections and Secret-sourced URLs. Waits between attempts are
-// injected (recorded, not slept).
+// injected (recorded, not slept); per-attempt timeouts run on a manual clock.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { ManualClock } from '../../../src/controller/manual-clock.js';
 import { createNotifier } from '../../../src/notify/notifier.js';
 import { NotifyError } from '../../../src/notify/errors.js';
 import type { SecretReader } from '../../../src/notify/secrets.js';
 import type { NotifyConfig, ProviderConfig } from '../../../src/notify/types.js';
-import { reply, startReceiver, type Receiver } from '../hooks/receiver.js';
+import { clockTimeouts, reply, startReceiver, type Receiver } from '../hooks/receiver.js';
 import { checkFailed, noWait, rollback, silent, started } from './fixtures.js';
 
 let receiver: Receiver;
@@ -213,12 +214,24 @@ describe('failure handling (results are values, never rejections)', () => {
   });
 
   it('gives up after the retries when the receiver never answers (per-attempt timeout)', async () => {
-    receiver.on('/silent', () => undefined); // holds every request open
+    const clock = new ManualClock();
+    const timeouts = clockTimeouts(clock);
+    const abortedAt149: boolean[] = [];
+    // Holds every request open; once a request is in, time moves on the manual clock.
+    receiver.on('/silent', () => {
+      void (async () => {
+        await clock.advance(149);
+        abortedAt149.push(timeouts.signals.at(-1)?.aborted ?? true);
+        await clock.advance(1);
+      })();
+    });
     const n = createNotifier(
       { providers: [provider('/silent', { timeoutMs: 150, retries: 1 })] },
-      { logger: silent, ...noWait() },
+      { logger: silent, ...noWait(), timeoutSignal: timeouts.timeoutSignal },
     );
     const [r] = await n.notify(rollback);
+    expect(timeouts.asked).toEqual([150, 150]);
+    expect(abortedAt149).toEqual([false, false]);
     expect(r).toMatchObject({ outcome: 'failed', attempts: 2, error: { failure: 'Timeout' } });
   });
 
@@ -318,13 +331,23 @@ describe('URLs from Secrets', () => {
 
 describe('idle()', () => {
   it('waits for deliveries started without awaiting them', async () => {
-    receiver.on('/slow', (_r, res) => {
-      setTimeout(() => res.end('ok'), 100);
+    // The receiver holds the request until the test answers it: no timer decides the order.
+    const arrived = new Promise<() => void>((resolve) => {
+      receiver.on('/slow', (_r, res) => {
+        resolve(() => res.end('ok'));
+      });
     });
     const n = createNotifier({ providers: [provider('/slow')] }, { logger: silent, ...noWait() });
     const before = receiver.received.filter((r) => r.path === '/slow').length;
     const pending = n.notify(rollback);
-    await n.idle();
+    let idle = false;
+    const idled = n.idle().then(() => {
+      idle = true;
+    });
+    const answer = await arrived;
+    expect(idle).toBe(false);
+    answer();
+    await idled;
     await expect(pending).resolves.toEqual([expect.objectContaining({ outcome: 'sent' })]);
     expect(receiver.received.filter((r) => r.path === '/slow').length).toBe(before + 1);
   });

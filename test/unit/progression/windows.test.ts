@@ -110,6 +110,13 @@ describe('deny windows win over allow windows', () => {
 });
 
 describe('schedule edge cases', () => {
+  it('names the field that is out of range', () => {
+    const r = compileSchedule({ deny: ['0 0 * * *', '0 0 32 * *'] });
+    expect(r.ok ? '' : r.error.message).toBe(
+      'schedule.deny[1] "0 0 32 * *": day of month field must be * or 1-31, in lists (a,b), ranges (a-b) and steps (/n)',
+    );
+  });
+
   it('no schedule is always open', () => {
     expect(windowAt(compile({}), at('2026-01-01T00:00:00Z'))).toEqual({ open: true });
   });
@@ -135,6 +142,8 @@ describe('schedule edge cases', () => {
     ['out of range', { deny: ['61 * * * *'] }, 'InvalidSchedule'],
     ['garbage', { allow: ['every day'] }, 'InvalidSchedule'],
     ['never matches', { allow: ['* * 30 2 *'] }, 'InvalidSchedule'],
+    ['a reversed range', { allow: ['* 17-9 * * *'] }, 'InvalidSchedule'],
+    ['Local time', { timeZone: 'Local' }, 'InvalidTimeZone'],
   ])('rejects %s', (_name, spec, code) => {
     const r = compileSchedule(spec);
     expect(r.ok).toBe(false);

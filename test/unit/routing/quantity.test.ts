@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseQuantity } from '../../../src/routing/quantity.js';
+import { exactQuantity, parseQuantity, sameFraction } from '../../../src/routing/quantity.js';
 
 describe('parseQuantity', () => {
   it.each([
@@ -24,4 +24,24 @@ describe('parseQuantity', () => {
       expect(parseQuantity(input)).toBeUndefined();
     },
   );
+});
+
+describe('exactQuantity', () => {
+  it.each([
+    ['900m', 900n, 1000n],
+    [0.1, 1n, 10n],
+    ['1.5k', 15000n, 10n],
+    ['1Ki', 1024n, 1n],
+    ['25e-1', 25n, 10n],
+    [1e21, 10n ** 21n, 1n],
+    ['-2', -2n, 1n],
+  ] as const)('%j is %d/%d', (input, num, den) => {
+    const q = exactQuantity(input);
+    expect(q === undefined ? undefined : sameFraction(q, { num, den })).toBe(true);
+  });
+
+  it('refuses exponents no weight needs, instead of computing them', () => {
+    expect(exactQuantity('1e999999999')).toBeUndefined();
+    expect(exactQuantity('.')).toBeUndefined();
+  });
 });

@@ -7,6 +7,7 @@ import {
   splitNames,
   splitPatch,
   validateRoutes,
+  wholePercent,
   type LiveSplit,
 } from '../../../src/routing/traffic-split.js';
 import { WEIGHTED } from '../../../src/routing/types.js';
@@ -147,6 +148,28 @@ describe('readRoutes', () => {
     });
   });
 
+  // Exact, neither Math.round nor Math.floor: each row is one both would get wrong or one that
+  // tells them apart.
+  it.each([
+    [899, 101, 10.1], // round and floor: 10, the step weight; the hand edit would stay
+    [894, 106, 10.6], // round: 11, floor: 10
+    [999, 1, 0.1], // round and floor: 0, "off the canary" while 0.1 % still goes there
+    [1, 999, 99.9], // round: 100
+    [9_999_999_999, 1, 0.000001], // below a millionth: reads as one, never as 0
+    ['900m', '100m', 10],
+    ['0.9', 0.1, 10],
+    [2, 1, 33.333333],
+  ])('reads %j/%j as exactly %d to the canary', (p, c, canaryWeight) => {
+    const backends = [
+      { service: 'web-primary', weight: p },
+      { service: 'web-canary', weight: c },
+    ];
+    expect(readRoutes(live(backends), names)).toEqual({
+      ok: true,
+      routes: { primaryWeight: 100 - canaryWeight, canaryWeight },
+    });
+  });
+
   it.each([
     ['one backend', [{ service: 'web-primary', weight: 100 }]],
     [
@@ -184,6 +207,23 @@ describe('readRoutes', () => {
   });
 });
 
+describe('wholePercent', () => {
+  // Math.round, not floor: a half goes to the canary, 10.6 is 11.
+  it.each([
+    [10.1, 10],
+    [10.5, 11],
+    [10.6, 11],
+    [0.1, 0],
+    [99.5, 100],
+    [25, 25],
+  ])('writes a live %d back as %d', (canaryWeight, whole) => {
+    expect(wholePercent({ primaryWeight: 100 - canaryWeight, canaryWeight })).toEqual({
+      primaryWeight: 100 - whole,
+      canaryWeight: whole,
+    });
+  });
+});
+
 describe('splitPatch (diff-then-patch)', () => {
   const spec = (v: keyof typeof SPLIT_CODECS, c: number) =>
     desiredSpec(SPLIT_CODECS[v], names, { primaryWeight: 100 - c, canaryWeight: c }, WEIGHTED);
@@ -199,6 +239,16 @@ describe('splitPatch (diff-then-patch)', () => {
       { service: 'web-canary', weight: '10000m' },
     ];
     expect(splitPatch(live(backends), spec('v1alpha1', 10), labels)).toBeUndefined();
+  });
+
+  it('puts a split within rounding (899/101 for 90/10) back', () => {
+    const edited = [
+      { service: 'web-primary', weight: 899 },
+      { service: 'web-canary', weight: 101 },
+    ];
+    expect(splitPatch(live(edited), spec('v1alpha2', 10), labels)).toEqual({
+      spec: { backends: spec('v1alpha2', 10)['backends'] },
+    });
   });
 
   it('puts drifted weights back, replacing the backends whole', () => {

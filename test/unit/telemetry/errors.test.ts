@@ -25,6 +25,7 @@ const PUBLISHED: readonly string[] = [
   'WL_TEMPLATE_RENDER_FAILED',
   'WL_WEBHOOK_FAILED',
   'WL_HTTP_SERVER_FAILED',
+  'WL_NOT_LEADER',
 ];
 
 const entries = Object.entries(ERROR_CATALOGUE);
