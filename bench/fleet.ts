@@ -17,7 +17,13 @@ export interface FleetMember {
 
 export interface CanaryShape {
   readonly intervalSeconds: number;
+  readonly windowSeconds: number;
   readonly steps: number;
+}
+
+/** How long one weight step lasts: the engine measures a full window at each weight. */
+export function stepSeconds(shape: CanaryShape): number {
+  return Math.max(shape.intervalSeconds, shape.windowSeconds);
 }
 
 export function fleetMembers(n: number, perNamespace: number): FleetMember[] {
@@ -71,13 +77,13 @@ function canary(m: FleetMember, shape: CanaryShape): unknown {
         metrics: [
           {
             name: 'success-rate',
-            interval: '10s',
+            interval: `${shape.windowSeconds}s`,
             trafficMetrics: { metric: 'success-rate' },
             thresholdRange: { min: 99 },
           },
           {
             name: 'latency-p99',
-            interval: '10s',
+            interval: `${shape.windowSeconds}s`,
             trafficMetrics: { metric: 'p99_response_latency' },
             thresholdRange: { max: 500 },
           },

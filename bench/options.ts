@@ -18,8 +18,14 @@ export interface BenchOptions {
   /** Quiet time after the fleet is Initialized, before the idle window opens. */
   readonly settleSeconds: number;
   readonly intervalSeconds: number;
+  /** Every metric's window; a step lasts max(interval, window). */
+  readonly windowSeconds: number;
   readonly steps: number;
   readonly reactionSamples: number;
+  /** Error rate (0..1) of the reaction's bad revision; 0 makes it healthy, so the bench fails. */
+  readonly reactionErrorRate: number;
+  /** How long the controller may take to go quiet (undefined: 600 s + 0.3 s per canary). */
+  readonly quietTimeoutSeconds: number | undefined;
   readonly perNamespace: number;
   readonly rps: number;
   readonly scrapeSeconds: number;
@@ -42,8 +48,14 @@ export const USAGE = `npm run bench -- [options]
   --idle-seconds 60        idle measurement window (BENCH_IDLE_SECONDS)
   --settle-seconds 10      wait after all are Initialized (BENCH_SETTLE_SECONDS)
   --interval-seconds 5     analysis interval of every Canary (BENCH_INTERVAL_SECONDS)
+  --window-seconds 10      window of every metric (BENCH_WINDOW_SECONDS); a step lasts
+                           max(interval, window)
   --steps 5                weight steps per run (BENCH_STEPS)
   --reaction-samples 20    canaries sampled for detection/rollback latency (BENCH_REACTION_SAMPLES)
+  --reaction-error-rate 1  error rate of the reaction's bad revision (BENCH_REACTION_ERROR_RATE);
+                           0 makes it healthy: the bench then fails as soon as one is promoted
+  --quiet-timeout-seconds <s>  give up when the controller is not quiet by then
+                           (BENCH_QUIET_TIMEOUT_SECONDS; default 600 + 0.3 per canary)
   --per-namespace 100      canaries per namespace (BENCH_PER_NAMESPACE)
   --rps 40                 emulated requests/s per app (BENCH_RPS)
   --scrape-seconds 2       Prometheus scrape interval (BENCH_SCRAPE_SECONDS)
@@ -62,8 +74,11 @@ const FLAGS = {
   'idle-seconds': { type: 'string' },
   'settle-seconds': { type: 'string' },
   'interval-seconds': { type: 'string' },
+  'window-seconds': { type: 'string' },
   steps: { type: 'string' },
   'reaction-samples': { type: 'string' },
+  'reaction-error-rate': { type: 'string' },
+  'quiet-timeout-seconds': { type: 'string' },
   'per-namespace': { type: 'string' },
   rps: { type: 'string' },
   'scrape-seconds': { type: 'string' },
@@ -130,14 +145,18 @@ export function parseOptions(
     problems.push(`--controller: "${controller}" is not ${CONTROLLER_RUNTIMES.join(' or ')}`);
   }
   const cc = text('controller-concurrency');
+  const qt = text('quiet-timeout-seconds');
   const opts: BenchOptions = {
     n,
     scenarios: scenarios as Scenario[],
     idleSeconds: num('idle-seconds', 60, 1),
     settleSeconds: num('settle-seconds', 10, 0),
     intervalSeconds: num('interval-seconds', 5, 1),
+    windowSeconds: num('window-seconds', 10, 1),
     steps: Math.round(num('steps', 5, 1)),
     reactionSamples: Math.round(num('reaction-samples', 20, 1)),
+    reactionErrorRate: num('reaction-error-rate', 1, 0),
+    quietTimeoutSeconds: qt === undefined ? undefined : num('quiet-timeout-seconds', 600, 1),
     perNamespace: Math.round(num('per-namespace', 100, 1)),
     rps: num('rps', 40, 1),
     scrapeSeconds: num('scrape-seconds', 2, 1),
@@ -151,6 +170,15 @@ export function parseOptions(
     outDir: text('out') ?? 'bench/results',
     keepLogs: values['keep-logs'] === true || env['BENCH_KEEP_LOGS'] === '1',
   };
+  if (opts.reactionErrorRate > 1) {
+    problems.push(`--reaction-error-rate: ${opts.reactionErrorRate} is not between 0 and 1`);
+  }
+  // The controller refuses a window with fewer than two scrapes in it (AnalysisWindowTooShort).
+  if (opts.windowSeconds < 2 * opts.scrapeSeconds) {
+    problems.push(
+      `--window-seconds: ${opts.windowSeconds} holds fewer than two scrapes of ${opts.scrapeSeconds} s`,
+    );
+  }
   if (problems.length > 0)
     throw new BenchError(BENCH_ERROR_CODES.USAGE, `${problems.join('\n')}\n\n${USAGE}`);
   return opts;

@@ -9,14 +9,20 @@ import { sleep } from './stats.js';
 /** Waits until the controller sent no API request for `quietSeconds`; returns seconds waited. */
 export async function waitQuiet(ctx: BenchContext, what: string): Promise<number> {
   const quietMs = Math.max(ctx.opts.settleSeconds, 1) * 1000;
-  const maxMs = 600_000 + ctx.members.length * 300;
+  const maxMs =
+    ctx.opts.quietTimeoutSeconds === undefined
+      ? 600_000 + ctx.members.length * 300
+      : ctx.opts.quietTimeoutSeconds * 1000;
   const started = Date.now();
   let last = await controllerRequestCount(ctx.controller.healthUrl);
   let quietSince = Date.now();
   let lastReport = started;
   while (Date.now() - quietSince < quietMs) {
     if (Date.now() - started > maxMs) {
-      throw new BenchError(BENCH_ERROR_CODES.TIMEOUT, `${what}: the controller never went quiet`);
+      throw new BenchError(
+        BENCH_ERROR_CODES.TIMEOUT,
+        `${what}: the controller never went quiet for ${quietMs / 1000} s within ${maxMs / 1000} s (${last} requests so far)`,
+      );
     }
     await sleep(1000);
     const now = await controllerRequestCount(ctx.controller.healthUrl);

@@ -4,7 +4,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { IDENTITIES } from '../src/local/identities.js';
-import { startE2E } from '../test/e2e/harness.js';
 import { ControllerChild } from './controller-child.js';
 import { auditPolicyFor } from './audit-log.js';
 import type { BenchContext } from './context.js';
@@ -19,6 +18,7 @@ import { runReaction } from './scenarios/reaction.js';
 import { round } from './proc-stats.js';
 import { sleep } from './stats.js';
 import { FleetTracker } from './tracker.js';
+import { startBenchWorld } from './world.js';
 import { controlPlanePids } from './world-cpu.js';
 
 const CONTROLLER_USER = IDENTITIES.controller.user;
@@ -76,25 +76,22 @@ export async function runForN(
   const auditLog = join(workDir, `audit-${n}.log`);
   await mkdir(workDir, { recursive: true });
   nlog('starting the world and the controller');
-  const e2e = await startE2E(`bench-${n}`, {
-    startController: false,
-    world: {
-      defaultRps: opts.rps,
-      scrapeIntervalSeconds: opts.scrapeSeconds,
-      logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }),
-      controlPlaneOptions: {
-        controllerManager: opts.pods === 'kwok',
-        auditLog: { path: auditLog, policy: auditPolicyFor(CONTROLLER_USER) },
-      },
-      emulator: { labels: 'lean', maxPodsPerDeployment: 1, kubeletConcurrency: 64 },
+  const bw = await startBenchWorld({
+    defaultRps: opts.rps,
+    scrapeIntervalSeconds: opts.scrapeSeconds,
+    logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }),
+    controlPlaneOptions: {
+      controllerManager: opts.pods === 'kwok',
+      auditLog: { path: auditLog, policy: auditPolicyFor(CONTROLLER_USER) },
     },
+    emulator: { labels: 'lean', maxPodsPerDeployment: 1, kubeletConcurrency: 64 },
   });
-  const cp = e2e.world.controlPlane;
+  const cp = bw.world.controlPlane;
   const controller = new ControllerChild({
     runtime: opts.controller,
     ...(entry === undefined ? {} : { entry }),
     kubeconfig: cp.controllerKubeconfig,
-    prometheusUrl: e2e.world.prometheusUrl,
+    prometheusUrl: bw.world.prometheusUrl,
     // Without kwok there are no pods, so no EndpointSlices: the gate could never open.
     endpointGate: cp.podsRunByKwok,
     logFile: join(workDir, `controller-${n}.log`),
@@ -104,10 +101,10 @@ export async function runForN(
   handle.current = {
     stop: async () => {
       await controller.stop();
-      await e2e.stop();
+      await bw.stop();
     },
   };
-  const tracker = new FleetTracker(e2e.admin);
+  const tracker = new FleetTracker(bw.admin);
   try {
     await controller.start();
     await tracker.start();
@@ -117,24 +114,24 @@ export async function runForN(
     const members = fleetMembers(n, opts.perNamespace);
     const ctx: BenchContext = {
       opts,
-      admin: e2e.admin,
+      admin: bw.admin,
       controller,
       controllerPid: pid,
       controllerUser: CONTROLLER_USER,
       auditLog,
-      prometheusUrl: e2e.world.prometheusUrl,
+      prometheusUrl: bw.world.prometheusUrl,
       members,
       tracker,
       worldPids: {
         ...controlPlanePids(cp.dir),
-        prometheus: e2e.world.prometheus.pid,
+        prometheus: bw.world.prometheus.pid,
         'bench+emulator': process.pid,
       },
       log: nlog,
     };
     nlog(`creating ${n} Deployments and Canaries`);
     const t0 = Date.now();
-    await createFleet(e2e.admin, members, opts, opts.createConcurrency);
+    await createFleet(bw.admin, members, opts, opts.createConcurrency);
     const createSeconds = round((Date.now() - t0) / 1000, 1);
     await waitInitialized(ctx, 120_000 + n * 300);
     const initializedSeconds = round((Date.now() - t0) / 1000, 1);
@@ -152,7 +149,7 @@ export async function runForN(
   } finally {
     await tracker.stop();
     await controller.stop();
-    await e2e.stop();
+    await bw.stop();
     handle.current = undefined;
   }
 }

@@ -1,6 +1,7 @@
 // The bench's eyes: watches (as admin) every Canary and TrafficSplit and stamps each change with
 // the wall-clock time it was seen, so latencies are measured from outside the controller.
 import { pino } from 'pino';
+import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 import type { CanaryStatus } from '../src/api/canary.js';
 import { CANARY_REF } from '../src/controller/caches.js';
 import { Informer } from '../src/kube/informer.js';
@@ -104,19 +105,44 @@ export class FleetTracker {
 
   /**
    * Resolves with Date.now() at the first watch event after which `ok()` holds (at once if it
-   * holds already); rejects after the deadline.
+   * holds already). Rejects at once when `wrong()` names an outcome that rules `ok` out (a run
+   * promoted while a rollback was awaited, say): waiting for the deadline would only hide it.
+   * Rejects after the deadline otherwise.
    */
-  until(what: string, ok: () => boolean, timeoutMs: number): Promise<number> {
-    if (ok()) return Promise.resolve(Date.now());
+  until(
+    what: string,
+    ok: () => boolean,
+    timeoutMs: number,
+    wrong: () => string | undefined = () => undefined,
+  ): Promise<number> {
+    const check = (): { done: true; error?: Error } | { done: false } => {
+      if (ok()) return { done: true };
+      const why = wrong();
+      if (why === undefined) return { done: false };
+      return {
+        done: true,
+        error: new BenchError(BENCH_ERROR_CODES.WRONG_OUTCOME, `waiting for ${what}: ${why}`),
+      };
+    };
+    const first = check();
+    if (first.done)
+      return first.error === undefined ? Promise.resolve(Date.now()) : Promise.reject(first.error);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        reject(
+          new BenchError(
+            BENCH_ERROR_CODES.TIMEOUT,
+            `timed out after ${timeoutMs} ms waiting for ${what}`,
+          ),
+        );
       }, timeoutMs);
       const waiter: Waiter = () => {
-        if (!ok()) return false;
+        const c = check();
+        if (!c.done) return false;
         clearTimeout(timer);
-        resolve(Date.now());
+        if (c.error === undefined) resolve(Date.now());
+        else reject(c.error);
         return true;
       };
       this.#waiters.add(waiter);

@@ -1,9 +1,9 @@
 // Progressing: a new healthy revision for every canary at once. How close to the ideal
-// (steps x interval) does the whole fleet finish, and what does each step cost?
+// (steps x max(interval, window)) does the whole fleet finish, and what does each step cost?
 import { countRequests } from '../audit-log.js';
 import type { BenchContext } from '../context.js';
 import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
-import { mapLimit, newRevision } from '../fleet.js';
+import { mapLimit, newRevision, stepSeconds } from '../fleet.js';
 import { promqlQueryCount, reconcileCounters } from '../prometheus-counters.js';
 import { WorldCpu } from '../world-cpu.js';
 import { UsageWindow, round, type WindowUsage } from '../proc-stats.js';
@@ -14,7 +14,7 @@ export interface ProgressingResult extends WindowUsage {
   readonly succeeded: number;
   readonly failed: number;
   readonly timedOut: boolean;
-  /** steps x interval: the analysis time alone, without scale-up and promotion. */
+  /** steps x max(interval, window): the analysis time alone, without scale-up and promotion. */
   readonly idealSeconds: number;
   /** From the first new revision sent to the last canary Succeeded (or to the deadline). */
   readonly wallSeconds: number;
@@ -47,7 +47,8 @@ const hasRevision = (s: { revision?: string } | undefined, old: string | undefin
 export async function runProgressing(ctx: BenchContext): Promise<ProgressingResult> {
   const { opts, members, tracker } = ctx;
   const n = members.length;
-  const idealSeconds = opts.steps * opts.intervalSeconds;
+  // A step lasts a full metric window at its weight, and at least one interval.
+  const idealSeconds = opts.steps * stepSeconds(opts);
   const deadlineMs = (120 + 10 * idealSeconds + n * 0.5) * 1000;
   ctx.log(`progressing: ${n} new revisions at once (ideal ${idealSeconds} s)`);
   const old = new Map(members.map((m) => [m.key, tracker.status(m.key)?.revision]));

@@ -4,7 +4,7 @@
 // 100 % primary.
 import type { BenchContext } from '../context.js';
 import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
-import { newRevision, type FleetMember } from '../fleet.js';
+import { newRevision, stepSeconds, type FleetMember } from '../fleet.js';
 import { waitQuiet } from '../quiet.js';
 import { distribution, sleep, type Distribution } from '../stats.js';
 
@@ -35,24 +35,30 @@ interface Timing {
 
 async function react(ctx: BenchContext, m: FleetMember, i: number): Promise<Timing> {
   const { tracker } = ctx;
-  const timeoutMs = 60_000 + 10 * ctx.opts.intervalSeconds * 1000;
+  // Detection needs one reconcile; the rollback a first step and one window at its weight.
+  const timeoutMs = 60_000 + 3 * stepSeconds(ctx.opts) * 1000;
   const old = tracker.status(m.key)?.revision;
   const isNew = (): boolean => {
     const r = tracker.status(m.key)?.revision;
     return r !== undefined && r !== old;
   };
+  const phase = (): string | undefined => (isNew() ? tracker.status(m.key)?.phase : undefined);
+  // A bad revision must never get past analysis: promoting it ends the wait with that news.
+  const promoted = (): string | undefined => {
+    const p = phase();
+    return p === 'Promoting' || p === 'Finalising' || p === 'Succeeded'
+      ? `the bad revision was promoted (phase ${p}, error rate ${ctx.opts.reactionErrorRate})`
+      : undefined;
+  };
   const patchedAt = Date.now();
-  await newRevision(ctx.admin, m, `bad-${i}`, 1);
+  await newRevision(ctx.admin, m, `bad-${i}`, ctx.opts.reactionErrorRate);
   const detectedAt = await tracker.until(
     `${m.key} Progressing`,
-    () => isNew() && tracker.status(m.key)?.phase === 'Progressing',
+    () => phase() === 'Progressing',
     timeoutMs,
+    () => (phase() === 'Failed' ? 'it Failed before it was seen Progressing' : promoted()),
   );
-  await tracker.until(
-    `${m.key} Failed`,
-    () => isNew() && tracker.status(m.key)?.phase === 'Failed',
-    timeoutMs,
-  );
+  await tracker.until(`${m.key} Failed`, () => phase() === 'Failed', timeoutMs, promoted);
   const failed = tracker.status(m.key)?.lastAnalysis?.find((r) => r.result === 'Failed');
   if (failed === undefined) {
     throw new BenchError(BENCH_ERROR_CODES.UNSUPPORTED, `${m.key} failed without a failed check`);

@@ -10,6 +10,7 @@ import type { World } from '../local/world.js';
 import { isDemoError } from './errors.js';
 import type { DemoOptions } from './options.js';
 import { outroLines } from './outro.js';
+import { watchParent } from './parent-watch.js';
 import { startStack, type DemoStack } from './stack.js';
 import { tellStory } from './story.js';
 
@@ -63,6 +64,14 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<never> {
       );
     });
   }
+  // npm forwards SIGTERM and dies without waiting, and a SIGKILLed npm forwards nothing: either
+  // way the demo is reparented, and stops as it would on a signal.
+  watchParent(() => {
+    void exit(
+      0,
+      '\nparent process gone: stopping the controller, the mesh emulator, Prometheus and the control plane...',
+    );
+  });
 
   const t0 = performance.now();
   try {

@@ -43,6 +43,9 @@ export async function startStack(opts: StackOptions): Promise<DemoStack> {
   const logDir = await mkdtemp(join(tmpdir(), 'weightlifter-demo-'));
   const world = await startWorld({
     defaultRps: 40,
+    // Blue/green's test traffic: the route sends a blue/green canary nothing, so a Canary with
+    // `iterations` tried in the demo's cluster is measured on these requests to `<svc>-canary`.
+    emulator: { canaryRps: 10 },
     logger: fileLogger(join(logDir, 'world.log'), opts.logLevel),
   }).catch(async (err: unknown) => {
     await rm(logDir, { recursive: true, force: true });

@@ -2,6 +2,9 @@
 // complete and report every figure. The figures themselves are not judged here — they depend on
 // the machine — only that they exist, are numbers, and that the progressing run did real work.
 // The controller runs from the sources (--controller tsx) to skip the bench's compile step.
+// A step lasts max(interval, metric window): the windows are 3 s (three 1 s scrapes), not the
+// bench's 10 s, so that two steps take seconds. Every wait names what it waited for: a controller
+// that never goes quiet fails after --quiet-timeout-seconds, a wrong outcome at once.
 import { describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +26,8 @@ describe('npm run bench (smoke)', () => {
     const out = await mkdtemp(join(tmpdir(), 'weightlifter-bench-smoke-'));
     try {
       const args = ['--n', '3', '--idle-seconds', '5', '--settle-seconds', '2'];
-      args.push('--interval-seconds', '2', '--steps', '2', '--reaction-samples', '2');
+      args.push('--interval-seconds', '2', '--window-seconds', '3', '--scrape-seconds', '1');
+      args.push('--steps', '2', '--reaction-samples', '2', '--quiet-timeout-seconds', '60');
       args.push('--controller', 'tsx', '--out', out);
       const run = await runBench(args);
       if (run.code !== 0) throw new Error(`bench exited ${String(run.code)}:\n${run.stderr}`);
@@ -46,6 +50,7 @@ describe('npm run bench (smoke)', () => {
       expect(idle.peakRssMiB).toBeGreaterThan(0);
       expect(idle.seconds).toBeGreaterThan(0);
       expect(progressing.timedOut).toBe(false);
+      expect(progressing.idealSeconds).toBe(6);
       expect(progressing.succeeded).toBe(3);
       expect(progressing.wallSeconds).toBeGreaterThan(0);
       nonNegative(progressing.cpuSeconds);
@@ -60,6 +65,26 @@ describe('npm run bench (smoke)', () => {
         nonNegative(d.p50Ms);
         nonNegative(d.p99Ms);
       }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it('fails at once, naming the outcome, when a reaction run is promoted instead of rolled back', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'weightlifter-bench-smoke-'));
+    try {
+      // Error rate 0: the "bad" revision is healthy, so the run is promoted. The bench must say
+      // so as soon as it sees it, not wait for its deadline (which is 60 s plus three steps).
+      const args = ['--n', '1', '--scenarios', 'reaction', '--settle-seconds', '2'];
+      args.push('--interval-seconds', '2', '--window-seconds', '3', '--scrape-seconds', '1');
+      args.push('--steps', '2', '--reaction-samples', '1', '--reaction-error-rate', '0');
+      args.push('--quiet-timeout-seconds', '60', '--controller', 'tsx', '--out', out);
+      const run = await runBench(args);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(
+        /waiting for wlb-000\/app-0000 Failed: the bad revision was promoted \(phase (Promoting|Finalising|Succeeded), error rate 0\)/,
+      );
+      expect(run.stderr).not.toContain('timed out');
     } finally {
       await rm(out, { recursive: true, force: true });
     }

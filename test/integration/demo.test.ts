@@ -4,13 +4,16 @@
 // after the story (--once) and on Ctrl-C — that leaves no process and no temp directory behind.
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** A whole story on a loaded two-core machine: world start, two releases, stop. */
 const STORY_MS = 330_000;
+/** From a signal to every process gone: the demo's own stop deadline (20 s) and then some. */
+const STOP_MS = 45_000;
 
 interface Proc {
   readonly pid: number;
@@ -59,17 +62,87 @@ function alive(p: Proc): boolean {
   }
 }
 
+/** Reads a /proc file of a process that may exit meanwhile (then: undefined). */
+function readProc(read: () => string): string | undefined {
+  try {
+    return read();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return undefined;
+    throw err;
+  }
+}
+
+/** The TCP ports these processes listen on (their socket inodes matched in /proc/net/tcp{,6}). */
+function listeningPorts(pids: readonly number[]): Set<number> {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    const fds = readProc(() => readdirSync(`/proc/${pid}/fd`).join(' '))?.split(' ') ?? [];
+    for (const fd of fds) {
+      const link = readProc(() => readlinkSync(`/proc/${pid}/fd/${fd}`));
+      const inode = link === undefined ? undefined : /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode !== undefined) inodes.add(inode);
+    }
+  }
+  return new Set(
+    listening()
+      .filter((s) => inodes.has(s.inode))
+      .map((s) => s.port),
+  );
+}
+
+/** Every listening TCP socket on this machine. */
+function listening(): { port: number; inode: string }[] {
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+    readFileSync(table, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN; field 9 is the inode.
+      .filter((f) => f[3] === '0A')
+      .map((f) => ({ port: parseInt(f[1]?.split(':')[1] ?? '', 16), inode: f[9] ?? '' })),
+  );
+}
+
+/** Whether a server can listen on 127.0.0.1:port right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen({ port, host: '127.0.0.1' }, () => {
+      server.close(() => {
+        resolve(true);
+      });
+    });
+  });
+}
+
+function commandLine(pid: number): string {
+  return readProc(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')) ?? '';
+}
+
 interface DemoRun {
   readonly pid: number;
   output(): string;
+  /** Settles when the output pipes closed: every process that held them has exited. */
+  readonly closed: Promise<void>;
   /** Every descendant seen while it ran (sampled). */
   readonly seen: Map<number, Proc>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   waitFor(text: string, timeoutMs: number): Promise<void>;
 }
 
-function startDemo(env: Record<string, string>): DemoRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts'], {
+const DEMO_COMMAND = [process.execPath, '--import', 'tsx', 'src/demo/main.ts'] as const;
+
+function startDemo(
+  env: Record<string, string>,
+  command: readonly string[] = DEMO_COMMAND,
+): DemoRun {
+  const [file = '', ...args] = command;
+  const child = spawn(file, args, {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
@@ -89,11 +162,17 @@ function startDemo(env: Record<string, string>): DemoRun {
       resolve({ code, signal });
     });
   });
+  const closed = new Promise<void>((resolve) => {
+    child.on('close', () => {
+      resolve();
+    });
+  });
   let done = false;
   void exited.then(() => (done = true));
   return {
     pid,
     output: () => out,
+    closed,
     seen,
     exited,
     waitFor: async (text, timeoutMs) => {
@@ -173,6 +252,68 @@ describe('npm start (the demo)', () => {
       expect(existsSync(logs ?? '/')).toBe(false);
       expect(demo.seen.size).toBeGreaterThanOrEqual(5);
       expect([...demo.seen.values()].filter(alive)).toEqual([]);
+    },
+    STORY_MS,
+  );
+
+  // `npm start` as typed, signalled at the npm process. npm forwards SIGTERM and SIGINT to its
+  // script (which execs node, so the signal reaches the demo and not a shell) and, for SIGTERM,
+  // exits at once without waiting; SIGKILL forwards nothing. In every case the demo notices that
+  // its parent is gone or signalled and stops everything it started, and its ports are free.
+  it.each([
+    ['SIGTERM', 'SIGTERM: stopping'],
+    ['SIGINT', 'SIGINT: stopping'],
+    ['SIGKILL', 'parent process gone: stopping'],
+  ] as const)(
+    '%s to the npm process of `npm start` stops every child and frees every port',
+    async (signal, says) => {
+      const demo = startDemo({}, ['npm', 'start']);
+      try {
+        await demo.waitFor('ready: health and metrics on', STORY_MS / 2);
+        const running = descendants(demo.pid);
+        for (const p of running) demo.seen.set(p.pid, p);
+        // The script exec'd node: npm's own child is the demo, with no shell in between.
+        const direct = running.filter(
+          (p) =>
+            readProc(() => readFileSync(`/proc/${p.pid}/stat`, 'utf8'))
+              ?.split(') ')[1]
+              ?.split(' ')[1] === String(demo.pid),
+        );
+        expect(direct.map((p) => commandLine(p.pid))).toEqual([
+          expect.stringMatching(/^\S*node --import tsx src\/demo\/main\.ts/),
+        ]);
+        // etcd, kube-apiserver, Prometheus, the emulator's and the controller's servers, ...
+        const ports = listeningPorts([demo.pid, ...running.map((p) => p.pid)]);
+        expect(ports.size).toBeGreaterThanOrEqual(4);
+
+        process.kill(demo.pid, signal);
+        // The demo gives itself 20 s to stop before it exits anyway; a demo that never learnt of
+        // the signal (a shell in between, an orphan) would run on: that is the failure to report.
+        const stopped = await Promise.race([
+          demo.closed.then(() => true),
+          new Promise<false>((resolve) => {
+            setTimeout(() => {
+              resolve(false);
+            }, STOP_MS).unref();
+          }),
+        ]);
+        if (!stopped)
+          throw new Error(`still running ${STOP_MS} ms after ${signal}:\n${demo.output()}`);
+        const out = demo.output();
+        expect(out).toContain(says);
+        expect(out).toContain('stopped; temporary files removed');
+        expect(out).not.toContain('demo failed');
+        expect(running.length).toBeGreaterThanOrEqual(5);
+        expect([...demo.seen.values()].filter(alive)).toEqual([]);
+        const stillListening = new Set(listening().map((s) => s.port));
+        expect([...ports].filter((p) => stillListening.has(p))).toEqual([]);
+        const taken = [];
+        for (const port of ports) if (!(await canListen(port))) taken.push(port);
+        expect(taken).toEqual([]);
+      } finally {
+        // Only after a failure is anything left: do not leak it into the next test.
+        for (const p of [...demo.seen.values()].filter(alive)) process.kill(p.pid, 'SIGKILL');
+      }
     },
     STORY_MS,
   );

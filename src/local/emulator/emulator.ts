@@ -18,6 +18,12 @@ export interface MeshEmulatorOptions {
   readonly logger?: Logger;
   /** Requests per second against a load target without an rps annotation. @default 10 */
   readonly defaultRps?: number;
+  /**
+   * Requests per second sent straight to every TrafficSplit backend named `*-canary`, besides
+   * what the split routes to it: blue/green's test or mirrored traffic (the route gives the canary
+   * none). The Service's rps annotation overrides it. @default 0 (none)
+   */
+  readonly canaryRps?: number;
   /** Simulation step. @default 200 */
   readonly tickMs?: number;
   /** Seed of the traffic randomness. @default time-based */
@@ -95,6 +101,10 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
     labels: opts.labels ?? 'linkerd',
   });
   const defaultRps = opts.defaultRps ?? 10;
+  const canaryRps = opts.canaryRps ?? 0;
+  if (!Number.isFinite(canaryRps) || canaryRps < 0) {
+    throw new RangeError(`canaryRps must be a finite number >= 0, got ${canaryRps}`);
+  }
   const dirty = new Set<string>();
   const problems = new Map<string, TopologyProblem[]>();
   const reported = new Set<string>();
@@ -113,7 +123,11 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
 
   const notBefore = new Map<string, number>();
   const refresh = (ns: string): TopologyProblem[] => {
-    const { targets, problems: found } = namespaceTopology(view.namespaceObjects(ns), defaultRps);
+    const { targets, problems: found } = namespaceTopology(
+      view.namespaceObjects(ns),
+      defaultRps,
+      canaryRps,
+    );
     engine.replaceNamespace(ns, targets);
     if (found.length === 0) problems.delete(ns);
     else problems.set(ns, found);

@@ -126,11 +126,14 @@ function byAge(a: TrafficSplitObject, b: TrafficSplitObject): number {
  * The load targets of one namespace. Load goes to every Service that is a TrafficSplit's apex
  * (`spec.service`), routed by the split's weights, and to every other Service with a selector that
  * is not a split backend (nor named like one, unless it carries the rps annotation), routed by its
- * own selector.
+ * own selector. With `canaryRps` > 0, every split backend named `*-canary` also gets load of its own,
+ * routed by its selector: the test or mirrored traffic that blue/green analysis measures while
+ * the route sends the canary nothing. Its rps annotation, if any, overrides `canaryRps`.
  */
 export function namespaceTopology(
   input: NamespaceObjects,
   defaultRps: number,
+  canaryRps = 0,
 ): { targets: LoadTarget[]; problems: TopologyProblem[] } {
   const { namespace } = input;
   const problems: TopologyProblem[] = [];
@@ -179,6 +182,15 @@ export function namespaceTopology(
       return { ...b, workloads: index.select(backendSvc?.spec?.selector) };
     });
     targets.push(target(svc, namespace, defaultRps, problems, backends, name(split)));
+  }
+
+  if (canaryRps > 0) {
+    for (const backend of [...backendNames].filter((b) => b.endsWith('-canary')).sort()) {
+      const svc = services.get(backend);
+      if (svc === undefined || Object.keys(svc.spec?.selector ?? {}).length === 0) continue;
+      const direct = [{ service: backend, weight: 1, workloads: index.select(svc.spec?.selector) }];
+      targets.push(target(svc, namespace, canaryRps, problems, direct, undefined));
+    }
   }
 
   for (const svc of services.values()) {

@@ -88,6 +88,37 @@ describe('namespaceTopology', () => {
     expect(t?.backends[0]?.workloads[0]?.readyPods).toBe(2);
   });
 
+  it('with canaryRps, also loads the -canary backend on its own, by its selector (blue/green)', () => {
+    const blueGreen = {
+      ...flagger,
+      splits: [
+        split('podinfo', 'podinfo', [
+          { service: 'podinfo-primary', weight: 100 },
+          { service: 'podinfo-canary', weight: 0 },
+        ]),
+      ],
+    };
+    const { targets, problems } = namespaceTopology(blueGreen, 10, 7);
+    expect(problems).toEqual([]);
+    expect(
+      targets.map((t) => [t.service, t.rps, t.split, t.backends.map((b) => b.service)]),
+    ).toEqual([
+      ['podinfo', 10, 'podinfo', ['podinfo-primary', 'podinfo-canary']],
+      ['podinfo-canary', 7, undefined, ['podinfo-canary']],
+    ]);
+    expect(targets[1]?.backends[0]?.workloads.map((w) => w.deployment)).toEqual(['podinfo']);
+    // Without it (the default), the canary gets only what the route gives it: here nothing.
+    expect(namespaceTopology(blueGreen, 10).targets.map((t) => t.service)).toEqual(['podinfo']);
+    // The Service's rps annotation overrides canaryRps.
+    const annotated = {
+      ...blueGreen,
+      services: blueGreen.services.map((s) =>
+        s.metadata?.name === 'podinfo-canary' ? svc('podinfo-canary', { app: 'podinfo' }, '3') : s,
+      ),
+    };
+    expect(namespaceTopology(annotated, 10, 7).targets[1]?.rps).toBe(3);
+  });
+
   it('loads plain Services by their selector, but not ones named like split backends', () => {
     const { targets } = namespaceTopology(
       {
