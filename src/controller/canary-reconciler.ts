@@ -2,7 +2,7 @@
 // decide one step (src/machine), and map the step's result onto the work queue. See
 // src/machine/README.md for the contract; this file is the "reconcile loop" it describes.
 import type { Canary } from '../api/canary.js';
-import { GROUP, KINDS, API_VERSION } from '../api/constants.js';
+import { API_VERSION, CONDITION_REASONS, GROUP, KINDS } from '../api/constants.js';
 import { primaryName, serviceNames } from '../api/defaults.js';
 import type { KubeObject } from '../kube/object-key.js';
 import { engineSpecFrom } from '../machine/spec.js';
@@ -30,6 +30,7 @@ import {
   type Reconciler,
 } from './reconciler.js';
 import type { RunSlots } from './run-slots.js';
+import { targetNotReadyReason } from './release-wait.js';
 import { RunTimer } from './run-timer.js';
 import type { WriteTracker } from './write-tracker.js';
 
@@ -227,7 +228,9 @@ export class CanaryReconciler implements Reconciler {
   /**
    * A Canary being deleted whose step cannot run (no TrafficSplit version served any more, an
    * invalid spec): the engine's Terminating flow is impossible, and keeping the finalizer would
-   * block deletion forever. Hand the apex Service back to the target, then let go.
+   * block deletion forever. Scale the target up, wait until it is ready (saying so: Ready=False
+   * TargetNotReady, a Warning Event, the Stalled alert once), then hand the apex Service back to it
+   * and let go. Handing it back earlier would point clients at pods that cannot serve.
    */
   async #releaseBlocked(
     canary: Canary,
@@ -235,19 +238,39 @@ export class CanaryReconciler implements Reconciler {
     blocked: Blocked,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult> {
+    const workload = { raw: this.#d.raw, caches: this.#d.caches, logger: ctx.logger };
+    const revert = canary.spec.revertOnDeletion ?? true;
+    const ns = json.metadata?.namespace ?? '';
+    const target = this.#d.caches.deployments.getByName(ns, canary.spec.targetRef.name);
+    if (revert && target !== undefined) {
+      await scaleTarget(workload, canary, 'up');
+      const canaryService = serviceNames(canary.spec).canary;
+      const why = targetNotReadyReason({
+        target,
+        namespace: ns,
+        canaryService:
+          this.#d.caches.services.getByName(ns, canaryService) === undefined
+            ? undefined
+            : canaryService,
+        slices: this.#d.caches.slices,
+      });
+      if (why !== undefined) {
+        const message =
+          `deletion waits for the target to be ready before the apex Service is handed back ` +
+          `(${blocked.reason}: ${blocked.message}): ${why}`;
+        await blockCanary(
+          this.#d,
+          json,
+          { reason: CONDITION_REASONS.targetNotReady, message },
+          { logger: ctx.logger, statusWritten: false },
+        );
+        return requeueAfter(HELD_REQUEUE_MS);
+      }
+    }
     ctx.logger.warn(
       { reason: blocked.reason },
       `deleting without the Terminating flow: ${blocked.message}`,
     );
-    const workload = { raw: this.#d.raw, caches: this.#d.caches, logger: ctx.logger };
-    const revert = canary.spec.revertOnDeletion ?? true;
-    if (
-      revert &&
-      this.#d.caches.deployments.getByName(json.metadata?.namespace, canary.spec.targetRef.name) !==
-        undefined
-    ) {
-      await scaleTarget(workload, canary, 'up');
-    }
     await releaseApexService(workload, canary, revert);
     await removeFinalizer(this.#d.raw, json);
     return done();
