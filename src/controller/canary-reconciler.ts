@@ -272,8 +272,31 @@ export class CanaryReconciler implements Reconciler {
       `deleting without the Terminating flow: ${blocked.message}`,
     );
     await releaseApexService(workload, canary, revert);
+    await this.#deleteSplit(canary, ctx);
     await removeFinalizer(this.#d.raw, json);
     return done();
+  }
+
+  /**
+   * Deletes our TrafficSplit before the finalizer goes, so the apex (now the target's) is routed by
+   * its selector, not by a split GC deletes at an unknown moment while it deletes the primary too.
+   * Every served version returns the same object (conversion None): a pinned version that is not
+   * served does not keep it alive. No version served at all: there is no split to delete.
+   */
+  async #deleteSplit(canary: Canary, ctx: ReconcileContext): Promise<void> {
+    const unpinned: Canary = {
+      ...canary,
+      spec: { ...canary.spec, routing: { ...canary.spec.routing, smiVersion: 'auto' } },
+    };
+    let router: TrafficRouter;
+    try {
+      router = await createTrafficRouter(unpinned, this.#d.routerDeps);
+    } catch (err) {
+      if (conditionReasonOf(err) === undefined) throw err;
+      ctx.logger.info({ err }, 'no TrafficSplit to delete');
+      return;
+    }
+    await router.finalize();
   }
 
   #report(key: string, json: CanaryJson, result: StepResult, ctx: ReconcileContext): void {
