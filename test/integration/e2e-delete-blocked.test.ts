@@ -32,12 +32,18 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 }, 90_000);
 
-/** Lines of the emulator's exposition that count failed (503) requests in the namespace. */
+/** Non-zero counters of failed (5xx) responses in the namespace, from the emulator's exposition. */
 const failures = (): string[] =>
   e.world.emulator
     .metricsText()
     .split('\n')
-    .filter((l) => l.includes(`namespace="${ns}"`) && /status_code="5\d\d"/.test(l));
+    .filter(
+      (l) =>
+        l.startsWith('response_total{') &&
+        l.includes(`namespace="${ns}"`) &&
+        /status_code="5\d\d"/.test(l) &&
+        Number(l.slice(l.lastIndexOf(' ') + 1)) > 0,
+    );
 
 const readyCondition = async () => {
   const r = await e.admin.get<{
