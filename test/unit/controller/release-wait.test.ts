@@ -41,7 +41,7 @@ function slices(ready: number, notReady = 0): ObjectReader<EndpointSliceJson> {
   ];
   return {
     getByName: (n, name) =>
-      objects.find((o) => o.metadata?.namespace === n && o.metadata.name === name),
+      objects.find((o) => o.metadata?.namespace === n && o.metadata?.name === name),
     list: (n) => objects.filter((o) => n === undefined || o.metadata?.namespace === n),
   };
 }
