@@ -48,6 +48,11 @@ export interface CanaryReconcilerDeps extends ActorDeps {
 const STALE_REQUEUE_MS = 100;
 /** A route change waits for endpoints; EndpointSlice events usually arrive first. */
 const HELD_REQUEUE_MS = 1_000;
+/**
+ * A blocked Canary's deletion waiting for its target: Deployment and EndpointSlice events wake it
+ * as the target comes up; this is only the fallback (each look records the Event again).
+ */
+const RELEASE_WAIT_REQUEUE_MS = 10_000;
 /** A blocked Canary is retried this often even without a watch event (e.g. SMI CRDs installed). */
 const BLOCKED_REQUEUE_MS = 60_000;
 
@@ -264,7 +269,7 @@ export class CanaryReconciler implements Reconciler {
           { reason: CONDITION_REASONS.targetNotReady, message },
           { logger: ctx.logger, statusWritten: false },
         );
-        return requeueAfter(HELD_REQUEUE_MS);
+        return requeueAfter(RELEASE_WAIT_REQUEUE_MS);
       }
     }
     ctx.logger.warn(
