@@ -2,7 +2,7 @@
 // decide one step (src/machine), and map the step's result onto the work queue. See
 // src/machine/README.md for the contract; this file is the "reconcile loop" it describes.
 import type { Canary } from '../api/canary.js';
-import { GROUP, KINDS, API_VERSION } from '../api/constants.js';
+import { API_VERSION, CONDITION_REASONS, GROUP, KINDS } from '../api/constants.js';
 import { primaryName, serviceNames } from '../api/defaults.js';
 import type { KubeObject } from '../kube/object-key.js';
 import { engineSpecFrom } from '../machine/spec.js';
@@ -30,6 +30,7 @@ import {
   type Reconciler,
 } from './reconciler.js';
 import type { RunSlots } from './run-slots.js';
+import { targetNotReadyReason } from './release-wait.js';
 import { RunTimer } from './run-timer.js';
 import type { WriteTracker } from './write-tracker.js';
 
@@ -47,6 +48,11 @@ export interface CanaryReconcilerDeps extends ActorDeps {
 const STALE_REQUEUE_MS = 100;
 /** A route change waits for endpoints; EndpointSlice events usually arrive first. */
 const HELD_REQUEUE_MS = 1_000;
+/**
+ * A blocked Canary's deletion waiting for its target: Deployment and EndpointSlice events wake it
+ * as the target comes up; this is only the fallback (each look records the Event again).
+ */
+const RELEASE_WAIT_REQUEUE_MS = 10_000;
 /** A blocked Canary is retried this often even without a watch event (e.g. SMI CRDs installed). */
 const BLOCKED_REQUEUE_MS = 60_000;
 
@@ -227,7 +233,9 @@ export class CanaryReconciler implements Reconciler {
   /**
    * A Canary being deleted whose step cannot run (no TrafficSplit version served any more, an
    * invalid spec): the engine's Terminating flow is impossible, and keeping the finalizer would
-   * block deletion forever. Hand the apex Service back to the target, then let go.
+   * block deletion forever. Scale the target up, wait until it is ready (saying so: Ready=False
+   * TargetNotReady, a Warning Event, the Stalled alert once), then hand the apex Service back to it
+   * and let go. Handing it back earlier would point clients at pods that cannot serve.
    */
   async #releaseBlocked(
     canary: Canary,
@@ -235,22 +243,65 @@ export class CanaryReconciler implements Reconciler {
     blocked: Blocked,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult> {
+    const workload = { raw: this.#d.raw, caches: this.#d.caches, logger: ctx.logger };
+    const revert = canary.spec.revertOnDeletion ?? true;
+    const ns = json.metadata?.namespace ?? '';
+    const target = this.#d.caches.deployments.getByName(ns, canary.spec.targetRef.name);
+    if (revert && target !== undefined) {
+      await scaleTarget(workload, canary, 'up');
+      const canaryService = serviceNames(canary.spec).canary;
+      const why = targetNotReadyReason({
+        target,
+        namespace: ns,
+        canaryService:
+          this.#d.caches.services.getByName(ns, canaryService) === undefined
+            ? undefined
+            : canaryService,
+        slices: this.#d.caches.slices,
+      });
+      if (why !== undefined) {
+        const message =
+          `deletion waits for the target to be ready before the apex Service is handed back ` +
+          `(${blocked.reason}: ${blocked.message}): ${why}`;
+        await blockCanary(
+          this.#d,
+          json,
+          { reason: CONDITION_REASONS.targetNotReady, message },
+          { logger: ctx.logger, statusWritten: false },
+        );
+        return requeueAfter(RELEASE_WAIT_REQUEUE_MS);
+      }
+    }
     ctx.logger.warn(
       { reason: blocked.reason },
       `deleting without the Terminating flow: ${blocked.message}`,
     );
-    const workload = { raw: this.#d.raw, caches: this.#d.caches, logger: ctx.logger };
-    const revert = canary.spec.revertOnDeletion ?? true;
-    if (
-      revert &&
-      this.#d.caches.deployments.getByName(json.metadata?.namespace, canary.spec.targetRef.name) !==
-        undefined
-    ) {
-      await scaleTarget(workload, canary, 'up');
-    }
     await releaseApexService(workload, canary, revert);
+    await this.#deleteSplit(canary, ctx);
     await removeFinalizer(this.#d.raw, json);
     return done();
+  }
+
+  /**
+   * Deletes our TrafficSplit before the finalizer goes, so the apex (now the target's) is routed by
+   * its selector, not by a split GC deletes at an unknown moment while it deletes the primary too.
+   * Every served version returns the same object (conversion None): a pinned version that is not
+   * served does not keep it alive. No version served at all: there is no split to delete.
+   */
+  async #deleteSplit(canary: Canary, ctx: ReconcileContext): Promise<void> {
+    const unpinned: Canary = {
+      ...canary,
+      spec: { ...canary.spec, routing: { ...canary.spec.routing, smiVersion: 'auto' } },
+    };
+    let router: TrafficRouter;
+    try {
+      router = await createTrafficRouter(unpinned, this.#d.routerDeps);
+    } catch (err) {
+      if (conditionReasonOf(err) === undefined) throw err;
+      ctx.logger.info({ err }, 'no TrafficSplit to delete');
+      return;
+    }
+    await router.finalize();
   }
 
   #report(key: string, json: CanaryJson, result: StepResult, ctx: ReconcileContext): void {

@@ -91,6 +91,8 @@ export function canaryKeySources(caches: ControllerCaches): KeySource[] {
     keysFrom(caches.configMaps, (e) => canaryKeysForConfig(caches, 'configmap', e.obj)),
     keysFrom(caches.secrets, (e) => canaryKeysForConfig(caches, 'secret', e.obj)),
     keysFrom(caches.templates, (e) => canaryKeysForTemplate(caches, 'AnalysisTemplate', e.obj)),
+    // A stored promoted template created or deleted: observe's promotedTemplate changes.
+    keysFrom(caches.promoted, (e) => owners(e.obj)),
     keysFrom(caches.clusterTemplates, (e) =>
       canaryKeysForTemplate(caches, 'ClusterAnalysisTemplate', e.obj),
     ),

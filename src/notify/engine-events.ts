@@ -31,6 +31,8 @@ const WARNING: Readonly<Record<string, KindEntry>> = {
   [R.primaryNotReady]: K.stalled,
   [R.trafficShiftStalled]: K.stalled,
   [R.primaryTemplateUnavailable]: K.stalled,
+  // Deletion waits for the target before it hands the apex Service back.
+  [R.targetNotReady]: K.stalled,
   // Pre-flight: the run did not start because a check cannot be evaluated.
   [R.preflightFailed]: K.stalled,
   [R.analysisWindowTooShort]: K.stalled,

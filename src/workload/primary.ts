@@ -4,6 +4,7 @@
 import type { Canary } from '../api/canary.js';
 import { primaryName } from '../api/defaults.js';
 import { OwnershipError, patchOwned } from '../kube/diff-patch.js';
+import { isAlreadyExists } from '../kube/errors.js';
 import type { JsonObject } from '../kube/merge-patch.js';
 import { deepEqual } from '../kube/merge-patch.js';
 import { BUILTIN, collectionPath } from '../kube/resources.js';
@@ -43,7 +44,14 @@ export async function ensurePrimary(deps: WorkloadDeps, canary: Canary): Promise
     copiedConfigs: copies.copied,
     replicas: primaryReplicas(target, undefined),
   });
-  await deps.raw.create(collectionPath(BUILTIN.deployments, canary.metadata.namespace), body);
+  try {
+    await deps.raw.create(collectionPath(BUILTIN.deployments, canary.metadata.namespace), body);
+  } catch (err) {
+    // Created earlier in this step (a primary rebuilt from the stored template just before a
+    // promotion effect) or by a step the cache has not caught up with: the next step sees it.
+    if (!isAlreadyExists(err)) throw err;
+    return { action: 'unchanged', revision: null };
+  }
   deps.logger.info({ primary: body.metadata?.name, revision: rev.revision }, 'primary created');
   return { action: 'created', revision: rev.revision };
 }

@@ -163,6 +163,26 @@ describe('primary Deployment', () => {
     ).toBe(generation);
   });
 
+  it('is not an error when the cache has not seen our own create yet (409 AlreadyExists)', async () => {
+    const live = await get<DeploymentJson>(BUILTIN.deployments, 'podinfo-primary');
+    // The cache lags behind the API server: it does not hold the primary yet.
+    const lagging = {
+      ...deps,
+      caches: {
+        ...caches,
+        deployments: {
+          getByName: (ns: string | undefined, name: string) =>
+            name === 'podinfo-primary' ? undefined : caches.deployments.getByName(ns, name),
+          list: (ns?: string) => caches.deployments.list(ns),
+        },
+      },
+    };
+    expect(await ensurePrimary(lagging, canary)).toEqual({ action: 'unchanged', revision: null });
+    expect(
+      (await get<DeploymentJson>(BUILTIN.deployments, 'podinfo-primary')).metadata?.generation,
+    ).toBe(live.metadata?.generation);
+  });
+
   it('promotion copies the new template and config data, replacing removed fields', async () => {
     const cm = await raw.patch<ConfigJson>(objectPath(BUILTIN.configMaps, NS, 'settings'), {
       data: { a: '2' },

@@ -80,6 +80,7 @@ describe('which Canaries an event concerns', () => {
       'canaries',
       'clusteranalysistemplates',
       'configmaps',
+      'controllerrevisions',
       'deployments',
       'endpointslices',
       'secrets',

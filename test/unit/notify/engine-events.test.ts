@@ -23,6 +23,8 @@ describe('notificationFor', () => {
     ['Warning', 'Aborted', ['Aborted', 'warn']],
     ['Warning', 'TargetNotFound', ['Stalled', 'warn']],
     ['Warning', 'TrafficShiftStalled', ['Stalled', 'warn']],
+    ['Warning', 'TargetNotReady', ['Stalled', 'warn']],
+    ['Warning', 'PrimaryTemplateUnavailable', ['Stalled', 'warn']],
     ['Warning', 'InvalidSpec', ['Stalled', 'warn']],
     ['Warning', 'TemplateNotFound', ['Stalled', 'warn']],
     ['Warning', 'UnsupportedStrategy', ['Stalled', 'warn']],

@@ -1,0 +1,33 @@
+// Deleting a Canary whose step cannot run (an invalid spec, no TrafficSplit version served): the
+// engine's Terminating flow is impossible, so the reconciler hands the apex Service back itself.
+// It must not do so before the target can serve — the target sits at 0 replicas while the primary
+// serves, and an apex pointed at no ready pod is an outage. Pure.
+import type { EndpointSliceJson } from '../routing/endpoints.js';
+import { serviceEndpoints } from '../routing/endpoints.js';
+import type { ObjectReader } from '../workload/cache.js';
+import type { DeploymentJson } from '../workload/k8s-types.js';
+import { deploymentReadiness } from '../workload/readiness.js';
+
+export interface ReleaseWaitInput {
+  readonly target: DeploymentJson;
+  readonly namespace: string;
+  /**
+   * The `-canary` Service, which selects the target's pods, when it exists: its ready endpoints
+   * are what the apex will have once it is handed back.
+   */
+  readonly canaryService: string | undefined;
+  /** undefined where the cluster has no EndpointSlices (Deployment status alone decides). */
+  readonly slices: ObjectReader<EndpointSliceJson> | undefined;
+}
+
+/** Why the apex may not be handed back to the target yet; undefined once the target can serve. */
+export function targetNotReadyReason(input: ReleaseWaitInput): string | undefined {
+  const readiness = deploymentReadiness(input.target);
+  if (readiness.state !== 'ready') return readiness.message;
+  if (input.canaryService === undefined || input.slices === undefined) return undefined;
+  const replicas = input.target.spec?.replicas ?? 1;
+  const endpoints = serviceEndpoints(input.slices, input.namespace, input.canaryService, {
+    minReady: replicas,
+  });
+  return endpoints.state === 'ready' ? undefined : endpoints.reason;
+}
