@@ -1,4 +1,4 @@
-// `npm run bench` (usage: --help; what it measures: the README). Figures to read, not pass/fail.
+// `npm run bench` (usage: --help; what it measures: docs/benchmarks.md). Figures to read, not pass/fail.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

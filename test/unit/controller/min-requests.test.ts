@@ -1,4 +1,4 @@
-// Issue 12 item 3: what `minRequests` does, as the CRD and the README say it. It applies to every
+// Issue 12 item 3: what `minRequests` does, as the CRD and docs/metrics.md say it. It applies to every
 // check whose source reports a request count — every trafficMetrics check, from the SMI
 // TrafficMetrics API or computed from Prometheus — and not to inline `prometheus` queries or
 // templates (one value, no count). 0 requests follow `noData`; 1 to minRequests-1 requests are
