@@ -1,6 +1,7 @@
 // Pure readings of cluster objects for the story: how a release ended, and where the
 // TrafficSplit sends traffic.
 import type { Canary } from '../api/canary.js';
+import { parseQuantity } from '../kube/quantity.js';
 
 export const OUTCOMES = { promoted: 'Promoted', rolledBack: 'RolledBack' } as const;
 export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];
@@ -33,9 +34,8 @@ export function splitWeights(split: SplitJson): Map<string, number> {
 }
 
 function quantity(w: number | string | undefined): number {
-  if (typeof w === 'number') return w;
   if (w === undefined) return 0;
-  return w.endsWith('m') ? Number(w.slice(0, -1)) / 1000 : Number(w);
+  return parseQuantity(w) ?? Number.NaN;
 }
 
 /** "podinfo-primary 100 / podinfo-canary 0" in backend order. */

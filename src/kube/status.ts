@@ -9,7 +9,10 @@ import type { KubeObject } from './object-key.js';
 import type { KubeRawClient } from './raw-client.js';
 import { objectPath, type ResourceRef } from './resources.js';
 
-/** Status write outcomes, for metrics; implemented by telemetry, optional. */
+/**
+ * Status write outcomes, for metrics; implemented by telemetry, optional. Each patch sent is
+ * `patched`, `conflict` or `error`; `unchanged` is an update() that found nothing to send.
+ */
 export interface StatusMetricsSink {
   observeStatusPatch(result: 'patched' | 'unchanged' | 'conflict' | 'error'): void;
 }
@@ -53,7 +56,10 @@ export class StatusWriter {
     this.#metrics = opts.metrics;
   }
 
-  /** One merge patch of `{status}` on /status; with `resourceVersion`, 409 if the object moved. */
+  /**
+   * One merge patch of `{status}` on /status; with `resourceVersion`, 409 if the object moved.
+   * Every patch sent counts once: patched, conflict or error.
+   */
   async patchStatus<T extends Obj>(
     ref: ResourceRef,
     namespace: string | undefined,
@@ -63,11 +69,18 @@ export class StatusWriter {
   ): Promise<T> {
     const body =
       resourceVersion === undefined ? { status } : withResourceVersion({ status }, resourceVersion);
-    return this.#raw.patch<T>(
-      objectPath(ref, namespace, name, 'status'),
-      body,
-      PatchStrategy.MergePatch,
-    );
+    try {
+      const written = await this.#raw.patch<T>(
+        objectPath(ref, namespace, name, 'status'),
+        body,
+        PatchStrategy.MergePatch,
+      );
+      this.#metrics?.observeStatusPatch('patched');
+      return written;
+    } catch (err) {
+      this.#metrics?.observeStatusPatch(isConflict(err) ? 'conflict' : 'error');
+      throw err;
+    }
   }
 
   /**
@@ -97,14 +110,9 @@ export class StatusWriter {
           patch,
           obj.metadata?.resourceVersion,
         );
-        this.#metrics?.observeStatusPatch('patched');
         return { object: written, patched: true, conflicts: attempt - 1 };
       } catch (err) {
-        if (!isConflict(err)) {
-          this.#metrics?.observeStatusPatch('error');
-          throw err;
-        }
-        this.#metrics?.observeStatusPatch('conflict');
+        if (!isConflict(err)) throw err;
         lastConflict = err;
       }
       await sleep(this.#clock, backoffDelay(this.#backoff, attempt));

@@ -21,7 +21,7 @@ export {
 } from './errors.js';
 export { SPLIT_CODECS, createTrafficRouter } from './factory.js';
 export type { RouterFactoryDeps } from './factory.js';
-export { parseQuantity } from './quantity.js';
+export { parseQuantity } from '../kube/quantity.js';
 export { SMI_CAPABILITIES, assertStrategySupported } from './strategy.js';
 export { ALL_TO_PRIMARY, readRoutes, splitNames, splitRef } from './traffic-split.js';
 export type { LiveSplit } from './traffic-split.js';

@@ -13,7 +13,7 @@ import {
 import type { KubeObject } from '../kube/object-key.js';
 import type { ResourceRef } from '../kube/resources.js';
 import { InvalidRoutesError } from './errors.js';
-import { exactQuantity, sameFraction } from './quantity.js';
+import { exactQuantity, sameFraction } from '../kube/quantity.js';
 import type { Routes, TrafficStrategy } from './types.js';
 
 /** What differs between TrafficSplit versions when writing. */

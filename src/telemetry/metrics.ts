@@ -118,7 +118,7 @@ export class ControllerMetrics
     );
     this.#status = counter(
       'weightlifter_status_patches_total',
-      'Status write attempts, by result.',
+      'Status patches sent, by result (patched, conflict, error); unchanged: updates with nothing to send.',
       ['result'],
     );
     this.#events = counter(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { exactQuantity, parseQuantity, sameFraction } from '../../../src/routing/quantity.js';
+import { exactQuantity, parseQuantity, sameFraction } from '../../../src/kube/quantity.js';
 
 describe('parseQuantity', () => {
   it.each([

@@ -1,7 +1,12 @@
-// Kubernetes Quantity parsing, for TrafficSplit v1alpha1 weights ("900m", "1", "5", or a bare JSON
-// number). Because every mesh's TrafficSplit CRD uses conversion None, a split written under
-// v1alpha1 reads back with Quantity strings under any version, so every router decodes with this.
-// Values are exact fractions: weights are compared as ratios, and 899/101 must not read as 90/10.
+// Kubernetes resource.Quantity parsing, the one parser of the project: TrafficSplit v1alpha1 weights
+// ("900m", "1", "5", or a bare JSON number; every mesh's TrafficSplit CRD uses conversion None, so a
+// split written under v1alpha1 reads back with Quantity strings under any version), SMI
+// TrafficMetrics values (metrics/quantity.ts) and the emulator's weights. Values are exact
+// fractions: weights are compared as ratios, and 899/101 must not read as 90/10. Callers wrap
+// `undefined` in their own error. Grammar (apimachinery quantity.go):
+//   <quantity> ::= <sign>? <number> <suffix>
+//   <number>   ::= <digits> | <digits>.<digits> | <digits>. | .<digits>
+//   <suffix>   ::= Ki|Mi|Gi|Ti|Pi|Ei | n|u|m|""|k|M|G|T|P|E | (e|E)<sign>?<digits>
 
 const QUANTITY = /^([+-]?)(\d*)(?:\.(\d*))?(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
 
