@@ -153,7 +153,7 @@ export async function resolveBinaries(opts: ResolveOptions = {}): Promise<Binari
 /** Exit status hack/build-binaries.sh uses when `go` is not on PATH. */
 const EXIT_NO_GO = 3;
 
-/** Runs the idempotent build script (seconds when cached, ~13 min cold on 2 cores). */
+/** Runs the idempotent build script (seconds when cached, about ten minutes cold on 2 cores). */
 export function runBuildScript(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const script = join(repoRoot(), 'hack', 'build-binaries.sh');
   return new Promise((resolve, reject) => {
