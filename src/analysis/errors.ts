@@ -1,6 +1,6 @@
 // Template rendering errors. Returned as values by renderQuery; the caller turns one into an
 // Error measurement for the metric (never an exception escaping an analysis tick).
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 
 export const TEMPLATE_ERROR_REASONS = {
   unknownVariable: 'UnknownVariable',

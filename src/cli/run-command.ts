@@ -3,10 +3,10 @@
 import { Command, Option } from 'commander';
 import { resolveConfig, type ConfigFlags } from '../config/config.js';
 import { CONFIG_KEYS, ENV_NAMES, type ConfigKey } from '../config/keys.js';
-import { onShutdownSignal } from '../controller/shutdown.js';
+import { onShutdownSignal } from '../runtime/shutdown.js';
 import { startController } from '../main.js';
 import { createRootLogger } from '../telemetry/logger.js';
-import { isWeightlifterError } from '../telemetry/errors.js';
+import { isWeightlifterError } from '../errors/catalogue.js';
 
 const HELP: Record<ConfigKey, string> = {
   kubeconfig: 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)',

@@ -3,7 +3,7 @@
 // controller reads process.env; a bad value stops the process before it touches the cluster,
 // with every problem named at once.
 import { isLogLevel, type LogLevel } from '../telemetry/logger.js';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 import { isMeshName, type MeshName } from '../metrics/mesh-queries.js';
 import { TRAFFIC_METRICS_SETTINGS, type TrafficMetricsSetting } from '../metrics/factory.js';
 import { CONFIG_KEYS, ENV_NAMES, type ConfigKey } from './keys.js';

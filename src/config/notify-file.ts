@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { notifyConfigFromText } from '../notify/config.js';
 import type { NotifyConfig } from '../notify/types.js';
-import { isWeightlifterError } from '../telemetry/errors.js';
+import { isWeightlifterError } from '../errors/catalogue.js';
 
 export type ReadText = (path: string) => string;
 

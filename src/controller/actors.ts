@@ -7,7 +7,7 @@ import type { Canary, CanaryStatus } from '../api/canary.js';
 import { API_VERSION, FINALIZER, KINDS } from '../api/constants.js';
 import { primaryName } from '../api/defaults.js';
 import { hooksOfType, runHooks, describeHookFailures } from '../hooks/run-hooks.js';
-import type { UrlPolicy } from '../hooks/url-policy.js';
+import type { UrlPolicy } from '../outbound/url-policy.js';
 import { isConflict } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { JsonObject } from '../kube/merge-patch.js';
@@ -36,14 +36,14 @@ import {
 } from '../routing/endpoints.js';
 import type { TrafficRouter } from '../routing/types.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
-import { WeightlifterError } from '../telemetry/errors.js';
-import { finalizeWorkload, initializeWorkload } from '../workload/lifecycle.js';
+import { WeightlifterError } from '../errors/catalogue.js';
+import { finalizeWorkload, initializeWorkload } from './lifecycle.js';
 import { promotePrimary } from '../workload/primary.js';
 import { recordPromotedTemplate } from '../workload/promoted-store.js';
 import { scaleTarget } from '../workload/scale.js';
 import { CANARY_REF, type CanaryJson, type ControllerCaches } from './caches.js';
 import { runChecks } from './checks.js';
-import { sleep, systemClock, type Clock } from './clock.js';
+import { sleep, systemClock, type Clock } from '../time/clock.js';
 import { runPreflight } from './preflight.js';
 
 /** Alert notifications (--notify-config), built once. */

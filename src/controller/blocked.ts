@@ -13,7 +13,7 @@ import type { JsonObject } from '../kube/merge-patch.js';
 import type { StatusWriter } from '../kube/status.js';
 import { sendAlert, type ActorDeps } from './actors.js';
 import { CANARY_REF, type CanaryJson } from './caches.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 
 export interface Blocked {
   readonly reason: string;

@@ -28,7 +28,7 @@ import {
   PROMOTED_TEMPLATE_SELECTOR,
   type ControllerRevisionJson,
 } from '../workload/promoted-template.js';
-import { ScopedCache } from './scoped-cache.js';
+import { ScopedCache } from '../runtime/scoped-cache.js';
 
 /** A Canary as the informer holds it: plain JSON (timestamps are strings). */
 export interface CanaryJson extends KubeObject {

@@ -19,7 +19,7 @@ import { releaseApexService } from '../workload/services.js';
 import { addFinalizer, CanaryActors, removeFinalizer, type ActorDeps } from './actors.js';
 import { blockCanary, type Blocked } from './blocked.js';
 import type { CanaryJson } from './caches.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import { hasFinalizer, isDeleting, observe, operationOf } from './observe.js';
 import {
   done,
@@ -28,11 +28,11 @@ import {
   type ReconcileContext,
   type ReconcileResult,
   type Reconciler,
-} from './reconciler.js';
+} from '../runtime/reconciler.js';
 import type { RunSlots } from './run-slots.js';
 import { targetNotReadyReason } from './release-wait.js';
 import { RunTimer } from './run-timer.js';
-import type { WriteTracker } from './write-tracker.js';
+import type { WriteTracker } from '../runtime/write-tracker.js';
 
 export interface CanaryReconcilerDeps extends ActorDeps {
   readonly routerDeps: RouterFactoryDeps;

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { EventSource, InformerEvent } from '../kube/informer.js';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 import type { ReadinessReport } from '../telemetry/http-server.js';
-import type { BackoffOptions } from './backoff.js';
-import { sleep, systemClock, type Clock } from './clock.js';
-import type { Reconciler } from './reconciler.js';
-import { runWorkers, type ReconcileMetricsSink } from './worker-pool.js';
-import { WorkQueue, type QueueMetricsSink } from './work-queue.js';
+import type { BackoffOptions } from '../time/backoff.js';
+import { sleep, systemClock, type Clock } from '../time/clock.js';
+import type { Reconciler } from '../runtime/reconciler.js';
+import { runWorkers, type ReconcileMetricsSink } from '../runtime/worker-pool.js';
+import { WorkQueue, type QueueMetricsSink } from '../runtime/work-queue.js';
 
 /** A source of keys to reconcile: an informer plus how its events map to primary keys. */
 export interface KeySource {

@@ -6,7 +6,7 @@
 // its own lookups.
 import type { Logger } from 'pino';
 import type { Canary, Metric } from '../api/canary.js';
-import type { UrlPolicy } from '../hooks/url-policy.js';
+import type { UrlPolicy } from '../outbound/url-policy.js';
 import type { PreflightOutcome } from '../machine/types.js';
 import type { MetricSourceFactory } from '../metrics/factory.js';
 import type { ActorDeps } from './actors.js';

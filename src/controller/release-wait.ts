@@ -4,7 +4,7 @@
 // serves, and an apex pointed at no ready pod is an outage. Pure.
 import type { EndpointSliceJson } from '../routing/endpoints.js';
 import { serviceEndpoints } from '../routing/endpoints.js';
-import type { ObjectReader } from '../workload/cache.js';
+import type { ObjectReader } from '../kube/object-reader.js';
 import type { DeploymentJson } from '../workload/k8s-types.js';
 import { deploymentReadiness } from '../workload/readiness.js';
 

@@ -4,7 +4,7 @@
 // reconciles in parallel cannot both take the last slot.
 import { ACTIVE_PHASES, type Phase } from '../api/constants.js';
 import type { CanaryJson } from './caches.js';
-import type { ScopedCache } from './scoped-cache.js';
+import type { ScopedCache } from '../runtime/scoped-cache.js';
 
 const ACTIVE: ReadonlySet<string> = new Set(ACTIVE_PHASES);
 

@@ -1,5 +1,5 @@
 // Webhook failures, carried inside a WebhookResult (a value) for logs, Events and status.
-import { WeightlifterError, type WeightlifterErrorOptions } from '../telemetry/errors.js';
+import { WeightlifterError, type WeightlifterErrorOptions } from '../errors/catalogue.js';
 
 export const WEBHOOK_FAILURES = {
   /** The receiver answered with a non-2xx status. */

@@ -9,7 +9,7 @@ import { STORED_DEFAULTS } from '../api/defaults.js';
 import { parseGoDuration } from '../metrics/duration.js';
 import { WEBHOOK_FAILURES, WebhookError } from './errors.js';
 import type { WebhookPayload } from './payload.js';
-import { ALLOW_ALL, type UrlPolicy } from './url-policy.js';
+import { ALLOW_ALL, type UrlPolicy } from '../outbound/url-policy.js';
 
 export type WebhookResult =
   | {

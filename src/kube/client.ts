@@ -7,7 +7,7 @@ import {
   KubeConfig,
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 import { KubeRawClient, type RawClientOptions } from './raw-client.js';
 
 export interface KubeClientOptions extends RawClientOptions {

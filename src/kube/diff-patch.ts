@@ -1,5 +1,5 @@
 import { PatchStrategy } from '@kubernetes/client-node';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 import { computeMergePatch, type JsonObject } from './merge-patch.js';
 import type { KubeObject } from './object-key.js';
 import type { KubeRawClient } from './raw-client.js';

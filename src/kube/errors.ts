@@ -1,5 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 
 /** The `Status` object the API server returns with an error. */
 export interface KubeStatus {

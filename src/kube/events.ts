@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { PatchStrategy } from '@kubernetes/client-node';
-import { systemClock, type Clock } from '../controller/clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { isNotFound } from './errors.js';
 import type { JsonObject } from './merge-patch.js';
 import { keyOf, type KubeObject } from './object-key.js';

@@ -1,13 +1,7 @@
 import type { Logger } from 'pino';
-import { backoffDelay, withJitter, type BackoffOptions } from '../controller/backoff.js';
-import {
-  isAborted,
-  sleep,
-  systemClock,
-  type Clock,
-  type TimerHandle,
-} from '../controller/clock.js';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { backoffDelay, withJitter, type BackoffOptions } from '../time/backoff.js';
+import { isAborted, sleep, systemClock, type Clock, type TimerHandle } from '../time/clock.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 import { InformerStore, type IndexFunc } from './informer-store.js';
 import type { ListerWatcher, WatchEnd, WatchEventType } from './lister-watcher.js';
 import { keyOf, makeKey, type KubeObject } from './object-key.js';

@@ -1,14 +1,8 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { withJitter } from '../controller/backoff.js';
-import {
-  isAborted,
-  sleep,
-  systemClock,
-  type Clock,
-  type TimerHandle,
-} from '../controller/clock.js';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { withJitter } from '../time/backoff.js';
+import { isAborted, sleep, systemClock, type Clock, type TimerHandle } from '../time/clock.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 import type { Lease, LeaseSpec, LeaseStore } from './lease-store.js';
 import { microTime } from './time.js';
 

@@ -35,6 +35,28 @@ export function computeMergePatch(live: unknown, desired: JsonObject): JsonObjec
   return Object.keys(patch).length === 0 ? undefined : patch;
 }
 
+/**
+ * The RFC 7386 merge patch that turns `base` into `next` when we own the whole object (a Canary's
+ * status): fields `next` lacks become null, nested objects are diffed key by key, arrays are
+ * replaced whole. Returns undefined when they agree, so the caller skips the write.
+ */
+export function diffMergePatch(base: JsonObject, next: JsonObject): JsonObject | undefined {
+  const patch: JsonObject = {};
+  for (const key of new Set([...Object.keys(base), ...Object.keys(next)])) {
+    const before = base[key];
+    const after = next[key];
+    if (after === undefined) {
+      if (before !== undefined) patch[key] = null;
+    } else if (isJsonObject(before) && isJsonObject(after)) {
+      const nested = diffMergePatch(before, after);
+      if (nested !== undefined) patch[key] = nested;
+    } else if (!deepEqual(before, after)) {
+      patch[key] = after;
+    }
+  }
+  return Object.keys(patch).length === 0 ? undefined : patch;
+}
+
 /** A new object has nothing to delete: nulls would only be noise (and empty objects too). */
 function dropNulls(obj: JsonObject): JsonObject | undefined {
   const out: JsonObject = {};

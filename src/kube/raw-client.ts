@@ -6,7 +6,7 @@ import {
   type HttpLibrary,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 import { KubeApiError, KubeRequestError, type KubeStatus } from './errors.js';
 import { SharedDispatcher } from './shared-dispatcher.js';
 import type { WriteFence } from './write-fence.js';

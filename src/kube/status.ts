@@ -1,7 +1,7 @@
 import { PatchStrategy } from '@kubernetes/client-node';
-import { backoffDelay, type BackoffOptions } from '../controller/backoff.js';
-import { sleep, systemClock, type Clock } from '../controller/clock.js';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { backoffDelay, type BackoffOptions } from '../time/backoff.js';
+import { sleep, systemClock, type Clock } from '../time/clock.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 import { withResourceVersion } from './diff-patch.js';
 import { isConflict } from './errors.js';
 import { computeMergePatch, type JsonObject } from './merge-patch.js';

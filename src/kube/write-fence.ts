@@ -4,7 +4,7 @@
 // through KubeRawClient, which asks the fence right before the request leaves the process: a
 // replica that no longer holds its lease (judged on its own monotonic clock, not on a timer that
 // may not have fired yet) sends nothing, and writes in flight when leadership ends are aborted.
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 
 export interface WriteFence {
   /**

@@ -4,6 +4,7 @@
 // the answer added replays the same decision path deterministically, so the interpreter in
 // machine.ts can run it as a loop of "decide, gather, decide" until a plan comes out.
 import type { Phase } from '../api/constants.js';
+import { diffMergePatch, type JsonObject } from '../kube/merge-patch.js';
 import { healthOfPhase, nextConditions, previousReady } from './conditions.js';
 import { convergeEffects, primarySource } from './converge.js';
 import { event, verdict, type Ctx, type PhaseHandler, type Step, type Verdict } from './draft.js';
@@ -17,7 +18,6 @@ import { settledPhase } from './phases/settled.js';
 import { terminatingPhase } from './phases/terminating.js';
 import { machineInputFromStatus, statusFromRunState, type RunState } from './resume.js';
 import type { ObservedTarget } from './types.js';
-import { mergePatch } from './status-patch.js';
 import {
   NOTHING_GATHERED,
   type DecideOutcome,
@@ -120,7 +120,7 @@ function finish(ctx: Ctx, v: Verdict): StepPlan {
     : v.requeueAfterMs;
   return {
     status,
-    statusPatch: mergePatch(base, status),
+    statusPatch: diffMergePatch(base as JsonObject, status as JsonObject) ?? null,
     effects,
     requeueAfterMs: requeue === null ? null : Math.max(1, Math.ceil(requeue)),
     transition: { from: prev.phase, to: state.phase, reason: v.reason, message: v.message },

@@ -1,5 +1,6 @@
 // Running one reconcile step, and wiring plain async functions in as the machine's actors.
 import { createActor, fromPromise, toPromise } from 'xstate';
+import type { Clock } from '../time/clock.js';
 import {
   DEFAULT_LIMITS,
   canaryMachine,
@@ -18,13 +19,6 @@ import type {
   WebhookCall,
   WebhookOutcome,
 } from './types.js';
-
-/** Time, injected: structurally the controller's Clock (src/controller/clock.ts). */
-export interface EngineClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 /**
  * The side of the world, as plain async functions. `signal` aborts when the step gives up on the
@@ -94,7 +88,7 @@ export function provideActors(
 }
 
 export interface RunStepOptions {
-  readonly clock: EngineClock;
+  readonly clock: Clock;
   readonly limits?: StepLimits;
 }
 

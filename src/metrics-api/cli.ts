@@ -1,7 +1,7 @@
 // `weightlifter metrics-api`: the SMI TrafficMetrics aggregated API server. Registered on the
 // main program by src/cli/main.ts.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { onShutdownSignal } from '../controller/shutdown.js';
+import { onShutdownSignal } from '../runtime/shutdown.js';
 import { isMeshName, MESHES, type MeshName } from '../metrics/mesh-queries.js';
 import { createRootLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
 import { runMetricsApi } from './run.js';

@@ -5,7 +5,7 @@ import {
   WeightlifterError,
   type ErrorCode,
   type WeightlifterErrorOptions,
-} from '../telemetry/errors.js';
+} from '../errors/catalogue.js';
 
 export const METRICS_API_ERROR_REASONS = {
   /** Flags contradict each other or name files that cannot be read. */

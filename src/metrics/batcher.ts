@@ -13,7 +13,7 @@
 // Each (target, check) takes a given round's answer at most once: an early tick never counts one
 // measurement twice.
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../controller/clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 import type { PrometheusEndpoint, QueryExecutor, Sample } from './executor.js';
 import { targetRegex } from './promql.js';

@@ -1,6 +1,6 @@
 // Metric source failures. Sources return them inside an `error` result (a value); only the
 // executor below a source throws them, and the source catches and wraps them.
-import { WeightlifterError, type WeightlifterErrorOptions } from '../telemetry/errors.js';
+import { WeightlifterError, type WeightlifterErrorOptions } from '../errors/catalogue.js';
 
 export const METRICS_ERROR_REASONS = {
   /** Prometheus or the SMI metrics API answered with an error status. */

@@ -6,12 +6,12 @@
 // Misconfiguration (no source, template missing) yields a source whose every measurement is an
 // error, so the analysis reports it like any failing check.
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../controller/clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import type { AnalysisTemplateSpec } from '../api/analysis-template.js';
 import type { Metric } from '../api/canary.js';
 import type { TemplateKind, TrafficMetricName } from '../api/constants.js';
 import { mergeVariables } from '../analysis/template.js';
-import { ALLOW_ALL, type UrlPolicy } from '../hooks/url-policy.js';
+import { ALLOW_ALL, type UrlPolicy } from '../outbound/url-policy.js';
 import { QueryBatcher, type QueryBatcherOptions } from './batcher.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 import type { PrometheusAuth, PrometheusEndpoint, QueryExecutor } from './executor.js';

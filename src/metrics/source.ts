@@ -3,7 +3,7 @@
 // come back as `noData` or `error` results, and a check asked before its step's window is complete
 // as `inconclusive`. The result type is structurally a
 // src/analysis/evaluate.ts `Measurement`, so it goes straight into evaluateMeasurement().
-import type { WeightlifterError } from '../telemetry/errors.js';
+import type { WeightlifterError } from '../errors/catalogue.js';
 import { parseGoDuration } from './duration.js';
 
 export interface MeasureContext {

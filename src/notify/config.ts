@@ -15,7 +15,7 @@
 //       retries: 2                       # extra attempts (default 2, at most 10)
 import { parse } from 'yaml';
 import { parseDuration } from '../machine/spec.js';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 import {
   PROVIDER_TYPES,
   SEVERITIES,

@@ -1,6 +1,6 @@
 // Delivery failures are values (DeliveryResult), carrying a typed error for logs. Alerts are
 // webhook calls, so they share the catalogue's WL_WEBHOOK_FAILED code; `failure` tells why.
-import { WeightlifterError, type WeightlifterErrorOptions } from '../telemetry/errors.js';
+import { WeightlifterError, type WeightlifterErrorOptions } from '../errors/catalogue.js';
 
 export const NOTIFY_FAILURES = {
   /** The receiver answered with a non-2xx status. */

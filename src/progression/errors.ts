@@ -1,6 +1,6 @@
 // Errors of the pure progression layer. They are returned as values (the machine turns them into
 // a Ready=False condition with reason InvalidSpec); nothing here throws at the caller.
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 
 export const PROGRESSION_ERROR_REASONS = {
   invalidStrategy: 'InvalidStrategy',

@@ -5,7 +5,7 @@
 // `checkRouteChange` before `setRoutes` and holds (requeue) while it says no.
 import type { Canary } from '../api/canary.js';
 import type { KubeObject } from '../kube/object-key.js';
-import type { ObjectReader } from '../workload/cache.js';
+import type { ObjectReader } from '../kube/object-reader.js';
 import { splitNames } from './traffic-split.js';
 import type { Routes } from './types.js';
 

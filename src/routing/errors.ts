@@ -1,5 +1,5 @@
 import type { TrafficSplitVersion } from '../api/smi.js';
-import type { WeightlifterErrorOptions } from '../telemetry/errors.js';
+import type { WeightlifterErrorOptions } from '../errors/catalogue.js';
 import { ConditionedError } from '../workload/errors.js';
 
 /**

@@ -10,7 +10,7 @@ import { patchOwned } from '../kube/diff-patch.js';
 import { isNotFound } from '../kube/errors.js';
 import type { KubeRawClient } from '../kube/raw-client.js';
 import { collectionPath, objectPath, type ResourceRef } from '../kube/resources.js';
-import type { ObjectReader } from '../workload/cache.js';
+import type { ObjectReader } from '../kube/object-reader.js';
 import { canaryOwnerRef, managedLabels, notControlledBy } from '../workload/owner.js';
 import { assertStrategySupported } from './strategy.js';
 import {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { WeightlifterError } from './errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 
 export interface ReadinessReport {
   readonly ready: boolean;

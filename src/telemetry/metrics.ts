@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { QueueMetricsSink } from '../controller/work-queue.js';
-import type { ReconcileMetricsSink } from '../controller/worker-pool.js';
+import type { QueueMetricsSink } from '../runtime/work-queue.js';
+import type { ReconcileMetricsSink } from '../runtime/worker-pool.js';
 import type { EventMetricsSink, EventOutcome } from '../kube/events.js';
 import type { InformerMetricsSink, RelistReason } from '../kube/informer.js';
 import type { LeaderMetricsSink } from '../kube/leader-election.js';

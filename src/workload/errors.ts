@@ -8,7 +8,7 @@ import {
   isWeightlifterError,
   type ErrorCode,
   type WeightlifterErrorOptions,
-} from '../telemetry/errors.js';
+} from '../errors/catalogue.js';
 
 /** A WeightlifterError that names the condition reason it becomes. */
 export class ConditionedError extends WeightlifterError {

@@ -1,6 +1,6 @@
 // The workload layer's public surface, for the reconciler. See README.md for the call order.
 export { GITOPS_HANDS_OFF, WORKLOAD_ANNOTATIONS } from './annotations.js';
-export type { ObjectReader } from './cache.js';
+export type { ObjectReader } from '../kube/object-reader.js';
 export { targetOf, targetRevision, trackedConfigSources } from './config-tracking.js';
 export type { TargetRevision, TrackedSource } from './config-tracking.js';
 export type { WorkloadDeps, WriteAction } from './deps.js';
@@ -22,8 +22,6 @@ export type {
   IdleScalePolicy,
 } from './gitops-scale.js';
 export type { ConfigJson, DeploymentJson, ServiceJson, WorkloadCaches } from './k8s-types.js';
-export { finalizeWorkload, initializeWorkload } from './lifecycle.js';
-export type { LifecycleDeps, StepResult } from './lifecycle.js';
 export { ensurePrimary, promotePrimary } from './primary.js';
 export type { PrimaryResult } from './primary.js';
 export { primaryReplicas, primaryRevisionOf } from './primary-builder.js';

@@ -2,7 +2,7 @@
 // raw client and informers carry (client-node's V1* model classes would claim Date timestamps the
 // JSON does not have). Unknown fields are kept, so a copy of a template loses nothing.
 import type { KubeObject } from '../kube/object-key.js';
-import type { ObjectReader } from './cache.js';
+import type { ObjectReader } from '../kube/object-reader.js';
 
 export interface KeyRef {
   name?: string;

@@ -4,7 +4,7 @@ import type { Canary } from '../api/canary.js';
 import { primaryName } from '../api/defaults.js';
 import { isAlreadyExists, isNotFound } from '../kube/errors.js';
 import { BUILTIN, collectionPath, objectPath } from '../kube/resources.js';
-import type { ObjectReader } from './cache.js';
+import type { ObjectReader } from '../kube/object-reader.js';
 import { targetOf } from './config-tracking.js';
 import type { WorkloadDeps } from './deps.js';
 import { WorkloadSpecError } from './errors.js';

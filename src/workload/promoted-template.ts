@@ -7,7 +7,7 @@ import type { Canary } from '../api/canary.js';
 import { LABELS, MANAGED_BY } from '../api/constants.js';
 import { primaryName } from '../api/defaults.js';
 import type { KubeObject } from '../kube/object-key.js';
-import type { ObjectReader } from './cache.js';
+import type { ObjectReader } from '../kube/object-reader.js';
 import { configRefs, type ConfigKind } from './config-refs.js';
 import type { ConfigJson, DeploymentJson } from './k8s-types.js';
 import { canaryOwnerRef, managedLabels, ownedByAnyCanary } from './owner.js';

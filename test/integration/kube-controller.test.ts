@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { pino } from 'pino';
 import { Controller, ownKeys } from '../../src/controller/controller.js';
-import type { ReconcileResult, Reconciler } from '../../src/controller/reconciler.js';
+import type { ReconcileResult, Reconciler } from '../../src/runtime/reconciler.js';
 import { Informer } from '../../src/kube/informer.js';
 import { createListerWatcher } from '../../src/kube/lister-watcher.js';
 import type { KubeObject } from '../../src/kube/object-key.js';

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { stringify } from 'yaml';
 import type { Canary, Metric } from '../../src/api/canary.js';
 import { preflightReport } from '../../src/controller/preflight.js';
-import { ALLOW_ALL } from '../../src/hooks/url-policy.js';
+import { ALLOW_ALL } from '../../src/outbound/url-policy.js';
 import { freePort } from '../../src/local/ports.js';
 import { startPrometheus, type Prometheus } from '../../src/local/prometheus.js';
 import { MetricSourceFactory } from '../../src/metrics/factory.js';

@@ -2,7 +2,7 @@
 // expect (a missing Canary, a rejected operation) themselves; this is for everything else, and
 // prints the cause chain so "request failed" comes with the ECONNREFUSED behind it.
 import { inspect } from 'node:util';
-import { isWeightlifterError } from '../../telemetry/errors.js';
+import { isWeightlifterError } from '../../errors/catalogue.js';
 import { isNotFound } from '../../kube/errors.js';
 import { EXIT, type CliDeps } from './context.js';
 import { clean } from '../render/style.js';

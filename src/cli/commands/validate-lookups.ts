@@ -2,7 +2,7 @@
 // Canary are usually applied together), then the cluster.
 import type { AnalysisTemplateSpec } from '../../api/analysis-template.js';
 import { API_VERSION } from '../../api/constants.js';
-import type { UrlPolicy } from '../../hooks/url-policy.js';
+import type { UrlPolicy } from '../../outbound/url-policy.js';
 import { isNotFound } from '../../kube/errors.js';
 import type { KubeRawClient } from '../../kube/raw-client.js';
 import { BUILTIN, objectPath, type ResourceRef } from '../../kube/resources.js';

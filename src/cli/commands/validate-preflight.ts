@@ -9,7 +9,7 @@ import type { Canary, Metric } from '../../api/canary.js';
 import { STORED_DEFAULTS } from '../../api/defaults.js';
 import { preflightReport } from '../../controller/preflight.js';
 import { PREFLIGHT_REASONS } from '../../controller/preflight-problems.js';
-import type { UrlPolicy } from '../../hooks/url-policy.js';
+import type { UrlPolicy } from '../../outbound/url-policy.js';
 import type { GateHookType } from '../../machine/types.js';
 import type { QueryExecutor } from '../../metrics/executor.js';
 import {

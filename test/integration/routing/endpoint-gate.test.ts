@@ -13,7 +13,7 @@ import {
 } from '../../../src/routing/endpoints.js';
 import { createTrafficRouter } from '../../../src/routing/factory.js';
 import { splitRef, type LiveSplit } from '../../../src/routing/traffic-split.js';
-import { initializeWorkload, type LifecycleDeps } from '../../../src/workload/lifecycle.js';
+import { initializeWorkload, type LifecycleDeps } from '../../../src/controller/lifecycle.js';
 import { testCluster } from '../helpers/env.js';
 import { adminClients, createNamespace, deleteNamespace, eventually } from '../kube-fixtures.js';
 import {

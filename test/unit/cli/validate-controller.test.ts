@@ -10,7 +10,7 @@ import {
   templateProblems,
   type ControllerLookups,
 } from '../../../src/cli/commands/validate-controller.js';
-import { ALLOW_ALL, createUrlPolicy } from '../../../src/hooks/url-policy.js';
+import { ALLOW_ALL, createUrlPolicy } from '../../../src/outbound/url-policy.js';
 
 const doc = { index: 1, kind: 'Canary', namespace: 'test', name: 'podinfo' };
 

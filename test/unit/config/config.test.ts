@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { resolveConfig } from '../../../src/config/config.js';
 import { parseHostPort } from '../../../src/config/parse.js';
-import { isWeightlifterError } from '../../../src/telemetry/errors.js';
+import { isWeightlifterError } from '../../../src/errors/catalogue.js';
 
 const PROM = { prometheusUrl: 'http://127.0.0.1:9090' };
 const PROM_ENV = { WEIGHTLIFTER_PROMETHEUS_URL: 'http://127.0.0.1:9090' };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { flagsFromOptions, runCommand } from '../../../src/cli/run-command.js';
 import { resolveConfig } from '../../../src/config/config.js';
-import { isWeightlifterError, type WeightlifterError } from '../../../src/telemetry/errors.js';
+import { isWeightlifterError, type WeightlifterError } from '../../../src/errors/catalogue.js';
 
 const PROM = { prometheusUrl: 'http://127.0.0.1:9090' };
 

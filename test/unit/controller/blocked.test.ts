@@ -7,7 +7,7 @@ import {
   type BlockDeps,
   type Blocked,
 } from '../../../src/controller/blocked.js';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import type { EventInput } from '../../../src/kube/events.js';
 import type { JsonObject } from '../../../src/kube/merge-patch.js';
 import type { Notifier } from '../../../src/notify/notifier.js';

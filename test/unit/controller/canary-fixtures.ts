@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import type { CanarySpec, CanaryStatus } from '../../../src/api/canary.js';
 import type { CanaryJson, ControllerCaches, TemplateJson } from '../../../src/controller/caches.js';
 import { CANARY_INDEX } from '../../../src/controller/caches.js';
-import { ScopedCache } from '../../../src/controller/scoped-cache.js';
+import { ScopedCache } from '../../../src/runtime/scoped-cache.js';
 import { Informer } from '../../../src/kube/informer.js';
 import type { IndexFunc } from '../../../src/kube/informer-store.js';
 import type { ListerWatcher } from '../../../src/kube/lister-watcher.js';

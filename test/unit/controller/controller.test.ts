@@ -6,12 +6,12 @@ import {
   type Elector,
   type LeaderCallbacks,
 } from '../../../src/controller/controller.js';
-import { ManualClock, flushPromises } from '../../../src/controller/manual-clock.js';
+import { ManualClock, flushPromises } from '../../../src/time/manual-clock.js';
 import type {
   ReconcileContext,
   ReconcileResult,
   Reconciler,
-} from '../../../src/controller/reconciler.js';
+} from '../../../src/runtime/reconciler.js';
 import type { EventSource, InformerEvent, InformerHandler } from '../../../src/kube/informer.js';
 import type { KubeObject } from '../../../src/kube/object-key.js';
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Canary, Metric, Webhook } from '../../../src/api/canary.js';
 import type { ControllerCaches, TemplateJson } from '../../../src/controller/caches.js';
 import { preflightReport, runPreflight } from '../../../src/controller/preflight.js';
-import { ALLOW_ALL, createUrlPolicy, type UrlPolicy } from '../../../src/hooks/url-policy.js';
+import { ALLOW_ALL, createUrlPolicy, type UrlPolicy } from '../../../src/outbound/url-policy.js';
 import { METRICS_ERROR_REASONS, MetricsError } from '../../../src/metrics/errors.js';
 import type { PrometheusEndpoint } from '../../../src/metrics/executor.js';
 import { MetricSourceFactory, type TrafficMetricsSetting } from '../../../src/metrics/factory.js';

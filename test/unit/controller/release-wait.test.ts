@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { targetNotReadyReason } from '../../../src/controller/release-wait.js';
 import type { EndpointSliceJson } from '../../../src/routing/endpoints.js';
-import type { ObjectReader } from '../../../src/workload/cache.js';
+import type { ObjectReader } from '../../../src/kube/object-reader.js';
 import type { DeploymentJson } from '../../../src/workload/k8s-types.js';
 
 const ns = 'shop';

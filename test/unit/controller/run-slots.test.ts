@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { CanaryJson } from '../../../src/controller/caches.js';
 import { RunSlots } from '../../../src/controller/run-slots.js';
-import type { ScopedCache } from '../../../src/controller/scoped-cache.js';
+import type { ScopedCache } from '../../../src/runtime/scoped-cache.js';
 import { canaryJson, memoryCache } from './canary-fixtures.js';
 
 let cache: ScopedCache<CanaryJson> | undefined;

@@ -2,7 +2,7 @@
 // whatever the test scripted for the path.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ManualClock } from '../../../src/controller/manual-clock.js';
+import type { ManualClock } from '../../../src/time/manual-clock.js';
 
 export interface Received {
   readonly method: string;

@@ -3,10 +3,10 @@
 // injected and driven by a manual clock, never waited for).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Webhook } from '../../../src/api/canary.js';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import { buildPayload, type HookSubject } from '../../../src/hooks/payload.js';
 import { hooksOfType, runHooks, describeHookFailures } from '../../../src/hooks/run-hooks.js';
-import { createUrlPolicy } from '../../../src/hooks/url-policy.js';
+import { createUrlPolicy } from '../../../src/outbound/url-policy.js';
 import { callWebhook } from '../../../src/hooks/webhook-call.js';
 import { clockTimeouts, reply, startReceiver, type Receiver } from './receiver.js';
 

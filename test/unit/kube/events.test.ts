@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
 import { EventRecorder, type EventInput, type EventSink } from '../../../src/kube/events.js';
 import type { JsonObject } from '../../../src/kube/merge-patch.js';

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import { Informer, type InformerEvent } from '../../../src/kube/informer.js';
 import type {
   ListResult,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
 import { LeaderElector } from '../../../src/kube/leader-election.js';
 import type { Lease, LeaseSpec, LeaseStore } from '../../../src/kube/lease-store.js';

@@ -1,7 +1,7 @@
 // weightlifter_status_patches_total counts every status patch the StatusWriter sends, whether the
 // controller calls patchStatus directly (the engine and the blocked path do) or through update().
 import { describe, expect, it } from '@jest/globals';
-import type { Clock } from '../../../src/controller/clock.js';
+import type { Clock } from '../../../src/time/clock.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import type { ResourceRef } from '../../../src/kube/resources.js';

@@ -5,7 +5,7 @@ import { expect } from '@jest/globals';
 import { isDeepStrictEqual } from 'node:util';
 import type { MetricCheckResult } from '../../../src/analysis/evaluate.js';
 import type { WebhookType } from '../../../src/api/constants.js';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import type { StepLimits, StepResult } from '../../../src/machine/machine.js';
 import { provideActors, runCanaryStep, type EngineActors } from '../../../src/machine/run-step.js';
 import type {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { diffMergePatch } from '../../../src/kube/merge-patch.js';
 import { STORED_DEFAULTS } from '../../../src/api/defaults.js';
 import { nextConditions } from '../../../src/machine/conditions.js';
 import { machineInputFromStatus, statusFromRunState } from '../../../src/machine/resume.js';
 import { engineSpecFrom, parseDuration } from '../../../src/machine/spec.js';
-import { mergePatch } from '../../../src/machine/status-patch.js';
 import type { EngineStatus } from '../../../src/machine/types.js';
 import { applyMergePatch } from './harness.js';
 
@@ -76,15 +76,15 @@ describe('resume point', () => {
   });
 });
 
-describe('status merge patch', () => {
-  it('is null when nothing changed', () => {
-    expect(mergePatch({ a: 1, m: { x: '1' } }, { a: 1, m: { x: '1' } })).toBeNull();
+describe('status merge patch (diffMergePatch)', () => {
+  it('is undefined when nothing changed', () => {
+    expect(diffMergePatch({ a: 1, m: { x: '1' } }, { a: 1, m: { x: '1' } })).toBeUndefined();
   });
 
   it('sends changed fields, nulls removed ones, patches maps key by key, replaces arrays', () => {
     const before = { a: 1, gone: 'x', m: { keep: '1', drop: '2', change: '3' }, list: [1, 2] };
     const after = { a: 2, m: { keep: '1', change: '4', add: '5' }, list: [1], added: true };
-    const patch = mergePatch(before, after);
+    const patch = diffMergePatch(before, after);
     expect(patch).toEqual({
       a: 2,
       gone: null,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPki } from '../../../src/local/pki.js';
 import { authConfigFrom, parsePemBundle } from '../../../src/metrics-api/auth-config.js';
-import { isWeightlifterError } from '../../../src/telemetry/errors.js';
+import { isWeightlifterError } from '../../../src/errors/catalogue.js';
 
 let dir: string;
 let ca: string;

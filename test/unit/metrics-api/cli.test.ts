@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Command } from 'commander';
 import { registerMetricsApiCommand } from '../../../src/metrics-api/cli.js';
-import { isWeightlifterError } from '../../../src/telemetry/errors.js';
+import { isWeightlifterError } from '../../../src/errors/catalogue.js';
 
 /** A program with the command, whose parse errors are thrown instead of exiting the process. */
 function program(): { program: Command; errors: string[] } {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { QueryBatcher, type BatchAnswer, type BatchShape } from '../../../src/metrics/batcher.js';
 import { MetricsError } from '../../../src/metrics/errors.js';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import { FakeExecutor, perTarget, targetsIn } from './fakes.js';
 
 const WINDOW = 30_000;

@@ -2,7 +2,7 @@
 // executor.
 import { describe, expect, it } from '@jest/globals';
 import type { Metric } from '../../../src/api/canary.js';
-import { createUrlPolicy } from '../../../src/hooks/url-policy.js';
+import { createUrlPolicy } from '../../../src/outbound/url-policy.js';
 import { MetricSourceFactory, type ResolvedTemplate } from '../../../src/metrics/factory.js';
 import { BATCH_ANNOTATION } from '../../../src/metrics/prometheus-source.js';
 import { batchProblem, groupsBy } from '../../../src/metrics/promql.js';

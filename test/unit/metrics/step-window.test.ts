@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { evaluateMeasurement } from '../../../src/analysis/evaluate.js';
 import type { Metric } from '../../../src/api/canary.js';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import { MetricSourceFactory, type ResolvedTemplate } from '../../../src/metrics/factory.js';
 import { BATCH_ANNOTATION } from '../../../src/metrics/prometheus-source.js';
 import { SMI_METRICS_BASE } from '../../../src/metrics/traffic-metrics-api.js';

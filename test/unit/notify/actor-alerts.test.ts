@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { CanaryStatus } from '../../../src/api/canary.js';
 import type { ActorDeps, AlertDeps } from '../../../src/controller/actors.js';
 import type { CanaryJson } from '../../../src/controller/caches.js';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import { EventRecorder, type EventSink } from '../../../src/kube/events.js';
 import type { JsonObject } from '../../../src/kube/merge-patch.js';
 import type { StatusWriter } from '../../../src/kube/status.js';

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { ActorDeps } from '../../../src/controller/actors.js';
 import type { ControllerCaches } from '../../../src/controller/caches.js';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
 import type { JsonObject } from '../../../src/kube/merge-patch.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';

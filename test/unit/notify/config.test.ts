@@ -1,7 +1,7 @@
 // The notification config: defaults, and every mistake reported at once with its path.
 import { describe, expect, it } from '@jest/globals';
 import { notifyConfigFromText, parseNotifyConfig } from '../../../src/notify/config.js';
-import { isWeightlifterError } from '../../../src/telemetry/errors.js';
+import { isWeightlifterError } from '../../../src/errors/catalogue.js';
 
 function errorsOf(raw: unknown): string[] {
   try {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { ManualClock } from '../../../src/controller/manual-clock.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import { createNotifier } from '../../../src/notify/notifier.js';
 import { NotifyError } from '../../../src/notify/errors.js';
 import type { SecretReader } from '../../../src/notify/secrets.js';

@@ -4,7 +4,7 @@
    Canary.metadata is typed with client-node's V1ObjectMeta, a plain data class. */
 import type { Canary } from '../../../src/api/canary.js';
 import type { KubeObject } from '../../../src/kube/object-key.js';
-import type { ObjectReader } from '../../../src/workload/cache.js';
+import type { ObjectReader } from '../../../src/kube/object-reader.js';
 
 export function canary(overrides: Partial<Canary['spec']> = {}): Canary {
   return {

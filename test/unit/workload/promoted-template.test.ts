@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Canary } from '../../../src/api/canary.js';
 import type { KubeObject } from '../../../src/kube/object-key.js';
-import type { ObjectReader } from '../../../src/workload/cache.js';
+import type { ObjectReader } from '../../../src/kube/object-reader.js';
 import { configKey } from '../../../src/workload/config-refs.js';
 import type { ConfigJson, DeploymentJson } from '../../../src/workload/k8s-types.js';
 import { buildPrimary, primaryRevisionOf } from '../../../src/workload/primary-builder.js';

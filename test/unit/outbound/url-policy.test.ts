@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ALLOW_ALL, createUrlPolicy, type Resolver } from '../../../src/hooks/url-policy.js';
+import { ALLOW_ALL, createUrlPolicy, type Resolver } from '../../../src/outbound/url-policy.js';
 
 /** Resolves from a fixed table (our own Resolver seam; no DNS). */
 const table =

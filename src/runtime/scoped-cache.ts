@@ -3,7 +3,7 @@
 // the same either way, so nothing downstream knows which.
 import type { EventSource, Informer, InformerHandler } from '../kube/informer.js';
 import type { KubeObject } from '../kube/object-key.js';
-import type { ObjectReader } from '../workload/cache.js';
+import type { ObjectReader } from '../kube/object-reader.js';
 
 export class ScopedCache<T extends KubeObject> implements ObjectReader<T>, EventSource<T> {
   readonly name: string;

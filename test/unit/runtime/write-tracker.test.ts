@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { WriteTracker } from '../../../src/controller/write-tracker.js';
+import { WriteTracker } from '../../../src/runtime/write-tracker.js';
 
 const dep = (rv: string | undefined) => ({
   apiVersion: 'apps/v1',

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { ScopedCache } from '../../../src/controller/scoped-cache.js';
+import { ScopedCache } from '../../../src/runtime/scoped-cache.js';
 import { Informer } from '../../../src/kube/informer.js';
 import type { ListerWatcher } from '../../../src/kube/lister-watcher.js';
 import type { KubeObject } from '../../../src/kube/object-key.js';

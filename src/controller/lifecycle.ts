@@ -8,12 +8,16 @@ import { primaryName } from '../api/defaults.js';
 import { canaryEndpoints, checkRouteChange, type EndpointSliceJson } from '../routing/endpoints.js';
 import { ALL_TO_PRIMARY } from '../routing/traffic-split.js';
 import type { TrafficRouter } from '../routing/types.js';
-import type { ObjectReader } from './cache.js';
-import type { WorkloadDeps } from './deps.js';
-import { ensurePrimary } from './primary.js';
-import { ensurePrimaryFromStored, type PromotedDeps } from './promoted-store.js';
-import { deploymentReadiness } from './readiness.js';
-import { ensureApexService, ensureBackendServices, releaseApexService } from './services.js';
+import type { ObjectReader } from '../kube/object-reader.js';
+import type { WorkloadDeps } from '../workload/deps.js';
+import { ensurePrimary } from '../workload/primary.js';
+import { ensurePrimaryFromStored, type PromotedDeps } from '../workload/promoted-store.js';
+import { deploymentReadiness } from '../workload/readiness.js';
+import {
+  ensureApexService,
+  ensureBackendServices,
+  releaseApexService,
+} from '../workload/services.js';
 
 const NONE_STORED: PromotedDeps['promoted'] = { getByName: () => undefined, list: () => [] };
 

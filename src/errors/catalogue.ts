@@ -1,6 +1,6 @@
 /**
  * The error catalogue. Codes are part of the public surface (logs, Events, alerts match on them):
- * never rename or reuse one; add new ones at the end. test/unit/telemetry/errors.test.ts pins them.
+ * never rename or reuse one; add new ones at the end. test/unit/errors/catalogue.test.ts pins them.
  */
 export const ERROR_CATALOGUE = {
   WL_KUBE_API_ERROR: {

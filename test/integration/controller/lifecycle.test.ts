@@ -12,7 +12,7 @@ import {
   initializeWorkload,
   type LifecycleDeps,
   type StepResult,
-} from '../../../src/workload/lifecycle.js';
+} from '../../../src/controller/lifecycle.js';
 import { testCluster } from '../helpers/env.js';
 import { adminClients, createNamespace, deleteNamespace, eventually } from '../kube-fixtures.js';
 import {
@@ -22,7 +22,7 @@ import {
   startCaches,
   workloadDeps,
   type Caches,
-} from './harness.js';
+} from '../workload/harness.js';
 
 jest.setTimeout(120_000);
 

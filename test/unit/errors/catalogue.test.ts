@@ -5,7 +5,7 @@ import {
   isRetryable,
   isWeightlifterError,
   type ErrorCode,
-} from '../../../src/telemetry/errors.js';
+} from '../../../src/errors/catalogue.js';
 
 // Published codes. Removing or renaming one breaks users' alerts and log queries: this list only
 // ever grows, and a code that appears here must keep its meaning.

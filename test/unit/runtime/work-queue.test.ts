@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { ManualClock, flushPromises } from '../../../src/controller/manual-clock.js';
-import { WorkQueue } from '../../../src/controller/work-queue.js';
-import { backoffDelay } from '../../../src/controller/backoff.js';
+import { ManualClock, flushPromises } from '../../../src/time/manual-clock.js';
+import { WorkQueue } from '../../../src/runtime/work-queue.js';
+import { backoffDelay } from '../../../src/time/backoff.js';
 
 const backoff = { baseMs: 100, maxMs: 1000 };
 

@@ -8,7 +8,7 @@
 // the complete answer and this is the in-process check).
 import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { WeightlifterError } from '../telemetry/errors.js';
+import { WeightlifterError } from '../errors/catalogue.js';
 
 export interface UrlPolicyConfig {
   /** Host names allowed as written, or `*.example.com` for any subdomain. */

@@ -1,5 +1,5 @@
-import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { backoffDelay, type BackoffOptions } from '../time/backoff.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 import { DelayHeap } from './delay-heap.js';
 
 /** What the queue reports about itself; implemented by telemetry, optional. */
