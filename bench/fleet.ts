@@ -1,7 +1,7 @@
 // The bench's canaries: N Deployments with their Canaries spread over namespaces of
 // `perNamespace`, created through the admin client with bounded concurrency.
 import type { KubeRawClient } from '../src/kube/raw-client.js';
-import { EMULATOR_ANNOTATIONS } from '../src/local/emulator/annotations.js';
+import { EMULATOR_ANNOTATIONS } from '../dev/local/emulator/annotations.js';
 import { BUILTIN, collectionPath, objectPath } from '../src/kube/resources.js';
 import { CANARY_REF } from '../src/controller/caches.js';
 

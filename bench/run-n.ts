@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { IDENTITIES } from '../src/local/identities.js';
+import { IDENTITIES } from '../dev/local/identities.js';
 import { ControllerChild } from './controller-child.js';
 import { auditPolicyFor } from './audit-log.js';
 import type { BenchContext } from './context.js';

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadKubeConfig } from '../src/kube/client.js';
 import { KubeRawClient } from '../src/kube/raw-client.js';
-import { repoRoot } from '../src/local/paths.js';
-import { startWorld, type World, type WorldOptions } from '../src/local/world.js';
+import { repoRoot } from '../dev/local/paths.js';
+import { startWorld, type World, type WorldOptions } from '../dev/local/world.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 
 export interface BenchWorld {

@@ -3,7 +3,7 @@
  * kube-scheduler and kwok when built) with weightlifter's and the SMI CRDs, until Ctrl-C.
  */
 import { pino } from 'pino';
-import { startControlPlane } from '../src/local/control-plane.js';
+import { startControlPlane } from '../dev/local/control-plane.js';
 
 const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'warn' });
 const cp = await startControlPlane({ logger });

@@ -8,8 +8,8 @@ import { pino } from 'pino';
 import type { CanaryStatus } from '../../src/api/canary.js';
 import { loadKubeConfig } from '../../src/kube/client.js';
 import { KubeRawClient } from '../../src/kube/raw-client.js';
-import type { ControlPlane } from '../../src/local/control-plane.js';
-import { startWorld, type World, type WorldOptions } from '../../src/local/world.js';
+import type { ControlPlane } from '../../dev/local/control-plane.js';
+import { startWorld, type World, type WorldOptions } from '../../dev/local/world.js';
 import { ControllerProcess } from './controller-process.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,7 +1,7 @@
 // Manifests of the e2e scenarios: an emulated app ("podinfo") and its Canary with short intervals
 // so a whole run takes seconds. Behaviour of a revision is set through the emulator's pod-template
 // annotations (error rate, latency, readiness).
-import { EMULATOR_ANNOTATIONS } from '../../src/local/emulator/annotations.js';
+import { EMULATOR_ANNOTATIONS } from '../../dev/local/emulator/annotations.js';
 
 export const APP = 'podinfo';
 

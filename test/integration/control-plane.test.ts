@@ -18,9 +18,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { READY_ANNOTATION } from '../../src/local/kwok-stages.js';
-import { startControlPlane } from '../../src/local/control-plane.js';
-import { waitUntil } from '../../src/local/wait.js';
+import { READY_ANNOTATION } from '../../dev/local/kwok-stages.js';
+import { startControlPlane } from '../../dev/local/control-plane.js';
+import { waitUntil } from '../../dev/local/wait.js';
 import { kubeConfig, kubeconfigFor, kubectl, testCluster } from './helpers/env.js';
 import { processesMentioning } from './helpers/processes.js';
 

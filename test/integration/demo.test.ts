@@ -135,7 +135,7 @@ interface DemoRun {
   waitFor(text: string, timeoutMs: number): Promise<void>;
 }
 
-const DEMO_COMMAND = [process.execPath, '--import', 'tsx', 'src/demo/main.ts'] as const;
+const DEMO_COMMAND = [process.execPath, '--import', 'tsx', 'dev/demo/main.ts'] as const;
 
 function startDemo(
   env: Record<string, string>,

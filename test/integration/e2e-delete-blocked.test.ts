@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { writeTrafficSplitVariant } from '../../src/local/smi-crds.js';
+import { writeTrafficSplitVariant } from '../../dev/local/smi-crds.js';
 import { deployInitialized, waitForReplicas } from '../e2e/canary-run.js';
 import { eventually, startE2E, waitForStatus, type E2E } from '../e2e/harness.js';
 import { APP, BEHAVIOUR, revisionPatch } from '../e2e/manifests.js';

@@ -9,7 +9,7 @@ import { initializedCanary, useE2E } from '../e2e/fixtures.js';
 import { eventually, getCanary, waitForStatus } from '../e2e/harness.js';
 import { APP, BEHAVIOUR } from '../e2e/manifests.js';
 import { canaryEvents, getDeployment } from '../e2e/observers.js';
-import { READY_ANNOTATION } from '../../src/local/kwok-stages.js';
+import { READY_ANNOTATION } from '../../dev/local/kwok-stages.js';
 import type { CanaryStatus } from '../../src/api/canary.js';
 
 jest.setTimeout(240_000);

@@ -14,7 +14,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { useE2E } from '../e2e/fixtures.js';
 import { eventually, getCanary, phaseIs, waitForStatus } from '../e2e/harness.js';
 import { namespaceYaml } from '../e2e/manifests.js';
-import { EMULATOR_ANNOTATIONS } from '../../src/local/emulator/annotations.js';
+import { EMULATOR_ANNOTATIONS } from '../../dev/local/emulator/annotations.js';
 import type { CanaryStatus } from '../../src/api/canary.js';
 import type { LogLine } from '../e2e/controller-process.js';
 import { getDeployment } from '../e2e/observers.js';

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { TRAFFIC_SPLIT_VERSIONS, writeTrafficSplitVariant } from '../../src/local/smi-crds.js';
+import { TRAFFIC_SPLIT_VERSIONS, writeTrafficSplitVariant } from '../../dev/local/smi-crds.js';
 import { deployInitialized, newRevision, waitForWeight } from '../e2e/canary-run.js';
 import { eventually, startE2E } from '../e2e/harness.js';
 import { APP } from '../e2e/manifests.js';

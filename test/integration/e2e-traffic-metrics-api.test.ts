@@ -12,7 +12,7 @@ import {
   serviceAccountKubeconfig,
   startLocalMetricsApi,
   type LocalMetricsApi,
-} from '../../src/local/metrics-api-registration.js';
+} from '../../dev/local/metrics-api-registration.js';
 import type { RequestInfo } from '../../src/metrics-api/handler.js';
 import { deployInitialized, newRevision, waitForEnd } from '../e2e/canary-run.js';
 import { getCanary, startE2E, type E2E } from '../e2e/harness.js';

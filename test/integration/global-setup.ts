@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { tsImport } from 'tsx/esm/api';
-import type * as ControlPlaneModule from '../../src/local/control-plane.js';
+import type * as ControlPlaneModule from '../../dev/local/control-plane.js';
 import type * as EnvModule from './helpers/env.js';
 
 declare global {
@@ -23,7 +23,7 @@ export default async function globalSetup(
     join(project.rootDir, 'test', 'integration', 'global-setup.ts'),
   ).href;
   const { startControlPlane } = (await tsImport(
-    '../../src/local/control-plane.ts',
+    '../../dev/local/control-plane.ts',
     parentURL,
   )) as typeof ControlPlaneModule;
   const { TEST_ENV } = (await tsImport('./helpers/env.ts', parentURL)) as typeof EnvModule;

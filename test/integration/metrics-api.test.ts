@@ -10,15 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { EMULATOR_ANNOTATIONS as A } from '../../src/local/emulator/annotations.js';
-import { httpGet } from '../../src/local/http.js';
+import { EMULATOR_ANNOTATIONS as A } from '../../dev/local/emulator/annotations.js';
+import { httpGet } from '../../dev/local/http.js';
 import {
   serviceAccountKubeconfig,
   startLocalMetricsApi,
   type LocalMetricsApi,
-} from '../../src/local/metrics-api-registration.js';
-import { PROXY_CLIENT_NAME } from '../../src/local/pki.js';
-import { startWorld, type World } from '../../src/local/world.js';
+} from '../../dev/local/metrics-api-registration.js';
+import { PROXY_CLIENT_NAME } from '../../dev/local/pki.js';
+import { startWorld, type World } from '../../dev/local/world.js';
 import type { RequestInfo } from '../../src/metrics-api/handler.js';
 import { loadKubeConfig } from '../../src/kube/client.js';
 import { kubeGetTransport } from '../../src/metrics/kube-transport.js';

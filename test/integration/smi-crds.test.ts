@@ -15,8 +15,8 @@ import {
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane } from '../../src/local/control-plane.js';
-import { writeTrafficSplitVariant, TRAFFIC_SPLIT_VERSIONS } from '../../src/local/smi-crds.js';
+import { startControlPlane, type ControlPlane } from '../../dev/local/control-plane.js';
+import { writeTrafficSplitVariant, TRAFFIC_SPLIT_VERSIONS } from '../../dev/local/smi-crds.js';
 import { kubeConfig } from './helpers/env.js';
 
 const NS = 'smi-crds-test';

@@ -1,8 +1,8 @@
 // Shared by the world*.test.ts files: manifests, polling with deadlines, PromQL at a fixed time.
 import { randomBytes } from 'node:crypto';
-import { EMULATOR_ANNOTATIONS } from '../../src/local/emulator/annotations.js';
-import type { World } from '../../src/local/world.js';
-import type { PromSample } from '../../src/local/prometheus.js';
+import { EMULATOR_ANNOTATIONS } from '../../dev/local/emulator/annotations.js';
+import type { World } from '../../dev/local/world.js';
+import type { PromSample } from '../../dev/local/prometheus.js';
 import { eventually } from '../e2e/harness.js';
 
 export const uniqueNamespace = (prefix: string): string =>

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMULATOR_ANNOTATIONS as A } from '../../src/local/emulator/annotations.js';
-import type { DeploymentStatus } from '../../src/local/emulator/objects.js';
-import { writeTrafficSplitVariant } from '../../src/local/smi-crds.js';
-import { startWorld, type World } from '../../src/local/world.js';
+import { EMULATOR_ANNOTATIONS as A } from '../../dev/local/emulator/annotations.js';
+import type { DeploymentStatus } from '../../dev/local/emulator/objects.js';
+import { writeTrafficSplitVariant } from '../../dev/local/smi-crds.js';
+import { startWorld, type World } from '../../dev/local/world.js';
 import { startE2E } from '../e2e/harness.js';
 import {
   apply,

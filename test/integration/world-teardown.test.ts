@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { startWorld } from '../../src/local/world.js';
+import { startWorld } from '../../dev/local/world.js';
 
 /** Live (non-zombie) processes whose command line mentions `needle`. */
 function processesMentioning(needle: string): { pid: number; cmd: string }[] {

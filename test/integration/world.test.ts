@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EMULATOR_ANNOTATIONS as A } from '../../src/local/emulator/annotations.js';
-import { startWorld, type World } from '../../src/local/world.js';
+import { EMULATOR_ANNOTATIONS as A } from '../../dev/local/emulator/annotations.js';
+import { startWorld, type World } from '../../dev/local/world.js';
 import {
   apply,
   deploymentYaml,

@@ -2,8 +2,8 @@
 // only channel from Jest's global setup to its workers).
 import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
-import { kubectlFor, type KubectlResult } from '../../../src/local/kubectl.js';
-import { mintKubeconfig } from '../../../src/local/kubeconfig.js';
+import { kubectlFor, type KubectlResult } from '../../../dev/local/kubectl.js';
+import { mintKubeconfig } from '../../../dev/local/kubeconfig.js';
 
 export const TEST_ENV = {
   kubeconfig: 'WEIGHTLIFTER_TEST_KUBECONFIG',

@@ -2,7 +2,7 @@
 import { parse } from 'yaml';
 import type { Canary, CanaryStatus } from '../../../src/api/canary.js';
 import type { Style } from '../../../src/cli/render/style.js';
-import { canaryYaml } from '../../../src/demo/manifests.js';
+import { canaryYaml } from '../../../dev/demo/manifests.js';
 
 export const T0 = Date.parse('2026-11-24T12:00:00Z');
 export const at = (s: number): string => new Date(T0 + s * 1000).toISOString();

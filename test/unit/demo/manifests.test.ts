@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { EMULATOR_ANNOTATIONS } from '../../../src/local/emulator/annotations.js';
+import { EMULATOR_ANNOTATIONS } from '../../../dev/local/emulator/annotations.js';
 import {
   RELEASES,
   RELEASE_ANNOTATION,
   appYaml,
   releasePatch,
-} from '../../../src/demo/manifests.js';
+} from '../../../dev/demo/manifests.js';
 
 interface Patch {
   spec: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { elapsedLabel, frameOf, narrate } from '../../../src/demo/narrator.js';
+import { elapsedLabel, frameOf, narrate } from '../../../dev/demo/narrator.js';
 import { COLOR, CONTROL, PLAIN, T0, analysed, at, demoCanary } from './fixtures.js';
 
 describe('narrate', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseDemoArgs } from '../../../src/demo/options.js';
+import { parseDemoArgs } from '../../../dev/demo/options.js';
 
 describe('parseDemoArgs', () => {
   it('stays up by default', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CanaryStatus } from '../../../src/api/canary.js';
-import { describeSplit, outcomeOf, splitWeights } from '../../../src/demo/outcome.js';
+import { describeSplit, outcomeOf, splitWeights } from '../../../dev/demo/outcome.js';
 import { demoCanary } from './fixtures.js';
 
 describe('outcomeOf', () => {

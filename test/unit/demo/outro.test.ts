@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { outroLines, type OutroFacts } from '../../../src/demo/outro.js';
+import { outroLines, type OutroFacts } from '../../../dev/demo/outro.js';
 import { COLOR, CONTROL, PLAIN } from './fixtures.js';
 
 const FACTS: OutroFacts = {

@@ -4,7 +4,7 @@ import {
   EMULATOR_ANNOTATIONS as A,
   parsePodBehaviour,
   parseServiceRps,
-} from '../../../src/local/emulator/annotations.js';
+} from '../../../dev/local/emulator/annotations.js';
 
 describe('pod template annotations', () => {
   it('defaults when there are none', () => {

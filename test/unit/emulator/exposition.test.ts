@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { MetricRegistry, renderLabels } from '../../../src/local/emulator/exposition.js';
+import { MetricRegistry, renderLabels } from '../../../dev/local/emulator/exposition.js';
 import {
   LINKERD_LATENCY_BUCKETS_MS,
   ProxyEndpoint,
   defineLinkerdFamilies,
   inboundLabels,
   outboundLabels,
-} from '../../../src/local/emulator/linkerd-metrics.js';
+} from '../../../dev/local/emulator/linkerd-metrics.js';
 
 /** One exposition line: name{labels} value, as Prometheus's text parser accepts it. */
 const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*",?)*\})? \S+$/;

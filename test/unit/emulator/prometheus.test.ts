@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { isWorldError } from '../../../src/local/emulator/errors.js';
-import { prometheusConfig, startPrometheus } from '../../../src/local/prometheus.js';
+import { isWorldError } from '../../../dev/local/emulator/errors.js';
+import { prometheusConfig, startPrometheus } from '../../../dev/local/prometheus.js';
 
 describe('prometheusConfig', () => {
   it('scrapes the targets every interval with a timeout Prometheus accepts', () => {

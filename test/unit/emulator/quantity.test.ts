@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { isWorldError } from '../../../src/local/emulator/errors.js';
-import { quantityValue } from '../../../src/local/emulator/quantity.js';
+import { isWorldError } from '../../../dev/local/emulator/errors.js';
+import { quantityValue } from '../../../dev/local/emulator/quantity.js';
 
 describe('quantityValue', () => {
   it.each([

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { EMULATOR_ANNOTATIONS as A } from '../../../src/local/emulator/annotations.js';
-import type { DeploymentObject } from '../../../src/local/emulator/objects.js';
+import { EMULATOR_ANNOTATIONS as A } from '../../../dev/local/emulator/annotations.js';
+import type { DeploymentObject } from '../../../dev/local/emulator/objects.js';
 import {
   computeStatus,
   observeSpec,
   type RolloutState,
-} from '../../../src/local/emulator/rollout-model.js';
+} from '../../../dev/local/emulator/rollout-model.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const s = (seconds: number): number => T0 + seconds * 1000;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { EMULATOR_ANNOTATIONS as A } from '../../../src/local/emulator/annotations.js';
+import { EMULATOR_ANNOTATIONS as A } from '../../../dev/local/emulator/annotations.js';
 import type {
   DeploymentObject,
   ServiceObject,
   TrafficSplitObject,
-} from '../../../src/local/emulator/objects.js';
-import { namespaceTopology } from '../../../src/local/emulator/topology.js';
+} from '../../../dev/local/emulator/objects.js';
+import { namespaceTopology } from '../../../dev/local/emulator/topology.js';
 
 const NS = 'shop';
 

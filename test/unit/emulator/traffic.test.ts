@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_BEHAVIOUR, type PodBehaviour } from '../../../src/local/emulator/annotations.js';
-import { MetricRegistry } from '../../../src/local/emulator/exposition.js';
-import { defineLinkerdFamilies } from '../../../src/local/emulator/linkerd-metrics.js';
-import { seededRng } from '../../../src/local/emulator/rng.js';
-import type { LoadTarget } from '../../../src/local/emulator/topology.js';
-import { TrafficEngine } from '../../../src/local/emulator/traffic.js';
+import { DEFAULT_BEHAVIOUR, type PodBehaviour } from '../../../dev/local/emulator/annotations.js';
+import { MetricRegistry } from '../../../dev/local/emulator/exposition.js';
+import { defineLinkerdFamilies } from '../../../dev/local/emulator/linkerd-metrics.js';
+import { seededRng } from '../../../dev/local/emulator/rng.js';
+import type { LoadTarget } from '../../../dev/local/emulator/topology.js';
+import { TrafficEngine } from '../../../dev/local/emulator/traffic.js';
 
 function setup(maxPods = 3) {
   const registry = new MetricRegistry();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_BEHAVIOUR } from '../../../src/local/emulator/annotations.js';
-import { MetricRegistry } from '../../../src/local/emulator/exposition.js';
-import { defineLinkerdFamilies } from '../../../src/local/emulator/linkerd-metrics.js';
-import { seededRng } from '../../../src/local/emulator/rng.js';
-import type { LoadTarget } from '../../../src/local/emulator/topology.js';
-import { TrafficEngine } from '../../../src/local/emulator/traffic.js';
-import { WeightedPicker, parseBackends } from '../../../src/local/emulator/weights.js';
+import { DEFAULT_BEHAVIOUR } from '../../../dev/local/emulator/annotations.js';
+import { MetricRegistry } from '../../../dev/local/emulator/exposition.js';
+import { defineLinkerdFamilies } from '../../../dev/local/emulator/linkerd-metrics.js';
+import { seededRng } from '../../../dev/local/emulator/rng.js';
+import type { LoadTarget } from '../../../dev/local/emulator/topology.js';
+import { TrafficEngine } from '../../../dev/local/emulator/traffic.js';
+import { WeightedPicker, parseBackends } from '../../../dev/local/emulator/weights.js';
 
 const REQUESTS = 500;
 /** The bar: the observed split matches the weights within ±5 % (percentage points). */

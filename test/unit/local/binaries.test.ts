@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binariesInDir, resolveBinaries, runBuildScript } from '../../../src/local/binaries.js';
-import { LOCAL_ERROR_CODES, LocalClusterError } from '../../../src/local/errors.js';
+import { binariesInDir, resolveBinaries, runBuildScript } from '../../../dev/local/binaries.js';
+import { LOCAL_ERROR_CODES, LocalClusterError } from '../../../dev/local/errors.js';
 
 let root: string;
 

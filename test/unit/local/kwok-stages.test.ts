@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
-import { kwokStagesYaml, READY_ANNOTATION } from '../../../src/local/kwok-stages.js';
+import { kwokStagesYaml, READY_ANNOTATION } from '../../../dev/local/kwok-stages.js';
 
 interface Stage {
   kind: string;

@@ -5,8 +5,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { mintKubeconfig } from '../../../src/local/kubeconfig.js';
-import { createPki, signClientCert, subjectPart, type Pki } from '../../../src/local/pki.js';
+import { mintKubeconfig } from '../../../dev/local/kubeconfig.js';
+import { createPki, signClientCert, subjectPart, type Pki } from '../../../dev/local/pki.js';
 
 let dir: string;
 let pki: Pki;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { LOCAL_ERROR_CODES, LocalClusterError } from '../../../src/local/errors.js';
-import { freePorts, retryOnPortClash } from '../../../src/local/ports.js';
+import { LOCAL_ERROR_CODES, LocalClusterError } from '../../../dev/local/errors.js';
+import { freePorts, retryOnPortClash } from '../../../dev/local/ports.js';
 
 const exited = (log: string) =>
   new LocalClusterError(

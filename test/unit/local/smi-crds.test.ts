@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { crdNames } from '../../../src/local/crds.js';
-import { trafficSplitCrdFile, writeTrafficSplitVariant } from '../../../src/local/smi-crds.js';
+import { crdNames } from '../../../dev/local/crds.js';
+import { trafficSplitCrdFile, writeTrafficSplitVariant } from '../../../dev/local/smi-crds.js';
 
 interface Version {
   name: string;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPki } from '../../../src/local/pki.js';
+import { createPki } from '../../../dev/local/pki.js';
 import { authConfigFrom, parsePemBundle } from '../../../src/metrics-api/auth-config.js';
 import { isWeightlifterError } from '../../../src/errors/catalogue.js';
 

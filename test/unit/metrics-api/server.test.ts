@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createPki, signClientCert, type KeyPair, type Pki } from '../../../src/local/pki.js';
+import { createPki, signClientCert, type KeyPair, type Pki } from '../../../dev/local/pki.js';
 import { authConfigFrom } from '../../../src/metrics-api/auth-config.js';
 import { MetricsLookup } from '../../../src/metrics-api/lookup.js';
 import type { ReviewClient } from '../../../src/metrics-api/review-client.js';

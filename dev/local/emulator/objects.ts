@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../kube/object-key.js';
+import type { KubeObject } from '../../../src/kube/object-key.js';
 
 /** The parts of the watched objects the emulator reads (plain JSON, as informers deliver it). */
 export interface ServiceObject extends KubeObject {

@@ -6,13 +6,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { resolveConfig } from '../config/config.js';
-import { loadKubeConfig } from '../kube/client.js';
-import { KubeRawClient } from '../kube/raw-client.js';
+import { resolveConfig } from '../../src/config/config.js';
+import { loadKubeConfig } from '../../src/kube/client.js';
+import { KubeRawClient } from '../../src/kube/raw-client.js';
 import { repoRoot } from '../local/paths.js';
 import { startWorld, type World } from '../local/world.js';
-import { startController, type RunningController } from '../main.js';
-import { createRootLogger, isLogLevel } from '../telemetry/logger.js';
+import { startController, type RunningController } from '../../src/main.js';
+import { createRootLogger, isLogLevel } from '../../src/telemetry/logger.js';
 
 export interface DemoStack {
   readonly world: World;

@@ -2,10 +2,10 @@
 // then v3 (30 % errors) rolled back, each checked against what the cluster really holds afterwards
 // (the TrafficSplit's weights and the primary's pod template), not only the Canary's status.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getCanary } from '../cli/commands/status-fetch.js';
-import { BUILTIN, objectPath } from '../kube/resources.js';
-import { paint } from '../cli/render/style.js';
-import { humanDuration } from '../cli/render/duration.js';
+import { getCanary } from '../../src/cli/commands/status-fetch.js';
+import { BUILTIN, objectPath } from '../../src/kube/resources.js';
+import { paint } from '../../src/cli/render/style.js';
+import { humanDuration } from '../../src/cli/render/duration.js';
 import { DEMO_ERROR_CODES, DemoError } from './errors.js';
 import { follow, type FollowDeps } from './follow.js';
 import {

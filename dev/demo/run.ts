@@ -1,10 +1,10 @@
 // The demo's lifecycle: start the stack, tell the story, print what to try next, then either stay
 // up until Ctrl-C / SIGTERM (the default) or stop at once (--once). Signals are handled here, not
-// by src/local's hooks, so that the controller stops before the control plane it talks to.
+// by dev/local's hooks, so that the controller stops before the control plane it talks to.
 // Ctrl-C is how a user ends the demo, not a failure: the exit code is 0 after a clean stop.
 import { performance } from 'node:perf_hooks';
-import { humanDuration } from '../cli/render/duration.js';
-import { paint, styleFor, type Env, type OutputStream } from '../cli/render/style.js';
+import { humanDuration } from '../../src/cli/render/duration.js';
+import { paint, styleFor, type Env, type OutputStream } from '../../src/cli/render/style.js';
 import { leaveSignalsToCaller, stopRegistered } from '../local/cleanup.js';
 import type { World } from '../local/world.js';
 import { isDemoError } from './errors.js';

@@ -1,4 +1,4 @@
-import { parseQuantity } from '../../kube/quantity.js';
+import { parseQuantity } from '../../../src/kube/quantity.js';
 import { WORLD_ERROR_CODES, WorldError } from './errors.js';
 
 /**

@@ -1,6 +1,6 @@
 // What the demo prints once the story is told: how to reach the cluster, what to try next, how to
 // stop. Pure, so a unit test pins that every command it suggests is spelled the way it works.
-import { paint, type Style } from '../cli/render/style.js';
+import { paint, type Style } from '../../src/cli/render/style.js';
 import { EMULATOR_ANNOTATIONS } from '../local/emulator/annotations.js';
 import { APP, CANARY_SPEC, DEMO_NAMESPACE } from './manifests.js';
 

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { isNotFound } from '../../kube/errors.js';
-import { Informer } from '../../kube/informer.js';
-import { createListerWatcher } from '../../kube/lister-watcher.js';
-import type { KubeObject } from '../../kube/object-key.js';
-import type { KubeRawClient } from '../../kube/raw-client.js';
-import { BUILTIN, type ResourceRef } from '../../kube/resources.js';
+import { isNotFound } from '../../../src/kube/errors.js';
+import { Informer } from '../../../src/kube/informer.js';
+import { createListerWatcher } from '../../../src/kube/lister-watcher.js';
+import type { KubeObject } from '../../../src/kube/object-key.js';
+import type { KubeRawClient } from '../../../src/kube/raw-client.js';
+import { BUILTIN, type ResourceRef } from '../../../src/kube/resources.js';
 import type { DeploymentObject, ServiceObject, TrafficSplitObject } from './objects.js';
 import type { NamespaceObjects } from './topology.js';
 

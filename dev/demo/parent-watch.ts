@@ -2,7 +2,7 @@
 // start script execs node), but npm itself may die first or be SIGKILLed, leaving the demo an
 // orphan that holds the control plane, Prometheus and their ports. The kernel reparents an orphan
 // at once, so a change of process.ppid (read live, not cached) means the parent is gone, whatever
-// killed it. The control plane's processes need no watch of their own: src/local's watchdog ends
+// killed it. The control plane's processes need no watch of their own: dev/local's watchdog ends
 // them when this process dies.
 
 const POLL_MS = 500;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
-import { loadKubeConfig } from '../../kube/client.js';
-import { KubeRawClient } from '../../kube/raw-client.js';
+import { loadKubeConfig } from '../../../src/kube/client.js';
+import { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { ClusterView } from './cluster-view.js';
 import { WORLD_ERROR_CODES, WorldError } from './errors.js';
 import { MetricRegistry } from './exposition.js';
@@ -62,7 +62,7 @@ export interface EmulatorStats {
   readonly statusWrites: number;
 }
 
-/** The emulated mesh data plane; see docs in src/local/emulator/README.md. */
+/** The emulated mesh data plane; see docs in dev/local/emulator/README.md. */
 export interface MeshEmulator {
   /** `http://127.0.0.1:<port>/metrics`. */
   readonly metricsUrl: string;

@@ -1,5 +1,5 @@
 // The sample app and its Canary. The app is emulated: the mesh emulator serves its pods and plays
-// the behaviour its pod template's annotations ask for (src/local/emulator/annotations.ts), so a
+// the behaviour its pod template's annotations ask for (dev/local/emulator/annotations.ts), so a
 // "release" is a change of image tag plus, for the bad one, an error rate.
 import { EMULATOR_ANNOTATIONS } from '../local/emulator/annotations.js';
 

@@ -1,5 +1,5 @@
 /**
- * Errors of the demo (developer tooling like src/local/, so the codes live here rather than in the
+ * Errors of the demo (developer tooling like dev/local/, so the codes live here rather than in the
  * controller's catalogue). Codes are stable: tests match them.
  */
 export const DEMO_ERROR_CODES = {

@@ -2,10 +2,10 @@
 // Reads go to the real API server; a failed read is retried until the deadline and, if the deadline
 // passes, becomes the timeout's cause.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Canary } from '../api/canary.js';
-import { getCanary } from '../cli/commands/status-fetch.js';
-import type { Style } from '../cli/render/style.js';
-import type { KubeRawClient } from '../kube/raw-client.js';
+import type { Canary } from '../../src/api/canary.js';
+import { getCanary } from '../../src/cli/commands/status-fetch.js';
+import type { Style } from '../../src/cli/render/style.js';
+import type { KubeRawClient } from '../../src/kube/raw-client.js';
 import { DEMO_ERROR_CODES, DemoError } from './errors.js';
 import { frameOf, narrate, type Frame } from './narrator.js';
 

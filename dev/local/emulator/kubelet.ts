@@ -1,10 +1,10 @@
 import { PatchStrategy } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { isNotFound } from '../../kube/errors.js';
-import type { Informer } from '../../kube/informer.js';
-import { keyOf } from '../../kube/object-key.js';
-import type { KubeRawClient } from '../../kube/raw-client.js';
-import { BUILTIN, objectPath } from '../../kube/resources.js';
+import { isNotFound } from '../../../src/kube/errors.js';
+import type { Informer } from '../../../src/kube/informer.js';
+import { keyOf } from '../../../src/kube/object-key.js';
+import type { KubeRawClient } from '../../../src/kube/raw-client.js';
+import { BUILTIN, objectPath } from '../../../src/kube/resources.js';
 import type { DeploymentObject, DeploymentStatus } from './objects.js';
 import { computeStatus, observeSpec, type RolloutState } from './rollout-model.js';
 

@@ -1,7 +1,7 @@
 // Pure readings of cluster objects for the story: how a release ended, and where the
 // TrafficSplit sends traffic.
-import type { Canary } from '../api/canary.js';
-import { parseQuantity } from '../kube/quantity.js';
+import type { Canary } from '../../src/api/canary.js';
+import { parseQuantity } from '../../src/kube/quantity.js';
 
 export const OUTCOMES = { promoted: 'Promoted', rolledBack: 'RolledBack' } as const;
 export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];

@@ -1,12 +1,17 @@
 // Turns successive reads of the Canary into the lines of the story: one line when the phase, the
 // weight or the failed-check count moves, one line of metric values against their thresholds when
 // a new analysis lands. Pure (time and style passed in), so the unit tests pin what users read.
-import type { Canary } from '../api/canary.js';
-import { humanDuration } from '../cli/render/duration.js';
-import { formatPhase, formatResult, formatThreshold, formatValue } from '../cli/render/format.js';
-import { progressBar } from '../cli/render/progress-bar.js';
-import { clean, paint, truncate, type Style } from '../cli/render/style.js';
-import { summarize, type CanarySummary } from '../cli/render/summary.js';
+import type { Canary } from '../../src/api/canary.js';
+import { humanDuration } from '../../src/cli/render/duration.js';
+import {
+  formatPhase,
+  formatResult,
+  formatThreshold,
+  formatValue,
+} from '../../src/cli/render/format.js';
+import { progressBar } from '../../src/cli/render/progress-bar.js';
+import { clean, paint, truncate, type Style } from '../../src/cli/render/style.js';
+import { summarize, type CanarySummary } from '../../src/cli/render/summary.js';
 
 /** What decides whether a read is news (failed checks only change with a new analysis). */
 export interface Frame {
