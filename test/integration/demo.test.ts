@@ -280,7 +280,7 @@ describe('npm start (the demo)', () => {
               ?.split(' ')[1] === String(demo.pid),
         );
         expect(direct.map((p) => commandLine(p.pid))).toEqual([
-          expect.stringMatching(/^\S*node --import tsx src\/demo\/main\.ts/),
+          expect.stringMatching(/^\S*node --import tsx dev\/demo\/main\.ts/),
         ]);
         // etcd, kube-apiserver, Prometheus, the emulator's and the controller's servers, ...
         const ports = listeningPorts([demo.pid, ...running.map((p) => p.pid)]);
