@@ -22,8 +22,8 @@
 // Never change these rules without a migration that accepts hashes of the previous rules, or
 // every canary restarts on upgrade — the very bug this file exists to avoid.
 import { createHash } from 'node:crypto';
+import { canonicalJson, toJson, type Json } from '../kube/canonical-json.js';
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 export interface TrackedConfig {
@@ -77,24 +77,6 @@ const MODE_DEFAULTS: JsonObject = { defaultMode: 420 };
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Plain JSON from whatever the caller holds (client-node models, Dates); undefined dropped. */
-export function toJson(value: unknown): Json | undefined {
-  if (value === null) return null;
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((v) => toJson(v) ?? null);
-  if (typeof value === 'object') {
-    const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value)) {
-      const j = toJson(v);
-      if (j !== undefined) out[k] = j;
-    }
-    return out;
-  }
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  return undefined; // functions, symbols, bigint: not part of a Kubernetes object
-}
-
 /** Removes null, [] and {} object members bottom-up (see the header for the {} exception). */
 function prune(value: Json, key?: string): Json | undefined {
   if (Array.isArray(value)) {
@@ -111,17 +93,6 @@ function prune(value: Json, key?: string): Json | undefined {
     return Object.keys(out).length === 0 && !keep ? undefined : out;
   }
   return value === null ? undefined : value;
-}
-
-export function canonicalJson(value: unknown): string {
-  const sort = (v: Json): Json => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (!isObject(v)) return v;
-    const out: JsonObject = {};
-    for (const k of Object.keys(v).sort()) out[k] = sort(v[k] ?? null);
-    return out;
-  };
-  return JSON.stringify(sort(toJson(value) ?? null));
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');

@@ -1,18 +1,6 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../../src/kube/canonical-json.js';
 import type { PodTemplate } from './objects.js';
-
-/** Canonical JSON (sorted keys) so equal templates hash equally whatever the key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  // JSON.stringify(undefined) is undefined at run time, whatever its type says.
-  return value === undefined ? 'null' : JSON.stringify(value);
-}
 
 /**
  * A short hash of a pod template, playing the role of `pod-template-hash`: a new template gives
@@ -20,7 +8,7 @@ function canonical(value: unknown): string {
  */
 export function templateHash(template: PodTemplate | undefined): string {
   return createHash('sha256')
-    .update(canonical(template ?? {}))
+    .update(canonicalJson(template ?? {}))
     .digest('hex')
     .slice(0, 10);
 }

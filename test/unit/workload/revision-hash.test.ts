@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { canonicalJson } from '../../../src/kube/canonical-json.js';
 import {
-  canonicalJson,
   configDataHash,
   defaultPullPolicy,
   normalizePodTemplate,
