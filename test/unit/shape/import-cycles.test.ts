@@ -5,22 +5,13 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsFiles } from './source-files.js';
 
 const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
 
 interface Edge {
   readonly to: string;
   readonly typeOnly: boolean;
-}
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory()
-      ? tsFiles(join(dir, d.name))
-      : d.name.endsWith('.ts')
-        ? [join(dir, d.name)]
-        : [],
-  );
 }
 
 const SPECIFIER =

@@ -2,22 +2,13 @@
 // copies src/ alone, and nothing in src/ imports the developer tooling under dev/ (local world,
 // emulator, demo), test/ or bench/. A change that would ship dev code fails here.
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsFiles } from './source-files.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory()
-      ? tsFiles(join(dir, d.name))
-      : d.name.endsWith('.ts')
-        ? [join(dir, d.name)]
-        : [],
-  );
-}
 
 describe('the production build', () => {
   it('compiles src/ only, into dist/ where package.json bin points', () => {
