@@ -1,6 +1,6 @@
 // Small parsers for configuration values; each records a problem instead of throwing, so the
 // operator sees every mistake in one error.
-import { parseDuration } from '../machine/spec.js';
+import { parseDuration } from '../time/duration.js';
 
 /** "a, b,,c" -> ['a', 'b', 'c']. */
 export function parseList(value: string | undefined): string[] {

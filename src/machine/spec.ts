@@ -3,21 +3,8 @@
 import type { CanarySpec } from '../api/canary.js';
 import { STORED_DEFAULTS, metricWindow, withStoredDefaults } from '../api/defaults.js';
 import { PROGRESSION_ERROR_REASONS, ProgressionError } from '../progression/errors.js';
+import { parseDuration } from '../time/duration.js';
 import type { EngineSpec } from './types.js';
-
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-
-/** Go-style duration ("30s", "1m30s", "1.5h", "500ms") in ms; null when malformed. */
-export function parseDuration(text: string): number | null {
-  if (!DURATION.test(text)) return null;
-  let ms = 0;
-  for (const [, amount, unit] of text.matchAll(PART)) {
-    ms += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
-  }
-  return Math.round(ms);
-}
 
 /** Webhook types whose answer can stop or fail a run (the others only notify). */
 const GATE_HOOKS: ReadonlySet<string> = new Set([

@@ -14,7 +14,7 @@
 //       timeout: 5s                      # per attempt (default 5s)
 //       retries: 2                       # extra attempts (default 2, at most 10)
 import { parse } from 'yaml';
-import { parseDuration } from '../machine/spec.js';
+import { parseDuration } from '../time/duration.js';
 import { WeightlifterError } from '../errors/catalogue.js';
 import {
   PROVIDER_TYPES,

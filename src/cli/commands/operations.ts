@@ -2,7 +2,7 @@
 // --no-wait, wait (bounded by --timeout) for the controller to accept or reject it.
 import { Command } from 'commander';
 import type { ManualOperation } from '../../api/constants.js';
-import { parseDuration } from '../../machine/spec.js';
+import { parseDuration } from '../../time/duration.js';
 import { humanDuration } from '../render/duration.js';
 import { clean, paint, styleFor } from '../render/style.js';
 import { clusterOptions, EXIT, namespaceOf, withClusterOptions, type CliDeps } from './context.js';

@@ -1,6 +1,6 @@
 // `weightlifter status [name]`: where a run stands.
 import { Command, Option } from 'commander';
-import { parseDuration } from '../../machine/spec.js';
+import { parseDuration } from '../../time/duration.js';
 import { OUTPUT_FORMATS, isOutputFormat } from '../render/structured.js';
 import { styleFor } from '../render/style.js';
 import {

@@ -7,7 +7,7 @@ import type { Canary } from '../../api/canary.js';
 import type { AnalysisTemplateSpec } from '../../api/analysis-template.js';
 import { renderQuery } from '../../analysis/template.js';
 import type { UrlPolicy } from '../../outbound/url-policy.js';
-import { parseDuration } from '../../machine/spec.js';
+import { parseDuration } from '../../time/duration.js';
 import { strategyFrom } from '../../progression/strategy.js';
 import { compileSchedule } from '../../progression/windows.js';
 import { canaryPreflight, type ValidateMetrics } from './validate-preflight.js';

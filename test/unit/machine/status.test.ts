@@ -3,7 +3,8 @@ import { diffMergePatch } from '../../../src/kube/merge-patch.js';
 import { STORED_DEFAULTS } from '../../../src/api/defaults.js';
 import { nextConditions } from '../../../src/machine/conditions.js';
 import { machineInputFromStatus, statusFromRunState } from '../../../src/machine/resume.js';
-import { engineSpecFrom, parseDuration } from '../../../src/machine/spec.js';
+import { engineSpecFrom } from '../../../src/machine/spec.js';
+import { parseDuration } from '../../../src/time/duration.js';
 import type { EngineStatus } from '../../../src/machine/types.js';
 import { applyMergePatch } from './harness.js';
 
