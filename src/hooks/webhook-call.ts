@@ -10,6 +10,7 @@ import { parseGoDuration } from '../metrics/duration.js';
 import { WEBHOOK_FAILURES, WebhookError } from './errors.js';
 import type { WebhookPayload } from './payload.js';
 import { ALLOW_ALL, type UrlPolicy } from '../outbound/url-policy.js';
+import { innermostMessage, postJson, type PostAttempt } from '../outbound/post-json.js';
 
 export type WebhookResult =
   | {
@@ -47,11 +48,6 @@ export interface WebhookCallOptions {
    */
   readonly timeoutSignal?: (ms: number) => AbortSignal;
 }
-
-type Attempt =
-  | { readonly kind: 'answer'; readonly status: number; readonly body: string }
-  | { readonly kind: 'timeout'; readonly cause: unknown }
-  | { readonly kind: 'network'; readonly cause: unknown };
 
 const SNIPPET_BYTES = 512;
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,16 +89,20 @@ export async function callWebhook(
     );
   }
   const body = JSON.stringify(payload);
-  const maxAttempts = 1 + Math.max(0, hook.retries ?? STORED_DEFAULTS.webhook.retries);
+  const maxPostAttempts = 1 + Math.max(0, hook.retries ?? STORED_DEFAULTS.webhook.retries);
   const sleep = opts.sleep ?? realSleep;
   const timeoutSignal = opts.timeoutSignal ?? ((ms: number) => AbortSignal.timeout(ms));
   for (let attempt = 1; ; attempt += 1) {
-    const result = await postOnce(hook.url, body, timeoutSignal(timeout.ms));
+    const result = await postJson(hook.url, body, {
+      signal: timeoutSignal(timeout.ms),
+      headers: { accept: 'application/json, text/plain, */*' },
+      maxBodyBytes: SNIPPET_BYTES,
+    });
     if (result.kind === 'answer' && result.status >= 200 && result.status <= 299) {
       return { ok: true, ...base, status: result.status, attempts: attempt };
     }
     const retryable = result.kind !== 'answer' || result.status >= 500 || result.status === 429;
-    if (!retryable || attempt >= maxAttempts) return failure(hook, result, attempt, fail);
+    if (!retryable || attempt >= maxPostAttempts) return failure(hook, result, attempt, fail);
     const delay = Math.min(
       (opts.backoffMs ?? 500) * 2 ** (attempt - 1),
       opts.maxBackoffMs ?? 5_000,
@@ -113,7 +113,7 @@ export async function callWebhook(
 
 function failure(
   hook: Webhook,
-  result: Attempt,
+  result: PostAttempt,
   attempts: number,
   fail: (
     attempts: number,
@@ -149,47 +149,4 @@ function failure(
     attempts,
     new WebhookError(WEBHOOK_FAILURES.network, message, { cause: result.cause, details }),
   );
-}
-
-async function postOnce(url: string, body: string, signal: AbortSignal): Promise<Attempt> {
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/plain, */*' },
-      body,
-      redirect: 'manual',
-      signal,
-    });
-    return { kind: 'answer', status: res.status, body: await snippet(res) };
-  } catch (cause) {
-    return signal.aborted ? { kind: 'timeout', cause } : { kind: 'network', cause };
-  }
-}
-
-/** The first bytes of the body; the rest is not read (a receiver may answer with a huge page). */
-async function snippet(res: Response): Promise<string> {
-  if (res.body === null) return '';
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < SNIPPET_BYTES) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader.cancel();
-  return Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
-}
-
-/** fetch wraps the interesting error ("connect ECONNREFUSED ...") as the cause of "fetch failed". */
-function innermostMessage(err: unknown): string {
-  let current: unknown = err;
-  let message = String(err);
-  // Duck-typed: errors from undici may come from another realm, where instanceof Error fails.
-  while (typeof current === 'object' && current !== null && 'message' in current) {
-    message = String(current.message);
-    current = 'cause' in current ? current.cause : undefined;
-  }
-  return message;
 }

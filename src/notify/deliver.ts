@@ -4,6 +4,7 @@
 // Slack means the payload is wrong and will stay wrong). Redirects are not followed. The result is
 // a value; nothing here throws.
 import { NOTIFY_FAILURES, NotifyError } from './errors.js';
+import { innermostMessage, postJson, type PostAttempt } from '../outbound/post-json.js';
 
 export interface DeliveryOptions {
   readonly timeoutMs: number;
@@ -29,58 +30,9 @@ export type Delivery =
       readonly error: NotifyError;
     };
 
-type Attempt =
-  | {
-      readonly kind: 'answer';
-      readonly status: number;
-      readonly body: string;
-      readonly retryAfterMs: number | null;
-    }
-  | { readonly kind: 'timeout'; readonly cause: unknown }
-  | { readonly kind: 'network'; readonly cause: unknown };
-
 const SNIPPET = 300;
 
-function retryAfter(header: string | null): number | null {
-  if (header === null) return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
-}
-
-async function postOnce(url: string, body: string, signal: AbortSignal): Promise<Attempt> {
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'weightlifter-notify' },
-      body,
-      redirect: 'manual',
-      signal,
-    });
-    const text = (await res.text()).slice(0, SNIPPET);
-    return {
-      kind: 'answer',
-      status: res.status,
-      body: text,
-      retryAfterMs: retryAfter(res.headers.get('retry-after')),
-    };
-  } catch (cause) {
-    return signal.aborted ? { kind: 'timeout', cause } : { kind: 'network', cause };
-  }
-}
-
-function innermost(err: unknown): string {
-  let current: unknown = err;
-  let message = String(err);
-  while (typeof current === 'object' && current !== null && 'message' in current) {
-    message = String(current.message);
-    current = 'cause' in current ? current.cause : undefined;
-  }
-  return message;
-}
-
-function failure(a: Attempt, attempts: number, timeoutMs: number): Delivery {
+function failure(a: PostAttempt, attempts: number, timeoutMs: number): Delivery {
   if (a.kind === 'answer') {
     const text = a.body.trim();
     const message = `HTTP ${a.status}${text === '' ? '' : `: ${text}`}`;
@@ -96,10 +48,14 @@ function failure(a: Attempt, attempts: number, timeoutMs: number): Delivery {
     });
     return { ok: false, attempts, error };
   }
-  const error = new NotifyError(NOTIFY_FAILURES.network, `request failed: ${innermost(a.cause)}`, {
-    cause: a.cause,
-    details: { attempts },
-  });
+  const error = new NotifyError(
+    NOTIFY_FAILURES.network,
+    `request failed: ${innermostMessage(a.cause)}`,
+    {
+      cause: a.cause,
+      details: { attempts },
+    },
+  );
   return { ok: false, attempts, error };
 }
 
@@ -109,15 +65,19 @@ export async function deliver(
   opts: DeliveryOptions,
 ): Promise<Delivery> {
   const body = JSON.stringify(payload);
-  const maxAttempts = 1 + Math.max(0, opts.retries);
+  const maxPostAttempts = 1 + Math.max(0, opts.retries);
   const cap = opts.maxBackoffMs ?? 10_000;
   for (let attempt = 1; ; attempt += 1) {
     const signal = opts.timeoutSignal?.(opts.timeoutMs) ?? AbortSignal.timeout(opts.timeoutMs);
-    const a = await postOnce(url, body, signal);
+    const a = await postJson(url, body, {
+      signal,
+      headers: { 'user-agent': 'weightlifter-notify' },
+      maxBodyBytes: SNIPPET,
+    });
     if (a.kind === 'answer' && a.status >= 200 && a.status <= 299)
       return { ok: true, status: a.status, attempts: attempt };
     const retryable = a.kind !== 'answer' || a.status >= 500 || a.status === 429;
-    if (!retryable || attempt >= maxAttempts) return failure(a, attempt, opts.timeoutMs);
+    if (!retryable || attempt >= maxPostAttempts) return failure(a, attempt, opts.timeoutMs);
     const backoff = (opts.backoffMs ?? 500) * 2 ** (attempt - 1);
     const asked = a.kind === 'answer' ? a.retryAfterMs : null;
     await opts.sleep(Math.min(asked ?? backoff, cap));
