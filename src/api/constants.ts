@@ -66,14 +66,6 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** Phases in which a run is in flight (traffic may be on the canary). */
-export const ACTIVE_PHASES = [
-  'Progressing',
-  'WaitingPromotion',
-  'Promoting',
-  'Finalising',
-] as const satisfies readonly Phase[];
-
 export const ROUTING_PROVIDERS = ['smi'] as const;
 export type RoutingProvider = (typeof ROUTING_PROVIDERS)[number];
 

@@ -5,6 +5,7 @@ import { PatchStrategy } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Canary, CanaryStatus } from '../api/canary.js';
 import { API_VERSION, FINALIZER, KINDS } from '../api/constants.js';
+import { PHASE_TABLE } from '../api/phases.js';
 import { primaryName } from '../api/defaults.js';
 import { hooksOfType, runHooks, describeHookFailures } from '../hooks/run-hooks.js';
 import type { UrlPolicy } from '../outbound/url-policy.js';
@@ -81,9 +82,6 @@ export interface StepScope {
 /** How long a conflicting scale waits for the informer to deliver the newer target. */
 const CACHE_CATCH_UP_MS = 2_000;
 const CACHE_POLL_MS = 25;
-
-/** Phases in which traffic moves back to a primary that was just promoted. */
-const AFTER_PROMOTION = new Set(['Promoting', 'Finalising', 'Succeeded']);
 
 export class CanaryActors implements EngineActors {
   readonly #d: ActorDeps;
@@ -227,7 +225,7 @@ export class CanaryActors implements EngineActors {
       primaryName(this.#s.canary.spec),
     );
     const primaryCheck: EndpointCheckOptions | undefined =
-      AFTER_PROMOTION.has(phase ?? '') && primary !== undefined
+      (phase === undefined ? false : PHASE_TABLE[phase].afterPromotion) && primary !== undefined
         ? { minReady: primary.spec?.replicas ?? 1, settled: true }
         : undefined;
     const desired = { primaryWeight: e.primaryWeight, canaryWeight: e.canaryWeight };

@@ -2,7 +2,8 @@
 // slot while its Canary is in an active phase; the count comes from the Canary cache, plus the
 // phases this process decided moments ago (the cache lags its own status writes), so two
 // reconciles in parallel cannot both take the last slot.
-import { ACTIVE_PHASES, type Phase } from '../api/constants.js';
+import type { Phase } from '../api/constants.js';
+import { ACTIVE_PHASES } from '../api/phases.js';
 import type { CanaryJson } from './caches.js';
 import type { ScopedCache } from '../runtime/scoped-cache.js';
 

@@ -2,7 +2,8 @@
 // phase from a settled one and ends at Succeeded or Failed. Kept in memory only — a run that spans
 // a controller restart is not measured (the status holds no run start, and guessing one would
 // report a wrong duration).
-import { ACTIVE_PHASES, type Phase } from '../api/constants.js';
+import type { Phase } from '../api/constants.js';
+import { ACTIVE_PHASES } from '../api/phases.js';
 
 const ACTIVE: ReadonlySet<string> = new Set(ACTIVE_PHASES);
 

@@ -9,18 +9,16 @@
 // lastTransitionTime moves only when a condition's status flips, as metav1.Condition requires.
 import type { Condition } from '../api/canary.js';
 import type { ConditionStatus, Phase } from '../api/constants.js';
+import { PHASE_TABLE, type Health } from '../api/phases.js';
 
-export type Health = 'settled' | 'progressing' | 'stalled';
+export type { Health };
 
 export function healthOfPhase(phase: Phase): Health {
-  if (phase === 'Initialized' || phase === 'Succeeded') return 'settled';
-  if (phase === 'Failed') return 'stalled';
-  return 'progressing';
+  return PHASE_TABLE[phase].health;
 }
 
 function promoted(phase: Phase): ConditionStatus {
-  if (phase === 'Initialized' || phase === 'Succeeded') return 'True';
-  return phase === 'Failed' ? 'False' : 'Unknown';
+  return PHASE_TABLE[phase].promoted;
 }
 
 export interface ConditionInput {

@@ -13,6 +13,7 @@
 // `TargetScaledDown` condition and drops it when a run starts; the routine scale-down at the end
 // of a run is attempt 1, at status.phaseSince.
 import type { Phase } from '../api/constants.js';
+import { PHASE_TABLE } from '../api/phases.js';
 
 export interface IdleScaleHistory {
   /** Scale-downs done since the last run ended. */
@@ -86,8 +87,6 @@ export type IdleScaleAction =
       };
     };
 
-const SETTLED_PHASES: ReadonlySet<Phase> = new Set(['Initialized', 'Succeeded', 'Failed']);
-
 const ADVICE =
   'stop the GitOps tool from managing spec.replicas of the target (Argo CD ignoreDifferences ' +
   'on /spec/replicas with RespectIgnoreDifferences=true, or remove replicas from the manifest)';
@@ -98,7 +97,7 @@ export function decideIdleScale(
 ): IdleScaleAction {
   const { history } = input;
   const idle =
-    input.phase !== undefined && SETTLED_PHASES.has(input.phase) && input.canaryWeight === 0;
+    input.phase !== undefined && PHASE_TABLE[input.phase].settled && input.canaryWeight === 0;
   // A revision nobody decided about yet is a new run for the engine, not a GitOps re-apply.
   const known =
     input.targetRevision === input.lastPromotedRevision ||

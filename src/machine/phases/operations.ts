@@ -3,6 +3,7 @@
 // as the decision it causes, so a restart can neither lose nor repeat it, and GitOps tools that
 // re-apply the Canary do not undo it (the annotation may stay; only a new value acts again).
 import type { OperationResult } from '../../api/constants.js';
+import { PHASE_TABLE } from '../../api/phases.js';
 import type { Ctx, Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
@@ -12,8 +13,6 @@ import { beginPromotion, rollback } from './transitions.js';
 export type OperationOutcome =
   | { readonly kind: 'continue'; readonly state: RunState }
   | { readonly kind: 'step'; readonly step: Step };
-
-const IN_RUN = new Set(['Waiting', 'Progressing', 'WaitingPromotion']);
 
 export function handleOperation(
   ctx: Ctx,
@@ -50,7 +49,7 @@ export function handleOperation(
         state: { ...ack('Accepted', state.paused ? 'resumed' : 'was not paused'), paused: false },
       };
     case 'abort':
-      if (!IN_RUN.has(phase)) return reject(`nothing to abort in phase ${phase}`);
+      if (!PHASE_TABLE[phase].abortable) return reject(`nothing to abort in phase ${phase}`);
       return step(
         rollback(
           ctx,
@@ -60,7 +59,7 @@ export function handleOperation(
         ),
       );
     case 'promote':
-      if (!IN_RUN.has(phase) && phase !== 'Failed')
+      if (!PHASE_TABLE[phase].abortable && phase !== 'Failed')
         return reject(`nothing to promote in phase ${phase}`);
       if (target.revision !== state.revision)
         return reject('the target changed; promote applies to the revision under analysis');
