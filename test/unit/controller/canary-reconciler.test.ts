@@ -157,6 +157,47 @@ describe('CanaryReconciler', () => {
     });
   });
 
+  describe('an engine step', () => {
+    it('runs the engine and writes its verdict: a missing target is Ready=False TargetNotFound', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, withFinalizer)],
+      });
+      world.served = ['v1alpha4'];
+      const result = await reconciler.reconcile('ns/web', ctx);
+      expect(result).toEqual({ kind: 'done' });
+      expect(world.statusPatches).toHaveLength(1);
+      expect(world.statusPatches[0]?.resourceVersion).toBe('10');
+      expect(readyOf(world.statusPatches[0]?.patch)).toMatchObject({
+        status: 'False',
+        reason: 'TargetNotFound',
+      });
+      expect(world.events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'TargetNotFound']]);
+      // Hands off: nothing is created or routed while the target is missing.
+      expect(world.patches).toEqual([]);
+    });
+
+    it('a status write conflict fails the step for the queue to retry, with no Event', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, withFinalizer)],
+      });
+      world.served = ['v1alpha4'];
+      const conflict = new KubeApiError('PATCH', '/status', 409, {
+        reason: 'Conflict',
+        message: 'the object has been modified',
+      });
+      world.statusError = conflict;
+      const result = await reconciler.reconcile('ns/web', ctx);
+      expect(result.kind).toBe('error');
+      expect(world.statusPatches).toEqual([]);
+      // The announcement goes out only after the status that carries it is saved.
+      expect(world.events).toEqual([]);
+      const retry = await reconciler.reconcile('ns/web', ctx);
+      expect(retry).toEqual({ kind: 'done' });
+      expect(world.statusPatches).toHaveLength(1);
+      expect(world.events.map((e) => e.reason)).toEqual(['TargetNotFound']);
+    });
+  });
+
   describe('a blocked Canary', () => {
     it('says why in Ready=False, records a Warning Event and retries after a minute', async () => {
       const { world, reconciler } = await setup({
