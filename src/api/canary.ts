@@ -135,9 +135,17 @@ export interface CanaryStatus {
   dataSeen?: boolean;
   heldSince?: string;
   targetScaledDown?: boolean;
+  idleScale?: IdleScaleStatus;
   operation?: OperationStatus;
   lastAnalysis?: MeasurementRecord[];
   conditions?: Condition[];
+}
+
+/** Scale-downs of the idle target in the current idle period (see crds/canary.yaml). */
+export interface IdleScaleStatus {
+  attempts: number;
+  lastAttemptAt?: string;
+  gaveUp?: boolean;
 }
 
 export interface OperationStatus {

@@ -3,6 +3,7 @@
 // or a leader change resumes exactly where the last persisted status left off.
 import type { Condition, MeasurementRecord, OperationStatus } from '../api/canary.js';
 import { PHASES, type Phase } from '../api/constants.js';
+import type { IdleScaleHistory } from '../workload/gitops-scale.js';
 import type { EngineStatus } from './types.js';
 
 export interface RunState {
@@ -28,6 +29,8 @@ export interface RunState {
   readonly heldSince: number | null;
   readonly paused: boolean;
   readonly targetScaledDown: boolean;
+  /** Scale-downs of the idle target recorded in the status; null when there is no record. */
+  readonly idleScale: IdleScaleRecord | null;
   readonly operation: OperationStatus | null;
   readonly lastAnalysis: readonly MeasurementRecord[];
   readonly conditions: readonly Condition[];
@@ -45,6 +48,48 @@ const iso = (t: number): string => new Date(t).toISOString();
 const count = (n: number | undefined): number =>
   n !== undefined && Number.isFinite(n) && n >= 0 ? Math.floor(n) : 0;
 const isPhase = (p: unknown): p is Phase => (PHASES as readonly unknown[]).includes(p);
+
+/**
+ * `legacy`: read from a status written before status.idleScale existed. It is not written back
+ * as it is (the stored status has no field to diff against); the next record writes the field.
+ */
+export type IdleScaleRecord = IdleScaleHistory & { readonly legacy?: true };
+
+/** The condition that carried the idle-scale record before status.idleScale existed. */
+const LEGACY_IDLE_SCALE_CONDITION = 'TargetScaledDown';
+/** Its message then: `scale-down <n> of <max> at <ISO time>; <why>`. */
+const LEGACY_IDLE_SCALE_RECORD = /^scale-down (\d+) of \d+ at ([^;\s]+);/;
+
+/**
+ * A status written before status.idleScale existed kept the record only in the TargetScaledDown
+ * condition's message: read it from there once, as the earlier version did. The next record
+ * writes the field.
+ */
+function legacyIdleScale(conditions: readonly Condition[]): IdleScaleRecord | null {
+  const c = conditions.find((x) => x.type === LEGACY_IDLE_SCALE_CONDITION);
+  if (c === undefined) return null;
+  const m = LEGACY_IDLE_SCALE_RECORD.exec(c.message);
+  const attempts = Number(m?.[1]);
+  const when = Date.parse(m?.[2] ?? '');
+  // Hand-edited beyond reading: never fight on a guess.
+  if (!Number.isInteger(attempts) || Number.isNaN(when)) {
+    return { attempts: 0, gaveUp: true, legacy: true };
+  }
+  return c.status === 'False'
+    ? { attempts, lastAttemptAt: when, gaveUp: true, legacy: true }
+    : { attempts, lastAttemptAt: when, legacy: true };
+}
+
+function idleScaleOf(status: EngineStatus): IdleScaleRecord | null {
+  const recorded = status.idleScale;
+  if (recorded === undefined) return legacyIdleScale(status.conditions ?? []);
+  const when = time(recorded.lastAttemptAt);
+  return {
+    attempts: count(recorded.attempts),
+    ...(when === null ? {} : { lastAttemptAt: when }),
+    ...(recorded.gaveUp === true ? { gaveUp: true } : {}),
+  };
+}
 
 /** Normalises a persisted status. Missing or unreadable fields take their start values. */
 export function machineInputFromStatus(status: EngineStatus | undefined): RunState {
@@ -69,6 +114,7 @@ export function machineInputFromStatus(status: EngineStatus | undefined): RunSta
     heldSince: time(s.heldSince),
     paused: s.paused === true,
     targetScaledDown: s.targetScaledDown === true,
+    idleScale: idleScaleOf(s),
     operation: s.operation ?? null,
     lastAnalysis: s.lastAnalysis ?? [],
     conditions: s.conditions ?? [],
@@ -101,6 +147,14 @@ export function statusFromRunState(state: RunState): EngineStatus {
   if (state.heldSince !== null) out.heldSince = iso(state.heldSince);
   if (state.paused) out.paused = true;
   if (state.targetScaledDown) out.targetScaledDown = true;
+  if (state.idleScale !== null && state.idleScale.legacy !== true) {
+    const { attempts, lastAttemptAt, gaveUp } = state.idleScale;
+    out.idleScale = {
+      attempts,
+      ...(lastAttemptAt === undefined ? {} : { lastAttemptAt: iso(lastAttemptAt) }),
+      ...(gaveUp === true ? { gaveUp: true } : {}),
+    };
+  }
   if (state.operation !== null) out.operation = { ...state.operation };
   if (state.lastAnalysis.length > 0) out.lastAnalysis = [...state.lastAnalysis];
   return out;

@@ -9,9 +9,9 @@
 //     (with `RespectIgnoreDifferences=true` in syncOptions), or drop `replicas` from the manifest;
 //   - Flux / kubectl: drop `spec.replicas` from the manifest (server-side apply then leaves the
 //     field to its last writer: us).
-// The engine (src/machine/phases/idle-scale.ts) keeps `IdleScaleHistory` in the status as the
-// `TargetScaledDown` condition and drops it when a run starts; the routine scale-down at the end
-// of a run is attempt 1, at status.phaseSince.
+// The engine (src/machine/phases/idle-scale.ts) keeps `IdleScaleHistory` in the status as
+// status.idleScale and drops it when a run starts; the routine scale-down at the end of a run is
+// attempt 1, at status.phaseSince.
 import type { Phase } from '../api/constants.js';
 import { PHASE_TABLE } from '../api/phases.js';
 

@@ -2,8 +2,9 @@
 // revision, so no analysis; and no tug of war — the policy in src/workload/gitops-scale.ts scales
 // it to 0 a bounded number of times with growing pauses, then leaves it (its pods get no traffic)
 // and says so. The routine scale-down after a run is attempt 1 (`targetScaledDown` once seen).
-// The history lives in the status as the `TargetScaledDown` condition — status is the only durable
-// state — and only counts for the current idle period (attempts at or after status.phaseSince).
+// The history lives in the status as status.idleScale — status is the only durable state — and
+// only counts for the current idle period (attempts at or after status.phaseSince). The
+// `TargetScaledDown` condition says the same for people; nothing reads it back.
 import type { Condition } from '../../api/canary.js';
 import {
   DEFAULT_IDLE_SCALE_POLICY,
@@ -17,23 +18,14 @@ import type { ObservedTarget } from '../types.js';
 
 export const IDLE_SCALE_CONDITION = 'TargetScaledDown';
 
-/** `scale-down <n> of <max> at <ISO time>; <why>`: the condition message, read back here. */
-const RECORD = /^scale-down (\d+) of \d+ at ([^;\s]+);/;
-
 /** The history recorded in the current idle period; null when there is none. */
 function recordedHistory(state: RunState): IdleScaleHistory | null {
-  const c = state.conditions.find((x) => x.type === IDLE_SCALE_CONDITION);
-  if (c === undefined) return null;
-  const m = RECORD.exec(c.message);
-  const attempts = Number(m?.[1]);
-  const when = Date.parse(m?.[2] ?? '');
-  // Hand-edited beyond reading: never fight on a guess.
-  if (!Number.isInteger(attempts) || Number.isNaN(when)) return { attempts: 0, gaveUp: true };
+  const recorded = state.idleScale;
+  if (recorded === null) return null;
   // A record from an earlier idle period (before this phase began) does not count.
-  if (state.phaseSince !== null && when < state.phaseSince) return null;
-  return c.status === 'False'
-    ? { attempts, lastAttemptAt: when, gaveUp: true }
-    : { attempts, lastAttemptAt: when };
+  const when = recorded.lastAttemptAt;
+  if (when !== undefined && state.phaseSince !== null && when < state.phaseSince) return null;
+  return recorded;
 }
 
 /**
@@ -65,12 +57,21 @@ function record(
     observedGeneration: ctx.input.generation,
   };
   const others = state.conditions.filter((x) => x.type !== IDLE_SCALE_CONDITION);
-  return { ...state, conditions: [...others, condition] };
+  const idleScale: IdleScaleHistory = {
+    attempts: c.attempts,
+    lastAttemptAt: ctx.now,
+    ...(c.status === 'False' ? { gaveUp: true } : {}),
+  };
+  return { ...state, idleScale, conditions: [...others, condition] };
 }
 
 /** Drops the history: a new run starts a new idle period afterwards. */
 export function forgetIdleScale(state: RunState): RunState {
-  return { ...state, conditions: state.conditions.filter((x) => x.type !== IDLE_SCALE_CONDITION) };
+  return {
+    ...state,
+    idleScale: null,
+    conditions: state.conditions.filter((x) => x.type !== IDLE_SCALE_CONDITION),
+  };
 }
 
 /**
@@ -78,9 +79,8 @@ export function forgetIdleScale(state: RunState): RunState {
  * the condition says so, but the count stays spent — a further scale-up is not fought either.
  */
 function contestEnded(ctx: Ctx, state: RunState): Step | null {
-  const c = state.conditions.find((x) => x.type === IDLE_SCALE_CONDITION);
   const history = idleScaleHistory(state);
-  if (c?.status !== 'False' || history.gaveUp !== true || history.lastAttemptAt === undefined) {
+  if (history.gaveUp !== true || history.lastAttemptAt === undefined) {
     return null;
   }
   const s = record(ctx, state, {

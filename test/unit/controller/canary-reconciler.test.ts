@@ -1,27 +1,25 @@
-// CanaryReconciler on its own: the reconcile loop around the engine, with our own seams in memory
-// (caches over a fake ListerWatcher, the raw client's patch, the status writer, the Event
-// recorder, the notifier, served TrafficSplit versions) and a manual clock. What it decides before
-// the engine runs (gone, stale, not ours to finalize, blocked) and how it maps that to the queue.
+// CanaryReconciler on its own: in-memory caches (real informers over a static lister), recording
+// fakes of our own writers (raw client, status writer, Event recorder) and a manual clock.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { PatchStrategy } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { CanaryStatus } from '../../../src/api/canary.js';
 import { FINALIZER } from '../../../src/api/constants.js';
 import type { TrafficSplitVersion } from '../../../src/api/smi.js';
-import type { CanaryJson, ControllerCaches } from '../../../src/controller/caches.js';
-import {
-  CanaryReconciler,
-  type CanaryReconcilerDeps,
-} from '../../../src/controller/canary-reconciler.js';
+import type { ControllerCaches } from '../../../src/controller/caches.js';
+import { CanaryReconciler } from '../../../src/controller/canary-reconciler.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
+import type { ReconcileContext } from '../../../src/runtime/reconciler.js';
 import { RunSlots } from '../../../src/controller/run-slots.js';
+import { WriteTracker } from '../../../src/runtime/write-tracker.js';
+import { KubeApiError } from '../../../src/kube/errors.js';
 import type { EventInput, EventRecorder } from '../../../src/kube/events.js';
-import type { StatusWriter } from '../../../src/kube/status.js';
-import type { JsonObject } from '../../../src/kube/merge-patch.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
+import type { StatusWriter } from '../../../src/kube/status.js';
+import type { MetricSourceFactory } from '../../../src/metrics/factory.js';
+import type { UrlPolicy } from '../../../src/outbound/url-policy.js';
 import type { Notifier } from '../../../src/notify/notifier.js';
 import type { NotifyEvent } from '../../../src/notify/types.js';
-import type { ReconcileContext } from '../../../src/runtime/reconciler.js';
-import { WriteTracker } from '../../../src/runtime/write-tracker.js';
-import { ManualClock } from '../../../src/time/manual-clock.js';
 import {
   canaryJson,
   deploymentJson,
@@ -29,182 +27,310 @@ import {
   stopCaches,
   type CachesInput,
 } from './canary-fixtures.js';
-import { unused } from '../notify/fixtures.js';
 
-const NOW = Date.parse('2026-01-01T00:00:00Z');
-const KEY = 'ns/web';
 const logger = pino({ level: 'silent' });
 const ctx: ReconcileContext = { signal: new AbortController().signal, logger, retries: 0 };
+const BLOCKED_REQUEUE_MS = 60_000;
 
 interface Patch {
   readonly path: string;
   readonly body: unknown;
+  readonly strategy: PatchStrategy;
 }
 
-let open: ControllerCaches[] = [];
+interface StatusPatch {
+  readonly name: string;
+  readonly patch: unknown;
+  readonly resourceVersion: string | undefined;
+}
+
+/** What the reconciler wrote, and how the fakes answer. */
+class World {
+  readonly patches: Patch[] = [];
+  readonly statusPatches: StatusPatch[] = [];
+  readonly events: EventInput[] = [];
+  readonly alerts: NotifyEvent[] = [];
+  served: readonly TrafficSplitVersion[] = [];
+  /** Thrown by the next status patch. */
+  statusError: Error | undefined = undefined;
+}
+
+const worlds: ControllerCaches[] = [];
 afterEach(async () => {
-  await Promise.all(open.map((c) => stopCaches(c)));
-  open = [];
+  await Promise.all(worlds.splice(0).map((c) => stopCaches(c)));
 });
 
-async function world(input: CachesInput, served: readonly TrafficSplitVersion[] = ['v1alpha4']) {
+async function setup(input: CachesInput): Promise<{ world: World; reconciler: CanaryReconciler }> {
+  const world = new World();
   const caches = await memoryCaches(input);
-  open.push(caches);
-  const patches: Patch[] = [];
-  const statuses: JsonObject[] = [];
-  const events: EventInput[] = [];
-  const alerts: NotifyEvent[] = [];
+  worlds.push(caches);
+  const clock = new ManualClock();
+  // Only the methods the reconciler's blocked and deletion paths call.
   const raw = {
-    patch: <T>(path: string, body: unknown) => {
-      patches.push({ path, body });
-      const current = caches.canaries.get(KEY);
-      const meta = (body as { metadata?: object }).metadata ?? {};
-      return Promise.resolve({
-        ...current,
-        metadata: { ...current?.metadata, ...meta },
-      } as T);
+    patch: (path: string, body: unknown, strategy: PatchStrategy) => {
+      world.patches.push({ path, body, strategy });
+      // The finalizer merge patch answers with the Canary it patched.
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      const canary = caches.canaries.getByName('ns', name);
+      const meta = (body as { metadata?: object }).metadata;
+      return Promise.resolve(
+        canary === undefined || meta === undefined
+          ? body
+          : { ...canary, metadata: { ...canary.metadata, ...meta } },
+      );
     },
   } as unknown as KubeRawClient;
+  const statusWriter = {
+    patchStatus: (_ref: unknown, _ns: unknown, name: string, patch: unknown, rv?: string) => {
+      if (world.statusError !== undefined) {
+        const err = world.statusError;
+        world.statusError = undefined;
+        return Promise.reject(err);
+      }
+      world.statusPatches.push({ name, patch, resourceVersion: rv });
+      return Promise.resolve({});
+    },
+  } as unknown as StatusWriter;
+  const recorder = {
+    record: (input: EventInput) => {
+      world.events.push(input);
+      return Promise.resolve('created');
+    },
+  } as unknown as EventRecorder;
   const notifier: Notifier = {
     notify: (event) => {
-      alerts.push(event);
+      world.alerts.push(event);
       return Promise.resolve([]);
     },
     idle: () => Promise.resolve(),
   };
-  const clock = new ManualClock(NOW);
-  const tracker = new WriteTracker({ now: () => clock.now() });
-  const deps: CanaryReconcilerDeps = {
+  const reconciler = new CanaryReconciler({
+    alerts: { notifier, cluster: null },
     raw,
     caches,
-    statusWriter: {
-      patchStatus: <T>(_r: unknown, _ns: unknown, _n: string, patch: JsonObject) => {
-        statuses.push(patch);
-        return Promise.resolve(caches.canaries.get(KEY) as T);
-      },
-    } as Pick<StatusWriter, 'patchStatus'> as StatusWriter,
-    recorder: {
-      record: (e: EventInput) => {
-        events.push(e);
-        return Promise.resolve('created' as const);
-      },
-    } as Pick<EventRecorder, 'record'> as EventRecorder,
-    // Never reached before the engine runs: a use throws and fails the test.
-    metricSources: unused('metricSources'),
-    urlPolicy: unused('urlPolicy'),
+    statusWriter,
+    recorder,
+    metricSources: {} as unknown as MetricSourceFactory,
+    urlPolicy: {} as UrlPolicy,
     controllerNamespace: 'weightlifter-system',
-    alerts: { notifier, cluster: 'test' },
+    clock,
     routerDeps: {
       raw,
       splits: caches.splits,
       logger,
-      versions: { served: () => Promise.resolve(served) },
+      versions: { served: () => Promise.resolve(world.served) },
     },
-    tracker,
+    tracker: new WriteTracker({ now: () => clock.now() }),
     runSlots: new RunSlots(10, caches.canaries),
-    clock,
-  };
-  return {
-    reconciler: new CanaryReconciler(deps),
-    tracker,
-    patches,
-    statuses,
-    events,
-    alerts,
-  };
+  });
+  return { world, reconciler };
 }
 
-const withFinalizer = (c: CanaryJson): CanaryJson => ({
-  ...c,
-  metadata: { ...c.metadata, finalizers: [FINALIZER] },
-});
+const withFinalizer = { finalizers: [FINALIZER] };
 
-const readyReason = (patch: JsonObject | undefined): unknown =>
-  (patch?.['conditions'] as { type: string; reason: string }[] | undefined)?.find(
-    (c) => c.type === 'Ready',
-  )?.reason;
+function readyOf(patch: unknown): unknown {
+  const conditions = (patch as { conditions?: { type: string }[] }).conditions ?? [];
+  return conditions.find((c) => c.type === 'Ready');
+}
 
 describe('CanaryReconciler', () => {
-  it('forgets a Canary that is gone from the cache and writes nothing', async () => {
-    const w = await world({});
-    expect(await w.reconciler.reconcile(KEY, ctx)).toEqual({ kind: 'done' });
-    expect([w.patches, w.statuses, w.events]).toEqual([[], [], []]);
+  it('forgets a Canary that is gone from the cache', async () => {
+    const { world, reconciler } = await setup({});
+    await expect(reconciler.reconcile('ns/web', ctx)).resolves.toEqual({ kind: 'done' });
+    expect(world.patches).toEqual([]);
+    expect(world.statusPatches).toEqual([]);
+    expect(world.events).toEqual([]);
   });
 
-  it('looks again shortly when the cache is older than our own last write', async () => {
-    const cached = canaryJson('ns', 'web', {}, undefined, { resourceVersion: '10' });
-    const w = await world({ canaries: [cached] });
-    w.tracker.record({ ...cached, metadata: { ...cached.metadata, resourceVersion: '11' } });
-    expect(await w.reconciler.reconcile(KEY, ctx)).toEqual({ kind: 'requeueAfter', ms: 100 });
-    expect([w.patches, w.statuses, w.events]).toEqual([[], [], []]);
-  });
-
-  it('lets a Canary deleted before it had our finalizer go without touching anything', async () => {
-    const deleting = canaryJson('ns', 'web', {}, undefined, {
-      deletionTimestamp: '2026-01-01T00:00:00Z',
+  it('adds its finalizer first, with the cached resourceVersion as precondition', async () => {
+    // The step after it is blocked (no TrafficSplit version served): only the finalizer write
+    // and the block are asserted here.
+    const { world, reconciler } = await setup({
+      canaries: [canaryJson('ns', 'web')],
+      deployments: [deploymentJson('ns', 'web')],
     });
-    const w = await world({ canaries: [deleting] });
-    expect(await w.reconciler.reconcile(KEY, ctx)).toEqual({ kind: 'done' });
-    expect([w.patches, w.statuses, w.events]).toEqual([[], [], []]);
-  });
-
-  it('adds the finalizer first, then blocks an invalid spec with a condition, one Event and the alert', async () => {
-    const invalid = canaryJson('ns', 'web', { analysis: { interval: '500ms' } });
-    const w = await world({ canaries: [invalid], deployments: [deploymentJson('ns', 'web')] });
-    expect(await w.reconciler.reconcile(KEY, ctx)).toEqual({ kind: 'requeueAfter', ms: 60_000 });
-    expect(w.patches).toHaveLength(1);
-    expect(w.patches[0]?.path).toContain('/canaries/web');
-    expect(w.patches[0]?.body).toMatchObject({
-      metadata: { finalizers: [FINALIZER] },
+    await reconciler.reconcile('ns/web', ctx);
+    expect(world.patches[0]).toEqual({
+      path: '/apis/weightlifter.io/v1alpha1/namespaces/ns/canaries/web',
+      body: { metadata: { finalizers: [FINALIZER], resourceVersion: '10' } },
+      strategy: PatchStrategy.MergePatch,
     });
-    expect(w.statuses).toHaveLength(1);
-    expect(readyReason(w.statuses[0])).toBe('InvalidSpec');
-    expect(w.events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'InvalidSpec']]);
-    expect(w.alerts.map((a) => [a.kind, a.reason])).toEqual([['Stalled', 'InvalidSpec']]);
   });
 
-  it('blocks a Canary whose TrafficSplit version is not served, before any traffic moves', async () => {
-    const canary = withFinalizer(canaryJson('ns', 'web'));
-    const w = await world({ canaries: [canary], deployments: [deploymentJson('ns', 'web')] }, []);
-    expect(await w.reconciler.reconcile(KEY, ctx)).toEqual({ kind: 'requeueAfter', ms: 60_000 });
-    expect(w.patches).toEqual([]); // no finalizer to add, no split, no Service touched
-    expect(readyReason(w.statuses[0])).toBe('TrafficSplitUnavailable');
-    expect(w.events.map((e) => e.reason)).toEqual(['TrafficSplitUnavailable']);
+  describe('an engine step', () => {
+    it('runs the engine and writes its verdict: a missing target is Ready=False TargetNotFound', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, withFinalizer)],
+      });
+      world.served = ['v1alpha4'];
+      const result = await reconciler.reconcile('ns/web', ctx);
+      expect(result).toEqual({ kind: 'done' });
+      expect(world.statusPatches).toHaveLength(1);
+      expect(world.statusPatches[0]?.resourceVersion).toBe('10');
+      expect(readyOf(world.statusPatches[0]?.patch)).toMatchObject({
+        status: 'False',
+        reason: 'TargetNotFound',
+      });
+      expect(world.events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'TargetNotFound']]);
+      // Hands off: nothing is created or routed while the target is missing.
+      expect(world.patches).toEqual([]);
+    });
+
+    it('a status write conflict fails the step for the queue to retry, with no Event', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, withFinalizer)],
+      });
+      world.served = ['v1alpha4'];
+      const conflict = new KubeApiError('PATCH', '/status', 409, {
+        reason: 'Conflict',
+        message: 'the object has been modified',
+      });
+      world.statusError = conflict;
+      const result = await reconciler.reconcile('ns/web', ctx);
+      expect(result.kind).toBe('error');
+      expect(world.statusPatches).toEqual([]);
+      // The announcement goes out only after the status that carries it is saved.
+      expect(world.events).toEqual([]);
+      const retry = await reconciler.reconcile('ns/web', ctx);
+      expect(retry).toEqual({ kind: 'done' });
+      expect(world.statusPatches).toHaveLength(1);
+      expect(world.events.map((e) => e.reason)).toEqual(['TargetNotFound']);
+    });
   });
 
-  it('keeps a blocked Canary being deleted until its target is ready, saying why', async () => {
-    const status: CanaryStatus = { phase: 'Succeeded' };
-    const deleting = withFinalizer(
-      canaryJson('ns', 'web', {}, status, { deletionTimestamp: '2026-01-01T00:00:00Z' }),
-    );
-    const target = deploymentJson('ns', 'web', { replicas: 0, ready: false });
-    const w = await world({ canaries: [deleting], deployments: [target] }, []);
-    expect(await w.reconciler.reconcile(KEY, ctx)).toEqual({ kind: 'requeueAfter', ms: 10_000 });
-    // The target is scaled up; the finalizer stays.
-    expect(w.patches.map((p) => p.path)).toEqual([expect.stringContaining('/deployments/web')]);
-    expect(readyReason(w.statuses[0])).toBe('TargetNotReady');
-    expect(w.events.map((e) => e.reason)).toEqual(['TargetNotReady']);
+  describe('a blocked Canary', () => {
+    it('says why in Ready=False, records a Warning Event and retries after a minute', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, withFinalizer)],
+        deployments: [deploymentJson('ns', 'web')],
+      });
+      const result = await reconciler.reconcile('ns/web', ctx);
+      expect(result).toEqual({ kind: 'requeueAfter', ms: BLOCKED_REQUEUE_MS });
+      expect(world.events).toHaveLength(1);
+      expect(world.events[0]).toMatchObject({
+        type: 'Warning',
+        reason: 'TrafficSplitUnavailable',
+        action: 'Reconcile',
+      });
+      expect(world.statusPatches).toHaveLength(1);
+      expect(world.statusPatches[0]?.resourceVersion).toBe('10');
+      expect(readyOf(world.statusPatches[0]?.patch)).toMatchObject({
+        status: 'False',
+        reason: 'TrafficSplitUnavailable',
+      });
+      expect(world.alerts.map((a) => a.kind)).toEqual(['Stalled']);
+      // Blocked before the engine ran: nothing but the finalizer was ever there to write.
+      expect(world.patches).toEqual([]);
+    });
+
+    it('reports an invalid spec as InvalidSpec without asking which versions are served', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [
+          canaryJson('ns', 'web', { analysis: { interval: '10ms' } }, undefined, withFinalizer),
+        ],
+        deployments: [deploymentJson('ns', 'web')],
+      });
+      world.served = ['v1alpha4'];
+      const result = await reconciler.reconcile('ns/web', ctx);
+      expect(result).toEqual({ kind: 'requeueAfter', ms: BLOCKED_REQUEUE_MS });
+      expect(world.events.map((e) => e.reason)).toEqual(['InvalidSpec']);
+      expect(readyOf(world.statusPatches[0]?.patch)).toMatchObject({
+        status: 'False',
+        reason: 'InvalidSpec',
+      });
+    });
+
+    it('does not rewrite a status that already says so, and sends no alert again', async () => {
+      const message =
+        'the cluster serves no TrafficSplit version (split.smi-spec.io is not installed); ' +
+        'install the SMI extension of your mesh (e.g. linkerd-smi)';
+      const status: CanaryStatus = {
+        conditions: ['Ready', 'Stalled', 'Reconciling'].map((type) => ({
+          type,
+          status: type === 'Stalled' ? 'True' : 'False',
+          reason: 'TrafficSplitUnavailable',
+          message,
+          lastTransitionTime: '2030-01-01T00:00:00.000Z',
+          observedGeneration: 1,
+        })),
+      };
+      const { world, reconciler } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, status, withFinalizer)],
+        deployments: [deploymentJson('ns', 'web')],
+      });
+      const result = await reconciler.reconcile('ns/web', ctx);
+      expect(result).toEqual({ kind: 'requeueAfter', ms: BLOCKED_REQUEUE_MS });
+      expect(world.statusPatches).toEqual([]);
+      expect(world.alerts).toEqual([]);
+      // Today every blocked retry records the Event again (the recorder folds repeats into a
+      // series); ISSUE-13 item 2 moves this into the engine's announce-on-change.
+      expect(world.events.map((e) => e.reason)).toEqual(['TrafficSplitUnavailable']);
+    });
+
+    it('a status write conflict fails the reconcile (the queue retries) and the retry writes', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, withFinalizer)],
+        deployments: [deploymentJson('ns', 'web')],
+      });
+      const conflict = new KubeApiError('PATCH', '/status', 409, {
+        reason: 'Conflict',
+        message: 'the object has been modified',
+      });
+      world.statusError = conflict;
+      await expect(reconciler.reconcile('ns/web', ctx)).rejects.toBe(conflict);
+      expect(world.statusPatches).toEqual([]);
+      const retry = await reconciler.reconcile('ns/web', ctx);
+      expect(retry).toEqual({ kind: 'requeueAfter', ms: BLOCKED_REQUEUE_MS });
+      expect(world.statusPatches).toHaveLength(1);
+      expect(readyOf(world.statusPatches[0]?.patch)).toMatchObject({
+        reason: 'TrafficSplitUnavailable',
+      });
+    });
   });
 
-  it('lets a blocked Canary being deleted go once its target is ready: finalizer removed', async () => {
-    const deleting = withFinalizer(
-      canaryJson(
-        'ns',
-        'web',
-        {},
-        { phase: 'Succeeded' },
-        { deletionTimestamp: '2026-01-01T00:00:00Z' },
-      ),
-    );
-    const w = await world({ canaries: [deleting], deployments: [deploymentJson('ns', 'web')] }, []);
-    expect(await w.reconciler.reconcile(KEY, ctx)).toEqual({ kind: 'done' });
-    const last = w.patches.at(-1);
-    expect(last?.path).toContain('/canaries/web');
-    // A JSON patch guarded by a test of the finalizers we read.
-    expect(last?.body).toEqual([
-      { op: 'test', path: '/metadata/finalizers', value: [FINALIZER] },
-      { op: 'replace', path: '/metadata/finalizers', value: [] },
-    ]);
-    expect(w.statuses).toEqual([]);
+  describe('deletion', () => {
+    const deleting = { deletionTimestamp: '2030-01-01T00:00:00Z' };
+
+    it('has nothing to undo when our finalizer is not there', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, deleting)],
+      });
+      await expect(reconciler.reconcile('ns/web', ctx)).resolves.toEqual({ kind: 'done' });
+      expect(world.patches).toEqual([]);
+      expect(world.statusPatches).toEqual([]);
+    });
+
+    it('a blocked Canary without a target lets go: the finalizer is removed', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, { ...deleting, ...withFinalizer })],
+      });
+      await expect(reconciler.reconcile('ns/web', ctx)).resolves.toEqual({ kind: 'done' });
+      expect(world.patches).toEqual([
+        {
+          path: '/apis/weightlifter.io/v1alpha1/namespaces/ns/canaries/web',
+          body: [
+            { op: 'test', path: '/metadata/finalizers', value: [FINALIZER] },
+            { op: 'replace', path: '/metadata/finalizers', value: [] },
+          ],
+          strategy: PatchStrategy.JsonPatch,
+        },
+      ]);
+    });
+
+    it('a blocked Canary whose target is not ready waits for it and says so', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, { ...deleting, ...withFinalizer })],
+        deployments: [deploymentJson('ns', 'web', { replicas: 0, ready: false })],
+      });
+      const result = await reconciler.reconcile('ns/web', ctx);
+      expect(result).toEqual({ kind: 'requeueAfter', ms: 10_000 });
+      expect(world.events.map((e) => e.reason)).toEqual(['TargetNotReady']);
+      expect(readyOf(world.statusPatches[0]?.patch)).toMatchObject({
+        status: 'False',
+        reason: 'TargetNotReady',
+      });
+      // The finalizer stays until the target can serve.
+      expect(world.patches.some((p) => p.strategy === PatchStrategy.JsonPatch)).toBe(false);
+    });
   });
 });

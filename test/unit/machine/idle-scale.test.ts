@@ -2,6 +2,8 @@
 // no analysis and does not fight forever — it scales down again with growing pauses, then gives
 // up with a condition and a Warning Event (policy: src/workload/gitops-scale.ts).
 import { describe, expect, it } from '@jest/globals';
+import type { EngineStatus } from '../../../src/machine/types.js';
+import { machineInputFromStatus } from '../../../src/machine/resume.js';
 import { MINUTE, World, condition, spec, types } from './harness.js';
 
 const POLICY = { maxAttempts: 3, baseDelayMs: MINUTE, factor: 2 };
@@ -157,5 +159,104 @@ describe('the target scaled back up outside a run', () => {
       eventType: 'Warning',
       message: expect.stringMatching(/asks for 5/),
     });
+  });
+});
+
+describe('the record in status.idleScale', () => {
+  it('holds the count, the time of the last scale-down and whether it gave up', async () => {
+    const w = await idle();
+    await w.wait(MINUTE);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC); // scale-down 2 of 3
+    const second = w.status?.idleScale;
+    expect(second).toEqual({ attempts: 2, lastAttemptAt: expect.any(String) as unknown });
+    await w.wait(2 * MINUTE);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC); // 3 of 3
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC); // gives up
+    expect(w.status?.idleScale).toMatchObject({ attempts: 3, gaveUp: true });
+    w.release('rev2');
+    await w.reconcile(SPEC);
+    expect(w.status?.idleScale).toBeUndefined();
+  });
+
+  /** The status as the previous version wrote it: the record only in the condition's message. */
+  function asPreviousVersion(w: World): void {
+    const rest: EngineStatus = { ...w.status };
+    delete rest.idleScale;
+    w.status = rest;
+  }
+
+  it('a status from the previous version (record only in the condition) resumes with the same count', async () => {
+    const w = await idle();
+    await w.wait(MINUTE);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC); // 2 of 3
+    await w.wait(2 * MINUTE);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC); // 3 of 3
+    asPreviousVersion(w);
+    // Unchanged, the old record is not rewritten (the harness checks every patch applies exactly).
+    const quiet = await w.reconcile(SPEC);
+    expect(quiet.plan.statusPatch).toBeNull();
+    gitopsScaleUp(w);
+    const r = await w.reconcile(SPEC);
+    // The count was read from the message: the bound holds, no fourth scale-down.
+    expect(types(r.plan.effects)).toEqual(['event:ScaleContested']);
+    expect(w.status?.idleScale).toMatchObject({ attempts: 3, gaveUp: true });
+  });
+
+  it('without the legacy read the same status would be fought again (the test can fail)', async () => {
+    const w = await idle();
+    await w.wait(MINUTE);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC);
+    await w.wait(2 * MINUTE);
+    gitopsScaleUp(w);
+    await w.reconcile(SPEC);
+    asPreviousVersion(w);
+    const status = w.status as EngineStatus;
+    w.status = {
+      ...status,
+      conditions: (status.conditions ?? []).filter((c) => c.type !== 'TargetScaledDown'),
+    };
+    gitopsScaleUp(w);
+    await w.wait(MINUTE);
+    const r = await w.reconcile(SPEC);
+    expect(types(r.plan.effects)).toEqual(['scaleCanary:zero', 'event:TargetScaledDown']);
+  });
+
+  it('an old condition message edited beyond reading is never fought on a guess', () => {
+    const state = machineInputFromStatus({
+      phase: 'Initialized',
+      conditions: [
+        {
+          type: 'TargetScaledDown',
+          status: 'True',
+          reason: 'ScaledDown',
+          message: 'edited by hand',
+          lastTransitionTime: '2030-01-01T00:00:00.000Z',
+        },
+      ],
+    });
+    expect(state.idleScale).toEqual({ attempts: 0, gaveUp: true, legacy: true });
+  });
+
+  it('the field wins over the condition; an unreadable time is dropped', () => {
+    const state = machineInputFromStatus({
+      phase: 'Initialized',
+      idleScale: { attempts: 2, lastAttemptAt: 'not a time' },
+      conditions: [
+        {
+          type: 'TargetScaledDown',
+          status: 'False',
+          reason: 'ScaleContested',
+          message: 'scale-down 3 of 3 at 2030-01-01T00:00:00.000Z; gave up',
+          lastTransitionTime: '2030-01-01T00:00:00.000Z',
+        },
+      ],
+    });
+    expect(state.idleScale).toEqual({ attempts: 2 });
   });
 });
