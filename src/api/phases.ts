@@ -53,3 +53,66 @@ export function phasesWhere(fact: (f: PhaseFacts) => boolean): Phase[] {
 
 /** Phases in which a run is in flight (traffic may be on the canary). */
 export const ACTIVE_PHASES: readonly Phase[] = phasesWhere((f) => f.active);
+
+/** One kind of phase change the engine makes, named after the rule that makes it. */
+export interface Transition {
+  readonly rule: string;
+  readonly from: readonly Phase[];
+  readonly to: readonly Phase[];
+}
+
+const RUN_STARTERS: readonly Phase[] = [
+  'Initialized',
+  'Succeeded',
+  'Failed',
+  'Waiting',
+  'Progressing',
+  'WaitingPromotion',
+  'Promoting',
+];
+const NOT_TERMINATING = PHASES.filter((p) => p !== 'Terminating');
+
+/**
+ * Every phase change the engine may make (staying in a phase is always allowed). The unit tests
+ * check each step of decide() against it, and docs/lifecycle.md draws it
+ * (`npm run docs:lifecycle`).
+ */
+export const TRANSITIONS: readonly Transition[] = [
+  { rule: 'primary ready', from: ['Initializing'], to: ['Initialized'] },
+  {
+    rule: 'new revision (or retry after a failure)',
+    from: RUN_STARTERS,
+    to: ['Waiting', 'Progressing'],
+  },
+  { rule: 'target back on the promoted revision', from: RUN_STARTERS, to: ['Succeeded'] },
+  { rule: 'window open and run slot free', from: ['Waiting'], to: ['Progressing'] },
+  {
+    rule: 'last step passed, confirm-promotion pending',
+    from: ['Progressing'],
+    to: ['WaitingPromotion'],
+  },
+  {
+    rule: 'analysis passed, skipAnalysis, confirmed or operator promote',
+    from: ['Progressing', 'WaitingPromotion', 'Waiting', 'Failed'],
+    to: ['Promoting'],
+  },
+  {
+    rule: 'checks failed, deadline passed or operator abort',
+    from: ['Waiting', 'Progressing', 'WaitingPromotion'],
+    to: ['Failed'],
+  },
+  { rule: 'primary rollout failed', from: ['Promoting'], to: ['Failed'] },
+  { rule: 'primary runs the revision', from: ['Promoting'], to: ['Finalising'] },
+  { rule: 'all traffic on the primary', from: ['Finalising'], to: ['Succeeded'] },
+  {
+    rule: 'primary missing and nothing promoted yet',
+    from: NOT_TERMINATING,
+    to: ['Initializing'],
+  },
+  { rule: 'Canary deleted', from: PHASES, to: ['Terminating'] },
+];
+
+/** Whether the engine may go from `from` to `to` in one step. */
+export function transitionAllowed(from: Phase, to: Phase): boolean {
+  return from === to || TRANSITIONS.some((t) => t.from.includes(from) && t.to.includes(to));
+}

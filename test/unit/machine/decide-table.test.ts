@@ -1,5 +1,6 @@
 // The engine as a table: one pure decide() per row, from a persisted status and observations to
 // the next phase and reason. Gathered answers default to "all approve, checks pass".
+import { expectAllowedTransition } from './allowed-transition.js';
 import { describe, expect, it } from '@jest/globals';
 import type { Phase } from '../../../src/api/constants.js';
 import { decide } from '../../../src/machine/decide.js';
@@ -92,6 +93,7 @@ function plan(row: Row): { plan: StepPlan; asked: string[] } {
     if (outcome.kind === 'plan') {
       // deterministic: the same input and answers give the same plan
       expect(decide(input, gathered)).toEqual(outcome);
+      expectAllowedTransition(outcome.plan.transition);
       return { plan: outcome.plan, asked };
     }
     const r = outcome.request;

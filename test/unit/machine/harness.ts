@@ -7,6 +7,7 @@ import type { MetricCheckResult } from '../../../src/analysis/evaluate.js';
 import type { WebhookType } from '../../../src/api/constants.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import type { StepLimits, StepResult } from '../../../src/machine/machine.js';
+import { expectAllowedTransition } from './allowed-transition.js';
 import { provideActors, runCanaryStep, type EngineActors } from '../../../src/machine/run-step.js';
 import type {
   ChecksCall,
@@ -260,6 +261,7 @@ export class World {
     );
     const { plan } = result;
     if (plan === null) throw new Error(`step failed before deciding: ${String(result.error)}`);
+    expectAllowedTransition(plan.transition);
     return { ...result, plan };
   }
 
