@@ -1,28 +1,28 @@
+import { CONDITION_REASONS, type ConditionReason } from '../api/constants.js';
 import type { TrafficSplitVersion } from '../api/smi.js';
-import type { WeightlifterErrorOptions } from '../errors/catalogue.js';
-import { ConditionedError } from '../workload/errors.js';
+import { ConditionedError, type ConditionedErrorOptions } from '../kube/conditioned-error.js';
 
 /**
  * The Canary asks for a traffic strategy the routing API cannot express (header matching before
  * TrafficSplit v1alpha3, mirroring on any version). Never approximated — Flagger's SMI router
  * turned an A/B request into "all traffic to the canary".
  */
-export class UnsupportedStrategyError extends ConditionedError {
-  constructor(message: string, opts: WeightlifterErrorOptions = {}) {
-    super('WL_INVALID_SPEC', 'unsupportedStrategy', message, opts);
+export class UnsupportedStrategyError extends ConditionedError<ConditionReason> {
+  constructor(message: string, opts: ConditionedErrorOptions = {}) {
+    super('WL_INVALID_SPEC', CONDITION_REASONS.unsupportedStrategy, message, opts);
   }
 }
 
 /** No usable TrafficSplit version: the CRD is missing, or the pinned version is not served. */
-export class TrafficSplitUnavailableError extends ConditionedError {
+export class TrafficSplitUnavailableError extends ConditionedError<ConditionReason> {
   readonly served: readonly TrafficSplitVersion[];
 
   constructor(
     message: string,
     served: readonly TrafficSplitVersion[],
-    opts: WeightlifterErrorOptions = {},
+    opts: ConditionedErrorOptions = {},
   ) {
-    super('WL_INVALID_SPEC', 'trafficSplitUnavailable', message, {
+    super('WL_INVALID_SPEC', CONDITION_REASONS.trafficSplitUnavailable, message, {
       ...opts,
       details: { ...opts.details, served },
     });
@@ -31,8 +31,8 @@ export class TrafficSplitUnavailableError extends ConditionedError {
 }
 
 /** Weights that are not two integers in 0..100 summing to 100 (a caller bug, never sent). */
-export class InvalidRoutesError extends ConditionedError {
+export class InvalidRoutesError extends ConditionedError<ConditionReason> {
   constructor(message: string, details: Readonly<Record<string, unknown>>) {
-    super('WL_INVALID_SPEC', 'invalidSpec', message, { details });
+    super('WL_INVALID_SPEC', CONDITION_REASONS.invalidSpec, message, { details });
   }
 }

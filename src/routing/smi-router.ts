@@ -11,7 +11,8 @@ import { isNotFound } from '../kube/errors.js';
 import type { KubeRawClient } from '../kube/raw-client.js';
 import { collectionPath, objectPath, type ResourceRef } from '../kube/resources.js';
 import type { ObjectReader } from '../kube/object-reader.js';
-import { canaryOwnerRef, managedLabels, notControlledBy } from '../workload/owner.js';
+import { canaryOwnerRef, managedLabels } from '../api/ownership.js';
+import { notControlledBy } from '../kube/owner.js';
 import { assertStrategySupported } from './strategy.js';
 import {
   ALL_TO_PRIMARY,

@@ -12,7 +12,8 @@ import { configKey, primaryConfigName } from './config-refs.js';
 import type { TrackedSource } from './config-tracking.js';
 import type { WorkloadDeps, WriteAction } from './deps.js';
 import type { ConfigJson } from './k8s-types.js';
-import { canaryOwnerRef, ownedByAnyCanary, withoutForeignKeys } from './owner.js';
+import { canaryOwnerRef, ownedByAnyCanary } from '../api/ownership.js';
+import { withoutForeignKeys } from '../kube/owner.js';
 import { replacing, toJson } from './replace.js';
 
 export interface ConfigCopyResult {

@@ -1,42 +1,23 @@
-// Typed errors of the workload and routing layers. Each carries the Ready=False condition reason
-// the reconciler reports (with an Event), so mapping an error to a condition needs no string
-// matching: `conditionReasonOf(err)`.
+// Typed errors of the workload layer. Each carries the Ready=False condition reason the
+// reconciler reports (with an Event), so mapping an error to a condition needs no string
+// matching: `conditionReasonOf(err)` (which also reads the routing layer's ConditionedErrors).
 import { CONDITION_REASONS, type ConditionReason } from '../api/constants.js';
+import { ConditionedError } from '../kube/conditioned-error.js';
 import { OwnershipError } from '../kube/diff-patch.js';
-import {
-  WeightlifterError,
-  isWeightlifterError,
-  type ErrorCode,
-  type WeightlifterErrorOptions,
-} from '../errors/catalogue.js';
-
-/** A WeightlifterError that names the condition reason it becomes. */
-export class ConditionedError extends WeightlifterError {
-  readonly conditionReason: ConditionReason;
-
-  constructor(
-    code: ErrorCode,
-    reason: keyof typeof CONDITION_REASONS,
-    message: string,
-    opts: WeightlifterErrorOptions = {},
-  ) {
-    super(code, message, opts);
-    this.conditionReason = CONDITION_REASONS[reason];
-  }
-}
+import { isWeightlifterError, type WeightlifterErrorOptions } from '../errors/catalogue.js';
 
 /**
  * Something about the target or the Canary that only the controller can see is wrong (target
  * missing, selector unusable, a referenced ConfigMap missing). Not retryable with backoff: the
  * fix is a change to some object, whose watch event triggers the next reconcile.
  */
-export class WorkloadSpecError extends ConditionedError {
+export class WorkloadSpecError extends ConditionedError<ConditionReason> {
   constructor(
     reason: keyof typeof CONDITION_REASONS,
     message: string,
     opts: WeightlifterErrorOptions = {},
   ) {
-    super('WL_INVALID_SPEC', reason, message, opts);
+    super('WL_INVALID_SPEC', CONDITION_REASONS[reason], message, opts);
   }
 }
 
@@ -45,10 +26,16 @@ export class TakeoverRefusedError extends OwnershipError {
   readonly conditionReason: ConditionReason = CONDITION_REASONS.notOwned;
 }
 
+const REASONS: ReadonlySet<string> = new Set(Object.values(CONDITION_REASONS));
+const isConditionReason = (reason: unknown): reason is ConditionReason =>
+  typeof reason === 'string' && REASONS.has(reason);
+
 /** The condition reason for an error from src/workload or src/routing; undefined if unknown. */
 export function conditionReasonOf(err: unknown): ConditionReason | undefined {
-  if (err instanceof ConditionedError || err instanceof TakeoverRefusedError) {
-    return err.conditionReason;
+  if (err instanceof TakeoverRefusedError) return err.conditionReason;
+  if (err instanceof ConditionedError) {
+    const reason: unknown = err.conditionReason;
+    return isConditionReason(reason) ? reason : undefined;
   }
   if (isWeightlifterError(err, 'WL_NOT_OWNED')) return CONDITION_REASONS.notOwned;
   return undefined;

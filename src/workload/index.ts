@@ -4,12 +4,7 @@ export type { ObjectReader } from '../kube/object-reader.js';
 export { targetOf, targetRevision, trackedConfigSources } from './config-tracking.js';
 export type { TargetRevision, TrackedSource } from './config-tracking.js';
 export type { WorkloadDeps, WriteAction } from './deps.js';
-export {
-  ConditionedError,
-  TakeoverRefusedError,
-  WorkloadSpecError,
-  conditionReasonOf,
-} from './errors.js';
+export { TakeoverRefusedError, WorkloadSpecError, conditionReasonOf } from './errors.js';
 export {
   DEFAULT_IDLE_SCALE_POLICY,
   NO_IDLE_SCALE_HISTORY,

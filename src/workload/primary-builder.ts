@@ -7,7 +7,8 @@ import { primaryName } from '../api/defaults.js';
 import { WORKLOAD_ANNOTATIONS } from './annotations.js';
 import { withPrimaryConfigRefs } from './config-refs.js';
 import type { DeploymentJson, PodTemplateJson } from './k8s-types.js';
-import { canaryOwnerRef, managedLabels, withoutForeignKeys } from './owner.js';
+import { canaryOwnerRef, managedLabels } from '../api/ownership.js';
+import { withoutForeignKeys } from '../kube/owner.js';
 import { rewriteLabelSelectors, selectorRewrite } from './selector.js';
 
 /** Deployment annotations owned by the Deployment controller, never copied. */

@@ -13,7 +13,7 @@ import { targetOf, targetRevision } from './config-tracking.js';
 import type { WorkloadDeps, WriteAction } from './deps.js';
 import { WorkloadSpecError } from './errors.js';
 import type { DeploymentJson } from './k8s-types.js';
-import { notControlledBy } from './owner.js';
+import { notControlledBy } from '../kube/owner.js';
 import { buildPrimary, primaryReplicas, primaryRevisionOf } from './primary-builder.js';
 import { replacing, toJson } from './replace.js';
 

@@ -4,7 +4,7 @@
 import type { Canary } from '../api/canary.js';
 import { STORED_DEFAULTS, serviceNames } from '../api/defaults.js';
 import type { DeploymentJson, ServiceJson, ServicePortJson } from './k8s-types.js';
-import { canaryOwnerRef, managedLabels } from './owner.js';
+import { canaryOwnerRef, managedLabels } from '../api/ownership.js';
 import { selectorRewrite } from './selector.js';
 
 export type ServiceRole = 'apex' | 'primary' | 'canary';

@@ -16,7 +16,7 @@ import { GITOPS_HANDS_OFF, WORKLOAD_ANNOTATIONS } from './annotations.js';
 import { targetOf } from './config-tracking.js';
 import type { WorkloadDeps, WriteAction } from './deps.js';
 import { TakeoverRefusedError } from './errors.js';
-import { managedLabels } from './owner.js';
+import { managedLabels } from '../api/ownership.js';
 import { replacing, toJson } from './replace.js';
 import { selectorRewrite } from './selector.js';
 import {

@@ -2,7 +2,7 @@
 import type { Canary } from '../api/canary.js';
 import { WORKLOAD_ANNOTATIONS } from './annotations.js';
 import type { ServiceJson } from './k8s-types.js';
-import { notControlledBy } from './owner.js';
+import { notControlledBy } from '../kube/owner.js';
 
 /** Recorded on a taken-over Service, so it can be given back as it was. */
 export interface TakenOver {
