@@ -1,16 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Canary } from '../../../src/api/canary.js';
 import { canaryOwnerRef, managedLabels, ownedByAnyCanary } from '../../../src/api/ownership.js';
 import { ConditionedError } from '../../../src/kube/conditioned-error.js';
 import { notControlledBy } from '../../../src/kube/owner.js';
 import { conditionReasonOf } from '../../../src/workload/errors.js';
+import { canary as podinfo } from '../routing/fixtures.js';
 
-const canary = (uid?: string): Canary => ({
-  apiVersion: 'weightlifter.io/v1alpha1',
-  kind: 'Canary',
-  metadata: { namespace: 'ns', name: 'web', ...(uid === undefined ? {} : { uid }) },
-  spec: { targetRef: { name: 'web' }, service: { port: 80 } },
-});
+const canary = (uid?: string) => {
+  const c = podinfo();
+  if (uid === undefined) delete c.metadata.uid;
+  else c.metadata.uid = uid;
+  return c;
+};
 
 describe('ownership marks', () => {
   it('a Canary owns what it creates through a controller reference and two labels', () => {
@@ -18,18 +18,20 @@ describe('ownership marks', () => {
     expect(ref).toEqual({
       apiVersion: 'weightlifter.io/v1alpha1',
       kind: 'Canary',
-      name: 'web',
+      name: 'podinfo',
       uid: 'u1',
       controller: true,
       blockOwnerDeletion: true,
     });
     expect(managedLabels(canary('u1'))).toEqual({
-      'weightlifter.io/canary': 'web',
+      'weightlifter.io/canary': 'podinfo',
       'app.kubernetes.io/managed-by': 'weightlifter',
     });
     const child = { metadata: { ownerReferences: [ref] } };
     expect(notControlledBy(canary('u1'), child)).toBeUndefined();
-    expect(notControlledBy(canary('u2'), child)).toBe('it is controlled by Canary web (uid u1)');
+    expect(notControlledBy(canary('u2'), child)).toBe(
+      'it is controlled by Canary podinfo (uid u1)',
+    );
     expect(notControlledBy(canary('u1'), {})).toBe('it has no controller owner reference');
     expect(ownedByAnyCanary(child)).toBe(true);
     expect(
