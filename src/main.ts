@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { canaryLogger, createRootLogger } from './telemetry/logger.js';
 import type { ControllerConfig } from './config/config.js';
 import { CanaryReconciler } from './controller/canary-reconciler.js';
-import { createCaches } from './controller/caches.js';
+import { createCaches, trackedResources } from './controller/caches.js';
 import { systemClock, type Clock } from './time/clock.js';
 import { Controller, keysFrom, type KeySource } from './controller/controller.js';
 import { canaryKeySources } from './controller/dependents.js';
@@ -17,13 +17,14 @@ import { EventRecorder, createEventSink } from './kube/events.js';
 import { LeaderElector, defaultIdentity } from './kube/leader-election.js';
 import { createLeaseStore } from './kube/lease-store.js';
 import { KubeRawClient } from './kube/raw-client.js';
+import { apiVersionOf } from './kube/resources.js';
 import { LeaderFence } from './kube/write-fence.js';
 import { StatusWriter } from './kube/status.js';
 import { MetricSourceFactory } from './metrics/factory.js';
 import { createNotifier, createSecretReader } from './notify/index.js';
 import { kubeGetTransport } from './metrics/kube-transport.js';
 import { PrometheusQueryExecutor } from './metrics/prometheus-executor.js';
-import { ServedVersionsCache, fetchServedSplitVersions } from './routing/discovery.js';
+import { createRouters } from './routing/factory.js';
 import { startHealthServer } from './telemetry/http-server.js';
 import { ControllerMetrics } from './telemetry/metrics.js';
 
@@ -41,16 +42,13 @@ export interface RunningController {
   readonly identity: string;
   /**
    * Resolves (with the reason) when the process must be restarted to see a change it cannot pick
-   * up live: the TrafficSplit API appearing after start-up (the split informer's version is chosen
-   * once). The CLI stops gracefully and exits non-zero so the pod is restarted.
+   * up live: a router's API appearing after start-up (what the routers watch is chosen once, see
+   * Router.resourcesChanged). The CLI stops gracefully and exits non-zero so the pod is restarted.
    */
   readonly restartRequired: Promise<string>;
   /** Graceful: drains reconciles, releases the lease, stops informers; idempotent. */
   stop(): Promise<void>;
 }
-
-/** How often a controller started without any TrafficSplit version looks again. */
-const SPLIT_DISCOVERY_RETRY_MS = 60_000;
 
 export async function startController(
   config: ControllerConfig,
@@ -61,7 +59,6 @@ export async function startController(
   const identity = opts.identity ?? config.leaderElection.identity ?? defaultIdentity();
   const metrics = new ControllerMetrics();
   const kc = loadKubeConfig({ kubeconfigPath: config.kubeconfig, context: config.context });
-  const tracker = new WriteTracker();
   const le = config.leaderElection;
   const userAgent = `weightlifter (${identity})`;
   // With leader election, every write asks the fence first: only the lease holder writes.
@@ -70,19 +67,17 @@ export async function startController(
     metrics,
     userAgent,
     ...(fence === undefined ? {} : { fence }),
-  }).track(tracker);
-
-  // Any served version will do for reading: TrafficSplit CRDs convert nothing.
-  const splitVersion = (await fetchServedSplitVersions(raw))[0];
-  if (splitVersion === undefined) {
-    logger.warn('no TrafficSplit version is served; Canaries stay blocked until SMI is installed');
-  }
+  });
+  // Each router asks the API server what it can watch, once.
+  const routers = await createRouters({ raw, logger, now: () => clock.now() });
+  const tracker = new WriteTracker({ tracked: trackedResources(routers) });
+  raw.track(tracker);
   const caches = createCaches({
     raw,
     logger,
     namespaces: config.namespaces,
     controllerNamespace: config.controllerNamespace,
-    splitVersion,
+    routers,
     endpointGate: config.endpointGate,
     metrics,
   });
@@ -128,12 +123,7 @@ export async function startController(
     metrics,
     ...(alerts === undefined ? {} : { alerts }),
     idleScalePolicy: { ...config.idleScale, factor: 2 },
-    routerDeps: {
-      raw,
-      splits: caches.splits,
-      logger,
-      versions: new ServedVersionsCache({ raw, now: () => clock.now() }),
-    },
+    routerDeps: { routers, read: caches.routed.read },
     tracker,
     runSlots: new RunSlots(config.maxConcurrentRuns, caches.canaries),
     clock,
@@ -203,7 +193,10 @@ export async function startController(
     {
       identity,
       namespaces: config.namespaces,
-      trafficSplitVersion: splitVersion,
+      routers: routers.map((r) => ({
+        kind: r.kind,
+        watches: r.resources().map((ref) => `${apiVersionOf(ref)}/${ref.plural}`),
+      })),
       prometheus: config.prometheusUrl,
       leaderElection: le.enabled ? `${le.namespace}/${le.name}` : false,
       health: health.url,
@@ -220,30 +213,11 @@ export async function startController(
     'weightlifter controller started',
   );
   const server = health;
-  let requireRestart: (why: string) => void = () => undefined;
-  const restartRequired = new Promise<string>((resolve) => {
-    requireRestart = resolve;
-  });
-  const splitWatch =
-    splitVersion === undefined
-      ? setInterval(() => {
-          fetchServedSplitVersions(raw).then(
-            (versions) => {
-              const [found] = versions;
-              if (found === undefined) return;
-              clearInterval(splitWatch);
-              requireRestart(`TrafficSplit ${found} is served now`);
-            },
-            (err: unknown) => {
-              logger.warn({ err }, 'TrafficSplit discovery failed');
-            },
-          );
-        }, SPLIT_DISCOVERY_RETRY_MS)
-      : undefined;
-  splitWatch?.unref();
+  const stopWatching = new AbortController();
+  const restartRequired = Promise.race(routers.map((r) => r.resourcesChanged(stopWatching.signal)));
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
-    clearInterval(splitWatch);
+    stopWatching.abort();
     await controller.stop();
     // Alerts of the last steps are still on their way (each bounded by its timeout and retries).
     await alerts?.notifier.idle();

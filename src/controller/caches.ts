@@ -9,7 +9,6 @@ import {
   CLUSTER_ANALYSIS_TEMPLATE_REF,
 } from '../api/resources.js';
 import { serviceNames } from '../api/defaults.js';
-import type { TrafficSplitVersion } from '../api/smi.js';
 import { Informer, type InformerMetricsSink } from '../kube/informer.js';
 import type { IndexFunc } from '../kube/informer-store.js';
 import { createListerWatcher } from '../kube/lister-watcher.js';
@@ -17,7 +16,7 @@ import type { KubeObject } from '../kube/object-key.js';
 import type { KubeRawClient } from '../kube/raw-client.js';
 import { BUILTIN, type ResourceRef } from '../kube/resources.js';
 import type { EndpointSliceJson } from '../routing/endpoints.js';
-import { splitRef, type LiveSplit } from '../routing/traffic-split.js';
+import type { Router } from '../routing/types.js';
 import type {
   ConfigJson,
   DeploymentJson,
@@ -29,6 +28,7 @@ import {
   type ControllerRevisionJson,
 } from '../workload/promoted-template.js';
 import { ScopedCache } from '../runtime/scoped-cache.js';
+import { RoutedCaches, routedKey, routedObjects } from './routed-caches.js';
 
 /** A Canary as the informer holds it: plain JSON (timestamps are strings). */
 export interface CanaryJson extends KubeObject {
@@ -43,14 +43,36 @@ export interface TemplateJson extends KubeObject {
 export { ANALYSIS_TEMPLATE_REF, CANARY_REF, CLUSTER_ANALYSIS_TEMPLATE_REF };
 
 /** Canary indexes: which Canaries a dependent object's event concerns, without scanning. */
-export const CANARY_INDEX = { byTarget: 'byTarget', byService: 'byService' } as const;
+export const CANARY_INDEX = {
+  byTarget: 'byTarget',
+  byService: 'byService',
+  /** The objects the routers write for the Canary (routedKey). */
+  byRouted: 'byRouted',
+} as const;
 
 const nsOf = (o: KubeObject): string => o.metadata?.namespace ?? '';
 
-const CANARY_INDEXERS: Record<string, IndexFunc<CanaryJson>> = {
-  [CANARY_INDEX.byTarget]: (c) => [`${nsOf(c)}/${c.spec.targetRef.name}`],
-  [CANARY_INDEX.byService]: (c) => [`${nsOf(c)}/${serviceNames(c.spec).apex}`],
-};
+export function canaryIndexers(routers: readonly Router[]): Record<string, IndexFunc<CanaryJson>> {
+  return {
+    [CANARY_INDEX.byTarget]: (c) => [`${nsOf(c)}/${c.spec.targetRef.name}`],
+    [CANARY_INDEX.byService]: (c) => [`${nsOf(c)}/${serviceNames(c.spec).apex}`],
+    [CANARY_INDEX.byRouted]: (c) =>
+      routedObjects(routers, c).map((o) => routedKey(o.ref, nsOf(c), o.name)),
+  };
+}
+
+/**
+ * The kinds whose cached copies a reconcile reads and checks against our last write of them
+ * (runtime/write-tracker.ts): the Canary, Deployments, Services, and the routers' resources.
+ */
+export function trackedResources(routers: readonly Router[]): ResourceRef[] {
+  return [
+    CANARY_REF,
+    BUILTIN.deployments,
+    BUILTIN.services,
+    ...routers.flatMap((r) => r.resources()),
+  ];
+}
 
 export interface ControllerCaches extends WorkloadCaches {
   readonly canaries: ScopedCache<CanaryJson>;
@@ -58,7 +80,8 @@ export interface ControllerCaches extends WorkloadCaches {
   readonly services: ScopedCache<ServiceJson>;
   readonly configMaps: ScopedCache<ConfigJson>;
   readonly secrets: ScopedCache<ConfigJson>;
-  readonly splits: ScopedCache<LiveSplit>;
+  /** The routers' resources (the route objects they write), one cache each. */
+  readonly routed: RoutedCaches;
   /** undefined when the endpoint gate is off. */
   readonly slices: ScopedCache<EndpointSliceJson> | undefined;
   readonly templates: ScopedCache<TemplateJson>;
@@ -76,8 +99,8 @@ export interface CachesOptions {
   readonly logger: Logger;
   readonly namespaces: 'all' | readonly string[];
   readonly controllerNamespace: string;
-  /** The TrafficSplit version to watch (any served one: conversion is None); undefined = none. */
-  readonly splitVersion: TrafficSplitVersion | undefined;
+  /** Their resources are watched; their objectsOf() index the Canaries. */
+  readonly routers: readonly Router[];
   readonly endpointGate: boolean;
   readonly metrics?: InformerMetricsSink;
 }
@@ -116,15 +139,12 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
     ? secrets
     : scoped<ConfigJson>(BUILTIN.secrets, [opts.controllerNamespace]);
   const caches = {
-    canaries: scoped<CanaryJson>(CANARY_REF, scope, CANARY_INDEXERS),
+    canaries: scoped<CanaryJson>(CANARY_REF, scope, canaryIndexers(opts.routers)),
     deployments: scoped<DeploymentJson>(BUILTIN.deployments, scope),
     services: scoped<ServiceJson>(BUILTIN.services, scope),
     configMaps: scoped<ConfigJson>(BUILTIN.configMaps, scope),
     secrets,
-    splits:
-      opts.splitVersion === undefined
-        ? ScopedCache.empty<LiveSplit>('trafficsplits')
-        : scoped<LiveSplit>(splitRef(opts.splitVersion), scope),
+    routed: new RoutedCaches(opts.routers, (ref) => scoped<KubeObject>(ref, scope)),
     slices: opts.endpointGate
       ? scoped<EndpointSliceJson>(BUILTIN.endpointSlices, scope)
       : undefined,
@@ -144,11 +164,11 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
     caches.services,
     caches.configMaps,
     caches.secrets,
-    caches.splits,
     caches.templates,
     caches.promoted,
     caches.clusterTemplates,
   ] as ScopedCache<KubeObject>[];
+  all.push(...caches.routed.all().map((c) => c.cache));
   if (caches.slices !== undefined) all.push(caches.slices);
   if (controllerSecrets !== secrets) all.push(controllerSecrets);
   return { ...caches, all };

@@ -10,7 +10,6 @@ import type { StepLimits, StepResult } from '../machine/machine.js';
 import { provideActors, runCanaryStep } from '../machine/run-step.js';
 import type { EngineSpec, Observed } from '../machine/types.js';
 import { createTrafficRouter, type RouterFactoryDeps } from '../routing/factory.js';
-import { SMI_SPLIT_GROUP } from '../api/smi.js';
 import type { TrafficRouter } from '../routing/types.js';
 import { conditionReasonOf } from '../workload/errors.js';
 import type { IdleScalePolicy } from '../workload/gitops-scale.js';
@@ -184,7 +183,9 @@ export class CanaryReconciler implements Reconciler {
       service(names.apex),
       service(names.primary),
       service(names.canary),
-      [SMI_SPLIT_GROUP, 'TrafficSplit', names.apex, caches.splits.getByName(ns, names.apex)],
+      ...caches.routed
+        .objectsOf(canary)
+        .map((o) => [o.ref.group, o.ref.kind, o.name, o.cached] as const),
     ];
   }
 

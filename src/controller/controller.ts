@@ -47,7 +47,7 @@ export interface Elector {
 export interface ControllerOptions {
   readonly name: string;
   readonly reconciler: Reconciler;
-  /** Canaries via ownKeys, dependents (Deployments, TrafficSplits, ...) via keysFrom. */
+  /** Canaries via ownKeys, dependents (Deployments, route objects, ...) via keysFrom. */
   readonly sources: readonly KeySource[];
   /** Every key to reconcile when work starts (all primary objects in the cache). */
   readonly initialKeys: () => readonly string[];

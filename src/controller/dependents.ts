@@ -4,9 +4,11 @@
 import { KINDS } from '../api/constants.js';
 import { keysFrom, ownKeys, type KeySource } from './controller.js';
 import type { KubeObject } from '../kube/object-key.js';
+import type { ResourceRef } from '../kube/resources.js';
 import { SERVICE_NAME_LABEL } from '../routing/endpoints.js';
 import { configRefs, type ConfigKind } from '../workload/config-refs.js';
 import { CANARY_INDEX, type ControllerCaches } from './caches.js';
+import { routedKey } from './routed-caches.js';
 
 const nsOf = (o: KubeObject): string => o.metadata?.namespace ?? '';
 const nameOf = (o: KubeObject): string => o.metadata?.name ?? '';
@@ -35,7 +37,7 @@ export function canaryKeysForDeployment(caches: ControllerCaches, dep: KubeObjec
   return unique([...owners(dep), ...byTarget]);
 }
 
-/** Services, TrafficSplits (named after the apex) and EndpointSlices (via their Service). */
+/** Services (the apex, -primary, -canary) and EndpointSlices (via their Service). */
 export function canaryKeysForServiceName(
   caches: ControllerCaches,
   namespace: string,
@@ -63,6 +65,17 @@ export function canaryKeysForConfig(
   return unique([...owners(obj), ...users.map(keyOfCanary)]);
 }
 
+/** An object of a router's resource: the Canaries whose router writes it (Router.objectsOf). */
+export function canaryKeysForRouted(
+  caches: ControllerCaches,
+  ref: ResourceRef,
+  obj: KubeObject,
+): string[] {
+  return caches.canaries
+    .byIndex(CANARY_INDEX.byRouted, routedKey(ref, nsOf(obj), nameOf(obj)))
+    .map(keyOfCanary);
+}
+
 function canaryKeysForTemplate(
   caches: ControllerCaches,
   kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate',
@@ -87,7 +100,9 @@ export function canaryKeySources(caches: ControllerCaches): KeySource[] {
     ownKeys(caches.canaries),
     keysFrom(caches.deployments, (e) => canaryKeysForDeployment(caches, e.obj)),
     keysFrom(caches.services, (e) => canaryKeysForServiceName(caches, nsOf(e.obj), nameOf(e.obj))),
-    keysFrom(caches.splits, (e) => canaryKeysForServiceName(caches, nsOf(e.obj), nameOf(e.obj))),
+    ...caches.routed
+      .all()
+      .map(({ ref, cache }) => keysFrom(cache, (e) => canaryKeysForRouted(caches, ref, e.obj))),
     keysFrom(caches.configMaps, (e) => canaryKeysForConfig(caches, 'configmap', e.obj)),
     keysFrom(caches.secrets, (e) => canaryKeysForConfig(caches, 'secret', e.obj)),
     keysFrom(caches.templates, (e) => canaryKeysForTemplate(caches, 'AnalysisTemplate', e.obj)),

@@ -6,8 +6,7 @@
 import type { Canary } from '../api/canary.js';
 import { primaryName } from '../api/defaults.js';
 import { canaryEndpoints, checkRouteChange, type EndpointSliceJson } from '../routing/endpoints.js';
-import { ALL_TO_PRIMARY } from '../routing/traffic-split.js';
-import type { TrafficRouter } from '../routing/types.js';
+import { ALL_TO_PRIMARY, type TrafficRouter } from '../routing/types.js';
 import type { ObjectReader } from '../kube/object-reader.js';
 import type { WorkloadDeps } from '../workload/deps.js';
 import { ensurePrimary } from '../workload/primary.js';

@@ -69,7 +69,7 @@ export function observe(input: ObserveInput): Observed {
     apexReady &&
     caches.services.getByName(ns, names.primary) !== undefined &&
     caches.services.getByName(ns, names.canary) !== undefined &&
-    caches.splits.getByName(ns, names.apex) !== undefined;
+    caches.routed.objectsOf(json).every((o) => o.cached !== undefined);
   return {
     deleting,
     target,

@@ -36,3 +36,10 @@ export class InvalidRoutesError extends ConditionedError<ConditionReason> {
     super('WL_INVALID_SPEC', CONDITION_REASONS.invalidSpec, message, { details });
   }
 }
+
+/** No registered router serves the Canary's spec.routing.provider. */
+export class NoRouterError extends ConditionedError<ConditionReason> {
+  constructor(message: string, opts: ConditionedErrorOptions = {}) {
+    super('WL_INVALID_SPEC', CONDITION_REASONS.invalidSpec, message, opts);
+  }
+}

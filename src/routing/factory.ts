@@ -1,38 +1,52 @@
-// The one place that decides which router a Canary gets: provider (only `smi` so far) and the
-// TrafficSplit version — pinned by spec.routing.smiVersion, else the newest one served.
+// The one place that knows every router: createRouters builds them once for the process (a new
+// routing API adds a line there), and createTrafficRouter gives a Canary the one that serves it.
+import type { Logger } from 'pino';
 import type { Canary } from '../api/canary.js';
-import type { TrafficSplitVersion } from '../api/smi.js';
-import { pickSplitVersion, type ServedVersionsSource } from './discovery.js';
-import { SmiRouter, type SmiRouterDeps } from './smi-router.js';
-import { smiV1alpha1 } from './smi-v1alpha1.js';
-import { smiV1alpha2 } from './smi-v1alpha2.js';
-import { smiV1alpha3, smiV1alpha4 } from './smi-v1alpha3.js';
-import type { SplitCodec } from './traffic-split.js';
-import { WEIGHTED, type TrafficRouter, type TrafficStrategy } from './types.js';
+import type { KubeRawClient } from '../kube/raw-client.js';
+import { NoRouterError } from './errors.js';
+import { createSmiTrafficSplitRouter } from './smi.js';
+import {
+  WEIGHTED,
+  type RoutedReaders,
+  type Router,
+  type TrafficRouter,
+  type TrafficStrategy,
+} from './types.js';
 
-export const SPLIT_CODECS = {
-  v1alpha1: smiV1alpha1,
-  v1alpha2: smiV1alpha2,
-  v1alpha3: smiV1alpha3,
-  v1alpha4: smiV1alpha4,
-} as const satisfies Record<TrafficSplitVersion, SplitCodec>;
+export interface RoutersOptions {
+  readonly raw: KubeRawClient;
+  readonly logger: Logger;
+  /** Time for discovery caches. */
+  readonly now: () => number;
+}
 
-export interface RouterFactoryDeps extends SmiRouterDeps {
-  /** Served TrafficSplit versions (a ServedVersionsCache in production). */
-  readonly versions: ServedVersionsSource;
+/** Every router, each having asked the API server what it can watch. */
+export async function createRouters(opts: RoutersOptions): Promise<Router[]> {
+  return [await createSmiTrafficSplitRouter(opts)];
+}
+
+export interface RouterFactoryDeps {
+  readonly routers: readonly Router[];
+  /** The controller's caches of the routers' resources. */
+  readonly read: RoutedReaders;
 }
 
 /**
- * The router for `canary`. Throws TrafficSplitUnavailableError (no served or pinned version) or
- * UnsupportedStrategyError (`strategy` not expressible by the chosen version) — both become a
- * Ready=False condition, never a partial write.
+ * The router for `canary`. Throws a ConditionedError when none serves it (NoRouterError) or the
+ * one that does cannot route it now (e.g. TrafficSplitUnavailableError, UnsupportedStrategyError)
+ * — each becomes a Ready=False condition, never a partial write.
  */
 export async function createTrafficRouter(
   canary: Canary,
   deps: RouterFactoryDeps,
   strategy: TrafficStrategy = WEIGHTED,
 ): Promise<TrafficRouter> {
-  // spec.routing.provider is an enum of one ('smi') in the CRD; a second provider adds a switch here.
-  const version = pickSplitVersion(await deps.versions.served(), canary.spec.routing?.smiVersion);
-  return new SmiRouter(SPLIT_CODECS[version], canary, strategy, deps);
+  const router = deps.routers.find((r) => r.serves(canary));
+  if (router === undefined) {
+    const provider = canary.spec.routing?.provider ?? 'smi';
+    throw new NoRouterError(`no router serves spec.routing.provider ${provider}`, {
+      details: { provider, routers: deps.routers.map((r) => r.kind) },
+    });
+  }
+  return router.forCanary(canary, deps.read, strategy);
 }

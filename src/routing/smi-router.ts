@@ -15,7 +15,6 @@ import { canaryOwnerRef, managedLabels } from '../api/ownership.js';
 import { notControlledBy } from '../kube/owner.js';
 import { assertStrategySupported } from './strategy.js';
 import {
-  ALL_TO_PRIMARY,
   comparableLive,
   desiredSpec,
   ownedFields,
@@ -28,7 +27,16 @@ import {
   type SplitCodec,
   type SplitNames,
 } from './traffic-split.js';
-import type { RouterWriteResult, Routes, TrafficRouter, TrafficStrategy } from './types.js';
+import {
+  ALL_TO_PRIMARY,
+  type RouterWriteResult,
+  type Routes,
+  type TrafficRouter,
+  type TrafficStrategy,
+} from './types.js';
+
+/** The Router kind of every SMI TrafficSplit version. */
+export const SMI_TRAFFIC_SPLIT = 'smi-trafficsplit';
 
 export interface SmiRouterDeps {
   readonly raw: KubeRawClient;
@@ -38,7 +46,7 @@ export interface SmiRouterDeps {
 }
 
 export class SmiRouter implements TrafficRouter {
-  readonly provider = 'smi';
+  readonly kind = SMI_TRAFFIC_SPLIT;
   readonly #codec: SplitCodec;
   readonly #canary: Canary;
   readonly #strategy: TrafficStrategy;
@@ -58,12 +66,8 @@ export class SmiRouter implements TrafficRouter {
     this.#log = deps.logger.child({ trafficSplit: `${this.#names.namespace}/${this.#names.name}` });
   }
 
-  get version(): SplitCodec['version'] {
-    return this.#codec.version;
-  }
-
-  get apiVersion(): string {
-    return this.#codec.apiVersion;
+  resources(): readonly ResourceRef[] {
+    return [this.#ref];
   }
 
   #live(): LiveSplit | undefined {

@@ -1,7 +1,6 @@
 // The TrafficSplit weightlifter owns, as data: its name and backends, the desired object for a
 // version, how live weights read back, and the diff that decides whether a patch is needed.
 // Pure functions; smi-router.ts does the I/O.
-import type { Canary } from '../api/canary.js';
 import { serviceNames } from '../api/defaults.js';
 import { SMI_SPLIT_GROUP, TRAFFIC_SPLIT_PLURAL, type TrafficSplitVersion } from '../api/smi.js';
 import {
@@ -14,7 +13,7 @@ import type { KubeObject } from '../kube/object-key.js';
 import type { ResourceRef } from '../kube/resources.js';
 import { InvalidRoutesError } from './errors.js';
 import { exactQuantity, sameFraction } from '../kube/quantity.js';
-import type { Routes, TrafficStrategy } from './types.js';
+import type { CanaryNames, Routes, TrafficStrategy } from './types.js';
 
 /** What differs between TrafficSplit versions when writing. */
 export interface SplitCodec {
@@ -39,9 +38,9 @@ export interface SplitNames {
   readonly canary: string;
 }
 
-export function splitNames(canary: Canary): SplitNames {
+export function splitNames(canary: CanaryNames): SplitNames {
   const names = serviceNames(canary.spec);
-  return { namespace: canary.metadata.namespace ?? '', name: names.apex, ...names };
+  return { namespace: canary.metadata?.namespace ?? '', name: names.apex, ...names };
 }
 
 export function splitRef(version: TrafficSplitVersion): ResourceRef {
@@ -53,8 +52,6 @@ export function splitRef(version: TrafficSplitVersion): ResourceRef {
     namespaced: true,
   };
 }
-
-export const ALL_TO_PRIMARY: Routes = { primaryWeight: 100, canaryWeight: 0 };
 
 const isPercent = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 100;
 

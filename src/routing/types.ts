@@ -1,6 +1,11 @@
-// The router seam (Flagger's router.Interface, narrowed): everything the engine needs from a
-// traffic-splitting system, with one implementation per API flavour and a factory choosing one.
-import type { TrafficSplitVersion } from '../api/smi.js';
+// The router seam (Flagger's router.Interface, narrowed): everything the controller needs from a
+// traffic-splitting API. A Router is one API (SMI TrafficSplit; Gateway API HTTPRoute next): what
+// the controller watches and tracks for it, and a TrafficRouter per Canary, which the engine's
+// effects drive. Routers are registered in factory.ts; nothing outside src/routing names one.
+import type { Canary, CanarySpec } from '../api/canary.js';
+import type { KubeObject } from '../kube/object-key.js';
+import type { ObjectReader } from '../kube/object-reader.js';
+import type { ResourceRef } from '../kube/resources.js';
 
 /**
  * Percentages, 0..100 each, summing to 100: whole numbers when written; read back exactly, so a
@@ -23,33 +28,83 @@ export type TrafficStrategy =
 
 export const WEIGHTED: TrafficStrategy = { kind: 'weighted' };
 
+/** The only routes that are always safe: everything on the primary. */
+export const ALL_TO_PRIMARY: Routes = { primaryWeight: 100, canaryWeight: 0 };
+
 export interface RouterWriteResult {
   /** `unchanged` means no request was sent: the live object already matched. */
   readonly action: 'created' | 'patched' | 'unchanged';
 }
 
-/** One Canary's traffic router (bound to it by the factory). */
+/** One Canary's traffic router (bound to it by its Router). */
 export interface TrafficRouter {
-  readonly provider: 'smi';
-  readonly apiVersion: string;
-  readonly version: TrafficSplitVersion;
+  /** The Router it belongs to, e.g. 'smi-trafficsplit'. */
+  readonly kind: string;
+  /** The resources it writes, each at the version it writes (a pinned smiVersion, say). */
+  resources(): readonly ResourceRef[];
   /**
-   * Creates the TrafficSplit (all traffic to the primary) when missing; when it exists, repairs
+   * Creates the route object (all traffic to the primary) when missing; when it exists, repairs
    * everything except valid weights (service, backends, matches, labels), which it keeps as the
-   * nearest whole percentages (wholePercent). Throws OwnershipError (WL_NOT_OWNED) for a split
-   * this Canary does not control — it is never modified.
+   * nearest whole percentages. Throws OwnershipError (WL_NOT_OWNED) for an object this Canary
+   * does not control — it is never modified.
    */
   reconcile(): Promise<RouterWriteResult>;
   /**
-   * Makes the split route exactly these weights (creating it if missing), patching only on
-   * change; weight drift made by someone else is put back. Same ownership rule as reconcile.
+   * Makes the route object route exactly these weights (creating it if missing), patching only
+   * on change; weight drift made by someone else is put back. Same ownership rule as reconcile.
    */
   setRoutes(primaryWeight: number, canaryWeight: number): Promise<RouterWriteResult>;
   /**
-   * Live weights as exact percentages (from the cache, see readRoutes); null when absent or not
-   * a two-backend split.
+   * Live weights as exact percentages, from the cache; null when the object is absent or routes
+   * no readable pair of weights.
    */
   getRoutes(): Routes | null;
-  /** Deletes the split if this Canary controls it; a missing or foreign split is left alone. */
+  /** Deletes the route object if this Canary controls it; a missing or foreign one is left alone. */
   finalize(): Promise<void>;
+}
+
+/** A Canary as far as naming its route objects goes (the informer's plain JSON will do). */
+export interface CanaryNames {
+  readonly metadata?: { readonly namespace?: string | undefined } | undefined;
+  readonly spec: CanarySpec;
+}
+
+/** An object a Router writes for a Canary, in the Canary's namespace. */
+export interface RoutedObject {
+  readonly ref: ResourceRef;
+  readonly name: string;
+}
+
+/**
+ * The controller's informer cache of one of a Router's resources, found by group and plural (a
+ * resource is watched at one version; conversion makes every version read the same object). A
+ * resource that is not watched reads as empty.
+ */
+export type RoutedReaders = (ref: ResourceRef) => ObjectReader<KubeObject>;
+
+/**
+ * One routing API. The controller knows a router only through this: it keeps an informer cache
+ * of each of resources(), tracks its own writes of them (a reconcile waits until the cache shows
+ * them), and wakes the Canary whose objectsOf() names an object an event is about. So adding a
+ * router is a file here and a line in factory.ts, and no change to the controller.
+ */
+export interface Router {
+  /** What it is, for logs and TrafficRouter.kind: 'smi-trafficsplit'. */
+  readonly kind: string;
+  /** The resources to watch and track, each at one version; fixed for the process's life. */
+  resources(): readonly ResourceRef[];
+  /** Whether it routes this Canary (spec.routing.provider). */
+  serves(canary: CanaryNames): boolean;
+  /** The objects it writes for this Canary (whether or not they exist yet). */
+  objectsOf(canary: CanaryNames): readonly RoutedObject[];
+  /**
+   * The Canary's router, reading its objects through `read`. Throws a ConditionedError when it
+   * cannot route the Canary now (its API not served, a strategy it cannot express).
+   */
+  forCanary(canary: Canary, read: RoutedReaders, strategy: TrafficStrategy): Promise<TrafficRouter>;
+  /**
+   * Resolves, with the reason, once resources() no longer says what to watch (its API installed
+   * after start-up): the process must restart to watch it. Otherwise pending; gives up on `signal`.
+   */
+  resourcesChanged(signal: AbortSignal): Promise<string>;
 }

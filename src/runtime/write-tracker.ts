@@ -7,14 +7,7 @@
 import { HttpMethod } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object-key.js';
 import { KubeRawClient, type RequestOptions } from '../kube/raw-client.js';
-
-/** Kinds whose cached copies reconciles read and check; other writes (Events) are not kept. */
-const TRACKED = new Set([
-  'weightlifter.io/Canary',
-  'apps/Deployment',
-  '/Service',
-  'split.smi-spec.io/TrafficSplit',
-]);
+import type { ResourceRef } from '../kube/resources.js';
 
 /**
  * A write the cache has not shown within this long is forgotten: the object was deleted or
@@ -28,7 +21,7 @@ interface Written {
   readonly at: number;
 }
 
-/** group/kind of an object ('' for core), version-independent (TrafficSplit across versions). */
+/** group/kind of an object ('' for core), version-independent (one kind across its versions). */
 function groupKind(obj: KubeObject): string | undefined {
   if (obj.kind === undefined || obj.apiVersion === undefined) return undefined;
   const slash = obj.apiVersion.indexOf('/');
@@ -41,12 +34,24 @@ function parseRv(rv: string | undefined): bigint | undefined {
   return rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined;
 }
 
+export interface WriteTrackerOptions {
+  /**
+   * The kinds whose cached copies reconciles read and check (any version); writes of other kinds
+   * (Events, say) are not kept.
+   */
+  readonly tracked: readonly Pick<ResourceRef, 'group' | 'kind'>[];
+  readonly now?: () => number;
+  readonly maxAgeMs?: number;
+}
+
 export class WriteTracker {
   readonly #written = new Map<string, Written>();
+  readonly #tracked: ReadonlySet<string>;
   readonly #now: () => number;
   readonly #maxAgeMs: number;
 
-  constructor(opts: { now?: () => number; maxAgeMs?: number } = {}) {
+  constructor(opts: WriteTrackerOptions) {
+    this.#tracked = new Set(opts.tracked.map((r) => `${r.group}/${r.kind}`));
     this.#now = opts.now ?? Date.now;
     this.#maxAgeMs = opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   }
@@ -54,7 +59,7 @@ export class WriteTracker {
   record(obj: KubeObject): void {
     const gk = groupKind(obj);
     const rv = parseRv(obj.metadata?.resourceVersion);
-    if (gk === undefined || rv === undefined || !TRACKED.has(gk)) return;
+    if (gk === undefined || rv === undefined || !this.#tracked.has(gk)) return;
     const key = `${gk}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
     this.#written.set(key, { rv, at: this.#now() });
     if (this.#written.size > 10_000) this.#prune();

@@ -44,7 +44,9 @@ describe('scenario 10: each TrafficSplit version, served alone, is detected and 
       const started = await e.controller.waitForLog(
         (l) => l.msg === 'weightlifter controller started',
       );
-      expect(started['trafficSplitVersion']).toBe(version);
+      expect(started['routers']).toEqual([
+        { kind: 'smi-trafficsplit', watches: [`split.smi-spec.io/${version}/trafficsplits`] },
+      ]);
 
       await newRevision(e, ns, { 'example.com/rev': '2' });
       await waitForWeight(e, ns, 20);

@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { BUILTIN, collectionPath, objectPath } from '../../../src/kube/resources.js';
-import { ServedVersionsCache } from '../../../src/routing/discovery.js';
 import { createTrafficRouter } from '../../../src/routing/factory.js';
 import type { ServiceJson } from '../../../src/workload/k8s-types.js';
 import {
@@ -18,7 +17,7 @@ import { adminClients, createNamespace, deleteNamespace, eventually } from '../k
 import {
   createCanary,
   deployment,
-  logger,
+  routerDeps,
   startCaches,
   workloadDeps,
   type Caches,
@@ -56,12 +55,7 @@ describe('initializeWorkload / finalizeWorkload', () => {
       spec: { selector: { app: 'shop' }, ports: [{ port: 9898 }] },
     });
     const canary = await createCanary(raw, NS, 'shop');
-    const router = await createTrafficRouter(canary, {
-      raw,
-      splits: caches.splits,
-      logger,
-      versions: new ServedVersionsCache({ raw }),
-    });
+    const router = await createTrafficRouter(canary, await routerDeps(raw, caches));
     await eventually('target cached', () => caches.deployments.getByName(NS, 'shop') !== undefined);
 
     let last: StepResult | undefined;

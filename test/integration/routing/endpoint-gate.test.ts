@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { BUILTIN, collectionPath, objectPath } from '../../../src/kube/resources.js';
-import { ServedVersionsCache } from '../../../src/routing/discovery.js';
 import {
   canaryEndpoints,
   checkRouteChange,
@@ -20,7 +19,7 @@ import {
   cached,
   createCanary,
   deployment,
-  logger,
+  routerDeps,
   startCaches,
   workloadDeps,
   type Caches,
@@ -62,12 +61,7 @@ describe('the endpoint gate', () => {
     // target) is made Ready so that initialization can route 100/0 to it.
     await raw.create(collectionPath(BUILTIN.deployments, NS), deployment('shop', { ready: false }));
     const canary = await createCanary(raw, NS, 'shop');
-    const router = await createTrafficRouter(canary, {
-      raw,
-      splits: caches.splits,
-      logger,
-      versions: new ServedVersionsCache({ raw }),
-    });
+    const router = await createTrafficRouter(canary, await routerDeps(raw, caches));
     await cached('target cached', () => caches.deployments.getByName(NS, 'shop'));
     await eventually('primary created', async () => {
       await initializeWorkload(deps, canary, router);

@@ -11,12 +11,12 @@ import { createKubeClients } from '../../../src/kube/client.js';
 import { objectPath } from '../../../src/kube/resources.js';
 import { startControlPlane, type ControlPlane } from '../../../dev/local/control-plane.js';
 import { writeTrafficSplitVariant } from '../../../dev/local/smi-crds.js';
-import { ServedVersionsCache, fetchServedSplitVersions } from '../../../src/routing/discovery.js';
+import { fetchServedSplitVersions } from '../../../src/routing/discovery.js';
 import { TrafficSplitUnavailableError } from '../../../src/routing/errors.js';
-import { createTrafficRouter } from '../../../src/routing/factory.js';
+import { createRouters, createTrafficRouter } from '../../../src/routing/factory.js';
 import { splitRef, type LiveSplit } from '../../../src/routing/traffic-split.js';
 import { createNamespace } from '../kube-fixtures.js';
-import { cached, createCanary, logger, startCaches } from '../workload/harness.js';
+import { cached, createCanary, logger, routerDeps, startCaches } from '../workload/harness.js';
 
 jest.setTimeout(180_000);
 
@@ -42,15 +42,12 @@ describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('a cluster serving only %s
     await createNamespace(raw, ns);
     const caches = await startCaches(raw, ns, version);
     try {
-      const deps = {
-        raw,
-        splits: caches.splits,
-        logger,
-        versions: new ServedVersionsCache({ raw }),
-      };
+      const deps = await routerDeps(raw, caches);
+      // The controller would watch this version, the only one served.
+      expect(deps.routers.flatMap((r) => r.resources())).toEqual([splitRef(version)]);
       const canary = await createCanary(raw, ns, 'web');
       const router = await createTrafficRouter(canary, deps);
-      expect(router.version).toBe(version);
+      expect(router.resources()).toEqual([splitRef(version)]);
       await router.reconcile();
       // getRoutes() is null (not undefined) until the informer has the split.
       await cached('split cached', () => router.getRoutes() ?? undefined);
@@ -79,12 +76,12 @@ describe('a cluster without TrafficSplit', () => {
     expect(await fetchServedSplitVersions(raw)).toEqual([]);
     await createNamespace(raw, 'none');
     const canary = await createCanary(raw, 'none', 'web');
+    // Nothing to watch, so the controller's caches have nothing for the router to read.
     const deps = {
-      raw,
-      splits: { getByName: () => undefined, list: () => [] },
-      logger,
-      versions: new ServedVersionsCache({ raw }),
+      routers: await createRouters({ raw, logger, now: Date.now }),
+      read: () => ({ getByName: () => undefined, list: () => [] }),
     };
+    expect(deps.routers.flatMap((r) => r.resources())).toEqual([]);
     await expect(createTrafficRouter(canary, deps)).rejects.toThrow(TrafficSplitUnavailableError);
   });
 });

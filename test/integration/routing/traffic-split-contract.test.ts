@@ -8,15 +8,14 @@ import type { Canary } from '../../../src/api/canary.js';
 import { OwnershipError } from '../../../src/kube/diff-patch.js';
 import { isConflict, isNotFound } from '../../../src/kube/errors.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
-import { collectionPath, objectPath } from '../../../src/kube/resources.js';
-import { ServedVersionsCache } from '../../../src/routing/discovery.js';
+import { apiVersionOf, collectionPath, objectPath } from '../../../src/kube/resources.js';
 import { UnsupportedStrategyError } from '../../../src/routing/errors.js';
 import { createTrafficRouter, type RouterFactoryDeps } from '../../../src/routing/factory.js';
 import { splitRef, type LiveSplit } from '../../../src/routing/traffic-split.js';
 import type { TrafficRouter } from '../../../src/routing/types.js';
 import { conditionReasonOf } from '../../../src/workload/errors.js';
 import { adminClients, createNamespace, deleteNamespace } from '../kube-fixtures.js';
-import { cached, createCanary, logger, startCaches, type Caches } from '../workload/harness.js';
+import { cached, createCanary, routerDeps, startCaches, type Caches } from '../workload/harness.js';
 
 jest.setTimeout(60_000);
 
@@ -29,12 +28,7 @@ beforeAll(async () => {
   raw = adminClients().raw;
   await createNamespace(raw, NS);
   caches = await startCaches(raw, NS);
-  deps = {
-    raw,
-    splits: caches.splits,
-    logger,
-    versions: new ServedVersionsCache({ raw }),
-  };
+  deps = await routerDeps(raw, caches);
 });
 
 afterAll(async () => {
@@ -65,8 +59,9 @@ describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('TrafficSplit %s', (versio
   });
 
   it('uses the pinned version', () => {
-    expect(router.version).toBe(version);
-    expect(router.apiVersion).toBe(`split.smi-spec.io/${version}`);
+    expect(router.kind).toBe('smi-trafficsplit');
+    expect(router.resources()).toEqual([splitRef(version)]);
+    expect(router.resources().map(apiVersionOf)).toEqual([`split.smi-spec.io/${version}`]);
   });
 
   it('reconcile creates the split: two backends, all traffic to the primary, owned', async () => {
@@ -172,7 +167,7 @@ describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('TrafficSplit %s', (versio
     await raw.patch(objectPath(splitRef(version), NS, name), { metadata: { labels: { x: 'y' } } });
     const staleRouter = await createTrafficRouter(canary, {
       ...deps,
-      splits: { getByName: () => stale, list: () => [stale] },
+      read: () => ({ getByName: () => stale, list: () => [stale] }),
     });
     const err = await staleRouter.setRoutes(80, 20).then(
       () => undefined,
@@ -252,6 +247,6 @@ describe('factory on the shared control plane', () => {
   it('auto picks the newest served version', async () => {
     const canary = await createCanary(raw, NS, 'auto-pick');
     const router = await createTrafficRouter(canary, deps);
-    expect(router.version).toBe('v1alpha4');
+    expect(router.resources()).toEqual([splitRef('v1alpha4')]);
   });
 });

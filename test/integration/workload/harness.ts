@@ -11,6 +11,7 @@ import type { KubeObject } from '../../../src/kube/object-key.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { BUILTIN, collectionPath, type ResourceRef } from '../../../src/kube/resources.js';
 import type { EndpointSliceJson } from '../../../src/routing/endpoints.js';
+import { createRouters, type RouterFactoryDeps } from '../../../src/routing/factory.js';
 import { splitRef, type LiveSplit } from '../../../src/routing/traffic-split.js';
 import type { WorkloadDeps } from '../../../src/workload/deps.js';
 import type {
@@ -69,6 +70,20 @@ export async function startCaches(
     stop: async () => {
       await Promise.all(all.map((i) => i.stop()));
     },
+  };
+}
+
+/**
+ * What the reconciler gives the router factory: the routers as the controller builds them (each
+ * asks the API server what to watch), reading this test's split informer.
+ */
+export async function routerDeps(
+  raw: KubeRawClient,
+  caches: Pick<Caches, 'splits'>,
+): Promise<RouterFactoryDeps> {
+  return {
+    routers: await createRouters({ raw, logger, now: Date.now }),
+    read: () => caches.splits,
   };
 }
 

@@ -2,15 +2,20 @@
 // fake (our own seam) that lists fixed objects and never closes its watch until stopped.
 import { pino } from 'pino';
 import type { CanarySpec, CanaryStatus } from '../../../src/api/canary.js';
+import type { TrafficSplitVersion } from '../../../src/api/smi.js';
 import type { CanaryJson, ControllerCaches, TemplateJson } from '../../../src/controller/caches.js';
-import { CANARY_INDEX } from '../../../src/controller/caches.js';
+import { canaryIndexers } from '../../../src/controller/caches.js';
+import { RoutedCaches } from '../../../src/controller/routed-caches.js';
 import { ScopedCache } from '../../../src/runtime/scoped-cache.js';
 import { Informer } from '../../../src/kube/informer.js';
 import type { IndexFunc } from '../../../src/kube/informer-store.js';
 import type { ListerWatcher } from '../../../src/kube/lister-watcher.js';
 import type { KubeObject } from '../../../src/kube/object-key.js';
+import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import type { EndpointSliceJson } from '../../../src/routing/endpoints.js';
+import { SmiTrafficSplitRouter } from '../../../src/routing/smi.js';
 import type { LiveSplit } from '../../../src/routing/traffic-split.js';
+import type { Router } from '../../../src/routing/types.js';
 import type { ConfigJson, DeploymentJson, ServiceJson } from '../../../src/workload/k8s-types.js';
 import type { ControllerRevisionJson } from '../../../src/workload/promoted-template.js';
 
@@ -40,10 +45,11 @@ export async function memoryCache<T extends KubeObject>(
   name: string,
   items: readonly T[],
   indexers?: Record<string, IndexFunc<T>>,
+  listerWatcher: ListerWatcher<T> = staticLister(items),
 ): Promise<ScopedCache<T>> {
   const informer = new Informer<T>({
     name,
-    listerWatcher: staticLister(items),
+    listerWatcher,
     logger,
     relistIntervalMs: 0,
     ...(indexers === undefined ? {} : { indexers }),
@@ -54,9 +60,26 @@ export async function memoryCache<T extends KubeObject>(
   return cache;
 }
 
-const nsOf = (o: KubeObject): string => o.metadata?.namespace ?? '';
+/** The SMI router watching TrafficSplit v1alpha4, with `served` as the versions served now. */
+export function smiRouter(
+  opts: { raw?: KubeRawClient; served?: () => readonly TrafficSplitVersion[] } = {},
+): SmiTrafficSplitRouter {
+  const served = opts.served ?? (() => ['v1alpha4'] as const);
+  return new SmiTrafficSplitRouter({
+    raw: opts.raw ?? ({} as unknown as KubeRawClient),
+    logger,
+    versions: { served: () => Promise.resolve(served()) },
+    watched: 'v1alpha4',
+  });
+}
 
 export interface CachesInput {
+  /** @default [smiRouter()] */
+  routers?: readonly Router[];
+  /** Objects of the routers' resources, by plural (`splits` are the trafficsplits). */
+  routed?: Readonly<Record<string, readonly KubeObject[]>>;
+  /** A router resource's ListerWatcher by plural, instead of its fixed `routed` objects. */
+  routedListers?: Readonly<Record<string, ListerWatcher<KubeObject>>>;
   canaries?: CanaryJson[];
   deployments?: DeploymentJson[];
   services?: ServiceJson[];
@@ -69,9 +92,22 @@ export interface CachesInput {
 }
 
 export async function memoryCaches(input: CachesInput): Promise<ControllerCaches> {
-  const canaries = await memoryCache('canaries', input.canaries ?? [], {
-    [CANARY_INDEX.byTarget]: (c) => [`${nsOf(c)}/${c.spec.targetRef.name}`],
-    [CANARY_INDEX.byService]: (c) => [`${nsOf(c)}/${c.spec.service.name ?? c.spec.targetRef.name}`],
+  const routers = input.routers ?? [smiRouter()];
+  const canaries = await memoryCache('canaries', input.canaries ?? [], canaryIndexers(routers));
+  const objects: Readonly<Record<string, readonly KubeObject[]>> = {
+    trafficsplits: input.splits ?? [],
+    ...input.routed,
+  };
+  const routedCaches = new Map<string, ScopedCache<KubeObject>>();
+  for (const ref of routers.flatMap((r) => r.resources())) {
+    const items = objects[ref.plural] ?? [];
+    const lister = input.routedListers?.[ref.plural];
+    routedCaches.set(ref.plural, await memoryCache(ref.plural, items, undefined, lister));
+  }
+  const routed = new RoutedCaches(routers, (ref) => {
+    const cache = routedCaches.get(ref.plural);
+    if (cache === undefined) throw new Error(`no memory cache for ${ref.plural}`);
+    return cache;
   });
   const secrets = await memoryCache('secrets', input.secrets ?? []);
   const caches = {
@@ -80,14 +116,14 @@ export async function memoryCaches(input: CachesInput): Promise<ControllerCaches
     services: await memoryCache('services', input.services ?? []),
     configMaps: await memoryCache('configmaps', input.configMaps ?? []),
     secrets,
-    splits: await memoryCache('trafficsplits', input.splits ?? []),
     slices: await memoryCache<EndpointSliceJson>('endpointslices', []),
     templates: await memoryCache('analysistemplates', input.templates ?? []),
     promoted: await memoryCache('controllerrevisions', input.promoted ?? []),
     clusterTemplates: await memoryCache('clusteranalysistemplates', input.clusterTemplates ?? []),
     controllerSecrets: secrets,
   };
-  return { ...caches, all: Object.values(caches) as ScopedCache<KubeObject>[] };
+  const all = [...Object.values(caches), ...routedCaches.values()] as ScopedCache<KubeObject>[];
+  return { ...caches, routed, all };
 }
 
 export async function stopCaches(caches: ControllerCaches): Promise<void> {

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import type { CanaryStatus } from '../../../src/api/canary.js';
 import { FINALIZER } from '../../../src/api/constants.js';
 import type { TrafficSplitVersion } from '../../../src/api/smi.js';
-import type { ControllerCaches } from '../../../src/controller/caches.js';
+import { trackedResources, type ControllerCaches } from '../../../src/controller/caches.js';
 import { CanaryReconciler } from '../../../src/controller/canary-reconciler.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import type { ReconcileContext } from '../../../src/runtime/reconciler.js';
@@ -24,6 +24,7 @@ import {
   canaryJson,
   deploymentJson,
   memoryCaches,
+  smiRouter,
   stopCaches,
   type CachesInput,
 } from './canary-fixtures.js';
@@ -62,8 +63,6 @@ afterEach(async () => {
 
 async function setup(input: CachesInput): Promise<{ world: World; reconciler: CanaryReconciler }> {
   const world = new World();
-  const caches = await memoryCaches(input);
-  worlds.push(caches);
   const clock = new ManualClock();
   // Only the methods the reconciler's blocked and deletion paths call.
   const raw = {
@@ -80,6 +79,9 @@ async function setup(input: CachesInput): Promise<{ world: World; reconciler: Ca
       );
     },
   } as unknown as KubeRawClient;
+  const routers = [smiRouter({ raw, served: () => world.served })];
+  const caches = await memoryCaches({ ...input, routers });
+  worlds.push(caches);
   const statusWriter = {
     patchStatus: (_ref: unknown, _ns: unknown, name: string, patch: unknown, rv?: string) => {
       if (world.statusError !== undefined) {
@@ -114,13 +116,8 @@ async function setup(input: CachesInput): Promise<{ world: World; reconciler: Ca
     urlPolicy: {} as UrlPolicy,
     controllerNamespace: 'weightlifter-system',
     clock,
-    routerDeps: {
-      raw,
-      splits: caches.splits,
-      logger,
-      versions: { served: () => Promise.resolve(world.served) },
-    },
-    tracker: new WriteTracker({ now: () => clock.now() }),
+    routerDeps: { routers, read: caches.routed.read },
+    tracker: new WriteTracker({ tracked: trackedResources(routers), now: () => clock.now() }),
     runSlots: new RunSlots(10, caches.canaries),
   });
   return { world, reconciler };

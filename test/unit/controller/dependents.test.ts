@@ -3,6 +3,7 @@ import type { ControllerCaches } from '../../../src/controller/caches.js';
 import {
   canaryKeysForConfig,
   canaryKeysForDeployment,
+  canaryKeysForRouted,
   canaryKeysForServiceName,
   canaryKeySources,
 } from '../../../src/controller/dependents.js';
@@ -53,11 +54,21 @@ describe('which Canaries an event concerns', () => {
     expect(canaryKeysForDeployment(caches, obj('ns', 'x', 'api'))).toEqual(['ns/api']);
   });
 
-  it('Services, splits and EndpointSlices: by the apex name (spec.service.name if set)', () => {
+  it('Services and EndpointSlices: by the apex name (spec.service.name if set)', () => {
     expect(canaryKeysForServiceName(caches, 'ns', 'web')).toEqual(['ns/web']);
     expect(canaryKeysForServiceName(caches, 'ns', 'web-canary')).toEqual(['ns/web']);
     expect(canaryKeysForServiceName(caches, 'ns', 'api-svc-primary')).toEqual(['ns/api']);
     expect(canaryKeysForServiceName(caches, 'ns', 'api')).toEqual([]);
+  });
+
+  it('route objects: the Canary whose router writes that object (the SMI split: the apex name)', () => {
+    const split = caches.routed.all()[0]?.ref;
+    if (split === undefined) throw new Error('no routed cache');
+    expect(split.kind).toBe('TrafficSplit');
+    expect(canaryKeysForRouted(caches, split, obj('ns', 'web'))).toEqual(['ns/web']);
+    expect(canaryKeysForRouted(caches, split, obj('ns', 'api-svc'))).toEqual(['ns/api']);
+    expect(canaryKeysForRouted(caches, split, obj('other', 'web'))).toEqual(['other/web']);
+    expect(canaryKeysForRouted(caches, split, obj('ns', 'api'))).toEqual([]);
   });
 
   it('ConfigMaps: the Canaries whose target uses them, and owners of -primary copies', () => {

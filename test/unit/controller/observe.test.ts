@@ -19,9 +19,8 @@ function router(routes: Routes | null): TrafficRouter {
     throw new Error('not used by observe');
   };
   return {
-    provider: 'smi',
-    apiVersion: 'split.smi-spec.io/v1alpha4',
-    version: 'v1alpha4',
+    kind: 'smi-trafficsplit',
+    resources: unused,
     reconcile: unused,
     setRoutes: unused,
     getRoutes: () => routes,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidRoutesError } from '../../../src/routing/errors.js';
-import { SPLIT_CODECS } from '../../../src/routing/factory.js';
+import { SPLIT_CODECS } from '../../../src/routing/smi.js';
 import {
   desiredSpec,
   readRoutes,

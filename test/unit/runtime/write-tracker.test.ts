@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { WriteTracker } from '../../../src/runtime/write-tracker.js';
 
+/** What the canary controller tracks, with one router's route object. */
+const tracked = [
+  { group: 'weightlifter.io', kind: 'Canary' },
+  { group: 'apps', kind: 'Deployment' },
+  { group: '', kind: 'Service' },
+  { group: 'split.smi-spec.io', kind: 'TrafficSplit' },
+];
+
 const dep = (rv: string | undefined) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
@@ -9,7 +17,7 @@ const dep = (rv: string | undefined) => ({
 
 describe('WriteTracker', () => {
   it('reports a cached copy older than our write as stale until the cache catches up', () => {
-    const t = new WriteTracker();
+    const t = new WriteTracker({ tracked });
     t.record(dep('20'));
     expect(t.isStale('apps', 'Deployment', 'ns', 'web', dep('19'))).toBe(true);
     expect(t.isStale('apps', 'Deployment', 'ns', 'web', dep('20'))).toBe(false);
@@ -18,7 +26,7 @@ describe('WriteTracker', () => {
   });
 
   it('reports an object we created that the cache does not hold yet as stale', () => {
-    const t = new WriteTracker();
+    const t = new WriteTracker({ tracked });
     t.record({
       apiVersion: 'v1',
       kind: 'Service',
@@ -28,8 +36,8 @@ describe('WriteTracker', () => {
     expect(t.isStale('apps', 'Deployment', 'ns', 'web', undefined)).toBe(false);
   });
 
-  it('keys TrafficSplits by group, whatever version wrote them', () => {
-    const t = new WriteTracker();
+  it('keys a tracked kind by group, whatever version wrote it (TrafficSplit v1alpha2)', () => {
+    const t = new WriteTracker({ tracked });
     t.record({
       apiVersion: 'split.smi-spec.io/v1alpha2',
       kind: 'TrafficSplit',
@@ -40,7 +48,7 @@ describe('WriteTracker', () => {
 
   it('forgets a write the cache never shows within the max age (deleted meanwhile)', () => {
     let now = 1_000;
-    const t = new WriteTracker({ now: () => now, maxAgeMs: 5_000 });
+    const t = new WriteTracker({ tracked, now: () => now, maxAgeMs: 5_000 });
     t.record(dep('20'));
     now += 4_000;
     expect(t.isStale('apps', 'Deployment', 'ns', 'web', undefined)).toBe(true);
@@ -48,8 +56,8 @@ describe('WriteTracker', () => {
     expect(t.isStale('apps', 'Deployment', 'ns', 'web', undefined)).toBe(false);
   });
 
-  it('ignores kinds no reconcile reads, and resourceVersions that are not numbers', () => {
-    const t = new WriteTracker();
+  it('ignores kinds it was not told to track, and resourceVersions that are not numbers', () => {
+    const t = new WriteTracker({ tracked });
     t.record({
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',

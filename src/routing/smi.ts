@@ -1,0 +1,146 @@
+// The SMI TrafficSplit router as the controller sees it: one TrafficSplit informer, at the newest
+// version served at start-up (any would do: TrafficSplit CRDs convert nothing, so every version
+// reads the same object), and per Canary a SmiRouter writing the version it pins or the newest one
+// served now (discovery.ts). Found nothing at start-up: it watches nothing, and says when a
+// version appears, so the process restarts to watch it.
+import type { Logger } from 'pino';
+import type { Canary } from '../api/canary.js';
+import { TRAFFIC_SPLIT_VERSIONS, type TrafficSplitVersion } from '../api/smi.js';
+import type { KubeRawClient } from '../kube/raw-client.js';
+import type { ResourceRef } from '../kube/resources.js';
+import {
+  ServedVersionsCache,
+  fetchServedSplitVersions,
+  pickSplitVersion,
+  type ServedVersionsSource,
+} from './discovery.js';
+import { SMI_TRAFFIC_SPLIT, SmiRouter } from './smi-router.js';
+import { smiV1alpha1 } from './smi-v1alpha1.js';
+import { smiV1alpha2 } from './smi-v1alpha2.js';
+import { smiV1alpha3, smiV1alpha4 } from './smi-v1alpha3.js';
+import { splitNames, splitRef, type SplitCodec } from './traffic-split.js';
+import type {
+  CanaryNames,
+  RoutedObject,
+  RoutedReaders,
+  Router,
+  TrafficRouter,
+  TrafficStrategy,
+} from './types.js';
+
+export const SPLIT_CODECS = {
+  v1alpha1: smiV1alpha1,
+  v1alpha2: smiV1alpha2,
+  v1alpha3: smiV1alpha3,
+  v1alpha4: smiV1alpha4,
+} as const satisfies Record<TrafficSplitVersion, SplitCodec>;
+
+/** How often a router that found no TrafficSplit version at start-up looks again. */
+const REDISCOVER_MS = 60_000;
+
+export interface SmiTrafficSplitDeps {
+  readonly raw: KubeRawClient;
+  readonly logger: Logger;
+  /** Served versions, asked per Canary (a ServedVersionsCache in production). */
+  readonly versions: ServedVersionsSource;
+  /** The version watched; undefined when none was served at start-up. */
+  readonly watched: TrafficSplitVersion | undefined;
+}
+
+export class SmiTrafficSplitRouter implements Router {
+  readonly kind = SMI_TRAFFIC_SPLIT;
+  readonly #d: SmiTrafficSplitDeps;
+  /** Where a Canary's split is looked up: the watched version, or any while none is. */
+  readonly #ref: ResourceRef;
+
+  constructor(deps: SmiTrafficSplitDeps) {
+    this.#d = deps;
+    this.#ref = splitRef(deps.watched ?? TRAFFIC_SPLIT_VERSIONS[0]);
+  }
+
+  resources(): readonly ResourceRef[] {
+    return this.#d.watched === undefined ? [] : [this.#ref];
+  }
+
+  serves(canary: CanaryNames): boolean {
+    // spec.routing.provider is an enum of one in the CRD, defaulted to smi; the next router adds
+    // a value.
+    const provider: string = canary.spec.routing?.provider ?? 'smi';
+    return provider === 'smi';
+  }
+
+  objectsOf(canary: CanaryNames): readonly RoutedObject[] {
+    return [{ ref: this.#ref, name: splitNames(canary).name }];
+  }
+
+  /**
+   * Throws TrafficSplitUnavailableError (no served or pinned version) or UnsupportedStrategyError
+   * (`strategy` not expressible by the chosen version).
+   */
+  async forCanary(
+    canary: Canary,
+    read: RoutedReaders,
+    strategy: TrafficStrategy,
+  ): Promise<TrafficRouter> {
+    const version = pickSplitVersion(
+      await this.#d.versions.served(),
+      canary.spec.routing?.smiVersion,
+    );
+    return new SmiRouter(SPLIT_CODECS[version], canary, strategy, {
+      raw: this.#d.raw,
+      splits: read(this.#ref),
+      logger: this.#d.logger,
+    });
+  }
+
+  resourcesChanged(signal: AbortSignal): Promise<string> {
+    return new Promise((resolve) => {
+      // Watching a version already: a version installed later reads the same objects.
+      if (this.#d.watched !== undefined || signal.aborted) return;
+      const timer = setInterval(() => {
+        fetchServedSplitVersions(this.#d.raw).then(
+          ([found]) => {
+            if (found === undefined || signal.aborted) return;
+            clearInterval(timer);
+            resolve(`TrafficSplit ${found} is served now`);
+          },
+          (err: unknown) => {
+            this.#d.logger.warn({ err }, 'TrafficSplit discovery failed');
+          },
+        );
+      }, REDISCOVER_MS);
+      timer.unref();
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearInterval(timer);
+        },
+        { once: true },
+      );
+    });
+  }
+}
+
+export interface SmiTrafficSplitOptions {
+  readonly raw: KubeRawClient;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+/** Asks the API server which TrafficSplit version to watch. */
+export async function createSmiTrafficSplitRouter(
+  opts: SmiTrafficSplitOptions,
+): Promise<SmiTrafficSplitRouter> {
+  const [watched] = await fetchServedSplitVersions(opts.raw);
+  if (watched === undefined) {
+    opts.logger.warn(
+      'no TrafficSplit version is served; Canaries stay blocked until SMI is installed',
+    );
+  }
+  return new SmiTrafficSplitRouter({
+    raw: opts.raw,
+    logger: opts.logger,
+    versions: new ServedVersionsCache({ raw: opts.raw, now: opts.now }),
+    watched,
+  });
+}
