@@ -20,9 +20,9 @@ import { startWorkloads } from './workloads.js';
 export interface ControlPlaneOptions {
   /** Default: resolveBinaries() (KUBEBUILDER_ASSETS, else the build cache). */
   binDir?: string;
-  /** Default: [<repo>/crds, <repo>/local/smi-crds] (only <repo>/crds when smiCrdFiles is given). */
+  /** Default: [<repo>/crds, <repo>/dev/local/smi-crds] (only <repo>/crds with smiCrdFiles). */
   crdDirs?: string[];
-  /** Which SMI CRD files to install instead of <repo>/local/smi-crds (see writeTrafficSplitVariant). */
+  /** SMI CRD files to install instead of <repo>/dev/local/smi-crds (writeTrafficSplitVariant). */
   smiCrdFiles?: string[];
   /** Default true: run kube-controller-manager (+ kube-scheduler and kwok when available). */
   controllerManager?: boolean;

@@ -15,5 +15,5 @@ export function repoRoot(): string {
 
 export const defaultCrdDirs = (root = repoRoot()): string[] => [
   join(root, 'crds'),
-  join(root, 'local', 'smi-crds'),
+  join(root, 'dev', 'local', 'smi-crds'),
 ];

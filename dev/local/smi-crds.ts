@@ -6,7 +6,7 @@ import { repoRoot } from './paths.js';
 export const TRAFFIC_SPLIT_VERSIONS = ['v1alpha1', 'v1alpha2', 'v1alpha3', 'v1alpha4'] as const;
 export type TrafficSplitVersion = (typeof TRAFFIC_SPLIT_VERSIONS)[number];
 
-export const smiCrdDir = (root = repoRoot()): string => join(root, 'local', 'smi-crds');
+export const smiCrdDir = (root = repoRoot()): string => join(root, 'dev', 'local', 'smi-crds');
 export const trafficSplitCrdFile = (root = repoRoot()): string =>
   join(smiCrdDir(root), 'trafficsplit.yaml');
 export const httpRouteGroupCrdFile = (root = repoRoot()): string =>

@@ -1,4 +1,4 @@
-// The SMI CRDs in local/smi-crds/ against the real kube-apiserver: each TrafficSplit version's
+// The SMI CRDs in dev/local/smi-crds/ against the real kube-apiserver: each TrafficSplit version's
 // shape is accepted and read back unchanged (conversion None), shapes a mesh's schema forbids are
 // rejected, and a variant serving a single version makes the cluster look like a mesh that only
 // knows that version.

@@ -31,7 +31,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('local/smi-crds/trafficsplit.yaml', () => {
+describe('dev/local/smi-crds/trafficsplit.yaml', () => {
   it('serves all four versions with v1alpha4 stored and no conversion', async () => {
     const spec = await versionsOf(trafficSplitCrdFile());
     expect(spec.conversion.strategy).toBe('None');

@@ -1,9 +1,10 @@
 // The production build and image hold the controller only: tsc compiles src/ alone, the Dockerfile
 // copies src/ alone, and nothing in src/ imports the developer tooling under dev/ (local world,
-// emulator, demo), test/ or bench/. A change that would ship dev code fails here.
+// emulator, demo), test/, bench/ or a devDependency (the image has none). A change that would ship
+// dev code, or a controller that needs it, fails here.
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsFiles } from './source-files.js';
 
@@ -38,16 +39,60 @@ describe('the production build', () => {
     for (const dir of ['dev', 'test', 'bench', 'hack']) expect(ignored).toContain(dir);
   });
 
-  it('has no import from src/ into dev/, test/ or bench/', () => {
+  it('has src/ import only src/, Node built-ins and runtime dependencies', () => {
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+    const runtime = new Set(Object.keys(pkg.dependencies));
     const offending = tsFiles(join(ROOT, 'src')).flatMap((file) =>
-      [
-        ...readFileSync(file, 'utf8').matchAll(/from\s+'((?:\.\.\/)+(?:dev|test|bench)\/[^']*)'/g),
-      ].map((m) => `${relative(ROOT, file)} imports ${m[1] ?? ''}`),
+      specifiers(readFileSync(file, 'utf8'))
+        .filter((spec) => !allowedFromSrc(file, spec, runtime))
+        .map((spec) => `${relative(ROOT, file)} imports ${spec}`),
     );
     expect(offending).toEqual([]);
-    // The pattern finds such an import (so the check above can fail).
-    expect("import { x } from '../../dev/local/world.js';").toMatch(
-      /from\s+'((?:\.\.\/)+(?:dev|test|bench)\/[^']*)'/,
-    );
+  });
+
+  it('catches an import of dev code or of a dev dependency (so the check above can fail)', () => {
+    const file = join(ROOT, 'src', 'cli', 'main.ts');
+    const text = [
+      "import { startWorld } from '../../dev/local/world.js';",
+      'import "../../test/unit/shape/source-files.js";',
+      "const bench = await import('../../bench/main.js');",
+      "export { run } from '../controller/controller.js';",
+      "import type { Config } from 'jest';",
+      "import { Command } from 'commander';",
+      "import { readFile } from 'node:fs/promises';",
+    ].join('\n');
+    const runtime = new Set(['commander']);
+    expect(specifiers(text).filter((spec) => !allowedFromSrc(file, spec, runtime))).toEqual([
+      '../../dev/local/world.js',
+      '../../test/unit/shape/source-files.js',
+      '../../bench/main.js',
+      'jest',
+    ]);
   });
 });
+
+/** Every module specifier of a file: `import … from`, `export … from`, `import '…'`, `import('…')`. */
+function specifiers(text: string): string[] {
+  const forms = [
+    /^\s*(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm,
+    /^\s*import\s*['"]([^'"]+)['"]/gm,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]/g,
+  ];
+  return forms
+    .flatMap((form) => [...text.matchAll(form)])
+    .sort((a, b) => a.index - b.index)
+    .map((m) => m[1] ?? '');
+}
+
+/** A relative import stays inside src/; a bare one is a Node built-in or a runtime dependency. */
+function allowedFromSrc(file: string, spec: string, runtime: ReadonlySet<string>): boolean {
+  if (spec.startsWith('.')) {
+    const target = relative(join(ROOT, 'src'), resolve(dirname(file), spec));
+    return !target.startsWith('..') && !isAbsolute(target);
+  }
+  if (spec.startsWith('node:')) return true;
+  const parts = spec.split('/');
+  const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
+  // The image prunes devDependencies: src/ names none, not even for types, so none is loaded.
+  return runtime.has(name);
+}
