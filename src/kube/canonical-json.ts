@@ -28,7 +28,11 @@ export function toJson(value: unknown): Json | undefined {
   return undefined; // functions, symbols, bigint: not part of a Kubernetes object
 }
 
-/** JSON with every object's keys sorted (UTF-16 order), undefined members dropped. */
+/**
+ * JSON with every object's keys sorted, undefined members dropped. The order is JavaScript's own
+ * property order after a UTF-16 sort: array-index keys ("9", "10") first in numeric order, then
+ * the rest in UTF-16 order. Keep it so (test/unit/kube/canonical-json.test.ts): it is in every hash.
+ */
 export function canonicalJson(value: unknown): string {
   const sort = (v: Json): Json => {
     if (Array.isArray(v)) return v.map(sort);
