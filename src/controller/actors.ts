@@ -21,7 +21,7 @@ import type {
   ChecksCall,
   ChecksOutcome,
   EffectOf,
-  EngineSpec,
+  EffectOutcome,
   PreflightCall,
   PreflightOutcome,
   WebhookCall,
@@ -74,8 +74,10 @@ export interface ActorDeps {
 export interface StepScope {
   readonly canary: Canary;
   readonly json: CanaryJson;
-  readonly router: TrafficRouter;
-  readonly spec: EngineSpec;
+  /** null while the step is blocked (phases/blocked.ts): the engine then routes nothing. */
+  readonly router: TrafficRouter | null;
+  /** Deletes the route object whatever version wrote it; `finalize` uses it without a router. */
+  readonly releaseRoute: () => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -88,10 +90,6 @@ export class CanaryActors implements EngineActors {
   readonly #s: StepScope;
   readonly #ns: string;
   readonly #name: string;
-  /** The status being written this step (what the effects converge on). */
-  #next: CanaryStatus | undefined;
-  /** Why a route change was held back (endpoints not ready); the reconciler requeues soon. */
-  held: string | undefined;
 
   constructor(deps: ActorDeps, scope: StepScope) {
     this.#d = deps;
@@ -155,7 +153,6 @@ export class CanaryActors implements EngineActors {
   }
 
   async persistStatus(input: PersistInput): Promise<void> {
-    this.#next = input.status;
     await this.#d.statusWriter.patchStatus(
       CANARY_REF,
       this.#ns,
@@ -165,11 +162,17 @@ export class CanaryActors implements EngineActors {
     );
   }
 
+  /** The router; a blocked step (no router) never routes, so its absence is an engine bug. */
+  get #router(): TrafficRouter {
+    if (this.#s.router === null) throw new Error('a blocked step has no router to route with');
+    return this.#s.router;
+  }
+
   async initialize(e: EffectOf<'initialize'>): Promise<void> {
     const result = await initializeWorkload(
       { ...this.#workload, slices: this.#d.caches.slices, promoted: this.#d.caches.promoted },
       this.#s.canary,
-      this.#s.router,
+      this.#router,
       e.primaryFrom,
     );
     if (result.state !== 'done') this.#s.logger.info({ ...result }, 'initializing');
@@ -218,8 +221,12 @@ export class CanaryActors implements EngineActors {
     }
   }
 
-  async routeTraffic(e: EffectOf<'routeTraffic'>): Promise<void> {
-    const phase = this.#next?.phase ?? this.#s.json.status?.phase;
+  async routeTraffic(
+    e: EffectOf<'routeTraffic'>,
+    _signal: AbortSignal | undefined,
+    status: CanaryStatus,
+  ): Promise<EffectOutcome | undefined> {
+    const phase = status.phase;
     const primary = this.#d.caches.deployments.getByName(
       this.#ns,
       primaryName(this.#s.canary.spec),
@@ -230,7 +237,7 @@ export class CanaryActors implements EngineActors {
         : undefined;
     const desired = { primaryWeight: e.primaryWeight, canaryWeight: e.canaryWeight };
     const gate = checkRouteChange(
-      this.#s.router.getRoutes(),
+      this.#router.getRoutes(),
       desired,
       canaryEndpoints(
         this.#s.canary,
@@ -239,21 +246,26 @@ export class CanaryActors implements EngineActors {
       ),
     );
     if (!gate.allowed) {
-      this.held = gate.reason;
       this.#s.logger.info({ ...desired, reason: gate.reason }, 'route change held');
-      return;
+      return { held: gate.reason };
     }
-    await this.#s.router.setRoutes(e.primaryWeight, e.canaryWeight);
+    await this.#router.setRoutes(e.primaryWeight, e.canaryWeight);
     this.#d.metrics?.setCanaryWeight(this.#ns, this.#name, e.canaryWeight);
+    return undefined;
   }
 
   async finalize(): Promise<void> {
-    await finalizeWorkload(this.#workload, this.#s.canary, this.#s.router);
+    const route = this.#s.router ?? { finalize: this.#s.releaseRoute };
+    await finalizeWorkload(this.#workload, this.#s.canary, route);
     await removeFinalizer(this.#d.raw, this.#s.json);
     this.#s.logger.info('finalizer removed');
   }
 
-  async emitEvent(e: EffectOf<'emitEvent'>): Promise<void> {
+  async emitEvent(
+    e: EffectOf<'emitEvent'>,
+    _signal: AbortSignal | undefined,
+    status: CanaryStatus,
+  ): Promise<void> {
     const level = e.eventType === 'Warning' ? 'warn' : 'info';
     this.#s.logger[level]({ reason: e.reason }, e.message);
     await this.#d.recorder.record({
@@ -263,7 +275,7 @@ export class CanaryActors implements EngineActors {
       action: e.reason,
       note: e.message,
     });
-    this.#alert(e);
+    sendAlert(this.#d, { namespace: this.#ns, name: this.#name }, status, e, this.#s.logger);
     // Flagger forwards its events to `event` hooks; so do we (a notification: at most once).
     if (hooksOfType(this.#s.canary.spec.analysis?.webhooks, 'event').length > 0) {
       await runHooks(
@@ -272,8 +284,8 @@ export class CanaryActors implements EngineActors {
         {
           name: this.#name,
           namespace: this.#ns,
-          phase: this.#next?.phase ?? this.#s.json.status?.phase ?? 'Initializing',
-          checksum: this.#next?.revision ?? this.#s.json.status?.revision ?? '',
+          phase: status.phase ?? 'Initializing',
+          checksum: status.revision ?? '',
         },
         {
           policy: this.#d.urlPolicy,
@@ -283,24 +295,14 @@ export class CanaryActors implements EngineActors {
       );
     }
   }
-
-  /**
-   * The alert for this Event, if it is alert-worthy, sent without waiting. Emitted once per
-   * transition, after the status write, like the Event: at most once.
-   */
-  #alert(e: EffectOf<'emitEvent'>): void {
-    const status = this.#next ?? this.#s.json.status ?? {};
-    sendAlert(this.#d, { namespace: this.#ns, name: this.#name }, status, e, this.#s.logger);
-  }
 }
 
 /**
- * Sends the alert for an Event (an engine effect, or a blocked step's Warning), if it is
- * alert-worthy, without waiting: a slow or failing receiver never delays a rollback or fails the
+ * Sends the alert for an Event (an engine effect), if it is alert-worthy, without waiting: a slow or failing receiver never delays a rollback or fails the
  * step (the notifier has its own timeout and retries, logs failures at warn with the provider,
  * and its promise never rejects). The caller decides that this is the one time to send it.
  */
-export function sendAlert(
+function sendAlert(
   deps: Pick<ActorDeps, 'alerts' | 'clock'>,
   canary: { readonly namespace: string; readonly name: string },
   status: CanaryStatus,

@@ -83,7 +83,7 @@ export async function initializeWorkload(
 export async function finalizeWorkload(
   deps: WorkloadDeps,
   canary: Canary,
-  router: TrafficRouter,
+  router: Pick<TrafficRouter, 'finalize'>,
 ): Promise<StepResult> {
   await releaseApexService(deps, canary, canary.spec.revertOnDeletion ?? true);
   await router.finalize();

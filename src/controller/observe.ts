@@ -1,4 +1,6 @@
-// What one reconcile step observes (the engine's `Observed`), read from the informer caches only.
+// What one reconcile step observes (the engine's `Observed`), read from the informer caches only,
+// including what blocks the step (Observed.blocked): the engine, not this file, decides what a
+// block means for status, Events and deletion.
 import type { Canary } from '../api/canary.js';
 import {
   ANNOTATIONS,
@@ -8,16 +10,22 @@ import {
 } from '../api/constants.js';
 import { primaryName, serviceNames } from '../api/defaults.js';
 import { deepEqual } from '../kube/merge-patch.js';
-import type { Observed, ObservedTarget, OperationRequest } from '../machine/types.js';
+import { OwnershipError } from '../kube/diff-patch.js';
+import type { KubeObject } from '../kube/object-key.js';
+import { notControlledBy } from '../kube/owner.js';
+import { BUILTIN, type ResourceRef } from '../kube/resources.js';
+import type { Blocked, Observed, ObservedTarget, OperationRequest } from '../machine/types.js';
 import type { TrafficRouter } from '../routing/types.js';
 import { targetRevision } from '../workload/config-tracking.js';
-import { WorkloadSpecError } from '../workload/errors.js';
+import { TakeoverRefusedError, WorkloadSpecError, conditionReasonOf } from '../workload/errors.js';
 import type { DeploymentJson } from '../workload/k8s-types.js';
 import { primaryRevisionOf } from '../workload/primary-builder.js';
 import { latestStoredTemplate } from '../workload/promoted-template.js';
 import { deploymentReadiness } from '../workload/readiness.js';
 import { desiredServices } from '../workload/services-builder.js';
+import { serviceOwnership } from '../workload/takeover.js';
 import type { CanaryJson, ControllerCaches } from './caches.js';
+import { targetNotReadyReason } from './release-wait.js';
 
 export function hasFinalizer(canary: CanaryJson): boolean {
   return canary.metadata?.finalizers?.includes(FINALIZER) ?? false;
@@ -30,7 +38,10 @@ export function isDeleting(canary: CanaryJson): boolean {
 export interface ObserveInput {
   readonly canary: Canary;
   readonly json: CanaryJson;
-  readonly router: TrafficRouter;
+  /** null: no router could be built for the Canary, and `blocked` says why. */
+  readonly router: TrafficRouter | null;
+  /** What already blocks the step (an invalid spec, no router); null when nothing does yet. */
+  readonly blocked: Blocked | null;
   readonly caches: ControllerCaches;
   readonly runSlotAvailable: boolean;
 }
@@ -41,8 +52,10 @@ export function observe(input: ObserveInput): Observed {
   const targetDep = caches.deployments.getByName(ns, canary.spec.targetRef.name);
   let target: ObservedTarget | null = null;
   const deleting = isDeleting(json) && hasFinalizer(json);
+  let blocked = input.blocked;
   if (targetDep !== undefined) {
     const rev = revisionFor(targetDep, caches, deleting);
+    blocked ??= rev.blocked;
     target = {
       revision: rev.revision,
       trackedConfigs: rev.trackedConfigs,
@@ -56,22 +69,36 @@ export function observe(input: ObserveInput): Observed {
   const apex = caches.services.getByName(ns, names.apex);
   // The apex counts only once it selects the primary pods: a pre-existing user Service of that
   // name (not yet taken over) does not make the Canary initialized.
-  const apexDesired =
+  const apexDesired = conditioned(() =>
     targetDep === undefined
       ? undefined
-      : desiredServices(canary, targetDep).find((d) => d.role === 'apex')?.selector;
+      : desiredServices(canary, targetDep).find((d) => d.role === 'apex')?.selector,
+  );
+  blocked ??= apexDesired.blocked ?? notOwned(input, primaryDep);
   const apexReady =
     apex !== undefined &&
-    apexDesired !== undefined &&
-    deepEqual(apex.spec?.selector ?? {}, apexDesired);
+    apexDesired.value !== undefined &&
+    deepEqual(apex.spec?.selector ?? {}, apexDesired.value);
   const initialized =
     primaryDep !== undefined &&
     apexReady &&
     caches.services.getByName(ns, names.primary) !== undefined &&
     caches.services.getByName(ns, names.canary) !== undefined &&
     caches.routed.objectsOf(json).every((o) => o.cached !== undefined);
+  if (blocked !== null && deleting && target !== null && targetDep !== undefined) {
+    // No router stands between the target and the apex now: its endpoints must be ready too.
+    const why = targetNotReadyReason({
+      target: targetDep,
+      namespace: ns,
+      canaryService:
+        caches.services.getByName(ns, names.canary) === undefined ? undefined : names.canary,
+      slices: caches.slices,
+    });
+    if (why !== undefined) target = { ...target, readiness: { state: 'pending', message: why } };
+  }
   return {
     deleting,
+    blocked,
     target,
     primary:
       primaryDep === undefined
@@ -81,29 +108,82 @@ export function observe(input: ObserveInput): Observed {
             readiness: deploymentReadiness(primaryDep),
             replicas: primaryDep.spec?.replicas ?? 1,
           },
-    routes: router.getRoutes(),
+    routes: router?.getRoutes() ?? null,
     initialized,
     runSlotAvailable: input.runSlotAvailable,
     promotedTemplate: latestStoredTemplate(canary, caches.promoted)?.revision ?? null,
   };
 }
 
+/** What a ConditionedError (or a refused ownership) says, as a blocked step; others rethrown. */
+export function blockedBy(err: unknown): Blocked {
+  const reason = conditionReasonOf(err);
+  if (reason === undefined) throw err;
+  return { reason, message: err instanceof Error ? err.message : String(err) };
+}
+
+function conditioned<T>(read: () => T): { value: T | undefined; blocked: Blocked | null } {
+  try {
+    return { value: read(), blocked: null };
+  } catch (err) {
+    return { value: undefined, blocked: blockedBy(err) };
+  }
+}
+
 /**
- * The target's revision. A required ConfigMap/Secret that does not exist throws
- * WorkloadSpecError (the Canary is blocked until it exists) — except while the Canary is being
- * deleted: the Terminating flow does not need the revision, and blocking deletion on a missing
- * config would keep the finalizer forever.
+ * The first existing object of ours that this Canary does not control, as a NotOwned block: the
+ * step's effects would refuse to touch it (diff-then-patch checks the owner on every write), so
+ * it is seen before any decision instead. A Service without the takeover annotation, a primary
+ * Deployment or route object someone else controls. A refusal the cache could not show yet
+ * still fails the effect, and the step is retried with backoff until the cache shows it.
+ */
+function notOwned(input: ObserveInput, primary: DeploymentJson | undefined): Blocked | null {
+  const { canary, json, caches } = input;
+  const ns = canary.metadata.namespace ?? '';
+  const names = serviceNames(canary.spec);
+  const services = [
+    [names.apex, true],
+    [names.primary, false],
+    [names.canary, false],
+  ] as const;
+  for (const [name, takeoverAllowed] of services) {
+    const live = caches.services.getByName(ns, name);
+    if (live === undefined) continue;
+    const own = serviceOwnership(canary, live, takeoverAllowed);
+    if (own.kind === 'refused')
+      return blockedBy(new TakeoverRefusedError(BUILTIN.services, live, own.why));
+  }
+  const owned: (readonly [ResourceRef, KubeObject | undefined])[] = [
+    [BUILTIN.deployments, primary],
+    ...caches.routed.objectsOf(json).map((o) => [o.ref, o.cached] as const),
+  ];
+  for (const [ref, live] of owned) {
+    const why = live === undefined ? undefined : notControlledBy(canary, live);
+    if (live !== undefined && why !== undefined)
+      return blockedBy(new OwnershipError(ref, live, why));
+  }
+  return null;
+}
+
+/**
+ * The target's revision. A required ConfigMap/Secret that does not exist blocks the step until it
+ * exists — except while the Canary is being deleted: the Terminating flow does not need the
+ * revision, and blocking deletion on a missing config would keep the finalizer forever.
  */
 function revisionFor(
   target: DeploymentJson,
   caches: ControllerCaches,
   deleting: boolean,
-): { revision: string; trackedConfigs: Readonly<Record<string, string>> } {
+): {
+  revision: string;
+  trackedConfigs: Readonly<Record<string, string>>;
+  blocked: Blocked | null;
+} {
   try {
-    return targetRevision(target, caches);
+    return { ...targetRevision(target, caches), blocked: null };
   } catch (err) {
-    if (!deleting || !(err instanceof WorkloadSpecError)) throw err;
-    return { revision: '', trackedConfigs: {} };
+    if (!(err instanceof WorkloadSpecError)) throw err;
+    return { revision: '', trackedConfigs: {}, blocked: deleting ? null : blockedBy(err) };
   }
 }
 

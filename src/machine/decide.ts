@@ -8,6 +8,7 @@ import { diffMergePatch, type JsonObject } from '../kube/merge-patch.js';
 import { healthOfPhase, nextConditions, previousReady } from './conditions.js';
 import { convergeEffects, primarySource } from './converge.js';
 import { event, verdict, type Ctx, type PhaseHandler, type Step, type Verdict } from './draft.js';
+import { blockedPhase } from './phases/blocked.js';
 import { hold, release } from './phases/hold.js';
 import { initializingPhase } from './phases/initializing.js';
 import { handleOperation } from './phases/operations.js';
@@ -40,6 +41,7 @@ const HANDLERS: Record<Exclude<Phase, 'Terminating'>, PhaseHandler> = {
 
 function route(ctx: Ctx): Step {
   const { observed, spec } = ctx;
+  if (observed.blocked !== null) return blockedPhase(ctx, observed.blocked);
   if (observed.deleting) return terminatingPhase(ctx, ctx.prev);
   const target = observed.target;
   if (target === null) {

@@ -80,7 +80,13 @@ const TRANSIENT_REASONS = new Set([
   'Suspended',
   'Paused',
   'TargetNotFound',
+  // A blocked step's reasons (phases/blocked.ts); the block has cleared once keep() runs.
   'InvalidSpec',
+  'NotOwned',
+  'TrafficSplitUnavailable',
+  'UnsupportedStrategy',
+  'TemplateNotFound',
+  'TargetNotReady',
   'PrimaryMissing',
   'PrimaryTemplateUnavailable',
   'WaitingForPrimary',

@@ -5,7 +5,9 @@ import type {
   ChecksCall,
   ChecksOutcome,
   Effect,
+  EffectCall,
   EffectOf,
+  EffectOutcome,
   EffectType,
   EngineStatus,
   GatherRequest,
@@ -53,6 +55,8 @@ export interface StepResult {
   readonly notificationFailures: readonly EngineError[];
   /** The status write or a converging effect failed: retry the step with backoff. */
   readonly error: EngineError | null;
+  /** Why a route change was held back (its endpoints not ready): the loop looks again soon. */
+  readonly held: string | null;
 }
 
 export interface Context {
@@ -66,6 +70,7 @@ export interface Context {
   readonly persisted: boolean;
   readonly notificationFailures: readonly EngineError[];
   readonly error: EngineError | null;
+  readonly held: string | null;
 }
 
 export const notProvided = (actor: string): Promise<never> =>
@@ -154,20 +159,20 @@ export function effectError(c: Context, code: EngineError['code'], err: unknown)
 }
 
 /** The actors as shipped: each fails with WL_ENGINE_ACTOR_NOT_PROVIDED until provided. */
+/** An effect actor: given the effect and the persisted status, it may report a held route change. */
+const effectActor = <T extends Exclude<EffectType, 'callWebhooks'>>(type: T) =>
+  fromPromise<EffectOutcome | undefined, EffectCall<EffectOf<T>>>(() => notProvided(type));
+
 export const UNPROVIDED_ACTORS = {
   callWebhooks: fromPromise<WebhookOutcome, WebhookCall>(() => notProvided('callWebhooks')),
   runChecks: fromPromise<ChecksOutcome, ChecksCall>(() => notProvided('runChecks')),
   preflight: fromPromise<PreflightOutcome, PreflightCall>(() => notProvided('preflight')),
   persistStatus: fromPromise<undefined, PersistInput>(() => notProvided('persistStatus')),
-  initialize: fromPromise<undefined, EffectOf<'initialize'>>(() => notProvided('initialize')),
-  recordPromoted: fromPromise<undefined, EffectOf<'recordPromoted'>>(() =>
-    notProvided('recordPromoted'),
-  ),
-  promotePrimary: fromPromise<undefined, EffectOf<'promotePrimary'>>(() =>
-    notProvided('promotePrimary'),
-  ),
-  scaleCanary: fromPromise<undefined, EffectOf<'scaleCanary'>>(() => notProvided('scaleCanary')),
-  routeTraffic: fromPromise<undefined, EffectOf<'routeTraffic'>>(() => notProvided('routeTraffic')),
-  finalize: fromPromise<undefined, EffectOf<'finalize'>>(() => notProvided('finalize')),
-  emitEvent: fromPromise<undefined, EffectOf<'emitEvent'>>(() => notProvided('emitEvent')),
+  initialize: effectActor('initialize'),
+  recordPromoted: effectActor('recordPromoted'),
+  promotePrimary: effectActor('promotePrimary'),
+  scaleCanary: effectActor('scaleCanary'),
+  routeTraffic: effectActor('routeTraffic'),
+  finalize: effectActor('finalize'),
+  emitEvent: effectActor('emitEvent'),
 };

@@ -39,7 +39,9 @@ import {
 import {
   NOTHING_GATHERED,
   type Effect,
+  type EffectCall,
   type EffectOf,
+  type EffectOutcome,
   type EffectType,
   type WebhookCall,
 } from './types.js';
@@ -122,9 +124,10 @@ export const canaryMachineSetup = setup({
       applied: [...context.applied, ...context.pending.slice(0, 1)],
       pending: context.pending.slice(1),
     })),
-    shiftApplied: assign(({ context }) => ({
+    shiftApplied: assign(({ context, event }) => ({
       applied: [...context.applied, ...context.pending.slice(0, 1)],
       pending: context.pending.slice(1),
+      held: heldBy((event as { output?: unknown }).output) ?? context.held,
     })),
   },
   delays: {
@@ -136,12 +139,25 @@ export const canaryMachineSetup = setup({
 
 const isConverging = (e: Effect): boolean => e.type !== 'emitEvent' && e.type !== 'callWebhooks';
 
-/** What an effect's actor is given: the effect itself, except webhooks (their call). */
-function effectInput<T extends EffectType>(e: EffectOf<T>): EffectInput<T> {
-  const effect: Effect = e;
-  return (effect.type === 'callWebhooks' ? effect.call : effect) as EffectInput<T>;
+/** The reason an effect actor reported holding a route change, if it did. */
+function heldBy(output: unknown): string | undefined {
+  const held = (output as EffectOutcome | undefined)?.held;
+  return typeof held === 'string' ? held : undefined;
 }
-type EffectInput<T extends EffectType> = T extends 'callWebhooks' ? WebhookCall : EffectOf<T>;
+
+/**
+ * What an effect's actor is given: the effect and the status this step persisted; a webhook
+ * effect gives its call alone (the same actor answers the gate webhooks while deciding).
+ */
+function effectInput<T extends EffectType>(c: Context, type: T): EffectInput<T> {
+  const effect: Effect = head(c, type);
+  return (
+    effect.type === 'callWebhooks' ? effect.call : { effect, status: plan(c).status }
+  ) as EffectInput<T>;
+}
+type EffectInput<T extends EffectType> = T extends 'callWebhooks'
+  ? WebhookCall
+  : EffectCall<EffectOf<T>>;
 
 /**
  * The state that applies one effect, then goes back to `applying`. A converging effect that fails
@@ -160,7 +176,7 @@ function effectState<T extends EffectType>(type: T, kind: 'converging' | 'notifi
   return {
     invoke: {
       src: type,
-      input: ({ context }: { context: Context }) => effectInput(head(context, type)),
+      input: ({ context }: { context: Context }) => effectInput(context, type),
       onDone: { target: 'applying', actions: 'shiftApplied' },
       onError: onFailure(false),
     },
@@ -181,6 +197,7 @@ export const canaryMachine = canaryMachineSetup.createMachine({
     persisted: false,
     notificationFailures: [],
     error: null,
+    held: null,
   }),
   initial: 'deciding',
   states: {
@@ -365,6 +382,7 @@ export const canaryMachine = canaryMachineSetup.createMachine({
     applied: context.applied,
     notificationFailures: context.notificationFailures,
     error: context.error,
+    held: context.held,
   }),
 });
 

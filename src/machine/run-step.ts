@@ -12,7 +12,11 @@ import {
 import type {
   ChecksCall,
   ChecksOutcome,
+  EffectCall,
   EffectOf,
+  EffectOutcome,
+  EffectType,
+  EngineStatus,
   PreflightCall,
   PreflightOutcome,
   StepInput,
@@ -31,23 +35,48 @@ export interface EngineActors {
   preflight(call: PreflightCall, signal: AbortSignal): Promise<PreflightOutcome>;
   /** Merge-patch `/status` with the patch (optimistic concurrency is the implementation's). */
   persistStatus(input: PersistInput, signal: AbortSignal): Promise<void>;
-  initialize(effect: EffectOf<'initialize'>, signal: AbortSignal): Promise<void>;
+  // The effects. `status` is what this step persisted (the state they converge on). A route
+  // change held back (its endpoints not ready) is returned as { held: why }; the step's result
+  // carries it, and no actor keeps state of its own.
+  initialize(effect: EffectOf<'initialize'>, signal: AbortSignal, status: EngineStatus): Done;
   /** Stores the live primary's template and config copies as the promoted template of `revision`. */
-  recordPromoted(effect: EffectOf<'recordPromoted'>, signal: AbortSignal): Promise<void>;
-  promotePrimary(effect: EffectOf<'promotePrimary'>, signal: AbortSignal): Promise<void>;
-  scaleCanary(effect: EffectOf<'scaleCanary'>, signal: AbortSignal): Promise<void>;
-  routeTraffic(effect: EffectOf<'routeTraffic'>, signal: AbortSignal): Promise<void>;
-  finalize(effect: EffectOf<'finalize'>, signal: AbortSignal): Promise<void>;
-  emitEvent(effect: EffectOf<'emitEvent'>, signal: AbortSignal): Promise<void>;
+  recordPromoted(
+    effect: EffectOf<'recordPromoted'>,
+    signal: AbortSignal,
+    status: EngineStatus,
+  ): Done;
+  promotePrimary(
+    effect: EffectOf<'promotePrimary'>,
+    signal: AbortSignal,
+    status: EngineStatus,
+  ): Done;
+  scaleCanary(effect: EffectOf<'scaleCanary'>, signal: AbortSignal, status: EngineStatus): Done;
+  routeTraffic(
+    effect: EffectOf<'routeTraffic'>,
+    signal: AbortSignal,
+    status: EngineStatus,
+  ): Promise<EffectOutcome | undefined>;
+  finalize(effect: EffectOf<'finalize'>, signal: AbortSignal, status: EngineStatus): Done;
+  emitEvent(effect: EffectOf<'emitEvent'>, signal: AbortSignal, status: EngineStatus): Done;
 }
 
-const done = (p: Promise<void>): Promise<undefined> => p.then(() => undefined);
+type Done = Promise<void>;
+
+type EffectActorType = Exclude<EffectType, 'callWebhooks'>;
 
 /** The machine with every actor implemented by `impl`. */
 export function provideActors(
   impl: EngineActors,
   machine: CanaryMachine = canaryMachine,
 ): CanaryMachine {
+  const effect = <T extends EffectActorType>(
+    run: (e: EffectOf<T>, signal: AbortSignal, status: EngineStatus) => Promise<unknown>,
+  ) =>
+    fromPromise<EffectOutcome | undefined, EffectCall<EffectOf<T>>>(({ input, signal }) =>
+      run(input.effect, signal, input.status).then((o) =>
+        o === undefined ? undefined : (o as EffectOutcome),
+      ),
+    );
   return machine.provide({
     actors: {
       callWebhooks: fromPromise<WebhookOutcome, WebhookCall>(({ input, signal }) =>
@@ -60,29 +89,15 @@ export function provideActors(
         impl.preflight(input, signal),
       ),
       persistStatus: fromPromise<undefined, PersistInput>(({ input, signal }) =>
-        done(impl.persistStatus(input, signal)),
+        impl.persistStatus(input, signal).then(() => undefined),
       ),
-      initialize: fromPromise<undefined, EffectOf<'initialize'>>(({ input, signal }) =>
-        done(impl.initialize(input, signal)),
-      ),
-      recordPromoted: fromPromise<undefined, EffectOf<'recordPromoted'>>(({ input, signal }) =>
-        done(impl.recordPromoted(input, signal)),
-      ),
-      promotePrimary: fromPromise<undefined, EffectOf<'promotePrimary'>>(({ input, signal }) =>
-        done(impl.promotePrimary(input, signal)),
-      ),
-      scaleCanary: fromPromise<undefined, EffectOf<'scaleCanary'>>(({ input, signal }) =>
-        done(impl.scaleCanary(input, signal)),
-      ),
-      routeTraffic: fromPromise<undefined, EffectOf<'routeTraffic'>>(({ input, signal }) =>
-        done(impl.routeTraffic(input, signal)),
-      ),
-      finalize: fromPromise<undefined, EffectOf<'finalize'>>(({ input, signal }) =>
-        done(impl.finalize(input, signal)),
-      ),
-      emitEvent: fromPromise<undefined, EffectOf<'emitEvent'>>(({ input, signal }) =>
-        done(impl.emitEvent(input, signal)),
-      ),
+      initialize: effect<'initialize'>((e, s, st) => impl.initialize(e, s, st)),
+      recordPromoted: effect<'recordPromoted'>((e, s, st) => impl.recordPromoted(e, s, st)),
+      promotePrimary: effect<'promotePrimary'>((e, s, st) => impl.promotePrimary(e, s, st)),
+      scaleCanary: effect<'scaleCanary'>((e, s, st) => impl.scaleCanary(e, s, st)),
+      routeTraffic: effect<'routeTraffic'>((e, s, st) => impl.routeTraffic(e, s, st)),
+      finalize: effect<'finalize'>((e, s, st) => impl.finalize(e, s, st)),
+      emitEvent: effect<'emitEvent'>((e, s, st) => impl.emitEvent(e, s, st)),
     },
   });
 }

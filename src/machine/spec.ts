@@ -16,9 +16,14 @@ const GATE_HOOKS: ReadonlySet<string> = new Set([
   'rollback',
 ]);
 
+/**
+ * An invalid spec still yields a spec, with the default interval: the step is blocked
+ * (InvalidSpec) and starts no run, but a Canary being deleted must still be let go of, honouring
+ * revertOnDeletion (phases/blocked.ts).
+ */
 export type EngineSpecResult =
   | { readonly ok: true; readonly spec: EngineSpec }
-  | { readonly ok: false; readonly error: ProgressionError };
+  | { readonly ok: false; readonly error: ProgressionError; readonly spec: EngineSpec };
 
 export function engineSpecFrom(canarySpec: CanarySpec): EngineSpecResult {
   const spec = withStoredDefaults(canarySpec);
@@ -27,9 +32,14 @@ export function engineSpecFrom(canarySpec: CanarySpec): EngineSpecResult {
   const intervalMs = parseDuration(interval);
   if (intervalMs === null || intervalMs < 1_000) {
     const message = `analysis.interval "${interval}" is not a duration of at least 1s`;
+    const fallback = engineSpecFrom({
+      ...spec,
+      analysis: { ...analysis, interval: STORED_DEFAULTS.analysis.interval },
+    });
     return {
       ok: false,
       error: new ProgressionError(PROGRESSION_ERROR_REASONS.invalidStrategy, message),
+      spec: fallback.spec,
     };
   }
   return {

@@ -52,6 +52,10 @@ export interface ObservedTarget {
   readonly trackedConfigs: Readonly<Record<string, string>>;
   /** spec.replicas of the target Deployment (the canary workload). */
   readonly replicas: number;
+  /**
+   * The Deployment's; while a Canary being deleted is blocked, also its `-canary` Service's ready
+   * endpoints: with no router, no gated route change stands between the target and the apex.
+   */
   readonly readiness: Readiness;
 }
 
@@ -72,15 +76,33 @@ export interface Routes {
   readonly canaryWeight: number;
 }
 
+/**
+ * Something only the controller can see stops the step before any run logic: an invalid spec, no
+ * router for the routing API (not served, or a strategy it cannot express), an object of ours that
+ * the Canary does not control (a Service without the takeover annotation, a TrafficSplit or primary
+ * someone else owns), a tracked ConfigMap or Secret missing. The fix is a change to some object,
+ * whose watch event runs the next step.
+ */
+export interface Blocked {
+  /** A CamelCase condition reason (api/constants.ts CONDITION_REASONS). */
+  readonly reason: string;
+  readonly message: string;
+}
+
 /** What the reconcile loop read from its caches for this step. */
 export interface Observed {
   /** metadata.deletionTimestamp is set. */
   readonly deleting: boolean;
+  /**
+   * null: nothing blocks the step. Otherwise the step decides only the blocked verdict (and, for
+   * a Canary being deleted, how to let go of it): see phases/blocked.ts.
+   */
+  readonly blocked: Blocked | null;
   /** null: the target Deployment does not exist. */
   readonly target: ObservedTarget | null;
   /** null: `<target>-primary` does not exist. */
   readonly primary: ObservedPrimary | null;
-  /** null: the TrafficSplit does not exist. */
+  /** null: the TrafficSplit does not exist (or, while blocked, there is no router to read it). */
   readonly routes: Routes | null;
   /** Primary Deployment, apex/primary/canary Services and TrafficSplit all exist. */
   readonly initialized: boolean;
@@ -208,6 +230,20 @@ export type Effect =
   | { readonly type: 'callWebhooks'; readonly call: WebhookCall };
 
 export type EffectType = Effect['type'];
+
+/**
+ * What an effect's actor is given: the effect (a webhook call's `call`) and the status this step
+ * persisted, which the effects converge on.
+ */
+export interface EffectCall<E> {
+  readonly effect: E;
+  readonly status: EngineStatus;
+}
+
+/** What an effect's actor may return: a route change the router held back (endpoints not ready). */
+export interface EffectOutcome {
+  readonly held?: string;
+}
 export type EffectOf<T extends EffectType> = Extract<Effect, { type: T }>;
 
 /** RFC 7386 merge patch for `/status` (null deletes a field). */

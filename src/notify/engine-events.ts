@@ -23,7 +23,7 @@ const WARNING: Readonly<Record<string, KindEntry>> = {
   [R.checkFailed]: K.checkFailed,
   [R.targetNotFound]: K.stalled,
   [R.invalidSpec]: K.stalled,
-  // Blocked before any run could start (src/controller/blocked.ts): needs a human too.
+  // A blocked step (src/machine/phases/blocked.ts): needs a human too.
   [R.templateNotFound]: K.stalled,
   [R.unsupportedStrategy]: K.stalled,
   [R.trafficSplitUnavailable]: K.stalled,

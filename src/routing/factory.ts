@@ -50,3 +50,11 @@ export async function createTrafficRouter(
   }
   return router.forCanary(canary, deps.read, strategy);
 }
+
+/**
+ * Deletes the Canary's route object, if any, without needing a router that can route it now (a
+ * Canary being deleted while its step cannot run). No router serves it: there is nothing of ours.
+ */
+export async function releaseRoute(canary: Canary, deps: RouterFactoryDeps): Promise<void> {
+  await deps.routers.find((r) => r.serves(canary))?.release(canary, deps.read);
+}

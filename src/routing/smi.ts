@@ -19,13 +19,15 @@ import { smiV1alpha1 } from './smi-v1alpha1.js';
 import { smiV1alpha2 } from './smi-v1alpha2.js';
 import { smiV1alpha3, smiV1alpha4 } from './smi-v1alpha3.js';
 import { splitNames, splitRef, type SplitCodec } from './traffic-split.js';
-import type {
-  CanaryNames,
-  RoutedObject,
-  RoutedReaders,
-  Router,
-  TrafficRouter,
-  TrafficStrategy,
+import { TrafficSplitUnavailableError } from './errors.js';
+import {
+  WEIGHTED,
+  type CanaryNames,
+  type RoutedObject,
+  type RoutedReaders,
+  type Router,
+  type TrafficRouter,
+  type TrafficStrategy,
 } from './types.js';
 
 export const SPLIT_CODECS = {
@@ -91,6 +93,25 @@ export class SmiTrafficSplitRouter implements Router {
       splits: read(this.#ref),
       logger: this.#d.logger,
     });
+  }
+
+  /**
+   * Every served version returns the same object (conversion None), so any served version deletes
+   * it: the newest, whatever the Canary pins.
+   */
+  async release(canary: Canary, read: RoutedReaders): Promise<void> {
+    const unpinned: Canary = {
+      ...canary,
+      spec: { ...canary.spec, routing: { ...canary.spec.routing, smiVersion: 'auto' } },
+    };
+    let router: TrafficRouter;
+    try {
+      router = await this.forCanary(unpinned, read, WEIGHTED);
+    } catch (err) {
+      if (err instanceof TrafficSplitUnavailableError) return;
+      throw err;
+    }
+    await router.finalize();
   }
 
   resourcesChanged(signal: AbortSignal): Promise<string> {

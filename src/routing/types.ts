@@ -103,6 +103,12 @@ export interface Router {
    */
   forCanary(canary: Canary, read: RoutedReaders, strategy: TrafficStrategy): Promise<TrafficRouter>;
   /**
+   * Deletes the Canary's route object if the Canary controls it, whichever version wrote it, even
+   * when forCanary cannot route the Canary any more (a pinned version no longer served). Nothing
+   * to do when its API is not served at all: there is no object.
+   */
+  release(canary: Canary, read: RoutedReaders): Promise<void>;
+  /**
    * Resolves, with the reason, once resources() no longer says what to watch (its API installed
    * after start-up): the process must restart to watch it. Otherwise pending; gives up on `signal`.
    */

@@ -207,7 +207,7 @@ describe('CanaryReconciler', () => {
       expect(world.events[0]).toMatchObject({
         type: 'Warning',
         reason: 'TrafficSplitUnavailable',
-        action: 'Reconcile',
+        action: 'TrafficSplitUnavailable',
       });
       expect(world.statusPatches).toHaveLength(1);
       expect(world.statusPatches[0]?.resourceVersion).toBe('10');
@@ -216,7 +216,7 @@ describe('CanaryReconciler', () => {
         reason: 'TrafficSplitUnavailable',
       });
       expect(world.alerts.map((a) => a.kind)).toEqual(['Stalled']);
-      // Blocked before the engine ran: nothing but the finalizer was ever there to write.
+      // Blocked: the engine touches nothing (no finalizer to add either: it was there).
       expect(world.patches).toEqual([]);
     });
 
@@ -237,20 +237,14 @@ describe('CanaryReconciler', () => {
       });
     });
 
-    it('does not rewrite a status that already says so, and sends no alert again', async () => {
-      const message =
-        'the cluster serves no TrafficSplit version (split.smi-spec.io is not installed); ' +
-        'install the SMI extension of your mesh (e.g. linkerd-smi)';
-      const status: CanaryStatus = {
-        conditions: ['Ready', 'Stalled', 'Reconciling'].map((type) => ({
-          type,
-          status: type === 'Stalled' ? 'True' : 'False',
-          reason: 'TrafficSplitUnavailable',
-          message,
-          lastTransitionTime: '2030-01-01T00:00:00.000Z',
-          observedGeneration: 1,
-        })),
-      };
+    it('does not rewrite a status that already says so, and sends no Event or alert again', async () => {
+      const first = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, withFinalizer)],
+        deployments: [deploymentJson('ns', 'web')],
+      });
+      await first.reconciler.reconcile('ns/web', ctx);
+      const status = first.world.statusPatches[0]?.patch as CanaryStatus;
+      expect(readyOf(status)).toMatchObject({ reason: 'TrafficSplitUnavailable' });
       const { world, reconciler } = await setup({
         canaries: [canaryJson('ns', 'web', {}, status, withFinalizer)],
         deployments: [deploymentJson('ns', 'web')],
@@ -259,9 +253,26 @@ describe('CanaryReconciler', () => {
       expect(result).toEqual({ kind: 'requeueAfter', ms: BLOCKED_REQUEUE_MS });
       expect(world.statusPatches).toEqual([]);
       expect(world.alerts).toEqual([]);
-      // Today every blocked retry records the Event again (the recorder folds repeats into a
-      // series); ISSUE-13 item 2 moves this into the engine's announce-on-change.
-      expect(world.events.map((e) => e.reason)).toEqual(['TrafficSplitUnavailable']);
+      // One Event per transition into the reason (the engine announces on change only).
+      expect(world.events).toEqual([]);
+    });
+
+    it('announces a new blocked reason once: InvalidSpec after TrafficSplitUnavailable', async () => {
+      const first = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, withFinalizer)],
+        deployments: [deploymentJson('ns', 'web')],
+      });
+      await first.reconciler.reconcile('ns/web', ctx);
+      const status = first.world.statusPatches[0]?.patch as CanaryStatus;
+      const { world, reconciler } = await setup({
+        canaries: [
+          canaryJson('ns', 'web', { analysis: { interval: '10ms' } }, status, withFinalizer),
+        ],
+        deployments: [deploymentJson('ns', 'web')],
+      });
+      await reconciler.reconcile('ns/web', ctx);
+      expect(world.events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'InvalidSpec']]);
+      expect(world.alerts.map((a) => a.kind)).toEqual(['Stalled']);
     });
 
     it('a status write conflict fails the reconcile (the queue retries) and the retry writes', async () => {
@@ -274,8 +285,11 @@ describe('CanaryReconciler', () => {
         message: 'the object has been modified',
       });
       world.statusError = conflict;
-      await expect(reconciler.reconcile('ns/web', ctx)).rejects.toBe(conflict);
+      const failed = await reconciler.reconcile('ns/web', ctx);
+      expect(failed).toMatchObject({ kind: 'error', error: { cause: conflict } });
+      // Persisted before any effect: a failed write sends no Event and no alert.
       expect(world.statusPatches).toEqual([]);
+      expect(world.events).toEqual([]);
       const retry = await reconciler.reconcile('ns/web', ctx);
       expect(retry).toEqual({ kind: 'requeueAfter', ms: BLOCKED_REQUEUE_MS });
       expect(world.statusPatches).toHaveLength(1);
@@ -301,7 +315,8 @@ describe('CanaryReconciler', () => {
       const { world, reconciler } = await setup({
         canaries: [canaryJson('ns', 'web', {}, undefined, { ...deleting, ...withFinalizer })],
       });
-      await expect(reconciler.reconcile('ns/web', ctx)).resolves.toEqual({ kind: 'done' });
+      // The next reconcile finds it gone (the requeue is the engine's usual one after effects).
+      await reconciler.reconcile('ns/web', ctx);
       expect(world.patches).toEqual([
         {
           path: '/apis/weightlifter.io/v1alpha1/namespaces/ns/canaries/web',

@@ -4,7 +4,6 @@ import type { CanaryJson, ControllerCaches } from '../../../src/controller/cache
 import { observe, operationOf } from '../../../src/controller/observe.js';
 import type { Routes, TrafficRouter } from '../../../src/routing/types.js';
 import type { ServiceJson } from '../../../src/workload/k8s-types.js';
-import { WorkloadSpecError } from '../../../src/workload/errors.js';
 import {
   canaryJson,
   deploymentJson,
@@ -28,10 +27,27 @@ function router(routes: Routes | null): TrafficRouter {
   };
 }
 
-const svc = (name: string, selector: Record<string, string>): ServiceJson => ({
+/** A controller owner reference to the Canary `web` (uid-web), as ours carry. */
+const OWNED_BY_WEB = {
+  ownerReferences: [
+    {
+      apiVersion: 'weightlifter.io/v1alpha1',
+      kind: 'Canary',
+      name: 'web',
+      uid: 'uid-web',
+      controller: true,
+    },
+  ],
+};
+
+const svc = (
+  name: string,
+  selector: Record<string, string>,
+  meta: Partial<NonNullable<ServiceJson['metadata']>> = OWNED_BY_WEB,
+): ServiceJson => ({
   apiVersion: 'v1',
   kind: 'Service',
-  metadata: { namespace: 'ns', name, resourceVersion: '3' },
+  metadata: { namespace: 'ns', name, resourceVersion: '3', ...meta },
   spec: { selector },
 });
 
@@ -47,32 +63,32 @@ async function observed(json: CanaryJson, input: CachesInput, routes: Routes | n
     canary: json as unknown as Canary,
     json,
     router: router(routes),
+    blocked: null,
     caches,
     runSlotAvailable: true,
   });
 }
 
+const TARGET = deploymentJson('ns', 'web', { replicas: 0 });
+const PRIMARY = deploymentJson('ns', 'web-primary', {
+  labels: { app: 'web-primary' },
+  annotations: { 'weightlifter.io/revision': 'r1' },
+  replicas: 2,
+  ownerCanary: 'web',
+});
+const APEX = svc('web', { app: 'web-primary' });
+const PRIMARY_SVC = svc('web-primary', { app: 'web-primary' });
+const CANARY_SVC = svc('web-canary', { app: 'web' });
+const SPLIT = {
+  apiVersion: 'split.smi-spec.io/v1alpha4',
+  kind: 'TrafficSplit',
+  metadata: { namespace: 'ns', name: 'web', ...OWNED_BY_WEB },
+};
+
 const FULL: CachesInput = {
-  deployments: [
-    deploymentJson('ns', 'web', { replicas: 0 }),
-    deploymentJson('ns', 'web-primary', {
-      labels: { app: 'web-primary' },
-      annotations: { 'weightlifter.io/revision': 'r1' },
-      replicas: 2,
-    }),
-  ],
-  services: [
-    svc('web', { app: 'web-primary' }),
-    svc('web-primary', { app: 'web-primary' }),
-    svc('web-canary', { app: 'web' }),
-  ],
-  splits: [
-    {
-      apiVersion: 'split.smi-spec.io/v1alpha4',
-      kind: 'TrafficSplit',
-      metadata: { namespace: 'ns', name: 'web' },
-    },
-  ],
+  deployments: [TARGET, PRIMARY],
+  services: [APEX, PRIMARY_SVC, CANARY_SVC],
+  splits: [SPLIT],
 };
 
 describe('observe', () => {
@@ -82,6 +98,7 @@ describe('observe', () => {
       canaryWeight: 0,
     });
     expect(o.deleting).toBe(false);
+    expect(o.blocked).toBeNull();
     expect(o.initialized).toBe(true);
     expect(o.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
     expect(o.target?.replicas).toBe(0);
@@ -121,9 +138,10 @@ describe('observe', () => {
 
   it('a missing required ConfigMap blocks, except during deletion', async () => {
     const input = { deployments: [deploymentJson('ns', 'web', { configMap: 'settings' })] };
-    await expect(observed(canaryJson('ns', 'web'), input)).rejects.toBeInstanceOf(
-      WorkloadSpecError,
-    );
+    expect((await observed(canaryJson('ns', 'web'), input)).blocked).toEqual({
+      reason: 'InvalidSpec',
+      message: 'ConfigMap settings used by Deployment web does not exist',
+    });
     await stopCaches(caches as ControllerCaches);
     const deleting = canaryJson('ns', 'web', {}, undefined, {
       deletionTimestamp: '2026-01-01T00:00:00Z',
@@ -131,7 +149,64 @@ describe('observe', () => {
     });
     const o = await observed(deleting, input);
     expect(o.deleting).toBe(true);
+    expect(o.blocked).toBeNull();
     expect(o.target?.revision).toBe('');
+  });
+
+  describe('an object of ours the Canary does not control blocks the step (NotOwned)', () => {
+    const blockedOf = async (input: CachesInput) =>
+      (await observed(canaryJson('ns', 'web'), input)).blocked;
+
+    it('a user Service where the apex goes, until it is annotated for takeover', async () => {
+      const user = svc('web', { app: 'web' }, {});
+      expect(await blockedOf({ ...FULL, services: [user, PRIMARY_SVC, CANARY_SVC] })).toEqual({
+        reason: 'NotOwned',
+        message: expect.stringMatching(
+          /^Service ns\/web is not ours: Service web exists and was not created by weightlifter; annotate it with weightlifter.io\/takeover="true"/,
+        ) as unknown as string,
+      });
+      await stopCaches(caches as ControllerCaches);
+      const annotated = svc(
+        'web',
+        { app: 'web' },
+        {
+          annotations: { 'weightlifter.io/takeover': 'true' },
+        },
+      );
+      expect(
+        await blockedOf({ ...FULL, services: [annotated, PRIMARY_SVC, CANARY_SVC] }),
+      ).toBeNull();
+    });
+
+    it('a -primary or -canary Service someone else created (only the apex can be taken over)', async () => {
+      const foreign = svc(
+        'web-canary',
+        { app: 'web' },
+        {
+          annotations: { 'weightlifter.io/takeover': 'true' },
+        },
+      );
+      expect((await blockedOf({ ...FULL, services: [APEX, PRIMARY_SVC, foreign] }))?.reason).toBe(
+        'NotOwned',
+      );
+    });
+
+    it('a primary Deployment another controller owns', async () => {
+      const other = deploymentJson('ns', 'web-primary', { ownerCanary: 'someone-else' });
+      expect(await blockedOf({ ...FULL, deployments: [TARGET, other] })).toEqual({
+        reason: 'NotOwned',
+        message:
+          'Deployment ns/web-primary is not ours: it is controlled by Canary someone-else (uid uid-someone-else)',
+      });
+    });
+
+    it('a TrafficSplit without our owner reference', async () => {
+      const foreign = { ...SPLIT, metadata: { namespace: 'ns', name: 'web' } };
+      expect(await blockedOf({ ...FULL, splits: [foreign] })).toEqual({
+        reason: 'NotOwned',
+        message: 'TrafficSplit ns/web is not ours: it has no controller owner reference',
+      });
+    });
   });
 
   it('tracked ConfigMaps change the revision', async () => {

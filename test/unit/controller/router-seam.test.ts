@@ -53,6 +53,7 @@ const exampleRouter: Router = {
     { ref: EXAMPLE_ROUTES, name: `${serviceNames(canary.spec).apex}-route` },
   ],
   forCanary: (): Promise<TrafficRouter> => Promise.reject(new Error('not routed in this test')),
+  release: () => Promise.resolve(),
   resourcesChanged: () => new Promise<string>(() => undefined),
 };
 

@@ -10,6 +10,7 @@ import type { StepLimits, StepResult } from '../../../src/machine/machine.js';
 import { expectAllowedTransition } from './allowed-transition.js';
 import { provideActors, runCanaryStep, type EngineActors } from '../../../src/machine/run-step.js';
 import type {
+  Blocked,
   ChecksCall,
   PreflightProblem,
   StepPlan,
@@ -129,6 +130,8 @@ export class World {
   calls: Call[] = [];
   /** The router's endpoint gate holds route changes: routeTraffic is called but changes nothing. */
   routesHeld = false;
+  /** What blocks the step (an invalid spec, a refused takeover, ...), as the loop observed it. */
+  blocked: Blocked | null = null;
   /** Every canary weight the split actually took, in order (like a watch on the TrafficSplit). */
   routeHistory: number[] = [];
   /** Per actor name: make the next calls fail (or hang) instead of acting. */
@@ -139,6 +142,7 @@ export class World {
   observe(): Observed {
     return {
       deleting: this.deleting,
+      blocked: this.blocked,
       target: this.target === null ? null : { ...this.target },
       primary: this.primary === null ? null : { ...this.primary },
       routes: this.routes === null ? null : { ...this.routes },
@@ -237,7 +241,7 @@ export class World {
           if (this.routesHeld) return;
           this.routes = { primaryWeight: e.primaryWeight, canaryWeight: e.canaryWeight };
           if (this.routeHistory.at(-1) !== e.canaryWeight) this.routeHistory.push(e.canaryWeight);
-        }),
+        }).then(() => (this.routesHeld ? { held: 'endpoints not ready' } : undefined)),
       finalize: (e) =>
         this.act('finalize', e, () => {
           this.finalized = true;

@@ -87,13 +87,11 @@ describe('CanaryActors.emitEvent with alerts', () => {
       status: { phase: 'Progressing', revision: 'abc123', canaryWeight: 20, failedChecks: 1 },
       order,
     });
-    // The step persists first (Failed, weight 0), then applies its effects.
-    await actors.persistStatus({
-      patch: { phase: 'Failed' },
-      status: { phase: 'Failed', revision: 'abc123', canaryWeight: 0, failedChecks: 2 },
-    } as never);
+    // The step persisted Failed (weight 0) over the cached Progressing; its effects are given it.
     await actors.emitEvent(
       event('Warning', 'FailedChecksThresholdReached', 'rolled back: success-rate 70 < 99'),
+      undefined,
+      { phase: 'Failed', revision: 'abc123', canaryWeight: 0, failedChecks: 2 },
     );
     expect(order).toEqual(['event "FailedChecksThresholdReached"', 'notify']);
     expect(events).toHaveLength(1);
@@ -115,13 +113,17 @@ describe('CanaryActors.emitEvent with alerts', () => {
     ]);
   });
 
-  it('falls back to the cached status when the step wrote none', async () => {
+  it('reads phase and revision from the status it is given, not the cached one', async () => {
     const notifier = new RecordingNotifier();
     const { actors } = setup({
       alerts: { notifier, cluster: null },
-      status: { phase: 'Failed', revision: 'r1', canaryWeight: 0 },
+      status: { phase: 'Progressing', revision: 'r0', canaryWeight: 20 },
     });
-    await actors.emitEvent(event('Warning', 'Aborted', 'aborted by request abort:1'));
+    await actors.emitEvent(event('Warning', 'Aborted', 'aborted by request abort:1'), undefined, {
+      phase: 'Failed',
+      revision: 'r1',
+      canaryWeight: 0,
+    });
     expect(notifier.sent.map((n) => [n.kind, n.severity, n.phase, n.revision, n.cluster])).toEqual([
       ['Aborted', 'warn', 'Failed', 'r1', null],
     ]);
@@ -130,7 +132,7 @@ describe('CanaryActors.emitEvent with alerts', () => {
   it('sends nothing for progress detail (Advanced), but still records the Event', async () => {
     const notifier = new RecordingNotifier();
     const { actors, events } = setup({ alerts: { notifier, cluster: null } });
-    await actors.emitEvent(event('Normal', 'Advanced', 'canary weight 20'));
+    await actors.emitEvent(event('Normal', 'Advanced', 'canary weight 20'), undefined, {});
     expect(events.map((e) => e['reason'])).toEqual(['Advanced']);
     expect(notifier.sent).toEqual([]);
   });
@@ -138,14 +140,14 @@ describe('CanaryActors.emitEvent with alerts', () => {
   it('does not wait for delivery: a receiver that never answers does not hold the step', async () => {
     const notifier = new RecordingNotifier(() => new Promise(() => undefined));
     const { actors } = setup({ alerts: { notifier, cluster: null } });
-    await actors.emitEvent(event('Normal', 'NewRevision', 'New revision detected'));
-    await actors.emitEvent(event('Normal', 'Succeeded', 'Promotion completed'));
+    await actors.emitEvent(event('Normal', 'NewRevision', 'New revision detected'), undefined, {});
+    await actors.emitEvent(event('Normal', 'Succeeded', 'Promotion completed'), undefined, {});
     expect(notifier.sent.map((n) => n.kind)).toEqual(['RunStarted', 'Promoted']);
   });
 
   it('records Events as before when no alerts are configured', async () => {
     const { actors, events } = setup();
-    await actors.emitEvent(event('Normal', 'Succeeded', 'Promotion completed'));
+    await actors.emitEvent(event('Normal', 'Succeeded', 'Promotion completed'), undefined, {});
     expect(events.map((e) => e['reason'])).toEqual(['Succeeded']);
   });
 });

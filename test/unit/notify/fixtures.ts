@@ -62,13 +62,13 @@ export function unused(what: string): never {
   ) as never;
 }
 
-/** CanaryActors for one step of `json`; the router and the engine spec are off limits. */
+/** CanaryActors for one step of `json`; the router is off limits. */
 export function actorsFor(deps: ActorDeps, json: CanaryJson): CanaryActors {
   return new CanaryActors(deps, {
     canary: json as unknown as Canary,
     json,
     router: unused('router'),
-    spec: unused('spec'),
+    releaseRoute: unused('releaseRoute'),
     logger: silent,
   });
 }

@@ -1,0 +1,57 @@
+// A step that cannot run (Observed.blocked): an invalid spec, no router for the routing API, an
+// object of ours the Canary does not control, a tracked ConfigMap missing. The verdict says why in
+// Ready=False / Stalled=True (Reconciling=False) with a Warning Event once per transition into the
+// reason, touches nothing, and looks again after a minute (a watch event on the object to fix
+// usually comes first). The phase stays: the run resumes from it once the block clears.
+//
+// A blocked Canary being deleted cannot run the Terminating flow (there may be no router, or no
+// usable spec), and keeping the finalizer would block deletion forever. So it lets go directly:
+// scale the target up, wait until it can serve (its Deployment and its `-canary` Service's
+// endpoints, Observed.target.readiness), then `finalize` hands the apex Service back and deletes
+// the route object whatever version wrote it. Handing the apex back earlier would point clients
+// at pods that cannot serve; the wait has no deadline and says so, like Terminating's.
+import { CONDITION_REASONS } from '../../api/constants.js';
+import { verdict, type Ctx, type Step } from '../draft.js';
+import type { Blocked } from '../types.js';
+
+/** A blocked Canary is looked at again this often even without a watch event. */
+export const BLOCKED_REQUEUE_MS = 60_000;
+/**
+ * A blocked Canary's deletion waiting for its target: Deployment and EndpointSlice events wake it
+ * as the target comes up; this is only the fallback.
+ */
+export const RELEASE_WAIT_REQUEUE_MS = 10_000;
+
+export function blockedPhase(ctx: Ctx, blocked: Blocked): Step {
+  const state = ctx.prev;
+  const stalled = { health: 'stalled', announce: 'Warning', handsOff: true } as const;
+  if (!ctx.observed.deleting) {
+    return verdict(state, blocked.reason, blocked.message, {
+      ...stalled,
+      requeueAfterMs: BLOCKED_REQUEUE_MS,
+    });
+  }
+  const target = ctx.observed.target;
+  if (ctx.spec.revertOnDeletion && target !== null) {
+    const scaleUp = target.replicas === 0 ? [{ type: 'scaleCanary', to: 'up' } as const] : [];
+    const why = target.replicas === 0 ? 'scaled to zero' : notReady(target.readiness);
+    if (why !== undefined) {
+      return verdict(
+        state,
+        CONDITION_REASONS.targetNotReady,
+        `deletion waits for the target to be ready before the apex Service is handed back ` +
+          `(${blocked.reason}: ${blocked.message}): ${why}`,
+        { ...stalled, effects: scaleUp, requeueAfterMs: RELEASE_WAIT_REQUEUE_MS },
+      );
+    }
+  }
+  return verdict(
+    state,
+    blocked.reason,
+    `deleting without the Terminating flow: ${blocked.message}`,
+    { ...stalled, announce: null, effects: [{ type: 'finalize' }] },
+  );
+}
+
+const notReady = (r: { state: string; message?: string }): string | undefined =>
+  r.state === 'ready' ? undefined : (r.message ?? r.state);
