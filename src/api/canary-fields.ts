@@ -136,6 +136,7 @@ export const CANARY_FIELDS = {
   'status.canaryUnreadySince': { ...opt, type: 'string' },
   'status.dataSeen': { ...opt, type: 'boolean' },
   'status.heldSince': { ...opt, type: 'string' },
+  'status.trafficShiftSince': { ...opt, type: 'string' },
   'status.targetScaledDown': { ...opt, type: 'boolean' },
   'status.idleScale': { ...opt, type: 'object' },
   'status.idleScale.attempts': { ...req, type: 'integer' },

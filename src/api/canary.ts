@@ -134,6 +134,7 @@ export interface CanaryStatus {
   canaryUnreadySince?: string;
   dataSeen?: boolean;
   heldSince?: string;
+  trafficShiftSince?: string;
   targetScaledDown?: boolean;
   idleScale?: IdleScaleStatus;
   operation?: OperationStatus;

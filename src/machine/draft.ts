@@ -107,9 +107,9 @@ export const NO_CHECKS_NOTE = 'no metrics or gate webhooks: every step passes wi
 
 export const need = (request: GatherRequest): Need => ({ kind: 'need', request });
 
-/** Enters `phase` and starts its bounded wait. */
+/** Enters `phase` and starts its bounded wait; a route lag of the phase left behind is forgotten. */
 export function enter(state: RunState, phase: Phase, now: number): RunState {
-  return { ...state, phase, phaseSince: now };
+  return { ...state, phase, phaseSince: now, trafficShift: null };
 }
 
 export function event(eventType: 'Normal' | 'Warning', reason: string, message: string): Effect {

@@ -27,6 +27,8 @@ export interface RunState {
   /** A check of this run returned data (a value); noData: pass never promotes without it. */
   readonly dataSeen: boolean;
   readonly heldSince: number | null;
+  /** The route object lags canaryWeight since then (phases/traffic-shift.ts); null when it does not. */
+  readonly trafficShift: TrafficShift | null;
   readonly paused: boolean;
   readonly targetScaledDown: boolean;
   /** Scale-downs of the idle target recorded in the status; null when there is no record. */
@@ -91,6 +93,27 @@ function idleScaleOf(status: EngineStatus): IdleScaleRecord | null {
   };
 }
 
+/** The Ready reason that said "the route lags" before status.trafficShiftSince existed. */
+const LEGACY_SHIFTING_REASON = 'ShiftingTraffic';
+
+/**
+ * `legacy`: read from a status written before status.trafficShiftSince existed, which said so
+ * only in its Ready reason (the lag began at phaseSince, which the first lagging step set). Not
+ * written back as it is (the stored status has no field to diff against), like IdleScaleRecord.
+ */
+export interface TrafficShift {
+  readonly since: number;
+  readonly legacy?: true;
+}
+
+function trafficShiftOf(status: EngineStatus): TrafficShift | null {
+  const since = time(status.trafficShiftSince);
+  if (since !== null) return { since };
+  const ready = status.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.reason !== LEGACY_SHIFTING_REASON) return null;
+  return { since: time(status.phaseSince) ?? 0, legacy: true };
+}
+
 /** Normalises a persisted status. Missing or unreadable fields take their start values. */
 export function machineInputFromStatus(status: EngineStatus | undefined): RunState {
   const s = status ?? {};
@@ -112,6 +135,7 @@ export function machineInputFromStatus(status: EngineStatus | undefined): RunSta
     canaryUnreadySince: time(s.canaryUnreadySince),
     dataSeen: s.dataSeen === true,
     heldSince: time(s.heldSince),
+    trafficShift: trafficShiftOf(s),
     paused: s.paused === true,
     targetScaledDown: s.targetScaledDown === true,
     idleScale: idleScaleOf(s),
@@ -145,6 +169,8 @@ export function statusFromRunState(state: RunState): EngineStatus {
   if (state.canaryUnreadySince !== null) out.canaryUnreadySince = iso(state.canaryUnreadySince);
   if (state.dataSeen) out.dataSeen = true;
   if (state.heldSince !== null) out.heldSince = iso(state.heldSince);
+  if (state.trafficShift !== null && state.trafficShift.legacy !== true)
+    out.trafficShiftSince = iso(state.trafficShift.since);
   if (state.paused) out.paused = true;
   if (state.targetScaledDown) out.targetScaledDown = true;
   if (state.idleScale !== null && state.idleScale.legacy !== true) {

@@ -4,17 +4,15 @@
 // never ran. So: route first (convergence emits routeTraffic), hold the analysis clock, and when
 // the split shows the weight, restart the clock so one full interval is measured there.
 // Nothing else changes: no step is repeated, failedChecks stays. The wait is bounded by the
-// progress deadline from the moment the lag was first seen.
-import { previousReady } from '../conditions.js';
+// progress deadline from the moment the lag was first seen (status.trafficShiftSince).
 import { overdue, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import { rollback } from './transitions.js';
 
-/** Ready reason while the split lags; it is also how the next step knows to restart the clock. */
+/** Ready reason while the split lags (for people; the engine reads trafficShiftSince). */
 export const SHIFTING_TRAFFIC = 'ShiftingTraffic';
 
-const shifting = (state: RunState): boolean =>
-  previousReady(state.conditions)?.reason === SHIFTING_TRAFFIC;
+const shifting = (state: RunState): boolean => state.trafficShift !== null;
 
 /** The split does not show status.canaryWeight: no analysis until it does. */
 export function awaitTraffic(ctx: Ctx, state: RunState): Step {
@@ -22,7 +20,7 @@ export function awaitTraffic(ctx: Ctx, state: RunState): Step {
   // Written once when the lag is first seen; later steps while it lasts write nothing.
   const s: RunState = shifting(state)
     ? state
-    : { ...state, phaseSince: ctx.now, lastAnalysisAt: ctx.now };
+    : { ...state, phaseSince: ctx.now, lastAnalysisAt: ctx.now, trafficShift: { since: ctx.now } };
   if (overdue(ctx, s.phaseSince)) {
     return rollback(
       ctx,
@@ -45,7 +43,7 @@ export function awaitTraffic(ctx: Ctx, state: RunState): Step {
  */
 export function trafficShifted(ctx: Ctx, state: RunState): Step | null {
   if (!shifting(state)) return null;
-  const s: RunState = { ...state, lastAnalysisAt: ctx.now };
+  const s: RunState = { ...state, lastAnalysisAt: ctx.now, trafficShift: null };
   const reason = state.phase === 'WaitingPromotion' ? 'WaitingPromotion' : 'Progressing';
   return verdict(s, reason, `canary weight ${state.canaryWeight}; analysing it for one interval`, {
     requeueAfterMs: ctx.spec.intervalMs,

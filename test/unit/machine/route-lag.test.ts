@@ -144,4 +144,46 @@ describe('routes behind status.canaryWeight', () => {
       ]);
     }
   });
+
+  it('records the lag in status.trafficShiftSince and clears it once the split shows the weight', async () => {
+    const w = await atWeight10();
+    w.routesHeld = true;
+    await w.wait(MINUTE);
+    await w.reconcile(SPEC);
+    await w.reconcile(SPEC);
+    const since = w.status?.trafficShiftSince;
+    expect(since).toBe(new Date(w.clock.now()).toISOString());
+    await w.wait(MINUTE);
+    await w.reconcile(SPEC);
+    // Unchanged while the lag lasts: its start, not the latest look.
+    expect(w.status?.trafficShiftSince).toBe(since);
+    w.routesHeld = false;
+    await w.settle(SPEC);
+    expect(w.routes?.canaryWeight).toBe(20);
+    expect(w.status?.trafficShiftSince).toBeUndefined();
+    expect(w.status?.lastAnalysisAt).toBe(new Date(w.clock.now()).toISOString());
+  });
+
+  it('reads a lag from the Ready reason of a status written before the field existed', async () => {
+    const w = await atWeight10();
+    w.routesHeld = true;
+    await w.wait(MINUTE);
+    await w.reconcile(SPEC);
+    await w.reconcile(SPEC);
+    // An older controller wrote no trafficShiftSince, only the reason (and phaseSince = its start).
+    const { trafficShiftSince, ...older } = w.status ?? {};
+    expect(trafficShiftSince).toBeDefined();
+    expect(condition(older, 'Ready')?.reason).toBe('ShiftingTraffic');
+    w.status = older;
+    w.routesHeld = false;
+    await w.wait(30_000);
+    await w.settle(SPEC);
+    // Read as lagging: the clock restarts where the split shows the weight, as before.
+    const after = statusOf(w);
+    expect(after?.lastAnalysisAt).toBe(new Date(w.clock.now()).toISOString());
+    expect(after?.trafficShiftSince).toBeUndefined();
+  });
 });
+
+/** The status as the world has it now (TypeScript narrows `w.status` after an assignment). */
+const statusOf = (w: World) => w.status;

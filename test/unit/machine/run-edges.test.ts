@@ -528,11 +528,12 @@ describe('GitOps', () => {
     await w.wait(10_000);
     const r = await w.reconcile();
     expect(types(r.plan.effects)).toEqual(['routeTraffic:30']);
-    // Only the analysis clock and the reason change: no step, no count.
+    // Only the analysis clock, the lag's start and the reason change: no step, no count.
     expect(Object.keys(r.plan.statusPatch ?? {}).sort()).toEqual([
       'conditions',
       'lastAnalysisAt',
       'phaseSince',
+      'trafficShiftSince',
     ]);
     expect(w.status).toMatchObject({ canaryWeight: 30, stepIndex: 1, failedChecks: 0 });
   });
