@@ -3,7 +3,7 @@
 import type { KubeRawClient } from '../src/kube/raw-client.js';
 import { EMULATOR_ANNOTATIONS } from '../dev/local/emulator/annotations.js';
 import { BUILTIN, collectionPath, objectPath } from '../src/kube/resources.js';
-import { CANARY_REF } from '../src/controller/caches.js';
+import { CANARY_REF } from '../src/canary/caches.js';
 
 /** Pod-template annotation whose value marks a revision. */
 export const REVISION_ANNOTATION = 'bench.weightlifter.io/revision';

@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 import type { CanaryStatus } from '../src/api/canary.js';
-import { CANARY_REF } from '../src/controller/caches.js';
+import { CANARY_REF } from '../src/canary/caches.js';
 import { Informer } from '../src/kube/informer.js';
 import { createListerWatcher } from '../src/kube/lister-watcher.js';
 import type { KubeObject } from '../src/kube/object-key.js';

@@ -4,12 +4,12 @@
 import type { Logger } from 'pino';
 import { canaryLogger, createRootLogger } from './telemetry/logger.js';
 import type { ControllerConfig } from './config/config.js';
-import { CanaryReconciler } from './controller/canary-reconciler.js';
-import { createCaches, trackedResources } from './controller/caches.js';
+import { CanaryReconciler } from './canary/canary-reconciler.js';
+import { createCaches, trackedResources } from './canary/caches.js';
 import { systemClock, type Clock } from './time/clock.js';
-import { Controller, keysFrom, type KeySource } from './controller/controller.js';
-import { canaryKeySources } from './controller/dependents.js';
-import { RunSlots } from './controller/run-slots.js';
+import { Controller, keysFrom, type KeySource } from './canary/controller.js';
+import { canaryKeySources } from './canary/dependents.js';
+import { RunSlots } from './canary/run-slots.js';
 import { TrackingRawClient, WriteTracker } from './runtime/write-tracker.js';
 import { createUrlPolicy } from './outbound/url-policy.js';
 import { loadKubeConfig } from './kube/client.js';

@@ -2,6 +2,7 @@
 // deciding (GatherRequest), and what it decides (StepPlan: next status, effects, requeue).
 // See README.md in this folder for the contract with the reconcile loop.
 import type { MetricCheckResult } from '../analysis/evaluate.js';
+import type { PreflightOutcome, PreflightProblem } from '../analysis/preflight-problems.js';
 import type { CanaryStatus } from '../api/canary.js';
 import type { ManualOperation, Phase, WebhookType } from '../api/constants.js';
 import type { ProgressionSpec } from '../progression/strategy.js';
@@ -176,20 +177,8 @@ export interface PreflightCall {
   readonly revision: string;
 }
 
-/** One check that cannot be evaluated; `reason` is a CamelCase condition reason. */
-export interface PreflightProblem {
-  /** The metric's or webhook's name. */
-  readonly check: string;
-  /** e.g. AnalysisWindowTooShort, TemplateNotFound, QueryInvalid, WebhookUrlInvalid. */
-  readonly reason: string;
-  /** What is wrong, with the server's own message where there is one. */
-  readonly message: string;
-}
-
-/** No problems: the run may start. */
-export interface PreflightOutcome {
-  readonly problems: readonly PreflightProblem[];
-}
+// The pre-flight's answer is analysis's vocabulary (src/analysis/preflight-problems.ts).
+export type { PreflightOutcome, PreflightProblem };
 
 export type GatherRequest =
   | { readonly kind: 'webhooks'; readonly call: WebhookCall & { readonly hookType: GateHookType } }

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import type { AnalysisTemplateSpec } from '../api/analysis-template.js';
 import type { Metric } from '../api/canary.js';
 import type { TemplateKind, TrafficMetricName } from '../api/constants.js';
-import { mergeVariables } from '../analysis/template.js';
+import { mergeVariables } from './query-template.js';
 import { ALLOW_ALL, type UrlPolicy } from '../outbound/url-policy.js';
 import { QueryBatcher, type QueryBatcherOptions } from './batcher.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
@@ -77,7 +77,7 @@ export interface PrometheusQuerySpec {
   readonly address: string | undefined;
 }
 
-/** What pre-flight (src/controller/preflight.ts) needs to reach the servers measure() would. */
+/** What pre-flight (src/analysis/preflight.ts) needs to reach the servers measure() would. */
 export interface MetricsPreflightAccess {
   readonly executor: QueryExecutor;
   readonly configReader: PrometheusConfigReader;

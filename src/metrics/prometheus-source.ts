@@ -1,8 +1,8 @@
 // Prometheus checks: an inline `prometheus.query` or an analysis template's query, rendered
-// strictly (src/analysis/template.ts). A template that declares a batch label (see
+// strictly (src/metrics/query-template.ts). A template that declares a batch label (see
 // BATCH_ANNOTATION) is answered through the batcher; anything else is one query per check that
 // must return exactly one value.
-import { renderQuery } from '../analysis/template.js';
+import { renderQuery } from './query-template.js';
 import type { QueryBatcher } from './batcher.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 import {
@@ -29,7 +29,7 @@ import {
 export const BATCH_ANNOTATION = 'weightlifter.io/batch-by';
 
 export interface PrometheusSourceOptions {
-  /** The query template (placeholders as in src/analysis/template.ts). */
+  /** The query template (placeholders as in src/metrics/query-template.ts). */
   readonly query: string;
   /** Template defaults merged with the metric's templateVariables. */
   readonly variables: Readonly<Record<string, string>>;

@@ -3,7 +3,7 @@
 // even while the informer relists.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { pino } from 'pino';
-import { Controller, ownKeys } from '../../src/controller/controller.js';
+import { Controller, ownKeys } from '../../src/canary/controller.js';
 import type { ReconcileResult, Reconciler } from '../../src/runtime/reconciler.js';
 import { Informer } from '../../src/kube/informer.js';
 import { createListerWatcher } from '../../src/kube/lister-watcher.js';

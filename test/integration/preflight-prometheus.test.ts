@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
 import type { Canary, Metric } from '../../src/api/canary.js';
-import { preflightReport } from '../../src/controller/preflight.js';
+import { preflightReport } from '../../src/analysis/preflight.js';
 import { ALLOW_ALL } from '../../src/outbound/url-policy.js';
 import { freePort } from '../../dev/local/ports.js';
 import { startPrometheus, type Prometheus } from '../../dev/local/prometheus.js';

@@ -5,7 +5,7 @@
 // Each finding names the field it is about.
 import type { Canary } from '../../api/canary.js';
 import type { AnalysisTemplateSpec } from '../../api/analysis-template.js';
-import { renderQuery } from '../../analysis/template.js';
+import { renderQuery } from '../../metrics/query-template.js';
 import type { UrlPolicy } from '../../outbound/url-policy.js';
 import { parseDuration } from '../../time/duration.js';
 import { strategyFrom } from '../../progression/strategy.js';

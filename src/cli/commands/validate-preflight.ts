@@ -1,4 +1,4 @@
-// The controller's pre-flight (src/controller/preflight.ts) run by `validate`: the same checks, with
+// The controller's pre-flight (src/analysis/preflight.ts) run by `validate`: the same checks, with
 // templates looked up in the file and the cluster. Queries run only against the server named by
 // --prometheus-url (the controller's); without it, what needs no metrics server is still checked.
 // A server `validate` cannot reach is a note, not a problem: the laptop running `validate` often
@@ -7,8 +7,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Canary, Metric } from '../../api/canary.js';
 import { STORED_DEFAULTS } from '../../api/defaults.js';
-import { preflightReport } from '../../controller/preflight.js';
-import { PREFLIGHT_REASONS } from '../../controller/preflight-problems.js';
+import { preflightReport } from '../../analysis/preflight.js';
+import { PREFLIGHT_REASONS } from '../../analysis/preflight-problems.js';
 import type { UrlPolicy } from '../../outbound/url-policy.js';
 import type { GateHookType } from '../../machine/types.js';
 import type { QueryExecutor } from '../../metrics/executor.js';

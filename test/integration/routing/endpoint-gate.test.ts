@@ -1,7 +1,7 @@
 // The endpoint gate on the real API server: EndpointSlices written by Kubernetes' own
 // EndpointSlice controller for pods that kwok runs. A weight change towards a canary whose pods
 // are not Ready is held (the split keeps its weights), and goes through once they are — the
-// check the controller makes before every setRoutes (src/controller/actors.ts, routeTraffic).
+// check the controller makes before every setRoutes (src/canary/actors.ts, routeTraffic).
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { BUILTIN, collectionPath, objectPath } from '../../../src/kube/resources.js';
@@ -12,7 +12,7 @@ import {
 } from '../../../src/routing/endpoints.js';
 import { createTrafficRouter } from '../../../src/routing/factory.js';
 import { splitRef, type LiveSplit } from '../../../src/routing/traffic-split.js';
-import { initializeWorkload, type LifecycleDeps } from '../../../src/controller/lifecycle.js';
+import { initializeWorkload, type LifecycleDeps } from '../../../src/canary/lifecycle.js';
 import { testCluster } from '../helpers/env.js';
 import { adminClients, createNamespace, deleteNamespace, eventually } from '../kube-fixtures.js';
 import {

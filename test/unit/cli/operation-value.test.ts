@@ -6,7 +6,7 @@ describe('operationValue', () => {
   it('is `<action>:<time>-<random>`, which the controller parses as the action plus a token', () => {
     const v = operationValue('promote', Date.parse('2026-11-24T12:00:00Z'), 'a1b2c3');
     expect(v).toBe('promote:2026-11-24T12:00:00.000Z-a1b2c3');
-    // The controller reads the action up to the first colon (src/controller/observe.ts).
+    // The controller reads the action up to the first colon (src/canary/observe.ts).
     expect(v.slice(0, v.indexOf(':'))).toBe('promote');
   });
 

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { ClusterAnalysisTemplate } from '../../../src/api/analysis-template.js';
-import { renderQuery } from '../../../src/analysis/template.js';
+import { renderQuery } from '../../../src/metrics/query-template.js';
 import { BATCH_ANNOTATION } from '../../../src/metrics/prometheus-source.js';
 import { batchProblem } from '../../../src/metrics/promql.js';
 import { loadCrd, rootSchema } from '../api/crd-schema.js';

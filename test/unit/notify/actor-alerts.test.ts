@@ -3,8 +3,8 @@
 // Notifier and the StatusWriter; everything emitEvent must not touch throws when used.
 import { describe, expect, it } from '@jest/globals';
 import type { CanaryStatus } from '../../../src/api/canary.js';
-import type { ActorDeps, AlertDeps } from '../../../src/controller/actors.js';
-import type { CanaryJson } from '../../../src/controller/caches.js';
+import type { ActorDeps, AlertDeps } from '../../../src/canary/actors.js';
+import type { CanaryJson } from '../../../src/canary/caches.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import { EventRecorder, type EventSink } from '../../../src/kube/events.js';
 import type { JsonObject } from '../../../src/kube/merge-patch.js';

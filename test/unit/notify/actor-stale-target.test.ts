@@ -5,18 +5,13 @@
 // the newer target, within the step. Faked: our own seams (the raw client's patch, the informer's
 // lister through memoryCaches).
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { ActorDeps } from '../../../src/controller/actors.js';
-import type { ControllerCaches } from '../../../src/controller/caches.js';
+import type { ActorDeps } from '../../../src/canary/actors.js';
+import type { ControllerCaches } from '../../../src/canary/caches.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
 import type { JsonObject } from '../../../src/kube/merge-patch.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
-import {
-  canaryJson,
-  deploymentJson,
-  memoryCaches,
-  stopCaches,
-} from '../controller/canary-fixtures.js';
+import { canaryJson, deploymentJson, memoryCaches, stopCaches } from '../canary/canary-fixtures.js';
 import { actorsFor, unused } from './fixtures.js';
 
 const NS = 'shop';

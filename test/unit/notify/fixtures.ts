@@ -1,8 +1,8 @@
 // Shared events, a silent logger and CanaryActors set-up for the notify unit tests.
 import { pino } from 'pino';
 import type { Canary } from '../../../src/api/canary.js';
-import { CanaryActors, type ActorDeps } from '../../../src/controller/actors.js';
-import type { CanaryJson } from '../../../src/controller/caches.js';
+import { CanaryActors, type ActorDeps } from '../../../src/canary/actors.js';
+import type { CanaryJson } from '../../../src/canary/caches.js';
 import type { NotifyEvent } from '../../../src/notify/types.js';
 
 export const silent = pino({ level: 'silent' });

@@ -128,4 +128,21 @@ describe('import cycles', () => {
     expect(files.size).toBeGreaterThan(100);
     expect(cycles(files)).toEqual([]);
   });
+
+  it('in the reconcile path only analysis/ calls metrics/: canary/ and machine/ import its types alone', () => {
+    const reconcilePath = [...tsFiles(join(SRC, 'canary')), ...tsFiles(join(SRC, 'machine'))];
+    expect(reconcilePath.length).toBeGreaterThan(20);
+    const calls = reconcilePath.flatMap((file) =>
+      importsOf(file, readFileSync(file, 'utf8'))
+        .filter((e) => e.to.startsWith(`metrics${sep}`) && !e.typeOnly)
+        .map((e) => `${relative(SRC, file)} -> ${e.to}`),
+    );
+    expect(calls).toEqual([]);
+    const analysisCalls = tsFiles(join(SRC, 'analysis')).some((file) =>
+      importsOf(file, readFileSync(file, 'utf8')).some(
+        (e) => e.to.startsWith(`metrics${sep}`) && !e.typeOnly,
+      ),
+    );
+    expect(analysisCalls).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 // Every informer the canary controller reads, over its namespace scope. Reconciles read only
 // these caches (never live GETs); writes go through the raw client.
 import type { Logger } from 'pino';
-import type { AnalysisTemplateSpec } from '../api/analysis-template.js';
+import type { TemplateJson } from '../analysis/template-refs.js';
 import type { CanarySpec, CanaryStatus } from '../api/canary.js';
 import {
   ANALYSIS_TEMPLATE_REF,
@@ -36,9 +36,7 @@ export interface CanaryJson extends KubeObject {
   status?: CanaryStatus;
 }
 
-export interface TemplateJson extends KubeObject {
-  spec: AnalysisTemplateSpec;
-}
+export type { TemplateJson };
 
 export { ANALYSIS_TEMPLATE_REF, CANARY_REF, CLUSTER_ANALYSIS_TEMPLATE_REF };
 

@@ -3,9 +3,9 @@
 import { pino } from 'pino';
 import type { CanarySpec, CanaryStatus } from '../../../src/api/canary.js';
 import type { TrafficSplitVersion } from '../../../src/api/smi.js';
-import type { CanaryJson, ControllerCaches, TemplateJson } from '../../../src/controller/caches.js';
-import { canaryIndexers } from '../../../src/controller/caches.js';
-import { RoutedCaches } from '../../../src/controller/routed-caches.js';
+import type { CanaryJson, ControllerCaches, TemplateJson } from '../../../src/canary/caches.js';
+import { canaryIndexers } from '../../../src/canary/caches.js';
+import { RoutedCaches } from '../../../src/canary/routed-caches.js';
 import { ScopedCache } from '../../../src/runtime/scoped-cache.js';
 import { Informer } from '../../../src/kube/informer.js';
 import type { IndexFunc } from '../../../src/kube/informer-store.js';

@@ -4,7 +4,7 @@
 // every offending placeholder, so a broken template fails loudly at the first tick instead of
 // sending a half-rendered query to Prometheus. Values are inserted verbatim (PromQL has no
 // escaping convention the controller could apply for the author).
-import { TEMPLATE_ERROR_REASONS, TemplateError } from './errors.js';
+import { TEMPLATE_ERROR_REASONS, TemplateError } from './template-errors.js';
 
 export interface TemplateContext {
   readonly namespace: string;

@@ -4,7 +4,7 @@
 // window covers two scrapes. trafficMetrics: the path measure() would take (the SMI API, else the
 // computed queries) answers, and a computed window covers two scrapes. The SMI API does not say
 // how its figures are scraped, so its window is not checked (a note says so).
-import { renderQuery } from '../analysis/template.js';
+import { renderQuery } from '../metrics/query-template.js';
 import type { Canary, Metric } from '../api/canary.js';
 import type { TrafficMetricName } from '../api/constants.js';
 import { STORED_DEFAULTS, metricWindow } from '../api/defaults.js';

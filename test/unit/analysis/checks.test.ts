@@ -3,12 +3,12 @@
 // MetricSourceFactory over in-memory fakes of our own QueryExecutor / KubeGetTransport.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Canary } from '../../../src/api/canary.js';
-import { runChecks } from '../../../src/controller/checks.js';
-import type { ControllerCaches } from '../../../src/controller/caches.js';
+import { runChecks } from '../../../src/analysis/checks.js';
+import type { ControllerCaches } from '../../../src/canary/caches.js';
 import { MetricSourceFactory } from '../../../src/metrics/factory.js';
 import { SMI_METRICS_BASE } from '../../../src/metrics/traffic-metrics-api.js';
 import { FakeExecutor, FakeKube, logSink } from '../metrics/fakes.js';
-import { memoryCaches, stopCaches } from './canary-fixtures.js';
+import { memoryCaches, stopCaches } from '../canary/canary-fixtures.js';
 
 const canary = {
   apiVersion: 'weightlifter.io/v1alpha1',

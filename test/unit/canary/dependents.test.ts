@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ControllerCaches } from '../../../src/controller/caches.js';
+import type { ControllerCaches } from '../../../src/canary/caches.js';
 import {
   canaryKeysForConfig,
   canaryKeysForDeployment,
   canaryKeysForRouted,
   canaryKeysForServiceName,
   canaryKeySources,
-} from '../../../src/controller/dependents.js';
+} from '../../../src/canary/dependents.js';
 import { canaryJson, deploymentJson, memoryCaches, stopCaches } from './canary-fixtures.js';
 
 let caches: ControllerCaches;

@@ -6,8 +6,8 @@
 // QueryExecutor / KubeGetTransport.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Canary } from '../../../src/api/canary.js';
-import type { ControllerCaches } from '../../../src/controller/caches.js';
-import { runChecks } from '../../../src/controller/checks.js';
+import type { ControllerCaches } from '../../../src/canary/caches.js';
+import { runChecks } from '../../../src/analysis/checks.js';
 import { MetricSourceFactory } from '../../../src/metrics/factory.js';
 import { SMI_METRICS_BASE } from '../../../src/metrics/traffic-metrics-api.js';
 import { FakeExecutor, FakeKube, logSink, targetsIn } from '../metrics/fakes.js';

@@ -6,12 +6,12 @@ import {
   chooseScrapeInterval,
   formatMs,
   windowTooShortMessage,
-} from '../../../src/controller/preflight-window.js';
+} from '../../../src/analysis/preflight-window.js';
 import {
   prometheusErrorReason,
   shownQuery,
   templateNotFoundMessage,
-} from '../../../src/controller/preflight-problems.js';
+} from '../../../src/analysis/preflight-problems.js';
 import { METRICS_ERROR_REASONS, MetricsError } from '../../../src/metrics/errors.js';
 import { metricNames } from '../../../src/metrics/promql-names.js';
 import {

@@ -1,8 +1,22 @@
 // The vocabulary of pre-flight (issue 12 item 6): the reasons a check cannot be evaluated, the
 // finding that names the check and the spec field, and the messages. Pure: the engine turns
 // findings into Ready=False with "check: message", `weightlifter validate` into field problems.
-import type { PreflightProblem } from '../machine/types.js';
 import { METRICS_ERROR_REASONS, type MetricsError } from '../metrics/errors.js';
+
+/** One check that cannot be evaluated; `reason` is a CamelCase condition reason. */
+export interface PreflightProblem {
+  /** The metric's or webhook's name. */
+  readonly check: string;
+  /** e.g. AnalysisWindowTooShort, TemplateNotFound, QueryInvalid, WebhookUrlInvalid. */
+  readonly reason: string;
+  /** What is wrong, with the server's own message where there is one. */
+  readonly message: string;
+}
+
+/** No problems: the run may start. */
+export interface PreflightOutcome {
+  readonly problems: readonly PreflightProblem[];
+}
 
 export const PREFLIGHT_REASONS = {
   /** A templateRef names an (Cluster)AnalysisTemplate that does not exist. */

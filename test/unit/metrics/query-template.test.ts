@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { TemplateError } from '../../../src/analysis/errors.js';
+import { TemplateError } from '../../../src/metrics/template-errors.js';
 import {
   mergeVariables,
   renderQuery,
   type TemplateContext,
-} from '../../../src/analysis/template.js';
+} from '../../../src/metrics/query-template.js';
 
 const ctx: TemplateContext = {
   namespace: 'test',

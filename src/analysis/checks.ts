@@ -2,15 +2,14 @@
 // template resolved from the caches) measured over its window, then judged against its threshold.
 // Failures are results (Error), never rejections. A trafficMetrics result says where its figure came
 // from (the SMI API or computed from Prometheus, and why), so the fallback shows in status.
-import { evaluateMeasurement, type MetricCheckResult } from '../analysis/evaluate.js';
+import { evaluateMeasurement, type MetricCheckResult } from './evaluate.js';
 import { STORED_DEFAULTS, metricWindow } from '../api/defaults.js';
 import type { Canary, Metric } from '../api/canary.js';
 import type { MetricSourceFactory } from '../metrics/factory.js';
-import type { ControllerCaches } from './caches.js';
-import { resolveTemplate } from './templates.js';
+import { resolveTemplate, type TemplateReaders } from './template-refs.js';
 
 export interface ChecksDeps {
-  readonly caches: ControllerCaches;
+  readonly caches: TemplateReaders;
   readonly metricSources: MetricSourceFactory;
   readonly controllerNamespace: string;
 }

@@ -43,9 +43,9 @@ import { promotePrimary } from '../workload/primary.js';
 import { recordPromotedTemplate } from '../workload/promoted-store.js';
 import { scaleTarget } from '../workload/scale.js';
 import { CANARY_REF, type CanaryJson, type ControllerCaches } from './caches.js';
-import { runChecks } from './checks.js';
+import { runChecks } from '../analysis/checks.js';
 import { sleep, systemClock, type Clock } from '../time/clock.js';
-import { runPreflight } from './preflight.js';
+import { runPreflight } from '../analysis/preflight.js';
 
 /** Alert notifications (--notify-config), built once. */
 export interface AlertDeps {

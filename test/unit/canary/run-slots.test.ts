@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { CanaryJson } from '../../../src/controller/caches.js';
-import { RunSlots } from '../../../src/controller/run-slots.js';
+import type { CanaryJson } from '../../../src/canary/caches.js';
+import { RunSlots } from '../../../src/canary/run-slots.js';
 import type { ScopedCache } from '../../../src/runtime/scoped-cache.js';
 import { canaryJson, memoryCache } from './canary-fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { RunTimer } from '../../../src/controller/run-timer.js';
+import { RunTimer } from '../../../src/canary/run-timer.js';
 
 describe('RunTimer', () => {
   it('measures a run from leaving a settled phase to Succeeded or Failed', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Canary } from '../../../src/api/canary.js';
-import type { CanaryJson, ControllerCaches } from '../../../src/controller/caches.js';
-import { observe, operationOf } from '../../../src/controller/observe.js';
+import type { CanaryJson, ControllerCaches } from '../../../src/canary/caches.js';
+import { observe, operationOf } from '../../../src/canary/observe.js';
 import type { Routes, TrafficRouter } from '../../../src/routing/types.js';
 import type { ServiceJson } from '../../../src/workload/k8s-types.js';
 import {

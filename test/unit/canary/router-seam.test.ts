@@ -14,10 +14,10 @@ import {
   createCaches,
   trackedResources,
   type ControllerCaches,
-} from '../../../src/controller/caches.js';
-import { CanaryReconciler } from '../../../src/controller/canary-reconciler.js';
-import { canaryKeySources } from '../../../src/controller/dependents.js';
-import { RunSlots } from '../../../src/controller/run-slots.js';
+} from '../../../src/canary/caches.js';
+import { CanaryReconciler } from '../../../src/canary/canary-reconciler.js';
+import { canaryKeySources } from '../../../src/canary/dependents.js';
+import { RunSlots } from '../../../src/canary/run-slots.js';
 import type { ListerWatcher, WatchEventType } from '../../../src/kube/lister-watcher.js';
 import type { KubeObject } from '../../../src/kube/object-key.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
@@ -244,9 +244,10 @@ describe('the controller names no routing API', () => {
     );
   });
 
-  it('controller/, runtime/ and main.ts hold no SMI TrafficSplit in code', () => {
+  it('canary/, analysis/, runtime/ and main.ts hold no SMI TrafficSplit in code', () => {
     const files = [
-      ...tsFiles(join(SRC, 'controller')),
+      ...tsFiles(join(SRC, 'canary')),
+      ...tsFiles(join(SRC, 'analysis')),
       ...tsFiles(join(SRC, 'runtime')),
       join(SRC, 'main.ts'),
     ];

@@ -1,6 +1,6 @@
 // When a blocked Canary's deletion may hand the apex Service back to the target (issue 12 item 10).
 import { describe, expect, it } from '@jest/globals';
-import { targetNotReadyReason } from '../../../src/controller/release-wait.js';
+import { targetNotReadyReason } from '../../../src/canary/release-wait.js';
 import type { EndpointSliceJson } from '../../../src/routing/endpoints.js';
 import type { ObjectReader } from '../../../src/kube/object-reader.js';
 import type { DeploymentJson } from '../../../src/workload/k8s-types.js';

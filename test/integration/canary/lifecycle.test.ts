@@ -11,7 +11,7 @@ import {
   initializeWorkload,
   type LifecycleDeps,
   type StepResult,
-} from '../../../src/controller/lifecycle.js';
+} from '../../../src/canary/lifecycle.js';
 import { testCluster } from '../helpers/env.js';
 import { adminClients, createNamespace, deleteNamespace, eventually } from '../kube-fixtures.js';
 import {

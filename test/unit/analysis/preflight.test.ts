@@ -5,8 +5,8 @@
 // check gives, which field it names, and that nothing is remembered between pre-flights.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Canary, Metric, Webhook } from '../../../src/api/canary.js';
-import type { ControllerCaches, TemplateJson } from '../../../src/controller/caches.js';
-import { preflightReport, runPreflight } from '../../../src/controller/preflight.js';
+import type { ControllerCaches, TemplateJson } from '../../../src/canary/caches.js';
+import { preflightReport, runPreflight } from '../../../src/analysis/preflight.js';
 import { ALLOW_ALL, createUrlPolicy, type UrlPolicy } from '../../../src/outbound/url-policy.js';
 import { METRICS_ERROR_REASONS, MetricsError } from '../../../src/metrics/errors.js';
 import type { PrometheusEndpoint } from '../../../src/metrics/executor.js';
@@ -14,7 +14,7 @@ import { MetricSourceFactory, type TrafficMetricsSetting } from '../../../src/me
 import type { PrometheusConfigReader } from '../../../src/metrics/scrape-interval.js';
 import { SMI_METRICS_BASE } from '../../../src/metrics/traffic-metrics-api.js';
 import { FakeExecutor, FakeKube, logSink, type Answer } from '../metrics/fakes.js';
-import { memoryCaches, stopCaches } from './canary-fixtures.js';
+import { memoryCaches, stopCaches } from '../canary/canary-fixtures.js';
 
 const PROM = 'http://prom:9090';
 const ONE_SECOND_SCRAPES =

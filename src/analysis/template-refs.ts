@@ -7,13 +7,32 @@ import type { TemplateKind } from '../api/constants.js';
 import { STORED_DEFAULTS } from '../api/defaults.js';
 import { prometheusAuthFromSecret } from '../metrics/executor.js';
 import type { ResolvedTemplate } from '../metrics/factory.js';
-import type { ControllerCaches, TemplateJson } from './caches.js';
+import type { AnalysisTemplateSpec } from '../api/analysis-template.js';
+import type { KubeObject } from '../kube/object-key.js';
+import type { ObjectReader } from '../kube/object-reader.js';
+
+/** An AnalysisTemplate or ClusterAnalysisTemplate as the informer holds it. */
+export interface TemplateJson extends KubeObject {
+  spec: AnalysisTemplateSpec;
+}
+
+/** A Secret's data, as far as a template's credentials go. */
+export interface SecretData extends KubeObject {
+  data?: Record<string, string>;
+}
+
+/** Where templates and their credentials are read from (the controller's caches). */
+export interface TemplateReaders {
+  readonly templates: ObjectReader<TemplateJson>;
+  readonly clusterTemplates: ObjectReader<TemplateJson>;
+  /** Secrets of the Canaries' namespaces (an AnalysisTemplate's credentials). */
+  readonly secrets: ObjectReader<SecretData>;
+  /** Secrets of the controller's namespace (a ClusterAnalysisTemplate's credentials). */
+  readonly controllerSecrets: ObjectReader<SecretData>;
+}
 
 export function resolveTemplate(
-  caches: Pick<
-    ControllerCaches,
-    'templates' | 'clusterTemplates' | 'secrets' | 'controllerSecrets'
-  >,
+  caches: TemplateReaders,
   namespace: string,
   controllerNamespace: string,
   metric: Metric,

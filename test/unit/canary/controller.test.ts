@@ -5,7 +5,7 @@ import {
   ownKeys,
   type Elector,
   type LeaderCallbacks,
-} from '../../../src/controller/controller.js';
+} from '../../../src/canary/controller.js';
 import { ManualClock, flushPromises } from '../../../src/time/manual-clock.js';
 import type {
   ReconcileContext,

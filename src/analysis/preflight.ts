@@ -7,9 +7,8 @@
 import type { Logger } from 'pino';
 import type { Canary, Metric } from '../api/canary.js';
 import type { UrlPolicy } from '../outbound/url-policy.js';
-import type { PreflightOutcome } from '../machine/types.js';
+import type { PreflightOutcome } from './preflight-problems.js';
 import type { MetricSourceFactory } from '../metrics/factory.js';
-import type { ActorDeps } from './actors.js';
 import { preflightMetric, type MetricPreflightDeps } from './preflight-metrics.js';
 import {
   PREFLIGHT_REASONS,
@@ -18,7 +17,7 @@ import {
   type PreflightReport,
 } from './preflight-problems.js';
 import { PreflightRun } from './preflight-run.js';
-import { resolveTemplate } from './templates.js';
+import { resolveTemplate, type TemplateReaders } from './template-refs.js';
 
 export interface PreflightDeps extends MetricPreflightDeps {
   readonly metricSources: Pick<
@@ -89,7 +88,12 @@ export async function preflightReport(
 
 /** The controller's pre-flight: templates and their secrets from the caches. */
 export async function runPreflight(
-  deps: Pick<ActorDeps, 'caches' | 'metricSources' | 'urlPolicy' | 'controllerNamespace'>,
+  deps: {
+    readonly caches: TemplateReaders;
+    readonly metricSources: PreflightDeps['metricSources'];
+    readonly urlPolicy: UrlPolicy;
+    readonly controllerNamespace: string;
+  },
   canary: Canary,
   logger: Logger,
   signal?: AbortSignal,
