@@ -87,11 +87,14 @@ export function ruleFor(from: Phase, to: Phase): string | undefined {
 }
 
 function notAllowed(from: Phase, rule: string | undefined, to: Phase): EngineError {
-  const why = rule === undefined ? 'no rule of the lifecycle' : `the rule "${rule}" does not`;
+  const why =
+    rule === undefined
+      ? 'no rule of the lifecycle takes it'
+      : `the rule "${rule}" does not take it`;
   return new EngineError(
     ENGINE_ERROR_CODES.transitionNotAllowed,
     'decide',
-    `engine bug: a verdict went from ${from} to ${to}, and ${why} take that transition ` +
+    `engine bug: a verdict went from ${from} to ${to}, and ${why} ` +
       '(src/api/phases.ts TRANSITIONS); nothing is written',
   );
 }

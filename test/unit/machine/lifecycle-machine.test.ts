@@ -108,7 +108,7 @@ describe('the lifecycle machine', () => {
   it('refuses a rule that does not lead from that phase to that target', () => {
     // A real edge, sent under another rule's name, is not taken.
     expect(() => lifecycleStep('Promoting', 'all traffic on the primary', 'Succeeded')).toThrow(
-      'the rule "all traffic on the primary" does not',
+      'the rule "all traffic on the primary" does not take it',
     );
     expect(() => lifecycleStep('Progressing', 'primary runs the revision', 'Finalising')).toThrow(
       EngineError,
