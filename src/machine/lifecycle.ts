@@ -40,8 +40,7 @@ interface TransitionConfig {
 const guards = Object.fromEntries(
   TRANSITIONS.map((t) => [
     t.rule,
-    ({ event }: { event: LifecycleEvent }, params: GuardParams): boolean =>
-      event.to === params.to && t.to.includes(params.to),
+    ({ event }: { event: LifecycleEvent }, params: GuardParams): boolean => event.to === params.to,
   ]),
 );
 

@@ -68,6 +68,12 @@ describe('the lifecycle machine', () => {
     expect(lifecycleAllows(from, to)).toBe(true);
   });
 
+  it('names events by rules that xstate reads literally (no wildcard descriptors)', () => {
+    // xstate treats `*` and `prefix.*` event descriptors as wildcards.
+    for (const t of TRANSITIONS) expect(t.rule).not.toMatch(/\*/);
+    expect(new Set(TRANSITIONS.map((t) => t.rule)).size).toBe(TRANSITIONS.length);
+  });
+
   it('infers the rule as the first TRANSITIONS entry that holds the pair', () => {
     expect(ruleFor('Promoting', 'Finalising')).toBe('primary runs the revision');
     expect(ruleFor('Progressing', 'Failed')).toBe(

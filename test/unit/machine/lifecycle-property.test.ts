@@ -167,6 +167,18 @@ class Sequence {
     this.routesSince = this.w.clock.now();
   }
 
+  /** A pending rollout often ends; otherwise readiness changes with probability `change`. */
+  nextReadiness(current: Readiness, change: number): Readiness | null {
+    const { rnd } = this;
+    if (current.state === 'pending' && rnd.chance(0.4)) return READY;
+    if (!rnd.chance(change)) return null;
+    return rnd.weighted<Readiness>([
+      [6, READY],
+      [3, PENDING],
+      [1, FAILED],
+    ]);
+  }
+
   /** What happens in the world between two steps. */
   perturb(): string[] {
     const { rnd, w } = this;
@@ -182,29 +194,15 @@ class Sequence {
         w.release(promoted, { ...w.target.trackedConfigs });
         said.push(`revert to ${promoted}`);
       }
-      const pendingEnds = w.target.readiness.state === 'pending' && rnd.chance(0.4);
-      if (pendingEnds || rnd.chance(0.08)) {
-        const readiness = pendingEnds
-          ? READY
-          : rnd.weighted<Readiness>([
-              [6, READY],
-              [3, PENDING],
-              [1, FAILED],
-            ]);
+      const readiness = this.nextReadiness(w.target.readiness, 0.08);
+      if (readiness !== null) {
         w.target = { ...w.target, readiness };
         said.push(`canary ${readiness.state}`);
       }
     }
     if (w.primary !== null) {
-      const pendingEnds = w.primary.readiness.state === 'pending' && rnd.chance(0.4);
-      if (pendingEnds || rnd.chance(0.04)) {
-        const readiness = pendingEnds
-          ? READY
-          : rnd.weighted<Readiness>([
-              [6, READY],
-              [3, PENDING],
-              [1, FAILED],
-            ]);
+      const readiness = this.nextReadiness(w.primary.readiness, 0.04);
+      if (readiness !== null) {
         w.primary = { ...w.primary, readiness };
         said.push(`primary ${readiness.state}`);
       }
