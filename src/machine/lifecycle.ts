@@ -14,7 +14,7 @@
 // passed check, an expired deadline) are still decided by the phase handlers in phases/, not here;
 // a verdict does not name its rule, so the event's rule is inferred from (from, to) as the first
 // TRANSITIONS entry whose `from` and `to` hold the pair. A rule's guard therefore checks only that
-// the event asks for one of the rule's targets. Staying in a phase is no event at all (always
+// the event asks for its transition's target. Staying in a phase is no event at all (always
 // allowed), so self-transitions (e.g. "Canary deleted" while Terminating) are not drawn.
 import { setup, transition } from 'xstate';
 import { PHASES, type Phase } from '../api/constants.js';
