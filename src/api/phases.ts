@@ -73,9 +73,9 @@ const RUN_STARTERS: readonly Phase[] = [
 const NOT_TERMINATING = PHASES.filter((p) => p !== 'Terminating');
 
 /**
- * Every phase change the engine may make (staying in a phase is always allowed). The unit tests
- * check each step of decide() against it, and docs/lifecycle.md draws it
- * (`npm run docs:lifecycle`).
+ * Every phase change the engine may make (staying in a phase is always allowed). The lifecycle
+ * machine (src/machine/lifecycle.ts) is built from it, decide() runs every phase change through
+ * that machine, and docs/lifecycle.md draws the machine (`npm run docs:lifecycle`).
  */
 export const TRANSITIONS: readonly Transition[] = [
   { rule: 'primary ready', from: ['Initializing'], to: ['Initialized'] },

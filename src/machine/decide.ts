@@ -8,6 +8,7 @@ import { diffMergePatch, type JsonObject } from '../kube/merge-patch.js';
 import { healthOfPhase, nextConditions, previousReady } from './conditions.js';
 import { convergeEffects, primarySource } from './converge.js';
 import { event, verdict, type Ctx, type PhaseHandler, type Step, type Verdict } from './draft.js';
+import { lifecycleStep } from './lifecycle.js';
 import { blockedPhase } from './phases/blocked.js';
 import { hold, release } from './phases/hold.js';
 import { initializingPhase } from './phases/initializing.js';
@@ -139,7 +140,9 @@ export function decide(input: StepInput, gathered: Gathered = NOTHING_GATHERED):
     prev: machineInputFromStatus(input.status),
   };
   const step = route(ctx);
-  return step.kind === 'need'
-    ? { kind: 'gather', request: step.request }
-    : { kind: 'plan', plan: finish(ctx, step) };
+  if (step.kind === 'need') return { kind: 'gather', request: step.request };
+  // One event through the lifecycle machine: the phase it reaches is the one written, and a phase
+  // change it does not take throws (an engine bug) before anything is planned.
+  const phase = lifecycleStep(ctx.prev.phase, undefined, step.state.phase);
+  return { kind: 'plan', plan: finish(ctx, { ...step, state: { ...step.state, phase } }) };
 }

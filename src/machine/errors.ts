@@ -8,6 +8,8 @@ export const ENGINE_ERROR_CODES = {
   statusWriteFailed: 'WL_ENGINE_STATUS_WRITE_FAILED',
   effectFailed: 'WL_ENGINE_EFFECT_FAILED',
   timeout: 'WL_ENGINE_TIMEOUT',
+  /** decide() chose a phase change the lifecycle machine (lifecycle.ts) does not take: a bug. */
+  transitionNotAllowed: 'WL_ENGINE_TRANSITION_NOT_ALLOWED',
 } as const;
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[keyof typeof ENGINE_ERROR_CODES];
 
@@ -28,6 +30,9 @@ export class EngineError extends Error {
     super(message, options);
     this.code = code;
     this.actor = actor;
-    this.retryable = code !== ENGINE_ERROR_CODES.actorNotProvided;
+    // A wiring bug or a decision bug happens again on every retry.
+    this.retryable =
+      code !== ENGINE_ERROR_CODES.actorNotProvided &&
+      code !== ENGINE_ERROR_CODES.transitionNotAllowed;
   }
 }

@@ -1,19 +1,50 @@
-// docs/lifecycle.md's diagram is drawn from src/api/phases.ts; a table change without
-// `npm run docs:lifecycle` fails here.
+// docs/lifecycle.md's diagram is drawn from the lifecycle machine (src/machine/lifecycle.ts, built
+// from src/api/phases.ts); a machine or table change without `npm run docs:lifecycle` fails here.
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { DOC_PATH, renderLifecycle, updatePage } from '../../../hack/lifecycle-diagram.js';
+import { PHASES } from '../../../src/api/constants.js';
+import { PHASE_TABLE, TRANSITIONS } from '../../../src/api/phases.js';
+import {
+  DOC_PATH,
+  lifecycleEdges,
+  renderLifecycle,
+  updatePage,
+} from '../../../hack/lifecycle-diagram.js';
 
 describe('the lifecycle page', () => {
-  it('is up to date with the phase table (refresh: npm run docs:lifecycle)', () => {
+  it('is up to date with the lifecycle machine (refresh: npm run docs:lifecycle)', () => {
     const page = readFileSync(DOC_PATH, 'utf8');
     expect(updatePage(page)).toBe(page);
   });
 
-  it('draws every transition of the table', () => {
+  it('walks every transition of the machine, which are those of the table', () => {
+    const fromTable = TRANSITIONS.flatMap((t) =>
+      t.from.flatMap((from) =>
+        t.to.filter((to) => to !== from).map((to) => `${from} -[${t.rule}]-> ${to}`),
+      ),
+    );
+    const walked = lifecycleEdges().map((e) => `${e.from} -[${e.rule}]-> ${e.to}`);
+    expect(walked.sort()).toEqual(fromTable.sort());
+  });
+
+  it('draws each edge, lists the rules that lead from everywhere, and tabulates every phase', () => {
     const block = renderLifecycle();
-    expect(block).toContain('  Promoting --> Finalising: primary runs the revision');
-    expect(block).toContain('- to `Terminating`: Canary deleted');
+    const lines = block.split('\n');
+    expect(lines).toContain('  [*] --> Initializing');
+    expect(lines).toContain('  Promoting --> Finalising: primary runs the revision');
+    expect(lines).toContain('- to `Terminating` from every other phase: Canary deleted');
+    expect(lines).toContain(
+      '- to `Initializing` from every phase but `Terminating`: primary missing and nothing promoted yet',
+    );
+    for (const e of lifecycleEdges()) {
+      const drawn = lines.includes(`  ${e.from} --> ${e.to}: ${e.rule}`);
+      const listed = lines.some((l) => l.startsWith(`- to \`${e.to}\``) && l.endsWith(e.rule));
+      expect(drawn || listed ? 'shown' : `${e.from} -> ${e.to} (${e.rule}) missing`).toBe('shown');
+    }
+    for (const p of PHASES) {
+      const row = lines.find((l) => l.startsWith(`| \`${p}\` |`));
+      expect(row).toContain(` | ${PHASE_TABLE[p].promoted} | `);
+    }
     expect(updatePage(`x\n${block}\n`)).toBe(`x\n${block}\n`);
     expect(() => updatePage('no markers')).toThrow('no generated block');
   });
