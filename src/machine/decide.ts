@@ -18,6 +18,7 @@ import { finalisingPhase, promotingPhase } from './phases/promoting.js';
 import { waitingPhase } from './phases/run-start.js';
 import { settledPhase } from './phases/settled.js';
 import { terminatingPhase } from './phases/terminating.js';
+import { noteTrafficLag } from './phases/traffic-shift.js';
 import { machineInputFromStatus, statusFromRunState, type RunState } from './resume.js';
 import type { ObservedTarget } from './types.js';
 import {
@@ -96,8 +97,9 @@ function primaryMissing(ctx: Ctx, state: RunState, target: ObservedTarget): Step
   );
 }
 
-function finish(ctx: Ctx, v: Verdict): StepPlan {
+function finish(ctx: Ctx, verdictIn: Verdict): StepPlan {
   const { input, prev } = ctx;
+  const v: Verdict = { ...verdictIn, state: noteTrafficLag(ctx, verdictIn.state) };
   const phaseChanged = v.state.phase !== prev.phase || prev.fresh;
   const reasonChanged = previousReady(prev.conditions)?.reason !== v.reason;
   const announced =

@@ -25,5 +25,9 @@ export function release(state: RunState, now: number): RunState {
     phaseSince: shift(state.phaseSince),
     inconclusiveSince: shift(state.inconclusiveSince),
     canaryUnreadySince: shift(state.canaryUnreadySince),
+    trafficShift:
+      state.trafficShift === null
+        ? null
+        : { ...state.trafficShift, since: state.trafficShift.since + held },
   };
 }

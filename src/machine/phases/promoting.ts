@@ -22,15 +22,20 @@ import type { ObservedTarget } from '../types.js';
 import { startRun } from './run-start.js';
 
 function promotionFailed(ctx: Ctx, state: RunState, target: ObservedTarget, why: string): Step {
-  const canaryServes = target.readiness.state === 'ready' && target.replicas > 0;
+  // The canary takes the traffic only while it still runs the revision that was analysed: a
+  // target that moved on meanwhile runs a revision no check measured, and gets none.
+  const analysed = target.revision === state.revision;
+  const canaryServes = analysed && target.readiness.state === 'ready' && target.replicas > 0;
   const failed: RunState = {
     ...enter(state, 'Failed', ctx.now),
-    canaryWeight: canaryServes ? 100 : state.canaryWeight,
+    canaryWeight: canaryServes ? 100 : analysed ? state.canaryWeight : 0,
     targetScaledDown: false,
   };
   const where = canaryServes
     ? 'all traffic kept on the canary'
-    : 'canary not ready either; traffic unchanged';
+    : analysed
+      ? 'canary not ready either; traffic unchanged'
+      : `the canary runs revision ${target.revision}, never analysed; all traffic on the primary`;
   const message = `promotion of ${state.revision ?? '?'} failed: ${why}; ${where}`;
   return verdict(failed, 'PromotionFailed', message, {
     notes: [event('Warning', 'PromotionFailed', message), postRollout(failed)],
@@ -59,6 +64,18 @@ export function promotingPhase(ctx: Ctx, state: RunState, target: ObservedTarget
   }
   const readiness = primary.readiness;
   if (readiness.state === 'failed') return promotionFailed(ctx, state, target, readiness.message);
+  if (target.revision !== state.revision && state.canaryWeight > 0) {
+    // Copied already, so the promotion goes on; but the canary now runs a revision no check
+    // measured: no traffic stays on it while the primary rolls out (its deadline runs on).
+    const off: RunState = { ...state, canaryWeight: 0 };
+    const message =
+      `the target moved on to revision ${target.revision}, never analysed; ` +
+      'all traffic to the primary while it rolls out';
+    return verdict(off, 'Promoting', message, {
+      notes: [event('Warning', 'CanaryRevisionChanged', message)],
+      requeueAfterMs: interval,
+    });
+  }
   if (readiness.state === 'pending') {
     if (overdue(ctx, state.phaseSince))
       return promotionFailed(ctx, state, target, readiness.message);

@@ -5,7 +5,13 @@
 // the split shows the weight, restart the clock so one full interval is measured there.
 // Nothing else changes: no step is repeated, failedChecks stays. The wait is bounded by the
 // progress deadline from the moment the lag was first seen (status.trafficShiftSince).
-import { overdue, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
+//
+// Whichever verdict owns a step that sees the lag (waiting for the canary, a pause, a rebuilt
+// primary, a block) records it too (noteTrafficLag, from decide()): otherwise the clock would not
+// restart when the split catches up, and the weight would be judged on a window that still holds
+// traffic at the previous one.
+import { PHASE_TABLE } from '../../api/phases.js';
+import { overdue, routesAt, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import { rollback } from './transitions.js';
 
@@ -20,8 +26,9 @@ export function awaitTraffic(ctx: Ctx, state: RunState): Step {
   // Written once when the lag is first seen; later steps while it lasts write nothing.
   const s: RunState = shifting(state)
     ? state
-    : { ...state, phaseSince: ctx.now, lastAnalysisAt: ctx.now, trafficShift: { since: ctx.now } };
-  if (overdue(ctx, s.phaseSince)) {
+    : { ...state, lastAnalysisAt: ctx.now, trafficShift: { since: ctx.now } };
+  const since = s.trafficShift?.since ?? ctx.now;
+  if (overdue(ctx, since)) {
     return rollback(
       ctx,
       s,
@@ -33,7 +40,7 @@ export function awaitTraffic(ctx: Ctx, state: RunState): Step {
     s,
     SHIFTING_TRAFFIC,
     `routing ${weight}% to the canary; analysis resumes one interval after the TrafficSplit shows it`,
-    { requeueAfterMs: untilDeadline(ctx, s.phaseSince) },
+    { requeueAfterMs: untilDeadline(ctx, since) },
   );
 }
 
@@ -48,4 +55,26 @@ export function trafficShifted(ctx: Ctx, state: RunState): Step | null {
   return verdict(s, reason, `canary weight ${state.canaryWeight}; analysing it for one interval`, {
     requeueAfterMs: ctx.spec.intervalMs,
   });
+}
+
+/** Phases in which a weight is being measured (a run before promotion). */
+const measuring = (state: RunState): boolean =>
+  PHASE_TABLE[state.phase].active && !PHASE_TABLE[state.phase].afterPromotion;
+
+/**
+ * `next` (any verdict's state) with the lag recorded when this step sees the split behind a weight
+ * it did not just set. A step that changes the weight routes it itself; the next step sees
+ * whether the split followed.
+ */
+export function noteTrafficLag(ctx: Ctx, next: RunState): RunState {
+  const { prev, observed } = ctx;
+  if (
+    !measuring(next) ||
+    next.phase !== prev.phase ||
+    next.canaryWeight !== prev.canaryWeight ||
+    next.trafficShift !== null ||
+    routesAt(observed.routes, next.canaryWeight)
+  )
+    return next;
+  return { ...next, trafficShift: { since: ctx.now } };
 }

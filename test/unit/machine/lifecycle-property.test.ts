@@ -55,7 +55,7 @@ import {
 } from './harness.js';
 import { mulberry32, type Random } from './random.js';
 
-const SEQUENCES = 300;
+const SEQUENCES = Number(process.env['LIFECYCLE_SEQUENCES'] ?? 300);
 const STEPS = 40;
 const BASE_SEED = 0x5eed_1300;
 const ONE_SEED = process.env.LIFECYCLE_SEED;
@@ -134,6 +134,13 @@ class Sequence {
   nextRevision = 2;
   lastRoutes: string;
   routesSince: number;
+  /**
+   * The last step's route change was held (the endpoint gate): the reconciler looks again within
+   * HELD_REQUEUE_MS (1 s, canary-reconciler.ts), before anyone else moves the split. The model
+   * keeps that contract; the residual case (someone sets the split to exactly the new weight in
+   * that second) would let up to a second of the previous weight into the window.
+   */
+  heldRoute = false;
   run: RunEvidence | null = null;
   /** Revisions that entered Promoting as the promise allows: the only ones promotePrimary may copy. */
   readonly cleared = new Set<string>();
@@ -216,7 +223,7 @@ class Sequence {
       w.routesHeld = !w.routesHeld;
       said.push(w.routesHeld ? 'router holds routes' : 'router releases routes');
     }
-    if (w.routes !== null && rnd.chance(0.02)) {
+    if (w.routes !== null && !this.heldRoute && rnd.chance(0.02)) {
       const c = rnd.pick([0, 10, 30, 50, 100]);
       w.routes = { primaryWeight: 100 - c, canaryWeight: c };
       said.push(`split edited to ${c}`);
@@ -314,6 +321,13 @@ class Sequence {
     ) {
       this.fail(`checks at weight ${call.canaryWeight} while the split shows ${routesKey(w)}`);
     }
+    // The window a query made now covers holds only traffic at this weight.
+    if (now - this.spec.windowMs < this.routesSince) {
+      this.fail(
+        `checks at weight ${call.canaryWeight} cover ${this.routesSince - (now - this.spec.windowMs)}ms ` +
+          `of traffic from before the split showed it (since ${call.since - now}ms, split changed ${this.routesSince - now}ms)`,
+      );
+    }
     if (now < call.since + this.spec.windowMs) {
       this.fail(`checks measure ${now - call.since}ms of traffic, less than one window`);
     }
@@ -340,8 +354,10 @@ class Sequence {
   }
 
   /** Persist the status, then apply the effects; a converging effect is sometimes lost. */
-  async apply(plan: StepPlan): Promise<void> {
+  /** Applies the plan's converging effects (some lost, as to a crash); true if a route was held. */
+  async apply(plan: StepPlan): Promise<boolean> {
     const { w } = this;
+    let held = false;
     const actors = w.actors();
     if (plan.statusPatch !== null) {
       await actors.persistStatus({ patch: plan.statusPatch, status: plan.status }, this.signal);
@@ -383,7 +399,8 @@ class Sequence {
           await actors.scaleCanary(e, this.signal, plan.status);
           break;
         case 'routeTraffic':
-          await actors.routeTraffic(e, this.signal, plan.status);
+          if ((await actors.routeTraffic(e, this.signal, plan.status))?.held !== undefined)
+            held = true;
           break;
         case 'finalize':
           await actors.finalize(e, this.signal, plan.status);
@@ -393,6 +410,7 @@ class Sequence {
       }
     }
     this.noteRoutes();
+    return held;
   }
 
   /** The promise and the rollback rule, on one step's plan. */
@@ -461,14 +479,26 @@ class Sequence {
     this.cleared.add(revision);
   }
 
-  /** A failed promotion moves traffic only onto a ready canary, and then all of it. */
+  /**
+   * A failed promotion moves traffic only onto a ready canary that runs the promoted revision,
+   * and then all of it; a canary on any other revision is taken out of the split (0%).
+   */
   judgePromotionFailed(input: StepInput, plan: StepPlan): void {
     const before = input.status?.canaryWeight ?? 0;
     const after = plan.status.canaryWeight ?? 0;
     const target = input.observed.target;
     if (after === before) return;
+    if (after === 0 && target !== null && target.revision !== plan.status.revision) return;
     if (after !== 100 || target?.readiness.state !== 'ready' || target.replicas === 0) {
       this.fail(`a failed promotion moved the canary from ${before} to ${after}%`);
+    }
+    // Traffic moves only onto the revision that was analysed (or the promoted one).
+    const analysed = [plan.status.revision, plan.status.lastPromotedRevision];
+    if (!analysed.includes(target.revision)) {
+      this.fail(
+        `a failed promotion of ${plan.status.revision ?? '-'} moved all traffic to the canary, ` +
+          `which runs ${target.revision}, never analysed`,
+      );
     }
   }
 
@@ -500,18 +530,17 @@ class Sequence {
           ` w${plan.status.canaryWeight ?? '-'} | effects [${plan.effects.map((e) => (e.type === 'emitEvent' ? `event:${e.reason}` : e.type === 'routeTraffic' ? `route:${e.canaryWeight}` : e.type)).join(',')}]`,
       );
       this.judge(input, plan, measured);
-      await this.apply(plan);
-      await w.wait(
-        rnd.weighted([
-          [2, 0],
-          [2, 5_000],
-          [2, 30_000],
-          [6, MINUTE],
-          [2, 90_000],
-          [1, 3 * MINUTE],
-          [0.5, 11 * MINUTE],
-        ]),
-      );
+      this.heldRoute = await this.apply(plan);
+      const wait = rnd.weighted([
+        [2, 0],
+        [2, 5_000],
+        [2, 30_000],
+        [6, MINUTE],
+        [2, 90_000],
+        [1, 3 * MINUTE],
+        [0.5, 11 * MINUTE],
+      ]);
+      await w.wait(this.heldRoute ? Math.min(wait, 1_000) : wait);
     }
   }
 }

@@ -127,6 +127,12 @@ describe('pause and resume', () => {
     expect(w.status?.heldSince).toBeUndefined();
     // 30 minutes held are added to the step's start: the 10-minute deadline is not blown
     expect(Date.parse(w.status?.phaseSince ?? '')).toBe(Date.parse(phaseSince ?? '') + 30 * MINUTE);
+    // The drift seen while paused restarts the analysis clock once the split shows 30 again:
+    // one full interval at 30 before the run moves on, never a window that held the drift.
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 30 });
+    expect(w.status?.trafficShiftSince).toBeUndefined();
+    await w.wait(MINUTE);
+    await w.reconcile();
     expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 50 });
   });
 
@@ -140,7 +146,8 @@ describe('pause and resume', () => {
     await w.wait(60 * MINUTE);
     r = await w.reconcile(suspended);
     expect(r.plan.effects).toEqual([]);
-    expect(r.plan.statusPatch).toBeNull();
+    // It records what it saw (the split behind the weight), and touches nothing.
+    expect(Object.keys(r.plan.statusPatch ?? {})).toEqual(['trafficShiftSince']);
     operate(w, 'promote');
     await w.reconcile(suspended);
     expect(w.status?.operation).toMatchObject({ result: 'Rejected' });

@@ -532,7 +532,6 @@ describe('GitOps', () => {
     expect(Object.keys(r.plan.statusPatch ?? {}).sort()).toEqual([
       'conditions',
       'lastAnalysisAt',
-      'phaseSince',
       'trafficShiftSince',
     ]);
     expect(w.status).toMatchObject({ canaryWeight: 30, stepIndex: 1, failedChecks: 0 });

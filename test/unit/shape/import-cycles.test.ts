@@ -1,81 +1,11 @@
 // The shape stays: no import cycle between the folders of src/ (any import, types included), and
 // no cycle between files through imports that exist at run time (`import type` is erased by the
-// compiler, so two files may name each other's types). A new cycle fails here with its path.
+// compiler, so two files may name each other's types). A new cycle fails here with its path; the
+// ESLint rule shape/no-import-cycle reads the same graph (hack/import-graph.js) in the editor.
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, normalize, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { tsFiles } from './source-files.js';
-
-const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
-
-interface Edge {
-  readonly to: string;
-  readonly typeOnly: boolean;
-}
-
-const SPECIFIER =
-  /^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]/gm;
-
-/** Relative imports and re-exports of one file, resolved to src-relative .ts paths. */
-export function importsOf(file: string, text: string): Edge[] {
-  return [...text.matchAll(SPECIFIER)].map((m) => ({
-    to: relative(SRC, normalize(join(dirname(file), (m[3] ?? '').replace(/\.js$/, '.ts')))),
-    typeOnly: m[2] !== undefined,
-  }));
-}
-
-/** Strongly connected components with more than one node (Tarjan), each sorted. */
-export function cycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, index.size);
-    low.set(v, index.get(v) ?? 0);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v) ?? 0, index.get(w) ?? 0));
-      }
-    }
-    if (low.get(v) === index.get(v)) {
-      const component: string[] = [];
-      for (let w = stack.pop(); w !== undefined; w = stack.pop()) {
-        onStack.delete(w);
-        component.push(w);
-        if (w === v) break;
-      }
-      if (component.length > 1) found.push(component.sort());
-    }
-  };
-  for (const v of graph.keys()) if (!index.has(v)) visit(v);
-  return found;
-}
-
-const folderOf = (path: string): string => (path.includes(sep) ? (path.split(sep)[0] ?? '') : '.');
-
-function graphs(): { folders: Map<string, Set<string>>; files: Map<string, Set<string>> } {
-  const folders = new Map<string, Set<string>>();
-  const files = new Map<string, Set<string>>();
-  const add = (g: Map<string, Set<string>>, a: string, b: string): void => {
-    g.set(a, (g.get(a) ?? new Set()).add(b));
-  };
-  for (const file of tsFiles(SRC)) {
-    const from = relative(SRC, file);
-    for (const edge of importsOf(file, readFileSync(file, 'utf8'))) {
-      if (folderOf(from) !== folderOf(edge.to)) add(folders, folderOf(from), folderOf(edge.to));
-      if (!edge.typeOnly) add(files, from, edge.to);
-    }
-  }
-  return { folders, files };
-}
+import { join, relative, sep } from 'node:path';
+import { SRC, cycles, graphs, importsOf, tsFiles } from '../../../hack/import-graph.js';
 
 describe('import cycles', () => {
   it('finds a cycle when there is one (so the checks below can fail)', () => {

@@ -1,13 +1,2 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-
-/** Every .ts file under `dir`, recursively. */
-export function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory()
-      ? tsFiles(join(dir, d.name))
-      : d.name.endsWith('.ts')
-        ? [join(dir, d.name)]
-        : [],
-  );
-}
+// The source files the shape tests read (one walk, shared with the ESLint rule's import graph).
+export { tsFiles } from '../../../hack/import-graph.js';

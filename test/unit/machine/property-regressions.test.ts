@@ -1,0 +1,60 @@
+// Two ways decide() broke the promise, found by lifecycle-property.test.ts and kept as plain
+// reproductions: a lag of the split that a verdict other than ShiftingTraffic owned (the weight
+// then measured over traffic from the previous one), and a failed promotion that moved all traffic
+// onto a canary the target had meanwhile moved to a newer, never analysed revision.
+import { describe, expect, it } from '@jest/globals';
+import type { ChecksCall } from '../../../src/machine/types.js';
+import { FAILED, MINUTE, PENDING, READY, World, condition } from './harness.js';
+
+describe('found by the lifecycle property test (regressions)', () => {
+  it('a weight is never measured over a window in which the split still showed the previous weight', async () => {
+    const w = await World.atFirstStep(); // rev2 at weight 30, split 70/30, analysis clock at T0
+    await w.wait(MINUTE);
+    w.routesHeld = true; // the router's endpoint gate holds the next route change (silently)
+    await w.reconcile(); // checks at 30 pass: status weight 50, split still 70/30
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 50 });
+    expect(w.routes).toEqual({ primaryWeight: 70, canaryWeight: 30 });
+
+    w.routesHeld = false;
+    if (w.target === null) throw new Error('no target');
+    w.target = { ...w.target, readiness: PENDING }; // a canary pod restarts
+    await w.wait(50_000);
+    await w.reconcile(); // readiness is judged before the lag: WaitingForCanary, no ShiftingTraffic
+    expect(condition(w.status, 'Ready')?.reason).toBe('WaitingForCanary');
+    expect(w.routes).toEqual({ primaryWeight: 50, canaryWeight: 50 }); // convergence routed 50 now
+    const shiftedAt = w.clock.now();
+
+    w.target = { ...w.target, readiness: READY };
+    await w.wait(10_000);
+    w.calls = [];
+    await w.reconcile();
+    const checks = w.called('runChecks').map((c) => c.input as ChecksCall);
+    // What the promise needs: no measurement of weight 50 whose window reaches back before the
+    // split showed 50 (a query now covers [now - window, now]; `since` is where it may start).
+    for (const c of checks) {
+      expect(c.since).toBeGreaterThanOrEqual(shiftedAt);
+      expect(w.clock.now() - MINUTE).toBeGreaterThanOrEqual(shiftedAt);
+    }
+  });
+
+  it('a failed promotion never moves traffic onto a canary that runs a newer, never analysed revision', async () => {
+    const w = await World.atFirstStep(); // rev2 at 30
+    await w.wait(MINUTE);
+    await w.reconcile(); // 50
+    await w.wait(MINUTE);
+    w.primaryReadinessOnRollout = PENDING;
+    await w.reconcile(); // checks at 50 pass: Promoting, the primary rolls rev2
+    expect(w.status).toMatchObject({ phase: 'Promoting', revision: 'rev2' });
+    expect(w.primary?.revision).toBe('rev2');
+
+    w.release('rev3'); // someone pushes rev3 to the target; its pods roll out and are ready
+    if (w.primary === null) throw new Error('no primary');
+    w.primary = { ...w.primary, readiness: FAILED }; // the primary's rev2 rollout fails
+    await w.wait(30_000);
+    await w.reconcile();
+    expect(w.status).toMatchObject({ phase: 'Failed', revision: 'rev2' });
+    expect(w.target?.revision).toBe('rev3');
+    // What the promise needs: a failure does not move traffic onto a revision never analysed.
+    expect(w.routes?.canaryWeight).toBeLessThanOrEqual(50);
+  });
+});
