@@ -4,7 +4,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { engineSpecFrom } from '../../../src/machine/spec.js';
 import { CRD_DURATION, parseDuration, parseGoDurationMs } from '../../../src/time/duration.js';
+import { loadCrd, rootSchema, walkSchema } from '../api/crd-schema.js';
 
 const CRD = readFileSync(
   fileURLToPath(new URL('../../../crds/canary.yaml', import.meta.url)),
@@ -52,5 +54,36 @@ describe('durations', () => {
 
   it('every duration the CRD admits means the same in both grammars', () => {
     for (const [text, crd] of TABLE) if (crd !== null) expect(parseGoDurationMs(text)).toBe(crd);
+  });
+});
+
+// The grammar has no minimum; analysis.interval has one, in two places: the CRD's CEL rule (what
+// `kubectl apply` refuses) and engineSpecFrom (what a Canary built in code or stored before the rule
+// gets). The minimum is read out of the CRD, and the engine is held to it at its boundary.
+describe('the minimum of analysis.interval', () => {
+  const node = [...walkSchema(rootSchema(loadCrd('canary.yaml')), '')].find(
+    ([path]) => path === 'spec.analysis.interval',
+  )?.[1];
+  const minimums = (node?.['x-kubernetes-validations'] ?? []).flatMap(({ rule }) =>
+    [...rule.matchAll(/duration\(self\) >= duration\('([^']*)'\)/g)].map((m) => m[1] ?? ''),
+  );
+  const minMs = parseDuration(minimums[0] ?? '') ?? NaN;
+  const engineAccepts = (interval: string): boolean =>
+    engineSpecFrom({
+      targetRef: { name: 'podinfo' },
+      service: { port: 9898 },
+      analysis: { interval, stepWeight: 10 },
+    }).ok;
+
+  it('the CRD’s rule sets one: 1s', () => {
+    expect(minimums).toEqual(['1s']);
+    expect(minMs).toBe(1_000);
+  });
+
+  it('the engine accepts the CRD’s minimum and refuses one millisecond less', () => {
+    expect(engineAccepts(`${minMs}ms`)).toBe(true);
+    expect(engineAccepts(minimums[0] ?? '')).toBe(true);
+    expect(engineAccepts(`${minMs - 1}ms`)).toBe(false);
+    expect(engineAccepts('0s')).toBe(false);
   });
 });
