@@ -28,6 +28,7 @@ import {
   type ControllerRevisionJson,
 } from '../workload/promoted-template.js';
 import { ScopedCache } from '../runtime/scoped-cache.js';
+import { keepLastWriteTime } from '../kube/write-time.js';
 import { RoutedCaches, routedKey, routedObjects } from './routed-caches.js';
 
 /** A Canary as the informer holds it: plain JSON (timestamps are strings). */
@@ -109,6 +110,7 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
     namespaces: 'all' | readonly string[],
     indexers?: Record<string, IndexFunc<T>>,
     labelSelector?: string,
+    transform?: (obj: T) => T,
   ): ScopedCache<T> => {
     const targets = namespaces === 'all' || !ref.namespaced ? [''] : namespaces;
     const informers = new Map<string, Informer<T>>();
@@ -124,6 +126,7 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
           }),
           logger: opts.logger,
           ...(indexers === undefined ? {} : { indexers }),
+          ...(transform === undefined ? {} : { transform }),
           ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
         }),
       );
@@ -142,7 +145,11 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
     services: scoped<ServiceJson>(BUILTIN.services, scope),
     configMaps: scoped<ConfigJson>(BUILTIN.configMaps, scope),
     secrets,
-    routed: new RoutedCaches(opts.routers, (ref) => scoped<KubeObject>(ref, scope)),
+    // A route object's last write time tells the engine when its weights may have changed
+    // (Observed.routesWrittenAt), so the rest of its managedFields is all the cache drops.
+    routed: new RoutedCaches(opts.routers, (ref) =>
+      scoped<KubeObject>(ref, scope, undefined, undefined, keepLastWriteTime),
+    ),
     slices: opts.endpointGate
       ? scoped<EndpointSliceJson>(BUILTIN.endpointSlices, scope)
       : undefined,

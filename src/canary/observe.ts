@@ -13,6 +13,7 @@ import { deepEqual } from '../kube/merge-patch.js';
 import { OwnershipError } from '../kube/diff-patch.js';
 import type { KubeObject } from '../kube/object-key.js';
 import { notControlledBy } from '../kube/owner.js';
+import { lastWriteTime } from '../kube/write-time.js';
 import { BUILTIN, type ResourceRef } from '../kube/resources.js';
 import type { Blocked, Observed, ObservedTarget, OperationRequest } from '../machine/types.js';
 import type { TrafficRouter } from '../routing/types.js';
@@ -79,12 +80,13 @@ export function observe(input: ObserveInput): Observed {
     apex !== undefined &&
     apexDesired.value !== undefined &&
     deepEqual(apex.spec?.selector ?? {}, apexDesired.value);
+  const routed = caches.routed.objectsOf(json);
   const initialized =
     primaryDep !== undefined &&
     apexReady &&
     caches.services.getByName(ns, names.primary) !== undefined &&
     caches.services.getByName(ns, names.canary) !== undefined &&
-    caches.routed.objectsOf(json).every((o) => o.cached !== undefined);
+    routed.every((o) => o.cached !== undefined);
   if (blocked !== null && deleting && target !== null && targetDep !== undefined) {
     // No router stands between the target and the apex now: its endpoints must be ready too.
     const why = targetNotReadyReason({
@@ -109,6 +111,10 @@ export function observe(input: ObserveInput): Observed {
             replicas: primaryDep.spec?.replicas ?? 1,
           },
     routes: router?.getRoutes() ?? null,
+    routesWrittenAt: routed.reduce<number | null>((newest, o) => {
+      const t = lastWriteTime(o.cached);
+      return t === null || (newest !== null && newest >= t) ? newest : t;
+    }, null),
     initialized,
     runSlotAvailable: input.runSlotAvailable,
     promotedTemplate: latestStoredTemplate(canary, caches.promoted)?.revision ?? null,

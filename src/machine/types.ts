@@ -105,6 +105,12 @@ export interface Observed {
   readonly primary: ObservedPrimary | null;
   /** null: the TrafficSplit does not exist (or, while blocked, there is no router to read it). */
   readonly routes: Routes | null;
+  /**
+   * When the route object was last written, by anyone (the API server's managedFields time, 1 s
+   * resolution); null when unknown. A weight is measured only from after it: a split someone set
+   * to the status weight while the controller was down has held that weight only since then.
+   */
+  readonly routesWrittenAt: number | null;
   /** Primary Deployment, apex/primary/canary Services and TrafficSplit all exist. */
   readonly initialized: boolean;
   /** The global limit on concurrently running canaries lets this one start a run. */

@@ -9,7 +9,7 @@ import { keep, overdue, routesAt, untilDeadline, verdict, type Ctx, type Step } 
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 import { tick } from './tick.js';
-import { awaitTraffic, trafficShifted } from './traffic-shift.js';
+import { awaitTraffic, measuredSince, trafficShifted } from './traffic-shift.js';
 import { beginPromotion, cancelRun, rollback } from './transitions.js';
 import { startRun } from './run-start.js';
 
@@ -63,11 +63,13 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
   if (!routesAt(ctx.observed.routes, ready.canaryWeight)) return awaitTraffic(ctx, ready);
   const shifted = trafficShifted(ctx, ready);
   if (shifted !== null) return shifted;
-  // A tick is due one interval after the last one (or after the weight began), and never before
-  // the longest metric window has passed: every check's window then holds only this step's traffic.
+  // A tick is due one interval after the last one (or after the weight began, or the route object
+  // was last written), and never before the longest metric window has passed: every check's
+  // window then holds only this step's traffic.
   const step = Math.max(ctx.spec.intervalMs, ctx.spec.windowMs);
-  if (ready.lastAnalysisAt !== null && ctx.now < ready.lastAnalysisAt + step) {
-    return keep(ready, { requeueAfterMs: ready.lastAnalysisAt + step - ctx.now });
+  const since = measuredSince(ctx, ready);
+  if (since !== null && ctx.now < since + step) {
+    return keep(ready, { requeueAfterMs: since + step - ctx.now });
   }
   return tick(ctx, ready, strategy.strategy);
 }

@@ -19,6 +19,7 @@ import {
 import { NO_CHECKS_NOTE, enter, event, need, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { GateHookType, WebhookOutcome } from '../types.js';
+import { measuredSince } from './traffic-shift.js';
 import { beginPromotion, rollback } from './transitions.js';
 
 type Answer =
@@ -69,8 +70,9 @@ export function tick(ctx: Ctx, state: RunState, strategy: Strategy): Step {
         phase: state.phase,
         revision: state.revision ?? '',
         canaryWeight: state.canaryWeight,
-        // The last tick, or the moment the weight was routed (or seen in the split).
-        since: state.lastAnalysisAt ?? ctx.now,
+        // The last tick, or the moment the weight was routed (or seen in the split), or the
+        // last write of the route object if later.
+        since: measuredSince(ctx, state) ?? ctx.now,
       };
       return need({ kind: 'checks', call });
     }

@@ -78,3 +78,21 @@ export function noteTrafficLag(ctx: Ctx, next: RunState): RunState {
     return next;
   return { ...next, trafficShift: { since: ctx.now } };
 }
+
+/** Write times have 1 s resolution: a write stamped second S happened before S + 1 s. */
+const WRITE_TIME_RESOLUTION_MS = 1_000;
+
+/**
+ * When traffic at the status weight began to be measured: the analysis clock, or later if the
+ * route object was written after it, e.g. a split set to the weight by hand while the controller
+ * was down, which no step saw lagging. A write stamped in the same second as the clock's start
+ * counts as before it (so our own route change right after a weight change does not delay the
+ * step); a later one restarts the measurement at the end of its second. null before the first
+ * tick.
+ */
+export function measuredSince(ctx: Ctx, state: RunState): number | null {
+  const clock = state.lastAnalysisAt;
+  const written = ctx.observed.routesWrittenAt;
+  if (clock === null || written === null || written <= clock) return clock;
+  return written + WRITE_TIME_RESOLUTION_MS;
+}

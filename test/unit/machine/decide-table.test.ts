@@ -21,6 +21,7 @@ const ago = (ms: number): string => new Date(NOW - ms).toISOString();
 const observed = (o: Partial<Observed> = {}): Observed => ({
   deleting: false,
   blocked: null,
+  routesWrittenAt: null,
   target: { revision: 'rev2', trackedConfigs: {}, replicas: 2, readiness: READY },
   primary: { revision: 'rev1', readiness: READY },
   routes: { primaryWeight: 70, canaryWeight: 30 },

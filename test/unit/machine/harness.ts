@@ -132,6 +132,13 @@ export class World {
   routesHeld = false;
   /** What blocks the step (an invalid spec, a refused takeover, ...), as the loop observed it. */
   blocked: Blocked | null = null;
+  /**
+   * The route object's last write time as the API server records it (whole seconds), or null as
+   * from a cache that keeps none; routeTraffic and initialize set it, as setRoutes and create do.
+   */
+  routesWrittenAt: number | null = null;
+  /** Whether writes to the routes record their time (a real API server does). */
+  recordsWriteTimes = true;
   /** Every canary weight the split actually took, in order (like a watch on the TrafficSplit). */
   routeHistory: number[] = [];
   /** Per actor name: make the next calls fail (or hang) instead of acting. */
@@ -146,6 +153,7 @@ export class World {
       target: this.target === null ? null : { ...this.target },
       primary: this.primary === null ? null : { ...this.primary },
       routes: this.routes === null ? null : { ...this.routes },
+      routesWrittenAt: this.routesWrittenAt,
       initialized: this.initialized,
       runSlotAvailable: this.runSlotAvailable,
       promotedTemplate: this.promotedTemplate,
@@ -159,6 +167,11 @@ export class World {
   ): void {
     if (this.target === null) throw new Error('no target');
     this.target = { ...this.target, revision, trackedConfigs: configs };
+  }
+
+  /** Someone (the engine's effect, or a person) wrote the route object now. */
+  routesWritten(): void {
+    if (this.recordsWriteTimes) this.routesWrittenAt = Math.floor(this.clock.now() / 1000) * 1000;
   }
 
   called(actor: string): Call[] {
@@ -211,7 +224,10 @@ export class World {
             revision: e.primaryFrom === 'stored' ? this.promotedTemplate : this.target.revision,
             readiness: this.primaryReadinessOnRollout,
           };
-          this.routes ??= { primaryWeight: 100, canaryWeight: 0 };
+          if (this.routes === null) {
+            this.routes = { primaryWeight: 100, canaryWeight: 0 };
+            this.routesWritten();
+          }
           this.initialized = true;
         }),
       recordPromoted: (e) =>
@@ -240,6 +256,7 @@ export class World {
         this.act('routeTraffic', e, () => {
           if (this.routesHeld) return;
           this.routes = { primaryWeight: e.primaryWeight, canaryWeight: e.canaryWeight };
+          this.routesWritten();
           if (this.routeHistory.at(-1) !== e.canaryWeight) this.routeHistory.push(e.canaryWeight);
         }).then(() => (this.routesHeld ? { held: 'endpoints not ready' } : undefined)),
       finalize: (e) =>

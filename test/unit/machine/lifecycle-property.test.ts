@@ -57,7 +57,7 @@ import { mulberry32, type Random } from './random.js';
 
 const SEQUENCES = Number(process.env['LIFECYCLE_SEQUENCES'] ?? 300);
 const STEPS = 40;
-const BASE_SEED = 0x5eed_1300;
+const BASE_SEED = Number(process.env['LIFECYCLE_BASE_SEED'] ?? 0x5eed_1300);
 const ONE_SEED = process.env.LIFECYCLE_SEED;
 const START = new World().clock.now();
 
@@ -136,9 +136,7 @@ class Sequence {
   routesSince: number;
   /**
    * The last step's route change was held (the endpoint gate): the reconciler looks again within
-   * HELD_REQUEUE_MS (1 s, canary-reconciler.ts), before anyone else moves the split. The model
-   * keeps that contract; the residual case (someone sets the split to exactly the new weight in
-   * that second) would let up to a second of the previous weight into the window.
+   * HELD_REQUEUE_MS (1 s, canary-reconciler.ts), and the model keeps that contract.
    */
   heldRoute = false;
   run: RunEvidence | null = null;
@@ -223,9 +221,10 @@ class Sequence {
       w.routesHeld = !w.routesHeld;
       said.push(w.routesHeld ? 'router holds routes' : 'router releases routes');
     }
-    if (w.routes !== null && !this.heldRoute && rnd.chance(0.02)) {
+    if (w.routes !== null && rnd.chance(0.02)) {
       const c = rnd.pick([0, 10, 30, 50, 100]);
       w.routes = { primaryWeight: 100 - c, canaryWeight: c };
+      w.routesWritten(); // the API server stamps the edit (managedFields time)
       said.push(`split edited to ${c}`);
     }
     if (rnd.chance(w.runSlotAvailable ? 0.05 : 0.3)) {

@@ -57,4 +57,34 @@ describe('found by the lifecycle property test (regressions)', () => {
     // What the promise needs: a failure does not move traffic onto a revision never analysed.
     expect(w.routes?.canaryWeight).toBeLessThanOrEqual(50);
   });
+
+  it('a split set to the weight by hand while the controller was down is measured only from that edit', async () => {
+    const w = await World.atFirstStep(); // rev2 at weight 30
+    await w.wait(MINUTE);
+    w.failing.routeTraffic = 'throw'; // the controller dies after the status write of the advance
+    const crashed = await w.reconcile();
+    expect(crashed.persisted).toBe(true);
+    delete w.failing.routeTraffic;
+    expect(w.status?.canaryWeight).toBe(50);
+    expect(w.routes).toEqual({ primaryWeight: 70, canaryWeight: 30 });
+
+    // While it is down, someone sets the split to exactly the new weight: no step ever sees a lag.
+    await w.wait(100_000);
+    w.routes = { primaryWeight: 50, canaryWeight: 50 };
+    w.routesWritten();
+    const editedAt = w.clock.now();
+    await w.wait(10_000);
+    w.calls = [];
+    await w.reconcile();
+    expect(w.called('runChecks')).toEqual([]);
+    // Measured one full window after the edit's second ended, never over the 30 % traffic before.
+    await w.wait(MINUTE - 10_000);
+    await w.reconcile();
+    expect(w.called('runChecks')).toEqual([]);
+    await w.wait(1_000);
+    await w.reconcile();
+    const checks = w.called('runChecks').map((c) => c.input as ChecksCall);
+    expect(checks.map((c) => c.canaryWeight)).toEqual([50]);
+    expect(checks[0]?.since).toBe(editedAt + 1_000);
+  });
 });
