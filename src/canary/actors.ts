@@ -15,8 +15,7 @@ import type { JsonObject } from '../kube/merge-patch.js';
 import type { KubeRawClient } from '../kube/raw-client.js';
 import { objectPath } from '../kube/resources.js';
 import type { StatusWriter } from '../kube/status.js';
-import type { PersistInput } from '../machine/machine.js';
-import type { EngineActors } from '../machine/run-step.js';
+import type { EngineActors, PersistInput } from '../machine/run-step.js';
 import type {
   ChecksCall,
   ChecksOutcome,
@@ -199,7 +198,7 @@ export class CanaryActors implements EngineActors {
       // controller's status write right after the template change that starts a run. Decide
       // again from the newer copy once the cache has it, as a requeue would, but within this
       // step: a failed effect fails the step, and the run would only start converging after a
-      // backoff (its Events and alerts are still sent, see src/machine/machine.ts).
+      // backoff (its Events and alerts are still sent, see src/machine/run-step.ts).
       if (!isConflict(err) || !(await this.#targetMoved(seen, signal))) throw err;
       this.#s.logger.debug({ to: e.to }, 'target changed while scaling; deciding again');
       await scaleTarget(this.#workload, this.#s.canary, e.to);

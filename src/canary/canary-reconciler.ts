@@ -7,8 +7,7 @@ import { API_VERSION, CONDITION_REASONS, GROUP, KINDS } from '../api/constants.j
 import { primaryName, serviceNames } from '../api/defaults.js';
 import type { KubeObject } from '../kube/object-key.js';
 import { engineSpecFrom } from '../machine/spec.js';
-import type { StepLimits, StepResult } from '../machine/machine.js';
-import { provideActors, runCanaryStep } from '../machine/run-step.js';
+import { runCanaryStep, type StepLimits, type StepResult } from '../machine/run-step.js';
 import type { Blocked, EngineSpec, Observed } from '../machine/types.js';
 import { createTrafficRouter, releaseRoute, type RouterFactoryDeps } from '../routing/factory.js';
 import type { TrafficRouter } from '../routing/types.js';
@@ -87,7 +86,7 @@ export class CanaryReconciler implements Reconciler {
       logger: ctx.logger,
     });
     const result = await runCanaryStep(
-      provideActors(actors),
+      actors,
       {
         spec,
         status: json.status,

@@ -2,7 +2,7 @@
 // answers gathered so far). It either asks for one more answer (a webhook type's verdict, or the
 // metric checks) or returns the plan: next status, merge patch, effects, requeue. Asking again with
 // the answer added replays the same decision path deterministically, so the interpreter in
-// machine.ts can run it as a loop of "decide, gather, decide" until a plan comes out.
+// run-step.ts can run it as a loop of "decide, gather, decide" until a plan comes out.
 import type { Phase } from '../api/constants.js';
 import { diffMergePatch, type JsonObject } from '../kube/merge-patch.js';
 import { healthOfPhase, nextConditions, previousReady } from './conditions.js';

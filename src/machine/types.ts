@@ -226,15 +226,6 @@ export type Effect =
 
 export type EffectType = Effect['type'];
 
-/**
- * What an effect's actor is given: the effect (a webhook call's `call`) and the status this step
- * persisted, which the effects converge on.
- */
-export interface EffectCall<E> {
-  readonly effect: E;
-  readonly status: EngineStatus;
-}
-
 /** What an effect's actor may return: a route change the router held back (endpoints not ready). */
 export interface EffectOutcome {
   readonly held?: string;

@@ -6,9 +6,13 @@ import { isDeepStrictEqual } from 'node:util';
 import type { MetricCheckResult } from '../../../src/analysis/evaluate.js';
 import type { WebhookType } from '../../../src/api/constants.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
-import type { StepLimits, StepResult } from '../../../src/machine/machine.js';
 import { expectAllowedTransition } from './allowed-transition.js';
-import { provideActors, runCanaryStep, type EngineActors } from '../../../src/machine/run-step.js';
+import {
+  runCanaryStep,
+  type EngineActors,
+  type StepLimits,
+  type StepResult,
+} from '../../../src/machine/run-step.js';
 import type {
   Blocked,
   ChecksCall,
@@ -270,7 +274,7 @@ export class World {
   /** One reconcile, as the controller will run it. */
   async reconcile(theSpec: EngineSpec = spec(), limits?: StepLimits): Promise<Decided> {
     const result = await runCanaryStep(
-      provideActors(this.actors()),
+      this.actors(),
       {
         spec: theSpec,
         status: this.status,

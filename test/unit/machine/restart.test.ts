@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_LIMITS } from '../../../src/machine/machine.js';
+import { DEFAULT_LIMITS, type EngineActors } from '../../../src/machine/run-step.js';
 import { MINUTE, World, bad, condition, ok, types } from './harness.js';
 
 const atFirstStep = (): Promise<World> => World.atFirstStep();
@@ -141,11 +141,10 @@ describe('every wait inside a step is bounded by the injected clock', () => {
   });
 
   it('an actor the composition root forgot is a typed error, not a hang', async () => {
-    const { canaryMachine } = await import('../../../src/machine/machine.js');
     const { runCanaryStep } = await import('../../../src/machine/run-step.js');
     const w = new World();
     const r = await runCanaryStep(
-      canaryMachine,
+      {} as EngineActors,
       {
         spec: (await import('./harness.js')).spec(),
         status: undefined,
@@ -163,12 +162,10 @@ describe('every wait inside a step is bounded by the injected clock', () => {
   });
 
   it('a gather actor that was not provided fails the step instead of counting as a failed check', async () => {
-    const { UNPROVIDED_ACTORS } = await import('../../../src/machine/machine.js');
-    const { provideActors, runCanaryStep } = await import('../../../src/machine/run-step.js');
+    const { runCanaryStep } = await import('../../../src/machine/run-step.js');
     const w = await atFirstStep();
-    const unwired = provideActors(w.actors()).provide({
-      actors: { runChecks: UNPROVIDED_ACTORS.runChecks },
-    });
+    const unwired: Partial<EngineActors> = { ...w.actors() };
+    delete unwired.runChecks;
     await w.wait(MINUTE);
     const input = {
       spec: (await import('./harness.js')).spec(),
@@ -177,7 +174,7 @@ describe('every wait inside a step is bounded by the injected clock', () => {
       observed: w.observe(),
       operation: null,
     };
-    const r = await runCanaryStep(unwired, input, { clock: w.clock });
+    const r = await runCanaryStep(unwired as EngineActors, input, { clock: w.clock });
     expect(r.error).toMatchObject({ code: 'WL_ENGINE_ACTOR_NOT_PROVIDED', actor: 'runChecks' });
     expect(r.plan).toBeNull();
     expect(w.status).toMatchObject({ failedChecks: 0, canaryWeight: 30 });
