@@ -87,12 +87,13 @@ const WRITE_TIME_RESOLUTION_MS = 1_000;
  * route object was written after it, e.g. a split set to the weight by hand while the controller
  * was down, which no step saw lagging. A write stamped in the same second as the clock's start
  * counts as before it (so our own route change right after a weight change does not delay the
- * step); a later one restarts the measurement at the end of its second. null before the first
- * tick.
+ * step); a later one restarts the measurement at the end of its second. A write time later than
+ * the controller's own clock means the two clocks disagree; it is not used (else every step
+ * would wait out the difference). null before the first tick.
  */
 export function measuredSince(ctx: Ctx, state: RunState): number | null {
   const clock = state.lastAnalysisAt;
   const written = ctx.observed.routesWrittenAt;
-  if (clock === null || written === null || written <= clock) return clock;
+  if (clock === null || written === null || written <= clock || written > ctx.now) return clock;
   return written + WRITE_TIME_RESOLUTION_MS;
 }

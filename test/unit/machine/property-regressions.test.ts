@@ -87,4 +87,15 @@ describe('found by the lifecycle property test (regressions)', () => {
     expect(checks.map((c) => c.canaryWeight)).toEqual([50]);
     expect(checks[0]?.since).toBe(editedAt + 1_000);
   });
+
+  it("a route write time ahead of the controller's clock is not used (the clocks disagree)", async () => {
+    const w = await World.atFirstStep(); // weight 30 since now
+    // The API server's clock runs 5 minutes ahead: its stamp of our route change is "later".
+    w.routesWrittenAt = w.clock.now() + 5 * MINUTE;
+    await w.wait(MINUTE);
+    w.calls = [];
+    await w.reconcile();
+    // Measured on the controller's own clock, one interval after the step began.
+    expect(w.called('runChecks').map((c) => (c.input as ChecksCall).canaryWeight)).toEqual([30]);
+  });
 });
