@@ -108,6 +108,8 @@ export interface EventJson extends KubeObject {
   /** The controller replica that recorded it (its identity). */
   reportingInstance?: string;
   regarding?: { kind?: string; name?: string };
+  /** Set once the recorder folded a repeat of the same Event into it. */
+  series?: { count?: number };
 }
 
 /**

@@ -253,6 +253,10 @@ spec:
     const rv = (await getCanary(e, ns, APP)).metadata.resourceVersion;
     await new Promise((r) => setTimeout(r, 4_000));
     expect((await getCanary(e, ns, APP)).metadata.resourceVersion).toBe(rv);
+    // One Event for the transition into the block, not one per look (none folded into a series).
+    const refusals = (await canaryEvents(e.admin, ns)).filter((ev) => ev.reason === 'NotOwned');
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]?.series).toBeUndefined();
 
     await e.kubectl(['-n', ns, 'annotate', 'service', APP, 'weightlifter.io/takeover=true']);
     const done = await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
