@@ -297,9 +297,10 @@ export class CanaryActors implements EngineActors {
 }
 
 /**
- * Sends the alert for an Event (an engine effect), if it is alert-worthy, without waiting: a slow or failing receiver never delays a rollback or fails the
- * step (the notifier has its own timeout and retries, logs failures at warn with the provider,
- * and its promise never rejects). The caller decides that this is the one time to send it.
+ * Sends the alert for an Event (an engine effect), if it is alert-worthy, without waiting: a slow
+ * or failing receiver never delays a rollback or fails the step (the notifier has its own timeout
+ * and retries, logs failures at warn with the provider, and its promise never rejects). The
+ * caller decides that this is the one time to send it.
  */
 function sendAlert(
   deps: Pick<ActorDeps, 'alerts' | 'clock'>,

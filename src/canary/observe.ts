@@ -75,18 +75,19 @@ export function observe(input: ObserveInput): Observed {
       ? undefined
       : desiredServices(canary, targetDep).find((d) => d.role === 'apex')?.selector,
   );
-  blocked ??= apexDesired.blocked ?? notOwned(input, primaryDep);
+  const routed = caches.routed.objectsOf(json);
+  blocked ??= apexDesired.blocked ?? notOwned(input, primaryDep, routed);
   const apexReady =
     apex !== undefined &&
     apexDesired.value !== undefined &&
     deepEqual(apex.spec?.selector ?? {}, apexDesired.value);
-  const routed = caches.routed.objectsOf(json);
   const initialized =
     primaryDep !== undefined &&
     apexReady &&
     caches.services.getByName(ns, names.primary) !== undefined &&
     caches.services.getByName(ns, names.canary) !== undefined &&
     routed.every((o) => o.cached !== undefined);
+  const written = routed.flatMap((o) => lastWriteTime(o.cached) ?? []);
   if (blocked !== null && deleting && target !== null && targetDep !== undefined) {
     // No router stands between the target and the apex now: its endpoints must be ready too.
     const why = targetNotReadyReason({
@@ -111,10 +112,7 @@ export function observe(input: ObserveInput): Observed {
             replicas: primaryDep.spec?.replicas ?? 1,
           },
     routes: router?.getRoutes() ?? null,
-    routesWrittenAt: routed.reduce<number | null>((newest, o) => {
-      const t = lastWriteTime(o.cached);
-      return t === null || (newest !== null && newest >= t) ? newest : t;
-    }, null),
+    routesWrittenAt: written.length === 0 ? null : Math.max(...written),
     initialized,
     runSlotAvailable: input.runSlotAvailable,
     promotedTemplate: latestStoredTemplate(canary, caches.promoted)?.revision ?? null,
@@ -143,8 +141,12 @@ function conditioned<T>(read: () => T): { value: T | undefined; blocked: Blocked
  * Deployment or route object someone else controls. A refusal the cache could not show yet
  * still fails the effect, and the step is retried with backoff until the cache shows it.
  */
-function notOwned(input: ObserveInput, primary: DeploymentJson | undefined): Blocked | null {
-  const { canary, json, caches } = input;
+function notOwned(
+  input: ObserveInput,
+  primary: DeploymentJson | undefined,
+  routed: readonly { readonly ref: ResourceRef; readonly cached: KubeObject | undefined }[],
+): Blocked | null {
+  const { canary, caches } = input;
   const ns = canary.metadata.namespace ?? '';
   const names = serviceNames(canary.spec);
   const services = [
@@ -161,7 +163,7 @@ function notOwned(input: ObserveInput, primary: DeploymentJson | undefined): Blo
   }
   const owned: (readonly [ResourceRef, KubeObject | undefined])[] = [
     [BUILTIN.deployments, primary],
-    ...caches.routed.objectsOf(json).map((o) => [o.ref, o.cached] as const),
+    ...routed.map((o) => [o.ref, o.cached] as const),
   ];
   for (const [ref, live] of owned) {
     const why = live === undefined ? undefined : notControlledBy(canary, live);

@@ -1,7 +1,7 @@
 // Deleting a Canary whose step cannot run (an invalid spec, no TrafficSplit version served): the
-// engine's Terminating flow is impossible, so the reconciler hands the apex Service back itself.
-// It must not do so before the target can serve — the target sits at 0 replicas while the primary
-// serves, and an apex pointed at no ready pod is an outage. Pure.
+// engine lets go without the Terminating flow (machine/phases/blocked.ts), and observe() uses this
+// to say whether the target can serve yet. Handing the apex back earlier — the target sits at 0
+// replicas while the primary serves — would point clients at no ready pod: an outage. Pure.
 import type { EndpointSliceJson } from '../routing/endpoints.js';
 import { serviceEndpoints } from '../routing/endpoints.js';
 import type { ObjectReader } from '../kube/object-reader.js';

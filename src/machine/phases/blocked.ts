@@ -34,7 +34,12 @@ export function blockedPhase(ctx: Ctx, blocked: Blocked): Step {
   const target = ctx.observed.target;
   if (ctx.spec.revertOnDeletion && target !== null) {
     const scaleUp = target.replicas === 0 ? [{ type: 'scaleCanary', to: 'up' } as const] : [];
-    const why = target.replicas === 0 ? 'scaled to zero' : notReady(target.readiness);
+    const why =
+      target.replicas === 0
+        ? 'scaled to zero'
+        : target.readiness.state === 'ready'
+          ? undefined
+          : target.readiness.message;
     if (why !== undefined) {
       return verdict(
         state,
@@ -52,6 +57,3 @@ export function blockedPhase(ctx: Ctx, blocked: Blocked): Step {
     { ...stalled, announce: null, effects: [{ type: 'finalize' }] },
   );
 }
-
-const notReady = (r: { state: string; message?: string }): string | undefined =>
-  r.state === 'ready' ? undefined : (r.message ?? r.state);
