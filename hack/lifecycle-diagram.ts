@@ -25,11 +25,20 @@ function stateNodes(): StateNode[] {
   return Object.values(lifecycleMachine.states);
 }
 
-/** Every transition of the machine: one edge per (state, event, target). */
+/**
+ * Every transition of the machine: one edge per (state, event, target), named by the
+ * transition's description (its rule's label, with the target's condition when it has one).
+ */
 export function lifecycleEdges(): Edge[] {
   return stateNodes().flatMap((node) =>
-    [...node.transitions.entries()].flatMap(([rule, ts]) =>
-      ts.flatMap((t) => (t.target ?? []).map((to) => ({ from: node.key, rule, to: to.key }))),
+    [...node.transitions.values()].flatMap((ts) =>
+      ts.flatMap((t) =>
+        (t.target ?? []).map((to) => ({
+          from: node.key,
+          rule: t.description ?? t.eventType,
+          to: to.key,
+        })),
+      ),
     ),
   );
 }

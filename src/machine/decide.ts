@@ -143,8 +143,9 @@ export function decide(input: StepInput, gathered: Gathered = NOTHING_GATHERED):
   };
   const step = route(ctx);
   if (step.kind === 'need') return { kind: 'gather', request: step.request };
-  // One event through the lifecycle machine: the phase it reaches is the one written, and a phase
-  // change it does not take throws (an engine bug) before anything is planned.
-  const phase = lifecycleStep(ctx.prev.phase, undefined, step.state.phase);
-  return { kind: 'plan', plan: finish(ctx, { ...step, state: { ...step.state, phase } }) };
+  // A phase change is one event through the lifecycle machine: the verdict's rule, guarded by its
+  // condition over this step's facts. A change the machine does not take throws (an engine bug)
+  // before anything is planned.
+  lifecycleStep(step.rule, { ...ctx, next: step.state });
+  return { kind: 'plan', plan: finish(ctx, step) };
 }

@@ -4,6 +4,7 @@
 import type { Phase } from '../api/constants.js';
 import { previousReady, type Health } from './conditions.js';
 import type { RunState } from './resume.js';
+import type { RuleId } from './rules.js';
 import type {
   Effect,
   EngineSpec,
@@ -31,6 +32,8 @@ export interface Verdict {
   /** Touch nothing: no convergence (suspend, target missing). */
   readonly handsOff: boolean;
   readonly requeueAfterMs: number | null;
+  /** The lifecycle rule a phase change applies (rules.ts); null when the phase stays. */
+  readonly rule: RuleId | null;
 }
 
 export interface Need {
@@ -72,6 +75,7 @@ export function verdict(
     effects: opts.effects ?? [],
     handsOff: opts.handsOff ?? false,
     requeueAfterMs: opts.requeueAfterMs ?? null,
+    rule: opts.rule ?? null,
   };
 }
 

@@ -1,60 +1,75 @@
-// The Canary lifecycle as an xstate machine, built from the one phase table (src/api/phases.ts):
-// its states are the phases (each carries its PhaseFacts as `meta`), and every TRANSITIONS entry
-// becomes, in each of its `from` phases, a transition on an event named by its rule, one per
-// target phase, guarded by a guard named by the same rule. docs/lifecycle.md is drawn from this
-// definition (hack/lifecycle-diagram.ts).
+// The Canary lifecycle as an xstate machine, built from the rule table (rules.ts) and the phase
+// table (src/api/phases.ts): its states are the phases (each carries its PhaseFacts as `meta`),
+// and every rule becomes, in each of its `from` phases, an event named by the rule with one
+// transition per target, guarded by the guard of the same name: the rule's predicate over the
+// step's facts (and, for a rule with two targets, which target those facts lead to).
+// docs/lifecycle.md is drawn from this definition (hack/lifecycle-diagram.ts).
 //
-// decide() (decide.ts) routes a step to the handler of the current phase; the handler's verdict
-// names the next phase, and lifecycleStep() then runs ONE event through this machine with xstate's
-// pure `transition()`. The phase the machine reaches is the phase written. A phase change the
-// machine does not take is an engine bug: it throws (WL_ENGINE_TRANSITION_NOT_ALLOWED) and nothing
-// is persisted.
-//
-// What this machine knows and what it does not: the conditions of each rule (a newer revision, a
-// passed check, an expired deadline) are still decided by the phase handlers in phases/, not here;
-// a verdict does not name its rule, so the event's rule is inferred from (from, to) as the first
-// TRANSITIONS entry whose `from` and `to` hold the pair. A rule's guard therefore checks only that
-// the event asks for its transition's target. Staying in a phase is no event at all (always
-// allowed), so self-transitions (e.g. "Canary deleted" while Terminating) are not drawn.
+// decide() (decide.ts) routes a step to the handler that owns it; a verdict that changes the
+// phase names the rule it applies, and lifecycleStep() sends that rule, with the step's facts, as
+// ONE event through this machine with xstate's pure `transition()`. The machine takes it only
+// when the rule's guard holds, and only to the phase the verdict names. Anything else is an engine
+// bug: it throws (WL_ENGINE_TRANSITION_NOT_ALLOWED) and nothing is persisted. Staying in a phase
+// sends no event (always allowed).
 import { setup, transition } from 'xstate';
 import { PHASES, type Phase } from '../api/constants.js';
-import { PHASE_TABLE, TRANSITIONS, type PhaseFacts } from '../api/phases.js';
+import { PHASE_TABLE, type PhaseFacts } from '../api/phases.js';
 import { ENGINE_ERROR_CODES, EngineError } from './errors.js';
+import { RULES, RULE_IDS, type Rule, type RuleFacts, type RuleId } from './rules.js';
 
-/** One rule firing: the event is named by the rule, and says which of its targets the verdict chose. */
+/** One rule applied by a step: the event is named by the rule and carries the step's facts. */
 export interface LifecycleEvent {
-  readonly type: string;
-  readonly to: Phase;
+  readonly type: RuleId;
+  readonly facts: RuleFacts;
 }
 
 interface GuardParams {
-  readonly to: Phase;
+  readonly target: number;
 }
 
 interface TransitionConfig {
   readonly target: Phase;
-  readonly guard: { readonly type: string; readonly params: GuardParams };
+  readonly guard: { readonly type: RuleId; readonly params: GuardParams };
   readonly description: string;
 }
 
-const guards = Object.fromEntries(
-  TRANSITIONS.map((t) => [
-    t.rule,
-    ({ event }: { event: LifecycleEvent }, params: GuardParams): boolean => event.to === params.to,
-  ]),
-);
+/** The guard named by a rule: its predicate, and the target's own condition when it has one. */
+function guardOf(rule: Rule) {
+  return ({ event }: { event: LifecycleEvent }, params: GuardParams): boolean => {
+    if (!rule.holds(event.facts)) return false;
+    const when = rule.to[params.target]?.when;
+    return when === undefined || when.holds(event.facts);
+  };
+}
 
-function transitionsFrom(from: Phase): Record<string, TransitionConfig[]> {
-  const on: Record<string, TransitionConfig[]> = {};
-  for (const t of TRANSITIONS) {
-    if (!t.from.includes(from)) continue;
-    const targets = t.to.filter((to) => to !== from);
-    if (targets.length === 0) continue;
-    on[t.rule] = targets.map((to) => ({
-      target: to,
-      guard: { type: t.rule, params: { to } },
-      description: t.rule,
-    }));
+const guards = Object.fromEntries(RULE_IDS.map((id) => [id, guardOf(RULES[id])])) as Record<
+  RuleId,
+  ReturnType<typeof guardOf>
+>;
+
+/** The arrow's words: the rule's label, with the target's condition when it has one. */
+export function transitionLabel(rule: Rule, target: number): string {
+  const when = rule.to[target]?.when;
+  return when === undefined ? rule.label : `${rule.label} (${when.label})`;
+}
+
+function transitionsFrom(from: Phase): Partial<Record<RuleId, TransitionConfig[]>> {
+  const on: Partial<Record<RuleId, TransitionConfig[]>> = {};
+  for (const id of RULE_IDS) {
+    const rule: Rule = RULES[id];
+    if (!rule.from.includes(from)) continue;
+    const targets = rule.to.flatMap((t, i) =>
+      t.phase === from
+        ? []
+        : [
+            {
+              target: t.phase,
+              guard: { type: id, params: { target: i } },
+              description: transitionLabel(rule, i),
+            },
+          ],
+    );
+    if (targets.length > 0) on[id] = targets;
   }
   return on;
 }
@@ -80,48 +95,49 @@ const snapshots = new Map<Phase, LifecycleSnapshot>(
   PHASES.map((p) => [p, lifecycleMachine.resolveState({ value: p, context: {} })]),
 );
 
-/** The rule that takes the lifecycle from `from` to `to`: the first TRANSITIONS entry holding the pair. */
-export function ruleFor(from: Phase, to: Phase): string | undefined {
-  return TRANSITIONS.find((t) => t.from.includes(from) && t.to.includes(to))?.rule;
-}
-
-function notAllowed(from: Phase, rule: string | undefined, to: Phase): EngineError {
-  const why =
-    rule === undefined
-      ? 'no rule of the lifecycle takes it'
-      : `the rule "${rule}" does not take it`;
+function notAllowed(from: Phase, rule: RuleId | null, to: Phase, why: string): EngineError {
+  const named = rule === null ? 'naming no rule' : `by the rule "${rule}"`;
   return new EngineError(
     ENGINE_ERROR_CODES.transitionNotAllowed,
     'decide',
-    `engine bug: a verdict went from ${from} to ${to}, and ${why} ` +
-      '(src/api/phases.ts TRANSITIONS); nothing is written',
+    `engine bug: a verdict went from ${from} to ${to} ${named}, and ${why} ` +
+      '(src/machine/rules.ts); nothing is written',
   );
 }
 
 /**
- * Runs one event, the rule `rule` (inferred from the pair when undefined), through the lifecycle
- * machine from `from`, asking for `to`, and returns the phase the machine reaches. Staying in a
- * phase sends no event. Throws an EngineError when the machine does not take the transition.
+ * Runs the step's phase change through the lifecycle machine: from `facts.prev.phase` to
+ * `facts.next.phase`, by the rule the verdict names. Returns the phase reached (the verdict's),
+ * or throws an EngineError when the machine does not take that transition: no rule named, a rule
+ * that does not lead from there, a guard that does not hold on the facts, or a target the facts
+ * do not lead to.
  */
-export function lifecycleStep(from: Phase, rule: string | undefined, to: Phase): Phase {
+export function lifecycleStep(rule: RuleId | null, facts: RuleFacts): Phase {
+  const from = facts.prev.phase;
+  const to = facts.next.phase;
   if (from === to) return from;
-  const fired = rule ?? ruleFor(from, to);
+  if (rule === null) throw notAllowed(from, rule, to, 'a phase change must name its rule');
   const snapshot = snapshots.get(from);
-  if (fired === undefined || snapshot === undefined) throw notAllowed(from, fired, to);
-  const [next] = transition(lifecycleMachine, snapshot, { type: fired, to });
-  if (next.value !== to) throw notAllowed(from, fired, to);
+  const edges = lifecycleMachine.states[from]?.transitions.get(rule) ?? [];
+  if (snapshot === undefined || edges.length === 0) {
+    throw notAllowed(from, rule, to, `that rule does not lead from ${from}`);
+  }
+  const [next] = transition(lifecycleMachine, snapshot, { type: rule, facts });
+  if (next.value === from) {
+    throw notAllowed(from, rule, to, `its condition does not hold on this step's facts`);
+  }
+  if (next.value !== to) {
+    throw notAllowed(from, rule, to, `the step's facts lead to ${next.value} instead`);
+  }
   return to;
 }
 
-/** Whether the lifecycle machine takes the engine from `from` to `to` in one step. */
+/** Whether some rule of the lifecycle leads from `from` to `to` (staying is always allowed). */
 export function lifecycleAllows(from: Phase, to: Phase): boolean {
-  try {
-    lifecycleStep(from, undefined, to);
-    return true;
-  } catch (err) {
-    if (err instanceof EngineError && err.code === ENGINE_ERROR_CODES.transitionNotAllowed) {
-      return false;
-    }
-    throw err;
-  }
+  if (from === to) return true;
+  const node = lifecycleMachine.states[from];
+  if (node === undefined) return false;
+  return [...node.transitions.values()].some((ts) =>
+    ts.some((t) => (t.target ?? []).some((n) => n.key === to)),
+  );
 }

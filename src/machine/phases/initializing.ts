@@ -15,6 +15,8 @@ export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTar
   const notes = entering
     ? [event('Normal', 'Initializing', 'creating primary, services and TrafficSplit')]
     : [];
+  // Entered from another phase only when the primary is gone and nothing was ever promoted.
+  const rule = state.phase === 'Initializing' ? null : 'primaryMissing';
   const primary = ctx.observed.primary;
   if (ctx.observed.initialized && primary?.readiness.state === 'ready') {
     // The primary was copied from the target when it was created; if the target has moved on
@@ -30,6 +32,7 @@ export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTar
     };
     const message = `primary ready with revision ${promoted}; all traffic on primary`;
     return verdict(next, 'Initialized', message, {
+      rule: 'primaryReady',
       notes: [...notes, event('Normal', 'Initialized', message)],
       requeueAfterMs: ctx.spec.intervalMs,
     });
@@ -40,6 +43,7 @@ export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTar
         ? 'not created'
         : primary.readiness.message;
     return verdict(s, 'PrimaryNotReady', `primary not ready within the progress deadline: ${why}`, {
+      rule,
       notes,
       health: 'stalled',
       announce: 'Warning',
@@ -48,8 +52,9 @@ export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTar
   }
   return entering
     ? verdict(s, 'Initializing', 'waiting for the primary to become ready', {
+        rule,
         notes,
         requeueAfterMs: ctx.spec.intervalMs,
       })
-    : keep(s, { requeueAfterMs: ctx.spec.intervalMs });
+    : keep(s, { rule, requeueAfterMs: ctx.spec.intervalMs });
 }

@@ -54,6 +54,7 @@ export function handleOperation(
         rollback(
           ctx,
           { ...ack('Accepted', 'aborted'), paused: false },
+          'operatorAbort',
           'Aborted',
           'aborted by an operator',
         ),
@@ -63,11 +64,24 @@ export function handleOperation(
         return reject(`nothing to promote in phase ${phase}`);
       if (target.revision !== state.revision)
         return reject('the target changed; promote applies to the revision under analysis');
-      return step(beginPromotion(ctx, ack('Accepted', 'promoting'), 'promoted by an operator'));
+      return step(
+        beginPromotion(
+          ctx,
+          ack('Accepted', 'promoting'),
+          'operatorPromote',
+          'promoted by an operator',
+        ),
+      );
     case 'retry':
       if (phase !== 'Failed') return reject(`only a Failed canary can be retried (phase ${phase})`);
       return step(
-        startRun(ctx, { ...ack('Accepted', 'retrying'), paused: false }, target, 'Retry requested'),
+        startRun(
+          ctx,
+          { ...ack('Accepted', 'retrying'), paused: false },
+          target,
+          'retry',
+          'Retry requested',
+        ),
       );
   }
 }

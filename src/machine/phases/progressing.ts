@@ -20,6 +20,7 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
       ctx,
       state,
       target,
+      'newRevision',
       `New revision during the run of ${state.revision ?? '?'}; restarting at weight 0`,
     );
   }
@@ -33,14 +34,20 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
   }
   const readiness = target.readiness;
   if (readiness.state === 'failed')
-    return rollback(ctx, state, 'CanaryNotReady', readiness.message);
+    return rollback(ctx, state, 'canaryFailed', 'CanaryNotReady', readiness.message);
   if (readiness.state === 'pending' || target.replicas === 0) {
     const why = readiness.state === 'pending' ? readiness.message : 'scaled to 0';
     // The bound runs from when the canary became unready, not from the start of the step.
     const since = state.canaryUnreadySince ?? ctx.now;
     const s: RunState = { ...state, canaryUnreadySince: since };
     if (overdue(ctx, since)) {
-      return rollback(ctx, s, 'ProgressDeadlineExceeded', `canary not ready: ${why}`);
+      return rollback(
+        ctx,
+        s,
+        'progressDeadline',
+        'ProgressDeadlineExceeded',
+        `canary not ready: ${why}`,
+      );
     }
     return verdict(s, 'WaitingForCanary', `waiting for the canary to become ready: ${why}`, {
       requeueAfterMs: untilDeadline(ctx, since),
@@ -50,11 +57,14 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
     state.canaryUnreadySince === null ? state : { ...state, canaryUnreadySince: null };
   // skipAnalysis skips the checks, never the canary's readiness: a revision that cannot become
   // ready is rolled back (above) and never copied to the primary.
-  if (ctx.spec.skipAnalysis) return beginPromotion(ctx, ready, 'skipAnalysis is set; canary ready');
+  if (ctx.spec.skipAnalysis) {
+    return beginPromotion(ctx, ready, 'skipAnalysis', 'skipAnalysis is set; canary ready');
+  }
   if (thresholdReached(ready.failedChecks, ctx.spec.threshold)) {
     return rollback(
       ctx,
       ready,
+      'checksFailed',
       'FailedChecksThresholdReached',
       `${ready.failedChecks} failed checks`,
     );

@@ -20,8 +20,15 @@ import {
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 import { startRun } from './run-start.js';
+import { cancelRun } from './transitions.js';
 
-function promotionFailed(ctx: Ctx, state: RunState, target: ObservedTarget, why: string): Step {
+function promotionFailed(
+  ctx: Ctx,
+  state: RunState,
+  target: ObservedTarget,
+  rule: 'primaryFailed' | 'promotionDeadline',
+  why: string,
+): Step {
   // The canary takes the traffic only while it still runs the revision that was analysed: a
   // target that moved on meanwhile runs a revision no check measured, and gets none.
   const analysed = target.revision === state.revision;
@@ -38,6 +45,7 @@ function promotionFailed(ctx: Ctx, state: RunState, target: ObservedTarget, why:
       : `the canary runs revision ${target.revision}, never analysed; all traffic on the primary`;
   const message = `promotion of ${state.revision ?? '?'} failed: ${why}; ${where}`;
   return verdict(failed, 'PromotionFailed', message, {
+    rule,
     notes: [event('Warning', 'PromotionFailed', message), postRollout(failed)],
     requeueAfterMs: ctx.spec.intervalMs,
   });
@@ -46,6 +54,7 @@ function promotionFailed(ctx: Ctx, state: RunState, target: ObservedTarget, why:
 function finalising(ctx: Ctx, state: RunState): Step {
   const next: RunState = { ...enter(state, 'Finalising', ctx.now), canaryWeight: 0 };
   return verdict(next, 'Finalising', 'primary ready; routing all traffic to the primary', {
+    rule: 'primaryRolledOut',
     requeueAfterMs: ctx.spec.intervalMs,
   });
 }
@@ -56,14 +65,29 @@ export function promotingPhase(ctx: Ctx, state: RunState, target: ObservedTarget
   if (primary === null || primary.revision !== state.revision) {
     // The copy has not happened yet; if the target moved on, the analysed template is gone.
     if (target.revision !== state.revision) {
-      return startRun(ctx, state, target, 'New revision before the promotion was copied');
+      if (target.revision === state.lastPromotedRevision) return cancelRun(ctx, state, target);
+      return startRun(
+        ctx,
+        state,
+        target,
+        'newRevision',
+        'New revision before the promotion was copied',
+      );
     }
     if (overdue(ctx, state.phaseSince))
-      return promotionFailed(ctx, state, target, 'primary not updated in time');
+      return promotionFailed(
+        ctx,
+        state,
+        target,
+        'promotionDeadline',
+        'primary not updated in time',
+      );
     return keep(state, { requeueAfterMs: interval });
   }
   const readiness = primary.readiness;
-  if (readiness.state === 'failed') return promotionFailed(ctx, state, target, readiness.message);
+  if (readiness.state === 'failed') {
+    return promotionFailed(ctx, state, target, 'primaryFailed', readiness.message);
+  }
   if (target.revision !== state.revision && state.canaryWeight > 0) {
     // Copied already, so the promotion goes on; but the canary now runs a revision no check
     // measured: no traffic stays on it while the primary rolls out (its deadline runs on).
@@ -78,7 +102,7 @@ export function promotingPhase(ctx: Ctx, state: RunState, target: ObservedTarget
   }
   if (readiness.state === 'pending') {
     if (overdue(ctx, state.phaseSince))
-      return promotionFailed(ctx, state, target, readiness.message);
+      return promotionFailed(ctx, state, target, 'promotionDeadline', readiness.message);
     return verdict(state, 'Promoting', `waiting for the primary rollout: ${readiness.message}`, {
       requeueAfterMs: interval,
     });
@@ -129,6 +153,7 @@ export function finalisingPhase(ctx: Ctx, state: RunState): Step {
     };
     const message = `revision ${state.revision ?? '?'} promoted`;
     return verdict(done, 'Succeeded', message, {
+      rule: 'allTrafficOnPrimary',
       notes: [event('Normal', 'Succeeded', message), postRollout(done)],
       requeueAfterMs: ctx.spec.intervalMs,
     });

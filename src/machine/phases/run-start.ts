@@ -1,12 +1,12 @@
-// Starting a run: a new revision must pass the gates — a valid strategy, the deployment window,
-// the concurrency limit, the pre-flight (every check and webhook can be evaluated), confirm-rollout
-// webhooks — before the canary is scaled up. A closed gate parks the run in Waiting; Waiting
+// Starting a run: a new revision must pass the gates (gates.ts) — a valid strategy, the deployment
+// window, the concurrency limit, the pre-flight (every check and webhook can be evaluated),
+// confirm-rollout webhooks — before the canary is scaled up. A closed gate parks the run in Waiting; Waiting
 // re-evaluates the gates on every reconcile. A pre-flight problem is Ready=False (stalled) with the
 // check's name and the server's message, and no traffic moves until it is fixed.
-import { compileSchedule, windowAt } from '../../progression/windows.js';
-import { strategyFrom } from '../../progression/strategy.js';
 import { NO_CHECKS_NOTE, enter, event, need, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
+import { runGate } from '../gates.js';
+import type { RunStartRule } from '../rules.js';
 import type { ObservedTarget } from '../types.js';
 import { cancelRun, freshRun } from './transitions.js';
 
@@ -16,6 +16,7 @@ const MAX_WINDOW_REQUEUE_MS = 60 * 60_000;
 function waiting(
   ctx: Ctx,
   state: RunState,
+  rule: RunStartRule,
   reason: string,
   message: string,
   opts: { nextStart?: number | null; stalled?: boolean } = {},
@@ -28,64 +29,32 @@ function waiting(
       ? ctx.spec.intervalMs
       : Math.max(1, Math.min(until - ctx.now, MAX_WINDOW_REQUEUE_MS));
   return verdict(next, reason, message, {
+    rule,
     announce: opts.stalled === true ? 'Warning' : 'Normal',
     health: opts.stalled === true ? 'stalled' : null,
     requeueAfterMs,
   });
 }
 
-export function startRun(ctx: Ctx, state: RunState, target: ObservedTarget, why: string): Step {
+export function startRun(
+  ctx: Ctx,
+  state: RunState,
+  target: ObservedTarget,
+  rule: RunStartRule,
+  why: string,
+): Step {
   const s: RunState = {
     ...state,
     revision: target.revision,
     trackedConfigs: target.trackedConfigs,
   };
-  const strategy = strategyFrom(ctx.spec.progression);
-  if (!strategy.ok)
-    return waiting(ctx, s, 'InvalidSpec', strategy.error.message, { stalled: true });
-  const schedule = compileSchedule(ctx.spec.schedule);
-  if (!schedule.ok)
-    return waiting(ctx, s, 'InvalidSpec', schedule.error.message, { stalled: true });
-  const window = windowAt(schedule.schedule, ctx.now);
-  if (!window.open) {
-    const when =
-      window.nextStart === null
-        ? 'no window within a year'
-        : new Date(window.nextStart).toISOString();
-    const message = `revision ${target.revision} waits for a deployment window (${window.reason}); next: ${when}`;
-    return waiting(ctx, s, 'OutsideDeploymentWindow', message, { nextStart: window.nextStart });
-  }
-  if (!ctx.observed.runSlotAvailable) {
-    return waiting(ctx, s, 'ConcurrencyLimit', 'waiting for another canary run to finish');
-  }
-  if (!ctx.spec.skipAnalysis) {
-    const preflight = ctx.gathered.preflight;
-    if (preflight === null) {
-      return need({ kind: 'preflight', call: { revision: target.revision } });
-    }
-    if (preflight.problems.length > 0) {
-      const [first] = preflight.problems;
-      const reason =
-        first !== undefined && preflight.problems.every((p) => p.reason === first.reason)
-          ? first.reason
-          : 'PreflightFailed';
-      const what = preflight.problems.map((p) => `${p.check}: ${p.message}`).join('; ');
-      const message = `revision ${target.revision} not started, checks cannot be evaluated: ${what}`;
-      // A metrics source that is down ends by itself (the gate is tried again every interval);
-      // anything else needs a person to fix the Canary or its templates.
-      const outage = preflight.problems.every((p) => p.reason === 'MetricsUnavailable');
-      return waiting(ctx, s, reason, message, { stalled: !outage });
-    }
-  }
-  const confirm = ctx.gathered.webhooks['confirm-rollout'];
-  if (confirm === undefined) {
-    return need({
-      kind: 'webhooks',
-      call: { hookType: 'confirm-rollout', phase: state.phase, revision: target.revision },
+  const gate = runGate(ctx, state.phase, target.revision);
+  if (gate.kind === 'need') return need(gate.request);
+  if (gate.kind === 'closed') {
+    return waiting(ctx, s, rule, gate.reason, gate.message, {
+      nextStart: gate.nextStart,
+      stalled: gate.stalled,
     });
-  }
-  if (confirm.succeeded < confirm.called) {
-    return waiting(ctx, s, 'ConfirmRolloutPending', `confirm-rollout: ${confirm.message}`);
   }
   const run = freshRun(ctx, s, target);
   const { metrics, gateHooks } = ctx.spec.checks;
@@ -99,6 +68,7 @@ export function startRun(ctx: Ctx, state: RunState, target: ObservedTarget, why:
       ? [event('Warning', 'NoChecks', `revision ${target.revision}: ${NO_CHECKS_NOTE}`)]
       : [];
   return verdict(run, 'Progressing', message, {
+    rule,
     notes: [event('Normal', 'NewRevision', message), ...blind],
     requeueAfterMs: ctx.spec.intervalMs,
   });
@@ -106,5 +76,7 @@ export function startRun(ctx: Ctx, state: RunState, target: ObservedTarget, why:
 
 export function waitingPhase(ctx: Ctx, state: RunState, target: ObservedTarget): Step {
   if (target.revision === state.lastPromotedRevision) return cancelRun(ctx, state, target);
-  return startRun(ctx, state, target, 'New revision detected');
+  // The run waiting here starts once its gates open; a newer revision replaces it.
+  const rule = target.revision === state.revision ? 'gatesOpened' : 'newRevision';
+  return startRun(ctx, state, target, rule, 'New revision detected');
 }

@@ -62,5 +62,5 @@ export function settledPhase(ctx: Ctx, state: RunState, target: ObservedTarget):
       `target matches the primary's revision ${target.revision}`,
     );
   }
-  return startRun(ctx, s, target, 'New revision detected');
+  return startRun(ctx, s, target, 'newRevision', 'New revision detected');
 }

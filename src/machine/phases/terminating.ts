@@ -12,7 +12,12 @@ export function terminatingPhase(ctx: Ctx, state: RunState): Step {
   const notes = entering
     ? [event('Normal', 'Terminating', 'Canary deleted; restoring the target')]
     : [];
-  const opts = { notes, handsOff: true, requeueAfterMs: ctx.spec.intervalMs };
+  const opts = {
+    notes,
+    handsOff: true,
+    requeueAfterMs: ctx.spec.intervalMs,
+    rule: entering ? ('deleted' as const) : null,
+  };
   const target = ctx.observed.target;
   if (!ctx.spec.revertOnDeletion || target === null) {
     return verdict(s, 'Terminating', 'removing finalizer', {

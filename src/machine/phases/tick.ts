@@ -18,6 +18,7 @@ import {
 } from '../../progression/index.js';
 import { NO_CHECKS_NOTE, enter, event, need, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
+import type { RollbackRule } from '../rules.js';
 import type { GateHookType, WebhookOutcome } from '../types.js';
 import { measuredSince } from './traffic-shift.js';
 import { beginPromotion, rollback } from './transitions.js';
@@ -52,6 +53,7 @@ export function tick(ctx: Ctx, state: RunState, strategy: Strategy): Step {
     return rollback(
       ctx,
       state,
+      'rollbackRequested',
       'RollbackRequested',
       `rollback webhook: ${rollbackHooks.outcome.message}`,
     );
@@ -105,8 +107,8 @@ export function tick(ctx: Ctx, state: RunState, strategy: Strategy): Step {
   const interval = ctx.spec.intervalMs;
   switch (v.kind) {
     case 'rollback': {
-      const [reason, why] = ROLLBACKS[v.reason](ticked, ctx.spec.errorLimit);
-      return rollback(ctx, ticked, reason, `${why}: ${problems}`);
+      const [rule, reason, why] = ROLLBACKS[v.reason](ticked, ctx.spec.errorLimit);
+      return rollback(ctx, ticked, rule, reason, `${why}: ${problems}`);
     }
     case 'failed':
       return verdict(
@@ -147,24 +149,28 @@ export function tick(ctx: Ctx, state: RunState, strategy: Strategy): Step {
   }
 }
 
-/** Each way a tick rolls back: the reason (Ready, Event, alert) and what happened. */
+/** Each way a tick rolls back: the lifecycle rule, the reason (Ready, Event, alert) and what happened. */
 const ROLLBACKS: Record<
   Extract<CheckVerdict, { kind: 'rollback' }>['reason'],
-  (s: RunState, errorLimit: number) => readonly [string, string]
+  (s: RunState, errorLimit: number) => readonly [RollbackRule, string, string]
 > = {
   ThresholdReached: (s) => [
+    'checksFailed',
     'FailedChecksThresholdReached',
     `${s.failedChecks} failed checks; last`,
   ],
   InconclusiveDeadline: () => [
+    'progressDeadline',
     'AnalysisInconclusive',
     'inconclusive for the whole progress deadline',
   ],
   ErrorLimit: (s, limit) => [
+    'metricsUnavailable',
     'MetricsUnavailable',
     `checks could not be evaluated in ${s.consecutiveErrors} analysis steps in a row (errorLimit ${limit})`,
   ],
   ErrorDeadline: () => [
+    'progressDeadline',
     'MetricsUnavailable',
     'checks could not be evaluated for the whole progress deadline',
   ],
@@ -211,6 +217,7 @@ function advance(ctx: Ctx, state: RunState, strategy: Strategy): Step {
         const s =
           state.phase === 'WaitingPromotion' ? state : enter(state, 'WaitingPromotion', ctx.now);
         return verdict(s, 'WaitingPromotion', message, {
+          rule: 'confirmPromotionPending',
           announce: 'Normal',
           requeueAfterMs: ctx.spec.intervalMs,
         });
@@ -221,7 +228,8 @@ function advance(ctx: Ctx, state: RunState, strategy: Strategy): Step {
       });
     }
   }
-  if (step.kind === 'promote') return beginPromotion(ctx, state, 'analysis passed');
+  if (step.kind === 'promote')
+    return beginPromotion(ctx, state, 'analysisPassed', 'analysis passed');
   const next: RunState = {
     ...enter(state, 'Progressing', ctx.now),
     canaryWeight: step.canaryWeight,
@@ -235,6 +243,8 @@ function advance(ctx: Ctx, state: RunState, strategy: Strategy): Step {
       ? `iteration ${step.iterations}/${strategy.iterations} passed${blind}`
       : `canary weight ${step.canaryWeight}${blind}`;
   return verdict(next, 'Progressing', message, {
+    // Leaving WaitingPromotion for a step of traffic: blue/green's switch after confirm-promotion.
+    rule: state.phase === 'WaitingPromotion' ? 'confirmed' : null,
     notes: [event('Normal', 'Advanced', message)],
     requeueAfterMs: ctx.spec.intervalMs,
   });

@@ -32,6 +32,7 @@ export function awaitTraffic(ctx: Ctx, state: RunState): Step {
     return rollback(
       ctx,
       s,
+      'progressDeadline',
       'ProgressDeadlineExceeded',
       `the TrafficSplit did not reach canary weight ${weight} within the progress deadline`,
     );

@@ -1,11 +1,18 @@
 // Transitions shared by several phases: rolling back, starting promotion, cancelling a run.
 import { enter, event, postRollout, verdict, type Ctx, type Verdict } from '../draft.js';
 import type { RunState } from '../resume.js';
+import type { PromotionRule, RollbackRule } from '../rules.js';
 import type { ObservedTarget } from '../types.js';
 import { forgetIdleScale } from './idle-scale.js';
 
 /** Traffic back to the primary, canary scaled down (by convergence), phase Failed. */
-export function rollback(ctx: Ctx, state: RunState, reason: string, message: string): Verdict {
+export function rollback(
+  ctx: Ctx,
+  state: RunState,
+  rule: RollbackRule,
+  reason: string,
+  message: string,
+): Verdict {
   const failed: RunState = {
     ...enter(state, 'Failed', ctx.now),
     canaryWeight: 0,
@@ -15,13 +22,19 @@ export function rollback(ctx: Ctx, state: RunState, reason: string, message: str
   };
   const text = `rolled back revision ${state.revision ?? '?'}: ${message}`;
   return verdict(failed, reason, text, {
+    rule,
     notes: [event('Warning', reason, text), postRollout(failed)],
     requeueAfterMs: ctx.spec.intervalMs,
   });
 }
 
 /** Copy the canary's template to the primary (by convergence); traffic stays where it is. */
-export function beginPromotion(ctx: Ctx, state: RunState, why: string): Verdict {
+export function beginPromotion(
+  ctx: Ctx,
+  state: RunState,
+  rule: PromotionRule,
+  why: string,
+): Verdict {
   const promoting: RunState = {
     ...enter(state, 'Promoting', ctx.now),
     lastAnalysisAt: ctx.now,
@@ -31,6 +44,7 @@ export function beginPromotion(ctx: Ctx, state: RunState, why: string): Verdict 
   };
   const message = `promoting revision ${state.revision ?? '?'}: ${why}`;
   return verdict(promoting, 'Promoting', message, {
+    rule,
     notes: [event('Normal', 'Promoting', message)],
     requeueAfterMs: ctx.spec.intervalMs,
   });
@@ -49,6 +63,7 @@ export function cancelRun(ctx: Ctx, state: RunState, target: ObservedTarget): Ve
   };
   const message = `target reverted to the primary's revision ${target.revision}; run of ${state.revision ?? '?'} cancelled`;
   return verdict(idle, 'RevisionReverted', message, {
+    rule: 'targetReverted',
     notes: [event('Normal', 'RevisionReverted', message)],
     requeueAfterMs: ctx.spec.intervalMs,
   });

@@ -1,5 +1,5 @@
 // Every step the decide() tests take is checked against the lifecycle machine
-// (src/machine/lifecycle.ts, built from src/api/phases.ts TRANSITIONS), so the machine, and the
+// (src/machine/lifecycle.ts, built from the rule table in src/machine/rules.ts), so the machine, and the
 // diagram drawn from it, cannot leave out a phase change the engine makes. decide() itself throws
 // on such a step; this check says which pair it was.
 import { expect } from '@jest/globals';

@@ -262,6 +262,19 @@ describe('revisions during a run', () => {
     expect(w.target?.replicas).toBe(0);
   });
 
+  it('cancels a promotion not yet copied when the target goes back to what the primary runs', async () => {
+    const w = await atFirstStep();
+    await tick(w, [ok()]);
+    await tick(w, [ok()]);
+    expect(w.status?.phase).toBe('Promoting');
+    // The copy to the primary has not landed yet (it still runs rev1) when the target goes back.
+    w.primary = { revision: 'rev1', readiness: READY };
+    w.release('rev1', { 'configmap/app': 'c1' });
+    await w.reconcile();
+    expect(w.status).toMatchObject({ phase: 'Succeeded', revision: 'rev1', canaryWeight: 0 });
+    expect(condition(w.status, 'Ready')?.reason).toBe('RevisionReverted');
+  });
+
   it('rolls back a canary that never becomes ready, at the progress deadline', async () => {
     const w = await World.initialized();
     w.canaryReadinessOnScaleUp = PENDING;
