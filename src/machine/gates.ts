@@ -1,5 +1,5 @@
 // The gates a run passes before the canary is scaled up, as one pure function of the step's
-// inputs: a valid strategy and schedule, an open deployment window (a guard on the injected clock),
+// inputs: a valid strategy (unless skipAnalysis) and schedule, an open deployment window (a guard on the injected clock),
 // a free run slot, the pre-flight (every check and webhook can be evaluated; skipped with
 // skipAnalysis) and the confirm-rollout webhooks. startRun() (phases/run-start.ts) parks a run in
 // Waiting with the first closed gate's reason, and the lifecycle machine's guard for entering
@@ -44,8 +44,10 @@ const closed = (
 /** The first gate that keeps revision `revision` (a run asked for in `phase`) from starting. */
 export function runGate(inputs: GateInputs, phase: Phase, revision: string): RunGate {
   const { spec, observed, gathered, now } = inputs;
-  const strategy = strategyFrom(spec.progression);
-  if (!strategy.ok) return closed('InvalidSpec', strategy.error.message, { stalled: true });
+  const strategy = spec.skipAnalysis ? null : strategyFrom(spec.progression);
+  if (strategy !== null && !strategy.ok) {
+    return closed('InvalidSpec', strategy.error.message, { stalled: true });
+  }
   const schedule = compileSchedule(spec.schedule);
   if (!schedule.ok) return closed('InvalidSpec', schedule.error.message, { stalled: true });
   const window = windowAt(schedule.schedule, now);

@@ -3,6 +3,8 @@
 import type { CanarySpec } from '../api/canary.js';
 import { STORED_DEFAULTS, metricWindow, withStoredDefaults } from '../api/defaults.js';
 import { PROGRESSION_ERROR_REASONS, ProgressionError } from '../progression/errors.js';
+import { strategyFrom } from '../progression/strategy.js';
+import { compileSchedule } from '../progression/windows.js';
 import { parseDuration } from '../time/duration.js';
 import type { EngineSpec } from './types.js';
 
@@ -42,37 +44,44 @@ export function engineSpecFrom(canarySpec: CanarySpec): EngineSpecResult {
       spec: fallback.spec,
     };
   }
-  return {
-    ok: true,
-    spec: {
-      intervalMs,
-      threshold: analysis.threshold ?? STORED_DEFAULTS.analysis.threshold,
-      errorLimit: analysis.errorLimit ?? STORED_DEFAULTS.analysis.errorLimit,
-      checks: {
-        metrics: analysis.metrics?.length ?? 0,
-        gateHooks: (analysis.webhooks ?? []).filter((h) =>
-          GATE_HOOKS.has(h.type ?? STORED_DEFAULTS.webhook.type),
-        ).length,
-      },
-      windowMs: Math.max(
-        0,
-        ...(analysis.metrics ?? []).map((m) => parseDuration(metricWindow(m, analysis)) ?? 0),
-      ),
-      noDataPasses: (analysis.noData ?? STORED_DEFAULTS.analysis.noData) === 'pass',
-      progression: {
-        stepWeight: analysis.stepWeight,
-        maxWeight: analysis.maxWeight,
-        stepWeights: analysis.stepWeights,
-        iterations: analysis.iterations,
-      },
-      stepWeightPromotion:
-        analysis.stepWeightPromotion ?? STORED_DEFAULTS.analysis.stepWeightPromotion,
-      progressDeadlineMs:
-        (spec.progressDeadlineSeconds ?? STORED_DEFAULTS.progressDeadlineSeconds) * 1_000,
-      skipAnalysis: spec.skipAnalysis ?? false,
-      suspend: spec.suspend ?? false,
-      revertOnDeletion: spec.revertOnDeletion ?? true,
-      schedule: spec.schedule,
+  const resolved: EngineSpec = {
+    intervalMs,
+    threshold: analysis.threshold ?? STORED_DEFAULTS.analysis.threshold,
+    errorLimit: analysis.errorLimit ?? STORED_DEFAULTS.analysis.errorLimit,
+    checks: {
+      metrics: analysis.metrics?.length ?? 0,
+      gateHooks: (analysis.webhooks ?? []).filter((h) =>
+        GATE_HOOKS.has(h.type ?? STORED_DEFAULTS.webhook.type),
+      ).length,
     },
+    windowMs: Math.max(
+      0,
+      ...(analysis.metrics ?? []).map((m) => parseDuration(metricWindow(m, analysis)) ?? 0),
+    ),
+    noDataPasses: (analysis.noData ?? STORED_DEFAULTS.analysis.noData) === 'pass',
+    progression: {
+      stepWeight: analysis.stepWeight,
+      maxWeight: analysis.maxWeight,
+      stepWeights: analysis.stepWeights,
+      iterations: analysis.iterations,
+    },
+    stepWeightPromotion:
+      analysis.stepWeightPromotion ?? STORED_DEFAULTS.analysis.stepWeightPromotion,
+    progressDeadlineMs:
+      (spec.progressDeadlineSeconds ?? STORED_DEFAULTS.progressDeadlineSeconds) * 1_000,
+    skipAnalysis: spec.skipAnalysis ?? false,
+    suspend: spec.suspend ?? false,
+    revertOnDeletion: spec.revertOnDeletion ?? true,
+    schedule: spec.schedule,
   };
+  // What the CRD's schema and CEL cannot check (a cron expression cron cannot run, a time zone
+  // that does not exist, an invalid strategy) is found here, on the first look, so the
+  // Canary is Stalled (InvalidSpec) from its first status write, not at its next release.
+  const schedule = compileSchedule(resolved.schedule);
+  if (!schedule.ok) return { ok: false, error: schedule.error, spec: resolved };
+  // skipAnalysis needs no strategy (the CRD lets it leave spec.analysis out).
+  const strategy = resolved.skipAnalysis ? null : strategyFrom(resolved.progression);
+  if (strategy !== null && !strategy.ok)
+    return { ok: false, error: strategy.error, spec: resolved };
+  return { ok: true, spec: resolved };
 }

@@ -24,14 +24,6 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
       `New revision during the run of ${state.revision ?? '?'}; restarting at weight 0`,
     );
   }
-  const strategy = strategyFrom(ctx.spec.progression);
-  if (!strategy.ok) {
-    return verdict(state, 'InvalidSpec', strategy.error.message, {
-      health: 'stalled',
-      announce: 'Warning',
-      requeueAfterMs: ctx.spec.intervalMs,
-    });
-  }
   const readiness = target.readiness;
   if (readiness.state === 'failed')
     return rollback(ctx, state, 'canaryFailed', 'CanaryNotReady', readiness.message);
@@ -59,6 +51,14 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
   // ready is rolled back (above) and never copied to the primary.
   if (ctx.spec.skipAnalysis) {
     return beginPromotion(ctx, ready, 'skipAnalysis', 'skipAnalysis is set; canary ready');
+  }
+  const strategy = strategyFrom(ctx.spec.progression);
+  if (!strategy.ok) {
+    return verdict(ready, 'InvalidSpec', strategy.error.message, {
+      health: 'stalled',
+      announce: 'Warning',
+      requeueAfterMs: ctx.spec.intervalMs,
+    });
   }
   if (thresholdReached(ready.failedChecks, ctx.spec.threshold)) {
     return rollback(

@@ -148,7 +148,8 @@ export function canaryJson(
       generation: 1,
       ...meta,
     },
-    spec: { targetRef: { name }, service: { port: 9898 }, ...spec },
+    // A strategy, as the CRD requires one unless skipAnalysis is set.
+    spec: { targetRef: { name }, service: { port: 9898 }, analysis: { stepWeight: 20 }, ...spec },
     ...(status === undefined ? {} : { status }),
   };
 }

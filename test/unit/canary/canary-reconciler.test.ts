@@ -237,6 +237,36 @@ describe('CanaryReconciler', () => {
       });
     });
 
+    it.each([
+      [
+        'a cron expression the CRD lets through but cron cannot run',
+        { schedule: { allow: ['* 17-9 * * *'] } },
+      ],
+      [
+        'a time zone that does not exist',
+        { schedule: { timeZone: 'Mars/Olympus', allow: ['* * * * *'] } },
+      ],
+    ])(
+      'finds %s on the first look: Stalled InvalidSpec before any release',
+      async (_what, spec) => {
+        const { world, reconciler } = await setup({
+          canaries: [canaryJson('ns', 'web', spec, undefined, withFinalizer)],
+          deployments: [deploymentJson('ns', 'web')],
+        });
+        world.served = ['v1alpha4'];
+        await reconciler.reconcile('ns/web', ctx);
+        expect(world.statusPatches).toHaveLength(1);
+        const conditions = (world.statusPatches[0]?.patch as CanaryStatus).conditions ?? [];
+        expect(conditions.find((c) => c.type === 'Stalled')).toMatchObject({
+          status: 'True',
+          reason: 'InvalidSpec',
+        });
+        expect(conditions.find((c) => c.type === 'Reconciling')).toMatchObject({ status: 'False' });
+        expect(world.events.map((e) => e.reason)).toEqual(['InvalidSpec']);
+        expect(world.patches).toEqual([]);
+      },
+    );
+
     it('does not rewrite a status that already says so, and sends no Event or alert again', async () => {
       const first = await setup({
         canaries: [canaryJson('ns', 'web', {}, undefined, withFinalizer)],

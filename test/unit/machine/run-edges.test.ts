@@ -414,6 +414,16 @@ describe('strategies and shortcuts', () => {
     expect(w.routeHistory.every((weight) => weight === 0)).toBe(true);
   });
 
+  it('skipAnalysis needs no strategy: a Canary without spec.analysis promotes its new revision', async () => {
+    // The CRD lets spec.analysis out when skipAnalysis is true, so no strategy is resolved.
+    const s = spec({ skipAnalysis: true, progression: {} });
+    const w = await World.initialized(s);
+    w.release('rev2');
+    await w.settle(s);
+    expect(w.status).toMatchObject({ phase: 'Succeeded', lastPromotedRevision: 'rev2' });
+    expect(w.routeHistory.every((weight) => weight === 0)).toBe(true);
+  });
+
   it('skipAnalysis never copies a revision that cannot become ready to the primary', async () => {
     const s = spec({ skipAnalysis: true });
     const w = await World.initialized(s);
