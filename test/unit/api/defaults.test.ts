@@ -23,7 +23,7 @@ describe('withStoredDefaults', () => {
     expect(withStoredDefaults(minimal)).toEqual({
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
       service: { port: 9898, portName: 'http' },
-      routing: { provider: 'smi', smiVersion: 'auto' },
+      routing: { smiVersion: 'auto' },
       analysis: {
         interval: '1m',
         threshold: 5,
