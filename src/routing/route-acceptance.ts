@@ -124,6 +124,9 @@ export function routeAcceptance(
   parents: readonly ParentRef[],
   controllerName?: string,
 ): RouteAcceptance {
+  if (parents.length === 0) {
+    return { state: 'pending', reason: 'NoParent', message: 'the route has no parentRefs' };
+  }
   let pending: RouteAcceptance | undefined;
   for (const parent of parents) {
     const a = parentAcceptance(route, parent, controllerName);
