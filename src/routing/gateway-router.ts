@@ -26,6 +26,7 @@ import {
   desiredParentRefs,
   newRules,
   ourRuleIndex,
+  parseParentRef,
   readRouteRoutes,
   routeNames,
   routeRef,
@@ -117,11 +118,7 @@ export class HttpRouteRouter implements TrafficRouter {
   #parentsOf(live: LiveRoute): readonly ParentRef[] {
     if (routeOwnership(this.#canary, live).kind !== 'takenOver') return this.#parents;
     const refs = live.spec?.parentRefs;
-    return Array.isArray(refs)
-      ? refs
-          .filter(isJsonObject)
-          .map((r) => ({ ...r, name: typeof r['name'] === 'string' ? r['name'] : '' }) as ParentRef)
-      : [];
+    return Array.isArray(refs) ? refs.filter(isJsonObject).map(parseParentRef) : [];
   }
 
   rejection(): RouteRejection | null {

@@ -60,6 +60,17 @@ export function desiredParentRefs(canary: CanaryNames, names: RouteNames): Paren
   return refs.map((r) => ({ ...STORED_DEFAULTS.parentRef, ...r }));
 }
 
+/** A live parentRef, its fields that are not strings (or a number, for port) left out. */
+export function parseParentRef(r: JsonObject): ParentRef {
+  const out: ParentRef = { name: typeof r['name'] === 'string' ? r['name'] : '' };
+  for (const key of ['group', 'kind', 'namespace', 'sectionName'] as const) {
+    const v = r[key];
+    if (typeof v === 'string') out[key] = v;
+  }
+  if (typeof r['port'] === 'number') out.port = r['port'];
+  return out;
+}
+
 const isServiceRef = (ref: JsonObject): boolean =>
   (ref['group'] ?? '') === '' && (ref['kind'] ?? 'Service') === 'Service';
 
