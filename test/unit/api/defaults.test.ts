@@ -69,6 +69,25 @@ describe('withStoredDefaults', () => {
     expect(withStoredDefaults(once)).toEqual(once);
   });
 
+  it('stores no provider (the controller's default applies) and the parentRefs defaults', () => {
+    const spec = withStoredDefaults({
+      ...minimal,
+      routing: {
+        provider: 'gatewayapi',
+        parentRefs: [{ name: 'edge' }, { group: '', kind: 'Service', name: 'web', port: 80 }],
+      },
+    });
+    expect(spec.routing).toEqual({
+      provider: 'gatewayapi',
+      smiVersion: 'auto',
+      parentRefs: [
+        { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' },
+        { group: '', kind: 'Service', name: 'web', port: 80 },
+      ],
+    });
+    expect(withStoredDefaults(minimal).routing?.provider).toBeUndefined();
+  });
+
   it('adds no analysis or schedule when there was none', () => {
     const spec = withStoredDefaults({
       targetRef: { name: 'a' },
