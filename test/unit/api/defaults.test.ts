@@ -69,7 +69,7 @@ describe('withStoredDefaults', () => {
     expect(withStoredDefaults(once)).toEqual(once);
   });
 
-  it('stores no provider (the controller's default applies) and the parentRefs defaults', () => {
+  it('stores no provider (the controller default applies) and the parentRefs defaults', () => {
     const spec = withStoredDefaults({
       ...minimal,
       routing: {
