@@ -1,6 +1,7 @@
 // Which routing API routes a Canary: spec.routing.provider, else the controller's
 // --routing-provider. A named provider is used as named (its router reports when its API is not
-// served). `auto` resolves per Canary:
+// served), except that parentRefs under the controller's default smi are refused (a TrafficSplit
+// has no parent; the CRD refuses them with a spec that names smi). `auto` resolves per Canary:
 //   1. a route object this Canary already has (controls or took over) keeps its API, so a mesh
 //      that starts serving the other API does not move a live Canary;
 //   2. with spec.routing.parentRefs, Gateway API (a TrafficSplit has no parent to attach to);
@@ -37,6 +38,16 @@ const NEITHER =
 
 export function selectProvider(input: ProviderInput): ProviderChoice {
   const setting = input.setting ?? input.clusterDefault;
+  if (setting === 'smi' && input.hasParentRefs) {
+    // The CRD refuses parentRefs with provider smi; this is smi as the controller's default.
+    return {
+      ok: false,
+      message:
+        'spec.routing.parentRefs need Gateway API HTTPRoute, but the controller routes Canaries ' +
+        'without spec.routing.provider over SMI (--routing-provider smi): set provider ' +
+        'gatewayapi or auto',
+    };
+  }
   if (setting !== 'auto') return { ok: true, provider: setting };
   const { served, existing } = input;
   if (existing.smi !== existing.gatewayapi) {

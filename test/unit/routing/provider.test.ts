@@ -69,6 +69,24 @@ const TABLE: Row[] = [
   ['unset: the cluster default (smi)', undefined, 'smi', GW, NONE, false, 'smi'],
   ['unset: the cluster default auto', undefined, 'auto', GW, NONE, false, 'gatewayapi'],
   ['the spec wins over the cluster default', 'smi', 'gatewayapi', BOTH, NONE, false, 'smi'],
+  [
+    'parentRefs under the default smi',
+    undefined,
+    'smi',
+    BOTH,
+    NONE,
+    true,
+    /--routing-provider smi/,
+  ],
+  [
+    'parentRefs under the default gatewayapi',
+    undefined,
+    'gatewayapi',
+    BOTH,
+    NONE,
+    true,
+    'gatewayapi',
+  ],
 ];
 
 describe('selectProvider', () => {
