@@ -60,7 +60,7 @@ export async function createTrafficRouter(
       const why = r.unroutedBecause?.(canary, deps.read);
       if (why !== undefined) throw why;
     }
-    const provider = canary.spec.routing?.provider ?? 'default';
+    const provider = canary.spec.routing?.provider ?? "unset (the controller's default)";
     throw new NoRouterError(`no router serves spec.routing.provider ${provider}`, {
       details: { provider, routers: deps.routers.map((r) => r.kind) },
     });
