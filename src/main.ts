@@ -69,7 +69,12 @@ export async function startController(
     ...(fence === undefined ? {} : { fence }),
   });
   // Each router asks the API server what it can watch, once.
-  const routers = await createRouters({ raw, logger, now: () => clock.now() });
+  const routers = await createRouters({
+    raw,
+    logger,
+    now: () => clock.now(),
+    routingProvider: config.routingProvider,
+  });
   const tracker = new WriteTracker({ tracked: trackedResources(routers) });
   raw.track(tracker);
   const caches = createCaches({

@@ -52,8 +52,20 @@ export interface CanaryService {
 }
 
 export interface Routing {
+  /** Unset: the controller's --routing-provider (default auto). */
   provider?: RoutingProvider;
   smiVersion?: SmiVersionSetting;
+  parentRefs?: ParentRef[];
+}
+
+/** A Gateway API ParentReference (gateway.networking.k8s.io), as the HTTPRoute carries it. */
+export interface ParentRef {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name: string;
+  sectionName?: string;
+  port?: number;
 }
 
 export interface Analysis {

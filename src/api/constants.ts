@@ -66,8 +66,11 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
-export const ROUTING_PROVIDERS = ['smi'] as const;
+/** spec.routing.provider; `auto` is resolved per Canary (src/routing/provider.ts). */
+export const ROUTING_PROVIDERS = ['auto', 'smi', 'gatewayapi'] as const;
 export type RoutingProvider = (typeof ROUTING_PROVIDERS)[number];
+/** A provider that names one routing API. */
+export type ConcreteRoutingProvider = Exclude<RoutingProvider, 'auto'>;
 
 export const SMI_VERSIONS = ['auto', 'v1alpha1', 'v1alpha2', 'v1alpha3', 'v1alpha4'] as const;
 export type SmiVersionSetting = (typeof SMI_VERSIONS)[number];
@@ -144,6 +147,8 @@ export const CONDITION_REASONS = {
   invalidSpec: 'InvalidSpec',
   unsupportedStrategy: 'UnsupportedStrategy',
   trafficSplitUnavailable: 'TrafficSplitUnavailable',
+  httpRouteUnavailable: 'HTTPRouteUnavailable',
+  routingUnavailable: 'RoutingUnavailable',
   notOwned: 'NotOwned',
   progressDeadlineExceeded: 'ProgressDeadlineExceeded',
   thresholdReached: 'FailedChecksThresholdReached',

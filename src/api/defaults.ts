@@ -1,12 +1,13 @@
 // Defaults. STORED_DEFAULTS are what the API server writes into a Canary (the CRD's `default`s; the
 // drift test checks they agree). DERIVED_DEFAULTS depend on other fields, so the CRD cannot store
 // them: the controller resolves them with the helpers below.
-import type { Analysis, CanarySpec, Metric, Webhook } from './canary.js';
+import type { Analysis, CanarySpec, Metric, ParentRef, Routing, Webhook } from './canary.js';
 
 export const STORED_DEFAULTS = {
   targetRef: { apiVersion: 'apps/v1', kind: 'Deployment' },
   service: { portName: 'http' },
-  routing: { provider: 'smi', smiVersion: 'auto' },
+  routing: { smiVersion: 'auto' },
+  parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway' },
   analysis: {
     interval: '1m',
     threshold: 5,
@@ -63,7 +64,7 @@ export function withStoredDefaults(spec: CanarySpec): CanarySpec {
     ...spec,
     targetRef: { ...d.targetRef, ...spec.targetRef },
     service: { ...d.service, ...spec.service },
-    routing: { ...d.routing, ...spec.routing },
+    routing: routingWithDefaults(spec.routing ?? {}),
     progressDeadlineSeconds: spec.progressDeadlineSeconds ?? d.progressDeadlineSeconds,
     skipAnalysis: spec.skipAnalysis ?? d.skipAnalysis,
     suspend: spec.suspend ?? d.suspend,
@@ -72,6 +73,16 @@ export function withStoredDefaults(spec: CanarySpec): CanarySpec {
   if (spec.analysis) out.analysis = analysisWithDefaults(spec.analysis);
   if (spec.schedule) out.schedule = { ...d.schedule, ...spec.schedule };
   return out;
+}
+
+function routingWithDefaults(routing: Routing): Routing {
+  const out: Routing = { ...STORED_DEFAULTS.routing, ...routing };
+  if (routing.parentRefs) out.parentRefs = routing.parentRefs.map(parentRefWithDefaults);
+  return out;
+}
+
+function parentRefWithDefaults(ref: ParentRef): ParentRef {
+  return { ...STORED_DEFAULTS.parentRef, ...ref };
 }
 
 function analysisWithDefaults(analysis: Analysis): Analysis {

@@ -26,6 +26,7 @@ import { deploymentReadiness } from '../workload/readiness.js';
 import { desiredServices } from '../workload/services-builder.js';
 import { serviceOwnership } from '../workload/takeover.js';
 import type { CanaryJson, ControllerCaches } from './caches.js';
+import type { CachedRoutedObject } from './routed-caches.js';
 import { targetNotReadyReason } from './release-wait.js';
 
 export function hasFinalizer(canary: CanaryJson): boolean {
@@ -138,13 +139,14 @@ function conditioned<T>(read: () => T): { value: T | undefined; blocked: Blocked
  * The first existing object of ours that this Canary does not control, as a NotOwned block: the
  * step's effects would refuse to touch it (diff-then-patch checks the owner on every write), so
  * it is seen before any decision instead. A Service without the takeover annotation, a primary
- * Deployment or route object someone else controls. A refusal the cache could not show yet
+ * Deployment or route object someone else controls (or, for a router with a takeover rule, a
+ * route object its rule refuses). A refusal the cache could not show yet
  * still fails the effect, and the step is retried with backoff until the cache shows it.
  */
 function notOwned(
   input: ObserveInput,
   primary: DeploymentJson | undefined,
-  routed: readonly { readonly ref: ResourceRef; readonly cached: KubeObject | undefined }[],
+  routed: readonly CachedRoutedObject[],
 ): Blocked | null {
   const { canary, caches } = input;
   const ns = canary.metadata.namespace ?? '';
@@ -161,12 +163,14 @@ function notOwned(
     if (own.kind === 'refused')
       return blockedBy(new TakeoverRefusedError(BUILTIN.services, live, own.why));
   }
-  const owned: (readonly [ResourceRef, KubeObject | undefined])[] = [
-    [BUILTIN.deployments, primary],
-    ...routed.map((o) => [o.ref, o.cached] as const),
+  type OwnerCheck = (c: Canary, obj: KubeObject) => string | undefined;
+  const owned: (readonly [ResourceRef, KubeObject | undefined, OwnerCheck])[] = [
+    [BUILTIN.deployments, primary, notControlledBy],
+    // A router with a takeover rule (HTTPRoute) says itself whose objects may be changed.
+    ...routed.map((o) => [o.ref, o.cached, o.notOwnedBecause ?? notControlledBy] as const),
   ];
-  for (const [ref, live] of owned) {
-    const why = live === undefined ? undefined : notControlledBy(canary, live);
+  for (const [ref, live, check] of owned) {
+    const why = live === undefined ? undefined : check(canary, live);
     if (live !== undefined && why !== undefined)
       return blockedBy(new OwnershipError(ref, live, why));
   }

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../kube/object-key.js';
 import type { ObjectReader } from '../kube/object-reader.js';
 import type { ResourceRef } from '../kube/resources.js';
-import type { CanaryNames, RoutedObject, Router } from '../routing/types.js';
+import type { CanaryNames, RoutedObject, RoutedReaders, Router } from '../routing/types.js';
 import type { ScopedCache } from '../runtime/scoped-cache.js';
 
 /** A resource that is not watched: nothing in it, ever. */
@@ -23,12 +23,16 @@ export function routedKey(
   return `${groupPlural(ref)}/${namespace}/${name}`;
 }
 
-/** The objects the router serving `canary` writes for it (none when no router serves it). */
+/**
+ * The objects the router serving `canary` writes for it (none when no router serves it). Without
+ * `read` (indexing), the objects of every router that may serve it.
+ */
 export function routedObjects(
   routers: readonly Router[],
   canary: CanaryNames,
+  read?: RoutedReaders,
 ): readonly RoutedObject[] {
-  return routers.filter((r) => r.serves(canary)).flatMap((r) => r.objectsOf(canary));
+  return routers.filter((r) => r.serves(canary, read)).flatMap((r) => r.objectsOf(canary));
 }
 
 export interface RoutedCache {
@@ -37,9 +41,7 @@ export interface RoutedCache {
 }
 
 /** A routed object of one Canary and its cached copy (undefined: not in the cache). */
-export interface CachedRoutedObject {
-  readonly ref: ResourceRef;
-  readonly name: string;
+export interface CachedRoutedObject extends RoutedObject {
   readonly cached: KubeObject | undefined;
 }
 
@@ -67,7 +69,7 @@ export class RoutedCaches {
   /** What the routers write for `canary`, each with its cached copy. */
   objectsOf(canary: CanaryNames): CachedRoutedObject[] {
     const ns = canary.metadata?.namespace ?? '';
-    return routedObjects(this.#routers, canary).map((o) => ({
+    return routedObjects(this.#routers, canary, this.read).map((o) => ({
       ...o,
       cached: this.read(o.ref).getByName(ns, o.name),
     }));

@@ -17,6 +17,8 @@ const HELP: Record<ConfigKey, string> = {
   prometheusUrl: 'Prometheus base URL used by analysis by default (required)',
   mesh: 'mesh whose metrics compute trafficMetrics: linkerd, istio or osm (default linkerd)',
   trafficMetrics: 'trafficMetrics source: auto, api or computed (default auto)',
+  routingProvider:
+    'routing API of Canaries that set no spec.routing.provider: auto, smi or gatewayapi (default auto)',
   concurrency: 'reconciles running at once (default 4)',
   maxConcurrentRuns: 'canaries in a run at once across the cluster, 0 = unlimited (default 0)',
   leaderElect: 'elect a leader through a Lease before reconciling (default false)',

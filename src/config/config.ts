@@ -4,6 +4,7 @@
 // with every problem named at once.
 import { isLogLevel, type LogLevel } from '../telemetry/logger.js';
 import { WeightlifterError } from '../errors/catalogue.js';
+import { ROUTING_PROVIDERS, type RoutingProvider } from '../api/constants.js';
 import { isMeshName, type MeshName } from '../metrics/mesh-queries.js';
 import { TRAFFIC_METRICS_SETTINGS, type TrafficMetricsSetting } from '../metrics/factory.js';
 import { CONFIG_KEYS, ENV_NAMES, type ConfigKey } from './keys.js';
@@ -47,6 +48,8 @@ export interface ControllerConfig {
   readonly prometheusUrl: string;
   readonly mesh: MeshName;
   readonly trafficMetrics: TrafficMetricsSetting;
+  /** The routing API of a Canary that sets no spec.routing.provider. */
+  readonly routingProvider: RoutingProvider;
   /** Reconciles running at once. */
   readonly concurrency: number;
   /** Canaries in a run at once across the cluster; 0 = no limit. */
@@ -83,6 +86,7 @@ export const CONFIG_DEFAULTS = {
   controllerNamespace: 'weightlifter-system',
   mesh: 'linkerd',
   trafficMetrics: 'auto',
+  routingProvider: 'auto',
   concurrency: 4,
   maxConcurrentRuns: 0,
   leaderElect: false,
@@ -143,6 +147,12 @@ export function resolveConfig(
       `${CONFIG_KEYS.trafficMetrics}: "${trafficMetrics}" is not one of ${TRAFFIC_METRICS_SETTINGS.join(', ')}`,
     );
   }
+  const routingProvider = text('routingProvider') ?? CONFIG_DEFAULTS.routingProvider;
+  if (!isRoutingProvider(routingProvider)) {
+    problems.push(
+      `${CONFIG_KEYS.routingProvider}: "${routingProvider}" is not one of ${ROUTING_PROVIDERS.join(', ')}`,
+    );
+  }
   const logLevel = text('logLevel') ?? CONFIG_DEFAULTS.logLevel;
   if (!isLogLevel(logLevel)) problems.push(`${CONFIG_KEYS.logLevel}: "${logLevel}" is not a level`);
   const nsList = parseList(text('namespaces'));
@@ -180,6 +190,9 @@ export function resolveConfig(
     prometheusUrl: prometheusUrl ?? '',
     mesh: isMeshName(mesh) ? mesh : CONFIG_DEFAULTS.mesh,
     trafficMetrics: trafficMetrics as TrafficMetricsSetting,
+    routingProvider: isRoutingProvider(routingProvider)
+      ? routingProvider
+      : CONFIG_DEFAULTS.routingProvider,
     concurrency: int('concurrency', CONFIG_DEFAULTS.concurrency, 1),
     maxConcurrentRuns: int('maxConcurrentRuns', CONFIG_DEFAULTS.maxConcurrentRuns, 0),
     leaderElection,
@@ -211,6 +224,9 @@ export function resolveConfig(
   }
   return config;
 }
+
+const isRoutingProvider = (v: string): v is RoutingProvider =>
+  (ROUTING_PROVIDERS as readonly string[]).includes(v);
 
 function resolveLeaderElection(
   text: (key: ConfigKey) => string | undefined,

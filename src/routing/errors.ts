@@ -30,6 +30,20 @@ export class TrafficSplitUnavailableError extends ConditionedError<ConditionReas
   }
 }
 
+/** No HTTPRoute version is served (the Gateway API CRDs are not installed). */
+export class HttpRouteUnavailableError extends ConditionedError<ConditionReason> {
+  constructor(message: string, opts: ConditionedErrorOptions = {}) {
+    super('WL_INVALID_SPEC', CONDITION_REASONS.httpRouteUnavailable, message, opts);
+  }
+}
+
+/** provider auto found no routing API the Canary can use (the message names both). */
+export class RoutingUnavailableError extends ConditionedError<ConditionReason> {
+  constructor(message: string, opts: ConditionedErrorOptions = {}) {
+    super('WL_INVALID_SPEC', CONDITION_REASONS.routingUnavailable, message, opts);
+  }
+}
+
 /** Weights that are not two integers in 0..100 summing to 100 (a caller bug, never sent). */
 export class InvalidRoutesError extends ConditionedError<ConditionReason> {
   constructor(message: string, details: Readonly<Record<string, unknown>>) {

@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import type { Canary } from '../api/canary.js';
 import type { KubeRawClient } from '../kube/raw-client.js';
 import { NoRouterError } from './errors.js';
+import type { RoutingProvider } from '../api/constants.js';
+import { createGatewayApiRouter } from './gateway.js';
+import { ProviderSelection } from './provider.js';
 import { createSmiTrafficSplitRouter } from './smi.js';
 import {
   WEIGHTED,
@@ -18,11 +21,21 @@ export interface RoutersOptions {
   readonly logger: Logger;
   /** Time for discovery caches. */
   readonly now: () => number;
+  /** The provider of Canaries without spec.routing.provider (--routing-provider). @default auto */
+  readonly routingProvider?: RoutingProvider;
 }
 
-/** Every router, each having asked the API server what it can watch. */
+/**
+ * Every router, each having asked the API server what it can watch, sharing one provider
+ * selection (provider.ts) so that exactly one of them routes each Canary.
+ */
 export async function createRouters(opts: RoutersOptions): Promise<Router[]> {
-  return [await createSmiTrafficSplitRouter(opts)];
+  const selection = new ProviderSelection(opts.routingProvider ?? 'auto');
+  const smi = await createSmiTrafficSplitRouter({ ...opts, selection });
+  const gateway = await createGatewayApiRouter({ ...opts, selection });
+  selection.register(smi);
+  selection.register(gateway);
+  return [smi, gateway];
 }
 
 export interface RouterFactoryDeps {
@@ -41,9 +54,13 @@ export async function createTrafficRouter(
   deps: RouterFactoryDeps,
   strategy: TrafficStrategy = WEIGHTED,
 ): Promise<TrafficRouter> {
-  const router = deps.routers.find((r) => r.serves(canary));
+  const router = deps.routers.find((r) => r.serves(canary, deps.read));
   if (router === undefined) {
-    const provider = canary.spec.routing?.provider ?? 'smi';
+    for (const r of deps.routers) {
+      const why = r.unroutedBecause?.(canary, deps.read);
+      if (why !== undefined) throw why;
+    }
+    const provider = canary.spec.routing?.provider ?? "unset (the controller's default)";
     throw new NoRouterError(`no router serves spec.routing.provider ${provider}`, {
       details: { provider, routers: deps.routers.map((r) => r.kind) },
     });
@@ -53,8 +70,9 @@ export async function createTrafficRouter(
 
 /**
  * Deletes the Canary's route object, if any, without needing a router that can route it now (a
- * Canary being deleted while its step cannot run). No router serves it: there is nothing of ours.
+ * Canary being deleted while its step cannot run). No router serves it: there is nothing of ours
+ * (with provider auto, a route object of ours decides the router).
  */
 export async function releaseRoute(canary: Canary, deps: RouterFactoryDeps): Promise<void> {
-  await deps.routers.find((r) => r.serves(canary))?.release(canary, deps.read);
+  await deps.routers.find((r) => r.serves(canary, deps.read))?.release(canary, deps.read);
 }

@@ -15,11 +15,23 @@ export {
 } from './discovery.js';
 export type { ServedVersionsSource } from './discovery.js';
 export {
+  HttpRouteUnavailableError,
   InvalidRoutesError,
   NoRouterError,
+  RoutingUnavailableError,
   TrafficSplitUnavailableError,
   UnsupportedStrategyError,
 } from './errors.js';
+export { GatewayApiRouter, createGatewayApiRouter } from './gateway.js';
+export { fetchServedRouteVersion } from './gateway-discovery.js';
+export { GATEWAY_HTTP_ROUTE, HttpRouteRouter } from './gateway-router.js';
+export { desiredParentRefs, readRouteRoutes, routeNames, routeRef } from './http-route.js';
+export type { LiveRoute, RouteNames } from './http-route.js';
+export { ProviderSelection, selectProvider } from './provider.js';
+export type { ProviderChoice, ProviderInput } from './provider.js';
+export { parentAcceptance, routeAcceptance } from './route-acceptance.js';
+export type { RouteAcceptance } from './route-acceptance.js';
+export { ROUTE_ANNOTATIONS, routeNotOwnedBecause, routeOwnership } from './route-ownership.js';
 export { createRouters, createTrafficRouter } from './factory.js';
 export type { RouterFactoryDeps, RoutersOptions } from './factory.js';
 export { parseQuantity } from '../kube/quantity.js';
@@ -34,6 +46,7 @@ export type {
   RoutedObject,
   RoutedReaders,
   Router,
+  RouteRejection,
   RouterWriteResult,
   Routes,
   TrafficRouter,

@@ -20,6 +20,10 @@ import { smiV1alpha2 } from './smi-v1alpha2.js';
 import { smiV1alpha3, smiV1alpha4 } from './smi-v1alpha3.js';
 import { splitNames, splitRef, type SplitCodec } from './traffic-split.js';
 import { TrafficSplitUnavailableError } from './errors.js';
+import type { KubeObject } from '../kube/object-key.js';
+import { notControlledBy } from '../kube/owner.js';
+import { unrouted, type ProviderSelection } from './provider.js';
+import { rediscover } from './rediscover.js';
 import {
   WEIGHTED,
   type CanaryNames,
@@ -37,9 +41,6 @@ export const SPLIT_CODECS = {
   v1alpha4: smiV1alpha4,
 } as const satisfies Record<TrafficSplitVersion, SplitCodec>;
 
-/** How often a router that found no TrafficSplit version at start-up looks again. */
-const REDISCOVER_MS = 60_000;
-
 export interface SmiTrafficSplitDeps {
   readonly raw: KubeRawClient;
   readonly logger: Logger;
@@ -47,6 +48,8 @@ export interface SmiTrafficSplitDeps {
   readonly versions: ServedVersionsSource;
   /** The version watched; undefined when none was served at start-up. */
   readonly watched: TrafficSplitVersion | undefined;
+  /** Resolves provider auto with the other routers; unset: it serves auto alone. */
+  readonly selection?: ProviderSelection;
 }
 
 export class SmiTrafficSplitRouter implements Router {
@@ -64,11 +67,34 @@ export class SmiTrafficSplitRouter implements Router {
     return this.#d.watched === undefined ? [] : [this.#ref];
   }
 
-  serves(canary: CanaryNames): boolean {
-    // spec.routing.provider is an enum of one in the CRD, defaulted to smi; the next router adds
-    // a value.
-    const provider: string = canary.spec.routing?.provider ?? 'smi';
-    return provider === 'smi';
+  readonly provider = 'smi';
+
+  served(): boolean {
+    return this.#d.watched !== undefined;
+  }
+
+  serves(canary: CanaryNames, read?: RoutedReaders): boolean {
+    const selection = this.#d.selection;
+    if (selection === undefined) return (canary.spec.routing?.provider ?? 'auto') !== 'gatewayapi';
+    if (read === undefined) return selection.candidates(canary).includes('smi');
+    const choice = selection.choose(canary, read);
+    return choice.ok && choice.provider === 'smi';
+  }
+
+  unroutedBecause(canary: CanaryNames, read: RoutedReaders): Error | undefined {
+    return unrouted(this.#d.selection, canary, read);
+  }
+
+  /** The Canary's TrafficSplit in `read` when the Canary controls it. */
+  ownedObject(canary: CanaryNames, read: RoutedReaders): KubeObject | undefined {
+    const live = read(this.#ref).getByName(
+      canary.metadata?.namespace ?? '',
+      splitNames(canary).name,
+    );
+    return live !== undefined &&
+      notControlledBy({ metadata: { uid: canary.metadata?.uid } }, live) === undefined
+      ? live
+      : undefined;
   }
 
   objectsOf(canary: CanaryNames): readonly RoutedObject[] {
@@ -115,30 +141,13 @@ export class SmiTrafficSplitRouter implements Router {
   }
 
   resourcesChanged(signal: AbortSignal): Promise<string> {
-    return new Promise((resolve) => {
-      // Watching a version already: a version installed later reads the same objects.
-      if (this.#d.watched !== undefined || signal.aborted) return;
-      const timer = setInterval(() => {
-        fetchServedSplitVersions(this.#d.raw).then(
-          ([found]) => {
-            if (found === undefined || signal.aborted) return;
-            clearInterval(timer);
-            resolve(`TrafficSplit ${found} is served now`);
-          },
-          (err: unknown) => {
-            this.#d.logger.warn({ err }, 'TrafficSplit discovery failed');
-          },
-        );
-      }, REDISCOVER_MS);
-      timer.unref();
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearInterval(timer);
-        },
-        { once: true },
-      );
-    });
+    // Watching a version already: a version installed later reads the same objects.
+    if (this.#d.watched !== undefined) return new Promise(() => undefined);
+    const probe = async (): Promise<string | undefined> => {
+      const [found] = await fetchServedSplitVersions(this.#d.raw);
+      return found === undefined ? undefined : `TrafficSplit ${found} is served now`;
+    };
+    return rediscover(signal, probe, this.#d.logger, 'TrafficSplit');
   }
 }
 
@@ -146,6 +155,7 @@ export interface SmiTrafficSplitOptions {
   readonly raw: KubeRawClient;
   readonly logger: Logger;
   readonly now: () => number;
+  readonly selection?: ProviderSelection;
 }
 
 /** Asks the API server which TrafficSplit version to watch. */
@@ -163,5 +173,6 @@ export async function createSmiTrafficSplitRouter(
     logger: opts.logger,
     versions: new ServedVersionsCache({ raw: opts.raw, now: opts.now }),
     watched,
+    ...(opts.selection === undefined ? {} : { selection: opts.selection }),
   });
 }

@@ -108,7 +108,7 @@ export type RoutesReading =
  * and never onto a whole number (10.0000001 % reads 10.000001), so it never equals a weight the
  * controller writes.
  */
-function percent(top: bigint, bottom: bigint): number {
+export function percent(top: bigint, bottom: bigint): number {
   if (top % bottom === 0n) return Number(top / bottom);
   let millionths = (top * 1_000_000n) / bottom;
   if (millionths % 1_000_000n === 0n) millionths += 1n;

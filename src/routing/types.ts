@@ -31,6 +31,12 @@ export const WEIGHTED: TrafficStrategy = { kind: 'weighted' };
 /** The only routes that are always safe: everything on the primary. */
 export const ALL_TO_PRIMARY: Routes = { primaryWeight: 100, canaryWeight: 0 };
 
+/** A route object refused by the mesh or Gateway that should apply it. */
+export interface RouteRejection {
+  readonly reason: string;
+  readonly message: string;
+}
+
 export interface RouterWriteResult {
   /** `unchanged` means no request was sent: the live object already matched. */
   readonly action: 'created' | 'patched' | 'unchanged';
@@ -56,16 +62,29 @@ export interface TrafficRouter {
   setRoutes(primaryWeight: number, canaryWeight: number): Promise<RouterWriteResult>;
   /**
    * Live weights as exact percentages, from the cache; null when the object is absent or routes
-   * no readable pair of weights.
+   * no readable pair of weights. A router whose API reports whether the data plane applies the
+   * object (Gateway API's status.parents) returns them only once it does, and null until then.
    */
   getRoutes(): Routes | null;
+  /**
+   * The data plane's refusal of the route object as it is now (its controller's reason and
+   * message), null when it has not refused it (accepted, not yet looked at, or no object). Only
+   * routers whose API reports acceptance have it (Gateway API); SMI has no such report.
+   */
+  rejection?(): RouteRejection | null;
   /** Deletes the route object if this Canary controls it; a missing or foreign one is left alone. */
   finalize(): Promise<void>;
 }
 
 /** A Canary as far as naming its route objects goes (the informer's plain JSON will do). */
 export interface CanaryNames {
-  readonly metadata?: { readonly namespace?: string | undefined } | undefined;
+  readonly metadata?:
+    | {
+        readonly namespace?: string | undefined;
+        readonly name?: string | undefined;
+        readonly uid?: string | undefined;
+      }
+    | undefined;
   readonly spec: CanarySpec;
 }
 
@@ -73,6 +92,11 @@ export interface CanaryNames {
 export interface RoutedObject {
   readonly ref: ResourceRef;
   readonly name: string;
+  /**
+   * Why the Canary may not change the existing object, undefined when it may. Unset: unless the
+   * Canary controls it (a controller owner reference); a router with a takeover rule sets it.
+   */
+  readonly notOwnedBecause?: (canary: Canary, obj: KubeObject) => string | undefined;
 }
 
 /**
@@ -93,8 +117,18 @@ export interface Router {
   readonly kind: string;
   /** The resources to watch and track, each at one version; fixed for the process's life. */
   resources(): readonly ResourceRef[];
-  /** Whether it routes this Canary (spec.routing.provider). */
-  serves(canary: CanaryNames): boolean;
+  /**
+   * Whether it routes this Canary (spec.routing.provider, else the controller's default; `auto`
+   * resolved in provider.ts). Given `read`, the answer looks at the Canary's existing route
+   * objects and exactly one router says yes; without it (indexing which Canary an event wakes),
+   * every router that may route the Canary says yes.
+   */
+  serves(canary: CanaryNames, read?: RoutedReaders): boolean;
+  /**
+   * Why no router routes the Canary, when this router's provider selection decided it (auto with
+   * no routing API served): a ConditionedError for Ready=False. Undefined otherwise.
+   */
+  unroutedBecause?(canary: CanaryNames, read: RoutedReaders): Error | undefined;
   /** The objects it writes for this Canary (whether or not they exist yet). */
   objectsOf(canary: CanaryNames): readonly RoutedObject[];
   /**

@@ -222,9 +222,27 @@ export const invalidCanaries: readonly InvalidCase[] = [
   },
   {
     name: 'routing provider not supported',
-    spec: spec({ routing: { provider: 'gatewayapi' } }),
+    spec: spec({ routing: { provider: 'istio' } }),
     path: 'spec.routing.provider',
-    rule: 'Unsupported value: "gatewayapi": supported values: "smi"',
+    rule: 'Unsupported value: "istio": supported values: "auto", "smi", "gatewayapi"',
+  },
+  {
+    name: 'parentRefs with provider smi',
+    spec: spec({ routing: { provider: 'smi', parentRefs: [{ name: 'edge' }] } }),
+    path: 'spec.routing.parentRefs',
+    rule: 'parentRefs are Gateway API parent references: they need provider gatewayapi or auto',
+  },
+  {
+    name: 'a Service parent outside the core group',
+    spec: spec({ routing: { parentRefs: [{ kind: 'Service', name: 'web' }] } }),
+    path: 'spec.routing.parentRefs[0].group',
+    rule: 'a Service parent has group "" (the core API group)',
+  },
+  {
+    name: 'parentRef without a name',
+    spec: spec({ routing: { parentRefs: [{ kind: 'Gateway' }] } }),
+    path: 'spec.routing.parentRefs[0].name',
+    rule: 'Required value',
   },
   {
     name: 'unknown smiVersion',

@@ -102,7 +102,7 @@ describe('valid Canaries are stored with defaults filled in', () => {
     const { spec } = await getCanary('minimal');
     expect(spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'minimal' });
     expect(spec.service).toEqual({ port: 80, portName: 'http' });
-    expect(spec.routing).toEqual({ provider: 'smi', smiVersion: 'auto' });
+    expect(spec.routing).toEqual({ smiVersion: 'auto' });
     expect(spec.analysis).toMatchObject({
       interval: '1m',
       threshold: 5,
@@ -136,6 +136,34 @@ describe('valid Canaries are stored with defaults filled in', () => {
       skipAnalysis: true,
     });
     expect((await getCanary('hotfix')).spec.skipAnalysis).toBe(true);
+  });
+
+  it('stores Gateway API parentRefs with their defaults, under provider gatewayapi or auto', async () => {
+    const parents = [
+      { name: 'edge', sectionName: 'https' },
+      { group: '', kind: 'Service', name: 'web', port: 80 },
+    ];
+    for (const provider of ['gatewayapi', 'auto'] as const) {
+      await createCanary(`north-${provider}`, {
+        targetRef: { name: 'web' },
+        service: { port: 80 },
+        skipAnalysis: true,
+        routing: { provider, parentRefs: parents },
+      });
+      expect((await getCanary(`north-${provider}`)).spec.routing).toEqual({
+        provider,
+        smiVersion: 'auto',
+        parentRefs: [
+          {
+            group: 'gateway.networking.k8s.io',
+            kind: 'Gateway',
+            name: 'edge',
+            sectionName: 'https',
+          },
+          { group: '', kind: 'Service', name: 'web', port: 80 },
+        ],
+      });
+    }
   });
 });
 

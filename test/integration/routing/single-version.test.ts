@@ -12,7 +12,10 @@ import { objectPath } from '../../../src/kube/resources.js';
 import { startControlPlane, type ControlPlane } from '../../../dev/local/control-plane.js';
 import { writeTrafficSplitVariant } from '../../../dev/local/smi-crds.js';
 import { fetchServedSplitVersions } from '../../../src/routing/discovery.js';
-import { TrafficSplitUnavailableError } from '../../../src/routing/errors.js';
+import {
+  RoutingUnavailableError,
+  TrafficSplitUnavailableError,
+} from '../../../src/routing/errors.js';
 import { createRouters, createTrafficRouter } from '../../../src/routing/factory.js';
 import { splitRef, type LiveSplit } from '../../../src/routing/traffic-split.js';
 import { createNamespace } from '../kube-fixtures.js';
@@ -68,8 +71,8 @@ describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('a cluster serving only %s
   });
 });
 
-describe('a cluster without TrafficSplit', () => {
-  it('reports TrafficSplitUnavailable for auto', async () => {
+describe('a cluster without TrafficSplit (nor HTTPRoute)', () => {
+  it('reports TrafficSplitUnavailable for smi, RoutingUnavailable naming both APIs for auto', async () => {
     await cp?.stop();
     cp = await startControlPlane({ smiCrdFiles: [], controllerManager: false, logger });
     const { raw } = createKubeClients({ kubeconfigPath: cp.adminKubeconfig });
@@ -82,6 +85,10 @@ describe('a cluster without TrafficSplit', () => {
       read: () => ({ getByName: () => undefined, list: () => [] }),
     };
     expect(deps.routers.flatMap((r) => r.resources())).toEqual([]);
-    await expect(createTrafficRouter(canary, deps)).rejects.toThrow(TrafficSplitUnavailableError);
+    const smi = { ...canary, spec: { ...canary.spec, routing: { provider: 'smi' as const } } };
+    await expect(createTrafficRouter(smi, deps)).rejects.toThrow(TrafficSplitUnavailableError);
+    const auto = createTrafficRouter(canary, deps);
+    await expect(auto).rejects.toThrow(RoutingUnavailableError);
+    await expect(auto).rejects.toThrow(/split\.smi-spec\.io.*gateway\.networking\.k8s\.io/);
   });
 });

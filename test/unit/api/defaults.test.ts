@@ -23,7 +23,7 @@ describe('withStoredDefaults', () => {
     expect(withStoredDefaults(minimal)).toEqual({
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' },
       service: { port: 9898, portName: 'http' },
-      routing: { provider: 'smi', smiVersion: 'auto' },
+      routing: { smiVersion: 'auto' },
       analysis: {
         interval: '1m',
         threshold: 5,
@@ -67,6 +67,25 @@ describe('withStoredDefaults', () => {
     expect(once.revertOnDeletion).toBe(false);
     expect(once.analysis).toMatchObject({ interval: '15s', threshold: 1, noData: 'fail' });
     expect(withStoredDefaults(once)).toEqual(once);
+  });
+
+  it('stores no provider (the controller default applies) and the parentRefs defaults', () => {
+    const spec = withStoredDefaults({
+      ...minimal,
+      routing: {
+        provider: 'gatewayapi',
+        parentRefs: [{ name: 'edge' }, { group: '', kind: 'Service', name: 'web', port: 80 }],
+      },
+    });
+    expect(spec.routing).toEqual({
+      provider: 'gatewayapi',
+      smiVersion: 'auto',
+      parentRefs: [
+        { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' },
+        { group: '', kind: 'Service', name: 'web', port: 80 },
+      ],
+    });
+    expect(withStoredDefaults(minimal).routing?.provider).toBeUndefined();
   });
 
   it('adds no analysis or schedule when there was none', () => {

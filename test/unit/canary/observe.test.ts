@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Canary } from '../../../src/api/canary.js';
 import type { CanaryJson, ControllerCaches } from '../../../src/canary/caches.js';
 import { observe, operationOf } from '../../../src/canary/observe.js';
+import { pino } from 'pino';
+import type { KubeRawClient } from '../../../src/kube/raw-client.js';
+import { GatewayApiRouter } from '../../../src/routing/gateway.js';
 import type { Routes, TrafficRouter } from '../../../src/routing/types.js';
 import type { ServiceJson } from '../../../src/workload/k8s-types.js';
 import {
@@ -198,6 +201,34 @@ describe('observe', () => {
         message:
           'Deployment ns/web-primary is not ours: it is controlled by Canary someone-else (uid uid-someone-else)',
       });
+    });
+
+    it('an HTTPRoute we did not create, until it is annotated for takeover', async () => {
+      const gatewayApi = new GatewayApiRouter({
+        raw: {} as unknown as KubeRawClient,
+        logger: pino({ level: 'silent' }),
+        watched: 'v1',
+      });
+      const json = canaryJson('ns', 'web', { routing: { provider: 'gatewayapi' } });
+      const route = (annotations: Record<string, string>) => ({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { namespace: 'ns', name: 'web', annotations },
+      });
+      const input = (annotations: Record<string, string>): CachesInput => ({
+        ...FULL,
+        routers: [gatewayApi],
+        routed: { httproutes: [route(annotations)] },
+      });
+      expect((await observed(json, input({}))).blocked).toEqual({
+        reason: 'NotOwned',
+        message: expect.stringMatching(
+          /^HTTPRoute ns\/web is not ours: HTTPRoute web exists and was not created by weightlifter; annotate it with weightlifter.io\/takeover="true"/,
+        ) as unknown as string,
+      });
+      await stopCaches(caches as ControllerCaches);
+      const annotated = input({ 'weightlifter.io/takeover': 'true' });
+      expect((await observed(json, annotated)).blocked).toBeNull();
     });
 
     it('a TrafficSplit without our owner reference', async () => {

@@ -27,6 +27,7 @@ describe('resolveConfig', () => {
       prometheusUrl: 'http://127.0.0.1:9090',
       mesh: 'linkerd',
       trafficMetrics: 'auto',
+      routingProvider: 'auto',
       concurrency: 4,
       maxConcurrentRuns: 0,
       leaderElection: {
@@ -53,6 +54,7 @@ describe('resolveConfig', () => {
       WEIGHTLIFTER_CONCURRENCY: '8',
       WEIGHTLIFTER_LEADER_ELECT: 'true',
       WEIGHTLIFTER_MESH: 'istio',
+      WEIGHTLIFTER_ROUTING_PROVIDER: 'gatewayapi',
       WEIGHTLIFTER_ALLOWED_CIDRS: '10.0.0.0/8,127.0.0.1/32',
       POD_NAMESPACE: 'ops',
     };
@@ -61,6 +63,8 @@ describe('resolveConfig', () => {
     expect(fromEnv.namespaces).toEqual(['a', 'b', 'c']);
     expect(fromEnv.concurrency).toBe(8);
     expect(fromEnv.mesh).toBe('istio');
+    expect(fromEnv.routingProvider).toBe('gatewayapi');
+    expect(resolveConfig({ routingProvider: 'smi' }, env).routingProvider).toBe('smi');
     expect(fromEnv.controllerNamespace).toBe('ops');
     expect(fromEnv.leaderElection).toEqual({
       enabled: true,
@@ -113,13 +117,17 @@ describe('resolveConfig', () => {
           healthAddress: 'nowhere',
           leaderElect: 'maybe',
           trafficMetrics: 'guess',
+          routingProvider: 'istio',
         },
         {},
       ),
     );
-    expect(problems).toHaveLength(8);
+    expect(problems).toHaveLength(9);
     expect(problems.join('\n')).toMatch(/--prometheus-url .*required/);
     expect(problems.join('\n')).toContain('--mesh: "consul"');
+    expect(problems.join('\n')).toContain(
+      '--routing-provider: "istio" is not one of auto, smi, gatewayapi',
+    );
     expect(problems.join('\n')).toContain('--concurrency: "0" is not an integer >= 1');
     expect(problems.join('\n')).toContain('--max-concurrent-runs: "-1"');
     expect(problems.join('\n')).toContain('--log-level: "loud"');

@@ -1,0 +1,9 @@
+// Gateway API objects weightlifter reads or writes: the HTTPRoute (standard channel). Shapes as
+// far as the router reads them; everything else in a live route is passed through untouched.
+
+export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+export const HTTP_ROUTE_PLURAL = 'httproutes';
+
+/** HTTPRoute versions in preference order for API discovery (v1 is GA since Gateway API 1.0). */
+export const HTTP_ROUTE_VERSIONS = ['v1', 'v1beta1'] as const;
+export type HttpRouteVersion = (typeof HTTP_ROUTE_VERSIONS)[number];

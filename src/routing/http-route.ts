@@ -1,0 +1,171 @@
+// The HTTPRoute weightlifter routes through, as data: its name and parents, which rule is ours,
+// the rules with ours made to carry the weights, and how live weights read back. Pure functions;
+// gateway-router.ts does the I/O.
+//
+// Our rule is the one whose backendRefs name the primary or canary Service (on a route taken over
+// from its author, before our first write: the one naming the apex Service). We own its
+// backendRefs only; its matches, filters and the route's other rules are the author's, and a
+// patch sends them back as they were read (merge patch replaces lists whole), with the cached
+// resourceVersion as precondition so a concurrent edit is never overwritten.
+import type { ParentRef } from '../api/canary.js';
+import { STORED_DEFAULTS, serviceNames } from '../api/defaults.js';
+import { GATEWAY_GROUP, HTTP_ROUTE_PLURAL, type HttpRouteVersion } from '../api/gateway-api.js';
+import { isJsonObject, type Json, type JsonObject } from '../kube/merge-patch.js';
+import type { KubeObject } from '../kube/object-key.js';
+import type { ResourceRef } from '../kube/resources.js';
+import { percent, type RoutesReading, type SplitNames } from './traffic-split.js';
+import type { CanaryNames, Routes } from './types.js';
+
+/** An HTTPRoute as it arrives from the API server (untrusted shape). */
+export interface LiveRoute extends KubeObject {
+  spec?: { parentRefs?: unknown; rules?: unknown; [key: string]: unknown };
+  status?: { parents?: unknown };
+}
+
+export interface RouteNames extends SplitNames {
+  /** The Service port the backends are sent to (spec.service.port). */
+  readonly port: number;
+}
+
+export function routeNames(canary: CanaryNames): RouteNames {
+  const names = serviceNames(canary.spec);
+  return {
+    namespace: canary.metadata?.namespace ?? '',
+    name: names.apex,
+    ...names,
+    port: canary.spec.service.port,
+  };
+}
+
+export function routeRef(version: HttpRouteVersion): ResourceRef {
+  return {
+    group: GATEWAY_GROUP,
+    version,
+    plural: HTTP_ROUTE_PLURAL,
+    kind: 'HTTPRoute',
+    namespaced: true,
+  };
+}
+
+/**
+ * The route's parents, every field spelled out the way the API server stores them: the Canary's
+ * spec.routing.parentRefs (a Gateway, north-south), else the apex Service on its port (GAMMA,
+ * east-west).
+ */
+export function desiredParentRefs(canary: CanaryNames, names: RouteNames): ParentRef[] {
+  const refs = canary.spec.routing?.parentRefs;
+  if (refs === undefined || refs.length === 0) {
+    return [{ group: '', kind: 'Service', name: names.apex, port: names.port }];
+  }
+  return refs.map((r) => ({ ...STORED_DEFAULTS.parentRef, ...r }));
+}
+
+/** A live parentRef, its fields that are not strings (or a number, for port) left out. */
+export function parseParentRef(r: JsonObject): ParentRef {
+  const out: ParentRef = { name: typeof r['name'] === 'string' ? r['name'] : '' };
+  for (const key of ['group', 'kind', 'namespace', 'sectionName'] as const) {
+    const v = r[key];
+    if (typeof v === 'string') out[key] = v;
+  }
+  if (typeof r['port'] === 'number') out.port = r['port'];
+  return out;
+}
+
+const isServiceRef = (ref: JsonObject): boolean =>
+  (ref['group'] ?? '') === '' && (ref['kind'] ?? 'Service') === 'Service';
+
+const backendRefsOf = (rule: unknown): JsonObject[] => {
+  const refs = isJsonObject(rule) ? rule['backendRefs'] : undefined;
+  return Array.isArray(refs) ? refs.filter(isJsonObject) : [];
+};
+
+const namesAny = (rule: unknown, services: readonly string[]): boolean =>
+  backendRefsOf(rule).some(
+    (b) => isServiceRef(b) && typeof b['name'] === 'string' && services.includes(b['name']),
+  );
+
+const rulesOf = (route: LiveRoute): unknown[] =>
+  Array.isArray(route.spec?.rules) ? route.spec.rules : [];
+
+/**
+ * The index of our rule in `rules`, or -1. `apexToo`: a rule sending to the apex Service counts
+ * (a taken-over route before our first write: that is the rule we take).
+ */
+export function ourRuleIndex(
+  rules: readonly unknown[],
+  names: RouteNames,
+  apexToo: boolean,
+): number {
+  const ours = rules.findIndex((r) => namesAny(r, [names.primary, names.canary]));
+  return ours >= 0 || !apexToo ? ours : rules.findIndex((r) => namesAny(r, [names.apex]));
+}
+
+/** Our backendRefs: primary and canary on the Service port, weights as integers, 0 included. */
+export function desiredBackendRefs(names: RouteNames, routes: Routes): JsonObject[] {
+  const ref = (name: string, weight: number): JsonObject => ({
+    group: '',
+    kind: 'Service',
+    name,
+    port: names.port,
+    weight,
+  });
+  return [ref(names.primary, routes.primaryWeight), ref(names.canary, routes.canaryWeight)];
+}
+
+/** Matches every request: the API server's default, spelled out so a re-read compares equal. */
+const ALL_PATHS: Json = [{ path: { type: 'PathPrefix', value: '/' } }];
+
+/** The rules of a route we create: ours alone. */
+export function newRules(names: RouteNames, routes: Routes): JsonObject[] {
+  return [{ matches: ALL_PATHS, backendRefs: desiredBackendRefs(names, routes) }];
+}
+
+/**
+ * The live rules with our rule's backendRefs set to `routes` (our rule appended when there is
+ * none); every other rule, and every other field of ours, exactly as read.
+ */
+export function rulesWithOurs(
+  live: LiveRoute,
+  names: RouteNames,
+  routes: Routes,
+  apexToo: boolean,
+): Json[] {
+  const rules = rulesOf(live) as Json[];
+  const i = ourRuleIndex(rules, names, apexToo);
+  const backendRefs = desiredBackendRefs(names, routes);
+  if (i < 0) return [...rules, ...newRules(names, routes)];
+  return rules.map((r, j) => (j === i && isJsonObject(r) ? { ...r, backendRefs } : r));
+}
+
+const isWeight = (w: unknown): w is number =>
+  typeof w === 'number' && Number.isSafeInteger(w) && w >= 0;
+
+/**
+ * Live weights of our rule as exact percentages. Gateway API weights are relative (a missing
+ * weight is 1), so any two non-negative weights with a positive sum read back; anything else is
+ * a problem to repair.
+ */
+export function readRouteRoutes(route: LiveRoute, names: RouteNames): RoutesReading {
+  const rules = rulesOf(route);
+  const i = ourRuleIndex(rules, names, false);
+  if (i < 0) return { ok: false, problem: `no rule sends to ${names.primary} or ${names.canary}` };
+  const refs = backendRefsOf(rules[i]);
+  if (refs.length !== 2) {
+    return { ok: false, problem: 'our rule does not have exactly two backendRefs' };
+  }
+  const weightOf = (service: string): unknown => {
+    const b = refs.find((x) => isServiceRef(x) && x['name'] === service);
+    return b === undefined ? undefined : (b['weight'] ?? 1);
+  };
+  const p = weightOf(names.primary);
+  const c = weightOf(names.canary);
+  if (!isWeight(p) || !isWeight(c)) {
+    return {
+      ok: false,
+      problem: `backendRefs must be ${names.primary} and ${names.canary} with integer weights`,
+    };
+  }
+  if (p + c <= 0) return { ok: false, problem: `weights ${p}/${c} do not route any traffic` };
+  const canaryWeight = percent(100n * BigInt(c), BigInt(p + c));
+  return { ok: true, routes: { primaryWeight: 100 - canaryWeight, canaryWeight } };
+}
