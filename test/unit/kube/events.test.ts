@@ -55,16 +55,20 @@ describe('EventRecorder', () => {
   let sink: RecordingSink;
   let recorder: EventRecorder;
 
-  beforeEach(() => {
-    clock = new ManualClock();
-    sink = new RecordingSink();
-    recorder = new EventRecorder({
+  const newRecorder = (opts: { maxSeriesPerObject?: number } = {}): EventRecorder =>
+    new EventRecorder({
       sink,
       logger: pino({ level: 'silent' }),
       clock,
       reportingInstance: 'host_1',
       seriesWindowMs: 60_000,
+      ...opts,
     });
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    sink = new RecordingSink();
+    recorder = newRecorder();
   });
 
   it('writes the first occurrence as an events.k8s.io/v1 Event', async () => {
@@ -182,14 +186,7 @@ describe('EventRecorder', () => {
   });
 
   it('keeps a bounded history per object, the least recently seen dropped first', async () => {
-    recorder = new EventRecorder({
-      sink,
-      logger: pino({ level: 'silent' }),
-      clock,
-      reportingInstance: 'host_1',
-      seriesWindowMs: 60_000,
-      maxSeriesPerObject: 3,
-    });
+    recorder = newRecorder({ maxSeriesPerObject: 3 });
     for (const w of [10, 20, 30]) await recorder.record(ev('web', 'Progressing', `weight ${w}`));
     await recorder.record(ev('web', 'Progressing', 'weight 10')); // seen again: most recent
     await recorder.record(ev('web', 'Progressing', 'weight 40')); // drops weight 20
