@@ -76,7 +76,7 @@ const ROWS: readonly Row[] = [
         : '-',
   ],
   [
-    `prog: writes per canary-step by kind (${WRITE_KINDS.join(' / ')})`,
+    `prog: — by kind (${WRITE_KINDS.join('/')})`,
     (r) => {
       const by = r.progressing?.writesPerCanaryStepByKind;
       return by === undefined ? '-' : WRITE_KINDS.map((k) => v(by[k])).join(' / ');
