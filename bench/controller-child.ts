@@ -70,6 +70,8 @@ export class ControllerChild {
   #lines = 0;
   #file: WriteStream | undefined;
   healthUrl = '';
+  /** The inspector's address once SIGUSR1 opened it (see live-heap.ts). */
+  inspectorUrl: string | undefined;
 
   constructor(private readonly opts: ControllerChildOptions) {}
 
@@ -87,6 +89,8 @@ export class ControllerChild {
     const program =
       o.runtime === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [o.entry ?? 'missing-entry'];
     const args = [
+      // Where the inspector listens if SIGUSR1 opens it (live-heap.ts); closed until then.
+      '--inspect-port=127.0.0.1:0',
       ...o.nodeOptions,
       ...program,
       'run',
@@ -112,6 +116,7 @@ export class ControllerChild {
     });
     createInterface({ input: child.stderr }).on('line', (line) => {
       file.write(`[stderr] ${line}\n`);
+      this.inspectorUrl ??= /Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1];
     });
     const deadline = Date.now() + timeoutMs;
     for (;;) {

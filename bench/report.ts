@@ -5,7 +5,7 @@ import { format, resolveConfig } from 'prettier';
 import type { MachineInfo } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { IdleResult } from './scenarios/idle.js';
-import type { ProgressingResult } from './scenarios/progressing.js';
+import { WRITE_KINDS, type ProgressingResult } from './scenarios/progressing.js';
 import type { ReactionResult } from './scenarios/reaction.js';
 
 export interface RunResult {
@@ -14,6 +14,8 @@ export interface RunResult {
   /** Creating the Deployments and Canaries, then until all are Initialized. */
   readonly setup: { readonly createSeconds: number; readonly initializedSeconds: number };
   readonly loadAverageAfter: readonly number[];
+  /** The controller's V8 heap in use after a forced full GC, at the end of the run. */
+  liveHeapMiB?: number;
   idle?: IdleResult;
   progressing?: ProgressingResult;
   reaction?: ReactionResult;
@@ -73,6 +75,13 @@ const ROWS: readonly Row[] = [
         ? `${r.progressing.splitPatchesPerCanaryStep} / ${r.progressing.statusPatchesPerCanaryStep}`
         : '-',
   ],
+  [
+    `prog: — by kind (${WRITE_KINDS.join('/')})`,
+    (r) => {
+      const by = r.progressing?.writesPerCanaryStepByKind;
+      return by === undefined ? '-' : WRITE_KINDS.map((k) => v(by[k])).join(' / ');
+    },
+  ],
   ['prog: PromQL queries per interval', (r) => v(r.progressing?.promqlQueriesPerInterval)],
   ['prog: PromQL queries per canary-step', (r) => v(r.progressing?.promqlQueriesPerCanaryStep)],
   [
@@ -96,6 +105,7 @@ const ROWS: readonly Row[] = [
     'prog: CPU s / peak RSS (MiB)',
     (r) => (r.progressing ? `${r.progressing.cpuSeconds} / ${r.progressing.peakRssMiB}` : '-'),
   ],
+  ['end: live heap after a forced GC (MiB)', (r) => v(r.liveHeapMiB)],
   [
     'reaction: detection p50 / p99 (ms)',
     (r) =>

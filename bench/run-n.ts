@@ -9,6 +9,7 @@ import { auditPolicyFor } from './audit-log.js';
 import type { BenchContext } from './context.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 import { createFleet, fleetMembers } from './fleet.js';
+import { liveHeapBytes, openInspector } from './live-heap.js';
 import { loadAverage } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { RunResult } from './report.js';
@@ -145,6 +146,10 @@ export async function runForN(
     if (opts.scenarios.includes('idle')) result.idle = await runIdle(ctx);
     if (opts.scenarios.includes('progressing')) result.progressing = await runProgressing(ctx);
     if (opts.scenarios.includes('reaction')) result.reaction = await runReaction(ctx);
+    // Last, so that the inspector it opens is never part of what was measured.
+    const inspector = await openInspector(pid, () => controller.inspectorUrl);
+    result.liveHeapMiB = round((await liveHeapBytes(inspector)) / (1024 * 1024), 1);
+    nlog(`live heap after a forced GC: ${result.liveHeapMiB} MiB`);
     return { ...result, loadAverageAfter: loadAverage() };
   } finally {
     await tracker.stop();

@@ -29,6 +29,8 @@ export interface ProgressingResult extends WindowUsage {
   readonly writesPerCanaryStep: number;
   readonly splitPatchesPerCanaryStep: number;
   readonly statusPatchesPerCanaryStep: number;
+  /** Writes per canary-step by what they wrote (WRITE_KINDS), any verb. */
+  readonly writesPerCanaryStepByKind: Readonly<Record<WriteKind, number>>;
   readonly writesByCall: Readonly<Record<string, number>>;
   readonly promqlQueries: number;
   readonly promqlQueriesPerInterval: number;
@@ -39,6 +41,36 @@ export interface ProgressingResult extends WindowUsage {
   readonly maxQueueDepth: number;
   /** CPU seconds of the other processes in the window. */
   readonly worldCpuSeconds: Readonly<Record<string, number>>;
+}
+
+/** The kinds of write the table shows, by resource[/subresource]; the rest is `other`. */
+const KIND_OF: Readonly<Record<string, WriteKind>> = {
+  'canaries/status': 'status',
+  events: 'events',
+  trafficsplits: 'split',
+  deployments: 'deployments',
+};
+export const WRITE_KINDS = ['status', 'events', 'split', 'deployments', 'other'] as const;
+export type WriteKind = (typeof WRITE_KINDS)[number];
+
+/** Per canary-step, by kind, from `verb resource` counts (writes only). */
+export function writesByKind(
+  writesByCall: Readonly<Record<string, number>>,
+  canarySteps: number,
+): Record<WriteKind, number> {
+  const sums: Record<WriteKind, number> = {
+    status: 0,
+    events: 0,
+    split: 0,
+    deployments: 0,
+    other: 0,
+  };
+  for (const [call, count] of Object.entries(writesByCall)) {
+    const resource = call.slice(call.indexOf(' ') + 1);
+    sums[KIND_OF[resource] ?? 'other'] += count;
+  }
+  const per = (k: WriteKind): number => round(sums[k] / canarySteps, 2);
+  return Object.fromEntries(WRITE_KINDS.map((k) => [k, per(k)])) as Record<WriteKind, number>;
 }
 
 const hasRevision = (s: { revision?: string } | undefined, old: string | undefined): boolean =>
@@ -122,6 +154,7 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
     writesPerCanaryStep: round(audit.writes / canarySteps, 2),
     splitPatchesPerCanaryStep: perStep('patch trafficsplits'),
     statusPatchesPerCanaryStep: perStep('patch canaries/status'),
+    writesPerCanaryStepByKind: writesByKind(writesByCall, canarySteps),
     writesByCall,
     promqlQueries: queries,
     promqlQueriesPerInterval: round(queries / (wallSeconds / opts.intervalSeconds), 2),

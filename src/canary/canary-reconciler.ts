@@ -63,7 +63,13 @@ export class CanaryReconciler implements Reconciler {
     runSlots.settle(key, cached);
     if (cached === undefined) {
       const slash = key.indexOf('/');
-      this.#d.metrics?.forgetCanary(key.slice(0, slash), key.slice(slash + 1));
+      const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
+      this.#d.metrics?.forgetCanary(namespace, name);
+      this.#d.recorder.forget({
+        apiVersion: API_VERSION,
+        kind: KINDS.canary,
+        metadata: { namespace, name },
+      });
       this.#runs.forget(key);
       return done();
     }

@@ -58,8 +58,16 @@ export interface EventRecorderOptions {
    * Event's series instead of creating a new Event. @default 1_800_000 (30 min, < the 1 h event TTL)
    */
   readonly seriesWindowMs?: number;
+  /**
+   * A reason+note recorded again and again in a row is counted, not written, until its Event was
+   * last written this long ago: then the count goes into the Event's series (a heartbeat, as
+   * Kubernetes' own recorder does). @default seriesWindowMs
+   */
+  readonly seriesHeartbeatMs?: number;
   /** Objects whose event history is kept; oldest dropped beyond. @default 10_000 */
   readonly maxTrackedObjects?: number;
+  /** Distinct reason+notes remembered per object; the least recently seen dropped beyond. @default 16 */
+  readonly maxSeriesPerObject?: number;
   readonly metrics?: EventMetricsSink;
 }
 
@@ -67,6 +75,8 @@ interface Occurrence {
   name: string;
   count: number;
   lastWrittenAt: number;
+  /** Last recorded, written or not; forgotten one series window after it. */
+  lastSeenAt: number;
 }
 
 interface ObjectHistory {
@@ -75,12 +85,17 @@ interface ObjectHistory {
 }
 
 /**
- * Records Kubernetes Events (events.k8s.io/v1) on transitions only. Per object it remembers the
- * last reason+note: recording the same one again (every reconcile tick of a steady state) writes
- * nothing and is only counted; a different one is written; a return to an earlier one within the
- * series window patches that Event's `series` (count, lastObservedTime) rather than adding a new
- * Event. Failures to write are logged and counted, never thrown: an Event is a notice, and a lost
- * one must not fail the reconcile that changed state.
+ * Records Kubernetes Events (events.k8s.io/v1) with Kubernetes' series rules: occurrences of the
+ * same (object, type, reason, note) are one Event and a count, never one Event each. Per object it
+ * remembers the last reason+note: recording the same one again (every reconcile tick of a steady
+ * state) writes nothing and is only counted, until a heartbeat (seriesHeartbeatMs after the
+ * Event's last write) puts the count into its `series`; a different one is written; a return to
+ * an earlier one within the series window patches that Event's `series` (count, lastObservedTime)
+ * rather than adding a new Event. What it remembers is bounded: per object the most recently seen
+ * reason+notes (maxSeriesPerObject), each forgotten a series window after it was last seen, and
+ * all of it when forget() is called (the controller calls it when a Canary is deleted). Failures
+ * to write are logged and counted, never thrown: an Event is a notice, and a lost one must not
+ * fail the reconcile that changed state.
  */
 export class EventRecorder {
   readonly #sink: EventSink;
@@ -89,7 +104,9 @@ export class EventRecorder {
   readonly #controller: string;
   readonly #instance: string;
   readonly #windowMs: number;
+  readonly #heartbeatMs: number;
   readonly #maxObjects: number;
+  readonly #maxSeries: number;
   readonly #metrics: EventMetricsSink | undefined;
   readonly #history = new Map<string, ObjectHistory>();
   #seq = 0;
@@ -101,31 +118,32 @@ export class EventRecorder {
     this.#controller = opts.reportingController ?? 'weightlifter.io/controller';
     this.#instance = opts.reportingInstance.slice(0, 128);
     this.#windowMs = opts.seriesWindowMs ?? 1_800_000;
+    this.#heartbeatMs = opts.seriesHeartbeatMs ?? this.#windowMs;
     this.#maxObjects = opts.maxTrackedObjects ?? 10_000;
+    this.#maxSeries = Math.max(1, opts.maxSeriesPerObject ?? 16);
     this.#metrics = opts.metrics;
   }
 
   async record(input: EventInput): Promise<EventOutcome> {
     const objKey = `${input.regarding.kind ?? ''}/${keyOf(input.regarding)}`;
-    const history = this.#historyFor(objKey);
-    const sig = `${input.type}\u0000${input.reason}\u0000${input.note}`;
     const now = this.#clock.now();
-    const seen = history.seen.get(sig);
-    if (history.last === sig && seen !== undefined) {
-      seen.count += 1;
-      return this.#count('suppressed');
-    }
+    const history = this.#historyFor(objKey, now);
+    const sig = `${input.type}\u0000${input.reason}\u0000${input.note}`;
+    const seen = this.#sighted(history, sig, now);
+    const repeat = history.last === sig && seen !== undefined;
+    if (seen !== undefined) seen.count += 1;
+    if (repeat && now - seen.lastWrittenAt < this.#heartbeatMs) return this.#count('suppressed');
     history.last = sig;
     try {
-      if (seen !== undefined && now - seen.lastWrittenAt < this.#windowMs) {
-        seen.count += 1;
+      // A heartbeat of a repeat goes to its Event whatever its age (404: a new Event).
+      if (seen !== undefined && (repeat || now - seen.lastWrittenAt < this.#windowMs)) {
         if (await this.#patchSeries(input, seen, now)) {
           seen.lastWrittenAt = now;
           return this.#count('series');
         }
       }
       const name = await this.#create(input, now);
-      history.seen.set(sig, { name, count: 1, lastWrittenAt: now });
+      this.#remember(history, sig, { name, count: 1, lastWrittenAt: now, lastSeenAt: now });
       return this.#count('created');
     } catch (err) {
       // Forget the transition so the next call retries the write instead of suppressing it.
@@ -140,9 +158,31 @@ export class EventRecorder {
     this.#history.delete(`${regarding.kind ?? ''}/${keyOf(regarding)}`);
   }
 
-  #historyFor(objKey: string): ObjectHistory {
+  /** The occurrence of `sig`, marked seen now (most recent last); undefined if none is kept. */
+  #sighted(history: ObjectHistory, sig: string, now: number): Occurrence | undefined {
+    const seen = history.seen.get(sig);
+    if (seen === undefined) return undefined;
+    seen.lastSeenAt = now;
+    history.seen.delete(sig);
+    history.seen.set(sig, seen);
+    return seen;
+  }
+
+  #remember(history: ObjectHistory, sig: string, occurrence: Occurrence): void {
+    history.seen.delete(sig);
+    history.seen.set(sig, occurrence);
+    for (const oldest of history.seen.keys()) {
+      if (history.seen.size <= this.#maxSeries) break;
+      history.seen.delete(oldest);
+    }
+  }
+
+  #historyFor(objKey: string, now: number): ObjectHistory {
     let h = this.#history.get(objKey);
-    if (h === undefined) {
+    if (h !== undefined) {
+      // Occurrences not seen for a series window can no longer be counted into: forgotten.
+      for (const [sig, o] of h.seen) if (now - o.lastSeenAt >= this.#windowMs) h.seen.delete(sig);
+    } else {
       h = { last: undefined, seen: new Map() };
       this.#history.set(objKey, h);
       if (this.#history.size > this.#maxObjects) {

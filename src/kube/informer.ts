@@ -4,6 +4,7 @@ import { isAborted, sleep, systemClock, type Clock, type TimerHandle } from '../
 import { WeightlifterError } from '../errors/catalogue.js';
 import { InformerStore, type IndexFunc } from './informer-store.js';
 import type { ListerWatcher, WatchEnd, WatchEventType } from './lister-watcher.js';
+import { withoutManagedFields } from './cache-trim.js';
 import { keyOf, makeKey, type KubeObject } from './object-key.js';
 
 export type InformerEventType = 'add' | 'update' | 'delete';
@@ -96,7 +97,7 @@ export class Informer<T extends KubeObject> implements EventSource<T> {
     this.#backoff = opts.backoff ?? DEFAULT_INFORMER_BACKOFF;
     this.#relistMs = opts.relistIntervalMs ?? 600_000;
     this.#jitter = opts.relistJitter ?? 0.2;
-    this.#transform = opts.transform ?? stripManagedFields;
+    this.#transform = opts.transform ?? withoutManagedFields;
     this.#random = opts.random ?? Math.random;
     this.#metrics = opts.metrics;
     this.#store = new InformerStore(opts.indexers);
@@ -331,11 +332,4 @@ export class Informer<T extends KubeObject> implements EventSource<T> {
       }
     }
   }
-}
-
-function stripManagedFields<T extends KubeObject>(obj: T): T {
-  if (obj.metadata?.managedFields === undefined) return obj;
-  const metadata = { ...obj.metadata };
-  delete metadata.managedFields;
-  return { ...obj, metadata };
 }

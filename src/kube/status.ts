@@ -3,7 +3,7 @@ import { backoffDelay, type BackoffOptions } from '../time/backoff.js';
 import { sleep, systemClock, type Clock } from '../time/clock.js';
 import { WeightlifterError } from '../errors/catalogue.js';
 import { withResourceVersion } from './diff-patch.js';
-import { isConflict } from './errors.js';
+import { isConflict, KubeApiError } from './errors.js';
 import { computeMergePatch, type JsonObject } from './merge-patch.js';
 import type { KubeObject } from './object-key.js';
 import type { KubeRawClient } from './raw-client.js';
@@ -58,7 +58,10 @@ export class StatusWriter {
 
   /**
    * One merge patch of `{status}` on /status; with `resourceVersion`, 409 if the object moved.
-   * Every patch sent counts once: patched, conflict or error.
+   * Every patch sent counts once: patched, conflict or error. An empty `status` changes nothing,
+   * so nothing is written: the object is read instead and, with `resourceVersion`, a copy that
+   * moved is refused with the same 409 the patch would have met (counted `unchanged` or
+   * `conflict`).
    */
   async patchStatus<T extends Obj>(
     ref: ResourceRef,
@@ -67,6 +70,9 @@ export class StatusWriter {
     status: JsonObject,
     resourceVersion?: string,
   ): Promise<T> {
+    if (Object.keys(status).length === 0) {
+      return this.#confirmUnmoved<T>(ref, namespace, name, resourceVersion);
+    }
     const body =
       resourceVersion === undefined ? { status } : withResourceVersion({ status }, resourceVersion);
     try {
@@ -81,6 +87,26 @@ export class StatusWriter {
       this.#metrics?.observeStatusPatch(isConflict(err) ? 'conflict' : 'error');
       throw err;
     }
+  }
+
+  /** The read that stands in for an empty patch: 409 when the object is no longer at `rv`. */
+  async #confirmUnmoved<T extends Obj>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    rv: string | undefined,
+  ): Promise<T> {
+    const live = await this.#raw.get<T>(objectPath(ref, namespace, name));
+    const liveRv = live.metadata?.resourceVersion;
+    if (rv !== undefined && liveRv !== rv) {
+      this.#metrics?.observeStatusPatch('conflict');
+      throw new KubeApiError('PATCH', objectPath(ref, namespace, name, 'status'), 409, {
+        reason: 'Conflict',
+        message: `the object has been modified (resourceVersion ${liveRv ?? '?'}, expected ${rv})`,
+      });
+    }
+    this.#metrics?.observeStatusPatch('unchanged');
+    return live;
   }
 
   /**

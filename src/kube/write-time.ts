@@ -2,6 +2,7 @@
 // metadata.managedFields entries (the server sets an entry's time on every write a field manager
 // makes; RFC 3339, 1 s resolution). The informer caches drop managedFields to save memory; a cache
 // whose objects' write times matter keeps just that one time (keepLastWriteTime).
+import { metadataWithout } from './cache-trim.js';
 import type { KubeObject } from './object-key.js';
 
 interface ManagedFieldsTime {
@@ -18,12 +19,17 @@ export function lastWriteTime(obj: KubeObject | undefined): number | null {
   return newest;
 }
 
-/** An informer transform: managedFields reduced to one entry with the newest time, or dropped. */
+/**
+ * An informer transform: managedFields reduced to one entry with the newest time, or dropped.
+ * The metadata is built anew (cache-trim.ts says why not `delete`).
+ */
 export function keepLastWriteTime<T extends KubeObject>(obj: T): T {
-  if (obj.metadata?.managedFields === undefined) return obj;
+  const metadata = obj.metadata;
+  if (metadata?.managedFields === undefined) return obj;
   const t = lastWriteTime(obj);
-  const metadata = { ...obj.metadata };
-  if (t === null) delete metadata.managedFields;
-  else metadata.managedFields = [{ time: new Date(t).toISOString() }];
-  return { ...obj, metadata };
+  const rest = metadataWithout(metadata);
+  return {
+    ...obj,
+    metadata: t === null ? rest : { ...rest, managedFields: [{ time: new Date(t).toISOString() }] },
+  };
 }

@@ -55,7 +55,6 @@ export interface QueryBatcherOptions {
 }
 
 interface Round {
-  readonly createdAt: number;
   /**
    * When the query goes out (its coalescing timer; never earlier): the end of the window it
    * measures. An asker may take the round if this is at or after its `since + window`.
@@ -71,18 +70,27 @@ interface Round {
 interface Group {
   /** target -> when it stops being included in new rounds */
   readonly interest: Map<string, number>;
+  /** The longest window asked for in this shape (the key names one, so all asks agree). */
+  windowMs: number;
   rounds: Round[];
   /** The round still collecting targets, if any. */
   open: Round | undefined;
 }
 
 const MIN_INTEREST_MS = 60_000;
-const ROUND_TTL_MS = 600_000;
 const KEPT_ROUNDS = 32;
 
+/**
+ * Drops what can no longer serve: interest that ran out, and answered rounds older than the
+ * shape's window. Such a round measured a window that ended before the last one began, so it
+ * would tell an asker nothing of the latest window's traffic; a fresh round is sent instead (and
+ * no answer is held in memory long after the rollout that asked for it).
+ */
 function prune(group: Group, now: number): void {
   for (const [target, until] of group.interest) if (until <= now) group.interest.delete(target);
-  group.rounds = group.rounds.filter((r) => now - r.createdAt < ROUND_TTL_MS).slice(-KEPT_ROUNDS);
+  group.rounds = group.rounds
+    .filter((r) => !r.settled || now - r.sentAt < group.windowMs)
+    .slice(-KEPT_ROUNDS);
 }
 
 export class QueryBatcher {
@@ -107,6 +115,13 @@ export class QueryBatcher {
     return this.#groups.size;
   }
 
+  /** Rounds (sent or collecting) currently kept over all groups, for tests and debugging. */
+  get roundCount(): number {
+    let n = 0;
+    for (const group of this.#groups.values()) n += group.rounds.length;
+    return n;
+  }
+
   /**
    * The samples of `shape` for `ask.target` (possibly several series), never rejecting. The
    * caller asks no earlier than `since + windowMs` (sources check it with stepWindow() in
@@ -116,6 +131,7 @@ export class QueryBatcher {
     const { target, check } = ask;
     const now = this.#clock.now();
     const group = this.#group(shape.key, now);
+    group.windowMs = Math.max(group.windowMs, ask.windowMs);
     group.interest.set(target, now + Math.max(3 * ask.windowMs, MIN_INTEREST_MS));
     const id = `${target}\0${check}`;
     const round =
@@ -133,7 +149,7 @@ export class QueryBatcher {
   #group(key: string, now: number): Group {
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = { interest: new Map(), rounds: [], open: undefined };
+      group = { interest: new Map(), windowMs: 0, rounds: [], open: undefined };
       this.#groups.set(key, group);
     }
     prune(group, now);
@@ -183,7 +199,6 @@ export class QueryBatcher {
     let settle: (answer: BatchAnswer) => void = () => undefined;
     const answer = new Promise<BatchAnswer>((resolve) => (settle = resolve));
     const round: Round = {
-      createdAt: now,
       sentAt: now + this.#coalesceMs,
       targets,
       consumed: new Set([id]),

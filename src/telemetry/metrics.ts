@@ -118,7 +118,7 @@ export class ControllerMetrics
     );
     this.#status = counter(
       'weightlifter_status_patches_total',
-      'Status patches sent, by result (patched, conflict, error); unchanged: updates with nothing to send.',
+      'Status patches sent, by result (patched, conflict, error); unchanged: nothing to send (the status already agreed, or an empty patch answered by a read; a moved read counts as conflict).',
       ['result'],
     );
     this.#events = counter(

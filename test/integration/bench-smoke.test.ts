@@ -59,6 +59,14 @@ describe('npm run bench (smoke)', () => {
       expect(progressing.writesByCall['patch trafficsplits']).toBeGreaterThan(0);
       expect(progressing.writesByCall['patch canaries/status']).toBeGreaterThan(0);
       expect(progressing.promqlQueries).toBeGreaterThan(0);
+      // By kind: every write counted once, in one kind (rounding aside).
+      const byKind = progressing.writesPerCanaryStepByKind;
+      expect(byKind.status).toBeGreaterThan(0);
+      expect(byKind.split).toBeGreaterThan(0);
+      const kinds = Object.values(byKind).reduce((a, b) => a + b, 0);
+      expect(Math.abs(kinds - progressing.writesPerCanaryStep)).toBeLessThan(0.05);
+      // The live heap after a forced GC, read at the end through the controller's inspector.
+      expect(r.liveHeapMiB).toBeGreaterThan(0);
       expect(reaction.samples).toBe(2);
       for (const d of [reaction.detection, reaction.rollback]) {
         expect(d.samples).toBe(2);

@@ -105,6 +105,21 @@ describe('StatusWriter (real API server)', () => {
     );
   });
 
+  it('sends no write for an empty status patch, and refuses it with 409 once the object moved', async () => {
+    const w = await create('empty');
+    const writer = new StatusWriter({ raw });
+    const rv = w.metadata?.resourceVersion;
+    const read = await writer.patchStatus<Widget>(ref, NS, 'empty', {}, rv);
+    expect(read.metadata?.resourceVersion).toBe(rv);
+    expect((await get('empty')).metadata?.resourceVersion).toBe(rv);
+    await writer.patchStatus<Widget>(ref, NS, 'empty', { phase: 'Progressing' });
+    const refused = await writer.patchStatus<Widget>(ref, NS, 'empty', {}, rv).then(
+      () => 'written',
+      (err: unknown) => (isConflict(err) ? 'conflict' : String(err)),
+    );
+    expect(refused).toBe('conflict');
+  });
+
   it('gives up with WL_STATUS_CONFLICT when every attempt conflicts', async () => {
     await create('contended');
     // A client whose every status write is preceded by a real write of another party: each

@@ -8,6 +8,7 @@ import { FINALIZER } from '../../../src/api/constants.js';
 import type { TrafficSplitVersion } from '../../../src/api/smi.js';
 import { trackedResources, type ControllerCaches } from '../../../src/canary/caches.js';
 import { CanaryReconciler } from '../../../src/canary/canary-reconciler.js';
+import type { KubeObject } from '../../../src/kube/object-key.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import type { ReconcileContext } from '../../../src/runtime/reconciler.js';
 import { RunSlots } from '../../../src/canary/run-slots.js';
@@ -50,6 +51,8 @@ class World {
   readonly patches: Patch[] = [];
   readonly statusPatches: StatusPatch[] = [];
   readonly events: EventInput[] = [];
+  /** Objects whose Event history the recorder was told to drop. */
+  readonly forgotten: string[] = [];
   readonly alerts: NotifyEvent[] = [];
   served: readonly TrafficSplitVersion[] = [];
   /** Thrown by the next status patch. */
@@ -98,6 +101,11 @@ async function setup(input: CachesInput): Promise<{ world: World; reconciler: Ca
       world.events.push(input);
       return Promise.resolve('created');
     },
+    forget: (regarding: KubeObject) => {
+      world.forgotten.push(
+        `${regarding.kind ?? ''}/${regarding.metadata?.namespace ?? ''}/${regarding.metadata?.name ?? ''}`,
+      );
+    },
   } as unknown as EventRecorder;
   const notifier: Notifier = {
     notify: (event) => {
@@ -137,6 +145,8 @@ describe('CanaryReconciler', () => {
     expect(world.patches).toEqual([]);
     expect(world.statusPatches).toEqual([]);
     expect(world.events).toEqual([]);
+    // Its Event history goes with it (the recorder's memory is bounded by the live Canaries).
+    expect(world.forgotten).toEqual(['Canary/ns/web']);
   });
 
   it('adds its finalizer first, with the cached resourceVersion as precondition', async () => {

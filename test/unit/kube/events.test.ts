@@ -55,16 +55,20 @@ describe('EventRecorder', () => {
   let sink: RecordingSink;
   let recorder: EventRecorder;
 
-  beforeEach(() => {
-    clock = new ManualClock();
-    sink = new RecordingSink();
-    recorder = new EventRecorder({
+  const newRecorder = (opts: { maxSeriesPerObject?: number } = {}): EventRecorder =>
+    new EventRecorder({
       sink,
       logger: pino({ level: 'silent' }),
       clock,
       reportingInstance: 'host_1',
       seriesWindowMs: 60_000,
+      ...opts,
     });
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    sink = new RecordingSink();
+    recorder = newRecorder();
   });
 
   it('writes the first occurrence as an events.k8s.io/v1 Event', async () => {
@@ -162,5 +166,41 @@ describe('EventRecorder', () => {
     await recorder.record(ev('web', 'Failed', 'x'.repeat(5000)));
     const w = sink.writes[0];
     expect(w?.op === 'create' && (w.event['note'] as string).length).toBe(1024);
+  });
+
+  it('puts a long run of repeats into the series at the heartbeat, not one write each', async () => {
+    await recorder.record(ev('web', 'Halted', 'no data'));
+    // The window (and so the heartbeat) is 60 s here: one series patch per 60 s of repeats.
+    for (let i = 0; i < 130; i++) {
+      await clock.advance(1000);
+      await recorder.record(ev('web', 'Halted', 'no data'));
+    }
+    expect(sink.writes.map((w) => w.op)).toEqual(['create', 'patch', 'patch']);
+    const name = sink.writes[0]?.op === 'create' ? sink.writes[0].event['metadata'] : undefined;
+    expect(name).toMatchObject({ name: sink.writes[1]?.op === 'patch' && sink.writes[1].name });
+    expect(sink.writes.map((w) => (w.op === 'patch' ? w.patch['series'] : null))).toEqual([
+      null,
+      { count: 61, lastObservedTime: expect.any(String) as unknown },
+      { count: 121, lastObservedTime: expect.any(String) as unknown },
+    ]);
+  });
+
+  it('keeps a bounded history per object, the least recently seen dropped first', async () => {
+    recorder = newRecorder({ maxSeriesPerObject: 3 });
+    for (const w of [10, 20, 30]) await recorder.record(ev('web', 'Progressing', `weight ${w}`));
+    await recorder.record(ev('web', 'Progressing', 'weight 10')); // seen again: most recent
+    await recorder.record(ev('web', 'Progressing', 'weight 40')); // drops weight 20
+    expect(await recorder.record(ev('web', 'Progressing', 'weight 10'))).toBe('series');
+    expect(await recorder.record(ev('web', 'Progressing', 'weight 20'))).toBe('created');
+  });
+
+  it('forgets an occurrence one series window after it was last seen', async () => {
+    await recorder.record(ev('web', 'Halted', 'no data'));
+    await recorder.record(ev('web', 'Progressing', 'weight 10'));
+    await clock.advance(59_999);
+    expect(await recorder.record(ev('web', 'Halted', 'no data'))).toBe('series');
+    await recorder.record(ev('web', 'Progressing', 'weight 10'));
+    await clock.advance(60_000);
+    expect(await recorder.record(ev('web', 'Halted', 'no data'))).toBe('created');
   });
 });

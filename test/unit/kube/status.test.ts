@@ -2,7 +2,7 @@
 // controller calls patchStatus directly (the engine and the blocked path do) or through update().
 import { describe, expect, it } from '@jest/globals';
 import type { Clock } from '../../../src/time/clock.js';
-import { KubeApiError } from '../../../src/kube/errors.js';
+import { isConflict, KubeApiError } from '../../../src/kube/errors.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import type { ResourceRef } from '../../../src/kube/resources.js';
 import { StatusWriter } from '../../../src/kube/status.js';
@@ -91,5 +91,16 @@ describe('StatusWriter metrics', () => {
     await w.update(REF, obj('3', { phase: 'Succeeded' }), () => ({ phase: 'Succeeded' }));
     expect(patches).toHaveLength(2);
     expect(await counts(metrics)).toEqual({ conflict: 1, patched: 1, unchanged: 1 });
+  });
+
+  it('writes nothing for an empty patch: it reads the object and refuses a copy that moved', async () => {
+    const { raw, patches } = fakeRaw([], obj('2'));
+    const { metrics, writer: w } = writer(raw);
+    await expect(w.patchStatus(REF, 'ns', 'web', {}, '2')).resolves.toEqual(obj('2'));
+    const stale = w.patchStatus(REF, 'ns', 'web', {}, '1');
+    await expect(stale).rejects.toThrow(/409/);
+    await expect(stale.catch((err: unknown) => isConflict(err))).resolves.toBe(true);
+    expect(patches).toEqual([]);
+    expect(await counts(metrics)).toEqual({ unchanged: 1, conflict: 1 });
   });
 });

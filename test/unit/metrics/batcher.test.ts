@@ -325,4 +325,29 @@ describe('QueryBatcher', () => {
     );
     expect(executor.queries[0]?.query).toContain('deployment=~"(?:web\\\\.v2)"');
   });
+
+  it('drops an answered round once it is older than its window, and asks afresh after that', async () => {
+    const executor = counting();
+    const { clock, batcher, settle } = world(executor);
+    const ask = (target: string, check: string, since: number) =>
+      settle(batcher.query(shape('ns'), { target, check, since, windowMs: WINDOW }));
+    await ask('a', 'sr', clock.now() - WINDOW);
+    await ask('b', 'sr', clock.now() - WINDOW); // both are known now
+    await clock.advance(5_000);
+    await ask('a', 'sr', clock.now() - WINDOW); // round 3 covers a and b
+    expect(executor.queries).toHaveLength(3);
+    await clock.advance(WINDOW - 1);
+    // Younger than its window: kept, and b (whose step began long before it) shares it.
+    expect(valueOf(await ask('b', 'sr', 0))).toBe(3);
+    expect(executor.queries).toHaveLength(3);
+    await clock.advance(1);
+    // As old as its window: it measured nothing of the last window's traffic. Gone, and b's other
+    // check, which could have taken it, gets a fresh query.
+    expect(valueOf(await ask('b', 'latency', 0))).toBe(4);
+    expect(executor.queries).toHaveLength(4);
+    expect(batcher.roundCount).toBe(1);
+    await clock.advance(WINDOW);
+    await ask('a', 'sr', clock.now() - WINDOW);
+    expect(batcher.roundCount).toBe(1);
+  });
 });
