@@ -176,10 +176,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const kubectl = kubectlFor(bins.kubectl, adminKubeconfig, join(dir, 'kubectl-cache'));
     const api = adminApi(apiServer.server, { ca: pki.ca.cert, client: admin });
 
-    const crdFiles = [
-      ...(await yamlFilesIn(crdDirs)),
-      ...(opts.smiCrdFiles ?? []),
-    ];
+    const crdFiles = [...(await yamlFilesIn(crdDirs)), ...(opts.smiCrdFiles ?? [])];
     const crdsInstalled = installCrds(kubectl, api, crdFiles, timeoutMs);
 
     const [workloads] = await Promise.all([

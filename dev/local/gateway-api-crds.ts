@@ -23,9 +23,13 @@ export function gatewayApiCrdDir(env: NodeJS.ProcessEnv = process.env): Promise<
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', (cause) => {
       reject(
-        new LocalClusterError(LOCAL_ERROR_CODES.GATEWAY_API_CRDS_MISSING, `could not run ${script}`, {
-          cause,
-        }),
+        new LocalClusterError(
+          LOCAL_ERROR_CODES.GATEWAY_API_CRDS_MISSING,
+          `could not run ${script}`,
+          {
+            cause,
+          },
+        ),
       );
     });
     child.on('close', (code) => {

@@ -28,6 +28,12 @@ export const EMULATOR_ANNOTATIONS = {
   readyDelaySeconds: 'emulator.weightlifter.io/ready-delay-seconds',
   /** On a Service: requests per second of synthetic load against it, >= 0. Default: world's. */
   rps: 'emulator.weightlifter.io/rps',
+  /**
+   * On an HTTPRoute: the emulated GAMMA mesh does not accept it. Every Service parent gets
+   * Accepted=False, reason Rejected, with the value as its message (empty: a default one), and
+   * the route routes nothing.
+   */
+  reject: 'emulator.weightlifter.io/reject',
 } as const;
 
 export interface PodBehaviour {
