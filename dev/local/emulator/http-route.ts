@@ -80,6 +80,29 @@ function ruleFor(rules: readonly unknown[]): { index: number; specificity: Speci
   return best;
 }
 
+/** Whether the mesh accepts the route for the Service parent `ns/service`. */
+function acceptance(
+  route: HttpRouteObject,
+  ns: string,
+  service: string,
+  hasService: (name: string) => boolean,
+): Verdict {
+  const reject = route.metadata?.annotations?.[EMULATOR_ANNOTATIONS.reject];
+  if (reject !== undefined) {
+    const message =
+      reject === '' ? `rejected by the ${EMULATOR_ANNOTATIONS.reject} annotation` : reject;
+    return FALSE('Rejected', message);
+  }
+  if (ns !== (route.metadata?.namespace ?? '')) {
+    return FALSE(
+      'UnsupportedValue',
+      `parent Service ${ns}/${service} is in another namespace: the mesh emulator routes only producer routes`,
+    );
+  }
+  if (!hasService(service)) return FALSE('NoMatchingParent', `parent Service ${service} not found`);
+  return TRUE('Accepted', 'accepted by the mesh emulator');
+}
+
 /**
  * Reads an HTTPRoute the way a GAMMA mesh does: which Service parents it accepts (the reject
  * annotation, a missing Service or one in another namespace say no), whether its backendRefs
@@ -132,28 +155,11 @@ export function evaluateHttpRoute(
   // A missing backend Service is reported by the routing table, as for a TrafficSplit.
   for (const u of unresolved) if (u.reason !== 'BackendNotFound') problems.push(u.message);
 
-  const reject = route.metadata?.annotations?.[EMULATOR_ANNOTATIONS.reject];
   const parents = list(route.spec?.parentRefs)
     .filter(isServiceRef)
     .map((ref): ServiceParent => {
       const service = text(ref['name']) ?? '';
-      const ns = text(ref['namespace']) ?? namespace;
-      let accepted: Verdict;
-      if (reject !== undefined) {
-        accepted = FALSE(
-          'Rejected',
-          reject === '' ? `rejected by the ${EMULATOR_ANNOTATIONS.reject} annotation` : reject,
-        );
-      } else if (ns !== namespace) {
-        accepted = FALSE(
-          'UnsupportedValue',
-          `parent Service ${ns}/${service} is in another namespace: the mesh emulator routes only producer routes`,
-        );
-      } else if (!hasService(service)) {
-        accepted = FALSE('NoMatchingParent', `parent Service ${service} not found`);
-      } else {
-        accepted = TRUE('Accepted', 'accepted by the mesh emulator');
-      }
+      const accepted = acceptance(route, text(ref['namespace']) ?? namespace, service, hasService);
       return { ref, service, accepted, resolvedRefs };
     });
   return {

@@ -48,10 +48,9 @@ function condition(
   previous: unknown,
   now: number,
 ): RouteCondition {
-  const prev = isRecord(previous)
-    ? (previous['conditions'] as unknown[] | undefined)?.find(
-        (c) => isRecord(c) && c['type'] === type,
-      )
+  const conditions = isRecord(previous) ? previous['conditions'] : undefined;
+  const prev = Array.isArray(conditions)
+    ? (conditions as unknown[]).find((c) => isRecord(c) && c['type'] === type)
     : undefined;
   const kept =
     isRecord(prev) &&
