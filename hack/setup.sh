@@ -5,6 +5,8 @@
 #     (tests the Argo CD health check)
 #   - kube-apiserver, kube-controller-manager, kubectl, etcd (and kwok when it builds), built once
 #     from the Go module proxy into ~/.cache/weightlifter unless KUBEBUILDER_ASSETS points at them.
+#   - the Gateway API standard-channel CRDs (Go module sigs.k8s.io/gateway-api), fetched once into
+#     the same cache for worlds whose mesh serves Gateway API.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -31,3 +33,5 @@ if [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/kube-apiserver"
 else
   "$here/build-binaries.sh" >/dev/null
 fi
+
+"$here/fetch-gateway-api-crds.sh" >/dev/null

@@ -9,18 +9,31 @@ import { binariesInDir, resolveBinaries, type Binaries } from './binaries.js';
 import { registerCleanup, unregisterCleanup, type Cleanup } from './cleanup.js';
 import { installCrds, yamlFilesIn } from './crds.js';
 import { startEtcd } from './etcd.js';
+import { gatewayApiCrdDir } from './gateway-api-crds.js';
+import { DEFAULT_MESH_APIS, checkMeshApis, type MeshApi } from './mesh-apis.js';
 import { Identities } from './identities.js';
 import { adminApi } from './http.js';
 import { kubectlFor, type KubectlResult } from './kubectl.js';
-import { defaultCrdDirs, repoRoot } from './paths.js';
+import { repoRoot } from './paths.js';
 import { createPki, type KeyPair } from './pki.js';
 import { ProcessGroup } from './processes.js';
+import { smiCrdDir } from './smi-crds.js';
 import { startWorkloads } from './workloads.js';
 
 export interface ControlPlaneOptions {
   /** Default: resolveBinaries() (KUBEBUILDER_ASSETS, else the build cache). */
   binDir?: string;
-  /** Default: [<repo>/crds, <repo>/dev/local/smi-crds] (only <repo>/crds with smiCrdFiles). */
+  /**
+   * The routing APIs the mesh serves, whose CRDs are installed: 'smi' (TrafficSplit,
+   * HTTPRouteGroup from <repo>/dev/local/smi-crds) and/or 'gatewayapi' (the Gateway API
+   * standard-channel CRDs cached by hack/fetch-gateway-api-crds.sh; a missing cache throws
+   * WL_LOCAL_GATEWAY_API_CRDS_MISSING). @default ['smi']
+   */
+  meshApis?: readonly MeshApi[];
+  /**
+   * Default: <repo>/crds, then <repo>/dev/local/smi-crds with 'smi' (unless smiCrdFiles), then the
+   * cached Gateway API CRDs with 'gatewayapi'. Given, exactly these directories (plus smiCrdFiles).
+   */
   crdDirs?: string[];
   /** SMI CRD files to install instead of <repo>/dev/local/smi-crds (writeTrafficSplitVariant). */
   smiCrdFiles?: string[];
@@ -46,6 +59,8 @@ export interface ControlPlane {
   readonly adminKubeconfig: string;
   readonly controllerKubeconfig: string;
   readonly podsRunByKwok: boolean;
+  /** The routing APIs whose CRDs were installed (ControlPlaneOptions.meshApis); absent: ['smi']. */
+  readonly meshApis?: readonly MeshApi[];
   /**
    * The CA (PEM paths) that signed the serving certificate and every client certificate; its key
    * lets another process mint identities (mintKubeconfig).
@@ -92,10 +107,31 @@ async function auditFiles(
   return { path: opt.path, policyFile };
 }
 
+/** Where the CRDs come from: see ControlPlaneOptions.meshApis and crdDirs. */
+async function crdDirsFor(
+  opts: ControlPlaneOptions,
+  meshApis: readonly MeshApi[],
+): Promise<string[]> {
+  if (opts.smiCrdFiles !== undefined && !meshApis.includes('smi')) {
+    throw new RangeError("smiCrdFiles was given but meshApis does not include 'smi'");
+  }
+  if (opts.crdDirs !== undefined) return opts.crdDirs;
+  const root = repoRoot();
+  const smi = meshApis.includes('smi') && opts.smiCrdFiles === undefined;
+  return [
+    join(root, 'crds'),
+    ...(smi ? [smiCrdDir(root)] : []),
+    ...(meshApis.includes('gatewayapi') ? [await gatewayApiCrdDir()] : []),
+  ];
+}
+
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const t0 = performance.now();
   const logger = opts.logger ?? pino({ level: 'silent' });
   const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const meshApis = checkMeshApis(opts.meshApis ?? DEFAULT_MESH_APIS);
+  // Before anything starts: a missing Gateway API cache fails at once, naming its command.
+  const crdDirs = await crdDirsFor(opts, meshApis);
   const bins =
     opts.binDir === undefined ? await resolveBinaries({ logger }) : binariesInDir(opts.binDir);
   const notes = [...bins.notes];
@@ -140,13 +176,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const kubectl = kubectlFor(bins.kubectl, adminKubeconfig, join(dir, 'kubectl-cache'));
     const api = adminApi(apiServer.server, { ca: pki.ca.cert, client: admin });
 
-    const crdFiles = [
-      ...(await yamlFilesIn(
-        opts.crdDirs ??
-          (opts.smiCrdFiles === undefined ? defaultCrdDirs() : [join(repoRoot(), 'crds')]),
-      )),
-      ...(opts.smiCrdFiles ?? []),
-    ];
+    const crdFiles = [...(await yamlFilesIn(crdDirs)), ...(opts.smiCrdFiles ?? [])];
     const crdsInstalled = installCrds(kubectl, api, crdFiles, timeoutMs);
 
     const [workloads] = await Promise.all([
@@ -174,6 +204,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       adminKubeconfig,
       controllerKubeconfig,
       podsRunByKwok,
+      meshApis,
       ca: pki.ca,
       logDir,
       startupMs,

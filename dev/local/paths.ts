@@ -12,8 +12,3 @@ export function repoRoot(): string {
     dir = parent;
   }
 }
-
-export const defaultCrdDirs = (root = repoRoot()): string[] => [
-  join(root, 'crds'),
-  join(root, 'dev', 'local', 'smi-crds'),
-];

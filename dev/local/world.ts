@@ -7,9 +7,16 @@ import {
   type MeshEmulatorOptions,
 } from './emulator/emulator.js';
 import { startMetricsServer, type MetricsServer } from './emulator/metrics-server.js';
+import { DEFAULT_MESH_APIS, checkMeshApis, type MeshApi } from './mesh-apis.js';
 import { startPrometheus, type Prometheus } from './prometheus.js';
 
 export interface WorldOptions {
+  /**
+   * The mesh's routing APIs: ['smi'] (TrafficSplit), ['gatewayapi'] (a GAMMA mesh: HTTPRoute with
+   * a Service parent) or both. Only their CRDs are installed, and the emulator routes by them.
+   * @default controlPlaneOptions.meshApis, else the given controlPlane's, else ['smi']
+   */
+  meshApis?: readonly MeshApi[];
   /** Use this control plane (not stopped by world.stop()); default: start one. */
   controlPlane?: ControlPlane;
   /** Options for the control plane the world starts itself. */
@@ -19,13 +26,17 @@ export interface WorldOptions {
   /** Requests per second for load targets without an rps annotation. @default 10 */
   defaultRps?: number;
   /** Further emulator settings; `kubelet` defaults to `!controlPlane.podsRunByKwok`. */
-  emulator?: Partial<Omit<MeshEmulatorOptions, 'kubeconfig' | 'metricsServer' | 'defaultRps'>>;
+  emulator?: Partial<
+    Omit<MeshEmulatorOptions, 'kubeconfig' | 'metricsServer' | 'defaultRps' | 'meshApis'>
+  >;
   logger?: Logger;
 }
 
-/** A local SMI world: a control plane, a real Prometheus, and the mesh emulator it scrapes. */
+/** A local mesh world: a control plane, a real Prometheus, and the mesh emulator it scrapes. */
 export interface World {
   readonly controlPlane: ControlPlane;
+  /** The routing APIs the world's mesh serves (WorldOptions.meshApis). */
+  readonly meshApis: readonly MeshApi[];
   readonly prometheusUrl: string;
   readonly prometheus: Prometheus;
   readonly emulator: MeshEmulator;
@@ -55,9 +66,15 @@ async function stopAll(steps: readonly (() => Promise<void>)[]): Promise<void> {
 export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   const t0 = performance.now();
   const logger = opts.logger ?? pino({ level: 'silent' });
+  const meshApis = checkMeshApis(
+    opts.meshApis ??
+      opts.controlPlaneOptions?.meshApis ??
+      opts.controlPlane?.meshApis ??
+      DEFAULT_MESH_APIS,
+  );
   const metrics: MetricsServer = await startMetricsServer();
   const [cp, prom] = await Promise.allSettled([
-    opts.controlPlane ?? startControlPlane({ logger, ...opts.controlPlaneOptions }),
+    opts.controlPlane ?? startControlPlane({ logger, ...opts.controlPlaneOptions, meshApis }),
     startPrometheus({
       targets: [metrics.address],
       scrapeIntervalSeconds: opts.scrapeIntervalSeconds ?? 1,
@@ -83,16 +100,21 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
       metricsServer: metrics,
       defaultRps: opts.defaultRps ?? 10,
       kubelet: opts.emulator?.kubelet ?? !controlPlane.podsRunByKwok,
+      meshApis,
     });
   } catch (err) {
     await stopAll(stops);
     throw err;
   }
   const startupMs = Math.round(performance.now() - t0);
-  logger.info({ startupMs, prometheus: prometheus.url, kubelet: emulator.kubelet }, 'world ready');
+  logger.info(
+    { startupMs, prometheus: prometheus.url, kubelet: emulator.kubelet, meshApis },
+    'world ready',
+  );
   let stopping: Promise<void> | undefined;
   return {
     controlPlane,
+    meshApis,
     prometheusUrl: prometheus.url,
     prometheus,
     emulator,

@@ -12,8 +12,8 @@ export const EMULATOR_ANNOTATIONS = {
   errorRate: 'emulator.weightlifter.io/error-rate',
   /**
    * errorRate applies only while the backend these pods serve has at least this share of its
-   * route, in percent of the TrafficSplit's total weight, 0..100 (a plain Service is 100). So a
-   * canary can be bad only from a given weight on. Default 0 (always).
+   * route, in percent of the route's total weight (TrafficSplit, HTTPRoute rule), 0..100 (a plain
+   * Service is 100). So a canary can be bad only from a given weight on. Default 0 (always).
    */
   errorRateFromWeight: 'emulator.weightlifter.io/error-rate-from-weight',
   /** HTTP status of failed responses, 500..599. Default 500. */
@@ -28,6 +28,12 @@ export const EMULATOR_ANNOTATIONS = {
   readyDelaySeconds: 'emulator.weightlifter.io/ready-delay-seconds',
   /** On a Service: requests per second of synthetic load against it, >= 0. Default: world's. */
   rps: 'emulator.weightlifter.io/rps',
+  /**
+   * On an HTTPRoute: the emulated GAMMA mesh does not accept it. Every Service parent gets
+   * Accepted=False, reason Rejected, with the value as its message (empty: a default one), and
+   * the route routes nothing.
+   */
+  reject: 'emulator.weightlifter.io/reject',
 } as const;
 
 export interface PodBehaviour {

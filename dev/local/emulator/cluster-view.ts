@@ -5,7 +5,12 @@ import { createListerWatcher } from '../../../src/kube/lister-watcher.js';
 import type { KubeObject } from '../../../src/kube/object-key.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { BUILTIN, type ResourceRef } from '../../../src/kube/resources.js';
-import type { DeploymentObject, ServiceObject, TrafficSplitObject } from './objects.js';
+import type {
+  DeploymentObject,
+  HttpRouteObject,
+  ServiceObject,
+  TrafficSplitObject,
+} from './objects.js';
 import type { NamespaceObjects } from './topology.js';
 
 export const SPLIT_GROUP = 'split.smi-spec.io';
@@ -29,25 +34,58 @@ export async function servedSplitVersions(raw: KubeRawClient): Promise<string[]>
   }
 }
 
+export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+/** HTTPRoute versions in order of preference (conversion None: the same objects in each). */
+const HTTP_ROUTE_VERSIONS = ['v1', 'v1beta1'] as const;
+
+const httpRouteRef = (version: string): ResourceRef => ({
+  group: GATEWAY_GROUP,
+  version,
+  plural: 'httproutes',
+  kind: 'HTTPRoute',
+  namespaced: true,
+});
+
+/** The HTTPRoute version to use (v1, else v1beta1); undefined when neither is served. */
+export async function servedHttpRouteVersion(raw: KubeRawClient): Promise<string | undefined> {
+  for (const version of HTTP_ROUTE_VERSIONS) {
+    try {
+      const list = await raw.get<{ resources?: { name: string }[] }>(
+        `/apis/${GATEWAY_GROUP}/${version}`,
+      );
+      if ((list.resources ?? []).some((r) => r.name === 'httproutes')) return version;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  return undefined;
+}
+
 export interface ClusterViewOptions {
   readonly raw: KubeRawClient;
   readonly logger: Logger;
   /** Called (synchronously, from informer events) with each namespace whose objects changed. */
   readonly onChange: (namespace: string) => void;
-  /** How often served TrafficSplit versions are re-discovered. @default 5000 */
+  /** How often served TrafficSplit and HTTPRoute versions are re-discovered. @default 5000 */
   readonly rediscoverMs?: number;
+  /** Watch TrafficSplits (an SMI mesh). @default true */
+  readonly smi?: boolean;
+  /** Watch HTTPRoutes (a GAMMA mesh). @default false */
+  readonly gatewayApi?: boolean;
 }
 
 /**
  * Informer caches of everything that shapes traffic: Services, Deployments and TrafficSplits of
  * every served split.smi-spec.io version (re-discovered periodically, so a CRD installed or
  * changed later is followed). With conversion None every version returns the same stored
- * objects; they are merged by name.
+ * objects; they are merged by name. With `gatewayApi`, HTTPRoutes too, through one served
+ * version (v1, else v1beta1), re-discovered the same way.
  */
 export class ClusterView {
   readonly services: Informer<ServiceObject>;
   readonly deployments: Informer<DeploymentObject>;
   readonly #splits = new Map<string, Informer<TrafficSplitObject>>();
+  #routes: { version: string; informer: Informer<HttpRouteObject> } | undefined;
   readonly #o: ClusterViewOptions;
   #timer: NodeJS.Timeout | undefined;
   #discovered = false;
@@ -66,7 +104,7 @@ export class ClusterView {
     this.#discovered = true;
     this.#timer = setInterval(() => {
       this.#discover().catch((err: unknown) => {
-        this.#o.logger.warn({ err }, 'TrafficSplit version discovery failed');
+        this.#o.logger.warn({ err }, 'route API version discovery failed');
       });
     }, this.#o.rediscoverMs ?? 5000);
     this.#timer.unref();
@@ -79,6 +117,7 @@ export class ClusterView {
       this.services.stop(),
       this.deployments.stop(),
       ...[...this.#splits.values()].map((i) => i.stop()),
+      ...(this.#routes === undefined ? [] : [this.#routes.informer.stop()]),
     ]);
   }
 
@@ -87,8 +126,14 @@ export class ClusterView {
       this.#discovered &&
       this.services.hasSynced() &&
       this.deployments.hasSynced() &&
-      [...this.#splits.values()].every((i) => i.hasSynced())
+      [...this.#splits.values()].every((i) => i.hasSynced()) &&
+      (this.#routes?.informer.hasSynced() ?? true)
     );
+  }
+
+  /** The HTTPRoute version being watched; undefined when none is (or Gateway API is off). */
+  httpRouteVersion(): string | undefined {
+    return this.#routes?.version;
   }
 
   splitVersions(): string[] {
@@ -108,10 +153,38 @@ export class ClusterView {
       services: this.services.list(namespace),
       deployments: this.deployments.list(namespace),
       splits: [...splits.values()],
+      httpRoutes: this.#routes?.informer.list(namespace) ?? [],
     };
   }
 
   async #discover(): Promise<void> {
+    if (this.#o.smi !== false) await this.#discoverSplits();
+    if (this.#o.gatewayApi === true) await this.#discoverHttpRoutes();
+  }
+
+  async #discoverHttpRoutes(): Promise<void> {
+    const version = await servedHttpRouteVersion(this.#o.raw);
+    if (this.#stopped || version === this.#routes?.version) return;
+    const old = this.#routes;
+    this.#routes = undefined;
+    if (old !== undefined) {
+      const namespaces = new Set(old.informer.list().map((r) => r.metadata?.namespace ?? ''));
+      await old.informer.stop();
+      namespaces.forEach((ns) => {
+        this.#o.onChange(ns);
+      });
+    }
+    if (version === undefined) return;
+    const informer = this.#informer<HttpRouteObject>(
+      `httproutes.${version}`,
+      httpRouteRef(version),
+    );
+    this.#routes = { version, informer };
+    informer.start();
+    this.#o.logger.info({ version }, 'watching HTTPRoutes');
+  }
+
+  async #discoverSplits(): Promise<void> {
     const versions = await servedSplitVersions(this.#o.raw);
     if (this.#stopped) return;
     for (const [version, inf] of this.#splits) {

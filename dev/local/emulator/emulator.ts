@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { loadKubeConfig } from '../../../src/kube/client.js';
 import { KubeRawClient } from '../../../src/kube/raw-client.js';
+import { DEFAULT_MESH_APIS, checkMeshApis, type MeshApi } from '../mesh-apis.js';
 import { ClusterView } from './cluster-view.js';
 import { WORLD_ERROR_CODES, WorldError } from './errors.js';
 import { MetricRegistry } from './exposition.js';
@@ -9,6 +10,8 @@ import { KubeletRole } from './kubelet.js';
 import { defineLinkerdFamilies, type LabelStyle } from './linkerd-metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { seededRng } from './rng.js';
+import { parentsDiffer, routeParentsStatus } from './route-status.js';
+import { RouteStatusWriter } from './route-status-writer.js';
 import { namespaceTopology, type TopologyProblem } from './topology.js';
 import { TrafficEngine } from './traffic.js';
 
@@ -42,6 +45,14 @@ export interface MeshEmulatorOptions {
   readonly labels?: LabelStyle;
   /** Deadline for the informers' first list. @default 30_000 */
   readonly syncTimeoutMs?: number;
+  /**
+   * The routing APIs the emulated mesh implements: 'smi' routes by TrafficSplits, 'gatewayapi'
+   * acts as a GAMMA mesh (routes by HTTPRoutes whose parent is a Service and writes their
+   * status.parents). An API the server does not serve is simply not watched. @default ['smi']
+   */
+  readonly meshApis?: readonly MeshApi[];
+  /** Clock of the conditions' lastTransitionTime (ms since the epoch). @default Date.now */
+  readonly now?: () => number;
 }
 
 /** A load target as the emulator currently drives it. */
@@ -50,6 +61,8 @@ export interface LoadTargetInfo {
   readonly service: string;
   readonly rps: number;
   readonly split?: string;
+  /** The HTTPRoute routing it (Gateway API). */
+  readonly httpRoute?: string;
   readonly backends: readonly { service: string; weight: number; readyPods: number }[];
 }
 
@@ -60,6 +73,8 @@ export interface EmulatorStats {
   readonly series: number;
   readonly targets: number;
   readonly statusWrites: number;
+  /** HTTPRoute status patches sent (Gateway API). */
+  readonly routeStatusWrites: number;
 }
 
 /** The emulated mesh data plane; see docs in dev/local/emulator/README.md. */
@@ -78,8 +93,12 @@ export interface MeshEmulator {
   targets(): LoadTargetInfo[];
   /** Bad annotations, missing backends, duplicate splits... with the object they concern. */
   problems(): TopologyProblem[];
+  /** The routing APIs it implements (MeshEmulatorOptions.meshApis). */
+  readonly meshApis: readonly MeshApi[];
   /** TrafficSplit versions being watched. */
   splitVersions(): string[];
+  /** The HTTPRoute version being watched (v1, else v1beta1); undefined when none is. */
+  httpRouteVersion(): string | undefined;
   /** The current exposition (what Prometheus would scrape now). */
   metricsText(): string;
   stats(): EmulatorStats;
@@ -87,6 +106,7 @@ export interface MeshEmulator {
 }
 
 export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<MeshEmulator> {
+  const meshApis = checkMeshApis(opts.meshApis ?? DEFAULT_MESH_APIS);
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'mesh-emulator' });
   const raw = new KubeRawClient(loadKubeConfig({ kubeconfigPath: opts.kubeconfig }));
   const ownServer = opts.metricsServer === undefined;
@@ -105,10 +125,24 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
   if (!Number.isFinite(canaryRps) || canaryRps < 0) {
     throw new RangeError(`canaryRps must be a finite number >= 0, got ${canaryRps}`);
   }
+  const now = opts.now ?? Date.now;
   const dirty = new Set<string>();
   const problems = new Map<string, TopologyProblem[]>();
   const reported = new Set<string>();
-  const view = new ClusterView({ raw, logger: log, onChange: (ns) => dirty.add(ns) });
+  const view = new ClusterView({
+    raw,
+    logger: log,
+    onChange: (ns) => dirty.add(ns),
+    smi: meshApis.includes('smi'),
+    gatewayApi: meshApis.includes('gatewayapi'),
+  });
+  const routeStatus = meshApis.includes('gatewayapi')
+    ? new RouteStatusWriter({
+        raw,
+        logger: log.child({ role: 'gamma' }),
+        retry: (ns) => dirty.add(ns),
+      })
+    : undefined;
   const kubelet =
     opts.kubelet === true
       ? new KubeletRole({
@@ -123,12 +157,21 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
 
   const notBefore = new Map<string, number>();
   const refresh = (ns: string): TopologyProblem[] => {
-    const { targets, problems: found } = namespaceTopology(
-      view.namespaceObjects(ns),
-      defaultRps,
-      canaryRps,
-    );
+    const {
+      targets,
+      problems: found,
+      httpRoutes,
+    } = namespaceTopology(view.namespaceObjects(ns), defaultRps, canaryRps);
     engine.replaceNamespace(ns, targets);
+    const version = view.httpRouteVersion();
+    if (routeStatus !== undefined && version !== undefined) {
+      for (const { route, evaluation } of httpRoutes) {
+        const parents = routeParentsStatus(evaluation, ns, route.status?.parents, now());
+        if (parentsDiffer(route.status?.parents, parents)) {
+          routeStatus.write(route, version, parents);
+        }
+      }
+    }
     if (found.length === 0) problems.delete(ns);
     else problems.set(ns, found);
     return found;
@@ -197,7 +240,13 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
   tick();
   loop.timer = setInterval(tick, opts.tickMs ?? 200);
   log.info(
-    { metrics: server.url, kubelet: kubelet !== undefined, splitVersions: view.splitVersions() },
+    {
+      metrics: server.url,
+      kubelet: kubelet !== undefined,
+      meshApis,
+      splitVersions: view.splitVersions(),
+      httpRouteVersion: view.httpRouteVersion(),
+    },
     'mesh emulator running',
   );
 
@@ -206,6 +255,7 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
     metricsUrl: server.url,
     metricsAddress: server.address,
     kubelet: kubelet !== undefined,
+    meshApis,
     setRate: (ns, svc, rps) => {
       engine.setRate(ns, svc, rps);
     },
@@ -219,6 +269,7 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
         service: target.service,
         rps,
         ...(target.split === undefined ? {} : { split: target.split }),
+        ...(target.httpRoute === undefined ? {} : { httpRoute: target.httpRoute }),
         backends: target.backends.map((b) => ({
           service: b.service,
           weight: b.weight,
@@ -227,12 +278,14 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
       })),
     problems: () => [...problems.values()].flat(),
     splitVersions: () => view.splitVersions(),
+    httpRouteVersion: () => view.httpRouteVersion(),
     metricsText: () => registry.render(),
     stats: () => ({
       ...stats,
       series: registry.seriesCount,
       targets: engine.targets().length,
       statusWrites: kubelet?.writes ?? 0,
+      routeStatusWrites: routeStatus?.writes ?? 0,
     }),
     stop: () => (stopping ??= shutdown()),
   };

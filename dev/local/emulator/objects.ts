@@ -47,3 +47,9 @@ export interface DeploymentObject extends KubeObject {
 export interface TrafficSplitObject extends KubeObject {
   spec?: { service?: unknown; backends?: unknown };
 }
+
+/** An HTTPRoute (gateway.networking.k8s.io v1 or v1beta1: the same stored JSON). */
+export interface HttpRouteObject extends KubeObject {
+  spec?: { parentRefs?: unknown; rules?: unknown };
+  status?: { parents?: unknown };
+}

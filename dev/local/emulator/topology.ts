@@ -4,9 +4,15 @@ import {
   parseServiceRps,
   type PodBehaviour,
 } from './annotations.js';
-import type { DeploymentObject, ServiceObject, TrafficSplitObject } from './objects.js';
+import type { HttpRouteEvaluation } from './http-route.js';
+import type {
+  DeploymentObject,
+  HttpRouteObject,
+  ServiceObject,
+  TrafficSplitObject,
+} from './objects.js';
 import { templateHash } from './pods.js';
-import { parseBackends } from './weights.js';
+import { routeTable, type ApexRoute } from './routes.js';
 
 /** A Deployment as the emulator serves it. */
 export interface EmulatedWorkload {
@@ -34,6 +40,8 @@ export interface LoadTarget {
   readonly rps: number;
   /** The TrafficSplit routing it; absent for a plain Service (its own selector routes). */
   readonly split?: string;
+  /** The HTTPRoute routing it (GAMMA: the Service is its parent). */
+  readonly httpRoute?: string;
   readonly backends: readonly RouteBackend[];
 }
 
@@ -48,6 +56,8 @@ export interface NamespaceObjects {
   readonly services: readonly ServiceObject[];
   readonly deployments: readonly DeploymentObject[];
   readonly splits: readonly TrafficSplitObject[];
+  /** Watched only when the mesh serves Gateway API. */
+  readonly httpRoutes?: readonly HttpRouteObject[];
 }
 
 /** Services with these suffixes are split backends by weightlifter's naming (DESIGN §2). */
@@ -115,18 +125,11 @@ function authorityOf(svc: ServiceObject, namespace: string): string {
   return `${name(svc)}.${namespace}.svc.cluster.local:${port}`;
 }
 
-function byAge(a: TrafficSplitObject, b: TrafficSplitObject): number {
-  const ta = a.metadata?.creationTimestamp ?? '';
-  const tb = b.metadata?.creationTimestamp ?? '';
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  return name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0;
-}
-
 /**
- * The load targets of one namespace. Load goes to every Service that is a TrafficSplit's apex
- * (`spec.service`), routed by the split's weights, and to every other Service with a selector that
- * is not a split backend (nor named like one, unless it carries the rps annotation), routed by its
- * own selector. With `canaryRps` > 0, every split backend named `*-canary` also gets load of its own,
+ * The load targets of one namespace. Load goes to every Service that is a route's apex (a
+ * TrafficSplit's `spec.service`, an accepted HTTPRoute's Service parent; see routes.ts), routed by
+ * the route's weights, and to every other Service with a selector that is not a route backend (nor
+ * named like one, unless it carries the rps annotation), routed by its own selector. With `canaryRps` > 0, every split backend named `*-canary` also gets load of its own,
  * routed by its selector: the test or mirrored traffic that blue/green analysis measures while
  * the route sends the canary nothing. Its rps annotation, if any, overrides `canaryRps`.
  */
@@ -134,7 +137,11 @@ export function namespaceTopology(
   input: NamespaceObjects,
   defaultRps: number,
   canaryRps = 0,
-): { targets: LoadTarget[]; problems: TopologyProblem[] } {
+): {
+  targets: LoadTarget[];
+  problems: TopologyProblem[];
+  httpRoutes: { route: HttpRouteObject; evaluation: HttpRouteEvaluation }[];
+} {
   const { namespace } = input;
   const problems: TopologyProblem[] = [];
   const parsed = input.deployments.map((d) => workloadOf(d, namespace));
@@ -146,42 +153,35 @@ export function namespaceTopology(
   const index = new SelectorIndex(parsed);
   const services = new Map(input.services.map((s) => [name(s), s]));
 
-  const splitOf = new Map<string, TrafficSplitObject>();
+  const table = routeTable(
+    namespace,
+    input.splits,
+    input.httpRoutes ?? [],
+    (n) => services.has(n),
+    problems,
+  );
   const backendNames = new Set<string>();
-  for (const split of [...input.splits].sort(byAge)) {
-    const apex = split.spec?.service;
-    const where = `TrafficSplit ${namespace}/${name(split)}`;
-    if (typeof apex !== 'string' || apex === '') {
-      problems.push({ object: where, message: 'spec.service is empty' });
-      continue;
-    }
-    const first = splitOf.get(apex);
-    if (first !== undefined) {
-      problems.push({ object: where, message: `apex ${apex} already split by ${name(first)}` });
-      continue;
-    }
-    splitOf.set(apex, split);
-    for (const b of parseBackends(split.spec).backends) backendNames.add(b.service);
+  for (const route of table.byApex.values()) {
+    for (const b of route.backends) backendNames.add(b.service);
   }
 
   const targets: LoadTarget[] = [];
-  for (const [apex, split] of splitOf) {
+  for (const [apex, route] of table.byApex) {
     const svc = services.get(apex);
-    const where = `TrafficSplit ${namespace}/${name(split)}`;
+    const where = `${route.kind} ${namespace}/${route.name}`;
     if (svc === undefined) {
       problems.push({ object: where, message: `apex Service ${apex} not found: no load` });
       continue;
     }
-    const parsedBackends = parseBackends(split.spec);
-    for (const message of parsedBackends.problems) problems.push({ object: where, message });
-    const backends = parsedBackends.backends.map((b) => {
+    for (const message of route.problems) problems.push({ object: where, message });
+    const backends = route.backends.map((b) => {
       const backendSvc = services.get(b.service);
       if (backendSvc === undefined) {
         problems.push({ object: where, message: `backend Service ${b.service} not found` });
       }
       return { ...b, workloads: index.select(backendSvc?.spec?.selector) };
     });
-    targets.push(target(svc, namespace, defaultRps, problems, backends, name(split)));
+    targets.push(target(svc, namespace, defaultRps, problems, backends, route));
   }
 
   if (canaryRps > 0) {
@@ -195,7 +195,7 @@ export function namespaceTopology(
 
   for (const svc of services.values()) {
     const svcName = name(svc);
-    if (splitOf.has(svcName) || backendNames.has(svcName)) continue;
+    if (table.byApex.has(svcName) || backendNames.has(svcName)) continue;
     if (Object.keys(svc.spec?.selector ?? {}).length === 0) continue;
     const annotations = svc.metadata?.annotations;
     if (!hasRpsAnnotation(annotations) && BACKEND_SUFFIXES.some((s) => svcName.endsWith(s)))
@@ -203,7 +203,7 @@ export function namespaceTopology(
     const backends = [{ service: svcName, weight: 1, workloads: index.select(svc.spec?.selector) }];
     targets.push(target(svc, namespace, defaultRps, problems, backends, undefined));
   }
-  return { targets, problems };
+  return { targets, problems, httpRoutes: [...table.httpRoutes] };
 }
 
 function target(
@@ -212,7 +212,7 @@ function target(
   defaultRps: number,
   problems: TopologyProblem[],
   backends: RouteBackend[],
-  split: string | undefined,
+  route: ApexRoute | undefined,
 ): LoadTarget {
   const rps = parseServiceRps(svc.metadata?.annotations, defaultRps);
   for (const p of rps.problems) {
@@ -226,7 +226,8 @@ function target(
     service: name(svc),
     authority: authorityOf(svc, namespace),
     rps: rps.value,
-    ...(split === undefined ? {} : { split }),
+    ...(route?.kind === 'TrafficSplit' ? { split: route.name } : {}),
+    ...(route?.kind === 'HTTPRoute' ? { httpRoute: route.name } : {}),
     backends,
   };
 }
