@@ -146,12 +146,19 @@ export interface CanaryStatus {
   canaryUnreadySince?: string;
   dataSeen?: boolean;
   heldSince?: string;
+  heldFrom?: HeldFromStatus;
   trafficShiftSince?: string;
   targetScaledDown?: boolean;
   idleScale?: IdleScaleStatus;
   operation?: OperationStatus;
   lastAnalysis?: MeasurementRecord[];
   conditions?: Condition[];
+}
+
+/** The Ready reason and message a pause or suspend replaced; restored on release. */
+export interface HeldFromStatus {
+  reason: string;
+  message: string;
 }
 
 /** Scale-downs of the idle target in the current idle period (see crds/canary.yaml). */

@@ -149,6 +149,7 @@ export const CONDITION_REASONS = {
   trafficSplitUnavailable: 'TrafficSplitUnavailable',
   httpRouteUnavailable: 'HTTPRouteUnavailable',
   routingUnavailable: 'RoutingUnavailable',
+  routeRejected: 'RouteRejected',
   notOwned: 'NotOwned',
   progressDeadlineExceeded: 'ProgressDeadlineExceeded',
   thresholdReached: 'FailedChecksThresholdReached',

@@ -82,12 +82,15 @@ export function observe(input: ObserveInput): Observed {
     apex !== undefined &&
     apexDesired.value !== undefined &&
     deepEqual(apex.spec?.selector ?? {}, apexDesired.value);
-  const initialized =
-    primaryDep !== undefined &&
-    apexReady &&
-    caches.services.getByName(ns, names.primary) !== undefined &&
-    caches.services.getByName(ns, names.canary) !== undefined &&
-    routed.every((o) => o.cached !== undefined);
+  const missing = [
+    ...(primaryDep === undefined ? [`Deployment ${primaryName(canary.spec)}`] : []),
+    ...(apexReady ? [] : [`Service ${names.apex} selecting the primary's pods`]),
+    ...[names.primary, names.canary]
+      .filter((n) => caches.services.getByName(ns, n) === undefined)
+      .map((n) => `Service ${n}`),
+    ...routed.filter((o) => o.cached === undefined).map((o) => `${o.ref.kind} ${o.name}`),
+  ];
+  const initialized = missing.length === 0;
   const written = routed.flatMap((o) => lastWriteTime(o.cached) ?? []);
   if (blocked !== null && deleting && target !== null && targetDep !== undefined) {
     // No router stands between the target and the apex now: its endpoints must be ready too.
@@ -113,8 +116,11 @@ export function observe(input: ObserveInput): Observed {
             replicas: primaryDep.spec?.replicas ?? 1,
           },
     routes: router?.getRoutes() ?? null,
+    routeRejection: router?.rejection?.() ?? null,
+    ...routeKindOf(router),
     routesWrittenAt: written.length === 0 ? null : Math.max(...written),
     initialized,
+    missing,
     runSlotAvailable: input.runSlotAvailable,
     promotedTemplate: latestStoredTemplate(canary, caches.promoted)?.revision ?? null,
   };
@@ -209,4 +215,10 @@ export function operationOf(canary: CanaryJson): OperationRequest | null {
   const colon = value.indexOf(':');
   const action = (colon < 0 ? value : value.slice(0, colon)).trim().toLowerCase();
   return { request: value, action: isOperation(action) ? action : null };
+}
+
+/** The kind of object the Canary's router writes, for the engine's messages. */
+function routeKindOf(router: TrafficRouter | null): { routeKind?: string } {
+  const ref = router?.resources()[0];
+  return ref === undefined ? {} : { routeKind: ref.kind };
 }

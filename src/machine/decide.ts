@@ -4,10 +4,19 @@
 // the answer added replays the same decision path deterministically, so the interpreter in
 // run-step.ts can run it as a loop of "decide, gather, decide" until a plan comes out.
 import type { Phase } from '../api/constants.js';
+import { PHASE_TABLE } from '../api/phases.js';
 import { diffMergePatch, type JsonObject } from '../kube/merge-patch.js';
 import { healthOfPhase, nextConditions, previousReady } from './conditions.js';
 import { convergeEffects, primarySource } from './converge.js';
-import { event, verdict, type Ctx, type PhaseHandler, type Step, type Verdict } from './draft.js';
+import {
+  event,
+  routeKind,
+  verdict,
+  type Ctx,
+  type PhaseHandler,
+  type Step,
+  type Verdict,
+} from './draft.js';
 import { lifecycleStep } from './lifecycle.js';
 import { blockedPhase } from './phases/blocked.js';
 import { hold, release } from './phases/hold.js';
@@ -18,9 +27,9 @@ import { finalisingPhase, promotingPhase } from './phases/promoting.js';
 import { waitingPhase } from './phases/run-start.js';
 import { settledPhase } from './phases/settled.js';
 import { terminatingPhase } from './phases/terminating.js';
-import { noteTrafficLag } from './phases/traffic-shift.js';
+import { ROUTE_REJECTED, noteTrafficLag } from './phases/traffic-shift.js';
 import { machineInputFromStatus, statusFromRunState, type RunState } from './resume.js';
-import type { ObservedTarget } from './types.js';
+import type { Blocked, ObservedTarget } from './types.js';
 import {
   NOTHING_GATHERED,
   type DecideOutcome,
@@ -63,7 +72,34 @@ function route(ctx: Ctx): Step {
     return primaryMissing(ctx, state, target);
   }
   if (state.phase === 'Terminating') return terminatingPhase(ctx, state);
+  const rejected = ctx.observed.routeRejection ?? null;
+  if (rejected !== null && !routingInFlight(state.phase))
+    return routeRejected(ctx, state, rejected);
   return HANDLERS[state.phase](ctx, state, target);
+}
+
+/**
+ * Phases whose own handler waits, bounded, for the route object to show a weight: a run
+ * measuring one (traffic-shift.ts says the mesh's refusal and fails at the progress deadline) and
+ * a promotion (its deadlines). In every other phase (Finalising too: all it waits for is the route
+ * back to the primary) a refused route stops the Canary at once.
+ */
+const routingInFlight = (phase: Phase): boolean =>
+  PHASE_TABLE[phase].active && phase !== 'Finalising';
+
+/**
+ * The mesh refused the route object (Gateway API: Accepted=False or ResolvedRefs=False for our
+ * parent). Nothing can be routed or measured until it accepts it, and it takes a person to fix:
+ * Stalled with the mesh's own words, one Warning Event, no run started; the route object is still
+ * written (convergence), so the mesh's next acceptance ends this by itself.
+ */
+function routeRejected(ctx: Ctx, state: RunState, rejected: Blocked): Verdict {
+  return verdict(
+    state,
+    ROUTE_REJECTED,
+    `the mesh refused the ${routeKind(ctx)} (${rejected.reason}): ${rejected.message}`,
+    { health: 'stalled', announce: 'Warning', requeueAfterMs: ctx.spec.intervalMs },
+  );
 }
 
 /**

@@ -95,6 +95,7 @@ const TRANSIENT_REASONS = new Set([
   'PrimaryTemplateUnavailable',
   'WaitingForPrimary',
   'TrafficShiftStalled',
+  'RouteRejected',
 ]);
 
 /** Nothing new to say: keep the last Ready reason and message (e.g. why a run is waiting). */
@@ -138,6 +139,9 @@ export function untilDeadline(ctx: Ctx, since: number | null): number {
     since === null ? ctx.spec.progressDeadlineMs : since + ctx.spec.progressDeadlineMs - ctx.now;
   return Math.max(1, Math.min(ctx.spec.intervalMs, left));
 }
+
+/** The route object's kind for messages: "TrafficSplit" or "HTTPRoute". */
+export const routeKind = (ctx: Ctx): string => ctx.observed.routeKind ?? 'TrafficSplit';
 
 export const routesAt = (routes: Observed['routes'], canaryWeight: number): boolean =>
   routes !== null &&

@@ -27,6 +27,8 @@ export interface RunState {
   /** A check of this run returned data (a value); noData: pass never promotes without it. */
   readonly dataSeen: boolean;
   readonly heldSince: number | null;
+  /** The Ready reason and message a hold replaced (hold.ts); restored on release. */
+  readonly heldFrom: HeldFrom | null;
   /** The route object lags canaryWeight since then (phases/traffic-shift.ts); null when it does not. */
   readonly trafficShift: TrafficShift | null;
   readonly paused: boolean;
@@ -39,6 +41,11 @@ export interface RunState {
   readonly observedGeneration: number | null;
   /** No status was ever written. */
   readonly fresh: boolean;
+}
+
+export interface HeldFrom {
+  readonly reason: string;
+  readonly message: string;
 }
 
 const time = (s: string | undefined): number | null => {
@@ -135,6 +142,8 @@ export function machineInputFromStatus(status: EngineStatus | undefined): RunSta
     canaryUnreadySince: time(s.canaryUnreadySince),
     dataSeen: s.dataSeen === true,
     heldSince: time(s.heldSince),
+    heldFrom:
+      s.heldFrom === undefined ? null : { reason: s.heldFrom.reason, message: s.heldFrom.message },
     trafficShift: trafficShiftOf(s),
     paused: s.paused === true,
     targetScaledDown: s.targetScaledDown === true,
@@ -169,6 +178,7 @@ export function statusFromRunState(state: RunState): EngineStatus {
   if (state.canaryUnreadySince !== null) out.canaryUnreadySince = iso(state.canaryUnreadySince);
   if (state.dataSeen) out.dataSeen = true;
   if (state.heldSince !== null) out.heldSince = iso(state.heldSince);
+  if (state.heldFrom !== null) out.heldFrom = { ...state.heldFrom };
   if (state.trafficShift !== null && state.trafficShift.legacy !== true)
     out.trafficShiftSince = iso(state.trafficShift.since);
   if (state.paused) out.paused = true;

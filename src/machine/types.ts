@@ -103,16 +103,29 @@ export interface Observed {
   readonly target: ObservedTarget | null;
   /** null: `<target>-primary` does not exist. */
   readonly primary: ObservedPrimary | null;
-  /** null: the TrafficSplit does not exist (or, while blocked, there is no router to read it). */
+  /**
+   * null: the route object does not exist, routes no readable pair of weights, or (Gateway API)
+   * the mesh has not accepted its current generation yet; while blocked, there is no router to
+   * read it.
+   */
   readonly routes: Routes | null;
+  /**
+   * The mesh refused the route object (Gateway API: Accepted=False or ResolvedRefs=False for our
+   * parent), with the mesh's own reason and message; absent or null when it did not.
+   */
+  readonly routeRejection?: Blocked | null;
+  /** The route object's kind, for messages (e.g. "HTTPRoute"); absent means TrafficSplit. */
+  readonly routeKind?: string;
   /**
    * When the route object was last written, by anyone (the API server's managedFields time, 1 s
    * resolution); null when unknown. A weight is measured only from after it: a split someone set
    * to the status weight while the controller was down has held that weight only since then.
    */
   readonly routesWrittenAt: number | null;
-  /** Primary Deployment, apex/primary/canary Services and TrafficSplit all exist. */
+  /** Primary Deployment, apex/primary/canary Services and the route object all exist. */
   readonly initialized: boolean;
+  /** When not initialized: what is still missing, for people (e.g. "Service web-canary"). */
+  readonly missing?: readonly string[];
   /** The global limit on concurrently running canaries lets this one start a run. */
   readonly runSlotAvailable: boolean;
   /**

@@ -2,7 +2,7 @@
 // convergence until they exist), wait for the primary to be ready, then record the primary's
 // revision as promoted. The target is scaled to 0 only afterwards, by convergence in Initialized,
 // so a primary that never becomes ready never costs the app its pods.
-import { enter, event, keep, overdue, verdict, type Ctx, type Step } from '../draft.js';
+import { enter, event, keep, overdue, routeKind, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 
@@ -13,7 +13,7 @@ export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTar
       ? state
       : enter(state, 'Initializing', ctx.now);
   const notes = entering
-    ? [event('Normal', 'Initializing', 'creating primary, services and TrafficSplit')]
+    ? [event('Normal', 'Initializing', `creating primary, services and ${routeKind(ctx)}`)]
     : [];
   // Entered from another phase only when the primary is gone and nothing was ever promoted.
   const rule = state.phase === 'Initializing' ? null : 'primaryMissing';
@@ -38,11 +38,7 @@ export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTar
     });
   }
   if (primary?.readiness.state === 'failed' || overdue(ctx, s.phaseSince)) {
-    const why =
-      primary === null || primary.readiness.state === 'ready'
-        ? 'not created'
-        : primary.readiness.message;
-    return verdict(s, 'PrimaryNotReady', `primary not ready within the progress deadline: ${why}`, {
+    return verdict(s, 'PrimaryNotReady', notInitializedBecause(ctx), {
       rule,
       notes,
       health: 'stalled',
@@ -57,4 +53,15 @@ export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTar
         requeueAfterMs: ctx.spec.intervalMs,
       })
     : keep(s, { rule, requeueAfterMs: ctx.spec.intervalMs });
+}
+
+/** Why initialization has not finished within the progress deadline, naming what is missing. */
+function notInitializedBecause(ctx: Ctx): string {
+  const primary = ctx.observed.primary;
+  if (primary !== null && primary.readiness.state !== 'ready') {
+    return `primary not ready within the progress deadline: ${primary.readiness.message}`;
+  }
+  const missing = ctx.observed.missing ?? [];
+  const what = missing.length === 0 ? 'the objects it needs' : missing.join(', ');
+  return `not initialized within the progress deadline: ${what} not in place`;
 }

@@ -11,6 +11,7 @@ import {
   keep,
   overdue,
   postRollout,
+  routeKind,
   routesAt,
   untilDeadline,
   verdict,
@@ -103,9 +104,9 @@ export function promotingPhase(ctx: Ctx, state: RunState, target: ObservedTarget
   if (readiness.state === 'pending') {
     if (overdue(ctx, state.phaseSince))
       return promotionFailed(ctx, state, target, 'promotionDeadline', readiness.message);
-    return verdict(state, 'Promoting', `waiting for the primary rollout: ${readiness.message}`, {
-      requeueAfterMs: interval,
-    });
+    // Nothing new to say (Ready already says the promotion waits for the primary's rollout, and
+    // the primary Deployment reports its own progress): no status write while it rolls.
+    return keep(state, { requeueAfterMs: interval });
   }
   if (state.canaryWeight === 0 || ctx.spec.stepWeightPromotion <= 0) return finalising(ctx, state);
   // Stepped promotion: like every other weight change, the next step waits until the split shows
@@ -115,14 +116,14 @@ export function promotingPhase(ctx: Ctx, state: RunState, target: ObservedTarget
       return verdict(
         state,
         'TrafficShiftStalled',
-        `TrafficSplit has not reached canary weight ${state.canaryWeight} within the progress deadline`,
+        `${routeKind(ctx)} has not reached canary weight ${state.canaryWeight} within the progress deadline`,
         { health: 'stalled', announce: 'Warning', requeueAfterMs: interval },
       );
     }
     return verdict(
       state,
       'Promoting',
-      `moving traffic to the primary: waiting for the TrafficSplit to show canary weight ${state.canaryWeight}`,
+      `moving traffic to the primary: waiting for the ${routeKind(ctx)} to show canary weight ${state.canaryWeight}`,
       { requeueAfterMs: untilDeadline(ctx, state.phaseSince) },
     );
   }
@@ -166,7 +167,7 @@ export function finalisingPhase(ctx: Ctx, state: RunState): Step {
     return verdict(
       state,
       'TrafficShiftStalled',
-      'TrafficSplit has not reached 100/0 within the progress deadline; still routing it',
+      `${routeKind(ctx)} has not reached 100/0 within the progress deadline; still routing it`,
       {
         health: 'stalled',
         announce: 'Warning',

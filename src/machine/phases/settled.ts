@@ -2,7 +2,7 @@
 // hash differs from the last one seen and from what the primary runs) and keep the scale-down
 // bookkeeping, including a GitOps tool scaling the idle target back up (idle-scale.ts, bounded).
 // A Failed revision is not retried until it changes or `retry` is requested.
-import { keep, overdue, routesAt, verdict, type Ctx, type Step } from '../draft.js';
+import { keep, overdue, routeKind, routesAt, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 import { idleScale } from './idle-scale.js';
@@ -18,7 +18,7 @@ function routeBackHeld(ctx: Ctx, state: RunState): Step | null {
   return verdict(
     state,
     'TrafficShiftStalled',
-    `TrafficSplit has not returned all traffic to the primary within the progress deadline ` +
+    `${routeKind(ctx)} has not returned all traffic to the primary within the progress deadline ` +
       `(it shows canary weight ${ctx.observed.routes.canaryWeight}); still routing it`,
     { health: 'stalled', announce: 'Warning', requeueAfterMs: ctx.spec.intervalMs },
   );
@@ -26,8 +26,11 @@ function routeBackHeld(ctx: Ctx, state: RunState): Step | null {
 
 export function settledPhase(ctx: Ctx, state: RunState, target: ObservedTarget): Step {
   let s = state;
+  // Written only where status.idleScale holds no record of the scale-down (a target already at 0,
+  // or a status from before the record existed): with a record, seeing it done adds nothing.
   if (
     !s.targetScaledDown &&
+    s.idleScale === null &&
     s.canaryWeight === 0 &&
     routesAt(ctx.observed.routes, 0) &&
     target.replicas === 0

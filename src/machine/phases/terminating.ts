@@ -3,7 +3,16 @@
 // Service and removes the finalizer (after which GC deletes the primary): deleting a Canary never
 // leaves the app without serving pods. A target that never becomes ready keeps the finalizer and
 // marks the Canary Stalled — blocking deletion visibly beats an outage.
-import { enter, event, overdue, routesAt, verdict, type Ctx, type Step } from '../draft.js';
+import {
+  enter,
+  event,
+  overdue,
+  routeKind,
+  routesAt,
+  verdict,
+  type Ctx,
+  type Step,
+} from '../draft.js';
 import type { RunState } from '../resume.js';
 
 export function terminatingPhase(ctx: Ctx, state: RunState): Step {
@@ -49,7 +58,7 @@ export function terminatingPhase(ctx: Ctx, state: RunState): Step {
       ? verdict(
           s,
           'TrafficShiftStalled',
-          'TrafficSplit has not moved all traffic to the target within the progress deadline; deletion blocked',
+          `${routeKind(ctx)} has not moved all traffic to the target within the progress deadline; deletion blocked`,
           { ...opts, effects: [route], health: 'stalled', announce: 'Warning' },
         )
       : verdict(s, 'Terminating', 'routing all traffic to the target', {

@@ -11,12 +11,23 @@
 // restart when the split catches up, and the weight would be judged on a window that still holds
 // traffic at the previous one.
 import { PHASE_TABLE } from '../../api/phases.js';
-import { overdue, routesAt, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
+import {
+  overdue,
+  routeKind,
+  routesAt,
+  untilDeadline,
+  verdict,
+  type Ctx,
+  type Step,
+} from '../draft.js';
 import type { RunState } from '../resume.js';
 import { rollback } from './transitions.js';
 
 /** Ready reason while the split lags (for people; the engine reads trafficShiftSince). */
 export const SHIFTING_TRAFFIC = 'ShiftingTraffic';
+
+/** Ready reason while the mesh refuses the route object (Gateway API route status). */
+export const ROUTE_REJECTED = 'RouteRejected';
 
 const shifting = (state: RunState): boolean => state.trafficShift !== null;
 
@@ -28,19 +39,30 @@ export function awaitTraffic(ctx: Ctx, state: RunState): Step {
     ? state
     : { ...state, lastAnalysisAt: ctx.now, trafficShift: { since: ctx.now } };
   const since = s.trafficShift?.since ?? ctx.now;
+  const kind = routeKind(ctx);
+  const rejected = ctx.observed.routeRejection ?? null;
+  const refusal =
+    rejected === null ? '' : `: the mesh refused it (${rejected.reason}): ${rejected.message}`;
   if (overdue(ctx, since)) {
     return rollback(
       ctx,
       s,
       'progressDeadline',
       'ProgressDeadlineExceeded',
-      `the TrafficSplit did not reach canary weight ${weight} within the progress deadline`,
+      `the ${kind} did not reach canary weight ${weight} within the progress deadline${refusal}`,
     );
+  }
+  if (rejected !== null) {
+    // Said at once, with the mesh's own words: it needs a person, and the deadline still holds.
+    return verdict(s, ROUTE_REJECTED, `routing ${weight}% to the canary${refusal}`, {
+      announce: 'Warning',
+      requeueAfterMs: untilDeadline(ctx, since),
+    });
   }
   return verdict(
     s,
     SHIFTING_TRAFFIC,
-    `routing ${weight}% to the canary; analysis resumes one interval after the TrafficSplit shows it`,
+    `routing ${weight}% to the canary; analysis resumes one interval after the ${kind} shows it`,
     { requeueAfterMs: untilDeadline(ctx, since) },
   );
 }

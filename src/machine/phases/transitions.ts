@@ -42,7 +42,9 @@ export function beginPromotion(
     canaryUnreadySince: null,
     paused: false,
   };
-  const message = `promoting revision ${state.revision ?? '?'}: ${why}`;
+  const message =
+    `promoting revision ${state.revision ?? '?'}: ${why}; ` +
+    'traffic returns to the primary once its rollout is ready';
   return verdict(promoting, 'Promoting', message, {
     rule,
     notes: [event('Normal', 'Promoting', message)],

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { GatewayApiRouter } from '../../../src/routing/gateway.js';
 import type { Routes, TrafficRouter } from '../../../src/routing/types.js';
+import { splitRef } from '../../../src/routing/traffic-split.js';
 import type { ServiceJson } from '../../../src/workload/k8s-types.js';
 import {
   canaryJson,
@@ -15,14 +16,14 @@ import {
   type CachesInput,
 } from './canary-fixtures.js';
 
-/** A router fake (our own seam): only getRoutes is read by observe(). */
+/** A router fake (our own seam): observe() reads its routes and the kind of object it writes. */
 function router(routes: Routes | null): TrafficRouter {
   const unused = (): never => {
     throw new Error('not used by observe');
   };
   return {
     kind: 'smi-trafficsplit',
-    resources: unused,
+    resources: () => [splitRef('v1alpha4')],
     reconcile: unused,
     setRoutes: unused,
     getRoutes: () => routes,
@@ -122,6 +123,8 @@ describe('observe', () => {
     const services = [svc('web', { app: 'web' }), ...(FULL.services ?? []).slice(1)];
     const o = await observed(canaryJson('ns', 'web'), { ...FULL, services });
     expect(o.initialized).toBe(false);
+    // Said by name, so a stuck initialization can tell a person what is missing.
+    expect(o.missing).toEqual(["Service web selecting the primary's pods"]);
   });
 
   it('is deleting only while our finalizer is on a Canary with a deletionTimestamp', async () => {

@@ -148,6 +148,13 @@ export class World {
   /** Per actor name: make the next calls fail (or hang) instead of acting. */
   failing: Partial<Record<keyof EngineActors, 'throw' | 'hang'>> = {};
 
+  /** The mesh refuses the route object (Gateway API route status), in its own words. */
+  routeRejection: Blocked | null = null;
+  /** The route object's kind, as the router names it. */
+  routeKind = 'TrafficSplit';
+  /** What initialization still lacks, as observe() lists it. */
+  missing: string[] = [];
+
   readonly clock = new ManualClock(Date.UTC(2026, 5, 1, 10, 0, 0));
 
   observe(): Observed {
@@ -159,6 +166,9 @@ export class World {
       routes: this.routes === null ? null : { ...this.routes },
       routesWrittenAt: this.routesWrittenAt,
       initialized: this.initialized,
+      missing: [...this.missing],
+      routeRejection: this.routeRejection,
+      routeKind: this.routeKind,
       runSlotAvailable: this.runSlotAvailable,
       promotedTemplate: this.promotedTemplate,
     };

@@ -17,10 +17,29 @@ function gitopsScaleUp(w: World, replicas = 2): void {
 
 async function idle(): Promise<World> {
   const w = await World.initialized(SPEC);
-  expect(w.status).toMatchObject({ phase: 'Initialized', targetScaledDown: true });
+  expect(w.status).toMatchObject({ phase: 'Initialized', idleScale: { attempts: 1 } });
   expect(w.target?.replicas).toBe(0);
   return w;
 }
+
+describe('seeing the idle target at zero', () => {
+  it('writes targetScaledDown only when no scale-down of ours is recorded (a target already at 0)', async () => {
+    const w = new World();
+    if (w.target === null) throw new Error('no target');
+    w.target = { ...w.target, replicas: 0 };
+    await w.settle(SPEC);
+    expect(w.status?.phase).toBe('Initialized');
+    expect(w.called('scaleCanary')).toHaveLength(0);
+    expect(w.status?.idleScale).toBeUndefined();
+    expect(w.status?.targetScaledDown).toBe(true);
+  });
+
+  it('writes nothing more once its own scale-down is recorded and seen done', async () => {
+    const w = await idle();
+    expect(w.status?.targetScaledDown).toBeUndefined();
+    expect((await w.reconcile(SPEC)).plan.statusPatch).toBeNull();
+  });
+});
 
 describe('the target scaled back up outside a run', () => {
   it('scales down again with growing pauses, then gives up; never starts a run', async () => {
@@ -181,9 +200,12 @@ describe('the record in status.idleScale', () => {
     expect(w.status?.idleScale).toBeUndefined();
   });
 
-  /** The status as the previous version wrote it: the record only in the condition's message. */
+  /**
+   * The status as the previous version wrote it: the record only in the condition's message, and
+   * targetScaledDown set once the target was seen at 0 (it always was, after a routine scale-down).
+   */
   function asPreviousVersion(w: World): void {
-    const rest: EngineStatus = { ...w.status };
+    const rest: EngineStatus = { ...w.status, targetScaledDown: true };
     delete rest.idleScale;
     w.status = rest;
   }

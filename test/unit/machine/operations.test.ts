@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Phase } from '../../../src/api/constants.js';
 import type { ManualOperation } from '../../../src/api/constants.js';
+import type { EngineSpec } from '../../../src/machine/types.js';
 import { MINUTE, World, bad, condition, ok, spec, types } from './harness.js';
 
 const atFirstStep = (): Promise<World> => World.atFirstStep();
@@ -156,5 +157,64 @@ describe('pause and resume', () => {
     // The drift is repaired first; the weight is analysed before the run moves on.
     expect(types(r.plan.effects)).toContain('routeTraffic:30');
     expect(w.status?.canaryWeight).toBe(30);
+  });
+
+  // What GitOps tools read (Ready, Stalled, Reconciling) must not change meaning under a hold.
+  const readyMessage = (w: World) => w.status?.conditions?.find((c) => c.type === 'Ready')?.message;
+  const health = (w: World) => ({
+    ready: condition(w.status, 'Ready'),
+    stalled: condition(w.status, 'Stalled')?.status,
+    reconciling: condition(w.status, 'Reconciling')?.status,
+  });
+
+  it.each<[string, (w: World) => EngineSpec, (w: World) => EngineSpec]>([
+    [
+      'paused',
+      (w) => (operate(w, 'pause', 'pause:9'), spec()),
+      (w) => (operate(w, 'resume', 'resume:9'), spec()),
+    ],
+    ['suspended', () => spec({ suspend: true }), () => spec()],
+  ])(
+    'a Failed Canary %s stays Stalled with its failure, and says it again once released',
+    async (_how, holdIt, releaseIt) => {
+      const w = await failedRun();
+      const failure = health(w);
+      const message = readyMessage(w);
+      expect(message).toContain('failed checks');
+      expect(failure).toMatchObject({
+        ready: { status: 'False', reason: 'FailedChecksThresholdReached' },
+        stalled: 'True',
+        reconciling: 'False',
+      });
+      const r = await w.reconcile(holdIt(w));
+      expect(w.status?.heldSince).toBeDefined();
+      expect(health(w)).toEqual(failure);
+      expect(readyMessage(w)).toBe(message);
+      expect(r.plan.effects.filter((e) => e.type === 'emitEvent')).toHaveLength(1);
+      await w.wait(MINUTE);
+      await w.reconcile(releaseIt(w));
+      expect(w.status?.heldSince).toBeUndefined();
+      expect(health(w)).toEqual(failure);
+      expect(readyMessage(w)).toBe(message);
+    },
+  );
+
+  it('a paused run says Paused, stays in progress, and gets its reason and message back on resume', async () => {
+    const w = await atFirstStep();
+    const before = condition(w.status, 'Ready');
+    const message = w.status?.conditions?.find((c) => c.type === 'Ready')?.message;
+    operate(w, 'pause', 'pause:2');
+    await w.reconcile();
+    expect(health(w)).toMatchObject({
+      ready: { reason: 'Paused' },
+      stalled: 'False',
+      reconciling: 'True',
+    });
+    expect(w.status?.heldFrom).toEqual({ reason: before?.reason, message });
+    operate(w, 'resume', 'resume:2');
+    await w.reconcile();
+    expect(w.status?.heldFrom).toBeUndefined();
+    expect(condition(w.status, 'Ready')?.reason).toBe(before?.reason);
+    expect(w.status?.conditions?.find((c) => c.type === 'Ready')?.message).toBe(message);
   });
 });

@@ -140,7 +140,8 @@ describe('check outcomes over successive ticks', () => {
     expect(types(next.plan.effects)).toEqual(['scaleCanary:zero']);
     expect(w.primary?.revision).toBe('rev1');
     await w.settle();
-    expect(w.status).toMatchObject({ phase: 'Failed', targetScaledDown: true });
+    expect(w.status).toMatchObject({ phase: 'Failed', idleScale: { attempts: 1 } });
+    expect(w.target?.replicas).toBe(0);
     // the Failed revision is not retried by itself
     await w.wait(10 * MINUTE);
     expect((await w.reconcile()).plan.statusPatch).toBeNull();
