@@ -47,7 +47,7 @@ const HANDLERS: Record<Exclude<Phase, 'Terminating'>, PhaseHandler> = {
   Progressing: progressingPhase,
   WaitingPromotion: progressingPhase,
   Promoting: promotingPhase,
-  Finalising: (ctx, state) => finalisingPhase(ctx, state),
+  Finalising: finalisingPhase,
 };
 
 function route(ctx: Ctx): Step {

@@ -12,7 +12,7 @@ import {
   decideIdleScale,
   type IdleScaleHistory,
 } from '../../workload/gitops-scale.js';
-import { event, keep, routesAt, type Ctx, type Step } from '../draft.js';
+import { event, keep, routesAt, type Ctx, type Step, type Verdict } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 
@@ -148,4 +148,20 @@ export function idleScale(ctx: Ctx, state: RunState, target: ObservedTarget): St
       return keep(s, { notes: [event('Warning', action.event.reason, action.event.message)] });
     }
   }
+}
+
+/**
+ * A verdict that settles the Canary (Initialized, Succeeded) with the routine scale-down of the
+ * target decided in the same step, when the split already shows all traffic on the primary: one
+ * status write instead of two. Otherwise the verdict as it is (the settled phase decides it later).
+ */
+export function withRoutineScaleDown(ctx: Ctx, v: Verdict, target: ObservedTarget): Verdict {
+  const scaled = idleScale(ctx, v.state, target);
+  if (scaled?.kind !== 'verdict' || !scaled.effects.some((e) => e.type === 'scaleCanary')) return v;
+  return {
+    ...v,
+    state: scaled.state,
+    effects: [...v.effects, ...scaled.effects],
+    notes: [...v.notes, ...scaled.notes],
+  };
 }

@@ -5,6 +5,7 @@
 import { enter, event, keep, overdue, routeKind, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
+import { withRoutineScaleDown } from './idle-scale.js';
 
 export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTarget): Step {
   const entering = state.phase !== 'Initializing' || ctx.prev.fresh;
@@ -31,11 +32,12 @@ export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTar
       targetScaledDown: false,
     };
     const message = `primary ready with revision ${promoted}; all traffic on primary`;
-    return verdict(next, 'Initialized', message, {
+    const initialized = verdict(next, 'Initialized', message, {
       rule: 'primaryReady',
       notes: [...notes, event('Normal', 'Initialized', message)],
       requeueAfterMs: ctx.spec.intervalMs,
     });
+    return withRoutineScaleDown(ctx, initialized, target);
   }
   if (primary?.readiness.state === 'failed' || overdue(ctx, s.phaseSince)) {
     return verdict(s, 'PrimaryNotReady', notInitializedBecause(ctx), {

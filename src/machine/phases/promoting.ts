@@ -21,6 +21,7 @@ import {
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 import { startRun } from './run-start.js';
+import { withRoutineScaleDown } from './idle-scale.js';
 import { cancelRun } from './transitions.js';
 
 function promotionFailed(
@@ -144,7 +145,7 @@ export function promotingPhase(ctx: Ctx, state: RunState, target: ObservedTarget
   });
 }
 
-export function finalisingPhase(ctx: Ctx, state: RunState): Step {
+export function finalisingPhase(ctx: Ctx, state: RunState, target: ObservedTarget): Step {
   if (routesAt(ctx.observed.routes, 0)) {
     const done: RunState = {
       ...enter(state, 'Succeeded', ctx.now),
@@ -153,11 +154,12 @@ export function finalisingPhase(ctx: Ctx, state: RunState): Step {
       targetScaledDown: false,
     };
     const message = `revision ${state.revision ?? '?'} promoted`;
-    return verdict(done, 'Succeeded', message, {
+    const succeeded = verdict(done, 'Succeeded', message, {
       rule: 'allTrafficOnPrimary',
       notes: [event('Normal', 'Succeeded', message), postRollout(done)],
       requeueAfterMs: ctx.spec.intervalMs,
     });
+    return withRoutineScaleDown(ctx, succeeded, target);
   }
   // The split back to 100/0 can only be held by the router's endpoint gate (the primary's
   // endpoints not ready) or by something else rewriting it: it keeps being routed, and once past

@@ -12,28 +12,29 @@ describe('a healthy revision, step by step', () => {
     expect(w.status?.phase).toBe('Initializing');
     expect(condition(w.status, 'Reconciling')).toEqual({ status: 'True', reason: 'Initializing' });
 
-    // primary ready: Initialized, and only now the target is scaled to 0
+    // primary ready: Initialized, and only now the target is scaled to 0, in the same step (the
+    // routine scale-down, recorded as attempt 1 before it is made: idle-scale.ts)
     r = await w.reconcile();
     expect(w.status).toMatchObject({
       phase: 'Initialized',
       revision: 'rev1',
       lastPromotedRevision: 'rev1',
+      idleScale: { attempts: 1 },
     });
-    expect(types(r.plan.effects)).toEqual(['recordPromoted', 'event:Initialized']);
+    expect(types(r.plan.effects)).toEqual([
+      'scaleCanary:zero',
+      'recordPromoted',
+      'event:Initialized',
+    ]);
     expect(condition(w.status, 'Ready')).toEqual({ status: 'True', reason: 'Initialized' });
     expect(condition(w.status, 'Promoted')).toEqual({ status: 'True', reason: 'Initialized' });
     expect(condition(w.status, 'Reconciling')).toEqual({ status: 'False', reason: 'Initialized' });
-
-    // the routine scale-down, recorded as attempt 1 before it is made (idle-scale.ts)
-    r = await w.reconcile();
-    expect(types(r.plan.effects)).toEqual(['scaleCanary:zero']);
     expect(condition(w.status, 'TargetScaledDown')).toEqual({
       status: 'True',
       reason: 'ScaledDown',
     });
 
-    // the scale-down is recorded in status.idleScale already: seeing it done writes nothing
-    expect(w.status?.idleScale).toMatchObject({ attempts: 1 });
+    // seeing the scale-down done writes nothing; after that nothing happens
     r = await w.reconcile();
     expect(w.target?.replicas).toBe(0);
     expect(r.plan.statusPatch).toBeNull();
@@ -105,14 +106,17 @@ describe('a healthy revision, step by step', () => {
     expect(types(r.plan.effects)).toEqual(['routeTraffic:0']);
     expect(condition(w.status, 'Reconciling')).toEqual({ status: 'True', reason: 'Finalising' });
 
-    // routes confirmed: Succeeded, post-rollout hooks; then the canary is scaled down
+    // routes confirmed: Succeeded, post-rollout hooks, and the canary scaled down in the same
+    // step (the split already shows all traffic on the primary)
     r = await w.reconcile();
     expect(w.status).toMatchObject({
       phase: 'Succeeded',
       lastPromotedRevision: 'rev2',
       canaryWeight: 0,
+      idleScale: { attempts: 1 },
     });
     expect(types(r.plan.effects)).toEqual([
+      'scaleCanary:zero',
       'recordPromoted',
       'event:Succeeded',
       'callWebhooks:post-rollout',
@@ -120,8 +124,6 @@ describe('a healthy revision, step by step', () => {
     expect(condition(w.status, 'Ready')).toEqual({ status: 'True', reason: 'Succeeded' });
     expect(condition(w.status, 'Promoted')).toEqual({ status: 'True', reason: 'Succeeded' });
     expect(condition(w.status, 'Reconciling')).toEqual({ status: 'False', reason: 'Succeeded' });
-    r = await w.reconcile();
-    expect(types(r.plan.effects)).toEqual(['scaleCanary:zero']);
     expect(w.target).toMatchObject({ replicas: 0 });
 
     const settled = await w.settle();
