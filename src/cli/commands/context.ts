@@ -66,8 +66,7 @@ export function connectDefault(opts: ClusterOptions): KubeClients {
 /** -n, else the kubeconfig context's namespace, else `default` (kubectl's rule). */
 export function namespaceOf(clients: KubeClients, opts: ClusterOptions): string {
   if (opts.namespace !== undefined) return opts.namespace;
-  const ctx = clients.kc.getContextObject(clients.kc.getCurrentContext());
-  return ctx?.namespace ?? 'default';
+  return clients.kc.namespace ?? 'default';
 }
 
 export function writeLines(stream: OutputStream, lines: readonly string[]): void {
