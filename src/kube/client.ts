@@ -4,8 +4,7 @@ import { KubeRawClient, type RawClientOptions } from './raw-client.js';
 export { loadKubeConfig, type KubeConfig } from './kubeconfig.js';
 
 export interface KubeClientOptions
-  extends RawClientOptions,
-    Pick<LoadOptions, 'kubeconfigPath' | 'context'> {}
+  extends RawClientOptions, Pick<LoadOptions, 'kubeconfigPath' | 'context'> {}
 
 /** The API client the CLI needs, and the configuration it came from (its namespace, server). */
 export interface KubeClients {

@@ -162,7 +162,8 @@ export class ExecPlugin implements CredentialSource {
 
   current(): Promise<Credentials> {
     const cached = this.#cached;
-    if (cached !== undefined && this.#now() < cached.expiresAt) return Promise.resolve(cached.creds);
+    if (cached !== undefined && this.#now() < cached.expiresAt)
+      return Promise.resolve(cached.creds);
     this.#running ??= this.#run().finally(() => {
       this.#running = undefined;
     });
@@ -204,7 +205,10 @@ export class ExecPlugin implements CredentialSource {
     }
     const creds: Credentials = {
       token: status?.token,
-      cert: status?.clientCertificateData === undefined ? undefined : Buffer.from(status.clientCertificateData),
+      cert:
+        status?.clientCertificateData === undefined
+          ? undefined
+          : Buffer.from(status.clientCertificateData),
       key: status?.clientKeyData === undefined ? undefined : Buffer.from(status.clientKeyData),
     };
     if (creds.token === undefined && (creds.cert === undefined || creds.key === undefined)) {
@@ -222,7 +226,9 @@ export class ExecPlugin implements CredentialSource {
       const { server, tls } = this.#cluster();
       spec['cluster'] = {
         server,
-        ...(tls.ca === undefined ? {} : { 'certificate-authority-data': tls.ca.toString('base64') }),
+        ...(tls.ca === undefined
+          ? {}
+          : { 'certificate-authority-data': tls.ca.toString('base64') }),
         'insecure-skip-tls-verify': tls.insecureSkipVerify,
         ...(tls.serverName === undefined ? {} : { 'tls-server-name': tls.serverName }),
       };

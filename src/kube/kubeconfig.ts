@@ -134,7 +134,10 @@ export function resolveKubeConfig(
     throw invalid(`kubeconfig ${path}: cluster ${clusterName} has no server`, where);
   }
   if (cluster['proxy-url'] !== undefined) {
-    throw invalid(`kubeconfig ${path}: cluster ${clusterName} sets proxy-url, not supported`, where);
+    throw invalid(
+      `kubeconfig ${path}: cluster ${clusterName} sets proxy-url, not supported`,
+      where,
+    );
   }
   const base = dirname(path);
   const file = (p: unknown): string | undefined => {
@@ -164,10 +167,17 @@ export function resolveKubeConfig(
     server: server.replace(/\/+$/, ''),
     namespace: ns === '' ? undefined : ns,
     tls,
-    credentials: credentialsOf(user, { ...where, user: userName }, file, bytes, () => ({
-      server,
-      tls,
-    }), opts.now),
+    credentials: credentialsOf(
+      user,
+      { ...where, user: userName },
+      file,
+      bytes,
+      () => ({
+        server,
+        tls,
+      }),
+      opts.now,
+    ),
   };
 }
 
@@ -202,10 +212,17 @@ function credentialsOf(
     if (certFile !== undefined && keyFile !== undefined && !hasCertData && !hasKeyData) {
       sources.push(new ClientCertFiles(certFile, keyFile));
     } else {
-      const cert = bytes(user['client-certificate-data'], user['client-certificate'], 'certificate');
+      const cert = bytes(
+        user['client-certificate-data'],
+        user['client-certificate'],
+        'certificate',
+      );
       const key = bytes(user['client-key-data'], user['client-key'], 'key');
       if (cert === undefined || key === undefined) {
-        throw invalid(`kubeconfig ${String(where['path'])}: a client certificate needs its key`, where);
+        throw invalid(
+          `kubeconfig ${String(where['path'])}: a client certificate needs its key`,
+          where,
+        );
       }
       sources.push(staticCredentials({ cert, key }));
     }
@@ -242,12 +259,15 @@ function execConfig(
   const command = str(exec['command']) ?? '';
   if (command === '') throw invalid('kubeconfig: exec plugin has no command', where);
   if (exec['interactiveMode'] === 'Always') {
-    throw invalid('kubeconfig: exec plugin needs interactiveMode Always; weightlifter has no terminal for it', where);
+    throw invalid(
+      'kubeconfig: exec plugin needs interactiveMode Always; weightlifter has no terminal for it',
+      where,
+    );
   }
   const args = Array.isArray(exec['args']) ? exec['args'].map(String) : [];
   const env: Record<string, string> = {};
   for (const e of Array.isArray(exec['env']) ? (exec['env'] as unknown[]) : []) {
-    if (isObject(e) && typeof e['name'] === 'string') env[e['name']] = String(e['value'] ?? '');
+    if (isObject(e) && typeof e['name'] === 'string') env[e['name']] = str(e['value']) ?? '';
   }
   return {
     apiVersion: apiVersion as ExecConfig['apiVersion'],

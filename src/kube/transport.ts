@@ -65,6 +65,7 @@ export class KubeTransport {
     const send = this.#https ? httpsRequest : httpRequest;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const fail = (err: unknown): void => {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort's reason is the caller's (a TimeoutError DOMException for timeouts)
         reject(req.signal?.aborted === true ? (req.signal.reason as unknown) : err);
       };
       if (req.signal?.aborted === true) {

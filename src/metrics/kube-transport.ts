@@ -24,9 +24,13 @@ export function kubeGetTransport(
   try {
     transport = new KubeTransport(kc);
   } catch (cause) {
-    throw new MetricsError(METRICS_ERROR_REASONS.misconfigured, 'kubeconfig names no usable server', {
-      cause,
-    });
+    throw new MetricsError(
+      METRICS_ERROR_REASONS.misconfigured,
+      'kubeconfig names no usable server',
+      {
+        cause,
+      },
+    );
   }
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return {

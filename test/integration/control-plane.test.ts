@@ -127,13 +127,10 @@ describe('the kube-apiserver', () => {
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
       });
       // RBAC reads through an informer cache: poll briefly for the binding to take effect.
-      await waitUntil(
-        async () => (await statusOf(asUser.get(core('/pods')))) === 200,
-        {
-          what: 'the RoleBinding to take effect',
-          timeoutMs: 10_000,
-        },
-      );
+      await waitUntil(async () => (await statusOf(asUser.get(core('/pods')))) === 200, {
+        what: 'the RoleBinding to take effect',
+        timeoutMs: 10_000,
+      });
       expect(await statusOf(asUser.get('/api/v1/namespaces/default/pods'))).toBe(403);
       expect(await statusOf(asUser.get(core('/secrets')))).toBe(403);
     },

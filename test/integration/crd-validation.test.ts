@@ -202,9 +202,7 @@ describe('updates', () => {
       ...current,
       spec: { ...current.spec, targetRef: { ...current.spec.targetRef, name: 'other' } },
     };
-    const rejected = await outcome(
-      raw.replace(canary('immutable'), retarget),
-    );
+    const rejected = await outcome(raw.replace(canary('immutable'), retarget));
     expect(rejected.code).toBe(422);
     expect(rejected.message).toContain('spec.targetRef');
     expect(rejected.message).toContain('spec.targetRef is immutable');
@@ -236,9 +234,7 @@ describe('updates', () => {
 
     const latest = await getCanary('status');
     const bad = { ...latest, status: { ...status, phase: 'Exploded', canaryWeight: 120 } };
-    const rejected = await outcome(
-      raw.replace(canary('status', 'status'), bad),
-    );
+    const rejected = await outcome(raw.replace(canary('status', 'status'), bad));
     expect(rejected.code).toBe(422);
     expect(rejected.message).toContain('status.phase: Unsupported value: "Exploded"');
     expect(rejected.message).toContain('status.canaryWeight: Invalid value: 120');
@@ -294,9 +290,7 @@ describe('analysis templates', () => {
       metadata: { name: `crd-validation-invalid-${RUN}` },
       spec: { query: 'vector(1)', provider: { address: 'file:///etc/passwd' } },
     };
-    const result = await outcome(
-      raw.create(collectionPath(CLUSTER_ANALYSIS_TEMPLATE_REF), body),
-    );
+    const result = await outcome(raw.create(collectionPath(CLUSTER_ANALYSIS_TEMPLATE_REF), body));
     expect(result.code).toBe(422);
     expect(result.message).toContain('spec.provider.address');
     expect(result.message).toContain('must be an absolute http:// or https:// URL');

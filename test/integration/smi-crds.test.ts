@@ -79,7 +79,11 @@ async function outcome(request: Promise<unknown>): Promise<{ code: number; messa
 }
 
 interface ApiGroupList {
-  groups: { name: string; versions: { version: string }[]; preferredVersion?: { version: string } }[];
+  groups: {
+    name: string;
+    versions: { version: string }[];
+    preferredVersion?: { version: string };
+  }[];
 }
 
 /** A namespaced collection of group/version, or one object in it. */

@@ -68,7 +68,10 @@ describe('API error classification', () => {
       new KubeApiError('POST', '/x', 409, { reason: 'AlreadyExists' }),
       { notFound: false, conflict: false, gone: false, exists: true },
     ],
-    [{ code: 410, reason: 'Expired' }, { notFound: false, conflict: false, gone: true, exists: false }],
+    [
+      { code: 410, reason: 'Expired' },
+      { notFound: false, conflict: false, gone: true, exists: false },
+    ],
     [
       Object.assign(new Error('Gone'), { statusCode: 410 }),
       { notFound: false, conflict: false, gone: true, exists: false },

@@ -117,7 +117,9 @@ describe('the range check', () => {
 });
 
 describe('Node engines', () => {
-  const pkg = read('package.json') as { devEngines: { runtime: { name: string; version: string } } };
+  const pkg = read('package.json') as {
+    devEngines: { runtime: { name: string; version: string } };
+  };
   const lock = read('package-lock.json') as {
     packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
   };
