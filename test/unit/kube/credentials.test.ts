@@ -122,7 +122,9 @@ describe('exec credential plugins', () => {
     const [a, b] = await Promise.all([creds.current(), creds.current()]);
     expect([a, b]).toEqual([{ token: 'tok-1' }, { token: 'tok-1' }]);
     expect(runs()).toBe(1); // concurrent requests share one run
-    expect(readFileSync(join(dir, 'seen'), 'utf8')).toBe('get-token --cluster prod|from-kubeconfig');
+    expect(readFileSync(join(dir, 'seen'), 'utf8')).toBe(
+      'get-token --cluster prod|from-kubeconfig',
+    );
     expect(JSON.parse(readFileSync(join(dir, 'info'), 'utf8'))).toEqual({
       apiVersion: 'client.authentication.k8s.io/v1',
       kind: 'ExecCredential',
@@ -140,9 +142,11 @@ describe('exec credential plugins', () => {
 
   it('without an expiry, keeps the token until the server refuses it (401), then runs again', async () => {
     writeFileSync(join(dir, 'token'), 'tok-1');
-    const creds = credentialsFor(exec(plugin('client.authentication.k8s.io/v1beta1'), {
-      apiVersion: 'client.authentication.k8s.io/v1beta1',
-    }));
+    const creds = credentialsFor(
+      exec(plugin('client.authentication.k8s.io/v1beta1'), {
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+      }),
+    );
     expect(await creds.current()).toEqual({ token: 'tok-1' });
     await clock.advance(365 * 86_400_000);
     expect(await creds.current()).toEqual({ token: 'tok-1' });

@@ -1,6 +1,6 @@
 // The watch stream's framing: newline-delimited JSON in chunks that split lines, and UTF-8
 // characters, anywhere. (The stream itself runs against the real API server in
-// test/integration/kube-informer.test.ts and kube-watch.test.ts.)
+// test/integration/kube-informer.test.ts and kube-client.test.ts.)
 import { describe, expect, it } from '@jest/globals';
 import { WatchLineParser, type WatchEvent } from '../../../src/kube/watch-stream.js';
 
