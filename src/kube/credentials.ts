@@ -128,6 +128,12 @@ export interface ExecConfig {
   readonly provideClusterInfo: boolean;
 }
 
+/** The cluster an exec plugin is told about when it sets provideClusterInfo. */
+export interface ExecCluster {
+  readonly server: string;
+  readonly tls: ClusterTls;
+}
+
 /** What the plugin printed (ExecCredential.status). */
 interface ExecStatus {
   token?: string;
@@ -145,16 +151,12 @@ const EXEC_TIMEOUT_MS = 60_000;
  */
 export class ExecPlugin implements CredentialSource {
   readonly #config: ExecConfig;
-  readonly #cluster: () => { server: string; tls: ClusterTls };
+  readonly #cluster: ExecCluster;
   readonly #now: () => number;
   #cached: { creds: Credentials; expiresAt: number } | undefined;
   #running: Promise<Credentials> | undefined;
 
-  constructor(
-    config: ExecConfig,
-    cluster: () => { server: string; tls: ClusterTls },
-    now: () => number = Date.now,
-  ) {
+  constructor(config: ExecConfig, cluster: ExecCluster, now: () => number = Date.now) {
     this.#config = config;
     this.#cluster = cluster;
     this.#now = now;
@@ -223,7 +225,7 @@ export class ExecPlugin implements CredentialSource {
   #info(): unknown {
     const spec: Record<string, unknown> = { interactive: false };
     if (this.#config.provideClusterInfo) {
-      const { server, tls } = this.#cluster();
+      const { server, tls } = this.#cluster;
       spec['cluster'] = {
         server,
         ...(tls.ca === undefined

@@ -15,6 +15,7 @@ import {
   combineCredentials,
   staticCredentials,
   type CredentialSource,
+  type ExecCluster,
   type ExecConfig,
 } from './credentials.js';
 
@@ -167,17 +168,10 @@ export function resolveKubeConfig(
     server: server.replace(/\/+$/, ''),
     namespace: ns === '' ? undefined : ns,
     tls,
-    credentials: credentialsOf(
-      user,
-      { ...where, user: userName },
-      file,
-      bytes,
-      () => ({
-        server,
-        tls,
-      }),
-      opts.now,
-    ),
+    credentials: credentialsOf(user, { ...where, user: userName }, file, bytes, opts.now, {
+      server,
+      tls,
+    }),
   };
 }
 
@@ -188,8 +182,8 @@ function credentialsOf(
   where: Record<string, unknown>,
   file: (p: unknown) => string | undefined,
   bytes: (data: unknown, path: unknown, what: string) => Buffer | undefined,
-  cluster: () => { server: string; tls: ClusterTls },
   now: () => number,
+  cluster: ExecCluster,
 ): CredentialSource {
   for (const field of UNSUPPORTED_USER_FIELDS) {
     if (user[field] !== undefined) {
