@@ -124,7 +124,9 @@ export async function dryRun(
   }
   const name = typeof metadata['name'] === 'string' ? metadata['name'] : '';
   if (name === '') return problem('metadata.name', 'Required value');
-  const ns = served.namespaced ? `/namespaces/${String(metadata['namespace'])}` : '';
+  const ns = served.namespaced
+    ? `/namespaces/${encodeURIComponent(String(metadata['namespace']))}`
+    : '';
   const group = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   const path = `${group}${ns}/${served.name}/${encodeURIComponent(name)}`;
   const object = { ...structuredClone(doc.object), metadata };
