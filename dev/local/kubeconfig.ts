@@ -8,7 +8,7 @@ const b64 = async (path: string): Promise<string> => (await readFile(path)).toSt
 
 /**
  * A self-contained kubeconfig (certificates embedded) so it keeps working when copied, and is
- * read the same way by kubectl, client-node and the Go components.
+ * read the same way by kubectl, weightlifter and the Go components.
  */
 export async function writeKubeconfig(
   path: string,

@@ -1,19 +1,19 @@
 // AnalysisTemplate (namespaced) and ClusterAnalysisTemplate (cluster-scoped) share one spec.
 // Field docs live in crds/analysistemplate.yaml; the drift test keeps both in step.
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { ObjectMeta } from '../kube/object-key.js';
 import type { MetricProviderType } from './constants.js';
 
 export interface AnalysisTemplate {
   apiVersion: 'weightlifter.io/v1alpha1';
   kind: 'AnalysisTemplate';
-  metadata: V1ObjectMeta;
+  metadata: ObjectMeta;
   spec: AnalysisTemplateSpec;
 }
 
 export interface ClusterAnalysisTemplate {
   apiVersion: 'weightlifter.io/v1alpha1';
   kind: 'ClusterAnalysisTemplate';
-  metadata: V1ObjectMeta;
+  metadata: ObjectMeta;
   spec: AnalysisTemplateSpec;
 }
 

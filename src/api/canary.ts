@@ -1,7 +1,7 @@
 // The Canary resource as stored by the API server (JSON as returned by CustomObjectsApi: dates
 // are RFC 3339 strings). Field docs live in crds/canary.yaml (`kubectl explain`); the drift test
 // keeps this file and the CRD in step through src/api/canary-fields.ts.
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { ObjectMeta } from '../kube/object-key.js';
 import type {
   ConditionStatus,
   ManualOperation,
@@ -19,7 +19,7 @@ import type {
 export interface Canary {
   apiVersion: 'weightlifter.io/v1alpha1';
   kind: 'Canary';
-  metadata: V1ObjectMeta;
+  metadata: ObjectMeta;
   spec: CanarySpec;
   status?: CanaryStatus;
 }

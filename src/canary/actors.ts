@@ -1,7 +1,7 @@
 // The engine's effects and gathers (EngineActors) for one Canary and one step, over the workload,
 // routing, metrics and hooks layers. Reads come from the caches; every write goes through the
 // raw client (diff-then-patch, resourceVersion preconditions).
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from '../kube/http-constants.js';
 import type { Logger } from 'pino';
 import type { Canary, CanaryStatus } from '../api/canary.js';
 import { API_VERSION, FINALIZER, KINDS } from '../api/constants.js';

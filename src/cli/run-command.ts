@@ -9,7 +9,7 @@ import { createRootLogger } from '../telemetry/logger.js';
 import { isWeightlifterError } from '../errors/catalogue.js';
 
 const HELP: Record<ConfigKey, string> = {
-  kubeconfig: 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, or in-cluster)',
+  kubeconfig: "kubeconfig file (default: KUBECONFIG's first file, ~/.kube/config, or in-cluster)",
   context: 'kubeconfig context (default: its current-context)',
   namespaces: 'comma-separated namespaces to watch (default: all)',
   controllerNamespace:

@@ -38,7 +38,7 @@ export interface LeaderElectionConfig {
 }
 
 export interface ControllerConfig {
-  /** undefined: client-node's lookup (KUBECONFIG, ~/.kube/config, in-cluster service account). */
+  /** undefined: KUBECONFIG (its first file), ~/.kube/config, else the in-cluster ServiceAccount. */
   readonly kubeconfig: string | undefined;
   readonly context: string | undefined;
   /** Namespaces whose Canaries are reconciled; 'all' watches cluster-wide. */

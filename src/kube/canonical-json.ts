@@ -10,7 +10,7 @@ type JsonObject = { [key: string]: Json };
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Plain JSON from whatever the caller holds (client-node models, Dates); undefined dropped. */
+/** Plain JSON from whatever the caller holds (class instances, Dates); undefined dropped. */
 export function toJson(value: unknown): Json | undefined {
   if (value === null) return null;
   if (value instanceof Date) return value.toISOString();

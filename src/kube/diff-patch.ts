@@ -1,4 +1,4 @@
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from './http-constants.js';
 import { WeightlifterError } from '../errors/catalogue.js';
 import { computeMergePatch, type JsonObject } from './merge-patch.js';
 import type { KubeObject } from './object-key.js';

@@ -1,4 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
 import { WeightlifterError } from '../errors/catalogue.js';
 
 /** The `Status` object the API server returns with an error. */
@@ -16,6 +15,8 @@ export class KubeApiError extends WeightlifterError {
   readonly status: number;
   /** Machine-readable reason from the Status body, e.g. 'NotFound', 'Conflict', 'Expired'. */
   readonly reason: string | undefined;
+  /** The Status the server sent (details.causes carry field paths), when it sent one. */
+  readonly body: KubeStatus | undefined;
 
   constructor(verb: string, path: string, status: number, body: KubeStatus | undefined) {
     const msg = body?.message ?? `HTTP ${status}`;
@@ -24,6 +25,7 @@ export class KubeApiError extends WeightlifterError {
     });
     this.status = status;
     this.reason = body?.reason;
+    this.body = body;
   }
 }
 
@@ -37,13 +39,9 @@ export class KubeRequestError extends WeightlifterError {
   }
 }
 
-/**
- * HTTP status of an API failure from any client-node path: our KubeApiError, client-node's
- * ApiException (typed APIs), the Watch's `statusCode`, or a watch ERROR event's Status `code`.
- */
+/** HTTP status of an API failure: our KubeApiError, or anything with a numeric `statusCode`/`code`. */
 export function statusCodeOf(err: unknown): number | undefined {
   if (err instanceof KubeApiError) return err.status;
-  if (err instanceof ApiException) return err.code;
   if (typeof err === 'object' && err !== null) {
     const e = err as { statusCode?: unknown; code?: unknown };
     if (typeof e.statusCode === 'number') return e.statusCode;
@@ -55,13 +53,6 @@ export function statusCodeOf(err: unknown): number | undefined {
 /** The Status `reason` of an API failure, when the server sent one. */
 export function reasonOf(err: unknown): string | undefined {
   if (err instanceof KubeApiError) return err.reason;
-  if (err instanceof ApiException) {
-    const body: unknown = err.body;
-    if (typeof body === 'object' && body !== null && 'reason' in body) {
-      const reason = (body as { reason?: unknown }).reason;
-      return typeof reason === 'string' ? reason : undefined;
-    }
-  }
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from './http-constants.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { isNotFound } from './errors.js';
 import type { JsonObject } from './merge-patch.js';

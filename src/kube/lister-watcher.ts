@@ -1,8 +1,8 @@
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, isGone, type KubeStatus } from './errors.js';
+import { isGone, type KubeStatus } from './errors.js';
 import type { KubeObject } from './object-key.js';
 import type { KubeRawClient } from './raw-client.js';
 import { collectionPath, type ResourceRef } from './resources.js';
+import { runWatchStream, watchError } from './watch-stream.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
 
@@ -64,7 +64,7 @@ export function createListerWatcher<T extends KubeObject>(
   const selectors = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
   const [minTimeout, maxTimeout] = opts.watchTimeoutSeconds ?? [300, 600];
   const random = opts.random ?? Math.random;
-  const watcher = new PatientWatch(raw.kubeConfig, opts.inactivityTimeoutMs ?? 90_000);
+  const inactivityTimeoutMs = opts.inactivityTimeoutMs ?? 90_000;
 
   async function list(): Promise<ListResult<T>> {
     for (;;) {
@@ -101,79 +101,48 @@ export function createListerWatcher<T extends KubeObject>(
   ): WatchSession {
     const timeoutSeconds = Math.round(minTimeout + (maxTimeout - minTimeout) * random());
     const query = { ...selectors, resourceVersion, allowWatchBookmarks: true, timeoutSeconds };
-    return startWatch(watcher, path, query, onEvent);
+    return startWatch(raw, path, query, inactivityTimeoutMs, onEvent);
   }
 
   return { list, watch };
 }
 
-/**
- * client-node's Watch aborts a stream after 30 s without data, which on an idle cluster reconnects
- * every watch twice a minute (bookmarks come about once a minute). The limit is a private field;
- * this sets it, and test/unit/kube/lister-watcher.test.ts fails if client-node renames it.
- */
-export class PatientWatch extends Watch {
-  constructor(kc: KubeConfig, inactivityTimeoutMs: number) {
-    super(kc);
-    if (!('requestTimeoutMs' in this)) {
-      throw new TypeError('client-node Watch has no requestTimeoutMs: update PatientWatch');
-    }
-    Object.assign(this, { requestTimeoutMs: inactivityTimeoutMs });
-  }
-}
-
 function startWatch(
-  watcher: Watch,
+  raw: KubeRawClient,
   path: string,
   query: Record<string, string | number | boolean | undefined>,
+  inactivityTimeoutMs: number,
   onEvent: (type: WatchEventType, obj: never) => void,
 ): WatchSession {
   let stopped = false;
-  let controller: AbortController | undefined;
-  let errorStatus: KubeStatus | undefined;
-  let resolveEnded: (end: WatchEnd) => void = () => undefined;
-  const ended = new Promise<WatchEnd>((resolve) => (resolveEnded = resolve));
-
-  const done = (err: unknown): void => {
-    if (stopped) resolveEnded({ kind: 'closed' });
-    else if (errorStatus !== undefined) resolveEnded(endFromStatus(path, errorStatus));
-    else if (isGone(err)) resolveEnded({ kind: 'gone' });
-    else if (err === null || err === undefined || isTimeout(err)) resolveEnded({ kind: 'closed' });
-    else resolveEnded({ kind: 'error', error: err });
-  };
-  const callback = (type: string, obj: unknown): void => {
-    if (type === 'ERROR') {
-      // The server sends a Status and then closes the stream; `done` reports it.
-      errorStatus = obj as KubeStatus;
-      return;
-    }
-    if (!stopped) onEvent(type as WatchEventType, obj as never);
-  };
-
-  watcher.watch(path, query, callback, done).then(
-    (c) => {
-      controller = c;
-      if (stopped) c.abort();
+  const controller = new AbortController();
+  let closed: (end: WatchEnd) => void = () => undefined;
+  const stoppedEnd = new Promise<WatchEnd>((resolve) => (closed = resolve));
+  const streamEnd = runWatchStream(
+    raw,
+    path,
+    query,
+    (ev) => {
+      if (!stopped) onEvent(ev.type as WatchEventType, ev.object as never);
     },
-    (err: unknown) => {
-      done(err);
-    },
-  );
+    controller.signal,
+    { inactivityTimeoutMs },
+  ).then((end): WatchEnd => {
+    if (stopped || end.kind === 'closed') return { kind: 'closed' };
+    if (end.kind === 'status') return endFromStatus(path, end.status);
+    return isGone(end.error) ? { kind: 'gone' } : end;
+  });
   return {
-    ended,
+    ended: Promise.race([streamEnd, stoppedEnd]),
     stop: () => {
       stopped = true;
-      controller?.abort();
-      resolveEnded({ kind: 'closed' });
+      controller.abort();
+      closed({ kind: 'closed' });
     },
   };
 }
 
 function endFromStatus(path: string, status: KubeStatus): WatchEnd {
   if (status.code === 410) return { kind: 'gone' };
-  return { kind: 'error', error: new KubeApiError('WATCH', path, status.code ?? 500, status) };
-}
-
-function isTimeout(err: unknown): boolean {
-  return err instanceof Error && err.name === 'TimeoutError';
+  return { kind: 'error', error: watchError(path, status) };
 }

@@ -1,14 +1,9 @@
-import {
-  HttpMethod,
-  PatchStrategy,
-  ServerConfiguration,
-  createConfiguration,
-  type HttpLibrary,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import type { IncomingMessage } from 'node:http';
 import { WeightlifterError } from '../errors/catalogue.js';
 import { KubeApiError, KubeRequestError, type KubeStatus } from './errors.js';
-import { SharedDispatcher } from './shared-dispatcher.js';
+import { HttpMethod, PatchStrategy } from './http-constants.js';
+import type { KubeConfig } from './kubeconfig.js';
+import { KubeTransport } from './transport.js';
 import type { WriteFence } from './write-fence.js';
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -39,32 +34,26 @@ export interface RequestOptions {
 const READS: ReadonlySet<string> = new Set([HttpMethod.GET, HttpMethod.HEAD]);
 
 /**
- * JSON over the API server's REST paths, authenticated through client-node's KubeConfig. Used
- * for anything addressed by group/version/plural (custom resources of any version, status
- * subresources, Leases, Events): objects stay plain JSON, exactly as the watch stream delivers
- * them, so cache contents and patch computations never see client-node's model classes.
+ * JSON over the API server's REST paths (src/kube/transport.ts). Used for anything addressed by
+ * group/version/plural (custom resources of any version, status subresources, Leases, Events):
+ * objects stay plain JSON, exactly as the watch stream delivers them.
  */
 export class KubeRawClient {
-  readonly #kc: KubeConfig;
-  readonly #server: ServerConfiguration<Record<string, string>>;
-  readonly #http: HttpLibrary;
+  readonly #transport: KubeTransport;
   readonly #timeoutMs: number;
   readonly #metrics: RequestMetricsSink | undefined;
-  readonly #dispatcher = new SharedDispatcher();
   readonly #fence: WriteFence | undefined;
   readonly #userAgent: string | undefined;
 
   constructor(kc: KubeConfig, opts: RawClientOptions = {}) {
-    const cluster = kc.getCurrentCluster();
-    if (cluster === null) {
-      throw new WeightlifterError('WL_KUBECONFIG_INVALID', 'kubeconfig has no current cluster');
+    try {
+      this.#transport = new KubeTransport(kc);
+    } catch (cause) {
+      throw new WeightlifterError('WL_KUBECONFIG_INVALID', 'kubeconfig names no usable server', {
+        cause,
+        details: { server: kc.server },
+      });
     }
-    this.#kc = kc;
-    this.#server = new ServerConfiguration<Record<string, string>>(cluster.server, {});
-    this.#http = createConfiguration({
-      baseServer: this.#server,
-      authMethods: { default: kc },
-    }).httpApi;
     this.#timeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.#metrics = opts.metrics;
     this.#fence = opts.fence;
@@ -72,7 +61,7 @@ export class KubeRawClient {
   }
 
   get kubeConfig(): KubeConfig {
-    return this.#kc;
+    return this.#transport.kubeConfig;
   }
 
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
@@ -102,36 +91,30 @@ export class KubeRawClient {
   }
 
   async request<T>(verb: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
-    const ctx = this.#server.makeRequestContext(path, verb);
-    for (const [k, v] of Object.entries(opts.query ?? {})) {
-      if (v !== undefined) ctx.setQueryParam(k, String(v));
-    }
-    ctx.setHeaderParam('Accept', 'application/json');
-    if (this.#userAgent !== undefined) ctx.setHeaderParam('User-Agent', this.#userAgent);
-    if (opts.body !== undefined) {
-      ctx.setHeaderParam('Content-Type', opts.contentType ?? 'application/json');
-      ctx.setBody(JSON.stringify(opts.body));
-    }
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.#userAgent !== undefined) headers['User-Agent'] = this.#userAgent;
+    if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const timeout = AbortSignal.timeout(this.#timeoutMs);
+    // Asked right before the request is handed over; its signal aborts the request if leadership
+    // ends while it waits for credentials or is in flight. A refusal is not a request, so it is
+    // thrown as it is and not counted.
+    const fenced = READS.has(verb) ? undefined : this.#fence?.admit();
+    const signals = [timeout, opts.signal, fenced].filter((s) => s !== undefined);
+    const signal = signals.length === 1 ? timeout : AbortSignal.any(signals);
     let status: number;
     let text: string;
-    let fenced: AbortSignal | undefined;
     try {
-      await this.#kc.applySecurityAuthentication(ctx);
-      this.#dispatcher.apply(ctx);
-    } catch (err) {
-      this.#metrics?.observeRequest(verb, 'error');
-      throw new KubeRequestError(verb, path, err);
-    }
-    // Asked last, right before the request leaves (nothing is awaited in between); a refusal is
-    // not a request, so it is thrown as it is and not counted.
-    if (!READS.has(verb)) fenced = this.#fence?.admit();
-    const signals = [timeout, opts.signal, fenced].filter((s) => s !== undefined);
-    ctx.setSignal(signals.length === 1 ? timeout : AbortSignal.any(signals));
-    try {
-      const res = await this.#http.send(ctx).toPromise();
-      status = res.httpStatusCode;
-      text = await res.body.text();
+      const res = await this.#transport.send({
+        method: verb,
+        path,
+        query: opts.query,
+        headers,
+        body,
+        signal,
+      });
+      status = res.status;
+      text = res.body;
     } catch (err) {
       this.#metrics?.observeRequest(verb, 'error');
       if (fenced?.aborted === true) {
@@ -146,9 +129,23 @@ export class KubeRawClient {
     if (status < 200 || status > 299) throw new KubeApiError(verb, path, status, parseStatus(text));
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
+
+  /**
+   * A streaming GET (a watch): the response unread, whatever its status. No request timeout
+   * applies; `signal` ends it. Not counted in the request metrics.
+   */
+  async stream(path: string, query: Query, signal: AbortSignal): Promise<IncomingMessage> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.#userAgent !== undefined) headers['User-Agent'] = this.#userAgent;
+    try {
+      return await this.#transport.open({ method: HttpMethod.GET, path, query, headers, signal });
+    } catch (err) {
+      throw new KubeRequestError('WATCH', path, err);
+    }
+  }
 }
 
-function parseStatus(text: string): KubeStatus | undefined {
+export function parseStatus(text: string): KubeStatus | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
     return typeof parsed === 'object' && parsed !== null ? parsed : undefined;

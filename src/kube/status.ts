@@ -1,4 +1,4 @@
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from './http-constants.js';
 import { backoffDelay, type BackoffOptions } from '../time/backoff.js';
 import { sleep, systemClock, type Clock } from '../time/clock.js';
 import { WeightlifterError } from '../errors/catalogue.js';

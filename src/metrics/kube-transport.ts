@@ -2,13 +2,8 @@
 // answers errors with its own JSON ({"error": "unable to lookup metrics"}), which the raw client's
 // Status parsing would drop — and "500 unable to lookup metrics" (no traffic) must be told apart
 // from any other 500.
-import {
-  HttpMethod,
-  ServerConfiguration,
-  createConfiguration,
-  type KubeConfig,
-} from '@kubernetes/client-node';
-import { SharedDispatcher } from '../kube/shared-dispatcher.js';
+import type { KubeConfig } from '../kube/kubeconfig.js';
+import { KubeTransport } from '../kube/transport.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 
 export interface KubeGetResponse {
@@ -25,29 +20,29 @@ export function kubeGetTransport(
   kc: KubeConfig,
   opts: { timeoutMs?: number } = {},
 ): KubeGetTransport {
-  const cluster = kc.getCurrentCluster();
-  if (cluster === null) {
+  let transport: KubeTransport;
+  try {
+    transport = new KubeTransport(kc);
+  } catch (cause) {
     throw new MetricsError(
       METRICS_ERROR_REASONS.misconfigured,
-      'kubeconfig has no current cluster',
+      'kubeconfig names no usable server',
+      {
+        cause,
+      },
     );
   }
-  const server = new ServerConfiguration<Record<string, string>>(cluster.server, {});
-  const http = createConfiguration({ baseServer: server, authMethods: { default: kc } }).httpApi;
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  // One connection pool, not a TLS handshake per request (see shared-dispatcher.ts).
-  const dispatcher = new SharedDispatcher();
   return {
     async get(path, query = {}) {
-      const ctx = server.makeRequestContext(path, HttpMethod.GET);
-      for (const [k, v] of Object.entries(query)) ctx.setQueryParam(k, v);
-      ctx.setHeaderParam('Accept', 'application/json');
-      ctx.setSignal(AbortSignal.timeout(timeoutMs));
       try {
-        await kc.applySecurityAuthentication(ctx);
-        dispatcher.apply(ctx);
-        const res = await http.send(ctx).toPromise();
-        return { status: res.httpStatusCode, body: await res.body.text() };
+        return await transport.send({
+          method: 'GET',
+          path,
+          query,
+          headers: { Accept: 'application/json' },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
       } catch (cause) {
         const timedOut =
           typeof cause === 'object' &&

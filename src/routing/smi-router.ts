@@ -3,7 +3,7 @@
 // injected cache; writes are create, or diff-then-patch with an ownership check and the cached
 // resourceVersion as precondition (a decision taken on a stale cache fails with 409 and the
 // reconcile is retried, instead of overwriting a newer split).
-import { HttpMethod } from '@kubernetes/client-node';
+import { HttpMethod } from '../kube/http-constants.js';
 import type { Logger } from 'pino';
 import type { Canary } from '../api/canary.js';
 import { patchOwned } from '../kube/diff-patch.js';

@@ -4,7 +4,7 @@
 // patch with 409, at worst a step is repeated); it requeues briefly instead. Writes are recorded
 // by TrackingRawClient, so every module that writes through the raw client (workload, routing,
 // status) is covered without knowing about it.
-import { HttpMethod } from '@kubernetes/client-node';
+import { HttpMethod } from '../kube/http-constants.js';
 import type { KubeObject } from '../kube/object-key.js';
 import { KubeRawClient, type RequestOptions } from '../kube/raw-client.js';
 import type { ResourceRef } from '../kube/resources.js';

@@ -1,5 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   Canary.metadata is typed as client-node's V1ObjectMeta class; objects from the API are plain JSON. */
 // Runs the ops subcommands in-process against the shared local control plane, with captured
 // stdout/stderr, a chosen TTY-ness and environment, and the exit code they set. Each call builds
 // a fresh commander program (commander keeps parsed option values on the command objects).

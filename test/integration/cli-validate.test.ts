@@ -113,7 +113,8 @@ describe('validate -f (real API server)', () => {
       data: { a: 'b' },
     };
     const unknown = { apiVersion: 'nope.example.com/v1', kind: 'Thing', metadata: { name: 'x' } };
-    const text = file(bad, cm, unknown) + '---\nkey: [unclosed\n';
+    const nameless = { apiVersion: 'v1', kind: 'ConfigMap', metadata: {}, data: { a: 'b' } };
+    const text = file(bad, cm, unknown, nameless) + '---\nkey: [unclosed\n';
     const r = await runCli(
       ['validate', '-f', 'bad.yaml', '-n', NS, '--allowed-cidrs', '127.0.0.0/8'],
       {
@@ -141,13 +142,14 @@ describe('validate -f (real API server)', () => {
         '  x spec.analysis.webhooks[0].url: not allowed by the address policy: address 169.254.169.254 is outside the allowed CIDRs (controller)',
         '  x metadata.namespace: namespaces "no-such-namespace" not found (apiserver)',
         '  x apiVersion: nope.example.com/v1 is not served by this cluster (CRD not installed?) (apiserver)',
+        '  x metadata.name: Required value (apiserver)',
         expect.stringMatching(/^ {2}x .*at line \d+, column \d+.* \(yaml\)$/),
       ]),
     );
     // The engine's own strategy check would repeat the API server's stepWeights finding.
     expect(r.stdout).not.toContain('x spec.analysis: ');
     expect(lines[lines.length - 1]).toBe(
-      `bad.yaml: ${problems.length} problems in 4 of 4 documents`,
+      `bad.yaml: ${problems.length} problems in 5 of 5 documents`,
     );
     expect(await missing(objectPath(CANARY_REF, NS, 'broken'))).toBe(true);
   });

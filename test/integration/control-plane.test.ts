@@ -1,19 +1,7 @@
 // The local control plane is a real Kubernetes control plane: the real kube-apiserver answers
 // (version, RBAC), the real kube-controller-manager turns Deployments into ReplicaSets, kwok runs
 // the pods, and stopping it — or killing the process that started it — leaves nothing behind.
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's V1* models are plain data classes (no methods, no private state) and its API is
-   meant to be called with object literals. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  DiscoveryV1Api,
-  RbacAuthorizationV1Api,
-  VersionApi,
-  type V1Deployment,
-} from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -21,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { READY_ANNOTATION } from '../../dev/local/kwok-stages.js';
 import { startControlPlane } from '../../dev/local/control-plane.js';
 import { waitUntil } from '../../dev/local/wait.js';
-import { kubeConfig, kubeconfigFor, kubectl, testCluster } from './helpers/env.js';
+import { KubeApiError } from '../../src/kube/errors.js';
+import type { KubeObject } from '../../src/kube/object-key.js';
+import type { KubeRawClient } from '../../src/kube/raw-client.js';
+import type { DeploymentJson } from '../../src/workload/k8s-types.js';
+import { kubeconfigFor, kubectl, rawClient, testCluster } from './helpers/env.js';
 import { processesMentioning } from './helpers/processes.js';
 
 const NS = 'control-plane-test';
@@ -34,7 +26,7 @@ const statusOf = async (request: Promise<unknown>): Promise<number> => {
     await request;
     return 200;
   } catch (err) {
-    if (err instanceof ApiException) return err.code;
+    if (err instanceof KubeApiError) return err.status;
     throw err;
   }
 };
@@ -43,7 +35,9 @@ const deployment = (
   name: string,
   replicas: number,
   annotations: Record<string, string> = {},
-): V1Deployment => ({
+): DeploymentJson => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
   metadata: { name },
   spec: {
     replicas,
@@ -55,23 +49,38 @@ const deployment = (
   },
 });
 
-let core: CoreV1Api;
-let apps: AppsV1Api;
+interface Pod extends KubeObject {
+  spec?: { nodeName?: string };
+  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+}
+interface EndpointSlice extends KubeObject {
+  endpoints?: { conditions?: { ready?: boolean } }[];
+}
+interface List<T> {
+  items: T[];
+}
+
+const core = (path: string): string => `/api/v1/namespaces/${NS}${path}`;
+const apps = (path: string): string => `/apis/apps/v1/namespaces/${NS}${path}`;
+const listOf = <T>(raw: KubeRawClient, path: string, labelSelector?: string) =>
+  raw.get<List<T>>(path, labelSelector === undefined ? {} : { labelSelector });
+
+let admin: KubeRawClient;
 
 beforeAll(async () => {
-  const kc = kubeConfig();
-  core = kc.makeApiClient(CoreV1Api);
-  apps = kc.makeApiClient(AppsV1Api);
-  await core.createNamespace({ body: { metadata: { name: NS } } });
+  admin = rawClient();
+  await admin.create('/api/v1/namespaces', { metadata: { name: NS } });
 }, SLOW);
 
 afterAll(async () => {
-  await core.deleteNamespace({ name: NS });
+  await admin.delete(`/api/v1/namespaces/${NS}`);
 });
 
 describe('the kube-apiserver', () => {
   it('reports the version it was built from', async () => {
-    const version = await kubeConfig().makeApiClient(VersionApi).getCode();
+    const version = await admin.get<{ gitVersion: string; major: string; minor: string }>(
+      '/version',
+    );
     expect(version.gitVersion).toBe('v1.37.2');
     expect(version.major).toBe('1');
     expect(version.minor).toBe('37');
@@ -95,44 +104,35 @@ describe('the kube-apiserver', () => {
   });
 
   it('authorizes with RBAC: the controller may not list secrets cluster-wide', async () => {
-    const asController = kubeConfig(testCluster().controllerKubeconfig).makeApiClient(CoreV1Api);
-    expect(await statusOf(asController.listSecretForAllNamespaces({}))).toBe(403);
-    expect(await statusOf(core.listSecretForAllNamespaces({}))).toBe(200);
+    const asController = rawClient(testCluster().controllerKubeconfig);
+    expect(await statusOf(asController.get('/api/v1/secrets'))).toBe(403);
+    expect(await statusOf(admin.get('/api/v1/secrets'))).toBe(200);
   });
 
   it(
     'grants a minted user exactly what a RoleBinding gives it',
     async () => {
       const user = 'control-plane-test-viewer';
-      const asUser = kubeConfig(await kubeconfigFor(user)).makeApiClient(CoreV1Api);
-      expect(await statusOf(asUser.listNamespacedPod({ namespace: NS }))).toBe(403);
+      const asUser = rawClient(await kubeconfigFor(user));
+      expect(await statusOf(asUser.get(core('/pods')))).toBe(403);
 
-      const rbac = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
-      await rbac.createNamespacedRole({
-        namespace: NS,
-        body: {
-          metadata: { name: 'pod-reader' },
-          rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
-        },
+      const rbac = `/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}`;
+      await admin.create(`${rbac}/roles`, {
+        metadata: { name: 'pod-reader' },
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
       });
-      await rbac.createNamespacedRoleBinding({
-        namespace: NS,
-        body: {
-          metadata: { name: 'pod-reader' },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
-          subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
-        },
+      await admin.create(`${rbac}/rolebindings`, {
+        metadata: { name: 'pod-reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
       });
       // RBAC reads through an informer cache: poll briefly for the binding to take effect.
-      await waitUntil(
-        async () => (await statusOf(asUser.listNamespacedPod({ namespace: NS }))) === 200,
-        {
-          what: 'the RoleBinding to take effect',
-          timeoutMs: 10_000,
-        },
-      );
-      expect(await statusOf(asUser.listNamespacedPod({ namespace: 'default' }))).toBe(403);
-      expect(await statusOf(asUser.listNamespacedSecret({ namespace: NS }))).toBe(403);
+      await waitUntil(async () => (await statusOf(asUser.get(core('/pods')))) === 200, {
+        what: 'the RoleBinding to take effect',
+        timeoutMs: 10_000,
+      });
+      expect(await statusOf(asUser.get('/api/v1/namespaces/default/pods'))).toBe(403);
+      expect(await statusOf(asUser.get(core('/secrets')))).toBe(403);
     },
     SLOW,
   );
@@ -147,22 +147,22 @@ describe('kube-controller-manager and kwok', () => {
   it(
     'gives a Deployment a ReplicaSet and, with kwok, ready pods and Available=True',
     async () => {
-      await apps.createNamespacedDeployment({ namespace: NS, body: deployment('web', 2) });
+      await admin.create(apps('/deployments'), deployment('web', 2));
       await waitUntil(
         async () => {
-          const d = await apps.readNamespacedDeployment({ name: 'web', namespace: NS });
+          const d = await admin.get<DeploymentJson>(apps('/deployments/web'));
           const available = d.status?.conditions?.find((c) => c.type === 'Available')?.status;
           return d.status?.readyReplicas === 2 && available === 'True';
         },
         { what: 'deployment web: 2 ready replicas, Available=True', timeoutMs: 30_000 },
       );
-      const sets = await apps.listNamespacedReplicaSet({ namespace: NS, labelSelector: 'app=web' });
+      const sets = await listOf<KubeObject>(admin, apps('/replicasets'), 'app=web');
       expect(sets.items).toHaveLength(1);
       expect(sets.items[0]?.metadata?.ownerReferences?.[0]).toMatchObject({
         kind: 'Deployment',
         name: 'web',
       });
-      const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=web' });
+      const pods = await listOf<Pod>(admin, core('/pods'), 'app=web');
       expect(pods.items.map((p) => [p.spec?.nodeName, p.status?.phase])).toEqual([
         ['kwok-node-0', 'Running'],
         ['kwok-node-0', 'Running'],
@@ -174,20 +174,17 @@ describe('kube-controller-manager and kwok', () => {
   it(
     'publishes the ready pods of a Service in an EndpointSlice',
     async () => {
-      await core.createNamespacedService({
-        namespace: NS,
-        body: {
-          metadata: { name: 'web' },
-          spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
-        },
+      await admin.create(core('/services'), {
+        metadata: { name: 'web' },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
       });
-      const slices = kubeConfig().makeApiClient(DiscoveryV1Api);
       await waitUntil(
         async () => {
-          const list = await slices.listNamespacedEndpointSlice({
-            namespace: NS,
-            labelSelector: 'kubernetes.io/service-name=web',
-          });
+          const list = await listOf<EndpointSlice>(
+            admin,
+            `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`,
+            'kubernetes.io/service-name=web',
+          );
           const ready = list.items
             .flatMap((s) => s.endpoints ?? [])
             .filter((e) => e.conditions?.ready === true);
@@ -202,12 +199,11 @@ describe('kube-controller-manager and kwok', () => {
   it(
     `keeps pods annotated ${READY_ANNOTATION}: "false" running but unready, and follows the annotation`,
     async () => {
-      await apps.createNamespacedDeployment({
-        namespace: NS,
-        body: deployment('unready', 1, { [READY_ANNOTATION]: 'false' }),
-      });
-      const podOf = async () =>
-        (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=unready' })).items[0];
+      await admin.create(
+        apps('/deployments'),
+        deployment('unready', 1, { [READY_ANNOTATION]: 'false' }),
+      );
+      const podOf = async () => (await listOf<Pod>(admin, core('/pods'), 'app=unready')).items[0];
       const readyOf = (p: Awaited<ReturnType<typeof podOf>>) =>
         p?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
       await waitUntil(async () => (await podOf())?.status?.phase === 'Running', {
@@ -215,7 +211,7 @@ describe('kube-controller-manager and kwok', () => {
         timeoutMs: 30_000,
       });
       expect(readyOf(await podOf())).toBe('False');
-      const d = await apps.readNamespacedDeployment({ name: 'unready', namespace: NS });
+      const d = await admin.get<DeploymentJson>(apps('/deployments/unready'));
       expect(d.status?.readyReplicas ?? 0).toBe(0);
 
       const name = (await podOf())?.metadata?.name ?? '';

@@ -2,16 +2,23 @@
 // src/api/defaults.ts promises, invalid ones are rejected with a message naming the field and the
 // rule (OpenAPI validation and CEL x-kubernetes-validations both run only in the real server).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { AnalysisTemplate } from '../../src/api/analysis-template.js';
 import type { Canary, CanarySpec } from '../../src/api/canary.js';
-import { API_VERSION, GROUP, KINDS, PLURALS, VERSION } from '../../src/api/constants.js';
+import { API_VERSION, KINDS } from '../../src/api/constants.js';
 import { withStoredDefaults } from '../../src/api/defaults.js';
+import {
+  ANALYSIS_TEMPLATE_REF,
+  CANARY_REF,
+  CLUSTER_ANALYSIS_TEMPLATE_REF,
+} from '../../src/api/resources.js';
+import { KubeApiError } from '../../src/kube/errors.js';
+import type { KubeRawClient } from '../../src/kube/raw-client.js';
+import { collectionPath, objectPath } from '../../src/kube/resources.js';
 import { invalidCanaries, invalidTemplates, type InvalidCase } from './crd-validation-cases.js';
-import { kubeConfig, kubectl } from './helpers/env.js';
+import { kubectl, rawClient } from './helpers/env.js';
 import { SHAPE_MESSAGE } from '../../src/progression/cron-grammar.js';
 import { compileSchedule } from '../../src/progression/windows.js';
 import { cronCases } from '../unit/progression/cron-cases.js';
@@ -20,22 +27,22 @@ import { cronCases } from '../unit/progression/cron-cases.js';
 const RUN = Date.now().toString(36);
 const NS = `crd-validation-${RUN}`;
 const CLUSTER_TEMPLATE = `crd-validation-${RUN}`;
-let custom: CustomObjectsApi;
+let raw: KubeRawClient;
 
 const example = (file: string): unknown =>
   parse(readFileSync(fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)), 'utf8'));
 
-const canaryRef = { group: GROUP, version: VERSION, namespace: NS, plural: PLURALS.canary };
+const canaries = collectionPath(CANARY_REF, NS);
+const canary = (name: string, sub?: string): string => objectPath(CANARY_REF, NS, name, sub);
 
 const createCanary = (name: string, spec: unknown, fieldValidation?: string): Promise<unknown> =>
-  custom.createNamespacedCustomObject({
-    ...canaryRef,
-    body: { apiVersion: API_VERSION, kind: KINDS.canary, metadata: { name }, spec },
-    ...(fieldValidation ? { fieldValidation } : {}),
-  });
+  raw.create(
+    canaries,
+    { apiVersion: API_VERSION, kind: KINDS.canary, metadata: { name }, spec },
+    fieldValidation ? { fieldValidation } : undefined,
+  );
 
-const getCanary = async (name: string): Promise<Canary> =>
-  (await custom.getNamespacedCustomObject({ ...canaryRef, name })) as Canary;
+const getCanary = (name: string): Promise<Canary> => raw.get<Canary>(canary(name));
 
 interface Outcome {
   code: number;
@@ -48,12 +55,11 @@ async function outcome(request: Promise<unknown>): Promise<Outcome> {
     await request;
     return { code: 201, message: 'accepted' };
   } catch (err) {
-    if (!(err instanceof ApiException)) throw err;
-    const body: unknown = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
-    const message = (body as { message?: unknown } | undefined)?.message;
+    if (!(err instanceof KubeApiError)) throw err;
+    const message = err.body?.message;
     return {
-      code: err.code,
-      message: typeof message === 'string' ? message : JSON.stringify(body),
+      code: err.status,
+      message: typeof message === 'string' ? message : JSON.stringify(err.body),
     };
   }
 }
@@ -65,7 +71,7 @@ async function mustKubectl(...args: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  custom = kubeConfig().makeApiClient(CustomObjectsApi);
+  raw = rawClient();
   await mustKubectl('create', 'namespace', NS);
 });
 
@@ -224,18 +230,12 @@ describe('updates', () => {
       ...current,
       spec: { ...current.spec, targetRef: { ...current.spec.targetRef, name: 'other' } },
     };
-    const rejected = await outcome(
-      custom.replaceNamespacedCustomObject({ ...canaryRef, name: 'immutable', body: retarget }),
-    );
+    const rejected = await outcome(raw.replace(canary('immutable'), retarget));
     expect(rejected.code).toBe(422);
     expect(rejected.message).toContain('spec.targetRef');
     expect(rejected.message).toContain('spec.targetRef is immutable');
     const suspended = { ...current, spec: { ...current.spec, suspend: true } };
-    await custom.replaceNamespacedCustomObject({
-      ...canaryRef,
-      name: 'immutable',
-      body: suspended,
-    });
+    await raw.replace(canary('immutable'), suspended);
     expect((await getCanary('immutable')).spec.suspend).toBe(true);
   });
 
@@ -253,26 +253,16 @@ describe('updates', () => {
       phaseSince: '2026-11-24T12:00:00Z',
     } as const;
 
-    await custom.replaceNamespacedCustomObject({
-      ...canaryRef,
-      name: 'status',
-      body: { ...current, status },
-    });
+    await raw.replace(canary('status'), { ...current, status });
     expect((await getCanary('status')).status).toBeUndefined();
 
     const fresh = await getCanary('status');
-    await custom.replaceNamespacedCustomObjectStatus({
-      ...canaryRef,
-      name: 'status',
-      body: { ...fresh, status },
-    });
+    await raw.replace(canary('status', 'status'), { ...fresh, status });
     expect((await getCanary('status')).status).toEqual(status);
 
     const latest = await getCanary('status');
     const bad = { ...latest, status: { ...status, phase: 'Exploded', canaryWeight: 120 } };
-    const rejected = await outcome(
-      custom.replaceNamespacedCustomObjectStatus({ ...canaryRef, name: 'status', body: bad }),
-    );
+    const rejected = await outcome(raw.replace(canary('status', 'status'), bad));
     expect(rejected.code).toBe(422);
     expect(rejected.message).toContain('status.phase: Unsupported value: "Exploded"');
     expect(rejected.message).toContain('status.canaryWeight: Invalid value: 120');
@@ -280,36 +270,28 @@ describe('updates', () => {
 });
 
 describe('analysis templates', () => {
-  const templateRef = {
-    group: GROUP,
-    version: VERSION,
-    namespace: NS,
-    plural: PLURALS.analysisTemplate,
-  };
+  const templates = collectionPath(ANALYSIS_TEMPLATE_REF, NS);
 
   it('stores the example AnalysisTemplate as written', async () => {
     const manifest = example('analysis-template.yaml') as AnalysisTemplate;
-    await custom.createNamespacedCustomObject({ ...templateRef, body: manifest });
-    const stored = (await custom.getNamespacedCustomObject({
-      ...templateRef,
-      name: manifest.metadata.name ?? '',
-    })) as AnalysisTemplate;
+    await raw.create(templates, manifest);
+    const stored = await raw.get<AnalysisTemplate>(
+      objectPath(ANALYSIS_TEMPLATE_REF, NS, manifest.metadata.name ?? ''),
+    );
     expect(stored.spec).toEqual(manifest.spec);
   });
 
   it('defaults the provider to prometheus on a ClusterAnalysisTemplate', async () => {
-    const ref = { group: GROUP, version: VERSION, plural: PLURALS.clusterAnalysisTemplate };
     const body = {
       apiVersion: API_VERSION,
       kind: KINDS.clusterAnalysisTemplate,
       metadata: { name: CLUSTER_TEMPLATE },
       spec: { query: 'vector(100)', variables: { direction: 'inbound' } },
     };
-    await custom.createClusterCustomObject({ ...ref, body });
-    const stored = (await custom.getClusterCustomObject({
-      ...ref,
-      name: CLUSTER_TEMPLATE,
-    })) as AnalysisTemplate;
+    await raw.create(collectionPath(CLUSTER_ANALYSIS_TEMPLATE_REF), body);
+    const stored = await raw.get<AnalysisTemplate>(
+      objectPath(CLUSTER_ANALYSIS_TEMPLATE_REF, undefined, CLUSTER_TEMPLATE),
+    );
     expect(stored.spec).toEqual({ ...body.spec, provider: { type: 'prometheus' } });
   });
 
@@ -322,7 +304,7 @@ describe('analysis templates', () => {
         metadata: { name: `invalid-${i}` },
         spec: c.spec,
       };
-      const result = await outcome(custom.createNamespacedCustomObject({ ...templateRef, body }));
+      const result = await outcome(raw.create(templates, body));
       expect(result.code).toBe(c.code ?? 422);
       expect(result.message).toContain(c.path);
       expect(result.message).toContain(c.rule);
@@ -336,14 +318,7 @@ describe('analysis templates', () => {
       metadata: { name: `crd-validation-invalid-${RUN}` },
       spec: { query: 'vector(1)', provider: { address: 'file:///etc/passwd' } },
     };
-    const result = await outcome(
-      custom.createClusterCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: PLURALS.clusterAnalysisTemplate,
-        body,
-      }),
-    );
+    const result = await outcome(raw.create(collectionPath(CLUSTER_ANALYSIS_TEMPLATE_REF), body));
     expect(result.code).toBe(422);
     expect(result.message).toContain('spec.provider.address');
     expect(result.message).toContain('must be an absolute http:// or https:// URL');

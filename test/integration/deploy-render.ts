@@ -1,12 +1,6 @@
 // Reading deploy/ the way the cluster would: kubectl's kustomize renders it, the kubelet's rules
 // build a container's environment and args, and the controller's own flag parser and config
 // resolution say what it would run with. Used by deploy-manifests.test.ts.
-import type {
-  V1Container,
-  V1Deployment,
-  V1PodDisruptionBudget,
-  V1RoleBinding,
-} from '@kubernetes/client-node';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -24,7 +18,42 @@ export interface Doc {
   data?: Record<string, string>;
 }
 
-/** An RBAC rule as plain JSON (client-node's V1PolicyRule is a class). */
+/** The parts of a container these tests read, as plain JSON. */
+export interface Container {
+  name: string;
+  image?: string;
+  args?: string[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: {
+      fieldRef?: { fieldPath: string };
+      configMapKeyRef?: { name?: string; key: string };
+    };
+  }[];
+  ports?: { name?: string; containerPort: number }[];
+  securityContext?: Record<string, unknown>;
+  livenessProbe?: { httpGet?: unknown };
+  readinessProbe?: { httpGet?: unknown };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+}
+
+export interface Deployment extends Doc {
+  spec?: {
+    replicas?: number;
+    template: {
+      metadata?: { labels?: Record<string, string> };
+      spec?: {
+        containers: Container[];
+        serviceAccountName?: string;
+        securityContext?: Record<string, unknown>;
+        topologySpreadConstraints?: { topologyKey: string }[];
+      };
+    };
+  };
+}
+
+/** An RBAC rule as plain JSON. */
 export interface Rule {
   apiGroups?: string[];
   resources?: string[];
@@ -34,11 +63,13 @@ export interface Rule {
 /** The shape each rendered kind is read as. */
 export interface Kinds {
   ConfigMap: Doc;
-  Deployment: V1Deployment;
-  PodDisruptionBudget: V1PodDisruptionBudget;
+  Deployment: Deployment;
+  PodDisruptionBudget: Doc & {
+    spec?: { minAvailable?: number | string; selector?: { matchLabels?: Record<string, string> } };
+  };
   ClusterRole: Doc & { rules?: Rule[] };
   Role: Doc & { rules?: Rule[] };
-  RoleBinding: V1RoleBinding;
+  RoleBinding: Doc & { subjects?: { kind: string; name: string; namespace?: string }[] };
 }
 
 export async function ok(args: string[], input?: string): Promise<string> {
@@ -67,7 +98,7 @@ export function find<K extends keyof Kinds>(
   return found[0] as Kinds[K];
 }
 
-export const controllerOf = (d: V1Deployment): V1Container => {
+export const controllerOf = (d: Deployment): Container => {
   const c = d.spec?.template.spec?.containers.find((x) => x.name === 'controller');
   if (c === undefined) throw new Error('the Deployment has no container "controller"');
   return c;
@@ -78,7 +109,7 @@ export const POD_NAME = 'weightlifter-5d8c7f-x2x9q';
 
 /** The container's environment as the kubelet builds it (downward API, ConfigMap keys). */
 export function containerEnv(
-  c: V1Container,
+  c: Container,
   docs: readonly Doc[],
   podNs: string,
 ): Record<string, string> {
@@ -98,7 +129,7 @@ export function containerEnv(
 }
 
 /** The container's args with $(VAR) expanded the way the kubelet does. */
-export const expandedArgs = (c: V1Container, env: Record<string, string>): string[] =>
+export const expandedArgs = (c: Container, env: Record<string, string>): string[] =>
   (c.args ?? []).map((a) =>
     a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env[v] ?? m),
   );

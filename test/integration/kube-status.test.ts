@@ -2,7 +2,7 @@
 // precondition and conflict retry (on a test CRD with a status subresource), and diff-then-patch
 // with an ownership check (on ConfigMaps).
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { PatchStrategy } from '@kubernetes/client-node';
+import type { PatchStrategy } from '../../src/kube/http-constants.js';
 import { OwnershipError, isControlledBy, patchOwned } from '../../src/kube/diff-patch.js';
 import { isConflict } from '../../src/kube/errors.js';
 import type { KubeObject } from '../../src/kube/object-key.js';

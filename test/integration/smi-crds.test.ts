@@ -2,22 +2,15 @@
 // shape is accepted and read back unchanged (conversion None), shapes a mesh's schema forbids are
 // rejected, and a variant serving a single version makes the cluster look like a mesh that only
 // knows that version.
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's V1* models are plain data classes and its API takes object literals. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ApiException,
-  ApisApi,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-} from '@kubernetes/client-node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from '../../dev/local/control-plane.js';
 import { writeTrafficSplitVariant, TRAFFIC_SPLIT_VERSIONS } from '../../dev/local/smi-crds.js';
-import { kubeConfig } from './helpers/env.js';
+import { KubeApiError } from '../../src/kube/errors.js';
+import type { KubeRawClient } from '../../src/kube/raw-client.js';
+import { rawClient } from './helpers/env.js';
 
 const NS = 'smi-crds-test';
 const SPLIT = 'split.smi-spec.io';
@@ -75,20 +68,30 @@ async function outcome(request: Promise<unknown>): Promise<{ code: number; messa
     await request;
     return { code: 201, message: 'accepted' };
   } catch (err) {
-    if (!(err instanceof ApiException)) throw err;
+    if (!(err instanceof KubeApiError)) throw err;
     // A Status object, or plain text such as "404 page not found" for an unserved version.
-    const body: unknown =
-      typeof err.body === 'string' && err.body.startsWith('{') ? JSON.parse(err.body) : err.body;
-    const message = (body as { message?: unknown } | undefined)?.message;
+    const message = err.body?.message;
     return {
-      code: err.code,
-      message: typeof message === 'string' ? message : JSON.stringify(body),
+      code: err.status,
+      message: typeof message === 'string' ? message : JSON.stringify(err.body),
     };
   }
 }
 
-const servedVersions = async (kc: KubeConfig, group: string) => {
-  const groups = await kc.makeApiClient(ApisApi).getAPIVersions();
+interface ApiGroupList {
+  groups: {
+    name: string;
+    versions: { version: string }[];
+    preferredVersion?: { version: string };
+  }[];
+}
+
+/** A namespaced collection of group/version, or one object in it. */
+const pathOf = (group: string, version: string, plural: string, name?: string): string =>
+  `/apis/${group}/${version}/namespaces/${NS}/${plural}${name === undefined ? '' : `/${name}`}`;
+
+const servedVersions = async (raw: KubeRawClient, group: string) => {
+  const groups = await raw.get<ApiGroupList>('/apis');
   const found = groups.groups.find((g) => g.name === group);
   return {
     versions: found?.versions.map((v) => v.version).sort() ?? [],
@@ -97,34 +100,25 @@ const servedVersions = async (kc: KubeConfig, group: string) => {
 };
 
 describe('SMI CRDs on the shared control plane', () => {
-  let custom: CustomObjectsApi;
-  let core: CoreV1Api;
+  let raw: KubeRawClient;
   const create = (version: string, body: Obj) =>
-    custom.createNamespacedCustomObject({
-      group: SPLIT,
-      version,
-      namespace: NS,
-      plural: 'trafficsplits',
-      body,
-    });
+    raw.create(pathOf(SPLIT, version, 'trafficsplits'), body);
 
   beforeAll(async () => {
-    const kc = kubeConfig();
-    custom = kc.makeApiClient(CustomObjectsApi);
-    core = kc.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: NS } } });
+    raw = rawClient();
+    await raw.create('/api/v1/namespaces', { metadata: { name: NS } });
   }, SLOW);
 
   afterAll(async () => {
-    await core.deleteNamespace({ name: NS });
+    await raw.delete(`/api/v1/namespaces/${NS}`);
   });
 
   it('serves every TrafficSplit version, v1alpha4 preferred, and HTTPRouteGroup', async () => {
-    expect(await servedVersions(kubeConfig(), SPLIT)).toEqual({
+    expect(await servedVersions(raw, SPLIT)).toEqual({
       versions: ['v1alpha1', 'v1alpha2', 'v1alpha3', 'v1alpha4'],
       preferred: 'v1alpha4',
     });
-    expect((await servedVersions(kubeConfig(), SPECS)).versions).toContain('v1alpha4');
+    expect((await servedVersions(raw, SPECS)).versions).toContain('v1alpha4');
   });
 
   it.each(TRAFFIC_SPLIT_VERSIONS)(
@@ -132,13 +126,7 @@ describe('SMI CRDs on the shared control plane', () => {
     async (version) => {
       const name = `shape-${version}`;
       await create(version, split(version, name, shapes[version]));
-      const read = (await custom.getNamespacedCustomObject({
-        group: SPLIT,
-        version,
-        namespace: NS,
-        plural: 'trafficsplits',
-        name,
-      })) as Obj;
+      const read = await raw.get<Obj>(pathOf(SPLIT, version, 'trafficsplits', name));
       expect(read.spec).toEqual(shapes[version]);
     },
     SLOW,
@@ -147,13 +135,7 @@ describe('SMI CRDs on the shared control plane', () => {
   it('returns the stored object unchanged under every served version (conversion None)', async () => {
     await create('v1alpha2', split('v1alpha2', 'cross-version', shapes.v1alpha2));
     for (const version of TRAFFIC_SPLIT_VERSIONS) {
-      const read = (await custom.getNamespacedCustomObject({
-        group: SPLIT,
-        version,
-        namespace: NS,
-        plural: 'trafficsplits',
-        name: 'cross-version',
-      })) as Obj;
+      const read = await raw.get<Obj>(pathOf(SPLIT, version, 'trafficsplits', 'cross-version'));
       expect({ version, apiVersion: read['apiVersion'], spec: read.spec }).toEqual({
         version,
         apiVersion: `${SPLIT}/${version}`,
@@ -232,38 +214,21 @@ describe('SMI CRDs on the shared control plane', () => {
         },
       ],
     };
-    await custom.createNamespacedCustomObject({
-      group: SPECS,
-      version: 'v1alpha4',
-      namespace: NS,
-      plural: 'httproutegroups',
-      body: {
-        apiVersion: `${SPECS}/v1alpha4`,
-        kind: 'HTTPRouteGroup',
-        metadata: { name: 'beta-users' },
-        spec,
-      },
+    const groups = pathOf(SPECS, 'v1alpha4', 'httproutegroups');
+    await raw.create(groups, {
+      apiVersion: `${SPECS}/v1alpha4`,
+      kind: 'HTTPRouteGroup',
+      metadata: { name: 'beta-users' },
+      spec,
     });
-    const read = (await custom.getNamespacedCustomObject({
-      group: SPECS,
-      version: 'v1alpha4',
-      namespace: NS,
-      plural: 'httproutegroups',
-      name: 'beta-users',
-    })) as Obj;
+    const read = await raw.get<Obj>(pathOf(SPECS, 'v1alpha4', 'httproutegroups', 'beta-users'));
     expect(read.spec).toEqual(spec);
     const bad = await outcome(
-      custom.createNamespacedCustomObject({
-        group: SPECS,
-        version: 'v1alpha4',
-        namespace: NS,
-        plural: 'httproutegroups',
-        body: {
-          apiVersion: `${SPECS}/v1alpha4`,
-          kind: 'HTTPRouteGroup',
-          metadata: { name: 'bad-method' },
-          spec: { matches: [{ name: 'x', methods: ['FETCH'] }] },
-        },
+      raw.create(groups, {
+        apiVersion: `${SPECS}/v1alpha4`,
+        kind: 'HTTPRouteGroup',
+        metadata: { name: 'bad-method' },
+        spec: { matches: [{ name: 'x', methods: ['FETCH'] }] },
       }),
     );
     expect(bad.code).toBe(422);
@@ -289,23 +254,18 @@ describe('a TrafficSplit CRD serving a single version', () => {
   it(
     'is all the cluster serves: other versions are 404, like on a mesh that knows only v1alpha2',
     async () => {
-      const kc = new KubeConfig();
-      kc.loadFromFile(cp.adminKubeconfig);
-      expect(await servedVersions(kc, SPLIT)).toEqual({
+      const raw = rawClient(cp.adminKubeconfig);
+      expect(await servedVersions(raw, SPLIT)).toEqual({
         versions: ['v1alpha2'],
         preferred: 'v1alpha2',
       });
-      const custom = kc.makeApiClient(CustomObjectsApi);
-      await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
+      await raw.create('/api/v1/namespaces', { metadata: { name: NS } });
       const create = (version: string) =>
         outcome(
-          custom.createNamespacedCustomObject({
-            group: SPLIT,
-            version,
-            namespace: NS,
-            plural: 'trafficsplits',
-            body: split(version, `only-${version}`, shapes.v1alpha2),
-          }),
+          raw.create(
+            pathOf(SPLIT, version, 'trafficsplits'),
+            split(version, `only-${version}`, shapes.v1alpha2),
+          ),
         );
       expect(await create('v1alpha2')).toEqual({ code: 201, message: 'accepted' });
       for (const version of ['v1alpha1', 'v1alpha3', 'v1alpha4'])

@@ -37,7 +37,10 @@ export const EXIT = { ok: 0, failed: 1, notAcknowledged: 2 } as const;
 /** Adds the cluster flags to a subcommand (local flags: a root-level option would take them from `run`). */
 export function withClusterOptions(cmd: Command): Command {
   return cmd
-    .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config)')
+    .option(
+      '--kubeconfig <path>',
+      "kubeconfig file (default: KUBECONFIG's first file, ~/.kube/config)",
+    )
     .option('--context <name>', 'kubeconfig context (default: its current-context)')
     .option(
       '-n, --namespace <namespace>',
@@ -66,8 +69,7 @@ export function connectDefault(opts: ClusterOptions): KubeClients {
 /** -n, else the kubeconfig context's namespace, else `default` (kubectl's rule). */
 export function namespaceOf(clients: KubeClients, opts: ClusterOptions): string {
   if (opts.namespace !== undefined) return opts.namespace;
-  const ctx = clients.kc.getContextObject(clients.kc.getCurrentContext());
-  return ctx?.namespace ?? 'default';
+  return clients.kc.namespace ?? 'default';
 }
 
 export function writeLines(stream: OutputStream, lines: readonly string[]): void {

@@ -4,7 +4,7 @@
 // written with a JSON merge patch on metadata.annotations only, so no other field is touched and a
 // GitOps tool re-applying the Canary does not undo it.
 import { randomBytes } from 'node:crypto';
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from '../../kube/http-constants.js';
 import type { Canary, OperationStatus } from '../../api/canary.js';
 import { ANNOTATIONS, type ManualOperation } from '../../api/constants.js';
 import type { KubeRawClient } from '../../kube/raw-client.js';

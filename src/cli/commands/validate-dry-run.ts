@@ -2,13 +2,8 @@
 // updates, exactly what a GitOps tool's apply would do, and persists nothing). Schema, CEL and
 // admission failures come back as a Status whose details.causes carry field paths; each cause
 // becomes one problem.
-import {
-  ApiException,
-  PatchStrategy,
-  type KubernetesObject,
-  type KubernetesObjectApi,
-} from '@kubernetes/client-node';
-import { isNotFound } from '../../kube/errors.js';
+import { KubeApiError, isNotFound } from '../../kube/errors.js';
+import { PatchStrategy } from '../../kube/http-constants.js';
 import type { KubeRawClient } from '../../kube/raw-client.js';
 import type { KubeDoc, Note, Problem } from './validate-types.js';
 
@@ -41,7 +36,7 @@ export class KindResolver {
   async resolve(
     apiVersion: string,
     kind: string,
-  ): Promise<{ namespaced: boolean } | null | undefined> {
+  ): Promise<{ namespaced: boolean; name: string } | null | undefined> {
     let pending = this.#cache.get(apiVersion);
     if (pending === undefined) {
       const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
@@ -95,7 +90,7 @@ export function problemsFromStatus(doc: KubeDoc, code: number, body: unknown): P
 }
 
 export interface DryRunContext {
-  readonly objects: KubernetesObjectApi;
+  readonly raw: KubeRawClient;
   readonly kinds: KindResolver;
   /** For namespaced documents without metadata.namespace. */
   readonly defaultNamespace: string;
@@ -127,25 +122,28 @@ export async function dryRun(
   if (served.namespaced && typeof metadata['namespace'] !== 'string') {
     metadata['namespace'] = ctx.defaultNamespace;
   }
-  const object = { ...structuredClone(doc.object), metadata } as unknown as KubernetesObject;
+  const name = typeof metadata['name'] === 'string' ? metadata['name'] : '';
+  if (name === '') return problem('metadata.name', 'Required value');
+  const ns = served.namespaced
+    ? `/namespaces/${encodeURIComponent(String(metadata['namespace']))}`
+    : '';
+  const group = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const path = `${group}${ns}/${served.name}/${encodeURIComponent(name)}`;
+  const object = { ...structuredClone(doc.object), metadata };
   try {
-    await ctx.objects.patch(
-      object,
-      undefined,
-      'All',
-      FIELD_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
-    );
+    await ctx.raw.patch(path, object, PatchStrategy.ServerSideApply, {
+      dryRun: 'All',
+      fieldManager: FIELD_MANAGER,
+      force: true,
+    });
     return { problems: [], notes: [] };
   } catch (err) {
-    if (!(err instanceof ApiException)) throw err;
-    const code = (err as ApiException<unknown>).code;
-    const body = (err as ApiException<unknown>).body;
-    const problems = problemsFromStatus(doc, code, body);
-    const ns = metadata['namespace'];
-    if (code === 404 && typeof ns === 'string' && ctx.namespacesInFile.has(ns)) {
-      const message = `not dry-run on the server: its namespace ${ns} is created by this file`;
+    if (!(err instanceof KubeApiError)) throw err;
+    const code = err.status;
+    const problems = problemsFromStatus(doc, code, err.body);
+    const namespace = metadata['namespace'];
+    if (code === 404 && typeof namespace === 'string' && ctx.namespacesInFile.has(namespace)) {
+      const message = `not dry-run on the server: its namespace ${namespace} is created by this file`;
       return { problems: [], notes: [{ doc: doc.ref, message }] };
     }
     return { problems, notes: [] };

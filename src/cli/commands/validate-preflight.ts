@@ -3,7 +3,6 @@
 // --prometheus-url (the controller's); without it, what needs no metrics server is still checked.
 // A server `validate` cannot reach is a note, not a problem: the laptop running `validate` often
 // cannot see an in-cluster Prometheus the controller reaches fine.
-import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Canary, Metric } from '../../api/canary.js';
 import { STORED_DEFAULTS } from '../../api/defaults.js';
@@ -11,6 +10,7 @@ import { preflightReport } from '../../analysis/preflight.js';
 import { PREFLIGHT_REASONS } from '../../analysis/preflight-problems.js';
 import type { UrlPolicy } from '../../outbound/url-policy.js';
 import type { GateHookType } from '../../machine/types.js';
+import type { KubeConfig } from '../../kube/kubeconfig.js';
 import type { QueryExecutor } from '../../metrics/executor.js';
 import {
   MetricSourceFactory,

@@ -2,7 +2,6 @@
 // applying it — the API server's verdict (schema, CEL, admission) from a server-side dry run, plus
 // the controller's own checks — every problem with its field path. Exit 1 when there is any.
 import { Command, Option } from 'commander';
-import { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { Canary } from '../../api/canary.js';
 import type { AnalysisTemplateSpec } from '../../api/analysis-template.js';
 import { API_VERSION } from '../../api/constants.js';
@@ -164,7 +163,7 @@ async function runValidate(deps: CliDeps, opts: Record<string, unknown>): Promis
   const problems: Problem[] = [...parsed.problems];
   const notes: Note[] = [];
   const ctx = {
-    objects: KubernetesObjectApi.makeApiClient(clients.kc),
+    raw: clients.raw,
     kinds,
     defaultNamespace: namespace,
     namespacesInFile: new Set(

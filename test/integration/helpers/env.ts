@@ -1,9 +1,10 @@
 // What test/integration/global-setup.ts started, as test files see it (through process.env, the
 // only channel from Jest's global setup to its workers).
-import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { kubectlFor, type KubectlResult } from '../../../dev/local/kubectl.js';
 import { mintKubeconfig } from '../../../dev/local/kubeconfig.js';
+import { loadKubeConfig, type KubeConfig } from '../../../src/kube/kubeconfig.js';
+import { KubeRawClient } from '../../../src/kube/raw-client.js';
 
 export const TEST_ENV = {
   kubeconfig: 'WEIGHTLIFTER_TEST_KUBECONFIG',
@@ -55,11 +56,14 @@ export function testCluster(): TestCluster {
   };
 }
 
-/** A client-node KubeConfig for a kubeconfig file (default: the admin one). */
+/** The KubeConfig of a kubeconfig file (default: the admin one). */
 export function kubeConfig(path = testCluster().kubeconfig): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromFile(path);
-  return kc;
+  return loadKubeConfig({ kubeconfigPath: path });
+}
+
+/** A raw API client for a kubeconfig file (default: the admin one). */
+export function rawClient(path = testCluster().kubeconfig): KubeRawClient {
+  return new KubeRawClient(kubeConfig(path));
 }
 
 /** kubectl against the test cluster; a non-zero exit is returned, not thrown. */

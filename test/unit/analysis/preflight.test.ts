@@ -1,5 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   Canary.metadata is typed as client-node's V1ObjectMeta class; objects from the API are plain JSON. */
 // Pre-flight over the real MetricSourceFactory and the controller's caches, with in-memory fakes of
 // our own QueryExecutor, PrometheusConfigReader and KubeGetTransport: which problem each broken
 // check gives, which field it names, and that nothing is remembered between pre-flights.

@@ -1,7 +1,7 @@
 // CanaryReconciler on its own: in-memory caches (real informers over a static lister), recording
 // fakes of our own writers (raw client, status writer, Event recorder) and a manual clock.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from '../../../src/kube/http-constants.js';
 import { pino } from 'pino';
 import type { CanaryStatus } from '../../../src/api/canary.js';
 import { FINALIZER } from '../../../src/api/constants.js';

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { serviceNames } from '../../../src/api/defaults.js';
 import {
@@ -110,7 +109,6 @@ describe('a second router, registered without changing the controller', () => {
     const everyInformerListed = new Promise<void>((resolve) => (allListed = resolve));
     // Records each informer's first list, then fails it (the informer backs off until stopped).
     const raw = {
-      kubeConfig: new KubeConfig(),
       get: (path: string) => {
         listed.add(path);
         if (listed.size >= expected) allListed();

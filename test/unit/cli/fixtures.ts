@@ -1,5 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   Canary.metadata is typed as client-node's V1ObjectMeta class; objects from the API are plain JSON. */
 // Canaries and styles for the renderer tests.
 import type { Canary } from '../../../src/api/canary.js';
 import type { Style } from '../../../src/cli/render/style.js';

@@ -1,5 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   Canary.metadata is typed as client-node's V1ObjectMeta class; objects from the API are plain JSON. */
 // The controller's own checks in `validate`, with lookups faked through their interface (the
 // integration test runs them against the real API server).
 import { describe, expect, it } from '@jest/globals';

@@ -1,7 +1,5 @@
 // Shared test data: a Canary as the API server returns it, and an in-memory ObjectReader (our
 // own cache interface; the real one is src/kube's Informer).
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   Canary.metadata is typed with client-node's V1ObjectMeta, a plain data class. */
 import type { Canary } from '../../../src/api/canary.js';
 import type { KubeObject } from '../../../src/kube/object-key.js';
 import type { ObjectReader } from '../../../src/kube/object-reader.js';

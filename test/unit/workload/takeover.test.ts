@@ -1,5 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   Canary.metadata is typed with client-node's V1ObjectMeta, a plain data class. */
 import { describe, expect, it } from '@jest/globals';
 import type { Canary } from '../../../src/api/canary.js';
 import type { ServiceJson } from '../../../src/workload/k8s-types.js';
