@@ -11,7 +11,7 @@
 // weight" wait, bounded by progressDeadlineSeconds) until the route is accepted. null, not the
 // previously accepted weights, because the route does not record them and guessing would start a
 // measurement on a weight nobody confirmed. rejection() says when the controller refused it.
-import { HttpMethod } from '@kubernetes/client-node';
+import { HttpMethod } from '../kube/http-constants.js';
 import type { Logger } from 'pino';
 import type { Canary, ParentRef } from '../api/canary.js';
 import type { HttpRouteVersion } from '../api/gateway-api.js';

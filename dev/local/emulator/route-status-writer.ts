@@ -1,4 +1,4 @@
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from '../../../src/kube/http-constants.js';
 import type { Logger } from 'pino';
 import { isConflict, isNotFound } from '../../../src/kube/errors.js';
 import { keyOf } from '../../../src/kube/object-key.js';
