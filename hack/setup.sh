@@ -7,6 +7,8 @@
 #     from the Go module proxy into ~/.cache/weightlifter unless KUBEBUILDER_ASSETS points at them.
 #   - the Gateway API standard-channel CRDs (Go module sigs.k8s.io/gateway-api), fetched once into
 #     the same cache for worlds whose mesh serves Gateway API.
+#   - hack/health-checker (kstatus, Flux's healthCheckExprs and Argo CD's health Lua, run by those
+#     projects' own Go code), built once into the same cache by hack/build-health-checker.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -35,3 +37,4 @@ else
 fi
 
 "$here/fetch-gateway-api-crds.sh" >/dev/null
+"$here/build-health-checker.sh" >/dev/null
