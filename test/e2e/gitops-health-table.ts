@@ -96,7 +96,7 @@ export const EXPECTED: Readonly<Record<Row, Expected>> = {
   'Failed, paused, resumed': needsAPerson(METRIC),
   'Failed, suspended': needsAPerson(METRIC),
   'Failed, suspended, unsuspended': needsAPerson(METRIC),
-  'missing target': needsAPerson(/(?=.*podinfo)(?=.*not found)/is),
+  'missing target': needsAPerson(/target Deployment/),
   'refused takeover, first write': needsAPerson(NOT_OWNED),
   'refused takeover, after the progress deadline': needsAPerson(NOT_OWNED),
   'never-ready primary': needsAPerson(/(?=.*podinfo-primary)(?=.*ready)/s),
@@ -138,7 +138,9 @@ the snapshots to \`hack/health-checker\`, a small Go program that runs the clien
 - **kubectl wait**: \`kubectl wait --for=condition=Ready\` and
   \`--for=condition=Reconciling=False\`, run with \`kubectl\` itself in every state that holds
   (settled, stalled, held); "returns" means it returns at once, "waits" that it waits until the
-  condition changes or its timeout.
+  condition changes or its timeout. States that pass in milliseconds (initialising, a run's
+  steps, deletion) are read from the snapshot by kubectl's rule (the condition's status, and its
+  observedGeneration not behind the object's generation).
 
 | Canary state | \`status.phase\` | kstatus | Flux \`healthCheckExprs\` | Argo CD | \`kubectl wait\` Ready | \`kubectl wait\` Reconciling=False |
 |---|---|---|---|---|---|---|

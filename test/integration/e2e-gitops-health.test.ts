@@ -164,7 +164,10 @@ const SCENARIOS = {
         recs.push(rec);
         // What the API server answers the moment the Canary is applied, before any status write.
         const created = JSON.parse(
-          await e.kubectl(['create', '-f', '-', '-o', 'json'], canaryYaml(ns)),
+          await e.kubectl(
+            ['create', '-f', '-', '-o', 'json', '--show-managed-fields'],
+            canaryYaml(ns),
+          ),
         ) as CanaryObject;
         await snap('no status yet', ns, created);
         await snap(
@@ -196,7 +199,7 @@ const SCENARIOS = {
         await snap(
           'Terminating',
           ns,
-          await rec.first('deletion seen', (c) => c.metadata.deletionTimestamp !== undefined),
+          await rec.first('Terminating', (c) => c.status?.phase === 'Terminating'),
         );
         await rec.gone();
       },
@@ -348,10 +351,15 @@ spec:
         await e.apply(canaryYaml(ns, { progressDeadlineSeconds: 5 }));
         const first = await rec.first('first status write', hasConditions);
         await snap('refused takeover, first write', ns, first);
-        // Polls the real system: the state once the 5 s progress deadline is well past.
+        // Watches the real system until the 5 s progress deadline is well past (several 2 s
+        // intervals): the first version whose Ready reason differs from the first write's, else
+        // the latest one.
+        const reason = condition(first, 'Ready')?.reason;
         const since = Date.parse(condition(first, 'Ready')?.lastTransitionTime ?? '') || Date.now();
-        await new Promise((r) => setTimeout(r, Math.max(0, since + 12_000 - Date.now())));
-        const later = rec.latest();
+        await new Promise((r) => setTimeout(r, Math.max(0, since + 15_000 - Date.now())));
+        const later =
+          rec.versions.find((c) => hasConditions(c) && condition(c, 'Ready')?.reason !== reason) ??
+          rec.latest();
         if (later === undefined) throw new Error(`${ns}: no status recorded`);
         await snap('refused takeover, after the progress deadline', ns, later);
       },
@@ -441,10 +449,16 @@ describe('what Flux, Argo CD and kubectl read, in every phase (issue 21)', () =>
 });
 
 function toMeasured(row: Row, s: Snapshot, r: HealthReport): MeasuredRow {
-  // Rows whose state does not hold long enough for kubectl are read from the conditions, which
-  // is all `kubectl wait --for=condition` looks at.
-  const fromConditions = (type: string, status: string): KubectlWait =>
-    condition(s.obj, type)?.status === status ? 'returns' : 'waits';
+  // A state that passes in milliseconds cannot be put to kubectl (and `kubectl wait --local`
+  // crashes in 1.37), so those rows are read from the snapshot by kubectl's rule: the condition
+  // has the status, and its observedGeneration (else status.observedGeneration) is not behind
+  // metadata.generation.
+  const fromConditions = (type: string, status: string): KubectlWait => {
+    const c = condition(s.obj, type);
+    const observed = c?.observedGeneration ?? s.obj.status?.observedGeneration;
+    const behind = observed !== undefined && observed < (s.obj.metadata.generation ?? 0);
+    return c?.status === status && !behind ? 'returns' : 'waits';
+  };
   return {
     row,
     kstatus: r.kstatus.status,
