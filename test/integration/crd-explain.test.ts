@@ -117,7 +117,7 @@ describe('kubectl get', () => {
       'False',
       'Paused',
       'true',
-      '<none>',
+      'false',
       '1',
     ]);
     expect(out).toContain('paused by an operator: resume to continue');
