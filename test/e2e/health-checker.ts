@@ -58,14 +58,24 @@ export function requireHealthChecker(): string {
   return bin;
 }
 
+export interface CheckOptions {
+  /** The Kustomization holding healthCheckExprs. @default deploy/flux/podinfo.yaml */
+  readonly fluxFile?: string;
+  /** The argocd-cm ConfigMap. @default deploy/argocd/argocd-cm.yaml */
+  readonly argocdFile?: string;
+}
+
 /** Runs the checker over `objects` (plain JSON as the API server returns them), in order. */
-export function checkHealth(objects: readonly unknown[]): Promise<HealthReport[]> {
+export function checkHealth(
+  objects: readonly unknown[],
+  opts: CheckOptions = {},
+): Promise<HealthReport[]> {
   const bin = requireHealthChecker();
   const args = [
     '-flux',
-    join(REPO, 'deploy', 'flux', 'podinfo.yaml'),
+    opts.fluxFile ?? join(REPO, 'deploy', 'flux', 'podinfo.yaml'),
     '-argocd',
-    join(REPO, 'deploy', 'argocd', 'argocd-cm.yaml'),
+    opts.argocdFile ?? join(REPO, 'deploy', 'argocd', 'argocd-cm.yaml'),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
