@@ -311,13 +311,15 @@ const SCENARIOS = {
       const rec = await world(ns);
       recs.push(rec);
       await e.apply(`${canaryYaml(ns)}  schedule: {deny: ['* * * * *']}\n`);
-      await rec.first('Initialized', (c) => c.status?.phase === 'Initialized');
+      const initialized = await rec.first('Initialized', (c) => c.status?.phase === 'Initialized');
       await newRevision(e, ns, { 'example.com/rev': '2' });
-      await snap(
-        'Waiting on a window',
-        ns,
-        await rec.first('Waiting outside the window', (c) => c.status?.phase === 'Waiting'),
+      const waiting = await rec.first(
+        'Waiting outside the window',
+        (c) => c.status?.phase === 'Waiting',
       );
+      revisionSeen.before = initialized.status?.revision;
+      revisionSeen.waiting = waiting.status?.revision;
+      await snap('Waiting on a window', ns, waiting);
     }),
 
   /** No target Deployment at all. */
@@ -391,6 +393,8 @@ spec:
 } as const;
 
 const measured = new Map<Row, MeasuredRow>();
+/** status.revision before a new revision and while it waits for its window (docs/gitops.md). */
+const revisionSeen: { before?: string | undefined; waiting?: string | undefined } = {};
 
 describe('what Flux, Argo CD and kubectl read, in every phase (issue 21)', () => {
   beforeAll(async () => {
@@ -438,6 +442,12 @@ describe('what Flux, Argo CD and kubectl read, in every phase (issue 21)', () =>
       if (!EXPECTED[row].holds || !measured.has(row)) continue;
       expect([row, measured.get(row)?.measuredWithKubectl]).toEqual([row, true]);
     }
+  });
+
+  it('status.revision changes as soon as a new revision is noticed, also while it waits (docs/gitops.md)', () => {
+    expect(revisionSeen.before).toEqual(expect.any(String));
+    expect(revisionSeen.waiting).toEqual(expect.any(String));
+    expect(revisionSeen.waiting).not.toBe(revisionSeen.before);
   });
 
   it('docs/gitops-health.md is the table this run measured', () => {
