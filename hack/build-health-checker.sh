@@ -37,7 +37,7 @@ mkdir -p "$CACHE/bin"
   echo "weightlifter: building the GitOps health checker once: health-checker"
   echo "  from the Go module proxy (sigs.k8s.io/cli-utils, github.com/fluxcd/pkg/runtime,"
   echo "  github.com/yuin/gopher-lua; versions in hack/health-checker/go.mod)."
-  echo "  This takes about two minutes on 2 cores (longer when the modules are not cached yet);"
+  echo "  This takes about three minutes on 2 cores (longer when the modules are not cached yet);"
   echo "  later runs reuse the cache."
   echo "  Cache: $CACHE (binary: $bin; WEIGHTLIFTER_CACHE moves it)"
   echo "  Go's output: $log"
@@ -45,9 +45,9 @@ mkdir -p "$CACHE/bin"
 
 start=$(date +%s)
 printf '[1/1] health-checker ... ' >&2
-# -mod=readonly: go.sum pins every module; GOTOOLCHAIN=local: the versions in go.mod build with
-# the installed Go (>= 1.26), nothing else is fetched.
-if (cd "$src" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" GOTOOLCHAIN=local \
+# -mod=readonly: go.sum pins every module. The versions in go.mod build with Go 1.26; as in
+# build-binaries.sh, GOTOOLCHAIN=auto lets an older Go (>= 1.21) fetch that toolchain.
+if (cd "$src" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" \
   go build -trimpath -ldflags="-s -w" -o "$bin.partial" .) >"$log" 2>&1; then
   mv -f "$bin.partial" "$bin"
   s=$(($(date +%s) - start))

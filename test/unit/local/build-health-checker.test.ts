@@ -75,7 +75,7 @@ describe('hack/build-health-checker.sh', () => {
     expect(first.stdout.trim()).toBe(path);
     const lines = first.stderr.trim().split('\n');
     expect(lines[0]).toBe('weightlifter: building the GitOps health checker once: health-checker');
-    expect(first.stderr).toMatch(/takes about two minutes on 2 cores/);
+    expect(first.stderr).toMatch(/takes about three minutes on 2 cores/);
     expect(first.stderr).toContain(`Cache: ${cache}`);
     expect(lines.filter((l) => l.startsWith('[1/1] health-checker ... done in '))).toHaveLength(1);
     expect(first.stderr).not.toContain('go: downloading');
