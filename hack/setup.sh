@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Everything the tests, the demo and the benchmark need beyond npm packages, installed from the
 # package registries this project may use. Idempotent and quiet when there is nothing to do.
-#   - Debian packages: prometheus (real Prometheus for metrics), openssl (local PKI), lua5.4
-#     (tests the Argo CD health check)
+#   - Debian packages: prometheus (real Prometheus for metrics), openssl (local PKI)
 #   - kube-apiserver, kube-controller-manager, kubectl, etcd (and kwok when it builds), built once
 #     from the Go module proxy into ~/.cache/weightlifter unless KUBEBUILDER_ASSETS points at them.
 #   - the Gateway API standard-channel CRDs (Go module sigs.k8s.io/gateway-api), fetched once into
 #     the same cache for worlds whose mesh serves Gateway API.
+#   - hack/health-checker (kstatus, Flux's healthCheckExprs and Argo CD's health Lua, run by those
+#     projects' own Go code), built once into the same cache by hack/build-health-checker.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 missing=()
 command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || missing+=(prometheus)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
-command -v lua5.4 >/dev/null 2>&1 || missing+=(lua5.4)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -35,3 +35,4 @@ else
 fi
 
 "$here/fetch-gateway-api-crds.sh" >/dev/null
+"$here/build-health-checker.sh" >/dev/null

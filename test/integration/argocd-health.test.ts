@@ -1,90 +1,44 @@
-// The Argo CD health check (deploy/argocd/health.lua) run by a real Lua interpreter against the
-// statuses the controller writes: phases from src/api, conditions from src/machine/conditions.ts
-// (the engine's own function), generation vs observedGeneration. Lua has no JSON library, so
-// each Canary is handed to the script as a Lua table literal generated here, the way Argo CD hands
-// it `obj`. The chunk runs in an environment holding only what Argo CD's sandbox offers, so a call
-// to `os` or `io` fails here as it would there.
+// The Argo CD health check (deploy/argocd/health.lua, as argocd-cm.yaml ships it) run on
+// gopher-lua, the interpreter Argo CD embeds, with only the libraries Argo CD opens (base, table,
+// package: no string, math, os or io), through hack/health-checker (test/e2e/health-checker.ts).
+// The statuses are the ones the controller writes: phases from src/api, conditions from
+// src/machine/conditions.ts (the engine's own function), generation vs observedGeneration.
+// test/integration/e2e-gitops-health.test.ts asks the same checker about statuses recorded from a
+// running controller; this file covers every phase of src/api and the edge cases in a second.
 import { describe, expect, it } from '@jest/globals';
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import type { Canary, CanaryStatus } from '../../src/api/canary.js';
 import { API_VERSION, GROUP, KINDS, PHASES, type Phase } from '../../src/api/constants.js';
 import { healthOfPhase, nextConditions, type Health } from '../../src/machine/conditions.js';
+import { checkHealth, requireHealthChecker } from '../e2e/health-checker.js';
 
-const LUA = 'lua5.4';
 const SCRIPT = join(process.cwd(), 'deploy', 'argocd', 'health.lua');
 const NOW = '2026-11-24T12:00:00Z';
 
-const probe = spawnSync(LUA, ['-v'], { encoding: 'utf8' });
-if (probe.error !== undefined || probe.status !== 0) {
-  throw new Error(
-    `${LUA} is required to test the Argo CD health check: run \`bash hack/setup.sh\` or ` +
-      '`apt-get install -y --no-install-recommends lua5.4`',
-    { cause: probe.error },
-  );
-}
+// Fails at once, naming `bash hack/build-health-checker.sh`, when the checker is not built.
+requireHealthChecker();
 
-/** A Lua literal for a JSON value (null fields are left out, as in a decoded Argo CD object). */
-export function toLua(value: unknown): string {
-  if (value === null || value === undefined) return 'nil';
-  if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`not representable: ${value}`);
-    return String(value);
-  }
-  if (typeof value === 'string') {
-    const escaped = [...Buffer.from(value, 'utf8')]
-      .map((b) =>
-        b === 0x22 || b === 0x5c || b < 0x20 || b > 0x7e
-          ? `\\${String(b).padStart(3, '0')}`
-          : String.fromCharCode(b),
-      )
-      .join('');
-    return `"${escaped}"`;
-  }
-  if (Array.isArray(value)) return `{${value.map(toLua).join(', ')}}`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(
-    ([, v]) => v !== null && v !== undefined,
-  );
-  return `{${entries.map(([k, v]) => `[${toLua(k)}] = ${toLua(v)}`).join(', ')}}`;
-}
-
-const HARNESS = (obj: string): string => `
-local sandbox = {
-  obj = ${obj},
-  ipairs = ipairs, pairs = pairs, tostring = tostring, tonumber = tonumber, type = type,
-  next = next, select = select, string = string, table = table, math = math,
-}
-local chunk = assert(loadfile(${toLua(SCRIPT)}, "t", sandbox))
-local hs = chunk()
-io.write(tostring(hs.status), "\\n", tostring(hs.message), "\\n")
-`;
-
-interface Health2 {
+interface ArgoHealth {
   readonly status: string;
   readonly message: string;
 }
 
-function runHealth(canary: unknown): Promise<Health2> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(LUA, ['-'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`${LUA} exited with ${String(code)}: ${err}`));
-        return;
-      }
-      const [status = '', message = ''] = out.split('\n');
-      resolve({ status, message });
-    });
-    child.stdin.end(HARNESS(toLua(canary)));
+/** Argo CD's verdicts for Canaries, in order; a script error fails the test. */
+async function runHealthAll(canaries: readonly unknown[]): Promise<ArgoHealth[]> {
+  const reports = await checkHealth(canaries);
+  return reports.map((r) => {
+    if (r.argocd.error !== undefined) throw new Error(`health.lua failed: ${r.argocd.error}`);
+    return { status: r.argocd.status, message: r.argocd.message };
   });
+}
+
+async function runHealth(canary: unknown): Promise<ArgoHealth> {
+  const [hs] = await runHealthAll([canary]);
+  if (hs === undefined) throw new Error('the checker returned no verdict');
+  return hs;
 }
 
 interface Situation {
@@ -394,8 +348,8 @@ describe('Argo CD health check (real Lua interpreter)', () => {
   });
 
   it('answers one of the four Argo CD statuses for every phase of src/api', async () => {
-    const seen = await Promise.all(
-      PHASES.map(async (phase) => (await runHealth(canaryIn({ phase }))).status),
+    const seen = (await runHealthAll(PHASES.map((phase) => canaryIn({ phase })))).map(
+      (hs) => hs.status,
     );
     for (const status of seen)
       expect(['Healthy', 'Progressing', 'Degraded', 'Suspended']).toContain(status);
@@ -410,8 +364,45 @@ describe('Argo CD health check (real Lua interpreter)', () => {
   it('passes messages with quotes, backslashes, newlines and non-ASCII text through intact', async () => {
     const message = 'say "hi" \\ to\nthe canary: 99.5 % ✓';
     const hs = await runHealth(canaryIn({ phase: 'Failed', reason: 'Aborted', message }));
-    // io.write prints the newline inside the message; the harness splits on it.
-    expect(hs.message).toBe('Canary failed: say "hi" \\ to');
+    expect(hs.message).toBe(`Canary failed: ${message}`);
+  });
+});
+
+describe('the checker runs Lua as Argo CD does', () => {
+  it('opens base, table and package only: string and math are not there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'argocd-cm-'));
+    try {
+      const cm = (script: string): string => {
+        const file = join(dir, 'argocd-cm.yaml');
+        writeFileSync(
+          file,
+          `kind: ConfigMap\ndata:\n  resource.customizations.health.${GROUP}_${KINDS.canary}: |\n${script
+            .split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n')}\n`,
+        );
+        return file;
+      };
+      const canary = canaryIn({ phase: 'Succeeded' });
+      const allowed = cm(
+        'local t = {}\ntable.insert(t, tostring(obj.status.phase))\nreturn {status = "Healthy", message = t[1]}',
+      );
+      const [ok] = await checkHealth([canary], { argocdFile: allowed });
+      expect(ok?.argocd).toEqual({ status: 'Healthy', message: 'Succeeded' });
+      for (const call of [
+        'string.format("%d", 1)',
+        'math.floor(1.5)',
+        'os.time()',
+        'io.write("x")',
+      ]) {
+        const [r] = await checkHealth([canary], {
+          argocdFile: cm(`local x = ${call}\nreturn {status = "Healthy", message = ""}`),
+        });
+        expect([call, r?.argocd.status]).toEqual([call, 'Error']);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -29,6 +29,16 @@ beforeAll(async () => {
     canaryWeight: 20,
     failedChecks: 1,
     phaseSince: new Date().toISOString(),
+    paused: true,
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Paused',
+        message: 'paused by an operator: resume to continue',
+        lastTransitionTime: new Date().toISOString(),
+      },
+    ],
   };
   await kubectl(
     'patch',
@@ -85,17 +95,32 @@ describe('kubectl get', () => {
   const row = (out: string, name: string): string[] =>
     (out.split('\n').find((l) => l.startsWith(`${name} `)) ?? '').trim().split(/\s+/);
 
-  it('shows Status, Weight, FailedChecks and LastTransition', async () => {
+  it('shows Status, Weight, Ready, Reason, Paused, Suspended, FailedChecks, LastTransition and Message', async () => {
     const out = await kubectl('get', 'canaries', '-n', NS);
     expect(header(out)).toEqual([
       'NAME',
       'STATUS',
       'WEIGHT',
+      'READY',
+      'REASON',
+      'PAUSED',
+      'SUSPENDED',
       'FAILEDCHECKS',
       'LASTTRANSITION',
       'AGE',
+      'MESSAGE',
     ]);
-    expect(row(out, 'podinfo').slice(0, 4)).toEqual(['podinfo', 'Progressing', '20', '1']);
+    expect(row(out, 'podinfo').slice(0, 8)).toEqual([
+      'podinfo',
+      'Progressing',
+      '20',
+      'False',
+      'Paused',
+      'true',
+      'false',
+      '1',
+    ]);
+    expect(out).toContain('paused by an operator: resume to continue');
   });
 
   it('adds Interval, StepWeight, StepWeights and MaxWeight with -o wide', async () => {
@@ -104,6 +129,10 @@ describe('kubectl get', () => {
       'NAME',
       'STATUS',
       'WEIGHT',
+      'READY',
+      'REASON',
+      'PAUSED',
+      'SUSPENDED',
       'FAILEDCHECKS',
       'LASTTRANSITION',
       'INTERVAL',
@@ -111,9 +140,10 @@ describe('kubectl get', () => {
       'STEPWEIGHTS',
       'MAXWEIGHT',
       'AGE',
+      'MESSAGE',
     ]);
     // examples/canary-step-weight.yaml: interval 30s, stepWeight 10, maxWeight 50, no stepWeights.
-    expect(row(out, 'podinfo').slice(5, 7)).toEqual(['30s', '10']);
+    expect(row(out, 'podinfo').slice(9, 11)).toEqual(['30s', '10']);
     expect(row(out, 'podinfo')).toContain('50');
   });
 

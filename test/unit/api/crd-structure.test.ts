@@ -31,10 +31,18 @@ const crds = {
 } as const;
 const keys = Object.keys(crds) as (keyof typeof crds)[];
 
-/** Path notation of flattenSchema for a printer column's or fieldPath's dotted path. */
+/**
+ * Path notation of flattenSchema for a printer column's or fieldPath's dotted path. A JSONPath
+ * filter (`conditions[?(@.type=="Ready")]`) selects among a list's items.
+ */
 const schemaHas = (root: Schema, dotted: string): boolean => {
   let node: Schema | undefined = root;
-  for (const part of dotted.replace(/^\./, '').split('.')) node = node?.properties?.[part];
+  const path = dotted.replace(/^\./, '').replace(/\[\?\([^)]*\)\]/g, '[]');
+  for (const part of path.split('.')) {
+    const list = part.endsWith('[]');
+    node = node?.properties?.[list ? part.slice(0, -2) : part];
+    if (list) node = node?.items;
+  }
   return node !== undefined;
 };
 
@@ -146,11 +154,22 @@ describe('printer columns', () => {
     expect(missing).toEqual([]);
   });
 
-  it('Canary shows Status, Weight, FailedChecks, LastTransition, and wide Interval/steps/MaxWeight', () => {
+  it('Canary shows Status, Weight, Ready, Reason, Paused, Suspended, FailedChecks, LastTransition, Message, and wide Interval/steps/MaxWeight', () => {
     const columns = crds.canary.spec.versions[0]?.additionalPrinterColumns ?? [];
     const byName = (priority: number) =>
       columns.filter((c) => (c.priority ?? 0) === priority).map((c) => c.name);
-    expect(byName(0)).toEqual(['Status', 'Weight', 'FailedChecks', 'LastTransition', 'Age']);
+    expect(byName(0)).toEqual([
+      'Status',
+      'Weight',
+      'Ready',
+      'Reason',
+      'Paused',
+      'Suspended',
+      'FailedChecks',
+      'LastTransition',
+      'Age',
+      'Message',
+    ]);
     expect(byName(1)).toEqual(['Interval', 'StepWeight', 'StepWeights', 'MaxWeight']);
   });
 });
