@@ -77,6 +77,8 @@ export interface StepScope {
   readonly router: TrafficRouter | null;
   /** Deletes the route object whatever version wrote it; `finalize` uses it without a router. */
   readonly releaseRoute: () => Promise<void>;
+  /** Deletes (or gives back) the route objects of the routing APIs the Canary no longer uses. */
+  readonly releaseOtherRoutes: () => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -251,6 +253,11 @@ export class CanaryActors implements EngineActors {
     await this.#router.setRoutes(e.primaryWeight, e.canaryWeight);
     this.#d.metrics?.setCanaryWeight(this.#ns, this.#name, e.canaryWeight);
     return undefined;
+  }
+
+  async releaseOldRoutes(): Promise<void> {
+    await this.#s.releaseOtherRoutes();
+    this.#s.logger.info('route objects of the previous routing API removed');
   }
 
   async finalize(): Promise<void> {

@@ -9,7 +9,12 @@ import type { KubeObject } from '../kube/object-key.js';
 import { engineSpecFrom } from '../machine/spec.js';
 import { runCanaryStep, type StepLimits, type StepResult } from '../machine/run-step.js';
 import type { Blocked, EngineSpec, Observed } from '../machine/types.js';
-import { createTrafficRouter, releaseRoute, type RouterFactoryDeps } from '../routing/factory.js';
+import {
+  createTrafficRouter,
+  releaseOtherRoutes,
+  releaseRoute,
+  type RouterFactoryDeps,
+} from '../routing/factory.js';
 import type { TrafficRouter } from '../routing/types.js';
 import type { IdleScalePolicy } from '../workload/gitops-scale.js';
 import { addFinalizer, CanaryActors, type ActorDeps } from './actors.js';
@@ -89,6 +94,7 @@ export class CanaryReconciler implements Reconciler {
       json,
       router,
       releaseRoute: () => releaseRoute(canary, this.#d.routerDeps),
+      releaseOtherRoutes: () => releaseOtherRoutes(canary, this.#d.routerDeps),
       logger: ctx.logger,
     });
     const result = await runCanaryStep(

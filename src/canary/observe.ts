@@ -121,6 +121,7 @@ export function observe(input: ObserveInput): Observed {
     routesWrittenAt: written.length === 0 ? null : Math.max(...written),
     initialized,
     missing,
+    routesLeftBehind: caches.routed.leftBehind(canary).length > 0,
     runSlotAvailable: input.runSlotAvailable,
     promotedTemplate: latestStoredTemplate(canary, caches.promoted)?.revision ?? null,
   };

@@ -2,7 +2,9 @@
 // (TrafficSplits, HTTPRoutes, ...): each router declares its resources and the objects it writes
 // for a Canary, and these caches answer for them by group and plural. A router watches each of
 // its resources at one version, and every version reads the same object.
+import type { Canary } from '../api/canary.js';
 import type { KubeObject } from '../kube/object-key.js';
+import { notControlledBy } from '../kube/owner.js';
 import type { ObjectReader } from '../kube/object-reader.js';
 import type { ResourceRef } from '../kube/resources.js';
 import type { CanaryNames, RoutedObject, RoutedReaders, Router } from '../routing/types.js';
@@ -73,5 +75,19 @@ export class RoutedCaches {
       ...o,
       cached: this.read(o.ref).getByName(ns, o.name),
     }));
+  }
+
+  /**
+   * Route objects of the routers that do not serve `canary` now, that exist and that the Canary
+   * may change (it controls them, or took them over): what a change of provider left behind.
+   */
+  leftBehind(canary: Canary): CachedRoutedObject[] {
+    const ns = canary.metadata.namespace ?? '';
+    return this.#routers
+      .filter((r) => !r.serves(canary, this.read))
+      .flatMap((r) => r.objectsOf(canary))
+      .map((o) => ({ ...o, cached: this.read(o.ref).getByName(ns, o.name) }))
+      .filter((o): o is CachedRoutedObject & { cached: KubeObject } => o.cached !== undefined)
+      .filter((o) => (o.notOwnedBecause ?? notControlledBy)(canary, o.cached) === undefined);
   }
 }

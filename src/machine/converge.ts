@@ -62,6 +62,11 @@ export function convergeEffects(state: RunState, observed: Observed): Effect[] {
       canaryWeight: state.canaryWeight,
     });
   }
+  // The provider changed: the old API's route object goes only once the new one routes the
+  // status's weights, so there is no moment without a route.
+  if (observed.routesLeftBehind === true && routesAt(observed.routes, state.canaryWeight)) {
+    effects.push({ type: 'releaseOldRoutes' });
+  }
   // Scaling the idle target down is a decision with a bound, not convergence: phases/idle-scale.ts.
   return effects;
 }

@@ -65,6 +65,12 @@ export interface EngineActors {
     status: EngineStatus,
   ): Promise<EffectOutcome | undefined>;
   finalize(effect: EffectOf<'finalize'>, signal: AbortSignal, status: EngineStatus): Done;
+  /** Removes (or gives back) the Canary's route objects of the routing APIs it no longer uses. */
+  releaseOldRoutes(
+    effect: EffectOf<'releaseOldRoutes'>,
+    signal: AbortSignal,
+    status: EngineStatus,
+  ): Done;
   emitEvent(effect: EffectOf<'emitEvent'>, signal: AbortSignal, status: EngineStatus): Done;
 }
 
@@ -322,6 +328,8 @@ function applyEffect(
       return call(actors, e.type, (a) => a.routeTraffic(e, signal, status));
     case 'finalize':
       return call(actors, e.type, (a) => done(a.finalize(e, signal, status)));
+    case 'releaseOldRoutes':
+      return call(actors, e.type, (a) => done(a.releaseOldRoutes(e, signal, status)));
     case 'emitEvent':
       return call(actors, e.type, (a) => done(a.emitEvent(e, signal, status)));
     case 'callWebhooks':

@@ -126,6 +126,11 @@ export interface Observed {
   readonly initialized: boolean;
   /** When not initialized: what is still missing, for people (e.g. "Service web-canary"). */
   readonly missing?: readonly string[];
+  /**
+   * A route object of another routing API that this Canary controls still exists: the Canary's
+   * provider changed (spec.routing.provider), and the old object goes once the new one routes.
+   */
+  readonly routesLeftBehind?: boolean;
   /** The global limit on concurrently running canaries lets this one start a run. */
   readonly runSlotAvailable: boolean;
   /**
@@ -220,7 +225,8 @@ export const NOTHING_GATHERED: Gathered = { webhooks: {}, checks: null, prefligh
  * `initialize` creates what is missing; a missing primary is built from the target (first
  * initialisation, or the target still runs the promoted revision) or from the stored promoted
  * template (`stored`), never from an unanalysed target. `recordPromoted` stores the live primary's
- * template (and config copies) as the promoted template of `revision`.
+ * template (and config copies) as the promoted template of `revision`. `releaseOldRoutes` removes
+ * (or gives back) the route objects of a routing API the Canary no longer uses.
  */
 export type Effect =
   | { readonly type: 'initialize'; readonly primaryFrom: 'target' | 'stored' }
@@ -229,6 +235,7 @@ export type Effect =
   | { readonly type: 'scaleCanary'; readonly to: 'up' | 'zero' }
   | { readonly type: 'routeTraffic'; readonly primaryWeight: number; readonly canaryWeight: number }
   | { readonly type: 'finalize' }
+  | { readonly type: 'releaseOldRoutes' }
   | {
       readonly type: 'emitEvent';
       readonly eventType: 'Normal' | 'Warning';

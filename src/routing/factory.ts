@@ -76,3 +76,13 @@ export async function createTrafficRouter(
 export async function releaseRoute(canary: Canary, deps: RouterFactoryDeps): Promise<void> {
   await deps.routers.find((r) => r.serves(canary, deps.read))?.release(canary, deps.read);
 }
+
+/**
+ * Deletes (or gives back) the Canary's route objects of every router that does not serve it now:
+ * after a change of provider, once the new router's object routes the Canary's weights.
+ */
+export async function releaseOtherRoutes(canary: Canary, deps: RouterFactoryDeps): Promise<void> {
+  for (const router of deps.routers.filter((r) => !r.serves(canary, deps.read))) {
+    await router.release(canary, deps.read);
+  }
+}

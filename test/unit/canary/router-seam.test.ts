@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
+import type { Canary } from '../../../src/api/canary.js';
 import { serviceNames } from '../../../src/api/defaults.js';
 import {
   createCaches,
@@ -21,6 +22,7 @@ import type { ListerWatcher, WatchEventType } from '../../../src/kube/lister-wat
 import type { KubeObject } from '../../../src/kube/object-key.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { collectionPath, type ResourceRef } from '../../../src/kube/resources.js';
+import { releaseOtherRoutes } from '../../../src/routing/factory.js';
 import type {
   CanaryNames,
   RoutedObject,
@@ -99,6 +101,78 @@ let caches: ControllerCaches | undefined;
 afterEach(async () => {
   if (caches !== undefined) await stopCaches(caches);
   caches = undefined;
+});
+
+describe('a change of provider', () => {
+  /** The example router serving nothing now: the Canary's provider moved to another API. */
+  const retired: Router = { ...exampleRouter, serves: () => false };
+  const owned = (uid: string): KubeObject => ({
+    ...route('ns', 'web-route', '7'),
+    metadata: {
+      namespace: 'ns',
+      name: 'web-route',
+      resourceVersion: '7',
+      ownerReferences: [
+        {
+          apiVersion: 'weightlifter.io/v1alpha1',
+          kind: 'Canary',
+          name: 'web',
+          uid,
+          controller: true,
+        },
+      ],
+    },
+  });
+
+  it('leaves behind the old API’s object the Canary controls, and nothing else', async () => {
+    const web = canaryJson('ns', 'web');
+    const canary = web as unknown as Canary;
+    caches = await memoryCaches({
+      routers: [retired],
+      routed: { exampleroutes: [owned('uid-web')] },
+      canaries: [web],
+    });
+    expect(caches.routed.objectsOf(web)).toEqual([]);
+    expect(caches.routed.leftBehind(canary).map((o) => o.name)).toEqual(['web-route']);
+    await stopCaches(caches);
+    // Someone else's object of that name is not ours to remove.
+    caches = await memoryCaches({
+      routers: [retired],
+      routed: { exampleroutes: [owned('uid-other')] },
+      canaries: [web],
+    });
+    expect(caches.routed.leftBehind(canary)).toEqual([]);
+    await stopCaches(caches);
+    // While the router still serves the Canary, its object is in use, not left behind.
+    caches = await memoryCaches({
+      routers: [exampleRouter],
+      routed: { exampleroutes: [owned('uid-web')] },
+      canaries: [web],
+    });
+    expect(caches.routed.leftBehind(canary)).toEqual([]);
+  });
+
+  it('releases only the routers that do not serve the Canary', async () => {
+    const released: string[] = [];
+    const tracking = (r: Router, serves: boolean): Router => ({
+      ...r,
+      serves: () => serves,
+      release: () => {
+        released.push(r.kind + (serves ? ' (serving)' : ''));
+        return Promise.resolve();
+      },
+    });
+    const web = canaryJson('ns', 'web') as unknown as Canary;
+    const routers = [
+      tracking(exampleRouter, true),
+      tracking({ ...exampleRouter, kind: 'old' }, false),
+    ];
+    await releaseOtherRoutes(web, {
+      routers,
+      read: () => ({ getByName: () => undefined, list: () => [] }),
+    });
+    expect(released).toEqual(['old']);
+  });
 });
 
 describe('a second router, registered without changing the controller', () => {

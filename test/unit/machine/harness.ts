@@ -154,6 +154,8 @@ export class World {
   routeKind = 'TrafficSplit';
   /** What initialization still lacks, as observe() lists it. */
   missing: string[] = [];
+  /** A route object of the routing API the Canary used before still exists. */
+  routesLeftBehind = false;
 
   readonly clock = new ManualClock(Date.UTC(2026, 5, 1, 10, 0, 0));
 
@@ -167,6 +169,7 @@ export class World {
       routesWrittenAt: this.routesWrittenAt,
       initialized: this.initialized,
       missing: [...this.missing],
+      routesLeftBehind: this.routesLeftBehind,
       routeRejection: this.routeRejection,
       routeKind: this.routeKind,
       runSlotAvailable: this.runSlotAvailable,
@@ -276,6 +279,10 @@ export class World {
       finalize: (e) =>
         this.act('finalize', e, () => {
           this.finalized = true;
+        }),
+      releaseOldRoutes: (e) =>
+        this.act('releaseOldRoutes', e, () => {
+          this.routesLeftBehind = false;
         }),
       emitEvent: (e) => this.act('emitEvent', e, () => undefined),
     };

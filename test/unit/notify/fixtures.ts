@@ -69,6 +69,7 @@ export function actorsFor(deps: ActorDeps, json: CanaryJson): CanaryActors {
     json,
     router: unused('router'),
     releaseRoute: unused('releaseRoute'),
+    releaseOtherRoutes: unused('releaseOtherRoutes'),
     logger: silent,
   });
 }
