@@ -66,7 +66,7 @@ describe('GitOps scaling the idle target back up', () => {
         ns,
         APP,
         'Initialized and scaled down',
-        (s) => s.phase === 'Initialized' && s.targetScaledDown === true,
+        (s) => s.phase === 'Initialized' && s.idleScale?.attempts === 1,
       );
       split.reset();
       await eventually('the routine scale-down seen by the watch', () =>
