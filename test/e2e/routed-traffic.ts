@@ -2,7 +2,8 @@
 // canary weight the emulator routed by and per route object that routed them. A route written
 // but not accepted (HTTPRoute) routes nothing: the apex goes to its own selector, and the counts
 // say so. Sampled every 100 ms, so a few requests at a weight change may count for the weight
-// before; a step lasts seconds.
+// before; a step lasts seconds. Failed responses (5xx) are counted from the emulator's
+// exposition series by series, since a series goes when its pod does.
 import type { MeshEmulator } from '../../dev/local/emulator/emulator.js';
 import { APP } from './manifests.js';
 
@@ -17,6 +18,9 @@ export class RoutedTraffic {
   readonly byWeight = new Map<number | 'unrouted', WeightTraffic>();
   /** Every route that routed the apex, as `TrafficSplit/<name>` or `HTTPRoute/<name>`. */
   readonly routedBy = new Set<string>();
+  /** 5xx responses in the namespace (inbound and outbound, 503 "no endpoints" included). */
+  failed = 0;
+  readonly #failedSeries = new Map<string, number>();
   readonly #emulator: MeshEmulator;
   readonly #ns: string;
   #last: Readonly<Record<string, number>> = {};
@@ -31,6 +35,7 @@ export class RoutedTraffic {
   start(): void {
     this.#last = this.#emulator.observedSplit(this.#ns, APP);
     this.#at = this.#routedAt();
+    this.#countFailures(true);
     this.#timer = setInterval(() => {
       this.#sample();
     }, 100);
@@ -78,5 +83,24 @@ export class RoutedTraffic {
     }
     this.#last = now;
     this.#at = this.#routedAt();
+    this.#countFailures(false);
+  }
+
+  /** Adds what each 5xx series grew by since the last look; `baseline`: only remember them. */
+  #countFailures(baseline: boolean): void {
+    for (const line of this.#emulator.metricsText().split('\n')) {
+      if (
+        !line.startsWith('response_total{') ||
+        !line.includes(`namespace="${this.#ns}"`) ||
+        !/status_code="5\d\d"/.test(line)
+      ) {
+        continue;
+      }
+      const cut = line.lastIndexOf(' ');
+      const key = line.slice(0, cut);
+      const value = Number(line.slice(cut + 1));
+      if (!baseline) this.failed += Math.max(0, value - (this.#failedSeries.get(key) ?? 0));
+      this.#failedSeries.set(key, value);
+    }
   }
 }
