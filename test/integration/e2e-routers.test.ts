@@ -171,8 +171,13 @@ describe.each(WORLDS)('over $router (mesh serving $meshApis)', ({ router, meshAp
     it('rolls back a revision with a 30 % error rate', async () => {
       const before = (await getCanary(e, ns, APP)).status;
       at().reset();
-      await release(e, ns, '3', BEHAVIOUR.errorRate(0.3));
-      const done = await waitForEnd(e, ns);
+      const done = await watchingTraffic(e, ns, async (traffic) => {
+        await release(e, ns, '3', BEHAVIOUR.errorRate(0.3));
+        const end = await waitForEnd(e, ns);
+        // The failed-request count the deletion below relies on sees these failures.
+        expect(traffic.failed).toBeGreaterThan(0);
+        return end;
+      });
       expect(done.phase).toBe('Failed');
       expect(done.lastPromotedRevision).toBe(before?.lastPromotedRevision);
       expect((done.lastAnalysis ?? []).find((m) => m.result === 'Failed')?.metric).toBe(

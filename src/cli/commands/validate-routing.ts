@@ -1,7 +1,7 @@
 // `validate` on spec.routing: parentRefs with provider smi are refused as the CRD refuses them
-// (also when the controller's --routing-provider smi is what the Canary gets), and the provider
-// the controller would use is said — for `auto`, what it picks from the APIs the cluster serves
-// (selectProvider, the controller's own rule, for a Canary without a route object yet).
+// (also when the controller's --routing-provider smi is what the Canary gets); for `auto`, a note
+// says what it picks from the APIs the cluster serves (selectProvider, the controller's own rule,
+// for a Canary without a route object yet); a provider the cluster cannot serve is a warning.
 import type { Canary } from '../../api/canary.js';
 import type { ConcreteRoutingProvider, RoutingProvider } from '../../api/constants.js';
 import { selectProvider } from '../../routing/provider.js';
@@ -90,10 +90,12 @@ export async function routingFindings(
       ],
     };
   }
-  const how =
-    effective === 'auto'
-      ? `auto picks ${api} (the cluster serves ${servedText(apis)}; a route object the Canary ` +
-        'already has keeps its provider)'
-      : `routes over ${api}`;
-  return { ...none(), notes: [`spec.routing.provider ${named}: ${how}`] };
+  if (effective !== 'auto') return none();
+  return {
+    ...none(),
+    notes: [
+      `spec.routing.provider ${named}: picks ${api} for a Canary without a route object yet ` +
+        `(the cluster serves ${servedText(apis)})`,
+    ],
+  };
 }
