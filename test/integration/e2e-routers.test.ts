@@ -301,6 +301,23 @@ describe.each(WORLDS)('over $router (mesh serving $meshApis)', ({ router, meshAp
     });
   });
 
+  it('lets the controller write HTTPRoutes (deploy/rbac.yaml) but never their status', async () => {
+    const canI = async (...args: string[]): Promise<string> => {
+      const r = await e.world.controlPlane.kubectl([
+        ...['auth', 'can-i', ...args, '-n', 'any'],
+        ...['--as', 'system:serviceaccount:weightlifter-system:weightlifter'],
+      ]);
+      return r.stdout.trim();
+    };
+    for (const verb of ['create', 'patch', 'delete', 'watch']) {
+      expect(await canI(verb, 'httproutes.gateway.networking.k8s.io')).toBe('yes');
+    }
+    expect(
+      await canI('patch', 'httproutes.gateway.networking.k8s.io', '--subresource=status'),
+    ).toBe('no');
+    expect(await canI('create', 'gateways.gateway.networking.k8s.io')).toBe('no');
+  });
+
   if (router === 'gatewayapi') gatewayApiOnly(e);
 });
 
@@ -383,7 +400,8 @@ spec:
       const events = await canaryEvents(e.admin, ns, (evs) =>
         evs.some((ev) => ev.reason === 'NotOwned'),
       );
-      expect(events.some((ev) => ev.type === 'Warning' && ev.reason === 'NotOwned')).toBe(true);
+      const refusal = events.find((ev) => ev.type === 'Warning' && ev.reason === 'NotOwned');
+      expect(refusal?.note).toContain('weightlifter.io/takeover');
       const untouched = await getRoute(e, 'gatewayapi', ns);
       expect(untouched?.metadata.generation).toBe(before?.metadata.generation);
       expect(untouched?.spec?.rules).toEqual(before?.spec?.rules);
