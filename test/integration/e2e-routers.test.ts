@@ -34,6 +34,8 @@ import {
   SplitRecorder,
 } from '../e2e/observers.js';
 import { RoutedTraffic } from '../e2e/routed-traffic.js';
+import type { ValidationReport } from '../../src/cli/render/problems.js';
+import { runCli } from './cli-harness.js';
 
 jest.setTimeout(180_000);
 
@@ -67,6 +69,15 @@ async function getRoute(e: E2E, router: Router, ns: string): Promise<RouteObject
     throw err;
   }
 }
+
+const API = { smi: 'SMI TrafficSplit', gatewayapi: 'Gateway API HTTPRoute' } as const;
+/** What each router's world serves, as `validate` words it. */
+const SERVED = {
+  smi: 'SMI TrafficSplit v1alpha4 and Gateway API HTTPRoute v1',
+  gatewayapi: 'Gateway API HTTPRoute v1',
+} as const;
+
+const adminKubeconfig = (e: E2E): string => e.world.controlPlane.adminKubeconfig;
 
 const readyOf = (s: CanaryStatus) => s.conditions?.find((c) => c.type === 'Ready');
 
@@ -141,6 +152,9 @@ describe.each(WORLDS)('over $router (mesh serving $meshApis)', ({ router, meshAp
         app: `${APP}-primary`,
       });
       await waitForReplicas(e, ns, APP, 0);
+      // The CLI names the route object.
+      const status = await runCli(['status', APP, '-n', ns], { kubeconfig: adminKubeconfig(e) });
+      expect(status.stdout.split('\n')).toContain(`Route      ${kind}/${APP}`);
       await watchingTraffic(e, ns, async (traffic) => {
         await eventually('primary served through the route', () =>
           (traffic.byWeight.get(0)?.primary ?? 0) > 10 ? true : undefined,
@@ -293,11 +307,21 @@ describe.each(WORLDS)('over $router (mesh serving $meshApis)', ({ router, meshAp
       splitVersion: recordedRoute(router),
     });
 
-    it(`picks ${kind} in a world serving ${meshApis.join(' and ')}`, async () => {
+    it(`picks ${kind} in a world serving ${meshApis.join(' and ')}, as validate says`, async () => {
       expect(deployed.split.current()).toEqual({ primaryWeight: 100, canaryWeight: 0 });
       expect(await getRoute(e, router, ns)).toBeDefined();
       const other: Router = router === 'smi' ? 'gatewayapi' : 'smi';
       if (meshApis.includes(other)) expect(await getRoute(e, other, ns)).toBeUndefined();
+      const validated = await runCli(['validate', '-f', 'c.yaml', '-o', 'json'], {
+        kubeconfig: adminKubeconfig(e),
+        files: { 'c.yaml': canaryYaml(ns, { provider: 'auto' }) },
+      });
+      expect(validated.exitCode).toBe(0);
+      const { notes } = JSON.parse(validated.stdout) as ValidationReport;
+      expect(notes.map((n) => n.message)).toContain(
+        `spec.routing.provider auto: picks ${API[router]} for a Canary without a route object ` +
+          `yet (the cluster serves ${SERVED[router]})`,
+      );
     });
   });
 
