@@ -4,6 +4,7 @@ import type { KubeRawClient } from '../src/kube/raw-client.js';
 import { EMULATOR_ANNOTATIONS } from '../dev/local/emulator/annotations.js';
 import { BUILTIN, collectionPath, objectPath } from '../src/kube/resources.js';
 import { CANARY_REF } from '../src/canary/caches.js';
+import type { BenchRouter } from './options.js';
 
 /** Pod-template annotation whose value marks a revision. */
 export const REVISION_ANNOTATION = 'bench.weightlifter.io/revision';
@@ -16,6 +17,8 @@ export interface FleetMember {
 }
 
 export interface CanaryShape {
+  /** spec.routing.provider. */
+  readonly router: BenchRouter;
   readonly intervalSeconds: number;
   readonly windowSeconds: number;
   readonly steps: number;
@@ -67,7 +70,7 @@ function canary(m: FleetMember, shape: CanaryShape): unknown {
     spec: {
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: m.name },
       service: { port: 9898, targetPort: 'http' },
-      routing: { provider: 'smi' },
+      routing: { provider: shape.router },
       progressDeadlineSeconds: 300,
       analysis: {
         interval: `${shape.intervalSeconds}s`,

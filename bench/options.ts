@@ -11,8 +11,14 @@ export type Scenario = (typeof SCENARIOS)[number];
 export const POD_MODES = ['emulator', 'kwok'] as const;
 export type PodMode = (typeof POD_MODES)[number];
 
+/** The routing API of the world's mesh and of every Canary (spec.routing.provider). */
+export const BENCH_ROUTERS = ['smi', 'gatewayapi'] as const;
+export type BenchRouter = (typeof BENCH_ROUTERS)[number];
+
 export interface BenchOptions {
   readonly n: readonly number[];
+  /** smi: TrafficSplit in an SMI world; gatewayapi: HTTPRoute in a Gateway API (GAMMA) world. */
+  readonly router: BenchRouter;
   readonly scenarios: readonly Scenario[];
   readonly idleSeconds: number;
   /** Quiet time after the fleet is Initialized, before the idle window opens. */
@@ -44,6 +50,8 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [options]
   --n 100,1000,2000        canary counts, one world each (BENCH_N)
+  --router smi|gatewayapi  the mesh's routing API and every Canary's provider: TrafficSplit or
+                           HTTPRoute (BENCH_ROUTER; default smi)
   --scenarios idle,progressing,reaction (BENCH_SCENARIOS)
   --idle-seconds 60        idle measurement window (BENCH_IDLE_SECONDS)
   --settle-seconds 10      wait after all are Initialized (BENCH_SETTLE_SECONDS)
@@ -70,6 +78,7 @@ export const USAGE = `npm run bench -- [options]
 
 const FLAGS = {
   n: { type: 'string' },
+  router: { type: 'string' },
   scenarios: { type: 'string' },
   'idle-seconds': { type: 'string' },
   'settle-seconds': { type: 'string' },
@@ -140,6 +149,10 @@ export function parseOptions(
   if (!(POD_MODES as readonly string[]).includes(pods)) {
     problems.push(`--pods: "${pods}" is not ${POD_MODES.join(' or ')}`);
   }
+  const router = text('router') ?? 'smi';
+  if (!(BENCH_ROUTERS as readonly string[]).includes(router)) {
+    problems.push(`--router: "${router}" is not ${BENCH_ROUTERS.join(' or ')}`);
+  }
   const controller = text('controller') ?? 'compiled';
   if (!(CONTROLLER_RUNTIMES as readonly string[]).includes(controller)) {
     problems.push(`--controller: "${controller}" is not ${CONTROLLER_RUNTIMES.join(' or ')}`);
@@ -148,6 +161,7 @@ export function parseOptions(
   const qt = text('quiet-timeout-seconds');
   const opts: BenchOptions = {
     n,
+    router: router as BenchRouter,
     scenarios: scenarios as Scenario[],
     idleSeconds: num('idle-seconds', 60, 1),
     settleSeconds: num('settle-seconds', 10, 0),

@@ -78,6 +78,7 @@ export async function runForN(
   await mkdir(workDir, { recursive: true });
   nlog('starting the world and the controller');
   const bw = await startBenchWorld({
+    meshApis: [opts.router],
     defaultRps: opts.rps,
     scrapeIntervalSeconds: opts.scrapeSeconds,
     logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }),
@@ -105,7 +106,7 @@ export async function runForN(
       await bw.stop();
     },
   };
-  const tracker = new FleetTracker(bw.admin);
+  const tracker = new FleetTracker(bw.admin, opts.router);
   try {
     await controller.start();
     await tracker.start();

@@ -1,5 +1,7 @@
-// The bench's eyes: watches (as admin) every Canary and TrafficSplit and stamps each change with
-// the wall-clock time it was seen, so latencies are measured from outside the controller.
+// The bench's eyes: watches (as admin) every Canary and route (TrafficSplit or HTTPRoute, per the
+// bench's router) and stamps each change with the wall-clock time it was seen, so latencies are
+// measured from outside the controller. A route's weights count when written (an HTTPRoute's
+// acceptance by the mesh follows within the emulator's 200 ms tick).
 import { pino } from 'pino';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 import type { CanaryStatus } from '../src/api/canary.js';
@@ -8,7 +10,9 @@ import { Informer } from '../src/kube/informer.js';
 import { createListerWatcher } from '../src/kube/lister-watcher.js';
 import type { KubeObject } from '../src/kube/object-key.js';
 import type { KubeRawClient } from '../src/kube/raw-client.js';
+import { readRouteRoutes, routeRef } from '../src/routing/http-route.js';
 import { readRoutes, splitRef, type LiveSplit } from '../src/routing/traffic-split.js';
+import type { BenchRouter } from './options.js';
 
 interface CanaryObject extends KubeObject {
   status?: CanaryStatus;
@@ -20,6 +24,8 @@ export interface WeightChange {
 }
 
 type Waiter = () => boolean;
+/** The fleet's spec.service.port (fleet.ts). */
+const SERVICE_PORT = 9898;
 export type CanaryListener = (key: string, status: CanaryStatus, seenAt: number) => void;
 
 export class FleetTracker {
@@ -30,7 +36,7 @@ export class FleetTracker {
   readonly #waiters = new Set<Waiter>();
   readonly #listeners = new Set<CanaryListener>();
 
-  constructor(admin: KubeRawClient) {
+  constructor(admin: KubeRawClient, router: BenchRouter) {
     const logger = pino({ level: 'silent' });
     // Long relist periods: the bench's own requests should not disturb the figures.
     this.#canaries = new Informer<CanaryObject>({
@@ -41,7 +47,10 @@ export class FleetTracker {
     });
     this.#splits = new Informer<LiveSplit>({
       name: 'bench-splits',
-      listerWatcher: createListerWatcher<LiveSplit>(admin, splitRef('v1alpha4')),
+      listerWatcher: createListerWatcher<LiveSplit>(
+        admin,
+        router === 'smi' ? splitRef('v1alpha4') : routeRef('v1'),
+      ),
       logger,
       relistIntervalMs: 0,
     });
@@ -61,7 +70,10 @@ export class FleetTracker {
         primary: `${name}-primary`,
         canary: `${name}-canary`,
       };
-      const r = readRoutes(e.obj, names);
+      const r =
+        router === 'smi'
+          ? readRoutes(e.obj, names)
+          : readRouteRoutes(e.obj, { ...names, port: SERVICE_PORT });
       if (!r.ok) return;
       const list = this.#weights.get(e.key) ?? [];
       if (list.at(-1)?.canaryWeight !== r.routes.canaryWeight) {

@@ -48,6 +48,7 @@ const KIND_OF: Readonly<Record<string, WriteKind>> = {
   'canaries/status': 'status',
   events: 'events',
   trafficsplits: 'split',
+  httproutes: 'split',
   deployments: 'deployments',
 };
 export const WRITE_KINDS = ['status', 'events', 'split', 'deployments', 'other'] as const;
@@ -152,7 +153,9 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
     apiWrites: audit.writes,
     writesPerCanary: round(audit.writes / n, 2),
     writesPerCanaryStep: round(audit.writes / canarySteps, 2),
-    splitPatchesPerCanaryStep: perStep('patch trafficsplits'),
+    splitPatchesPerCanaryStep: perStep(
+      opts.router === 'smi' ? 'patch trafficsplits' : 'patch httproutes',
+    ),
     statusPatchesPerCanaryStep: perStep('patch canaries/status'),
     writesPerCanaryStepByKind: writesByKind(writesByCall, canarySteps),
     writesByCall,

@@ -2,6 +2,7 @@
 // the behaviour its pod template's annotations ask for (dev/local/emulator/annotations.ts), so a
 // "release" is a change of image tag plus, for the bad one, an error rate.
 import { EMULATOR_ANNOTATIONS } from '../local/emulator/annotations.js';
+import type { DemoRouter } from './options.js';
 
 export const DEMO_NAMESPACE = 'demo';
 export const APP = 'podinfo';
@@ -70,7 +71,31 @@ spec:
 `;
 }
 
-export function canaryYaml(): string {
+/** What the story says about each router's route object. */
+export const ROUTE_OBJECT = {
+  smi: {
+    kind: 'TrafficSplit',
+    plural: 'trafficsplits',
+    resource: 'trafficsplits.split.smi-spec.io',
+    api: 'SMI',
+  },
+  gatewayapi: {
+    kind: 'HTTPRoute',
+    plural: 'httproutes',
+    resource: 'httproutes.gateway.networking.k8s.io',
+    api: 'Gateway API',
+  },
+} as const satisfies Record<
+  DemoRouter,
+  { kind: string; plural: string; resource: string; api: string }
+>;
+
+const ROUTING: Record<DemoRouter, string> = {
+  smi: '{provider: smi, smiVersion: auto}',
+  gatewayapi: '{provider: gatewayapi}',
+};
+
+export function canaryYaml(router: DemoRouter = 'smi'): string {
   const s = CANARY_SPEC;
   return `apiVersion: weightlifter.io/v1alpha1
 kind: Canary
@@ -78,7 +103,7 @@ metadata: {name: ${APP}, namespace: ${DEMO_NAMESPACE}}
 spec:
   targetRef: {apiVersion: apps/v1, kind: Deployment, name: ${APP}}
   service: {port: 9898, targetPort: http}
-  routing: {provider: smi, smiVersion: auto}
+  routing: ${ROUTING[router]}
   progressDeadlineSeconds: 60
   analysis:
     interval: ${s.interval}

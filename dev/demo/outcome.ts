@@ -1,5 +1,5 @@
-// Pure readings of cluster objects for the story: how a release ended, and where the
-// TrafficSplit sends traffic.
+// Pure readings of cluster objects for the story: how a release ended, and where the route
+// (TrafficSplit or HTTPRoute) sends traffic.
 import type { Canary } from '../../src/api/canary.js';
 import { parseQuantity } from '../../src/kube/quantity.js';
 
@@ -29,6 +29,23 @@ export function splitWeights(split: SplitJson): Map<string, number> {
   for (const b of split.spec?.backends ?? []) {
     if (b.service === undefined) continue;
     weights.set(b.service, quantity(b.weight));
+  }
+  return weights;
+}
+
+interface HttpRouteJson {
+  spec?: { rules?: { backendRefs?: { name?: string; weight?: number }[] }[] };
+}
+
+/**
+ * Weights by backend Service of the HTTPRoute rule that names `primary` (the rule weightlifter
+ * writes); a backendRef without a weight weighs 1, as Gateway API says.
+ */
+export function httpRouteWeights(route: HttpRouteJson, primary: string): Map<string, number> {
+  const weights = new Map<string, number>();
+  const rule = route.spec?.rules?.find((r) => r.backendRefs?.some((b) => b.name === primary));
+  for (const b of rule?.backendRefs ?? []) {
+    if (b.name !== undefined) weights.set(b.name, b.weight ?? 1);
   }
   return weights;
 }

@@ -2,7 +2,8 @@
 // stop. Pure, so a unit test pins that every command it suggests is spelled the way it works.
 import { paint, type Style } from '../../src/cli/render/style.js';
 import { EMULATOR_ANNOTATIONS } from '../local/emulator/annotations.js';
-import { APP, CANARY_SPEC, DEMO_NAMESPACE } from './manifests.js';
+import { APP, CANARY_SPEC, DEMO_NAMESPACE, ROUTE_OBJECT } from './manifests.js';
+import type { DemoRouter } from './options.js';
 
 export interface OutroFacts {
   readonly adminKubeconfig: string;
@@ -12,6 +13,7 @@ export interface OutroFacts {
   readonly logDir: string;
   /** The demo exits after the story (--once) instead of staying up. */
   readonly once: boolean;
+  readonly router: DemoRouter;
 }
 
 /** A merge patch of the app's pod template annotations: a new revision with that behaviour. */
@@ -49,8 +51,8 @@ export function outroLines(f: OutroFacts, style: Style): string[] {
       'a slow release: the p99 check fails and it is rolled back',
     ),
     ...cmd(
-      `kubectl get trafficsplits -n ${DEMO_NAMESPACE} -o yaml`,
-      'the SMI TrafficSplit the controller steers',
+      `kubectl get ${ROUTE_OBJECT[f.router].plural} -n ${DEMO_NAMESPACE} -o yaml`,
+      `the ${ROUTE_OBJECT[f.router].api} ${ROUTE_OBJECT[f.router].kind} the controller steers`,
     ),
     '',
     `  Prometheus          ${f.prometheusUrl}`,

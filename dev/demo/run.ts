@@ -23,6 +23,10 @@ export interface DemoIo {
 /** A stop that takes longer than this is cut short: the 'exit' hook kills what is left. */
 const STOP_DEADLINE_MS = 20_000;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const MESH = {
+  smi: 'SMI mesh (TrafficSplit)',
+  gatewayapi: 'Gateway API mesh (GAMMA: HTTPRoute)',
+} as const satisfies Record<DemoOptions['router'], string>;
 
 export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<never> {
   const style = styleFor(io.out, io.env);
@@ -77,7 +81,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<never> {
   try {
     write(
       paint(style, 'bold', 'weightlifter demo') +
-        ': canary releases on a local Kubernetes control plane, a real Prometheus and an emulated SMI mesh',
+        `: canary releases on a local Kubernetes control plane, a real Prometheus and an emulated ${MESH[opts.router]}`,
     );
     write('');
     write(
@@ -85,6 +89,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<never> {
     );
     startup = startStack({
       logLevel: opts.logLevel,
+      router: opts.router,
       onWorld: (w: World) => {
         write(
           `  ready in ${(w.startupMs / 1000).toFixed(1)} s: API server ${w.controlPlane.server}, Prometheus ${w.prometheusUrl}`,
@@ -106,6 +111,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<never> {
       signal: abort.signal,
       now: () => Date.now(),
       timeoutMs: opts.releaseTimeoutMs,
+      router: opts.router,
     });
     write('');
     write(
@@ -121,6 +127,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<never> {
         controllerHealthUrl: stack.controller.healthUrl,
         logDir: stack.logDir,
         once: opts.once,
+        router: opts.router,
       },
       style,
     )) {

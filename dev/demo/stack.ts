@@ -1,4 +1,5 @@
-// What the demo runs: the local SMI world (control plane, Prometheus, mesh emulator) and the
+// What the demo runs: the local world (control plane, Prometheus, mesh emulator serving SMI or
+// Gateway API, per the demo's router) and the
 // controller, in this process, as its own ServiceAccount identity under deploy/rbac.yaml — the
 // least privilege an operator installs. stop() goes in dependency order: the controller first,
 // while the API server it talks to still answers, then the world.
@@ -11,6 +12,7 @@ import { loadKubeConfig } from '../../src/kube/client.js';
 import { KubeRawClient } from '../../src/kube/raw-client.js';
 import { repoRoot } from '../local/paths.js';
 import { startWorld, type World } from '../local/world.js';
+import type { DemoRouter } from './options.js';
 import { startController, type RunningController } from '../../src/main.js';
 import { createRootLogger, isLogLevel } from '../../src/telemetry/logger.js';
 
@@ -28,6 +30,8 @@ export interface DemoStack {
 
 export interface StackOptions {
   readonly logLevel: string;
+  /** The mesh's routing API: SMI (TrafficSplit) or Gateway API (HTTPRoute, GAMMA). */
+  readonly router: DemoRouter;
   /** Told when each part is up, for the progress lines. */
   readonly onWorld?: (world: World) => void;
 }
@@ -42,6 +46,7 @@ function fileLogger(path: string, level: string): Logger {
 export async function startStack(opts: StackOptions): Promise<DemoStack> {
   const logDir = await mkdtemp(join(tmpdir(), 'weightlifter-demo-'));
   const world = await startWorld({
+    meshApis: [opts.router],
     defaultRps: 40,
     // Blue/green's test traffic: the route sends a blue/green canary nothing, so a Canary with
     // `iterations` tried in the demo's cluster is measured on these requests to `<svc>-canary`.

@@ -1,6 +1,7 @@
 // The story `npm start` tells: podinfo v1 behind a Canary, then v2 (healthy) promoted step by step,
 // then v3 (30 % errors) rolled back, each checked against what the cluster really holds afterwards
-// (the TrafficSplit's weights and the primary's pod template), not only the Canary's status.
+// (the route's weights — TrafficSplit or HTTPRoute — and the primary's pod template), not only the
+// Canary's status.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getCanary } from '../../src/cli/commands/status-fetch.js';
 import { BUILTIN, objectPath } from '../../src/kube/resources.js';
@@ -14,6 +15,7 @@ import {
   DEMO_NAMESPACE,
   RELEASES,
   RELEASE_ANNOTATION,
+  ROUTE_OBJECT,
   appYaml,
   canaryYaml,
   namespaceYaml,
@@ -21,12 +23,22 @@ import {
   type Release,
 } from './manifests.js';
 import { frameOf } from './narrator.js';
-import { OUTCOMES, describeSplit, outcomeOf, splitWeights, type Outcome } from './outcome.js';
+import type { DemoRouter } from './options.js';
+import {
+  OUTCOMES,
+  describeSplit,
+  httpRouteWeights,
+  outcomeOf,
+  splitWeights,
+  type Outcome,
+} from './outcome.js';
 
 export interface StoryDeps extends Omit<FollowDeps, 'namespace' | 'name'> {
   /** kubectl as the cluster admin; resolves with stdout, throws on a non-zero exit. */
   readonly kubectl: (args: string[], input?: string) => Promise<string>;
   readonly timeoutMs: number;
+  /** The Canary's router (and so the route object the story reads). */
+  readonly router: DemoRouter;
 }
 
 export interface StoryResult {
@@ -47,7 +59,7 @@ export async function tellStory(d: StoryDeps): Promise<StoryResult> {
       `p99 <= ${s.maxP99Ms} ms, rollback after ${s.threshold} failed checks`,
   );
   await d.kubectl(['apply', '-f', '-'], namespaceYaml() + '---\n' + appYaml(RELEASES.v1));
-  await d.kubectl(['apply', '-f', '-'], canaryYaml());
+  await d.kubectl(['apply', '-f', '-'], canaryYaml(d.router));
   const startedAt = d.now();
   await follow(f, {
     what: `the Canary's initialization`,
@@ -98,6 +110,7 @@ async function release(
     );
   }
   const split = await settledSplit(d);
+  const route = `${ROUTE_OBJECT[d.router].kind} ${APP}`;
   const running = await primaryRelease(d);
   const took = humanDuration(ms);
   if (result === OUTCOMES.promoted) {
@@ -106,7 +119,7 @@ async function release(
         d.style,
         'green',
         `  ${d.style.unicode ? '✔' : '=>'} ${r.name} promoted after ${took}`,
-      ) + `: ${PRIMARY} now runs ${running}; TrafficSplit ${APP}: ${split}`,
+      ) + `: ${PRIMARY} now runs ${running}; ${route}: ${split}`,
     );
   } else {
     d.write(
@@ -114,13 +127,13 @@ async function release(
         d.style,
         'red',
         `  ${d.style.unicode ? '✘' : '=>'} ${r.name} rolled back after ${took}`,
-      ) + `: TrafficSplit ${APP}: ${split}; ${PRIMARY} still runs ${running}`,
+      ) + `: ${route}: ${split}; ${PRIMARY} still runs ${running}`,
     );
   }
   return ms;
 }
 
-/** The split once all traffic is back on the primary (routing follows the status write). */
+/** The route once all traffic is back on the primary (routing follows the status write). */
 async function settledSplit(d: StoryDeps): Promise<string> {
   const deadline = d.now() + 30_000;
   for (;;) {
@@ -128,12 +141,15 @@ async function settledSplit(d: StoryDeps): Promise<string> {
       '-n',
       DEMO_NAMESPACE,
       'get',
-      'trafficsplits.split.smi-spec.io',
+      ROUTE_OBJECT[d.router].resource,
       APP,
       '-o',
       'json',
     ]);
-    const weights = splitWeights(JSON.parse(json) as Parameters<typeof splitWeights>[0]);
+    const weights =
+      d.router === 'smi'
+        ? splitWeights(JSON.parse(json) as Parameters<typeof splitWeights>[0])
+        : httpRouteWeights(JSON.parse(json) as Parameters<typeof httpRouteWeights>[0], PRIMARY);
     if (weights.get(PRIMARY) === 100 || d.now() > deadline) return describeSplit(weights);
     await sleep(250, undefined, { signal: d.signal });
   }

@@ -14,7 +14,9 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 };
 
 const program = new Command('weightlifter')
-  .description('progressive delivery (canary) controller for Kubernetes over SMI TrafficSplit')
+  .description(
+    'progressive delivery (canary) controller for Kubernetes over SMI TrafficSplit or Gateway API HTTPRoute',
+  )
   .version(pkg.version ?? '0.0.0')
   .addCommand(runCommand());
 registerOpsCommands(program);

@@ -1,7 +1,6 @@
 // What every e2e scenario repeats, in one place: the app and its Canary brought to Initialized
-// while the TrafficSplit is recorded, a new revision, and the waits on what follows.
+// while the route (TrafficSplit or HTTPRoute) is recorded, a new revision, and the waits on what follows.
 import type { CanaryStatus } from '../../src/api/canary.js';
-import type { TrafficSplitVersion } from '../../src/api/smi.js';
 import { eventually, phaseIs, waitForStatus, type E2E } from './harness.js';
 import {
   APP,
@@ -11,13 +10,13 @@ import {
   revisionPatch,
   type CanaryOptions,
 } from './manifests.js';
-import { SplitRecorder, canaryEvents, getDeployment } from './observers.js';
+import { SplitRecorder, canaryEvents, getDeployment, type RecordedRoute } from './observers.js';
 
 export interface DeployOptions {
   /** The Canary's options, or its whole manifest. */
   readonly canary?: CanaryOptions | string;
-  /** The TrafficSplit version the recorder watches. @default 'v1alpha4' */
-  readonly splitVersion?: TrafficSplitVersion;
+  /** The route the recorder watches: a TrafficSplit version or 'httproute'. @default 'v1alpha4' */
+  readonly splitVersion?: RecordedRoute;
 }
 
 /**

@@ -48,6 +48,10 @@ export interface CanaryOptions {
   /** Extra YAML list items under analysis.webhooks. */
   readonly webhooks?: readonly { name: string; type: string; url: string }[];
   readonly smiVersion?: string;
+  /** spec.routing.provider. @default 'smi' */
+  readonly provider?: 'smi' | 'gatewayapi' | 'auto';
+  /** spec.revertOnDeletion, when given (the CRD's default is true). */
+  readonly revertOnDeletion?: boolean;
   readonly annotations?: Record<string, string>;
   readonly skipAnalysis?: boolean;
 }
@@ -59,6 +63,12 @@ export function canaryYaml(ns: string, opts: CanaryOptions = {}): string {
       : `    webhooks:\n${opts.webhooks
           .map((h) => `      - {name: ${h.name}, type: ${h.type}, url: "${h.url}", timeout: 5s}\n`)
           .join('')}`;
+  const provider = opts.provider ?? 'smi';
+  const smiVersion = provider === 'smi' ? `, smiVersion: ${opts.smiVersion ?? 'auto'}` : '';
+  const revert =
+    opts.revertOnDeletion === undefined
+      ? ''
+      : `  revertOnDeletion: ${String(opts.revertOnDeletion)}\n`;
   return `apiVersion: weightlifter.io/v1alpha1
 kind: Canary
 metadata:
@@ -68,9 +78,9 @@ metadata:
 spec:
   targetRef: {apiVersion: apps/v1, kind: Deployment, name: ${APP}}
   service: {port: 9898, targetPort: http}
-  routing: {provider: smi, smiVersion: ${opts.smiVersion ?? 'auto'}}
+  routing: {provider: ${provider}${smiVersion}}
   progressDeadlineSeconds: ${opts.progressDeadlineSeconds ?? 60}
-  skipAnalysis: ${opts.skipAnalysis === true ? 'true' : 'false'}
+${revert}  skipAnalysis: ${opts.skipAnalysis === true ? 'true' : 'false'}
   analysis:
     interval: ${opts.interval ?? '2s'}
     threshold: ${opts.threshold ?? 2}

@@ -1,5 +1,5 @@
-// What the e2e tests watch besides the Canary: the weights the TrafficSplit takes over time
-// (from a watch, so no intermediate weight is missed), Deployments and Events.
+// What the e2e tests watch besides the Canary: the weights the route (TrafficSplit or HTTPRoute)
+// takes over time (from a watch, so no intermediate weight is missed), Deployments and Events.
 import { pino } from 'pino';
 import type { TrafficSplitVersion } from '../../src/api/smi.js';
 import { isNotFound } from '../../src/kube/errors.js';
@@ -7,7 +7,13 @@ import { Informer } from '../../src/kube/informer.js';
 import { createListerWatcher } from '../../src/kube/lister-watcher.js';
 import type { KubeObject } from '../../src/kube/object-key.js';
 import type { KubeRawClient } from '../../src/kube/raw-client.js';
-import { readRoutes, splitRef, type LiveSplit } from '../../src/routing/traffic-split.js';
+import { readRouteRoutes, routeRef } from '../../src/routing/http-route.js';
+import {
+  readRoutes,
+  splitRef,
+  type LiveSplit,
+  type RoutesReading,
+} from '../../src/routing/traffic-split.js';
 import type { DeploymentJson } from '../../src/workload/k8s-types.js';
 import { APP } from './manifests.js';
 
@@ -19,22 +25,38 @@ const NAMES = (ns: string) => ({
   canary: `${APP}-canary`,
 });
 
-/** Records every distinct canary weight the split `podinfo` takes, in order. */
+/** The route object a recorder watches: a TrafficSplit of that version, or the HTTPRoute (v1). */
+export type RecordedRoute = TrafficSplitVersion | 'httproute';
+
+/** The route a Canary of that provider routes through, as its recorder watches it. */
+export const recordedRoute = (provider: 'smi' | 'gatewayapi'): RecordedRoute =>
+  provider === 'smi' ? 'v1alpha4' : 'httproute';
+
+/**
+ * Records every distinct canary weight the route `podinfo` (its spec: what was sent to the mesh)
+ * takes, in order. The name says split: it began with TrafficSplits alone.
+ */
 export class SplitRecorder {
   readonly weights: number[] = [];
   readonly #informer: Informer<LiveSplit>;
   readonly #ns: string;
+  readonly #read: (route: LiveSplit) => RoutesReading;
 
-  constructor(admin: KubeRawClient, ns: string, version: TrafficSplitVersion = 'v1alpha4') {
+  constructor(admin: KubeRawClient, ns: string, route: RecordedRoute = 'v1alpha4') {
     this.#ns = ns;
+    this.#read =
+      route === 'httproute'
+        ? (r) => readRouteRoutes(r, { ...NAMES(ns), port: 9898 })
+        : (r) => readRoutes(r, NAMES(ns));
+    const ref = route === 'httproute' ? routeRef('v1') : splitRef(route);
     this.#informer = new Informer<LiveSplit>({
-      name: `e2e-splits/${ns}`,
-      listerWatcher: createListerWatcher<LiveSplit>(admin, splitRef(version), { namespace: ns }),
+      name: `e2e-routes/${ns}`,
+      listerWatcher: createListerWatcher<LiveSplit>(admin, ref, { namespace: ns }),
       logger: pino({ level: 'silent' }),
     });
     this.#informer.onEvent((e) => {
       if (e.type === 'delete' || e.obj.metadata?.name !== APP) return;
-      const r = readRoutes(e.obj, NAMES(this.#ns));
+      const r = this.#read(e.obj);
       if (!r.ok) return;
       if (this.weights[this.weights.length - 1] !== r.routes.canaryWeight) {
         this.weights.push(r.routes.canaryWeight);
@@ -50,7 +72,7 @@ export class SplitRecorder {
   current(): { primaryWeight: number; canaryWeight: number } | undefined {
     const split = this.#informer.getByName(this.#ns, APP);
     if (split === undefined) return undefined;
-    const r = readRoutes(split, NAMES(this.#ns));
+    const r = this.#read(split);
     return r.ok ? r.routes : undefined;
   }
 

@@ -159,6 +159,38 @@ describe('status <name> (real API server, status written by the test)', () => {
     });
   });
 
+  it('names the route kind and object: none before there is one, then the TrafficSplit', async () => {
+    const before = await runCli(['status', 'podinfo', '-n', NS]);
+    expect(before.stdout.split('\n')).toContain('Route      none');
+    const split = `/apis/split.smi-spec.io/v1alpha4/namespaces/${NS}/trafficsplits`;
+    const owner = {
+      apiVersion: 'weightlifter.io/v1alpha1',
+      kind: 'Canary',
+      name: 'podinfo',
+      uid: canary.metadata.uid ?? '',
+      controller: true,
+    };
+    await raw.create(split, {
+      apiVersion: 'split.smi-spec.io/v1alpha4',
+      kind: 'TrafficSplit',
+      metadata: { name: 'podinfo', namespace: NS, ownerReferences: [owner] },
+      spec: {
+        service: 'podinfo',
+        backends: [
+          { service: 'podinfo-primary', weight: 90 },
+          { service: 'podinfo-canary', weight: 10 },
+        ],
+      },
+    });
+    const r = await runCli(['status', 'podinfo', '-n', NS]);
+    expect(r.stdout.split('\n')).toContain('Route      TrafficSplit/podinfo');
+    const json = await runCli(['status', 'podinfo', '-n', NS, '-o', 'json']);
+    expect((JSON.parse(json.stdout) as Record<string, unknown>)['routes']).toEqual({
+      objects: [{ kind: 'TrafficSplit', name: 'podinfo' }],
+      error: null,
+    });
+  });
+
   it('rejects a bad --interval before touching the cluster', async () => {
     const r = await runCli(['status', 'podinfo', '-n', NS, '--watch', '--interval', 'often']);
     expect(r.exitCode).toBe(1);
@@ -191,6 +223,7 @@ describe('status with limited permissions', () => {
     });
     expect(r.stdout).toContain('Checks     1/5 failed checks');
     expect(r.stdout).toMatch(/Events {2}unavailable: .*403/);
+    expect(r.stdout).toMatch(/Route {6}unavailable: .*403/);
   });
 });
 

@@ -58,7 +58,12 @@ describe('validate -f (real API server)', () => {
     const text = file(deployment(NS, 'app'), template, canary);
     const r = await runCli(['validate', '-f', 'app.yaml'], { files: { 'app.yaml': text } });
     expect(r).toMatchObject({ exitCode: 0, stderr: '' });
-    expect(r.stdout).toBe('app.yaml: 3 documents valid\n');
+    expect(r.stdout).toBe(
+      `app.yaml: document 3 (Canary ${NS}/app): note: spec.routing.provider unset (the ` +
+        "controller's auto): picks SMI TrafficSplit for a Canary without a route object yet (the " +
+        'cluster serves SMI TrafficSplit v1alpha4)\n' +
+        'app.yaml: 3 documents valid\n',
+    );
     expect(await missing(objectPath(BUILTIN.deployments, NS, 'app'))).toBe(true);
     expect(await missing(objectPath(CANARY_REF, NS, 'app'))).toBe(true);
   });
@@ -185,6 +190,55 @@ describe('validate -f (real API server)', () => {
         message: `Deployment ${NS}/absent not found (in the cluster or in this file)`,
         source: 'controller',
       },
+    ]);
+  });
+
+  it('knows the routing provider: parentRefs need Gateway API, and a provider the cluster lacks', async () => {
+    const gateway = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge' }];
+    const withRouting = (name: string, routing: Record<string, unknown>) => {
+      const c = canaryManifest(NS, name);
+      c.spec.targetRef.name = 'existing';
+      return { ...c, spec: { ...c.spec, routing } };
+    };
+    const report = async (args: string[], doc: unknown) => {
+      const r = await runCli(['validate', '-f', 'r.yaml', '-o', 'json', ...args], {
+        files: { 'r.yaml': file(doc) },
+      });
+      return { exitCode: r.exitCode, report: JSON.parse(r.stdout) as ValidationReport };
+    };
+    // Under provider smi the CRD refuses them (the controller's same finding is not repeated).
+    const smi = await report([], withRouting('smi', { provider: 'smi', parentRefs: gateway }));
+    expect(smi.exitCode).toBe(1);
+    expect(smi.report.problems).toEqual([
+      expect.objectContaining({
+        field: 'spec.routing.parentRefs',
+        message: expect.stringContaining('need provider gatewayapi or auto') as unknown as string,
+        source: 'apiserver',
+      }),
+    ]);
+    // Unset under the controller's --routing-provider smi: the controller refuses them.
+    const byDefault = await report(
+      ['--routing-provider', 'smi'],
+      withRouting('default', { parentRefs: gateway }),
+    );
+    expect(byDefault.exitCode).toBe(1);
+    expect(byDefault.report.problems).toEqual([
+      expect.objectContaining({
+        field: 'spec.routing.parentRefs',
+        message: expect.stringContaining('--routing-provider smi') as unknown as string,
+        source: 'controller',
+      }),
+    ]);
+    // This cluster serves SMI only: provider gatewayapi is valid, with a warning.
+    const gw = await report([], withRouting('gw', { provider: 'gatewayapi' }));
+    expect(gw.exitCode).toBe(0);
+    expect(gw.report.notes).toEqual([
+      expect.objectContaining({
+        warning: true,
+        message:
+          'spec.routing.provider gatewayapi: the cluster does not serve Gateway API HTTPRoute ' +
+          '(it serves SMI TrafficSplit v1alpha4); the controller would report Ready=False',
+      }),
     ]);
   });
 

@@ -137,6 +137,8 @@ interface DemoRun {
 
 const DEMO_COMMAND = [process.execPath, '--import', 'tsx', 'dev/demo/main.ts'] as const;
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function startDemo(
   env: Record<string, string>,
   command: readonly string[] = DEMO_COMMAND,
@@ -196,10 +198,15 @@ function namedDirs(out: string): string[] {
 }
 
 describe('npm start (the demo)', () => {
-  it(
-    'tells the story — v2 promoted, then v3 rolled back — prints what to try next, and exits 0 leaving nothing behind',
-    async () => {
-      const demo = startDemo({ WEIGHTLIFTER_DEMO_EXIT: '1' });
+  // Once per router (`npm start` is SMI; `npm start -- --router gatewayapi` a GAMMA mesh).
+  it.each([
+    { router: 'smi', route: 'TrafficSplit', mesh: 'SMI mesh (TrafficSplit)' },
+    { router: 'gatewayapi', route: 'HTTPRoute', mesh: 'Gateway API mesh (GAMMA: HTTPRoute)' },
+  ])(
+    'tells the story over $route — v2 promoted, then v3 rolled back — prints what to try next, and exits 0 leaving nothing behind',
+    async ({ router, route, mesh }) => {
+      const args = router === 'smi' ? [] : ['--router', router];
+      const demo = startDemo({ WEIGHTLIFTER_DEMO_EXIT: '1' }, [...DEMO_COMMAND, ...args]);
       const { code, signal } = await demo.exited;
       const out = demo.output();
       expect({ code, signal, out }).toMatchObject({ code: 0, signal: null });
@@ -211,8 +218,11 @@ describe('npm start (the demo)', () => {
       // Checked against the cluster, not only the Canary's status.
       expect(out.slice(promoted)).toMatch(/^v2 promoted after \S+: podinfo-primary now runs v2 /);
       expect(out.slice(rolledBack)).toMatch(
-        /^v3 rolled back after \S+: TrafficSplit podinfo: podinfo-primary 100 \/ podinfo-canary 0; podinfo-primary still runs v2 /,
+        new RegExp(
+          `^v3 rolled back after \\S+: ${route} podinfo: podinfo-primary 100 / podinfo-canary 0; podinfo-primary still runs v2 `,
+        ),
       );
+      expect(out.split('\n')[0]).toMatch(new RegExp(`an emulated ${escapeRegExp(mesh)}$`));
       // Steps on the way: the weight bar through every step, and v3's failing success rate.
       for (const step of ['10% of 50%', '25% of 50%', '50% of 50%']) {
         expect(out.slice(0, promoted)).toContain(step);

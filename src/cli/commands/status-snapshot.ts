@@ -1,8 +1,16 @@
 // One look at the cluster for `status`: the summaries to print, or the reason there are none.
 import type { KubeClients } from '../../kube/client.js';
 import { isNotFound } from '../../kube/errors.js';
-import { summarize, type CanaryEvent, type CanarySummary } from '../render/summary.js';
+import type { Canary } from '../../api/canary.js';
+import type { KubeRawClient } from '../../kube/raw-client.js';
+import {
+  summarize,
+  type CanaryEvent,
+  type CanarySummary,
+  type RoutesSeen,
+} from '../render/summary.js';
 import { describeError } from './failures.js';
+import { canaryRouteObjects, servedRoutingApis } from './route-lookup.js';
 import { canaryEvents, getCanary, listCanaries } from './status-fetch.js';
 
 export interface StatusTarget {
@@ -39,11 +47,24 @@ export async function takeSnapshot(
     } catch (err) {
       eventsError = describeError(err);
     }
-    return { kind: 'one', summary: summarize(canary, events, now(), eventsError) };
+    const routes = await routesOf(raw, canary);
+    return { kind: 'one', summary: summarize(canary, events, now(), eventsError, routes) };
   } catch (err) {
     if (isNotFound(err))
       return { kind: 'missing', message: `Canary ${namespace}/${target.name} not found` };
     throw err;
+  }
+}
+
+/** The Canary's route objects; like Events, context that a user may not be allowed to read. */
+async function routesOf(raw: KubeRawClient, canary: Canary): Promise<RoutesSeen> {
+  try {
+    return {
+      objects: await canaryRouteObjects(raw, canary, await servedRoutingApis(raw)),
+      error: null,
+    };
+  } catch (err) {
+    return { objects: [], error: describeError(err) };
   }
 }
 

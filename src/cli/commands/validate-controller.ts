@@ -1,6 +1,6 @@
 // What only the controller checks, run ahead of time: the target Deployment exists (in the cluster
 // or in the same file), durations parse, the step strategy and the deployment windows compile,
-// and the controller's pre-flight (validate-preflight.ts): templates exist, queries render (and
+// the routing provider (validate-routing.ts), and the controller's pre-flight (validate-preflight.ts): templates exist, queries render (and
 // run, with --prometheus-url), webhook / metrics addresses pass the operator's address policy.
 // Each finding names the field it is about.
 import type { Canary } from '../../api/canary.js';
@@ -10,7 +10,10 @@ import type { UrlPolicy } from '../../outbound/url-policy.js';
 import { parseDuration } from '../../time/duration.js';
 import { strategyFrom } from '../../progression/strategy.js';
 import { compileSchedule } from '../../progression/windows.js';
+import type { RoutingProvider } from '../../api/constants.js';
+import type { ServedRoutingApis } from './route-lookup.js';
 import { canaryPreflight, type ValidateMetrics } from './validate-preflight.js';
+import { routingFindings } from './validate-routing.js';
 import type { DocRef, Note, Problem } from './validate-types.js';
 
 export interface ControllerLookups {
@@ -25,6 +28,14 @@ export interface ControllerLookups {
   readonly policy: UrlPolicy;
   /** Where pre-flight sends queries. @default offline: nothing is queried */
   readonly metrics?: ValidateMetrics;
+  /**
+   * The controller's --routing-provider and the cluster's API discovery.
+   * @default auto, and no discovery: only parentRefs under smi are checked
+   */
+  readonly routing?: {
+    readonly clusterDefault: RoutingProvider;
+    served(): Promise<ServedRoutingApis>;
+  };
 }
 
 type Found = Omit<Problem, 'doc' | 'source'>;
@@ -98,11 +109,23 @@ export async function canaryProblems(
   found.push(...durationProblems(canary), ...strategyProblems(canary));
   const preflight = await canaryPreflight(canary, look);
   found.push(...preflight.problems);
+  const routingLook = look.routing;
+  const routing = await routingFindings(
+    canary,
+    routingLook?.clusterDefault ?? 'auto',
+    routingLook === undefined ? undefined : () => routingLook.served(),
+  );
+  found.push(...routing.problems);
   return {
     problems: found.map((f) => ({ ...f, doc, source: 'controller' })),
     notes: [
+      ...routing.notes.map((message) => ({ doc, message })),
       ...preflight.notes.map((message) => ({ doc, message })),
-      ...preflight.warnings.map((message) => ({ doc, message, warning: true as const })),
+      ...[...routing.warnings, ...preflight.warnings].map((message) => ({
+        doc,
+        message,
+        warning: true as const,
+      })),
     ],
   };
 }

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import type { Canary } from '../../api/canary.js';
 import type { AnalysisTemplateSpec } from '../../api/analysis-template.js';
-import { API_VERSION } from '../../api/constants.js';
+import { API_VERSION, ROUTING_PROVIDERS, type RoutingProvider } from '../../api/constants.js';
 import { ENV_NAMES } from '../../config/keys.js';
 import { createUrlPolicy, type UrlPolicy } from '../../outbound/url-policy.js';
 import { TRAFFIC_METRICS_SETTINGS, type TrafficMetricsSetting } from '../../metrics/factory.js';
@@ -27,6 +27,7 @@ import { validateMetrics, type MetricsSettings } from './validate-preflight.js';
 import { parseDocuments } from './validate-documents.js';
 import { dryRun, KindResolver } from './validate-dry-run.js';
 import { clusterLookups } from './validate-lookups.js';
+import { servedRoutingApis } from './route-lookup.js';
 import type { KubeDoc, Note, Problem } from './validate-types.js';
 
 export function validateCommand(deps: CliDeps): Command {
@@ -59,6 +60,12 @@ export function validateCommand(deps: CliDeps): Command {
     )
     .addOption(
       new Option(
+        '--routing-provider <provider>',
+        `the controller's --routing-provider, for Canaries without spec.routing.provider [env ${ENV_NAMES.routingProvider}]`,
+      ).choices(ROUTING_PROVIDERS),
+    )
+    .addOption(
+      new Option(
         '--traffic-metrics <mode>',
         `the controller's --traffic-metrics [env ${ENV_NAMES.trafficMetrics}]`,
       ).choices(TRAFFIC_METRICS_SETTINGS),
@@ -69,10 +76,12 @@ export function validateCommand(deps: CliDeps): Command {
 Nothing is created or changed: each document is sent as a server-side apply with dryRun=All.
 Controller checks: the target Deployment and referenced (Cluster)AnalysisTemplates exist (in the
 cluster or in the file), durations parse, the step strategy and schedule compile, queries render,
-webhook and metrics URLs pass the address policy. With --prometheus-url, also the controller's
-pre-flight: each query runs once (an empty answer is fine), trafficMetrics are read the way the
-controller would, and each window must hold 2 scrapes of the server's scrape interval; a server
-that cannot be reached from here is a note. A Canary without metrics or gate webhooks gets a
+webhook and metrics URLs pass the address policy, and the routing provider: what \`auto\` (or the
+--routing-provider default) picks from the routing APIs the cluster serves, as a note; parentRefs
+need Gateway API. With --prometheus-url, also the controller's pre-flight: each query runs once
+(an empty answer is fine), trafficMetrics are read the way the controller would, and each window
+must hold 2 scrapes of the server's scrape interval; a server that cannot be reached from here is
+a note. A Canary without metrics or gate webhooks gets a
 warning: it promotes blind.`,
     );
   withClusterOptions(cmd);
@@ -101,6 +110,12 @@ function policyFrom(deps: CliDeps, opts: Record<string, unknown>): UrlPolicy {
   });
 }
 
+/** `f` called at most once; every caller gets its promise (one discovery for a whole file). */
+function once<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= f());
+}
+
 const related = (a: string, b: string): boolean =>
   a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
 
@@ -122,6 +137,20 @@ async function placed(doc: KubeDoc, namespace: string, kinds: KindResolver): Pro
   if (served === null || served === undefined || !served.namespaced) return doc;
   const metadata = { ...(doc.object.metadata ?? {}), namespace };
   return { ref: { ...doc.ref, namespace }, object: { ...doc.object, metadata } };
+}
+
+function routingProviderOf(deps: CliDeps, opts: Record<string, unknown>): RoutingProvider {
+  const flag = opts['routingProvider'];
+  const v = typeof flag === 'string' ? flag : deps.env[ENV_NAMES.routingProvider];
+  if (v === undefined || v === '') return 'auto';
+  // The flag is checked by commander (choices); the environment is checked here.
+  if (!(ROUTING_PROVIDERS as readonly unknown[]).includes(v)) {
+    throw new WeightlifterError(
+      'WL_CONFIG_INVALID',
+      `${ENV_NAMES.routingProvider}: "${v}" is not one of ${ROUTING_PROVIDERS.join(', ')}`,
+    );
+  }
+  return v as RoutingProvider;
 }
 
 function metricsSettings(deps: CliDeps, opts: Record<string, unknown>): MetricsSettings {
@@ -173,6 +202,10 @@ async function runValidate(deps: CliDeps, opts: Record<string, unknown>): Promis
   const lookups = {
     ...clusterLookups(clients.raw, docs, policy),
     metrics: validateMetrics(metricsSettings(deps, opts), policy, clients.kc),
+    routing: {
+      clusterDefault: routingProviderOf(deps, opts),
+      served: once(() => servedRoutingApis(clients.raw)),
+    },
   };
   for (const doc of docs) {
     const server = await dryRun(doc, ctx);

@@ -1,7 +1,7 @@
 // The detailed `status <name>` view: phase and time in phase, the progress bar, failed checks
 // against the threshold, each metric's last value against its threshold, the last operation and
 // recent events.
-import type { CanarySummary } from './summary.js';
+import type { CanarySummary, RoutesSeen } from './summary.js';
 import { humanDuration, since } from './duration.js';
 import {
   formatPhase,
@@ -31,12 +31,19 @@ function headerLines(s: CanarySummary, style: Style): string[] {
   const promoted =
     s.lastPromotedRevision === null ? '' : ` (promoted: ${shortRevision(s.lastPromotedRevision)})`;
   lines.push(`${label(style, 'Revision')}${shortRevision(s.revision)}${promoted}`);
+  if (s.routes !== null) lines.push(`${label(style, 'Route')}${routeText(s.routes, style)}`);
   lines.push(`${label(style, 'Progress')}${progressBar(s, style)}`);
   const failed = `${s.failedChecks}/${s.threshold} failed checks`;
   lines.push(
     `${label(style, 'Checks')}${s.failedChecks > 0 ? paint(style, 'red', failed) : failed}`,
   );
   return lines;
+}
+
+function routeText(routes: RoutesSeen, style: Style): string {
+  if (routes.error !== null) return paint(style, 'yellow', `unavailable: ${clean(routes.error)}`);
+  if (routes.objects.length === 0) return 'none';
+  return routes.objects.map((r) => `${r.kind}/${clean(r.name)}`).join(', ');
 }
 
 function noteLines(s: CanarySummary, style: Style, now: number): string[] {

@@ -28,6 +28,20 @@ export interface CanaryEvent {
   readonly lastSeen: string | null;
 }
 
+/** A route object the Canary routes through, as `status` names it (`HTTPRoute/podinfo`). */
+export interface RouteObjectRef {
+  readonly kind: 'TrafficSplit' | 'HTTPRoute';
+  readonly name: string;
+}
+
+/** What `status <name>` found about the Canary's route objects. */
+export interface RoutesSeen {
+  /** Usually one; two while the Canary moves from one provider to the other; [] before any. */
+  readonly objects: readonly RouteObjectRef[];
+  /** Why they could not be read (e.g. RBAC), or null. */
+  readonly error: string | null;
+}
+
 export interface CanarySummary {
   readonly namespace: string;
   readonly name: string;
@@ -55,6 +69,8 @@ export interface CanarySummary {
   readonly events: readonly CanaryEvent[];
   /** Why events could not be listed (e.g. RBAC), shown instead of them. */
   readonly eventsError: string | null;
+  /** The route objects, when looked up (`status <name>`); null in lists. */
+  readonly routes: RoutesSeen | null;
 }
 
 const MAX_EVENTS = 8;
@@ -108,6 +124,7 @@ export function summarize(
   events: readonly CanaryEvent[],
   now: number,
   eventsError: string | null = null,
+  routes: RoutesSeen | null = null,
 ): CanarySummary {
   const s = canary.status ?? {};
   const ready = (s.conditions ?? []).find((c) => c.type === 'Ready');
@@ -137,5 +154,6 @@ export function summarize(
     metrics: metricsOf(canary),
     events: [...events].sort(byLastSeen).slice(-MAX_EVENTS),
     eventsError,
+    routes,
   };
 }

@@ -104,6 +104,51 @@ describe('renderStatus', () => {
   });
 });
 
+describe('the route line', () => {
+  const routeLine = (routes: Parameters<typeof summarize>[4]) =>
+    renderStatus(summarize(canary(), [], NOW, null, routes), PLAIN, NOW).filter((l) =>
+      l.startsWith('Route'),
+    );
+
+  it('names the route kind and object after the revision', () => {
+    const lines = renderStatus(
+      summarize(canary(), [], NOW, null, {
+        objects: [{ kind: 'HTTPRoute', name: 'podinfo' }],
+        error: null,
+      }),
+      PLAIN,
+      NOW,
+    );
+    expect(lines.slice(3, 5)).toEqual([
+      'Revision   5d8c7f01 (promoted: 91ab02cd)',
+      'Route      HTTPRoute/podinfo',
+    ]);
+    expect(routeLine({ objects: [{ kind: 'TrafficSplit', name: 'web' }], error: null })).toEqual([
+      'Route      TrafficSplit/web',
+    ]);
+  });
+
+  it('names both objects while a Canary moves between providers, and says when there is none', () => {
+    expect(
+      routeLine({
+        objects: [
+          { kind: 'TrafficSplit', name: 'podinfo' },
+          { kind: 'HTTPRoute', name: 'podinfo' },
+        ],
+        error: null,
+      }),
+    ).toEqual(['Route      TrafficSplit/podinfo, HTTPRoute/podinfo']);
+    expect(routeLine({ objects: [], error: null })).toEqual(['Route      none']);
+  });
+
+  it('says why the route could not be read, and prints no line when it was not looked up', () => {
+    expect(routeLine({ objects: [], error: 'httproutes is forbidden' })).toEqual([
+      'Route      unavailable: httproutes is forbidden',
+    ]);
+    expect(routeLine(null)).toEqual([]);
+  });
+});
+
 describe('list and one-line forms', () => {
   it('lists canaries in a table, with a namespace column for -A', () => {
     const s = summarize(canary(), [], NOW);

@@ -5,6 +5,7 @@ import {
   RELEASES,
   RELEASE_ANNOTATION,
   appYaml,
+  canaryYaml,
   releasePatch,
 } from '../../../dev/demo/manifests.js';
 
@@ -40,5 +41,15 @@ describe('appYaml', () => {
   it('names its release on the pod template', () => {
     const dep = parse(appYaml(RELEASES.v1)) as Patch;
     expect(dep.spec.template.metadata.annotations).toEqual({ [RELEASE_ANNOTATION]: 'v1' });
+  });
+});
+
+describe('canaryYaml', () => {
+  it('routes over SMI by default and over Gateway API HTTPRoute with the gatewayapi router', () => {
+    const routing = (yaml: string) =>
+      (parse(yaml) as { spec: { routing: Record<string, string> } }).spec.routing;
+    expect(routing(canaryYaml())).toEqual({ provider: 'smi', smiVersion: 'auto' });
+    expect(routing(canaryYaml('smi'))).toEqual({ provider: 'smi', smiVersion: 'auto' });
+    expect(routing(canaryYaml('gatewayapi'))).toEqual({ provider: 'gatewayapi' });
   });
 });

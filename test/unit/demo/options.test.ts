@@ -26,6 +26,23 @@ describe('parseDemoArgs', () => {
     });
   });
 
+  it('routes over SMI by default, over Gateway API with --router gatewayapi', () => {
+    expect(parseDemoArgs([], {})).toMatchObject({ options: { router: 'smi' } });
+    expect(parseDemoArgs(['--router', 'gatewayapi'], {})).toMatchObject({
+      options: { router: 'gatewayapi', once: false },
+    });
+    expect(parseDemoArgs(['--once', '--router=smi'], {})).toMatchObject({
+      options: { router: 'smi', once: true },
+    });
+  });
+
+  it('refuses a router it does not know, or none, with the usage', () => {
+    expect(() => parseDemoArgs(['--router', 'istio'], {})).toThrow(
+      /--router takes smi or gatewayapi, not "istio"[\s\S]*usage/,
+    );
+    expect(() => parseDemoArgs(['--router'], {})).toThrow(/not null/);
+  });
+
   it('answers --help and refuses unknown arguments with the usage', () => {
     expect(parseDemoArgs(['--help'], {})).toEqual({ help: true });
     expect(() => parseDemoArgs(['--forever'], {})).toThrow(

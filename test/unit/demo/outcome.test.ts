@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CanaryStatus } from '../../../src/api/canary.js';
-import { describeSplit, outcomeOf, splitWeights } from '../../../dev/demo/outcome.js';
+import {
+  describeSplit,
+  httpRouteWeights,
+  outcomeOf,
+  splitWeights,
+} from '../../../dev/demo/outcome.js';
 import { demoCanary } from './fixtures.js';
 
 describe('outcomeOf', () => {
@@ -59,5 +64,29 @@ describe('splitWeights', () => {
 
   it('is empty for a split without backends', () => {
     expect(splitWeights({}).size).toBe(0);
+  });
+});
+
+describe('httpRouteWeights', () => {
+  it('reads the rule that sends to the primary, a missing weight as 1, other rules ignored', () => {
+    const route = {
+      spec: {
+        rules: [
+          { backendRefs: [{ name: 'legacy', weight: 5 }] },
+          {
+            backendRefs: [
+              { name: 'podinfo-primary', weight: 100 },
+              { name: 'podinfo-canary', weight: 0 },
+            ],
+          },
+        ],
+      },
+    };
+    expect(describeSplit(httpRouteWeights(route, 'podinfo-primary'))).toBe(
+      'podinfo-primary 100 / podinfo-canary 0',
+    );
+    const unweighted = { spec: { rules: [{ backendRefs: [{ name: 'podinfo-primary' }] }] } };
+    expect(httpRouteWeights(unweighted, 'podinfo-primary').get('podinfo-primary')).toBe(1);
+    expect(httpRouteWeights({}, 'podinfo-primary').size).toBe(0);
   });
 });

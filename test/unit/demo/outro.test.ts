@@ -10,6 +10,7 @@ const FACTS: OutroFacts = {
   controllerHealthUrl: 'http://127.0.0.1:8080',
   logDir: '/tmp/weightlifter-demo-x',
   once: false,
+  router: 'smi',
 };
 
 describe('outroLines', () => {
@@ -42,6 +43,15 @@ describe('outroLines', () => {
   it('says nothing about Ctrl-C when the demo exits by itself', () => {
     expect(outroLines({ ...FACTS, once: true }, PLAIN).join('\n')).not.toContain(
       'Ctrl-C stops everything',
+    );
+  });
+
+  it("shows the route object of the demo's router", () => {
+    expect(outroLines(FACTS, PLAIN).join('\n')).toContain(
+      '  kubectl get trafficsplits -n demo -o yaml\n      the SMI TrafficSplit the controller steers',
+    );
+    expect(outroLines({ ...FACTS, router: 'gatewayapi' }, PLAIN).join('\n')).toContain(
+      '  kubectl get httproutes -n demo -o yaml\n      the Gateway API HTTPRoute the controller steers',
     );
   });
 
