@@ -1,4 +1,3 @@
- 
 // Which route objects `status` names: the Canary's own TrafficSplit and HTTPRoute (controlled, or
 // taken over), looked up by the apex name in each served API; a user's route is not the Canary's.
 import { describe, expect, it } from '@jest/globals';

@@ -1,4 +1,3 @@
- 
 // `validate` on spec.routing: the provider table against what the cluster serves, parentRefs
 // under smi, and discovery that cannot be read.
 import { describe, expect, it } from '@jest/globals';
