@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildController } from './controller-child.js';
+import { prepareController } from './controller-child.js';
 import { BenchError } from './errors.js';
 import { loadAverage, machineInfo } from './machine.js';
 import { USAGE, parseOptions } from './options.js';
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   );
   const runs: RunResult[] = [];
   try {
-    const entry = opts.controller === 'compiled' ? await buildController(log) : undefined;
+    const entry = await prepareController(opts.controller, log);
     for (const n of opts.n) runs.push(await runForN(opts, n, workDir, handle, log, entry));
   } finally {
     if (!opts.keepLogs) await rm(workDir, { recursive: true, force: true });

@@ -34,7 +34,7 @@ export interface BenchOptions {
   readonly createConcurrency: number;
   /** Passed to the controller as --concurrency (undefined: its default). */
   readonly controllerConcurrency: number | undefined;
-  /** compiled: dist/ built by the bench (as in production); tsx: the TypeScript sources. */
+  /** bundled: dist/bundle (as in production); compiled: tsc's dist/; tsx: the sources. */
   readonly controller: ControllerRuntime;
   /** Node flags for the controller process, e.g. --max-old-space-size=192 (a memory limit). */
   readonly controllerNodeOptions: readonly string[];
@@ -62,7 +62,8 @@ export const USAGE = `npm run bench -- [options]
   --pods emulator|kwok     who makes pods Ready (BENCH_PODS)
   --create-concurrency 32  creations in flight (BENCH_CREATE_CONCURRENCY)
   --controller-concurrency <k>  the controller's --concurrency (BENCH_CONTROLLER_CONCURRENCY)
-  --controller compiled|tsx  run dist/ (built first) or the sources through tsx (BENCH_CONTROLLER)
+  --controller bundled|compiled|tsx  run the production bundle (dist/bundle), tsc's unbundled
+                           dist/ (both built first) or the sources through tsx (BENCH_CONTROLLER)
   --controller-node-options="--max-old-space-size=192"  Node flags of the controller
                            (BENCH_CONTROLLER_NODE_OPTIONS)
   --out bench/results      results directory (BENCH_OUT)
@@ -140,7 +141,7 @@ export function parseOptions(
   if (!(POD_MODES as readonly string[]).includes(pods)) {
     problems.push(`--pods: "${pods}" is not ${POD_MODES.join(' or ')}`);
   }
-  const controller = text('controller') ?? 'compiled';
+  const controller = text('controller') ?? 'bundled';
   if (!(CONTROLLER_RUNTIMES as readonly string[]).includes(controller)) {
     problems.push(`--controller: "${controller}" is not ${CONTROLLER_RUNTIMES.join(' or ')}`);
   }
