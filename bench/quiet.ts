@@ -1,12 +1,17 @@
 // "Idle" means the controller has gone quiet, not merely that every Canary shows Initialized:
 // after a burst it still has bookkeeping to write (e.g. recording the target scaled down), and at
-// N = 1000 with the default concurrency that takes minutes. The wait itself is reported.
+// N = 1000 with the default concurrency that takes minutes. The wait itself is reported. Its
+// requests are counted where the API server logged them (the audit log), not by scraping the
+// controller's /metrics every second, which would make it allocate for the bench.
 import type { BenchContext } from './context.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
-import { controllerRequestCount } from './prometheus-counters.js';
+import { AuditTail } from './audit-log.js';
 import { sleep } from './stats.js';
 
-/** Waits until the controller sent no API request for `quietSeconds`; returns seconds waited. */
+/**
+ * Waits until the controller sent no API request (a peer: no write, ctx.quietOn) for
+ * settleSeconds; returns seconds waited.
+ */
 export async function waitQuiet(ctx: BenchContext, what: string): Promise<number> {
   const quietMs = Math.max(ctx.opts.settleSeconds, 1) * 1000;
   const maxMs =
@@ -14,7 +19,8 @@ export async function waitQuiet(ctx: BenchContext, what: string): Promise<number
       ? 600_000 + ctx.members.length * 300
       : ctx.opts.quietTimeoutSeconds * 1000;
   const started = Date.now();
-  let last = await controllerRequestCount(ctx.controller.healthUrl);
+  const tail = new AuditTail(ctx.auditLog, ctx.controllerUser, ctx.quietOn === 'writes');
+  let last = await tail.count();
   let quietSince = Date.now();
   let lastReport = started;
   while (Date.now() - quietSince < quietMs) {
@@ -25,7 +31,7 @@ export async function waitQuiet(ctx: BenchContext, what: string): Promise<number
       );
     }
     await sleep(1000);
-    const now = await controllerRequestCount(ctx.controller.healthUrl);
+    const now = await tail.count();
     if (now !== last) quietSince = Date.now();
     last = now;
     if (Date.now() - lastReport > 15_000) {

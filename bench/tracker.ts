@@ -8,6 +8,7 @@ import { Informer } from '../src/kube/informer.js';
 import { createListerWatcher } from '../src/kube/lister-watcher.js';
 import type { KubeObject } from '../src/kube/object-key.js';
 import type { KubeRawClient } from '../src/kube/raw-client.js';
+import type { ResourceRef } from '../src/kube/resources.js';
 import { readRoutes, splitRef, type LiveSplit } from '../src/routing/traffic-split.js';
 
 interface CanaryObject extends KubeObject {
@@ -18,6 +19,20 @@ export interface WeightChange {
   readonly at: number;
   readonly canaryWeight: number;
 }
+
+/**
+ * Which Canaries to watch and how to read their status: weightlifter's by default; a peer's
+ * (peer/) maps its own status onto the fields the scenarios read (phase, revision).
+ */
+export interface CanaryKind {
+  readonly ref: ResourceRef;
+  readonly status: (obj: KubeObject & { status?: unknown }) => CanaryStatus | undefined;
+}
+
+export const WEIGHTLIFTER_CANARIES: CanaryKind = {
+  ref: CANARY_REF,
+  status: (obj) => (obj as CanaryObject).status,
+};
 
 type Waiter = () => boolean;
 export type CanaryListener = (key: string, status: CanaryStatus, seenAt: number) => void;
@@ -30,12 +45,15 @@ export class FleetTracker {
   readonly #waiters = new Set<Waiter>();
   readonly #listeners = new Set<CanaryListener>();
 
-  constructor(admin: KubeRawClient) {
+  readonly #kind: CanaryKind;
+
+  constructor(admin: KubeRawClient, kind: CanaryKind = WEIGHTLIFTER_CANARIES) {
+    this.#kind = kind;
     const logger = pino({ level: 'silent' });
     // Long relist periods: the bench's own requests should not disturb the figures.
     this.#canaries = new Informer<CanaryObject>({
       name: 'bench-canaries',
-      listerWatcher: createListerWatcher<CanaryObject>(admin, CANARY_REF),
+      listerWatcher: createListerWatcher<CanaryObject>(admin, kind.ref),
       logger,
       relistIntervalMs: 0,
     });
@@ -46,7 +64,7 @@ export class FleetTracker {
       relistIntervalMs: 0,
     });
     this.#canaries.onEvent((e) => {
-      const status = e.type === 'delete' ? undefined : e.obj.status;
+      const status = e.type === 'delete' ? undefined : kind.status(e.obj);
       if (status !== undefined) for (const l of this.#listeners) l(e.key, status, Date.now());
       this.#wake();
     });
@@ -89,7 +107,8 @@ export class FleetTracker {
   }
 
   status(key: string): CanaryStatus | undefined {
-    return this.#canaries.get(key)?.status;
+    const obj = this.#canaries.get(key);
+    return obj === undefined ? undefined : this.#kind.status(obj);
   }
 
   weights(key: string): readonly WeightChange[] {
