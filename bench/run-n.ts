@@ -31,7 +31,11 @@ export interface RunHandle {
 }
 
 /** The world options every run uses, weightlifter's and a peer's alike. */
-export function benchWorldOptions(opts: BenchOptions, auditLog: string, user: string): WorldOptions {
+export function benchWorldOptions(
+  opts: BenchOptions,
+  auditLog: string,
+  user: string,
+): WorldOptions {
   return {
     defaultRps: opts.rps,
     scrapeIntervalSeconds: opts.scrapeSeconds,

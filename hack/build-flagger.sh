@@ -31,7 +31,7 @@ mkdir -p "$DEST" "$staging"
 {
   echo "weightlifter: building Flagger $FLAGGER_VERSION once (go install $MODULE/cmd/flagger@$FLAGGER_VERSION)"
   echo "  from the Go module proxy, with its CRDs from the same module."
-  echo "  This takes about five minutes on 2 cores; later runs reuse the cache."
+  echo "  This takes about three minutes on 2 cores; later runs reuse the cache."
   echo "  Cache: $DEST (WEIGHTLIFTER_CACHE moves it); Go's output: $log"
 } >&2
 start=$(date +%s)

@@ -7,6 +7,9 @@
 #     from the Go module proxy into ~/.cache/weightlifter unless KUBEBUILDER_ASSETS points at them.
 #   - the Gateway API standard-channel CRDs (Go module sigs.k8s.io/gateway-api), fetched once into
 #     the same cache for worlds whose mesh serves Gateway API.
+#   - Flagger v1.44.0 and its CRDs (Go module github.com/fluxcd/flagger), built once into the same
+#     cache: the bench's peer (`npm run bench -- --peer flagger`) and its smoke test. It says what it
+#     builds and how long that takes (about three minutes) before it starts.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -35,3 +38,4 @@ else
 fi
 
 "$here/fetch-gateway-api-crds.sh" >/dev/null
+"$here/build-flagger.sh" >/dev/null

@@ -40,10 +40,7 @@ function ms(x: number | null | undefined): number | null {
 const round2 = (x: number | null | undefined): number | null =>
   x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 100) / 100;
 
-export function compare(
-  ours: readonly RunResult[],
-  theirs: readonly RunResult[],
-): ComparisonRow[] {
+export function compare(ours: readonly RunResult[], theirs: readonly RunResult[]): ComparisonRow[] {
   const rows: ComparisonRow[] = [];
   for (const w of ours) {
     const p = theirs.find((r) => r.n === w.n);

@@ -152,7 +152,11 @@ export class FlaggerChild implements MeasuredProcess {
     this.#file = file;
     const child = spawn(o.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.#exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        resolve();
+      }),
+    );
     for (const input of [child.stdout, child.stderr]) {
       createInterface({ input }).on('line', (line) => {
         this.#lines++;

@@ -75,7 +75,8 @@ export async function runFlaggerForN(
     await flagger.start();
     await tracker.start();
     const pid = flagger.pid;
-    if (pid === undefined) throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'no flagger pid');
+    if (pid === undefined)
+      throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'no flagger pid');
     const members = fleetMembers(n, opts.perNamespace);
     const ctx: BenchContext = {
       opts,

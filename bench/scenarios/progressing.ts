@@ -186,7 +186,8 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
     reconciles,
     meanReconcileMs:
       reconciles === null ? null : round((reconcileSeconds / Math.max(1, reconciles)) * 1000, 1),
-    maxQueueDepth: reconciles === null ? null : Math.max(maxQueueDepth, reconcilesAfter?.queueDepth ?? 0),
+    maxQueueDepth:
+      reconciles === null ? null : Math.max(maxQueueDepth, reconcilesAfter?.queueDepth ?? 0),
     worldCpuSeconds,
     ...used,
   };
