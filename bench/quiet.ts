@@ -27,7 +27,7 @@ export async function waitQuiet(ctx: BenchContext, what: string): Promise<number
     if (Date.now() - started > maxMs) {
       throw new BenchError(
         BENCH_ERROR_CODES.TIMEOUT,
-        `${what}: the controller never went quiet for ${quietMs / 1000} s within ${maxMs / 1000} s (${last} requests so far)`,
+        `${what}: the controller never went quiet for ${quietMs / 1000} s within ${maxMs / 1000} s (${last} ${ctx.quietOn} so far)`,
       );
     }
     await sleep(1000);
@@ -35,7 +35,7 @@ export async function waitQuiet(ctx: BenchContext, what: string): Promise<number
     if (now !== last) quietSince = Date.now();
     last = now;
     if (Date.now() - lastReport > 15_000) {
-      ctx.log(`${what}: waiting for the controller to go quiet (${last} requests so far)`);
+      ctx.log(`${what}: waiting for the controller to go quiet (${last} ${ctx.quietOn} so far)`);
       lastReport = Date.now();
     }
   }

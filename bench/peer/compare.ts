@@ -1,7 +1,6 @@
 // The side-by-side table: the same figures of weightlifter and the peer for each N, counted by
 // the same functions (audit log per user, /proc, Prometheus's own counters), and their ratio.
 import { readFile, writeFile } from 'node:fs/promises';
-import { format, resolveConfig } from 'prettier';
 import type { MachineInfo } from '../machine.js';
 import type { RunResult } from '../report.js';
 
@@ -20,6 +19,7 @@ export const FIGURES: readonly Figure[] = [
   ['setup: all Initialized (s)', (r) => r.setup.initializedSeconds],
   ['idle: CPU s per minute', (r) => (r.idle ? (r.idle.cpuSeconds / r.idle.seconds) * 60 : null)],
   ['idle: peak RSS (MiB)', (r) => r.idle?.peakRssMiB],
+  ['idle: RSS at the end (MiB)', (r) => r.idle?.endRssMiB],
   ['idle: API requests/s', (r) => r.idle?.requestsPerSecond],
   ['prog: succeeded', (r) => r.progressing?.succeeded],
   ['prog: wall / ideal', (r) => r.progressing?.wallOverIdeal],
@@ -99,8 +99,7 @@ export function withSection(text: string, s: DocsSection): string {
   return `${text.slice(0, a)}${body}${text.slice(b + DOCS_END.length)}`;
 }
 
+/** Markdown is not Prettier-formatted here (.prettierignore): the rest of the file stays as it is. */
 export async function writeDocsSection(file: string, s: DocsSection): Promise<void> {
-  const text = withSection(await readFile(file, 'utf8'), s);
-  const options = (await resolveConfig(file)) ?? {};
-  await writeFile(file, await format(text, { ...options, parser: 'markdown' }));
+  await writeFile(file, withSection(await readFile(file, 'utf8'), s));
 }
