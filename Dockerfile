@@ -23,10 +23,10 @@ RUN npx tsc -p tsconfig.build.json --noEmit && npm run build:bundle
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 # V8's old generation, sized from the bench (docs/benchmarks.md, "Memory"): the live heap after a
-# forced GC is about 33 MiB idle and grows about 30 KiB per canary, and without a cap V8 lets old
-# space grow to about 4x the live heap during a rollout. 192 MiB holds the live heap of about
-# 4,000 canaries with room to collect; raise it with the Deployment's memory limit
-# (deploy/deployment.yaml sets both, and its NODE_OPTIONS wins over this one).
+# forced GC was 30.6 MiB at N = 100 and 40.8 MiB at N = 500 (about 26 KiB per canary, so about
+# 79 MiB at N = 2,000), and without a cap V8 lets old space grow to about 4x the live heap during
+# a rollout. 192 MiB is 2.4x the live heap at N = 2,000; at N = 500 it held the rollout's peak RSS
+# to 181 MiB. deploy/deployment.yaml sets the same flag next to its memory limit.
 ENV NODE_OPTIONS=--max-old-space-size=192
 WORKDIR /app
 # package.json: the CLI reads its version from it (two levels above dist/bundle/main.js).
