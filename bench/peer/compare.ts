@@ -48,7 +48,8 @@ export function compare(ours: readonly RunResult[], theirs: readonly RunResult[]
     for (const [metric, read] of FIGURES) {
       const a = round2(read(w));
       const b = round2(read(p));
-      const ratio = a === null || b === null || b === 0 ? null : round2(a / b);
+      // Three significant digits: a ratio of 0.0003 must not print as 0.
+      const ratio = a === null || b === null || b === 0 ? null : Number((a / b).toPrecision(3));
       rows.push({ metric, n: w.n, weightlifter: a, peer: b, ratio });
     }
   }
@@ -87,7 +88,8 @@ export function withSection(text: string, s: DocsSection): string {
     '',
     `Measured ${s.finishedAt.slice(0, 10)} with \`${s.command}\` against Flagger ${s.peerVersion}`,
     `on ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, Linux, Node ${m.node}; the local world`,
-    `(control plane, Prometheus, emulator) on the same cores. Full results: \`${s.resultsFile}\`.`,
+    `(control plane, Prometheus, emulator) on the same cores, load average ${m.loadAverage.join(' / ')}`,
+    `(1 / 5 / 15 min) at the start. Full results: \`${s.resultsFile}\`.`,
     '',
     s.table,
     '',
