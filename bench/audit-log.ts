@@ -1,6 +1,7 @@
 // Counts the controller's API requests from the kube-apiserver's audit log (JSON lines), not from
 // the controller's own counters: what the server saw from that user is what it cost.
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
 /** Audit policy: metadata of the controller identity's requests only (the rest is not needed). */
@@ -69,4 +70,43 @@ export async function countRequests(
     bump(byCall, `${verb} ${resource}`);
   }
   return { requests, writes, byVerb, byCall };
+}
+
+/**
+ * Follows the audit log from where it last stopped and counts `user`'s requests (or writes only)
+ * seen so far: how the bench tells that a controller went quiet without asking the controller.
+ */
+export class AuditTail {
+  #offset = 0;
+  #rest = '';
+  #count = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly user: string,
+    private readonly writesOnly: boolean,
+  ) {}
+
+  async count(): Promise<number> {
+    const handle = await open(this.path, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size <= this.#offset) return this.#count;
+      const buf = Buffer.alloc(size - this.#offset);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, this.#offset);
+      this.#offset += bytesRead;
+      const lines = (this.#rest + buf.toString('utf8', 0, bytesRead)).split('\n');
+      this.#rest = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line === '') continue;
+        const e = JSON.parse(line) as AuditEvent;
+        if (e.user?.username !== this.user) continue;
+        if (this.writesOnly && !WRITE_VERBS.has(e.verb ?? '')) continue;
+        this.#count++;
+      }
+      return this.#count;
+    } finally {
+      await handle.close();
+    }
+  }
 }

@@ -1,18 +1,34 @@
 // What every scenario gets: the running world and controller, the fleet, and where to count.
 import type { KubeRawClient } from '../src/kube/raw-client.js';
-import type { ControllerChild } from './controller-child.js';
 import type { FleetMember } from './fleet.js';
 import type { BenchOptions } from './options.js';
 import type { FleetTracker } from './tracker.js';
 import type { WorldPids } from './world-cpu.js';
 
+/** The process under measurement: weightlifter (ControllerChild) or a peer (peer/). */
+export interface MeasuredProcess {
+  readonly pid: number | undefined;
+  /** Log lines written so far. */
+  readonly logLines: number;
+  /**
+   * weightlifter's health address, whose /metrics the bench reads at the ends of a window (never
+   * in a tight loop: scraping allocates in the process measured); '' for a peer.
+   */
+  readonly healthUrl: string;
+}
+
 export interface BenchContext {
   readonly opts: BenchOptions;
   readonly admin: KubeRawClient;
-  readonly controller: ControllerChild;
+  readonly controller: MeasuredProcess;
   readonly controllerPid: number;
   /** The controller's user name as the API server authenticates it. */
   readonly controllerUser: string;
+  /**
+   * Which of its requests end "quiet" (quiet.ts): any for weightlifter, which sends none when idle;
+   * writes only for a peer that polls the API on every tick by design.
+   */
+  readonly quietOn: 'requests' | 'writes';
   readonly auditLog: string;
   readonly prometheusUrl: string;
   readonly members: readonly FleetMember[];

@@ -1,7 +1,7 @@
 // The controller under measurement: `weightlifter run` as its own process, under the controller
-// identity's kubeconfig. By default it runs the compiled JavaScript (what a production image
-// runs), built into dist/ (npm run build): running through the tsx loader adds about 65 MiB of RSS that
-// has nothing to do with the controller.
+// identity's kubeconfig. By default it runs the bundle a production image runs (dist/bundle, npm run
+// build:bundle); `compiled` runs tsc's unbundled dist/ with node_modules beside it, and `tsx` the
+// sources (the tsx loader adds about 65 MiB of RSS that has nothing to do with the controller).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -12,7 +12,7 @@ import { sleep } from './stats.js';
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const BUILD_DIR = 'dist';
 
-export const CONTROLLER_RUNTIMES = ['compiled', 'tsx'] as const;
+export const CONTROLLER_RUNTIMES = ['bundled', 'compiled', 'tsx'] as const;
 export type ControllerRuntime = (typeof CONTROLLER_RUNTIMES)[number];
 
 export interface Captured {
@@ -52,9 +52,33 @@ export async function buildController(log: (m: string) => void): Promise<string>
   return entry;
 }
 
+/** Bundles src/ into dist/bundle (npm run build:bundle, as the image does); returns the entry point. */
+export async function bundleController(log: (m: string) => void): Promise<string> {
+  const entry = `${BUILD_DIR}/bundle/main.js`;
+  log(`bundling the controller into ${BUILD_DIR}/bundle`);
+  const r = await runCaptured('npm', ['run', '--silent', 'build:bundle']);
+  if (r.code !== 0 || !existsSync(`${REPO}${entry}`)) {
+    throw new BenchError(
+      BENCH_ERROR_CODES.UNSUPPORTED,
+      `npm run build:bundle failed (${String(r.code)}):\n${r.stdout}${r.stderr}`,
+    );
+  }
+  return entry;
+}
+
+/** The entry point to run for `runtime`, built first; undefined for tsx. */
+export async function prepareController(
+  runtime: ControllerRuntime,
+  log: (m: string) => void,
+): Promise<string | undefined> {
+  if (runtime === 'bundled') return bundleController(log);
+  if (runtime === 'compiled') return buildController(log);
+  return undefined;
+}
+
 export interface ControllerChildOptions {
   readonly runtime: ControllerRuntime;
-  /** The compiled entry point (runtime 'compiled'). */
+  /** The built entry point (runtimes 'bundled' and 'compiled'). */
   readonly entry?: string;
   readonly kubeconfig: string;
   readonly prometheusUrl: string;

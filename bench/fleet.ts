@@ -2,7 +2,7 @@
 // `perNamespace`, created through the admin client with bounded concurrency.
 import type { KubeRawClient } from '../src/kube/raw-client.js';
 import { EMULATOR_ANNOTATIONS } from '../dev/local/emulator/annotations.js';
-import { BUILTIN, collectionPath, objectPath } from '../src/kube/resources.js';
+import { BUILTIN, collectionPath, objectPath, type ResourceRef } from '../src/kube/resources.js';
 import { CANARY_REF } from '../src/canary/caches.js';
 import type { BenchRouter } from './options.js';
 
@@ -40,6 +40,12 @@ export function fleetMembers(n: number, perNamespace: number): FleetMember[] {
 /** Even weights up to 50 % in `steps` steps, e.g. 5 → 10, 20, 30, 40, 50. */
 export function stepWeights(steps: number): number[] {
   return Array.from({ length: steps }, (_, i) => Math.round((50 * (i + 1)) / steps));
+}
+
+/** One Canary per member, in the API of the controller measured (weightlifter's, or a peer's). */
+export interface CanaryManifests {
+  readonly ref: ResourceRef;
+  manifest(m: FleetMember, shape: CanaryShape): unknown;
 }
 
 function deployment(m: FleetMember): unknown {
@@ -96,6 +102,8 @@ function canary(m: FleetMember, shape: CanaryShape): unknown {
   };
 }
 
+export const WEIGHTLIFTER_MANIFESTS: CanaryManifests = { ref: CANARY_REF, manifest: canary };
+
 /** Runs `fn` over `items` with at most `limit` in flight; the first failure rejects. */
 export async function mapLimit<T, R>(
   items: readonly T[],
@@ -119,6 +127,7 @@ export async function createFleet(
   members: readonly FleetMember[],
   shape: CanaryShape,
   concurrency: number,
+  canaries: CanaryManifests = WEIGHTLIFTER_MANIFESTS,
 ): Promise<void> {
   const namespaces = [...new Set(members.map((m) => m.namespace))];
   await mapLimit(namespaces, concurrency, (name) =>
@@ -130,7 +139,7 @@ export async function createFleet(
   );
   await mapLimit(members, concurrency, async (m) => {
     await admin.create(collectionPath(BUILTIN.deployments, m.namespace), deployment(m));
-    await admin.create(collectionPath(CANARY_REF, m.namespace), canary(m, shape));
+    await admin.create(collectionPath(canaries.ref, m.namespace), canaries.manifest(m, shape));
   });
 }
 

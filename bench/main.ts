@@ -2,12 +2,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildController } from './controller-child.js';
+import { prepareController } from './controller-child.js';
 import { BenchError } from './errors.js';
 import { loadAverage, machineInfo } from './machine.js';
 import { USAGE, parseOptions } from './options.js';
 import { table, writeResults, type RunResult } from './report.js';
 import { runForN, type RunHandle } from './run-n.js';
+import { compare, comparisonTable, writeDocsSection } from './peer/compare.js';
+import { FLAGGER_VERSION, ensureFlagger } from './peer/flagger.js';
+import { runFlaggerForN } from './peer/run-peer.js';
 
 const log = (m: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${m}\n`);
@@ -43,22 +46,51 @@ async function main(): Promise<number> {
     `bench: N=${opts.n.join(',')} scenarios=${opts.scenarios.join(',')} on ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAverage.join(' ')}`,
   );
   const runs: RunResult[] = [];
+  const peerRuns: RunResult[] = [];
   try {
-    const entry = opts.controller === 'compiled' ? await buildController(log) : undefined;
+    // The peer is built first: a build failure should not cost a weightlifter run.
+    const flagger = opts.peer === 'flagger' ? await ensureFlagger(log) : undefined;
+    const entry = await prepareController(opts.controller, log);
     for (const n of opts.n) runs.push(await runForN(opts, n, workDir, handle, log, entry));
+    if (flagger !== undefined) {
+      for (const n of opts.n) {
+        peerRuns.push(await runFlaggerForN(opts, n, workDir, handle, log, flagger));
+      }
+    }
   } finally {
     if (!opts.keepLogs) await rm(workDir, { recursive: true, force: true });
     else log(`logs kept in ${workDir}`);
   }
+  const comparison = opts.peer === undefined ? undefined : compare(runs, peerRuns);
+  const finishedAt = new Date().toISOString();
   const file = await writeResults(opts.outDir, {
     startedAt,
-    finishedAt: new Date().toISOString(),
+    finishedAt,
     machine,
     loadAverageAtEnd: loadAverage(),
     options: opts,
     runs,
+    ...(opts.peer === undefined
+      ? {}
+      : { peer: { name: opts.peer, version: FLAGGER_VERSION, runs: peerRuns, comparison } }),
   });
-  process.stdout.write(`${table(runs)}\n\nresults: ${file}\n`);
+  process.stdout.write(`${table(runs)}\n`);
+  if (comparison !== undefined) {
+    const side = comparisonTable(comparison, 'Flagger');
+    process.stdout.write(`\nweightlifter vs Flagger ${FLAGGER_VERSION}:\n${side}\n`);
+    if (opts.docsFile !== undefined) {
+      await writeDocsSection(opts.docsFile, {
+        table: side,
+        machine,
+        command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+        finishedAt,
+        peerVersion: FLAGGER_VERSION,
+        resultsFile: file,
+      });
+      process.stdout.write(`table written to ${opts.docsFile}\n`);
+    }
+  }
+  process.stdout.write(`\nresults: ${file}\n`);
   return 0;
 }
 

@@ -5,6 +5,12 @@ import { CONTROLLER_RUNTIMES, type ControllerRuntime } from './controller-child.
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 
 export const SCENARIOS = ['idle', 'progressing', 'reaction'] as const;
+
+/** Controllers the bench can run beside weightlifter, each in its own world (peer/). */
+export const PEERS = ['flagger'] as const;
+export type Peer = (typeof PEERS)[number];
+/** Flagger raises any analysis interval under 10 s to 10 s: with a peer both sides run at >= 10 s. */
+export const PEER_MIN_INTERVAL_SECONDS = 10;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Who makes pods Ready: the emulator's kubelet role (default) or kcm + scheduler + kwok. */
@@ -40,12 +46,16 @@ export interface BenchOptions {
   readonly createConcurrency: number;
   /** Passed to the controller as --concurrency (undefined: its default). */
   readonly controllerConcurrency: number | undefined;
-  /** compiled: dist/ built by the bench (as in production); tsx: the TypeScript sources. */
+  /** bundled: dist/bundle (as in production); compiled: tsc's dist/; tsx: the sources. */
   readonly controller: ControllerRuntime;
   /** Node flags for the controller process, e.g. --max-old-space-size=192 (a memory limit). */
   readonly controllerNodeOptions: readonly string[];
   readonly outDir: string;
   readonly keepLogs: boolean;
+  /** Also run this controller with the same fleet, checks and interval, and compare. */
+  readonly peer: Peer | undefined;
+  /** Where the comparison's table is written (a marked section), or undefined: nowhere. */
+  readonly docsFile: string | undefined;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -70,10 +80,16 @@ export const USAGE = `npm run bench -- [options]
   --pods emulator|kwok     who makes pods Ready (BENCH_PODS)
   --create-concurrency 32  creations in flight (BENCH_CREATE_CONCURRENCY)
   --controller-concurrency <k>  the controller's --concurrency (BENCH_CONTROLLER_CONCURRENCY)
-  --controller compiled|tsx  run dist/ (built first) or the sources through tsx (BENCH_CONTROLLER)
+  --controller bundled|compiled|tsx  run the production bundle (dist/bundle), tsc's unbundled
+                           dist/ (both built first) or the sources through tsx (BENCH_CONTROLLER)
   --controller-node-options="--max-old-space-size=192"  Node flags of the controller
                            (BENCH_CONTROLLER_NODE_OPTIONS)
   --out bench/results      results directory (BENCH_OUT)
+  --peer flagger           also run Flagger (built once from the Go module proxy) in its own
+                           world with the same fleet, checks and interval (raised to 10 s, its
+                           floor) and print a side-by-side table (BENCH_PEER)
+  --docs docs/benchmarks.md  file whose marked section gets the side-by-side table; "none"
+                           writes none (BENCH_DOCS)
   --keep-logs              keep the audit and controller logs (BENCH_KEEP_LOGS=1)`;
 
 const FLAGS = {
@@ -97,6 +113,8 @@ const FLAGS = {
   controller: { type: 'string' },
   'controller-node-options': { type: 'string' },
   out: { type: 'string' },
+  peer: { type: 'string' },
+  docs: { type: 'string' },
   'keep-logs': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -153,10 +171,16 @@ export function parseOptions(
   if (!(BENCH_ROUTERS as readonly string[]).includes(router)) {
     problems.push(`--router: "${router}" is not ${BENCH_ROUTERS.join(' or ')}`);
   }
-  const controller = text('controller') ?? 'compiled';
+  const controller = text('controller') ?? 'bundled';
   if (!(CONTROLLER_RUNTIMES as readonly string[]).includes(controller)) {
     problems.push(`--controller: "${controller}" is not ${CONTROLLER_RUNTIMES.join(' or ')}`);
   }
+  const peer = text('peer');
+  if (peer !== undefined && !(PEERS as readonly string[]).includes(peer)) {
+    problems.push(`--peer: "${peer}" is not ${PEERS.join(' or ')}`);
+  }
+  const docs = text('docs') ?? 'docs/benchmarks.md';
+  const interval = num('interval-seconds', peer === undefined ? 5 : PEER_MIN_INTERVAL_SECONDS, 1);
   const cc = text('controller-concurrency');
   const qt = text('quiet-timeout-seconds');
   const opts: BenchOptions = {
@@ -165,7 +189,7 @@ export function parseOptions(
     scenarios: scenarios as Scenario[],
     idleSeconds: num('idle-seconds', 60, 1),
     settleSeconds: num('settle-seconds', 10, 0),
-    intervalSeconds: num('interval-seconds', 5, 1),
+    intervalSeconds: peer === undefined ? interval : Math.max(interval, PEER_MIN_INTERVAL_SECONDS),
     windowSeconds: num('window-seconds', 10, 1),
     steps: Math.round(num('steps', 5, 1)),
     reactionSamples: Math.round(num('reaction-samples', 20, 1)),
@@ -183,6 +207,8 @@ export function parseOptions(
       .filter((f) => f !== ''),
     outDir: text('out') ?? 'bench/results',
     keepLogs: values['keep-logs'] === true || env['BENCH_KEEP_LOGS'] === '1',
+    peer: peer as Peer | undefined,
+    docsFile: peer === undefined || docs === 'none' ? undefined : docs,
   };
   if (opts.reactionErrorRate > 1) {
     problems.push(`--reaction-error-rate: ${opts.reactionErrorRate} is not between 0 and 1`);

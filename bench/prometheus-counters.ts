@@ -46,8 +46,3 @@ export async function reconcileCounters(healthUrl: string): Promise<ReconcileCou
     queueDepth: sumSamples(text, 'weightlifter_queue_depth'),
   };
 }
-
-/** API requests the controller has sent so far, by its own count (watches excluded). */
-export async function controllerRequestCount(healthUrl: string): Promise<number> {
-  return sumSamples(await exposition(`${healthUrl}/metrics`), 'weightlifter_kube_requests_total');
-}

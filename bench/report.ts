@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import type { MachineInfo } from './machine.js';
+import type { ComparisonRow } from './peer/compare.js';
 import type { BenchOptions } from './options.js';
 import type { IdleResult } from './scenarios/idle.js';
 import { WRITE_KINDS, type ProgressingResult } from './scenarios/progressing.js';
@@ -28,6 +29,13 @@ export interface BenchResults {
   readonly loadAverageAtEnd: readonly number[];
   readonly options: BenchOptions;
   readonly runs: readonly RunResult[];
+  /** With --peer: the peer's runs (same options, own worlds) and the side-by-side figures. */
+  readonly peer?: {
+    readonly name: string;
+    readonly version: string;
+    readonly runs: readonly RunResult[];
+    readonly comparison: readonly ComparisonRow[] | undefined;
+  };
 }
 
 type Row = readonly [string, (r: RunResult) => string];
@@ -98,7 +106,7 @@ const ROWS: readonly Row[] = [
     'prog: reconciles / mean ms / max queue',
     (r) =>
       r.progressing
-        ? `${r.progressing.reconciles} / ${r.progressing.meanReconcileMs} / ${r.progressing.maxQueueDepth}`
+        ? `${v(r.progressing.reconciles)} / ${v(r.progressing.meanReconcileMs)} / ${v(r.progressing.maxQueueDepth)}`
         : '-',
   ],
   [

@@ -20,6 +20,7 @@ import { round } from './proc-stats.js';
 import { sleep } from './stats.js';
 import { FleetTracker } from './tracker.js';
 import { startBenchWorld } from './world.js';
+import type { WorldOptions } from '../dev/local/world.js';
 import { controlPlanePids } from './world-cpu.js';
 
 const CONTROLLER_USER = IDENTITIES.controller.user;
@@ -27,6 +28,24 @@ const CONTROLLER_USER = IDENTITIES.controller.user;
 export interface RunHandle {
   /** Set while a world runs, for Ctrl-C. */
   current: { stop(): Promise<void> } | undefined;
+}
+
+/** The world options every run uses, weightlifter's and a peer's alike. */
+export function benchWorldOptions(
+  opts: BenchOptions,
+  auditLog: string,
+  user: string,
+): WorldOptions {
+  return {
+    defaultRps: opts.rps,
+    scrapeIntervalSeconds: opts.scrapeSeconds,
+    logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }),
+    controlPlaneOptions: {
+      controllerManager: opts.pods === 'kwok',
+      auditLog: { path: auditLog, policy: auditPolicyFor(user) },
+    },
+    emulator: { labels: 'lean', maxPodsPerDeployment: 1, kubeletConcurrency: 64 },
+  };
 }
 
 function controllerArgs(opts: BenchOptions): string[] {
@@ -42,7 +61,7 @@ function controllerArgs(opts: BenchOptions): string[] {
   ];
 }
 
-async function waitInitialized(ctx: BenchContext, timeoutMs: number): Promise<void> {
+export async function waitInitialized(ctx: BenchContext, timeoutMs: number): Promise<void> {
   const keys = ctx.members.map((m) => m.key);
   const start = Date.now();
   let lastReport = start;
@@ -78,15 +97,8 @@ export async function runForN(
   await mkdir(workDir, { recursive: true });
   nlog('starting the world and the controller');
   const bw = await startBenchWorld({
+    ...benchWorldOptions(opts, auditLog, CONTROLLER_USER),
     meshApis: [opts.router],
-    defaultRps: opts.rps,
-    scrapeIntervalSeconds: opts.scrapeSeconds,
-    logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }),
-    controlPlaneOptions: {
-      controllerManager: opts.pods === 'kwok',
-      auditLog: { path: auditLog, policy: auditPolicyFor(CONTROLLER_USER) },
-    },
-    emulator: { labels: 'lean', maxPodsPerDeployment: 1, kubeletConcurrency: 64 },
   });
   const cp = bw.world.controlPlane;
   const controller = new ControllerChild({
@@ -120,6 +132,7 @@ export async function runForN(
       controller,
       controllerPid: pid,
       controllerUser: CONTROLLER_USER,
+      quietOn: 'requests',
       auditLog,
       prometheusUrl: bw.world.prometheusUrl,
       members,

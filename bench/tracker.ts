@@ -10,6 +10,7 @@ import { Informer } from '../src/kube/informer.js';
 import { createListerWatcher } from '../src/kube/lister-watcher.js';
 import type { KubeObject } from '../src/kube/object-key.js';
 import type { KubeRawClient } from '../src/kube/raw-client.js';
+import type { ResourceRef } from '../src/kube/resources.js';
 import { readRouteRoutes, routeRef } from '../src/routing/http-route.js';
 import { readRoutes, splitRef, type LiveSplit } from '../src/routing/traffic-split.js';
 import type { BenchRouter } from './options.js';
@@ -24,6 +25,20 @@ export interface WeightChange {
 }
 
 type Waiter = () => boolean;
+/**
+ * Which Canaries to watch and how to read their status: weightlifter's by default; a peer's
+ * (peer/) maps its own status onto the fields the scenarios read (phase, revision).
+ */
+export interface CanaryKind {
+  readonly ref: ResourceRef;
+  readonly status: (obj: KubeObject & { status?: unknown }) => CanaryStatus | undefined;
+}
+
+export const WEIGHTLIFTER_CANARIES: CanaryKind = {
+  ref: CANARY_REF,
+  status: (obj) => (obj as CanaryObject).status,
+};
+
 /** The fleet's spec.service.port (fleet.ts). */
 const SERVICE_PORT = 9898;
 export type CanaryListener = (key: string, status: CanaryStatus, seenAt: number) => void;
@@ -36,12 +51,15 @@ export class FleetTracker {
   readonly #waiters = new Set<Waiter>();
   readonly #listeners = new Set<CanaryListener>();
 
-  constructor(admin: KubeRawClient, router: BenchRouter) {
+  readonly #kind: CanaryKind;
+
+  constructor(admin: KubeRawClient, router: BenchRouter, kind: CanaryKind = WEIGHTLIFTER_CANARIES) {
+    this.#kind = kind;
     const logger = pino({ level: 'silent' });
     // Long relist periods: the bench's own requests should not disturb the figures.
     this.#canaries = new Informer<CanaryObject>({
       name: 'bench-canaries',
-      listerWatcher: createListerWatcher<CanaryObject>(admin, CANARY_REF),
+      listerWatcher: createListerWatcher<CanaryObject>(admin, kind.ref),
       logger,
       relistIntervalMs: 0,
     });
@@ -55,7 +73,7 @@ export class FleetTracker {
       relistIntervalMs: 0,
     });
     this.#canaries.onEvent((e) => {
-      const status = e.type === 'delete' ? undefined : e.obj.status;
+      const status = e.type === 'delete' ? undefined : kind.status(e.obj);
       if (status !== undefined) for (const l of this.#listeners) l(e.key, status, Date.now());
       this.#wake();
     });
@@ -101,7 +119,8 @@ export class FleetTracker {
   }
 
   status(key: string): CanaryStatus | undefined {
-    return this.#canaries.get(key)?.status;
+    const obj = this.#canaries.get(key);
+    return obj === undefined ? undefined : this.#kind.status(obj);
   }
 
   weights(key: string): readonly WeightChange[] {

@@ -18,20 +18,28 @@ export interface BenchWorld {
   stop(): Promise<void>;
 }
 
-export async function startBenchWorld(opts: WorldOptions): Promise<BenchWorld> {
+/** `kubectl apply` of `input` in the world; `what` names it in the error. */
+export async function applyIn(world: World, what: string, input: string): Promise<void> {
+  const r = await world.controlPlane.kubectl(['apply', '-f', '-'], { input });
+  if (r.code !== 0) {
+    throw new BenchError(
+      BENCH_ERROR_CODES.SETUP,
+      `kubectl apply ${what} failed (${r.code}): ${r.stderr}`,
+    );
+  }
+}
+
+/**
+ * Starts a world; `install` puts in what the controller under measurement needs (default:
+ * weightlifter's namespace and least-privilege RBAC from deploy/, exactly what an operator installs).
+ */
+export async function startBenchWorld(
+  opts: WorldOptions,
+  install: (world: World) => Promise<void> = installWeightlifter,
+): Promise<BenchWorld> {
   const world = await startWorld(opts);
   try {
-    // Exactly what an operator installs: the namespace and the least-privilege RBAC.
-    for (const file of ['namespace.yaml', 'rbac.yaml']) {
-      const input = await readFile(join(repoRoot(), 'deploy', file), 'utf8');
-      const r = await world.controlPlane.kubectl(['apply', '-f', '-'], { input });
-      if (r.code !== 0) {
-        throw new BenchError(
-          BENCH_ERROR_CODES.SETUP,
-          `kubectl apply deploy/${file} failed (${r.code}): ${r.stderr}`,
-        );
-      }
-    }
+    await install(world);
   } catch (err) {
     await world.stop();
     throw err;
@@ -40,4 +48,11 @@ export async function startBenchWorld(opts: WorldOptions): Promise<BenchWorld> {
     loadKubeConfig({ kubeconfigPath: world.controlPlane.adminKubeconfig }),
   );
   return { world, admin, stop: () => world.stop() };
+}
+
+async function installWeightlifter(world: World): Promise<void> {
+  for (const file of ['namespace.yaml', 'rbac.yaml']) {
+    const input = await readFile(join(repoRoot(), 'deploy', file), 'utf8');
+    await applyIn(world, `deploy/${file}`, input);
+  }
 }

@@ -8,6 +8,9 @@
 #     the same cache for worlds whose mesh serves Gateway API.
 #   - hack/health-checker (kstatus, Flux's healthCheckExprs and Argo CD's health Lua, run by those
 #     projects' own Go code), built once into the same cache by hack/build-health-checker.sh.
+#   - Flagger v1.44.0 and its CRDs (Go module github.com/fluxcd/flagger), built once into the same
+#     cache: the bench's peer (`npm run bench -- --peer flagger`) and its smoke test. It says what it
+#     builds and how long that takes (about three minutes) before it starts.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -36,3 +39,4 @@ fi
 
 "$here/fetch-gateway-api-crds.sh" >/dev/null
 "$here/build-health-checker.sh" >/dev/null
+"$here/build-flagger.sh" >/dev/null

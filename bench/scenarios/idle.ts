@@ -15,8 +15,8 @@ export interface IdleResult extends WindowUsage {
   readonly settledSeconds: number;
   /** VmHWM: the process's peak RSS since it started (includes building the fleet). */
   readonly lifetimePeakRssMiB: number;
-  /** V8 heap in use at the end of the window (the controller's own metric). */
-  readonly heapUsedMiB: number;
+  /** V8 heap in use at the end of the window (weightlifter's own metric; null for a peer). */
+  readonly heapUsedMiB: number | null;
   readonly requests: number;
   readonly requestsPerSecond: number;
   readonly writes: number;
@@ -44,7 +44,8 @@ export async function runIdle(ctx: BenchContext): Promise<IdleResult> {
   const worldCpuSeconds = await world.stop();
   const logLines = ctx.controller.logLines - logsBefore;
   const { hwmBytes } = await readProc(ctx.controllerPid);
-  const heap = await controllerHeapBytes(ctx.controller.healthUrl);
+  const heap =
+    ctx.controller.healthUrl === '' ? null : await controllerHeapBytes(ctx.controller.healthUrl);
   const audit = await countRequests(ctx.auditLog, ctx.controllerUser, from, to);
   const seconds = (to - from) / 1000;
   return {
@@ -52,7 +53,7 @@ export async function runIdle(ctx: BenchContext): Promise<IdleResult> {
     settledSeconds,
     ...used,
     lifetimePeakRssMiB: round(hwmBytes / MIB, 1),
-    heapUsedMiB: round(heap / MIB, 1),
+    heapUsedMiB: heap === null ? null : round(heap / MIB, 1),
     requests: audit.requests,
     requestsPerSecond: round(audit.requests / seconds, 3),
     writes: audit.writes,

@@ -78,6 +78,48 @@ describe('npm run bench (smoke)', () => {
     }
   }, 240_000);
 
+  it('--peer flagger: runs Flagger on 5 canaries in its own world and prints the side by side', async () => {
+    // Flagger itself is built by hack/setup.sh (pretest), never inside the test: here the
+    // bench finds it in the cache. Its interval is raised to 10 s (Flagger's floor), so two steps
+    // and its promotion take about a minute.
+    const out = await mkdtemp(join(tmpdir(), 'weightlifter-bench-smoke-'));
+    try {
+      const args = ['--n', '5', '--scenarios', 'progressing', '--peer', 'flagger'];
+      args.push('--window-seconds', '3', '--scrape-seconds', '1', '--steps', '2');
+      args.push('--quiet-timeout-seconds', '60', '--controller', 'tsx', '--docs', 'none');
+      args.push('--out', out);
+      const run = await runBench(args);
+      if (run.code !== 0) throw new Error(`bench exited ${String(run.code)}:\n${run.stderr}`);
+      expect(run.stdout).toContain('weightlifter vs Flagger v1.44.0:');
+      expect(run.stdout).toContain(
+        '| figure | N | weightlifter | Flagger | weightlifter/Flagger |',
+      );
+      expect(run.stderr).not.toContain('building Flagger');
+      const files = await readdir(out);
+      const results = JSON.parse(await readFile(join(out, files[0] ?? ''), 'utf8')) as BenchResults;
+      expect(results.options.intervalSeconds).toBe(10);
+      const peer = results.peer;
+      if (peer === undefined) throw new Error('no peer in the results');
+      expect(peer).toMatchObject({ name: 'flagger', version: 'v1.44.0' });
+      const [theirs] = peer.runs;
+      const [ours] = results.runs;
+      const p = theirs?.progressing;
+      if (p === undefined || ours?.progressing === undefined) throw new Error('no progressing');
+      // Both promoted every canary, and Flagger did it through the TrafficSplit and with its
+      // Linkerd queries against the world's Prometheus, counted by the same functions.
+      expect(ours.progressing.succeeded).toBe(5);
+      expect(p.timedOut).toBe(false);
+      expect(p.succeeded).toBe(5);
+      expect(p.writesByCall['update trafficsplits']).toBeGreaterThan(0);
+      expect(p.promqlQueries).toBeGreaterThan(0);
+      expect(p.peakRssMiB).toBeGreaterThan(0);
+      const wall = peer.comparison?.find((r) => r.metric === 'prog: wall / ideal');
+      expect(wall?.ratio).toBeGreaterThan(0);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 300_000);
+
   it('fails at once, naming the outcome, when a reaction run is promoted instead of rolled back', async () => {
     const out = await mkdtemp(join(tmpdir(), 'weightlifter-bench-smoke-'));
     try {

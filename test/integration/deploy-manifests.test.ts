@@ -115,6 +115,13 @@ describe('deploy/ (cluster-wide base)', () => {
     expect(c.ports).toContainEqual({ name: 'http', containerPort: 8080 });
     expect(c.resources?.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
     expect(c.resources?.limits?.['memory']).toEqual(expect.any(String));
+    // V8's old generation is capped below the container's memory limit (sized in
+    // docs/benchmarks.md, "Memory"): the process collects garbage before the kernel kills it.
+    const nodeOptions = c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+    const oldSpaceMiB = Number(/--max-old-space-size=(\d+)/.exec(nodeOptions)?.[1]);
+    const limitMiB = Number(/^(\d+)Mi$/.exec(String(c.resources?.limits?.['memory']))?.[1]);
+    expect(oldSpaceMiB).toBeGreaterThan(0);
+    expect(limitMiB).toBeGreaterThan(oldSpaceMiB);
     const keys = (pod?.topologySpreadConstraints ?? []).map((t) => t.topologyKey);
     expect(keys).toContain('kubernetes.io/hostname');
     expect(c.env).toContainEqual({

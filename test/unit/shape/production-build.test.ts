@@ -1,5 +1,5 @@
 // The production build and image hold the controller only: tsc compiles src/ alone, the Dockerfile
-// copies src/ alone, and nothing in src/ imports the developer tooling under dev/ (local world,
+// copies src/ alone and ships only its bundle, and nothing in src/ imports the developer tooling under dev/ (local world,
 // emulator, demo), test/, bench/ or a devDependency (the image has none). A change that would ship
 // dev code, or a controller that needs it, fails here.
 import { describe, expect, it } from '@jest/globals';
@@ -37,6 +37,23 @@ describe('the production build', () => {
     );
     const ignored = read('.dockerignore').split('\n');
     for (const dir of ['dev', 'test', 'bench', 'hack']) expect(ignored).toContain(dir);
+  });
+
+  it('ships the bundle of src/cli/main.ts alone: no node_modules, no tsc output', () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    const bundle = pkg.scripts['build:bundle'] ?? '';
+    expect(bundle).toMatch(/^esbuild src\/cli\/main\.ts --bundle /);
+    expect(bundle).toContain('--outfile=dist/bundle/main.js');
+    const dockerfile = read('Dockerfile');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const fromBuild = runtime
+      .split('\n')
+      .filter((line) => /^COPY\s+--from=build\s/.test(line))
+      .map((line) => line.split(/\s+/)[2]);
+    expect(fromBuild.sort()).toEqual(['/app/dist/bundle', '/app/package.json']);
+    expect(runtime).toMatch(/^ENTRYPOINT \["node", "dist\/bundle\/main\.js"\]$/m);
+    // The old generation is capped in the image (sized in docs/benchmarks.md).
+    expect(runtime).toMatch(/^ENV NODE_OPTIONS=--max-old-space-size=\d+$/m);
   });
 
   it('has src/ import only src/, Node built-ins and runtime dependencies', () => {
