@@ -275,6 +275,53 @@ describe.each(WORLDS)('over $router (mesh serving $meshApis)', ({ router, meshAp
     });
   });
 
+  // Only where the mesh serves both APIs: a Canary moved from one to the other and back.
+  const bothServed = meshApis.includes('smi') && meshApis.includes('gatewayapi');
+  if (bothServed)
+    describe(`a change of provider (from ${router})`, () => {
+      const from = router;
+      const ns = `rt-${router}-switch`;
+      initializedCanary(e, ns, deploy());
+      const to: Router = from === 'smi' ? 'gatewayapi' : 'smi';
+
+      /** Sets spec.routing.provider and waits until only that router's route object routes. */
+      async function switchTo(provider: Router, traffic: RoutedTraffic): Promise<void> {
+        const patch = JSON.stringify({ spec: { routing: { provider } } });
+        await e.kubectl(['-n', ns, 'patch', 'canary', APP, '--type', 'merge', '-p', patch]);
+        const other: Router = provider === 'smi' ? 'gatewayapi' : 'smi';
+        await eventually(
+          `only the ${ROUTE[provider].kind} left`,
+          async () =>
+            (await getRoute(e, provider, ns)) !== undefined &&
+            (await getRoute(e, other, ns)) === undefined
+              ? true
+              : undefined,
+          60_000,
+        );
+        traffic.routedBy.clear();
+        await eventually(`requests routed by the ${ROUTE[provider].kind}`, () =>
+          traffic.routedBy.has(`${ROUTE[provider].kind}/${APP}`) ? true : undefined,
+        );
+      }
+
+      it(`moves to the other API and back with no request failing on the way`, async () => {
+        await watchingTraffic(e, ns, async (traffic) => {
+          await switchTo(to, traffic);
+          const route = await getRoute(e, to, ns);
+          expect(route?.metadata.ownerReferences).toEqual([
+            expect.objectContaining({ kind: 'Canary', name: APP, controller: true }),
+          ]);
+          await switchTo(from, traffic);
+          // No moment without a route: not one request failed while the objects changed hands.
+          expect(traffic.failed).toBe(0);
+          expect(traffic.canaryTotal()).toBe(0);
+        });
+        const status = (await getCanary(e, ns, APP)).status;
+        expect(status?.phase).toBe('Initialized');
+        expect(readyOf(status ?? {})?.status).toBe('True');
+      });
+    });
+
   describe('the controller killed mid-run', () => {
     const ns = `rt-${router}-crash`;
     const deployed = initializedCanary(e, ns, deploy({ stepWeights: [10, 20, 30] }));
