@@ -9,6 +9,7 @@ import {
   type ListerWatcher,
   type WatchEnd,
 } from '../../src/kube/lister-watcher.js';
+import { KubeApiError } from '../../src/kube/errors.js';
 import type { KubeObject } from '../../src/kube/object-key.js';
 import type { KubeRawClient } from '../../src/kube/raw-client.js';
 import { BUILTIN, collectionPath, objectPath, type ResourceRef } from '../../src/kube/resources.js';
@@ -173,6 +174,18 @@ describe('Informer (real API server)', () => {
     const ref = testCrdRef('agedwidgets', 'AgedWidget');
     await createTestCrd(raw, ref);
     try {
+      // A CRD just established has no watch cache yet: until it has, the API server answers a watch
+      // with 429 "storage is (re)initializing" (the informer retries that; this test looks at one
+      // watch). A list served from that cache (resourceVersion 0) succeeds once it is ready.
+      await eventually('the watch cache for the new resource', async () => {
+        try {
+          await raw.get(collectionPath(ref, NS), { resourceVersion: '0' });
+          return true;
+        } catch (err) {
+          if (err instanceof KubeApiError && err.status === 429) return undefined;
+          throw err;
+        }
+      });
       const session = createListerWatcher<KubeObject>(raw, ref, { namespace: NS }).watch(
         '2',
         () => undefined,
