@@ -40,12 +40,14 @@ describe('scenario 10: each TrafficSplit version, served alone, is detected and 
       const created = split.split();
       expect(created?.apiVersion).toBe(`split.smi-spec.io/${version}`);
       expect(split.current()).toEqual({ primaryWeight: 100, canaryWeight: 0 });
-      // The controller logged the version it watches; discovery found no other.
+      // The controller logged the version it watches; discovery found no other, and the Gateway
+      // API router, registered too, watches nothing in a world that does not serve HTTPRoute.
       const started = await e.controller.waitForLog(
         (l) => l.msg === 'weightlifter controller started',
       );
       expect(started['routers']).toEqual([
         { kind: 'smi-trafficsplit', watches: [`split.smi-spec.io/${version}/trafficsplits`] },
+        { kind: 'gatewayapi-httproute', watches: [] },
       ]);
 
       await newRevision(e, ns, { 'example.com/rev': '2' });
