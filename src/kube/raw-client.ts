@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { WeightlifterError } from '../errors/catalogue.js';
-import { KubeApiError, KubeRequestError, type KubeStatus } from './errors.js';
+import { KubeApiError, KubeRequestError, isNotFound, type KubeStatus } from './errors.js';
 import { HttpMethod, PatchStrategy } from './http-constants.js';
 import type { KubeConfig } from './kubeconfig.js';
 import { KubeTransport } from './transport.js';
@@ -152,5 +152,31 @@ export function parseStatus(text: string): KubeStatus | undefined {
   } catch {
     // Not JSON (a proxy's HTML error page): keep the first bytes as the message instead.
     return { message: text.slice(0, 200) };
+  }
+}
+
+/**
+ * Deletes the object at `path` only while it is the one with `uid` (a precondition, so a
+ * successor of the same name is never deleted), dependents in the background. Returns false when
+ * it was already gone.
+ */
+export async function deleteExact(
+  raw: Pick<KubeRawClient, 'request'>,
+  path: string,
+  uid: string | undefined,
+): Promise<boolean> {
+  try {
+    await raw.request(HttpMethod.DELETE, path, {
+      body: {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        propagationPolicy: 'Background',
+        preconditions: { uid },
+      },
+    });
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
   }
 }

@@ -11,16 +11,14 @@
 // weight" wait, bounded by progressDeadlineSeconds) until the route is accepted. null, not the
 // previously accepted weights, because the route does not record them and guessing would start a
 // measurement on a weight nobody confirmed. rejection() says when the controller refused it.
-import { HttpMethod } from '../kube/http-constants.js';
 import type { Logger } from 'pino';
 import type { Canary, ParentRef } from '../api/canary.js';
 import type { HttpRouteVersion } from '../api/gateway-api.js';
 import { canaryOwnerRef, managedLabels } from '../api/ownership.js';
 import { OwnershipError, patchOwned } from '../kube/diff-patch.js';
-import { isNotFound } from '../kube/errors.js';
 import { isJsonObject, type Json, type JsonObject } from '../kube/merge-patch.js';
 import type { ObjectReader } from '../kube/object-reader.js';
-import type { KubeRawClient } from '../kube/raw-client.js';
+import { deleteExact, type KubeRawClient } from '../kube/raw-client.js';
 import { collectionPath, objectPath, type ResourceRef } from '../kube/resources.js';
 import {
   desiredParentRefs,
@@ -135,24 +133,9 @@ export class HttpRouteRouter implements TrafficRouter {
       return;
     }
     if (own.kind !== 'owned') return;
-    try {
-      // The uid precondition makes sure we delete the route we checked, not a successor.
-      await this.#deps.raw.request(
-        HttpMethod.DELETE,
-        objectPath(this.#ref, this.#names.namespace, this.#names.name),
-        {
-          body: {
-            apiVersion: 'v1',
-            kind: 'DeleteOptions',
-            propagationPolicy: 'Background',
-            preconditions: { uid: live.metadata?.uid },
-          },
-        },
-      );
+    const path = objectPath(this.#ref, this.#names.namespace, this.#names.name);
+    if (await deleteExact(this.#deps.raw, path, live.metadata?.uid))
       this.#log.info('HTTPRoute deleted');
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
   }
 
   async #write(live: LiveRoute | undefined, routes: Routes): Promise<RouterWriteResult> {

@@ -3,12 +3,10 @@
 // injected cache; writes are create, or diff-then-patch with an ownership check and the cached
 // resourceVersion as precondition (a decision taken on a stale cache fails with 409 and the
 // reconcile is retried, instead of overwriting a newer split).
-import { HttpMethod } from '../kube/http-constants.js';
 import type { Logger } from 'pino';
 import type { Canary } from '../api/canary.js';
 import { patchOwned } from '../kube/diff-patch.js';
-import { isNotFound } from '../kube/errors.js';
-import type { KubeRawClient } from '../kube/raw-client.js';
+import { deleteExact, type KubeRawClient } from '../kube/raw-client.js';
 import { collectionPath, objectPath, type ResourceRef } from '../kube/resources.js';
 import type { ObjectReader } from '../kube/object-reader.js';
 import { canaryOwnerRef, managedLabels } from '../api/ownership.js';
@@ -98,24 +96,9 @@ export class SmiRouter implements TrafficRouter {
   async finalize(): Promise<void> {
     const live = this.#live();
     if (live === undefined || notControlledBy(this.#canary, live) !== undefined) return;
-    try {
-      // The uid precondition makes sure we delete the split we checked, not a successor.
-      await this.#deps.raw.request(
-        HttpMethod.DELETE,
-        objectPath(this.#ref, this.#names.namespace, this.#names.name),
-        {
-          body: {
-            apiVersion: 'v1',
-            kind: 'DeleteOptions',
-            propagationPolicy: 'Background',
-            preconditions: { uid: live.metadata?.uid },
-          },
-        },
-      );
+    const path = objectPath(this.#ref, this.#names.namespace, this.#names.name);
+    if (await deleteExact(this.#deps.raw, path, live.metadata?.uid))
       this.#log.info('TrafficSplit deleted');
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
   }
 
   async #write(live: LiveSplit | undefined, routes: Routes): Promise<RouterWriteResult> {
