@@ -8,7 +8,7 @@ import { ControllerChild } from './controller-child.js';
 import { auditPolicyFor } from './audit-log.js';
 import type { BenchContext } from './context.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
-import { createFleet, fleetMembers } from './fleet.js';
+import { createFleet, fleetMembers, type CanaryManifests } from './fleet.js';
 import { liveHeapBytes, openInspector } from './live-heap.js';
 import { loadAverage } from './machine.js';
 import type { BenchOptions } from './options.js';
@@ -82,6 +82,34 @@ export async function waitInitialized(ctx: BenchContext, timeoutMs: number): Pro
   }
 }
 
+/**
+ * Creates the fleet (`canaries`: whose Canary objects), waits until every Canary is Initialized,
+ * then runs the idle and progressing scenarios that were asked for; the same for every controller
+ * the bench measures.
+ */
+export async function setUpAndMeasure(
+  ctx: BenchContext,
+  canaries?: CanaryManifests,
+): Promise<RunResult> {
+  const { members, opts } = ctx;
+  const n = members.length;
+  const t0 = Date.now();
+  await createFleet(ctx.admin, members, opts, opts.createConcurrency, canaries);
+  const createSeconds = round((Date.now() - t0) / 1000, 1);
+  await waitInitialized(ctx, 120_000 + n * 300);
+  const initializedSeconds = round((Date.now() - t0) / 1000, 1);
+  ctx.log(`all ${n} Initialized after ${initializedSeconds} s`);
+  const result: RunResult = {
+    n,
+    namespaces: new Set(members.map((m) => m.namespace)).size,
+    setup: { createSeconds, initializedSeconds },
+    loadAverageAfter: [],
+  };
+  if (opts.scenarios.includes('idle')) result.idle = await runIdle(ctx);
+  if (opts.scenarios.includes('progressing')) result.progressing = await runProgressing(ctx);
+  return result;
+}
+
 export async function runForN(
   opts: BenchOptions,
   n: number,
@@ -145,20 +173,7 @@ export async function runForN(
       log: nlog,
     };
     nlog(`creating ${n} Deployments and Canaries`);
-    const t0 = Date.now();
-    await createFleet(bw.admin, members, opts, opts.createConcurrency);
-    const createSeconds = round((Date.now() - t0) / 1000, 1);
-    await waitInitialized(ctx, 120_000 + n * 300);
-    const initializedSeconds = round((Date.now() - t0) / 1000, 1);
-    nlog(`all ${n} Initialized after ${initializedSeconds} s`);
-    const result: RunResult = {
-      n,
-      namespaces: new Set(members.map((m) => m.namespace)).size,
-      setup: { createSeconds, initializedSeconds },
-      loadAverageAfter: [],
-    };
-    if (opts.scenarios.includes('idle')) result.idle = await runIdle(ctx);
-    if (opts.scenarios.includes('progressing')) result.progressing = await runProgressing(ctx);
+    const result = await setUpAndMeasure(ctx);
     if (opts.scenarios.includes('reaction')) result.reaction = await runReaction(ctx);
     // Last, so that the inspector it opens is never part of what was measured.
     const inspector = await openInspector(pid, () => controller.inspectorUrl);

@@ -8,14 +8,11 @@ import type { World } from '../../dev/local/world.js';
 import { freePort } from '../../dev/local/ports.js';
 import type { BenchContext } from '../context.js';
 import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
-import { createFleet, fleetMembers } from '../fleet.js';
+import { fleetMembers } from '../fleet.js';
 import { loadAverage } from '../machine.js';
 import type { BenchOptions } from '../options.js';
-import { round } from '../proc-stats.js';
 import type { RunResult } from '../report.js';
-import { benchWorldOptions, waitInitialized, type RunHandle } from '../run-n.js';
-import { runIdle } from '../scenarios/idle.js';
-import { runProgressing } from '../scenarios/progressing.js';
+import { benchWorldOptions, setUpAndMeasure, type RunHandle } from '../run-n.js';
 import { FleetTracker } from '../tracker.js';
 import { applyIn, startBenchWorld } from '../world.js';
 import { controlPlanePids } from '../world-cpu.js';
@@ -97,20 +94,7 @@ export async function runFlaggerForN(
       log: nlog,
     };
     nlog(`creating ${n} Deployments and Flagger Canaries`);
-    const t0 = Date.now();
-    await createFleet(bw.admin, members, opts, opts.createConcurrency, FLAGGER_MANIFESTS);
-    const createSeconds = round((Date.now() - t0) / 1000, 1);
-    await waitInitialized(ctx, 120_000 + n * 300);
-    const initializedSeconds = round((Date.now() - t0) / 1000, 1);
-    nlog(`all ${n} Initialized after ${initializedSeconds} s`);
-    const result: RunResult = {
-      n,
-      namespaces: new Set(members.map((m) => m.namespace)).size,
-      setup: { createSeconds, initializedSeconds },
-      loadAverageAfter: [],
-    };
-    if (opts.scenarios.includes('idle')) result.idle = await runIdle(ctx);
-    if (opts.scenarios.includes('progressing')) result.progressing = await runProgressing(ctx);
+    const result = await setUpAndMeasure(ctx, FLAGGER_MANIFESTS);
     if (opts.scenarios.includes('reaction')) nlog('reaction: not measured for the peer');
     return { ...result, loadAverageAfter: loadAverage() };
   } finally {
