@@ -321,7 +321,3 @@ export type RollbackRule =
 export type PromotionRule = 'analysisPassed' | 'skipAnalysis' | 'operatorPromote';
 
 export const RULE_IDS = Object.keys(RULES) as RuleId[];
-
-export function ruleOf(id: RuleId): Rule {
-  return RULES[id];
-}
