@@ -14,10 +14,16 @@ export interface ChecksDeps {
   readonly controllerNamespace: string;
 }
 
+/** The step being judged: when it began to be measured, and where its windows end. */
+export interface ChecksWindow {
+  readonly since: number;
+  readonly until: number;
+}
+
 export function runChecks(
   deps: ChecksDeps,
   canary: Canary,
-  since: number,
+  step: ChecksWindow,
 ): Promise<MetricCheckResult[]> {
   const namespace = canary.metadata.namespace ?? '';
   const analysis = canary.spec.analysis ?? {};
@@ -28,8 +34,9 @@ export function runChecks(
         namespace,
         target: canary.spec.targetRef.name,
         window: metricWindow(metric, analysis),
-        // Only this step's traffic counts: no answer (shared or not) from before since + window.
-        since,
+        // Only this step's traffic counts: every window ends at `until`, begins after `since`.
+        since: step.since,
+        until: step.until,
       });
       const result = evaluateMeasurement(measurement, {
         metric: metric.name,

@@ -122,7 +122,7 @@ export class CanaryActors implements EngineActors {
   }
 
   async runChecks(call: ChecksCall): Promise<ChecksOutcome> {
-    const results = await runChecks(this.#d, this.#s.canary, call.since);
+    const results = await runChecks(this.#d, this.#s.canary, call);
     for (const r of results) {
       this.#d.metrics?.observeAnalysisResult(this.#ns, this.#name, r.metric, r.result);
     }

@@ -187,9 +187,15 @@ export interface ChecksCall {
   /**
    * Epoch ms when traffic at `canaryWeight` began to be measured (the route change, or the moment
    * the TrafficSplit was seen at the weight). A measurement, shared or not, must cover only
-   * traffic after it: a query made at or after `since + window`.
+   * traffic after it: a window that begins at or after it.
    */
   readonly since: number;
+  /**
+   * Epoch ms where the checks' windows end: the step's point on the step grid
+   * (src/progression/step-grid.ts), at least one step after `since` and not after now. Every
+   * Canary judged at the same point asks about the same window, so one query can answer them.
+   */
+  readonly until: number;
 }
 
 export interface ChecksOutcome {

@@ -2,16 +2,18 @@
 // from the target, same window and namespace — are answered by ONE query that selects all their
 // targets with a regex and groups `by (<label>)`, and the answer is fanned out per target.
 //
-// How a query comes to cover many canaries: every group remembers which targets asked recently
-// (its interest set). When a target needs a fresh answer, a new round is opened for it AND every
-// other interested target, and sent after a short coalescing delay that lets concurrent askers
-// join. A later asker takes a round already sent only if that round measured its own step: the
-// round was sent at or after the asker's `since + window` (issue 12), whoever opened it. So a
-// round is shared by canaries whose steps line up; the saving comes from alignment, never from
-// handing out an answer about an earlier step's traffic.
+// Fresh and still batched (issue 14): every ask names where its window ends (`until`, the step's
+// point on the step grid of src/progression/step-grid.ts), and a round is a query evaluated AT
+// that time, so it measures exactly [until - window, until] for every target it selects. Asks
+// with the same `until` share a round; an ask never takes a round for another time, so an answer
+// never reaches back before the asker's step began (the asker checks until - window >= since).
 //
-// Each (target, check) takes a given round's answer at most once: an early tick never counts one
-// measurement twice.
+// How a query comes to cover many canaries: every group remembers which targets asked recently
+// (its interest set). A new round selects its asker AND every other interested target, and is
+// sent after a short coalescing delay that lets concurrent askers join; canaries judged later at
+// the same point find their answer in it. A target asking for the first time has no one waiting
+// for it in anyone's round, so its round waits longer (newTargetCoalesceMs) for other newcomers:
+// a fleet's first measured step costs a few queries, not one per canary.
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../time/clock.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
@@ -32,15 +34,15 @@ export type BatchAnswer =
   | { readonly ok: true; readonly samples: readonly Sample[] }
   | { readonly ok: false; readonly error: MetricsError };
 
-/** Who asks, and from when its answer must cover only its own step's traffic. */
+/** Who asks, and which window its answer must measure. */
 export interface BatchAsk {
   /** The target's name, the value of the shape's groupLabel. */
   readonly target: string;
-  /** The check asking (a canary's checks that share a shape each take a round once). */
-  readonly check: string;
   /** Epoch ms when the asker's current step began to be measured. */
   readonly since: number;
-  /** The query window in ms: a round is usable from `since + windowMs` on. */
+  /** Epoch ms where the window ends: the query's evaluation time. */
+  readonly until: number;
+  /** The query window in ms: the answer measures [until - windowMs, until]. */
   readonly windowMs: number;
 }
 
@@ -49,20 +51,19 @@ export interface QueryBatcherOptions {
   readonly clock?: Pick<Clock, 'now' | 'setTimeout'>;
   /** How long a new round waits for more targets before it is sent. @default 20 */
   readonly coalesceMs?: number;
+  /** The same, for a round opened by a target the group did not know yet. @default 250 */
+  readonly newTargetCoalesceMs?: number;
   /** Most targets in one query; more interested targets are split over several rounds. @default 200 */
   readonly maxTargets?: number;
   readonly logger?: Logger;
 }
 
 interface Round {
-  /**
-   * When the query goes out (its coalescing timer; never earlier): the end of the window it
-   * measures. An asker may take the round if this is at or after its `since + window`.
-   */
-  readonly sentAt: number;
+  /** The query's evaluation time: the end of the window it measures. */
+  readonly until: number;
   readonly targets: Set<string>;
-  /** `${target}\0${check}` that already took this round's answer. */
-  readonly consumed: Set<string>;
+  /** Still collecting targets (its coalescing timer has not fired). */
+  open: boolean;
   settled: boolean;
   readonly answer: Promise<BatchAnswer>;
 }
@@ -73,30 +74,45 @@ interface Group {
   /** The longest window asked for in this shape (the key names one, so all asks agree). */
   windowMs: number;
   rounds: Round[];
-  /** The round still collecting targets, if any. */
-  open: Round | undefined;
 }
 
 const MIN_INTEREST_MS = 60_000;
 const KEPT_ROUNDS = 32;
 
 /**
- * Drops what can no longer serve: interest that ran out, and answered rounds older than the
- * shape's window. Such a round measured a window that ended before the last one began, so it
- * would tell an asker nothing of the latest window's traffic; a fresh round is sent instead (and
- * no answer is held in memory long after the rollout that asked for it).
+ * Drops what can no longer serve: interest that ran out, and answered rounds whose window ended
+ * one window ago or more (steps are judged at their grid point or, when late, at a later one, so
+ * no one asks for such a round any more; if someone does, the same window is queried again) — no
+ * answer is held in memory long after the rollout that asked for it.
  */
 function prune(group: Group, now: number): void {
   for (const [target, until] of group.interest) if (until <= now) group.interest.delete(target);
   group.rounds = group.rounds
-    .filter((r) => !r.settled || now - r.sentAt < group.windowMs)
+    .filter((r) => !r.settled || now - r.until < group.windowMs)
     .slice(-KEPT_ROUNDS);
+}
+
+/** Why an ask cannot be answered: its window would begin before its step, or is not over yet. */
+function refusal(ask: BatchAsk, now: number): MetricsError | undefined {
+  const end = new Date(ask.until).toISOString();
+  if (ask.until - ask.windowMs < ask.since)
+    return new MetricsError(
+      METRICS_ERROR_REASONS.queryFailed,
+      `refused: the window ending at ${end} would begin before the step began`,
+    );
+  if (ask.until > now)
+    return new MetricsError(
+      METRICS_ERROR_REASONS.queryFailed,
+      `refused: the window ending at ${end} is not over yet`,
+    );
+  return undefined;
 }
 
 export class QueryBatcher {
   readonly #executor: QueryExecutor;
   readonly #clock: Pick<Clock, 'now' | 'setTimeout'>;
   readonly #coalesceMs: number;
+  readonly #newTargetCoalesceMs: number;
   readonly #maxTargets: number;
   readonly #groups = new Map<string, Group>();
   readonly #logger: Logger | undefined;
@@ -106,6 +122,7 @@ export class QueryBatcher {
     this.#executor = executor;
     this.#clock = opts.clock ?? systemClock;
     this.#coalesceMs = opts.coalesceMs ?? 20;
+    this.#newTargetCoalesceMs = Math.max(this.#coalesceMs, opts.newTargetCoalesceMs ?? 250);
     this.#maxTargets = Math.max(1, opts.maxTargets ?? 200);
     this.#logger = opts.logger;
   }
@@ -123,21 +140,22 @@ export class QueryBatcher {
   }
 
   /**
-   * The samples of `shape` for `ask.target` (possibly several series), never rejecting. The
-   * caller asks no earlier than `since + windowMs` (sources check it with stepWindow() in
-   * source.ts), so a round opened now covers only the asker's step.
+   * The samples of `shape` for `ask.target` (possibly several series) over the window that ends
+   * at `ask.until`, never rejecting. A window that would begin before `ask.since`, or end after
+   * now, is refused (sources check it first with stepWindow() in source.ts).
    */
   async query(shape: BatchShape, ask: BatchAsk): Promise<BatchAnswer> {
-    const { target, check } = ask;
     const now = this.#clock.now();
+    const refused = refusal(ask, now);
+    if (refused !== undefined) return { ok: false, error: refused };
+    const { target } = ask;
     const group = this.#group(shape.key, now);
     group.windowMs = Math.max(group.windowMs, ask.windowMs);
+    const known = group.interest.has(target);
     group.interest.set(target, now + Math.max(3 * ask.windowMs, MIN_INTEREST_MS));
-    const id = `${target}\0${check}`;
     const round =
-      this.#reusable(group, target, id, ask.since + ask.windowMs) ??
-      this.#openRound(group, shape, target, id, now);
-    round.consumed.add(id);
+      this.#reusable(group, target, ask.until) ??
+      this.#openRound(group, shape, target, ask.until, known);
     const answer = await round.answer;
     if (!answer.ok) return answer;
     return {
@@ -149,7 +167,7 @@ export class QueryBatcher {
   #group(key: string, now: number): Group {
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = { interest: new Map(), windowMs: 0, rounds: [], open: undefined };
+      group = { interest: new Map(), windowMs: 0, rounds: [] };
       this.#groups.set(key, group);
     }
     prune(group, now);
@@ -167,30 +185,28 @@ export class QueryBatcher {
     }
   }
 
-  /** A round sent at or after `from` (or still collecting) that still owes `id` its answer. */
-  #reusable(group: Group, target: string, id: string, from: number): Round | undefined {
-    for (let i = group.rounds.length - 1; i >= 0; i -= 1) {
-      const r = group.rounds[i];
-      if (r === undefined || r.sentAt < from) continue;
-      if (r.targets.has(target) && !r.consumed.has(id)) return r;
-    }
-    const open = group.open;
-    if (
-      open !== undefined &&
-      open.sentAt >= from &&
-      !open.consumed.has(id) &&
-      open.targets.size < this.#maxTargets
-    ) {
-      open.targets.add(target);
-      return open;
-    }
-    return undefined;
+  /** A round for the same window that selects `target`, or one still collecting that can take it. */
+  #reusable(group: Group, target: string, until: number): Round | undefined {
+    const same = group.rounds.filter((r) => r.until === until);
+    const covering = same.find((r) => r.targets.has(target));
+    if (covering !== undefined) return covering;
+    const open = same.find((r) => r.open && r.targets.size < this.#maxTargets);
+    open?.targets.add(target);
+    return open;
   }
 
-  #openRound(group: Group, shape: BatchShape, target: string, id: string, now: number): Round {
-    // Fill up with the other interested targets, except those a round in flight already covers
-    // (they may get its answer; taking them again only matters when maxTargets splits the set).
-    const covered = new Set(group.rounds.filter((r) => !r.settled).flatMap((r) => [...r.targets]));
+  #openRound(
+    group: Group,
+    shape: BatchShape,
+    target: string,
+    until: number,
+    known: boolean,
+  ): Round {
+    // Fill up with the other interested targets, except those a round for this window already
+    // selects (only maxTargets splits a window's targets over several rounds).
+    const covered = new Set(
+      group.rounds.filter((r) => r.until === until).flatMap((r) => [...r.targets]),
+    );
     const targets = new Set([target]);
     for (const other of [...group.interest.keys()].sort()) {
       if (targets.size >= this.#maxTargets) break;
@@ -198,34 +214,31 @@ export class QueryBatcher {
     }
     let settle: (answer: BatchAnswer) => void = () => undefined;
     const answer = new Promise<BatchAnswer>((resolve) => (settle = resolve));
-    const round: Round = {
-      sentAt: now + this.#coalesceMs,
-      targets,
-      consumed: new Set([id]),
-      settled: false,
-      answer,
-    };
+    const round: Round = { until, targets, open: true, settled: false, answer };
     group.rounds.push(round);
-    group.open = round;
-    this.#clock.setTimeout(() => {
-      if (group.open === round) group.open = undefined;
-      void this.#send(shape, round).then((result) => {
-        round.settled = true;
-        settle(result);
-      });
-    }, this.#coalesceMs);
+    this.#clock.setTimeout(
+      () => {
+        round.open = false;
+        void this.#send(shape, round).then((result) => {
+          round.settled = true;
+          settle(result);
+        });
+      },
+      known ? this.#coalesceMs : this.#newTargetCoalesceMs,
+    );
     return round;
   }
 
   async #send(shape: BatchShape, round: Round): Promise<BatchAnswer> {
     this.#logger?.debug(
-      { address: shape.endpoint.address, targets: round.targets.size },
+      { address: shape.endpoint.address, targets: round.targets.size, until: round.until },
       'batched query',
     );
     try {
       const samples = await this.#executor.instant(
         shape.endpoint,
         shape.build(targetRegex([...round.targets])),
+        round.until,
       );
       return { ok: true, samples };
     } catch (cause) {

@@ -20,8 +20,11 @@ export interface Sample {
 }
 
 export interface QueryExecutor {
-  /** Evaluates an instant query now. Throws MetricsError (never anything else). */
-  instant(endpoint: PrometheusEndpoint, query: string): Promise<readonly Sample[]>;
+  /**
+   * Evaluates an instant query at `at` (epoch ms; default now). Throws MetricsError (never
+   * anything else).
+   */
+  instant(endpoint: PrometheusEndpoint, query: string, at?: number): Promise<readonly Sample[]>;
 }
 
 /**

@@ -159,7 +159,6 @@ export class MetricSourceFactory {
         variables: spec.variables,
         endpoint: spec.endpoint,
         executor: this.#deps.executor,
-        check: metric.name,
         now: this.#now,
         ...this.#addressCheck(spec.address),
       });
@@ -253,7 +252,6 @@ export class MetricSourceFactory {
       variables: spec.variables,
       endpoint,
       executor: this.#deps.executor,
-      check: metric.name,
       now: this.#now,
       ...(batch === undefined ? {} : { batch }),
       ...this.#addressCheck(address),

@@ -40,11 +40,18 @@ export class PrometheusQueryExecutor implements QueryExecutor {
     return this.#sent;
   }
 
-  async instant(endpoint: PrometheusEndpoint, query: string): Promise<readonly Sample[]> {
+  async instant(
+    endpoint: PrometheusEndpoint,
+    query: string,
+    at?: number,
+  ): Promise<readonly Sample[]> {
     this.#sent += 1;
     let result: QueryResult;
     try {
-      result = await this.#driver(endpoint).instantQuery(query);
+      const driver = this.#driver(endpoint);
+      result = await (at === undefined
+        ? driver.instantQuery(query)
+        : driver.instantQuery(query, new Date(at)));
     } catch (cause) {
       const error = toMetricsError(endpoint, cause);
       this.#opts.onQuery?.(endpoint, error.reason);

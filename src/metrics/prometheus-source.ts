@@ -37,8 +37,6 @@ export interface PrometheusSourceOptions {
   readonly executor: QueryExecutor;
   /** Present when the query is batchable: the batcher and the label naming the target. */
   readonly batch?: { readonly batcher: QueryBatcher; readonly label: string };
-  /** Distinguishes checks of one canary that share a query (default: the query itself). */
-  readonly check?: string;
   /** The operator's address policy, run before every query; a MetricsError blocks it. */
   readonly checkAddress?: () => Promise<MetricsError | undefined>;
   /** Epoch ms now, to tell a step whose window is not complete yet. @default Date.now */
@@ -74,12 +72,7 @@ export class PrometheusSource implements MetricSource {
         groupLabel: batch.label,
         build: (targets) => text.split(TARGET_SLOT).join(targets),
       },
-      {
-        target: ctx.target,
-        check: this.#opts.check ?? this.#opts.query,
-        since: ctx.since,
-        windowMs: window.windowMs,
-      },
+      { target: ctx.target, since: ctx.since, until: ctx.until, windowMs: window.windowMs },
     );
     if (!answer.ok) return errorResult(answer.error);
     return oneValue(answer.samples);
@@ -89,7 +82,8 @@ export class PrometheusSource implements MetricSource {
     const rendered = this.#render(ctx, ctx.target);
     if (!rendered.ok) return errorResult(rendered.error);
     try {
-      return oneValue(await this.#opts.executor.instant(this.#opts.endpoint, rendered.query));
+      const { executor, endpoint } = this.#opts;
+      return oneValue(await executor.instant(endpoint, rendered.query, ctx.until));
     } catch (cause) {
       if (cause instanceof MetricsError) return errorResult(cause);
       const message = 'prometheus query failed';

@@ -15,10 +15,16 @@ export interface MeasureContext {
   readonly window: string;
   /**
    * Epoch ms when the step being judged began to be measured (ChecksCall.since). A source answers
-   * only with data from after it: from a query made at or after `since + window`, its own or a
-   * shared (batched) one. Asked earlier, it answers `inconclusive` without querying.
+   * only with data from after it: from a window that begins at or after it.
    */
   readonly since: number;
+  /**
+   * Epoch ms where the window ends (ChecksCall.until, a point of the step grid): Prometheus
+   * sources evaluate their query at this time, so every Canary judged at the same point shares
+   * one batched query. Asked before it, or with a window that would begin before `since`, a
+   * source answers `inconclusive` without querying.
+   */
+  readonly until: number;
 }
 
 export type MetricResult =
@@ -51,8 +57,9 @@ export function inconclusiveResult(reason: string): MetricResult {
 
 /**
  * The window of `ctx` in ms when it can be measured at `now`; else the result to give instead:
- * an error for a window that is not a duration, `inconclusive` when the step began less than one
- * window ago (its window would still hold traffic from before the step).
+ * an error for a window that is not a duration, `inconclusive` when it would reach back before
+ * the step began or end after `now` (its window would still hold traffic from before the step,
+ * or from the future).
  */
 export function stepWindow(
   ctx: MeasureContext,
@@ -62,9 +69,12 @@ export function stepWindow(
   | { readonly ok: false; readonly result: MetricResult } {
   const window = parseGoDuration(ctx.window);
   if (!window.ok) return { ok: false, result: errorResult(window.error) };
-  const from = ctx.since + window.ms;
-  if (now >= from) return { ok: true, windowMs: window.ms };
-  const reason = `too early: the step began ${Math.max(0, now - ctx.since)} ms ago, less than its ${ctx.window} window`;
+  const begins = ctx.until - window.ms;
+  if (begins >= ctx.since && ctx.until <= now) return { ok: true, windowMs: window.ms };
+  const reason =
+    begins < ctx.since
+      ? `too early: the step began ${Math.max(0, ctx.until - ctx.since)} ms before the end of its ${ctx.window} window`
+      : `too early: the window ends ${ctx.until - now} ms from now`;
   return { ok: false, result: inconclusiveResult(reason) };
 }
 

@@ -48,7 +48,8 @@ export class ComputedTrafficMetrics {
     const window = stepWindow(ctx, (this.#opts.now ?? Date.now)());
     if (!window.ok) return window.result;
     const w = promDuration(window.windowMs);
-    const ask = { target: ctx.target, check: metric, since: ctx.since, windowMs: window.windowMs };
+    const { target, since, until } = ctx;
+    const ask = { target, since, until, windowMs: window.windowMs };
     const { mesh } = this.#opts;
     const countsShape = this.#shape(`counts`, ctx.namespace, w, (t) =>
       mesh.counts(ctx.namespace, t, w),

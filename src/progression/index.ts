@@ -3,3 +3,4 @@ export * from './checks.js';
 export * from './errors.js';
 export * from './strategy.js';
 export * from './windows.js';
+export * from './step-grid.js';

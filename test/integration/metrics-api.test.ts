@@ -323,7 +323,7 @@ describe('the weightlifter client reads it (mode api, no fallback)', () => {
       client: new TrafficMetricsApiClient(kubeGetTransport(kc)),
       logger: pino({ level: 'silent' }),
     });
-    const ctx = { namespace: ns, target: 'faulty', window: '10s', since: 0 };
+    const ctx = { namespace: ns, target: 'faulty', window: '10s', since: 0, until: Date.now() };
     const rate = await source.measure('success-rate', ctx);
     expect(source.status().mode).toBe('api');
     expect(rate.kind).toBe('value');

@@ -113,7 +113,7 @@ const measure = (
   target: string,
   source = computed(),
 ): Promise<MetricResult> =>
-  source.measure(metric, { namespace: NS, target, window: WINDOW, since: 0 });
+  source.measure(metric, { namespace: NS, target, window: WINDOW, since: 0, until: Date.now() });
 
 /** Traffic has filled the whole window (the rates are stable): most of RPS × window requests. */
 const warm = (r: MetricResult): boolean =>
@@ -234,7 +234,9 @@ describe('batching against the real Prometheus', () => {
       executor: counting,
       logger: pino({ level: 'silent' }),
     });
-    const ctx = (target: string) => ({ namespace: NS, target, window: WINDOW, since: 0 });
+    // One window for all: checks judged at the same point of the step grid.
+    const until = Date.now();
+    const ctx = (target: string) => ({ namespace: NS, target, window: WINDOW, since: 0, until });
     const rateMetric = {
       name: 'sr',
       templateRef: { name: rate.metadata.name ?? '', kind: 'ClusterAnalysisTemplate' as const },

@@ -13,7 +13,7 @@ import {
 import { TrafficMetricsApiSource } from '../../src/metrics/traffic-metrics-api-source.js';
 import { kubeConfig, kubectl, testCluster } from './helpers/env.js';
 
-const ctx = { namespace: 'default', target: 'web', window: '30s', since: 0 };
+const ctx = { namespace: 'default', target: 'web', window: '30s', since: 0, until: Date.now() };
 const APISERVICE = 'v1alpha1.metrics.smi-spec.io';
 
 function logRecords(): { logger: pino.Logger; records: Record<string, unknown>[] } {

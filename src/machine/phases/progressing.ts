@@ -4,12 +4,12 @@
 // back); skipAnalysis promotes a ready canary; a reached threshold rolls back; a TrafficSplit behind
 // the status weight is routed first (traffic-shift.ts); otherwise, when an interval has passed
 // since the last tick, run the tick.
-import { thresholdReached, strategyFrom } from '../../progression/index.js';
+import { stepDue, thresholdReached, strategyFrom } from '../../progression/index.js';
 import { keep, overdue, routesAt, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 import { tick } from './tick.js';
-import { awaitTraffic, measuredSince, trafficShifted } from './traffic-shift.js';
+import { awaitTraffic, measuredSince, stepLength, trafficShifted } from './traffic-shift.js';
 import { beginPromotion, cancelRun, rollback } from './transitions.js';
 import { startRun } from './run-start.js';
 
@@ -73,13 +73,13 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
   if (!routesAt(ctx.observed.routes, ready.canaryWeight)) return awaitTraffic(ctx, ready);
   const shifted = trafficShifted(ctx, ready);
   if (shifted !== null) return shifted;
-  // A tick is due one interval after the last one (or after the weight began, or the route object
-  // was last written), and never before the longest metric window has passed: every check's
-  // window then holds only this step's traffic.
-  const step = Math.max(ctx.spec.intervalMs, ctx.spec.windowMs);
+  // A tick is due one step after the last one (or after the weight began, or the route object
+  // was last written), on the step grid (step-grid.ts), never before the longest metric window has
+  // passed: every check's window then holds only this step's traffic.
   const since = measuredSince(ctx, ready);
-  if (since !== null && ctx.now < since + step) {
-    return keep(ready, { requeueAfterMs: since + step - ctx.now });
+  if (since !== null) {
+    const due = stepDue(since, stepLength(ctx));
+    if (ctx.now < due) return keep(ready, { requeueAfterMs: due - ctx.now });
   }
   return tick(ctx, ready, strategy.strategy);
 }

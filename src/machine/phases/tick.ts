@@ -10,6 +10,7 @@ import type { MeasurementRecord } from '../../api/canary.js';
 import type { MetricCheckResult } from '../../analysis/evaluate.js';
 import { describeProblems, tickOutcome } from '../../analysis/outcome.js';
 import {
+  measuredUntil,
   measuresTraffic,
   nextStep,
   recordTick,
@@ -20,7 +21,7 @@ import { NO_CHECKS_NOTE, enter, event, need, verdict, type Ctx, type Step } from
 import type { RunState } from '../resume.js';
 import type { RollbackRule } from '../rules.js';
 import type { GateHookType, WebhookOutcome } from '../types.js';
-import { measuredSince } from './traffic-shift.js';
+import { measuredSince, stepLength } from './traffic-shift.js';
 import { beginPromotion, rollback } from './transitions.js';
 
 type Answer =
@@ -68,13 +69,15 @@ export function tick(ctx: Ctx, state: RunState, strategy: Strategy): Step {
     results = [{ metric: `webhook/${hookType}`, result: 'Failed', message: gate.outcome.message }];
   } else if (!first && measuresTraffic(strategy, state)) {
     if (ctx.gathered.checks === null) {
+      // The last tick, or the moment the weight was routed (or seen in the split), or the end
+      // of the second of the last write of the route object if later.
+      const since = measuredSince(ctx, state) ?? ctx.now;
       const call = {
         phase: state.phase,
         revision: state.revision ?? '',
         canaryWeight: state.canaryWeight,
-        // The last tick, or the moment the weight was routed (or seen in the split), or the
-        // last write of the route object if later.
-        since: measuredSince(ctx, state) ?? ctx.now,
+        since,
+        until: measuredUntil(since, stepLength(ctx), ctx.now),
       };
       return need({ kind: 'checks', call });
     }

@@ -105,6 +105,9 @@ export function noteTrafficLag(ctx: Ctx, next: RunState): RunState {
 /** Write times have 1 s resolution: a write stamped second S happened before S + 1 s. */
 const WRITE_TIME_RESOLUTION_MS = 1_000;
 
+/** How long a step is measured: one interval, or the longest metric window if that is longer. */
+export const stepLength = (ctx: Ctx): number => Math.max(ctx.spec.intervalMs, ctx.spec.windowMs);
+
 /**
  * When traffic at the status weight began to be measured: the analysis clock, or later if the
  * route object was written after it, e.g. a split set to the weight by hand while the controller

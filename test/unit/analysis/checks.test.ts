@@ -40,12 +40,13 @@ async function checksWith(kube: FakeKube, trafficMetrics: 'auto' | 'computed') {
     executor: new FakeExecutor(() => [{ labels: {}, value: 1 }]),
     kube,
     logger: logSink().logger,
-    batcher: { coalesceMs: 0 },
+    batcher: { coalesceMs: 0, newTargetCoalesceMs: 0 },
   });
   return runChecks(
     { caches, metricSources, controllerNamespace: 'weightlifter-system' },
     canary,
-    0, // since: the step began long before these checks
+    // The step began long before these checks; their windows end now.
+    { since: 0, until: Date.now() },
   );
 }
 

@@ -99,12 +99,13 @@ async function check(
     executor: computedExecutor(requests),
     kube: apiServing(requests),
     logger: logSink().logger,
-    batcher: { coalesceMs: 0 },
+    batcher: { coalesceMs: 0, newTargetCoalesceMs: 0 },
   });
   const results = await runChecks(
     { caches, metricSources, controllerNamespace: 'weightlifter-system' },
     canary(noData),
-    0, // since: the step began long before these checks
+    // The step began long before these checks; their windows end now.
+    { since: 0, until: Date.now() },
   );
   return Object.fromEntries(results.map((r) => [r.metric, r]));
 }

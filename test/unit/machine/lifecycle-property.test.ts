@@ -534,7 +534,9 @@ class Sequence {
         [2, 0],
         [2, 5_000],
         [2, 30_000],
-        [6, MINUTE],
+        [2, MINUTE],
+        // A step is due on its grid (src/progression/step-grid.ts), up to a tenth of a step later.
+        [4, MINUTE + MINUTE / 10],
         [2, 90_000],
         [1, 3 * MINUTE],
         [0.5, 11 * MINUTE],

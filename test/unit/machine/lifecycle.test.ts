@@ -83,7 +83,13 @@ describe('a healthy revision, step by step', () => {
     expect(w.hookCalls()).toEqual(['rollback', 'rollout', 'confirm-traffic-increase']);
     expect(w.called('runChecks').map((c) => c.input)).toEqual([
       // measured from the moment weight 30 was routed: one interval ago
-      { phase: 'Progressing', revision: 'rev2', canaryWeight: 30, since: w.clock.now() - MINUTE },
+      {
+        phase: 'Progressing',
+        revision: 'rev2',
+        canaryWeight: 30,
+        since: w.clock.now() - MINUTE,
+        until: w.clock.now(), // the step grid's point one interval later: the clock is on it
+      },
     ]);
     expect(w.status).toMatchObject({ canaryWeight: 50, stepIndex: 2 });
     expect(w.status?.lastAnalysis).toEqual([

@@ -4,6 +4,7 @@
 // onto a canary the target had meanwhile moved to a newer, never analysed revision.
 import { describe, expect, it } from '@jest/globals';
 import type { ChecksCall } from '../../../src/machine/types.js';
+import { stepDue } from '../../../src/progression/step-grid.js';
 import { FAILED, MINUTE, PENDING, READY, World, condition } from './harness.js';
 
 describe('found by the lifecycle property test (regressions)', () => {
@@ -77,15 +78,21 @@ describe('found by the lifecycle property test (regressions)', () => {
     w.calls = [];
     await w.reconcile();
     expect(w.called('runChecks')).toEqual([]);
-    // Measured one full window after the edit's second ended, never over the 30 % traffic before.
+    // Measured one full window after the edit's second ended (at the step grid's next point),
+    // never over the 30 % traffic before.
     await w.wait(MINUTE - 10_000);
     await w.reconcile();
     expect(w.called('runChecks')).toEqual([]);
-    await w.wait(1_000);
+    const due = stepDue(editedAt + 1_000, MINUTE);
+    await w.wait(due - 1 - w.clock.now());
+    await w.reconcile();
+    expect(w.called('runChecks')).toEqual([]);
+    await w.wait(1);
     await w.reconcile();
     const checks = w.called('runChecks').map((c) => c.input as ChecksCall);
     expect(checks.map((c) => c.canaryWeight)).toEqual([50]);
     expect(checks[0]?.since).toBe(editedAt + 1_000);
+    expect(checks[0]?.until).toBe(due);
   });
 
   it("a route write time ahead of the controller's clock is not used (the clocks disagree)", async () => {

@@ -1,14 +1,17 @@
 // PromQL batching against an in-memory executor and a manual clock: how many queries N canaries
-// cost, that each gets its own deployment's value, and that no canary is ever handed a round that
-// started before its own step's window was complete (issue 12 item 1).
+// cost, that each gets its own deployment's value, and that every answer measures exactly the
+// window that ends at the asker's point of the step grid, which begins after its step began
+// (issue 12 item 1, issue 14 item 4).
 import { describe, expect, it } from '@jest/globals';
 import { QueryBatcher, type BatchAnswer, type BatchShape } from '../../../src/metrics/batcher.js';
 import { MetricsError } from '../../../src/metrics/errors.js';
+import { measuredUntil, stepDue } from '../../../src/progression/step-grid.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import { FakeExecutor, perTarget, targetsIn } from './fakes.js';
 
 const WINDOW = 30_000;
 const COALESCE = 20;
+const NEWCOMER = 250;
 
 function shape(namespace: string, window = '30s'): BatchShape {
   return {
@@ -26,17 +29,22 @@ function values(n: number): Record<string, number> {
   return Object.fromEntries(names(n).map((name, i) => [name, i * 10]));
 }
 
-/** A batcher on a manual clock; `settle` lets the coalescing timer fire and returns the answers. */
+/** A batcher on a manual clock; `settle` lets the coalescing timers fire and returns the answers. */
 function world(executor: FakeExecutor, opts: { maxTargets?: number } = {}) {
-  const clock = new ManualClock();
-  const batcher = new QueryBatcher(executor, { clock, coalesceMs: COALESCE, ...opts });
-  /** A step whose window is complete now: it began one window ago. */
-  const stepStart = (): number => clock.now() - WINDOW;
+  const clock = new ManualClock(Date.UTC(2026, 11, 4, 12, 0, 0));
+  const batcher = new QueryBatcher(executor, {
+    clock,
+    coalesceMs: COALESCE,
+    newTargetCoalesceMs: NEWCOMER,
+    ...opts,
+  });
+  /** A step whose window ends now: it began one window ago. */
+  const step = () => ({ since: clock.now() - WINDOW, until: clock.now(), windowMs: WINDOW });
   const settle = async <T>(asked: Promise<T>): Promise<T> => {
-    await clock.advance(COALESCE);
+    await clock.advance(NEWCOMER);
     return asked;
   };
-  return { clock, batcher, stepStart, settle };
+  return { clock, batcher, step, settle };
 }
 
 const valueOf = (answer: BatchAnswer): number | undefined =>
@@ -52,19 +60,16 @@ function counting(): FakeExecutor {
 }
 
 describe('QueryBatcher', () => {
-  it('answers N canaries of one namespace asking together with ONE query, each with its own value', async () => {
+  it('answers N canaries of one namespace judged at one point with ONE query evaluated at it', async () => {
     const executor = new FakeExecutor(perTarget('deployment', values(25)));
-    const { batcher, stepStart, settle } = world(executor);
-    const since = stepStart();
+    const { batcher, step, settle } = world(executor);
+    const ask = step();
     const answers = await settle(
-      Promise.all(
-        names(25).map((t) =>
-          batcher.query(shape('shop'), { target: t, check: 'sr', since, windowMs: WINDOW }),
-        ),
-      ),
+      Promise.all(names(25).map((t) => batcher.query(shape('shop'), { target: t, ...ask }))),
     );
     expect(executor.queries).toHaveLength(1);
     expect(executor.queries[0]?.query).toContain('by (deployment)');
+    expect(executor.queries[0]?.at).toBe(ask.until);
     expect(targetsIn(executor.queries[0]?.query ?? '')).toEqual([...names(25)].sort());
     answers.forEach((a, i) => {
       expect(a).toEqual({
@@ -76,175 +81,159 @@ describe('QueryBatcher', () => {
 
   it('sends nothing before the coalescing period is over, and lets askers within it join', async () => {
     const executor = new FakeExecutor(perTarget('deployment', { a: 1, b: 2 }));
-    const { clock, batcher } = world(executor);
-    const since = clock.now() - WINDOW;
-    const a = batcher.query(shape('ns'), { target: 'a', check: 'sr', since, windowMs: WINDOW });
+    const { clock, batcher, step, settle } = world(executor);
+    await settle(batcher.query(shape('ns'), { target: 'a', ...step() }));
+    await settle(batcher.query(shape('ns'), { target: 'b', ...step() }));
+    const sent = executor.queries.length;
+    // Both are known now: a round opened for a selects b too and waits only COALESCE ms.
+    const ask = step();
+    const a = batcher.query(shape('ns'), { target: 'a', ...ask });
     await clock.advance(COALESCE - 1);
-    expect(executor.queries).toHaveLength(0);
-    const b = batcher.query(shape('ns'), { target: 'b', check: 'sr', since, windowMs: WINDOW });
+    expect(executor.queries).toHaveLength(sent);
+    const b = batcher.query(shape('ns'), { target: 'b', ...ask });
     await clock.advance(1);
-    expect(executor.queries).toHaveLength(1);
-    expect(targetsIn(executor.queries[0]?.query ?? '')).toEqual(['a', 'b']);
+    expect(executor.queries).toHaveLength(sent + 1);
+    expect(targetsIn(executor.queries[sent]?.query ?? '')).toEqual(['a', 'b']);
     expect(valueOf(await a)).toBe(1);
     expect(valueOf(await b)).toBe(2);
   });
 
-  it("never hands a canary another canary's round sent before its step's window was complete", async () => {
+  it('lets canaries asking for the first time wait for each other a little longer', async () => {
     const executor = counting();
-    const { clock, batcher, settle } = world(executor);
-    // b is known to the group, so a's rounds include it.
-    const old = clock.now() - 10 * WINDOW;
-    await settle(
-      batcher.query(shape('ns'), { target: 'b', check: 'sr', since: old, windowMs: WINDOW }),
-    );
-    await clock.advance(1_000);
-    // b moves to its next weight now; a's check comes due 1 s later and its round covers b too.
-    const bSince = clock.now();
-    await clock.advance(1_000);
-    const a = await settle(
-      batcher.query(shape('ns'), { target: 'a', check: 'sr', since: old, windowMs: WINDOW }),
-    );
-    expect(valueOf(a)).toBe(2);
-    expect(targetsIn(executor.queries[1]?.query ?? '')).toEqual(['a', 'b']);
-    // b's check, due one window after its step began, well within one interval of a's round.
-    await clock.advance(bSince + WINDOW - clock.now());
-    const b = await settle(
-      batcher.query(shape('ns'), { target: 'b', check: 'sr', since: bSince, windowMs: WINDOW }),
-    );
-    expect(executor.queries).toHaveLength(3);
-    expect(valueOf(b)).toBe(3);
-  });
-
-  it('shares a round with every canary whose window was complete when it was sent (aligned steps)', async () => {
-    const executor = counting();
-    const { clock, batcher, settle } = world(executor);
-    const since = clock.now() - WINDOW;
-    await settle(batcher.query(shape('ns'), { target: 'b', check: 'sr', since, windowMs: WINDOW }));
-    await settle(batcher.query(shape('ns'), { target: 'a', check: 'sr', since, windowMs: WINDOW }));
-    expect(executor.queries).toHaveLength(2); // a was not known when b's round went out
-    await clock.advance(WINDOW);
-    const next = clock.now() - WINDOW; // both moved on at the same moment
-    const a = await settle(
-      batcher.query(shape('ns'), { target: 'a', check: 'sr', since: next, windowMs: WINDOW }),
-    );
-    await clock.advance(2_000);
-    const b = await settle(
-      batcher.query(shape('ns'), { target: 'b', check: 'sr', since: next, windowMs: WINDOW }),
-    );
-    expect(executor.queries).toHaveLength(3);
-    expect(valueOf(a)).toBe(3);
-    expect(valueOf(b)).toBe(3);
-  });
-
-  it('takes a round sent exactly at since + window, and not one sent a millisecond before', async () => {
-    const executor = counting();
-    const { clock, batcher, settle } = world(executor);
-    const ask = (target: string, check: string, since: number) =>
-      settle(batcher.query(shape('ns'), { target, check, since, windowMs: WINDOW }));
-    await ask('a', 'sr', 0);
-    await ask('b', 'sr', 0); // both are known now: the next round covers a and b
-    await clock.advance(5_000);
-    const sentAt = clock.now() + COALESCE;
-    await ask('a', 'sr', clock.now() - WINDOW); // opens a round, sent COALESCE ms later
-    expect(clock.now()).toBe(sentAt);
-    const sent = executor.queries.length;
-    const onTime = await ask('b', 'sr', sentAt - WINDOW);
-    expect(executor.queries).toHaveLength(sent);
-    expect(valueOf(onTime)).toBe(sent);
+    const { clock, batcher, step } = world(executor);
+    const ask = step();
+    const first = batcher.query(shape('ns'), { target: 'a', ...ask });
+    await clock.advance(NEWCOMER - 1);
+    const second = batcher.query(shape('ns'), { target: 'b', ...ask });
+    expect(executor.queries).toHaveLength(0);
     await clock.advance(1);
-    const late = await ask('a', 'latency', sentAt - WINDOW + 1);
-    expect(executor.queries).toHaveLength(sent + 1);
-    expect(valueOf(late)).toBe(sent + 1);
+    expect(executor.queries).toHaveLength(1);
+    expect(valueOf(await first)).toBe(1);
+    expect(valueOf(await second)).toBe(1);
   });
 
-  it('lets a canary whose window completes while a round is collecting join it', async () => {
+  it('hands a canary judged later at the same point the round already sent for it', async () => {
+    const executor = counting();
+    const { clock, batcher, step, settle } = world(executor);
+    await settle(
+      Promise.all(names(3).map((t) => batcher.query(shape('ns'), { target: t, ...step() }))),
+    );
+    // Next step: app-0 is judged first; its round selects every known canary.
+    const ask = step();
+    const first = await settle(batcher.query(shape('ns'), { target: 'app-0', ...ask }));
+    await clock.advance(1_500); // the others' reconciles come later, for the same point
+    const later = await Promise.all(
+      ['app-1', 'app-2'].map((t) => batcher.query(shape('ns'), { target: t, ...ask })),
+    );
+    expect(executor.queries).toHaveLength(2);
+    expect(executor.queries[1]?.at).toBe(ask.until);
+    expect([first, ...later].map(valueOf)).toEqual([2, 2, 2]);
+  });
+
+  it('never hands a canary a round evaluated at another point, even a later one', async () => {
+    const executor = counting();
+    const { clock, batcher, step, settle } = world(executor);
+    await settle(batcher.query(shape('ns'), { target: 'a', ...step() }));
+    await settle(batcher.query(shape('ns'), { target: 'b', ...step() }));
+    await clock.advance(1_000);
+    const aAsk = step();
+    const a = await settle(batcher.query(shape('ns'), { target: 'a', ...aAsk }));
+    expect(targetsIn(executor.queries[2]?.query ?? '')).toEqual(['a', 'b']);
+    // b's step began after a's window did: a's round (which selected b) reaches back before it.
+    const bSince = aAsk.until - WINDOW + 1;
+    await clock.advance(bSince + WINDOW - clock.now());
+    const bAsk = { since: bSince, until: bSince + WINDOW, windowMs: WINDOW };
+    const b = await settle(batcher.query(shape('ns'), { target: 'b', ...bAsk }));
+    expect(executor.queries).toHaveLength(4);
+    expect(executor.queries[3]?.at).toBe(bAsk.until);
+    expect([valueOf(a), valueOf(b)]).toEqual([3, 4]);
+  });
+
+  it('refuses, without a query, a window that would begin before the step or is not over yet', async () => {
     const executor = counting();
     const { clock, batcher } = world(executor);
-    const opened = clock.now();
-    const a = batcher.query(shape('ns'), {
+    const now = clock.now();
+    const early = await batcher.query(shape('ns'), {
       target: 'a',
-      check: 'sr',
-      since: opened - WINDOW,
+      since: now - WINDOW + 1,
+      until: now,
       windowMs: WINDOW,
     });
-    await clock.advance(COALESCE / 2);
-    // b's window was not complete when the round opened, but is before it is sent.
-    const b = batcher.query(shape('ns'), {
-      target: 'b',
-      check: 'sr',
-      since: clock.now() - WINDOW,
+    const ahead = await batcher.query(shape('ns'), {
+      target: 'a',
+      since: now - WINDOW,
+      until: now + 1,
       windowMs: WINDOW,
     });
-    await clock.advance(COALESCE);
+    expect(early.ok || early.error.message).toContain('would begin before the step began');
+    expect(ahead.ok || ahead.error.message).toContain('is not over yet');
+    expect(executor.queries).toHaveLength(0);
+  });
+
+  it('answers the same window asked again (a retried reconcile) with the same evaluation time', async () => {
+    const executor = counting();
+    const { batcher, step, settle } = world(executor);
+    const ask = step();
+    const first = await settle(batcher.query(shape('ns'), { target: 'a', ...ask }));
+    const again = await settle(batcher.query(shape('ns'), { target: 'a', ...ask }));
+    expect(valueOf(again)).toBe(valueOf(first));
     expect(executor.queries).toHaveLength(1);
-    expect(targetsIn(executor.queries[0]?.query ?? '')).toEqual(['a', 'b']);
-    expect(valueOf(await a)).toBe(1);
-    expect(valueOf(await b)).toBe(1);
   });
 
-  it('never hands the same answer to the same check twice', async () => {
+  it('costs one query per namespace and shape per window for a fleet on the step grid, and every answer starts after its step began', async () => {
     const executor = counting();
-    const { batcher, stepStart, settle } = world(executor);
-    const since = stepStart();
-    const ask = (check: string) =>
-      settle(batcher.query(shape('ns'), { target: 'a', check, since, windowMs: WINDOW }));
-    const first = await ask('sr');
-    const second = await ask('sr'); // the same step checked again
-    const otherCheck = await ask('latency');
-    expect(valueOf(first)).toBe(1);
-    expect(valueOf(second)).toBe(2);
-    // A different check of the same canary may share the latest round.
-    expect(valueOf(otherCheck)).toBe(2);
-    expect(executor.queries).toHaveLength(2);
-  });
-
-  it('costs one query per step for canaries whose steps are aligned, one per canary otherwise', async () => {
-    const executor = counting();
-    const { clock, batcher, settle } = world(executor);
-    const targets = names(10);
-    let since = clock.now() - WINDOW;
-    for (const t of targets) {
-      await settle(
-        batcher.query(shape('shop'), { target: t, check: 'sr', since, windowMs: WINDOW }),
-      );
-    }
-    for (let step = 0; step < 3; step += 1) {
-      await clock.advance(WINDOW);
-      since = clock.now() - WINDOW;
-      const before = executor.queries.length;
-      for (const t of targets) {
-        const answer = await settle(
-          batcher.query(shape('shop'), { target: t, check: 'sr', since, windowMs: WINDOW }),
-        );
-        expect(answer.ok && answer.samples.map((s) => s.labels.deployment)).toEqual([t]);
-        await clock.advance(100);
+    const { clock, batcher } = world(executor);
+    const STEP = WINDOW;
+    const namespaces = ['shop', 'pay'];
+    const fleet = namespaces.flatMap((ns) => names(20).map((t) => ({ ns, key: `${ns}/${t}`, t })));
+    // Steps began scattered over 1.9 s; the grid (3 s for a 30 s step) gathers them.
+    const sinceOf = new Map(fleet.map((c, i) => [c.key, clock.now() + 500 + ((i * 47) % 1_900)]));
+    const evaluatedAt: number[] = []; // query n (value n) was evaluated at evaluatedAt[n - 1]
+    const queriesPerStep: number[] = [];
+    const windowsPerStep: number[] = [];
+    for (let round = 0; round < 4; round += 1) {
+      const sent = executor.queries.length;
+      const windows = new Set<string>(); // namespace and window end
+      const asked: { key: string; since: number; at: number; answer: Promise<BatchAnswer> }[] = [];
+      // Reconciles come one after another, 30 ms apart, each once its step is due.
+      for (const c of fleet) {
+        const since = sinceOf.get(c.key) ?? 0;
+        const due = stepDue(since, STEP);
+        if (clock.now() < due) await clock.advance(due - clock.now());
+        const until = measuredUntil(since, STEP, clock.now());
+        windows.add(`${c.ns}@${until}`);
+        const answer = batcher.query(shape(c.ns), { target: c.t, since, until, windowMs: WINDOW });
+        asked.push({ key: c.key, since, at: clock.now(), answer });
+        await clock.advance(30);
       }
-      expect(executor.queries.length - before).toBe(1);
+      await clock.advance(NEWCOMER);
+      evaluatedAt.push(...executor.queries.slice(sent).map((q) => q.at ?? Number.NaN));
+      for (const { key, since, at: judgedAt, answer } of asked) {
+        const at = evaluatedAt[(valueOf(await answer) ?? 0) - 1] ?? Number.NaN;
+        expect(at - WINDOW).toBeGreaterThanOrEqual(since);
+        sinceOf.set(key, judgedAt); // the next step begins when this one was judged
+      }
+      queriesPerStep.push(executor.queries.length - sent);
+      windowsPerStep.push(windows.size);
     }
-    // Steps 3 s apart: no canary's window is complete when the previous one's round starts.
-    await clock.advance(WINDOW);
-    const before = executor.queries.length;
-    for (const [i, t] of targets.entries()) {
-      const stagger = clock.now() - WINDOW + i * 3_000;
-      await clock.advance(stagger + WINDOW - clock.now());
-      await settle(
-        batcher.query(shape('shop'), { target: t, check: 'sr', since: stagger, windowMs: WINDOW }),
-      );
-    }
-    expect(executor.queries.length - before).toBe(targets.length);
+    // The first step: nobody knew the fleet yet, so newcomers waited NEWCOMER ms for each other
+    // (600 ms of reconciles per namespace: a few rounds each). From then on, one per window.
+    expect(queriesPerStep[0]).toBeLessThanOrEqual(namespaces.length * (600 / NEWCOMER + 2));
+    expect(queriesPerStep.slice(1)).toEqual(windowsPerStep.slice(1));
+    // 1.2 s of reconciles per step fall on a few points of the 3 s grid, never one per canary.
+    for (const w of windowsPerStep) expect(w).toBeLessThanOrEqual(3 * namespaces.length);
   });
 
   it('keeps namespaces, windows and shapes apart', async () => {
     const executor = new FakeExecutor(perTarget('deployment', { a: 1, b: 2 }));
-    const { batcher, stepStart, settle } = world(executor);
-    const since = stepStart();
-    const ask = (target: string) => ({ target, check: 'sr', since, windowMs: WINDOW });
+    const { batcher, step, settle } = world(executor);
+    const ask = step();
     await settle(
       Promise.all([
-        batcher.query(shape('ns1'), ask('a')),
-        batcher.query(shape('ns1'), ask('b')),
-        batcher.query(shape('ns2'), ask('a')),
-        batcher.query(shape('ns1', '1m'), ask('a')),
+        batcher.query(shape('ns1'), { target: 'a', ...ask }),
+        batcher.query(shape('ns1'), { target: 'b', ...ask }),
+        batcher.query(shape('ns2'), { target: 'a', ...ask }),
+        batcher.query(shape('ns1', '1m'), { target: 'a', ...ask }),
       ]),
     );
     expect(executor.queries.map((q) => q.query).sort()).toEqual([
@@ -258,11 +247,13 @@ describe('QueryBatcher', () => {
     const executor = new FakeExecutor(() => {
       throw new MetricsError('QueryFailed', 'prometheus query failed (HTTP 422): parse error');
     });
-    const { batcher, stepStart, settle } = world(executor);
-    const since = stepStart();
-    const ask = (target: string) => ({ target, check: 'sr', since, windowMs: WINDOW });
+    const { batcher, step, settle } = world(executor);
+    const ask = step();
     const [a, b] = await settle(
-      Promise.all([batcher.query(shape('ns'), ask('a')), batcher.query(shape('ns'), ask('b'))]),
+      Promise.all([
+        batcher.query(shape('ns'), { target: 'a', ...ask }),
+        batcher.query(shape('ns'), { target: 'b', ...ask }),
+      ]),
     );
     expect(executor.queries).toHaveLength(1);
     for (const answer of [a, b]) {
@@ -270,7 +261,7 @@ describe('QueryBatcher', () => {
       if (!answer.ok) expect(answer.error.message).toContain('HTTP 422');
     }
     executor.answer = perTarget('deployment', { a: 1 });
-    const missing = await settle(batcher.query(shape('ns2'), ask('b')));
+    const missing = await settle(batcher.query(shape('ns2'), { target: 'b', ...ask }));
     expect(missing).toEqual({ ok: true, samples: [] });
   });
 
@@ -278,15 +269,8 @@ describe('QueryBatcher', () => {
     const executor = new FakeExecutor(() => {
       throw new TypeError('boom');
     });
-    const { batcher, stepStart, settle } = world(executor);
-    const answer = await settle(
-      batcher.query(shape('ns'), {
-        target: 'a',
-        check: 'sr',
-        since: stepStart(),
-        windowMs: WINDOW,
-      }),
-    );
+    const { batcher, step, settle } = world(executor);
+    const answer = await settle(batcher.query(shape('ns'), { target: 'a', ...step() }));
     expect(answer.ok).toBe(false);
     if (!answer.ok) {
       expect(answer.error).toBeInstanceOf(MetricsError);
@@ -296,14 +280,10 @@ describe('QueryBatcher', () => {
 
   it('splits more targets than maxTargets over several queries', async () => {
     const executor = new FakeExecutor(perTarget('deployment', values(7)));
-    const { batcher, stepStart, settle } = world(executor, { maxTargets: 3 });
-    const since = stepStart();
+    const { batcher, step, settle } = world(executor, { maxTargets: 3 });
+    const ask = step();
     const answers = await settle(
-      Promise.all(
-        names(7).map((t) =>
-          batcher.query(shape('ns'), { target: t, check: 'sr', since, windowMs: WINDOW }),
-        ),
-      ),
+      Promise.all(names(7).map((t) => batcher.query(shape('ns'), { target: t, ...ask }))),
     );
     expect(executor.queries).toHaveLength(3);
     for (const q of executor.queries) expect(targetsIn(q.query).length).toBeLessThanOrEqual(3);
@@ -314,40 +294,25 @@ describe('QueryBatcher', () => {
 
   it('escapes regex metacharacters in target names', async () => {
     const executor = new FakeExecutor(() => []);
-    const { batcher, stepStart, settle } = world(executor);
-    await settle(
-      batcher.query(shape('ns'), {
-        target: 'web.v2',
-        check: 'sr',
-        since: stepStart(),
-        windowMs: WINDOW,
-      }),
-    );
+    const { batcher, step, settle } = world(executor);
+    await settle(batcher.query(shape('ns'), { target: 'web.v2', ...step() }));
     expect(executor.queries[0]?.query).toContain('deployment=~"(?:web\\\\.v2)"');
   });
 
-  it('drops an answered round once it is older than its window, and asks afresh after that', async () => {
+  it('drops an answered round once its window ended one window ago, and asks afresh after that', async () => {
     const executor = counting();
-    const { clock, batcher, settle } = world(executor);
-    const ask = (target: string, check: string, since: number) =>
-      settle(batcher.query(shape('ns'), { target, check, since, windowMs: WINDOW }));
-    await ask('a', 'sr', clock.now() - WINDOW);
-    await ask('b', 'sr', clock.now() - WINDOW); // both are known now
-    await clock.advance(5_000);
-    await ask('a', 'sr', clock.now() - WINDOW); // round 3 covers a and b
-    expect(executor.queries).toHaveLength(3);
-    await clock.advance(WINDOW - 1);
-    // Younger than its window: kept, and b (whose step began long before it) shares it.
-    expect(valueOf(await ask('b', 'sr', 0))).toBe(3);
-    expect(executor.queries).toHaveLength(3);
-    await clock.advance(1);
-    // As old as its window: it measured nothing of the last window's traffic. Gone, and b's other
-    // check, which could have taken it, gets a fresh query.
-    expect(valueOf(await ask('b', 'latency', 0))).toBe(4);
-    expect(executor.queries).toHaveLength(4);
+    const { clock, batcher, step, settle } = world(executor);
+    const ask = step();
+    await settle(batcher.query(shape('ns'), { target: 'a', ...ask }));
     expect(batcher.roundCount).toBe(1);
-    await clock.advance(WINDOW);
-    await ask('a', 'sr', clock.now() - WINDOW);
+    await clock.advance(ask.until + WINDOW - 1 - clock.now());
+    // Its window ended less than one window ago: kept.
+    expect(valueOf(await settle(batcher.query(shape('ns'), { target: 'a', ...ask })))).toBe(1);
+    await clock.advance(1);
+    // Gone now; the same window is queried again if anyone still asks for it.
+    const late = await settle(batcher.query(shape('ns'), { target: 'a', ...ask }));
+    expect(valueOf(late)).toBe(2);
+    expect(executor.queries.map((q) => q.at)).toEqual([ask.until, ask.until]);
     expect(batcher.roundCount).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import { BATCH_ANNOTATION } from '../../../src/metrics/prometheus-source.js';
 import { batchProblem, groupsBy } from '../../../src/metrics/promql.js';
 import { FakeExecutor, FakeKube, logSink, perTarget, targetsIn } from './fakes.js';
 
-const ctx = { namespace: 'shop', target: 'web', window: '1m', since: 0 };
+const ctx = { namespace: 'shop', target: 'web', window: '1m', since: 0, until: 60_000 };
 const DEFAULT = 'http://prometheus.default:9090';
 
 function factory(
@@ -20,7 +20,7 @@ function factory(
     config: { prometheusAddress: DEFAULT, trafficMetrics: 'computed', ...extra },
     executor,
     logger: sink.logger,
-    batcher: { coalesceMs: 0 },
+    batcher: { coalesceMs: 0, newTargetCoalesceMs: 0 },
   });
   return { f, sink };
 }
@@ -55,6 +55,7 @@ describe('MetricSourceFactory', () => {
     expect(executor.queries[0]).toEqual({
       endpoint: { address: DEFAULT },
       query: 'up{namespace="shop", job="web"}',
+      at: ctx.until,
     });
     await f
       .forMetric(
@@ -209,7 +210,7 @@ describe('MetricSourceFactory', () => {
       executor,
       kube,
       logger: logSink().logger,
-      batcher: { coalesceMs: 0 },
+      batcher: { coalesceMs: 0, newTargetCoalesceMs: 0 },
     });
     const source = f.forMetric(metric({ name: 'sr', trafficMetrics: { metric: 'success-rate' } }));
     expect(source.kind).toBe('traffic-metrics-api');

@@ -7,15 +7,16 @@ import type { KubeGetResponse, KubeGetTransport } from '../../../src/metrics/kub
 export type Answer = (query: string, endpoint: PrometheusEndpoint) => readonly Sample[];
 
 export class FakeExecutor implements QueryExecutor {
-  readonly queries: { endpoint: PrometheusEndpoint; query: string }[] = [];
+  /** Every query, with its evaluation time (`at`, epoch ms; undefined: now). */
+  readonly queries: { endpoint: PrometheusEndpoint; query: string; at: number | undefined }[] = [];
   answer: Answer;
 
   constructor(answer: Answer = () => []) {
     this.answer = answer;
   }
 
-  instant(endpoint: PrometheusEndpoint, query: string): Promise<readonly Sample[]> {
-    this.queries.push({ endpoint, query });
+  instant(endpoint: PrometheusEndpoint, query: string, at?: number): Promise<readonly Sample[]> {
+    this.queries.push({ endpoint, query, at });
     try {
       return Promise.resolve(this.answer(query, endpoint));
     } catch (err) {

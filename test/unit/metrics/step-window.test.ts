@@ -55,12 +55,13 @@ function setup(trafficMetrics: 'computed' | 'api') {
     kube,
     logger: logSink().logger,
     clock,
-    batcher: { coalesceMs: COALESCE },
+    batcher: { coalesceMs: COALESCE, newTargetCoalesceMs: COALESCE },
   });
-  const measure = async (m: Metric, target: string, since: number) => {
+  /** Measures the window that ends at `until` (default: now). */
+  const measure = async (m: Metric, target: string, since: number, until = clock.now()) => {
     const asked = f
       .forMetric(m, m.templateRef === undefined ? undefined : template)
-      .measure({ namespace: 'shop', target, window: '1m', since });
+      .measure({ namespace: 'shop', target, window: '1m', since, until });
     await clock.advance(COALESCE);
     return asked;
   };
@@ -89,6 +90,18 @@ describe('a step whose window is not complete yet', () => {
       await clock.advance(1);
       expect((await measure(m, 'web', since)).kind).toBe('value');
       expect(executor.queries.length).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(Object.keys(metrics))(
+    '%s: Inconclusive without a query for a window that ends after now',
+    async (which) => {
+      const m = metrics[which] as Metric;
+      const { clock, executor, measure } = setup('computed');
+      const since = clock.now() - 2 * WINDOW_MS;
+      const ahead = await measure(m, 'web', since, clock.now() + 1);
+      expect(ahead).toEqual({ kind: 'inconclusive', reason: expect.stringContaining('from now') });
+      expect(executor.queries).toHaveLength(0);
     },
   );
 

@@ -11,7 +11,7 @@ import { valueResult, type MetricSource } from '../../../src/metrics/source.js';
 import { FakeKube, logSink, manualClock } from './fakes.js';
 
 const PATH = `${SMI_METRICS_BASE}/namespaces/shop/deployments/web-v2`;
-const ctx = { namespace: 'shop', target: 'web-v2', window: '30s', since: 0 };
+const ctx = { namespace: 'shop', target: 'web-v2', window: '30s', since: 0, until: 30_000 };
 
 const discovery = JSON.stringify({
   kind: 'APIResourceList',

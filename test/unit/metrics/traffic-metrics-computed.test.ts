@@ -7,7 +7,7 @@ import { ComputedTrafficMetrics } from '../../../src/metrics/traffic-metrics-com
 import type { Sample } from '../../../src/metrics/executor.js';
 import { FakeExecutor, targetsIn } from './fakes.js';
 
-const ctx = { namespace: 'shop', target: 'web', window: '1m', since: 0 };
+const ctx = { namespace: 'shop', target: 'web', window: '1m', since: 0, until: 60_000 };
 
 function computed(
   mesh: MeshName,
@@ -17,7 +17,7 @@ function computed(
   executor: FakeExecutor;
 } {
   const executor = new FakeExecutor(answer);
-  const batcher = new QueryBatcher(executor, { coalesceMs: 0 });
+  const batcher = new QueryBatcher(executor, { coalesceMs: 0, newTargetCoalesceMs: 0 });
   const source = new ComputedTrafficMetrics({
     mesh: MESH_QUERIES[mesh],
     endpoint: { address: 'http://prometheus:9090' },
