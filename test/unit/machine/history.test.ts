@@ -84,7 +84,7 @@ describe('status.history', () => {
       ['rev3', null],
     ]);
     w.release('rev4');
-    await stepUntil(w, () => w.status?.revision === 'rev4' && w.status.canaryWeight > 0, 10);
+    await stepUntil(w, () => w.status?.revision === 'rev4' && (w.status.canaryWeight ?? 0) > 0, 10);
     expect(w.status?.history?.map((r) => r.revision)).toEqual(['rev3', 'rev4']);
   });
 });
