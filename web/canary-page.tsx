@@ -13,7 +13,9 @@ function Operations(props: { canary: CanaryView }) {
   const [note, setNote] = useState('');
   useEffect(() => {
     let live = true;
-    void canOperate(props.canary.namespace).then((ok) => live && setAllowed(ok));
+    void canOperate(props.canary.namespace).then((ok) => {
+      if (live) setAllowed(ok);
+    });
     return () => {
       live = false;
     };
@@ -30,11 +32,18 @@ function Operations(props: { canary: CanaryView }) {
   return (
     <div class="ops" data-testid="operations">
       {MANUAL_OPERATIONS.map((a) => (
-        <button key={a} class={a === 'abort' ? 'danger' : ''} data-action={a} onClick={() => void run(a)}>
+        <button
+          key={a}
+          class={a === 'abort' ? 'danger' : ''}
+          data-action={a}
+          onClick={() => void run(a)}
+        >
           {a}
         </button>
       ))}
-      <span class="muted" data-testid="operation-note">{note}</span>
+      <span class="muted" data-testid="operation-note">
+        {note}
+      </span>
     </div>
   );
 }
@@ -61,7 +70,10 @@ function Spec(props: { canary: CanaryView }) {
         {(a.metrics ?? [])
           .map((m) => {
             const r = m.thresholdRange;
-            const range = [r.min === undefined ? '' : `≥ ${r.min}`, r.max === undefined ? '' : `≤ ${r.max}`]
+            const range = [
+              r.min === undefined ? '' : `≥ ${r.min}`,
+              r.max === undefined ? '' : `≤ ${r.max}`,
+            ]
               .filter((x) => x !== '')
               .join(', ');
             return `${m.name} (${range})`;
@@ -70,10 +82,15 @@ function Spec(props: { canary: CanaryView }) {
       </dd>
       <dt>Windows</dt>
       <dd>
-        {w === undefined ? 'any time' : `allow ${(w.allow ?? ['*']).join(' | ')}; deny ${(w.deny ?? []).join(' | ') || 'none'}${w.timeZone === undefined ? '' : ` (${w.timeZone})`}`}
+        {w === undefined
+          ? 'any time'
+          : `allow ${(w.allow ?? ['*']).join(' | ')}; deny ${(w.deny ?? []).join(' | ') || 'none'}${w.timeZone === undefined ? '' : ` (${w.timeZone})`}`}
       </dd>
       <dt>Webhooks</dt>
-      <dd>{(a.webhooks ?? []).map((h) => `${h.name} (${h.type ?? 'rollout'}) ${h.url}`).join('; ') || 'none'}</dd>
+      <dd>
+        {(a.webhooks ?? []).map((h) => `${h.name} (${h.type ?? 'rollout'}) ${h.url}`).join('; ') ||
+          'none'}
+      </dd>
     </dl>
   );
 }
@@ -88,7 +105,9 @@ export function CanaryPage(props: { namespace: string; name: string }) {
         <p>
           <a href="#/">← all Canaries</a>
         </p>
-        <p class="empty">Canary {props.namespace}/{props.name} is not visible to this dashboard.</p>
+        <p class="empty">
+          Canary {props.namespace}/{props.name} is not visible to this dashboard.
+        </p>
       </main>
     );
   }
@@ -111,19 +130,26 @@ export function CanaryPage(props: { namespace: string; name: string }) {
           {s.phase ?? 'Unknown'}
         </span>
         <span class="muted">
-          weight {s.canaryWeight ?? 0}% · step {s.stepIndex ?? 0} · failed checks {s.failedChecks ?? 0}/
-          {c.spec.analysis?.threshold ?? 5} · revision {shortRevision(s.revision)} · {since(s.phaseSince, now)} in phase
+          weight {s.canaryWeight ?? 0}% · step {s.stepIndex ?? 0} · failed checks{' '}
+          {s.failedChecks ?? 0}/{c.spec.analysis?.threshold ?? 5} · revision{' '}
+          {shortRevision(s.revision)} · {since(s.phaseSince, now)} in phase
         </span>
       </header>
       <Operations canary={c} />
       {run === undefined ? (
         <p class="empty">No run recorded yet.</p>
       ) : (
-        <section class="run" data-testid="run" data-revision={run.revision} data-result={run.result ?? ''}>
+        <section
+          class="run"
+          data-testid="run"
+          data-revision={run.revision}
+          data-result={run.result ?? ''}
+        >
           <h2>
             Run of {shortRevision(run.revision)}{' '}
             <span class="muted">
-              {run.result === undefined ? 'in flight' : run.result} · started {since(run.startedAt, now)} ago
+              {run.result === undefined ? 'in flight' : run.result} · started{' '}
+              {since(run.startedAt, now)} ago
             </span>
           </h2>
           <div class="charts">
@@ -153,7 +179,8 @@ export function CanaryPage(props: { namespace: string; name: string }) {
       <ol class="events" data-testid="events">
         {mine.map((e) => (
           <li key={e.uid} class={e.type === 'Warning' ? 'bad-text' : ''}>
-            <span class="mono">{new Date(e.at).toLocaleTimeString()}</span> <b>{e.reason}</b> {e.message}
+            <span class="mono">{new Date(e.at).toLocaleTimeString()}</span> <b>{e.reason}</b>{' '}
+            {e.message}
             {e.count > 1 ? <span class="muted"> ×{e.count}</span> : null}
           </li>
         ))}

@@ -15,7 +15,9 @@ function Plot(props: { opts: Omit<uPlot.Options, 'width' | 'height'>; data: uPlo
       props.data,
       target,
     );
-    return () => plot.destroy();
+    return () => {
+      plot.destroy();
+    };
   }, [JSON.stringify(props.data)]);
   return <div ref={el} class="plot" />;
 }
@@ -28,7 +30,12 @@ export function WeightChart(props: { run: RunRecord }) {
   const xs = [seconds(props.run.startedAt), ...steps.map((s) => seconds(s.at))];
   const ws = [0, ...steps.map((s) => s.weight)];
   return (
-    <section class="chart" data-testid="weight-chart" data-points={steps.length} data-weights={ws.slice(1).join(',')}>
+    <section
+      class="chart"
+      data-testid="weight-chart"
+      data-points={steps.length}
+      data-weights={ws.slice(1).join(',')}
+    >
       <h3>Canary weight</h3>
       <Plot
         opts={{
@@ -58,15 +65,25 @@ export function CheckChart(props: { run: RunRecord; metric: Metric }) {
   });
   const { min, max } = props.metric.thresholdRange;
   const xs = points.map((p) => p.at);
-  const series: uPlot.Series[] = [{}, { label: name, stroke: '#0f766e', width: 2, points: { show: true, size: 6 } }];
+  const series: uPlot.Series[] = [
+    {},
+    { label: name, stroke: '#0f766e', width: 2, points: { show: true, size: 6 } },
+  ];
   const data: (number | null)[][] = [xs, points.map((p) => p.value)];
-  if (min !== undefined) {
-    series.push({ label: `min ${min}`, stroke: '#dc2626', dash: [6, 4], width: 1, points: { show: false } });
-    data.push(xs.map(() => min));
-  }
-  if (max !== undefined) {
-    series.push({ label: `max ${max}`, stroke: '#dc2626', dash: [6, 4], width: 1, points: { show: false } });
-    data.push(xs.map(() => max));
+  // Each bound of the thresholdRange is a dashed line across the run.
+  for (const [bound, value] of [
+    ['min', min],
+    ['max', max],
+  ] as const) {
+    if (value === undefined) continue;
+    series.push({
+      label: `${bound} ${value}`,
+      stroke: '#dc2626',
+      dash: [6, 4],
+      width: 1,
+      points: { show: false },
+    });
+    data.push(xs.map(() => value));
   }
   const failed = points.filter((p) => p.result === 'Failed').length;
   return (

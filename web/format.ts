@@ -30,4 +30,5 @@ export function phaseTone(phase: Phase | undefined): string {
   }
 }
 
-export const shortRevision = (r: string | undefined): string => (r === undefined ? '' : r.slice(0, 10));
+export const shortRevision = (r: string | undefined): string =>
+  r === undefined ? '' : r.slice(0, 10);

@@ -3,7 +3,13 @@ import { getState, subscribe, type State } from './store.js';
 
 export function useStore(): State {
   const [s, setS] = useState(getState());
-  useEffect(() => subscribe(() => setS(getState())), []);
+  useEffect(
+    () =>
+      subscribe(() => {
+        setS(getState());
+      }),
+    [],
+  );
   return s;
 }
 
@@ -11,8 +17,12 @@ export function useStore(): State {
 export function useNow(): number {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
+    const t = setInterval(() => {
+      setNow(Date.now());
+    }, 1000);
+    return () => {
+      clearInterval(t);
+    };
   }, []);
   return now;
 }
@@ -20,9 +30,13 @@ export function useNow(): number {
 export function useHash(): string {
   const [hash, setHash] = useState(location.hash);
   useEffect(() => {
-    const on = (): void => setHash(location.hash);
+    const on = (): void => {
+      setHash(location.hash);
+    };
     addEventListener('hashchange', on);
-    return () => removeEventListener('hashchange', on);
+    return () => {
+      removeEventListener('hashchange', on);
+    };
   }, []);
   return hash;
 }

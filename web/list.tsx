@@ -8,7 +8,10 @@ export function ListPage() {
   const { canaries, connected } = useStore();
   const now = useNow();
   const [filter, setFilter] = useState('');
-  const words = filter.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  const words = filter
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   const rows = [...canaries.values()].filter((c) => {
     const text = `${c.namespace}/${c.name} ${c.status.phase ?? ''}`.toLowerCase();
     return words.every((w) => text.includes(w));
@@ -21,7 +24,9 @@ export function ListPage() {
           type="search"
           placeholder="filter: name, namespace, phase"
           value={filter}
-          onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+          onInput={(e) => {
+            setFilter((e.target as HTMLInputElement).value);
+          }}
           data-testid="filter"
         />
         <span class={connected ? 'live on' : 'live'}>{connected ? 'live' : 'reconnecting'}</span>
@@ -44,7 +49,12 @@ export function ListPage() {
             const weight = s.canaryWeight ?? 0;
             const threshold = c.spec.analysis?.threshold;
             return (
-              <tr key={keyOf(c)} data-testid="canary-row" data-key={keyOf(c)} data-phase={s.phase ?? ''}>
+              <tr
+                key={keyOf(c)}
+                data-testid="canary-row"
+                data-key={keyOf(c)}
+                data-phase={s.phase ?? ''}
+              >
                 <td>
                   <a href={`#/canary/${c.namespace}/${c.name}`}>
                     <span class="ns">{c.namespace}/</span>
@@ -74,7 +84,9 @@ export function ListPage() {
           })}
         </tbody>
       </table>
-      {rows.length === 0 ? <p class="empty">No Canaries{filter === '' ? '' : ' match the filter'}.</p> : null}
+      {rows.length === 0 ? (
+        <p class="empty">No Canaries{filter === '' ? '' : ' match the filter'}.</p>
+      ) : null}
     </main>
   );
 }

@@ -10,7 +10,13 @@ import { connect } from './store.js';
 function App() {
   const hash = useHash();
   const m = /^#\/canary\/([^/]+)\/([^/]+)$/.exec(hash);
-  if (m !== null) return <CanaryPage namespace={decodeURIComponent(m[1] ?? '')} name={decodeURIComponent(m[2] ?? '')} />;
+  if (m !== null)
+    return (
+      <CanaryPage
+        namespace={decodeURIComponent(m[1] ?? '')}
+        name={decodeURIComponent(m[2] ?? '')}
+      />
+    );
   return <ListPage />;
 }
 

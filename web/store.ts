@@ -35,14 +35,21 @@ export function connect(): void {
       canaries: CanaryView[];
       events: EventView[];
     };
-    set({ canaries: new Map(snap.canaries.map((c) => [keyOf(c), c])), events: snap.events, connected: true });
+    set({
+      canaries: new Map(snap.canaries.map((c) => [keyOf(c), c])),
+      events: snap.events,
+      connected: true,
+    });
   });
   source.addEventListener('canary', (e) => {
     const { canary } = JSON.parse((e as MessageEvent<string>).data) as { canary: CanaryView };
     set({ ...state, canaries: new Map(state.canaries).set(keyOf(canary), canary) });
   });
   source.addEventListener('deleted', (e) => {
-    const gone = JSON.parse((e as MessageEvent<string>).data) as { namespace: string; name: string };
+    const gone = JSON.parse((e as MessageEvent<string>).data) as {
+      namespace: string;
+      name: string;
+    };
     const canaries = new Map(state.canaries);
     canaries.delete(keyOf(gone));
     set({ ...state, canaries });
@@ -66,7 +73,11 @@ export const page = {
 export async function operate(c: CanaryView, action: string): Promise<string> {
   const res = await fetch(
     `/api/canaries/${encodeURIComponent(c.namespace)}/${encodeURIComponent(c.name)}/${action}`,
-    { method: 'POST', headers: { 'x-weightlifter-csrf': page.csrf, 'content-type': 'application/json' }, body: '{}' },
+    {
+      method: 'POST',
+      headers: { 'x-weightlifter-csrf': page.csrf, 'content-type': 'application/json' },
+      body: '{}',
+    },
   );
   const body = (await res.json()) as { request?: string; error?: string };
   if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);

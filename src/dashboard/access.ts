@@ -21,7 +21,12 @@ export async function mayI(
       apiVersion: 'authorization.k8s.io/v1',
       kind: 'SelfSubjectAccessReview',
       spec: {
-        resourceAttributes: { verb, group, resource, ...(namespace === undefined ? {} : { namespace }) },
+        resourceAttributes: {
+          verb,
+          group,
+          resource,
+          ...(namespace === undefined ? {} : { namespace }),
+        },
       },
     },
   );

@@ -32,10 +32,12 @@ export async function loadAssets(dir: string): Promise<Assets> {
   return Object.fromEntries(entries) as Record<AssetName, Buffer>;
 }
 
-const escape = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function indexHtml(page: { readonly csrfToken: string; readonly readOnly: boolean }): string {
+export function indexHtml(page: {
+  readonly csrfToken: string;
+  readonly readOnly: boolean;
+}): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -1,6 +1,7 @@
 // `weightlifter dashboard`: the web dashboard, with the user's kubeconfig identity. Registered on
 // the main program by src/cli/main.ts.
 import { Command, InvalidArgumentError } from 'commander';
+import { isWeightlifterError } from '../errors/catalogue.js';
 import { createKubeClients } from '../kube/client.js';
 import { onShutdownSignal } from '../runtime/shutdown.js';
 import { createRootLogger } from '../telemetry/logger.js';
@@ -42,7 +43,10 @@ export function dashboardCommand(): Command {
       [],
     )
     .option('--read-only', 'no operations: the buttons are hidden and the server refuses them')
-    .option('--kubeconfig <path>', "kubeconfig file (default: KUBECONFIG's first file, ~/.kube/config)")
+    .option(
+      '--kubeconfig <path>',
+      "kubeconfig file (default: KUBECONFIG's first file, ~/.kube/config)",
+    )
     .option('--context <name>', 'kubeconfig context (default: its current-context)')
     .addHelpText(
       'after',
@@ -52,30 +56,44 @@ and which operations you may request. Operations write the same annotation as th
 promote/abort/retry/pause/resume.`,
     )
     .action(async (opts: Record<string, unknown>) => {
-      const logger = createRootLogger({ level: 'warn' });
-      const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-      const clients = createKubeClients({
-        kubeconfigPath: str(opts['kubeconfig']),
-        context: str(opts['context']),
-        requestTimeoutMs: 15_000,
-      });
-      const address = opts['address'] as { host: string; port: number };
-      const dashboard = await startDashboard({
-        raw: clients.raw,
-        logger,
-        namespaces: opts['namespace'] as string[],
-        contextNamespace: clients.kc.namespace,
-        readOnly: opts['readOnly'] === true,
-        address,
-      });
-      const scope = dashboard.namespaces?.join(', ') ?? 'all namespaces';
-      const mode = opts['readOnly'] === true ? '; read-only' : '';
-      process.stdout.write(`weightlifter dashboard: ${dashboard.url} (${scope}${mode})\n`);
-      if (!LOOPBACK.has(address.host)) {
+      try {
+        await serve(opts);
+      } catch (err) {
+        const cause =
+          err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        const code = isWeightlifterError(err) ? ` [${err.code}]` : '';
         process.stderr.write(
-          `weightlifter: listening on ${address.host}, not loopback: anyone who reaches it acts with your identity\n`,
+          `weightlifter: ${err instanceof Error ? err.message : String(err)}${cause}${code}\n`,
         );
+        process.exitCode = 1;
       }
-      onShutdownSignal(() => dashboard.stop(), { logger });
     });
+}
+
+async function serve(opts: Record<string, unknown>): Promise<void> {
+  const logger = createRootLogger({ level: 'warn' });
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const clients = createKubeClients({
+    kubeconfigPath: str(opts['kubeconfig']),
+    context: str(opts['context']),
+    requestTimeoutMs: 15_000,
+  });
+  const address = opts['address'] as { host: string; port: number };
+  const dashboard = await startDashboard({
+    raw: clients.raw,
+    logger,
+    namespaces: opts['namespace'] as string[],
+    contextNamespace: clients.kc.namespace,
+    readOnly: opts['readOnly'] === true,
+    address,
+  });
+  const scope = dashboard.namespaces?.join(', ') ?? 'all namespaces';
+  const mode = opts['readOnly'] === true ? '; read-only' : '';
+  process.stdout.write(`weightlifter dashboard: ${dashboard.url} (${scope}${mode})\n`);
+  if (!LOOPBACK.has(address.host)) {
+    process.stderr.write(
+      `weightlifter: listening on ${address.host}, not loopback: anyone who reaches it acts with your identity\n`,
+    );
+  }
+  onShutdownSignal(() => dashboard.stop(), { logger });
 }

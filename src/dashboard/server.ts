@@ -49,6 +49,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+const isAsset = (s: string | undefined): s is AssetName => s !== undefined && s in ASSET_FILES;
+
 const isOperation = (s: string): s is ManualOperation =>
   (MANUAL_OPERATIONS as readonly string[]).includes(s);
 
@@ -82,7 +84,10 @@ export async function startDashboardServer(
       return;
     }
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
-    const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
     if (req.method === 'POST') {
       await operate(req, res, parts);
       return;
@@ -94,16 +99,15 @@ export async function startDashboardServer(
     if (url.pathname === '/') {
       res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8' });
       res.end(page);
-    } else if (parts[0] === 'assets' && parts.length === 2 && parts[1]! in ASSET_FILES) {
-      const name = parts[1] as AssetName;
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': ASSET_FILES[name] });
-      res.end(opts.assets[name]);
+    } else if (parts[0] === 'assets' && parts.length === 2 && isAsset(parts[1])) {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': ASSET_FILES[parts[1]] });
+      res.end(opts.assets[parts[1]]);
     } else if (url.pathname === '/api/canaries') {
       send(res, 200, { canaries: opts.hub.canaries() });
     } else if (url.pathname === '/api/stream') {
       stream(req, res);
     } else if (parts[0] === 'api' && parts[1] === 'access' && parts.length === 3) {
-      const namespace = parts[2]!;
+      const namespace = parts[2] ?? '';
       const canOperate = !opts.readOnly && (await opts.access.allowed(namespace));
       send(res, 200, { namespace, canOperate });
     } else {
@@ -124,7 +128,9 @@ export async function startDashboardServer(
     const unsubscribe = opts.hub.subscribe((m) => {
       write(m, m);
     });
-    const beat = setInterval(() => res.write(': keep-alive\n\n'), opts.heartbeatMs ?? 20_000);
+    const beat = setInterval(() => {
+      res.write(': keep-alive\n\n');
+    }, opts.heartbeatMs ?? 20_000);
     streams.add(res);
     req.on('close', () => {
       clearInterval(beat);
@@ -133,7 +139,11 @@ export async function startDashboardServer(
     });
   }
 
-  async function operate(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
+  async function operate(
+    req: IncomingMessage,
+    res: ServerResponse,
+    parts: string[],
+  ): Promise<void> {
     req.resume();
     if (opts.readOnly) {
       send(res, 403, { error: 'the dashboard runs --read-only: operations are refused' });
@@ -143,18 +153,18 @@ export async function startDashboardServer(
       send(res, 403, { error: 'missing or wrong CSRF token' });
       return;
     }
-    const [api, kind, namespace, name, action] = parts;
-    if (api !== 'api' || kind !== 'canaries' || parts.length !== 5 || !isOperation(action ?? '')) {
+    const [api, kind, namespace = '', name = '', action = ''] = parts;
+    if (api !== 'api' || kind !== 'canaries' || parts.length !== 5 || !isOperation(action)) {
       send(res, 404, { error: 'not found' });
       return;
     }
-    if (opts.hub.canary(namespace!, name!) === undefined) {
-      send(res, 404, { error: `Canary ${namespace!}/${name!} not found` });
+    if (opts.hub.canary(namespace, name) === undefined) {
+      send(res, 404, { error: `Canary ${namespace}/${name} not found` });
       return;
     }
-    const value = operationValue(action as ManualOperation, opts.now());
+    const value = operationValue(action, opts.now());
     try {
-      await requestOperation(opts.raw, namespace!, name!, value);
+      await requestOperation(opts.raw, namespace, name, value);
     } catch (err) {
       const status = statusCodeOf(err);
       if (status === 403 || status === 404) {
@@ -163,7 +173,7 @@ export async function startDashboardServer(
       }
       throw err;
     }
-    opts.logger.info({ canary: `${namespace!}/${name!}`, request: value }, 'operation requested');
+    opts.logger.info({ canary: `${namespace}/${name}`, request: value }, 'operation requested');
     send(res, 202, { request: value });
   }
 
@@ -177,14 +187,23 @@ export async function startDashboardServer(
   const bound = server.address() as AddressInfo;
   const port = bound.port;
   const hostPart = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
-  hosts = new Set([`${hostPart}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
+  hosts = new Set([
+    `${hostPart}:${port}`,
+    `localhost:${port}`,
+    `127.0.0.1:${port}`,
+    `[::1]:${port}`,
+  ]);
   const url = `http://${hostPart}:${port}/`;
   return {
     url,
     csrfToken,
     close: async () => {
       for (const s of streams) s.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
 }

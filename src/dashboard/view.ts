@@ -77,7 +77,9 @@ export function canaryView(c: Canary): CanaryView {
             ...(analysis.webhooks === undefined
               ? {}
               : { webhooks: analysis.webhooks.map(webhookView) }),
-            ...(analysis.metrics === undefined ? {} : { metrics: analysis.metrics.map(metricView) }),
+            ...(analysis.metrics === undefined
+              ? {}
+              : { metrics: analysis.metrics.map(metricView) }),
           },
         };
   return {

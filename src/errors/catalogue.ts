@@ -91,7 +91,8 @@ export const ERROR_CATALOGUE = {
   WL_DASHBOARD_FORBIDDEN: {
     code: 'WL_DASHBOARD_FORBIDDEN',
     retryable: false,
-    description: 'The dashboard was asked to show a namespace its identity may not watch Canaries in.',
+    description:
+      'The dashboard was asked to show a namespace its identity may not watch Canaries in.',
   },
 } as const satisfies Record<string, { code: string; retryable: boolean; description: string }>;
 

@@ -83,13 +83,14 @@ async function post(
 async function readStream(
   d: RunningDashboard,
   until: (events: { event: string; data: unknown }[]) => boolean,
-  during: () => Promise<void> = async () => undefined,
+  during: () => Promise<void> = () => Promise.resolve(),
 ): Promise<{ event: string; data: unknown }[]> {
   const abort = new AbortController();
   const res = await fetch(new URL('/api/stream', d.url), { signal: abort.signal });
   expect(res.headers.get('content-type')).toBe('text/event-stream');
-  const reader = res.body?.getReader();
-  if (reader === undefined) throw new Error('no body');
+  const body = res.body;
+  if (body === null) throw new Error('no body');
+  const reader = body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const seen: { event: string; data: unknown }[] = [];
   let buffer = '';
   let acted = false;
@@ -217,7 +218,11 @@ describe('the admin identity', () => {
     const event = seen.find((e) => e.event === 'event')?.data as {
       event: { canary: string; reason: string; message: string };
     };
-    expect(event.event).toMatchObject({ canary: 'web', reason: 'Advanced', message: 'canary weight 10' });
+    expect(event.event).toMatchObject({
+      canary: 'web',
+      reason: 'Advanced',
+      message: 'canary weight 10',
+    });
   });
 
   it('never sends a credential: webhook URLs lose user info and query, metadata its values', async () => {
@@ -232,7 +237,9 @@ describe('the admin identity', () => {
 
   it('refuses an operation without the CSRF token, or with a wrong one', async () => {
     expect((await post(d, `/api/canaries/${TEAM}/web/pause`, {})).status).toBe(403);
-    const wrong = await post(d, `/api/canaries/${TEAM}/web/pause`, { [CSRF_HEADER]: 'x'.repeat(43) });
+    const wrong = await post(d, `/api/canaries/${TEAM}/web/pause`, {
+      [CSRF_HEADER]: 'x'.repeat(43),
+    });
     expect(wrong).toEqual({ status: 403, body: { error: 'missing or wrong CSRF token' } });
     expect(await annotation(TEAM, 'web')).toBeUndefined();
   });
@@ -248,7 +255,12 @@ describe('the admin identity', () => {
     const url = new URL('/api/canaries', d.url);
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'evil.example:80' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          headers: { host: 'evil.example:80' },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);

@@ -92,7 +92,10 @@ describe('the list and the Canary page during a release', () => {
     const done = await waitForEnd(e, LIVE);
     expect(done.phase).toBe('Succeeded');
     await page.waitForSelector('[data-testid="run"][data-result="Succeeded"]', { timeout: 30_000 });
-    const recorded = done.history?.at(-1)?.steps.map((s) => s.weight).join(',');
+    const recorded = done.history
+      ?.at(-1)
+      ?.steps.map((s) => s.weight)
+      .join(',');
     await page.waitForSelector(`${weightChart}[data-weights="${recorded ?? ''}"]`);
     expect(recorded).toBe('10,20,30,30,0,0');
     await live.split.reached(0);
@@ -105,6 +108,9 @@ describe('the list and the Canary page during a release', () => {
     expect(await page.getAttribute(latency, 'data-threshold-max')).toBe('100');
     expect(await page.locator(`${rate} canvas`).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'canary.png'), fullPage: true });
+    // The README's picture (docs/images/dashboard.png is a copy): the charts, one screen high.
+    await page.setViewportSize({ width: 1000, height: 560 });
+    await page.screenshot({ path: join(ARTIFACTS, 'canary-charts.png') });
     await page.close();
   });
 });

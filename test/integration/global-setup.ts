@@ -31,7 +31,10 @@ export default async function globalSetup(
 
   // The dashboard's tests serve the front end from dist/web/: bundle it first (esbuild, about
   // 0.3 s), so a fresh clone's `npm test` needs no separate build.
-  const { buildWeb } = (await tsImport('../../hack/build-web.ts', parentURL)) as typeof BuildWebModule;
+  const { buildWeb } = (await tsImport(
+    '../../hack/build-web.ts',
+    parentURL,
+  )) as typeof BuildWebModule;
   const webStart = Date.now();
   const web = await buildWeb();
   process.stderr.write(
