@@ -13,11 +13,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The dashboard's page (web/), bundled into dist/web/ by `npm run build:web` (esbuild).
+COPY web ./web
 # tsc checks the types (its output is not shipped); `npm run build:bundle` (esbuild) writes
 # dist/bundle/main.js from src/cli/main.ts with every runtime dependency inlined, unused code
 # dropped and minified (names kept for stack traces), and their licences in main.js.LEGAL.txt.
 # CommonJS dependencies call require(), which its banner provides. dev/ and bench/ are not copied.
-RUN npx tsc -p tsconfig.build.json --noEmit && npm run build:bundle
+RUN npx tsc -p tsconfig.build.json --noEmit && npm run build:bundle && npm run build:web
 
 # --- runtime: Node 22 and the bundle, nothing else (no node_modules) ---
 FROM node:22-bookworm-slim
@@ -32,6 +34,7 @@ WORKDIR /app
 # package.json: the CLI reads its version from it (two levels above dist/bundle/main.js).
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/dist/bundle ./dist/bundle
+COPY --from=build /app/dist/web ./dist/web
 # Non-root, numeric so Kubernetes' runAsNonRoot can verify it (deploy/deployment.yaml uses 65532).
 USER 65532:65532
 ENTRYPOINT ["node", "dist/bundle/main.js"]

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Everything the tests, the demo and the benchmark need beyond npm packages, installed from the
 # package registries this project may use. Idempotent and quiet when there is nothing to do.
-#   - Debian packages: prometheus (real Prometheus for metrics), openssl (local PKI)
+#   - Debian packages: prometheus (real Prometheus for metrics), openssl (local PKI), chromium
+#     (the dashboard's browser tests drive it headless through playwright-core; no browser is
+#     ever downloaded any other way)
 #   - kube-apiserver, kube-controller-manager, kubectl, etcd (and kwok when it builds), built once
 #     from the Go module proxy into ~/.cache/weightlifter unless KUBEBUILDER_ASSETS points at them.
 #   - the Gateway API standard-channel CRDs (Go module sigs.k8s.io/gateway-api), fetched once into
@@ -17,6 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 missing=()
 command -v prometheus >/dev/null 2>&1 || [ -x /usr/bin/prometheus ] || missing+=(prometheus)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -26,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
       exit 3
     fi
   fi
-  echo "weightlifter: installing Debian packages: ${missing[*]}" >&2
+  echo "weightlifter: installing Debian packages: ${missing[*]} (apt-get; chromium takes about a minute)" >&2
   $sudo apt-get update -qq >/dev/null
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

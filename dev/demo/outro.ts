@@ -10,6 +10,7 @@ export interface OutroFacts {
   readonly binDir: string;
   readonly prometheusUrl: string;
   readonly controllerHealthUrl: string;
+  readonly dashboardUrl: string;
   readonly logDir: string;
   /** The demo exits after the story (--once) instead of staying up. */
   readonly once: boolean;
@@ -55,6 +56,8 @@ export function outroLines(f: OutroFacts, style: Style): string[] {
       `the ${ROUTE_OBJECT[f.router].api} ${ROUTE_OBJECT[f.router].kind} the controller steers`,
     ),
     '',
+    `  dashboard           ${f.dashboardUrl}`,
+    `      every Canary live; each run as charts; promote/abort/retry/pause/resume`,
     `  Prometheus          ${f.prometheusUrl}`,
     `      e.g. sum by (deployment, classification) (rate(response_total{direction="inbound"}[1m]))`,
     `  controller metrics  ${f.controllerHealthUrl}/metrics`,

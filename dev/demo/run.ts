@@ -102,6 +102,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<never> {
     const stack = await startup;
     started = stack;
     write(`  ready: health and metrics on ${stack.controller.healthUrl}, logs in ${stack.logDir}`);
+    write(`Dashboard: ${stack.dashboard.url}  (weightlifter dashboard, as the cluster admin)`);
     write('');
     const result = await tellStory({
       raw: stack.admin,
@@ -125,6 +126,7 @@ export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<never> {
         binDir: cp.binDir,
         prometheusUrl: stack.world.prometheusUrl,
         controllerHealthUrl: stack.controller.healthUrl,
+        dashboardUrl: stack.dashboard.url,
         logDir: stack.logDir,
         once: opts.once,
         router: opts.router,

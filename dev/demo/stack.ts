@@ -10,6 +10,8 @@ import { pino, type Logger } from 'pino';
 import { resolveConfig } from '../../src/config/config.js';
 import { loadKubeConfig } from '../../src/kube/client.js';
 import { KubeRawClient } from '../../src/kube/raw-client.js';
+import { buildWeb } from '../../hack/build-web.js';
+import { startDashboard, type RunningDashboard } from '../../src/dashboard/start.js';
 import { repoRoot } from '../local/paths.js';
 import { startWorld, type World } from '../local/world.js';
 import type { DemoRouter } from './options.js';
@@ -19,6 +21,8 @@ import { createRootLogger, isLogLevel } from '../../src/telemetry/logger.js';
 export interface DemoStack {
   readonly world: World;
   readonly controller: RunningController;
+  /** `weightlifter dashboard` as the cluster admin, on 127.0.0.1:3100 (or any free port). */
+  readonly dashboard: RunningDashboard;
   /** The cluster admin's client (the demo's own hands; the controller never uses it). */
   readonly admin: KubeRawClient;
   readonly kubectl: (args: string[], input?: string) => Promise<string>;
@@ -58,14 +62,17 @@ export async function startStack(opts: StackOptions): Promise<DemoStack> {
   });
   opts.onWorld?.(world);
   const cp = world.controlPlane;
+  const admin = new KubeRawClient(loadKubeConfig({ kubeconfigPath: cp.adminKubeconfig }));
   const kubectl = async (args: string[], input?: string): Promise<string> => {
     const r = await cp.kubectl(args, input === undefined ? {} : { input });
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
     return r.stdout;
   };
   let controller: RunningController | undefined;
+  let dashboard: RunningDashboard | undefined;
   const stop = async (): Promise<void> => {
     try {
+      await dashboard?.stop();
       await controller?.stop();
     } finally {
       await world.stop();
@@ -87,11 +94,42 @@ export async function startStack(opts: StackOptions): Promise<DemoStack> {
     controller = await startController(config, {
       logger: fileLogger(join(logDir, 'controller.log'), opts.logLevel),
     });
+    dashboard = await demoDashboard(
+      admin,
+      fileLogger(join(logDir, 'dashboard.log'), opts.logLevel),
+    );
   } catch (err) {
     await stop();
     throw err;
   }
-  const admin = new KubeRawClient(loadKubeConfig({ kubeconfigPath: cp.adminKubeconfig }));
   let stopping: Promise<void> | undefined;
-  return { world, controller, admin, kubectl, logDir, stop: () => (stopping ??= stop()) };
+  return {
+    world,
+    controller,
+    dashboard,
+    admin,
+    kubectl,
+    logDir,
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+/** The dashboard on its default address; on any free port when another demo holds that one. */
+async function demoDashboard(admin: KubeRawClient, logger: Logger): Promise<RunningDashboard> {
+  await buildWeb();
+  const start = (port?: number): Promise<RunningDashboard> =>
+    startDashboard({
+      raw: admin,
+      logger,
+      namespaces: [],
+      contextNamespace: undefined,
+      readOnly: false,
+      ...(port === undefined ? {} : { address: { host: '127.0.0.1', port } }),
+    });
+  try {
+    return await start();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return start(0);
+  }
 }

@@ -10,6 +10,7 @@ import type {
   OperationResult,
   Phase,
   RoutingProvider,
+  RunResult,
   SmiVersionSetting,
   TemplateKind,
   TrafficMetricName,
@@ -152,7 +153,33 @@ export interface CanaryStatus {
   idleScale?: IdleScaleStatus;
   operation?: OperationStatus;
   lastAnalysis?: MeasurementRecord[];
+  history?: RunRecord[];
   conditions?: Condition[];
+}
+
+/** One run in status.history: the per-step record the dashboard and `status` chart. */
+export interface RunRecord {
+  revision: string;
+  startedAt: string;
+  /** Set when the run ended (the phase it ended in). */
+  endedAt?: string;
+  result?: RunResult;
+  steps: StepRecord[];
+}
+
+/** A step of a run: an analysis tick, a weight change, or the run's end. */
+export interface StepRecord {
+  at: string;
+  /** The canary weight after the step. */
+  weight: number;
+  /** The checks this step measured (at the previous step's weight); absent when none ran. */
+  checks?: CheckRecord[];
+}
+
+export interface CheckRecord {
+  metric: string;
+  result: MeasurementResult;
+  value?: number;
 }
 
 /** The Ready reason and message a pause or suspend replaced; restored on release. */

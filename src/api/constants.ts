@@ -66,6 +66,10 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
+/** How a run in status.history ended. */
+export const RUN_RESULTS = ['Succeeded', 'Failed'] as const;
+export type RunResult = (typeof RUN_RESULTS)[number];
+
 /** spec.routing.provider; `auto` is resolved per Canary (src/routing/provider.ts). */
 export const ROUTING_PROVIDERS = ['auto', 'smi', 'gatewayapi'] as const;
 export type RoutingProvider = (typeof ROUTING_PROVIDERS)[number];

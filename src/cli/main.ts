@@ -4,6 +4,7 @@
 // validate).
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { dashboardCommand } from '../dashboard/command.js';
 import { registerMetricsApiCommand } from '../metrics-api/cli.js';
 import { registerOpsCommands } from './commands/index.js';
 import { runCommand } from './run-command.js';
@@ -21,5 +22,6 @@ const program = new Command('weightlifter')
   .addCommand(runCommand());
 registerOpsCommands(program);
 registerMetricsApiCommand(program);
+program.addCommand(dashboardCommand());
 
 await program.parseAsync(process.argv);

@@ -83,6 +83,17 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     description: 'A write was refused or aborted because this replica no longer holds the lease.',
   },
+  WL_DASHBOARD_NOT_BUILT: {
+    code: 'WL_DASHBOARD_NOT_BUILT',
+    retryable: false,
+    description: "The dashboard's front end is not built (npm run build writes dist/web/).",
+  },
+  WL_DASHBOARD_FORBIDDEN: {
+    code: 'WL_DASHBOARD_FORBIDDEN',
+    retryable: false,
+    description:
+      'The dashboard was asked to show a namespace its identity may not watch Canaries in.',
+  },
 } as const satisfies Record<string, { code: string; retryable: boolean; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

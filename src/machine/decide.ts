@@ -17,6 +17,7 @@ import {
   type Step,
   type Verdict,
 } from './draft.js';
+import { recordStep } from './history.js';
 import { lifecycleStep } from './lifecycle.js';
 import { blockedPhase } from './phases/blocked.js';
 import { hold, release } from './phases/hold.js';
@@ -150,7 +151,17 @@ function finish(ctx: Ctx, verdictIn: Verdict): StepPlan {
     generation: input.generation,
     now: new Date(ctx.now).toISOString(),
   });
-  const state: RunState = { ...v.state, conditions, observedGeneration: input.generation };
+  const state: RunState = {
+    ...v.state,
+    conditions,
+    observedGeneration: input.generation,
+    history: recordStep(v.state.history, {
+      before: prev,
+      after: v.state,
+      measured: measuredIn(prev, v.state),
+      now: ctx.now,
+    }),
+  };
   const converge = v.handsOff ? [] : convergeEffects(state, input.observed);
   const effects = [...v.effects, ...converge, ...announced, ...v.notes];
   const status = statusFromRunState(state);
@@ -167,6 +178,15 @@ function finish(ctx: Ctx, verdictIn: Verdict): StepPlan {
     transition: { from: prev.phase, to: state.phase, reason: v.reason, message: v.message },
   };
 }
+
+/**
+ * The checks this step measured. Only a tick replaces status.lastAnalysis (phases/tick.ts) and
+ * the state is never mutated, so a new non-empty list is this step's measurement.
+ */
+const measuredIn = (prev: RunState, next: RunState): RunState['lastAnalysis'] | null =>
+  next.lastAnalysis !== prev.lastAnalysis && next.lastAnalysis.length > 0
+    ? next.lastAnalysis
+    : null;
 
 export function decide(input: StepInput, gathered: Gathered = NOTHING_GATHERED): DecideOutcome {
   const ctx: Ctx = {

@@ -1,7 +1,7 @@
 // The resume point: the persisted status, normalised into the engine's working state, and back.
 // Every step starts here — the engine keeps nothing in memory between reconciles, so a restart
 // or a leader change resumes exactly where the last persisted status left off.
-import type { Condition, MeasurementRecord, OperationStatus } from '../api/canary.js';
+import type { Condition, MeasurementRecord, OperationStatus, RunRecord } from '../api/canary.js';
 import { PHASES, type Phase } from '../api/constants.js';
 import type { IdleScaleHistory } from '../workload/gitops-scale.js';
 import type { EngineStatus } from './types.js';
@@ -37,6 +37,8 @@ export interface RunState {
   readonly idleScale: IdleScaleRecord | null;
   readonly operation: OperationStatus | null;
   readonly lastAnalysis: readonly MeasurementRecord[];
+  /** status.history (history.ts): the current or last run and the one before it. */
+  readonly history: readonly RunRecord[];
   readonly conditions: readonly Condition[];
   readonly observedGeneration: number | null;
   /** No status was ever written. */
@@ -150,6 +152,7 @@ export function machineInputFromStatus(status: EngineStatus | undefined): RunSta
     idleScale: idleScaleOf(s),
     operation: s.operation ?? null,
     lastAnalysis: s.lastAnalysis ?? [],
+    history: s.history ?? [],
     conditions: s.conditions ?? [],
     observedGeneration: s.observedGeneration ?? null,
     fresh: status === undefined || s.phase === undefined,
@@ -193,5 +196,6 @@ export function statusFromRunState(state: RunState): EngineStatus {
   }
   if (state.operation !== null) out.operation = { ...state.operation };
   if (state.lastAnalysis.length > 0) out.lastAnalysis = [...state.lastAnalysis];
+  if (state.history.length > 0) out.history = [...state.history];
   return out;
 }

@@ -230,6 +230,10 @@ describe('npm start (the demo)', () => {
       expect(out.slice(promoted, rolledBack)).toMatch(/success-rate [\d.]+ \(>= 99\) Failed/);
       expect(out).toMatch(/^ {2}export KUBECONFIG=\/\S+\.kubeconfig$/m);
       expect(out).toContain('kubectl get canaries -n demo');
+      // The dashboard is up before the story starts, and its URL is printed.
+      expect(out.slice(0, out.indexOf('Deploying podinfo'))).toMatch(
+        /^Dashboard: http:\/\/127\.0\.0\.1:\d+\/ /m,
+      );
       // A pipe gets no escape sequences.
       expect(out).not.toContain('\u001b');
 

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { tsImport } from 'tsx/esm/api';
 import type * as ControlPlaneModule from '../../dev/local/control-plane.js';
+import type * as BuildWebModule from '../../hack/build-web.js';
 import type * as EnvModule from './helpers/env.js';
 
 declare global {
@@ -27,6 +28,18 @@ export default async function globalSetup(
     parentURL,
   )) as typeof ControlPlaneModule;
   const { TEST_ENV } = (await tsImport('./helpers/env.ts', parentURL)) as typeof EnvModule;
+
+  // The dashboard's tests serve the front end from dist/web/: bundle it first (esbuild, about
+  // 0.3 s), so a fresh clone's `npm test` needs no separate build.
+  const { buildWeb } = (await tsImport(
+    '../../hack/build-web.ts',
+    parentURL,
+  )) as typeof BuildWebModule;
+  const webStart = Date.now();
+  const web = await buildWeb();
+  process.stderr.write(
+    `\nweightlifter: dashboard front end built into dist/web/ (${(web.bytes / 1024).toFixed(1)} KiB) in ${((Date.now() - webStart) / 1000).toFixed(1)} s\n`,
+  );
 
   const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'warn' });
   const cp = await startControlPlane({ logger });

@@ -7,7 +7,7 @@ import { humanDuration } from '../render/duration.js';
 import { clean, paint, styleFor } from '../render/style.js';
 import { clusterOptions, EXIT, namespaceOf, withClusterOptions, type CliDeps } from './context.js';
 import { isNotFound, notFoundMessage, reportFailure } from './failures.js';
-import { operationValue, requestOperation, waitForAck } from './operation-request.js';
+import { operationValue, requestOperation, waitForAck } from '../../api/operation-request.js';
 
 const DESCRIPTIONS: Record<ManualOperation, string> = {
   promote:

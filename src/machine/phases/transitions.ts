@@ -3,6 +3,7 @@ import { enter, event, postRollout, verdict, type Ctx, type Verdict } from '../d
 import type { RunState } from '../resume.js';
 import type { PromotionRule, RollbackRule } from '../rules.js';
 import type { ObservedTarget } from '../types.js';
+import { startRunHistory } from '../history.js';
 import { forgetIdleScale } from './idle-scale.js';
 
 /** Traffic back to the primary, canary scaled down (by convergence), phase Failed. */
@@ -89,5 +90,6 @@ export function freshRun(ctx: Ctx, state: RunState, target: ObservedTarget): Run
     dataSeen: false,
     targetScaledDown: false,
     lastAnalysis: [],
+    history: startRunHistory(state.history, target.revision, ctx.now),
   };
 }

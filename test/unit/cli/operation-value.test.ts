@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { operationValue } from '../../../src/cli/commands/operation-request.js';
+import { operationValue } from '../../../src/api/operation-request.js';
 import { MANUAL_OPERATIONS } from '../../../src/api/constants.js';
 
 describe('operationValue', () => {

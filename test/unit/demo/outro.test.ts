@@ -8,6 +8,7 @@ const FACTS: OutroFacts = {
   binDir: '/cache/bin',
   prometheusUrl: 'http://127.0.0.1:9090',
   controllerHealthUrl: 'http://127.0.0.1:8080',
+  dashboardUrl: 'http://127.0.0.1:3100/',
   logDir: '/tmp/weightlifter-demo-x',
   once: false,
   router: 'smi',

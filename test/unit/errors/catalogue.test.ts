@@ -26,6 +26,8 @@ const PUBLISHED: readonly string[] = [
   'WL_WEBHOOK_FAILED',
   'WL_HTTP_SERVER_FAILED',
   'WL_NOT_LEADER',
+  'WL_DASHBOARD_NOT_BUILT',
+  'WL_DASHBOARD_FORBIDDEN',
 ];
 
 const entries = Object.entries(ERROR_CATALOGUE);

@@ -27,13 +27,20 @@ describe('the production build', () => {
     expect(lock.packages['']?.bin).toEqual(pkg.bin);
   });
 
-  it('copies src/ and no dev code into the image', () => {
+  it('copies src/ (and web/, the dashboard page) and no dev code into the image', () => {
     const copies = read('Dockerfile')
       .split('\n')
       .filter((line) => /^COPY\s/.test(line) && !line.includes('--from='))
       .flatMap((line) => line.split(/\s+/).slice(1, -1));
     expect(copies.sort()).toEqual(
-      ['package-lock.json', 'package.json', 'src', 'tsconfig.build.json', 'tsconfig.json'].sort(),
+      [
+        'package-lock.json',
+        'package.json',
+        'src',
+        'tsconfig.build.json',
+        'tsconfig.json',
+        'web',
+      ].sort(),
     );
     const ignored = read('.dockerignore').split('\n');
     for (const dir of ['dev', 'test', 'bench', 'hack']) expect(ignored).toContain(dir);
@@ -50,7 +57,7 @@ describe('the production build', () => {
       .split('\n')
       .filter((line) => /^COPY\s+--from=build\s/.test(line))
       .map((line) => line.split(/\s+/)[2]);
-    expect(fromBuild.sort()).toEqual(['/app/dist/bundle', '/app/package.json']);
+    expect(fromBuild.sort()).toEqual(['/app/dist/bundle', '/app/dist/web', '/app/package.json']);
     expect(runtime).toMatch(/^ENTRYPOINT \["node", "dist\/bundle\/main\.js"\]$/m);
     // The old generation is capped in the image (sized in docs/benchmarks.md).
     expect(runtime).toMatch(/^ENV NODE_OPTIONS=--max-old-space-size=\d+$/m);

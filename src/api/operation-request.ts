@@ -4,12 +4,12 @@
 // written with a JSON merge patch on metadata.annotations only, so no other field is touched and a
 // GitOps tool re-applying the Canary does not undo it.
 import { randomBytes } from 'node:crypto';
-import { PatchStrategy } from '../../kube/http-constants.js';
-import type { Canary, OperationStatus } from '../../api/canary.js';
-import { ANNOTATIONS, type ManualOperation } from '../../api/constants.js';
-import type { KubeRawClient } from '../../kube/raw-client.js';
-import { objectPath } from '../../kube/resources.js';
-import { CANARY_REF } from './context.js';
+import { PatchStrategy } from '../kube/http-constants.js';
+import type { Canary, OperationStatus } from './canary.js';
+import { ANNOTATIONS, type ManualOperation } from './constants.js';
+import type { KubeRawClient } from '../kube/raw-client.js';
+import { objectPath } from '../kube/resources.js';
+import { CANARY_REF } from './resources.js';
 
 /** `<action>:<RFC 3339 time>-<random>`: readable in `kubectl get -o yaml`, unique per call. */
 export function operationValue(

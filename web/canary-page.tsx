@@ -1,0 +1,190 @@
+// One Canary: its current (or last) run as charts, the operations, conditions, the spec summary
+// and the Events timeline.
+import { useEffect, useState } from 'preact/hooks';
+import { MANUAL_OPERATIONS } from '../src/api/constants.js';
+import type { CanaryView } from '../src/dashboard/view.js';
+import { CheckChart, WeightChart } from './charts.js';
+import { phaseTone, shortRevision, since } from './format.js';
+import { useNow, useStore } from './hooks.js';
+import { canOperate, keyOf, operate, page } from './store.js';
+
+function Operations(props: { canary: CanaryView }) {
+  const [allowed, setAllowed] = useState(false);
+  const [note, setNote] = useState('');
+  useEffect(() => {
+    let live = true;
+    void canOperate(props.canary.namespace).then((ok) => {
+      if (live) setAllowed(ok);
+    });
+    return () => {
+      live = false;
+    };
+  }, [props.canary.namespace]);
+  if (page.readOnly || !allowed) return null;
+  const run = async (action: string): Promise<void> => {
+    if (!confirm(`${action} ${keyOf(props.canary)}?`)) return;
+    try {
+      setNote(`${action} requested (${await operate(props.canary, action)})`);
+    } catch (err) {
+      setNote(`${action} refused: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  return (
+    <div class="ops" data-testid="operations">
+      {MANUAL_OPERATIONS.map((a) => (
+        <button
+          key={a}
+          class={a === 'abort' ? 'danger' : ''}
+          data-action={a}
+          onClick={() => void run(a)}
+        >
+          {a}
+        </button>
+      ))}
+      <span class="muted" data-testid="operation-note">
+        {note}
+      </span>
+    </div>
+  );
+}
+
+function Spec(props: { canary: CanaryView }) {
+  const a = props.canary.spec.analysis ?? {};
+  const strategy =
+    a.iterations !== undefined
+      ? `blue/green, ${a.iterations} iterations`
+      : a.stepWeights !== undefined
+        ? `steps ${a.stepWeights.join(', ')}`
+        : `step ${a.stepWeight ?? '?'} up to ${a.maxWeight ?? '?'}`;
+  const w = props.canary.spec.schedule;
+  return (
+    <dl class="spec">
+      <dt>Target</dt>
+      <dd>Deployment {props.canary.spec.targetRef.name}</dd>
+      <dt>Strategy</dt>
+      <dd>
+        {strategy}; every {a.interval ?? '1m'}; rollback after {a.threshold ?? 5} failed checks
+      </dd>
+      <dt>Checks</dt>
+      <dd>
+        {(a.metrics ?? [])
+          .map((m) => {
+            const r = m.thresholdRange;
+            const range = [
+              r.min === undefined ? '' : `≥ ${r.min}`,
+              r.max === undefined ? '' : `≤ ${r.max}`,
+            ]
+              .filter((x) => x !== '')
+              .join(', ');
+            return `${m.name} (${range})`;
+          })
+          .join('; ') || 'none'}
+      </dd>
+      <dt>Windows</dt>
+      <dd>
+        {w === undefined
+          ? 'any time'
+          : `allow ${(w.allow ?? ['*']).join(' | ')}; deny ${(w.deny ?? []).join(' | ') || 'none'}${w.timeZone === undefined ? '' : ` (${w.timeZone})`}`}
+      </dd>
+      <dt>Webhooks</dt>
+      <dd>
+        {(a.webhooks ?? []).map((h) => `${h.name} (${h.type ?? 'rollout'}) ${h.url}`).join('; ') ||
+          'none'}
+      </dd>
+    </dl>
+  );
+}
+
+export function CanaryPage(props: { namespace: string; name: string }) {
+  const { canaries, events } = useStore();
+  const now = useNow();
+  const c = canaries.get(`${props.namespace}/${props.name}`);
+  if (c === undefined) {
+    return (
+      <main>
+        <p>
+          <a href="#/">← all Canaries</a>
+        </p>
+        <p class="empty">
+          Canary {props.namespace}/{props.name} is not visible to this dashboard.
+        </p>
+      </main>
+    );
+  }
+  const s = c.status;
+  const run = s.history?.at(-1);
+  const mine = events
+    .filter((e) => e.namespace === c.namespace && e.canary === c.name)
+    .sort((x, y) => y.at.localeCompare(x.at));
+  return (
+    <main data-testid="canary-page" data-key={keyOf(c)} data-phase={s.phase ?? ''}>
+      <p>
+        <a href="#/">← all Canaries</a>
+      </p>
+      <header class="bar">
+        <h1>
+          <span class="ns">{c.namespace}/</span>
+          {c.name}
+        </h1>
+        <span class={`phase ${phaseTone(s.phase)}`} data-testid="phase">
+          {s.phase ?? 'Unknown'}
+        </span>
+        <span class="muted">
+          weight {s.canaryWeight ?? 0}% · step {s.stepIndex ?? 0} · failed checks{' '}
+          {s.failedChecks ?? 0}/{c.spec.analysis?.threshold ?? 5} · revision{' '}
+          {shortRevision(s.revision)} · {since(s.phaseSince, now)} in phase
+        </span>
+      </header>
+      <Operations canary={c} />
+      {run === undefined ? (
+        <p class="empty">No run recorded yet.</p>
+      ) : (
+        <section
+          class="run"
+          data-testid="run"
+          data-revision={run.revision}
+          data-result={run.result ?? ''}
+        >
+          <h2>
+            Run of {shortRevision(run.revision)}{' '}
+            <span class="muted">
+              {run.result === undefined ? 'in flight' : run.result} · started{' '}
+              {since(run.startedAt, now)} ago
+            </span>
+          </h2>
+          <div class="charts">
+            <WeightChart run={run} />
+            {(c.spec.analysis?.metrics ?? []).map((m) => (
+              <CheckChart key={m.name} run={run} metric={m} />
+            ))}
+          </div>
+        </section>
+      )}
+      <h2>Conditions</h2>
+      <table class="list">
+        <tbody>
+          {(s.conditions ?? []).map((k) => (
+            <tr key={k.type}>
+              <td>{k.type}</td>
+              <td>{k.status}</td>
+              <td>{k.reason}</td>
+              <td>{k.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Spec</h2>
+      <Spec canary={c} />
+      <h2>Events</h2>
+      <ol class="events" data-testid="events">
+        {mine.map((e) => (
+          <li key={e.uid} class={e.type === 'Warning' ? 'bad-text' : ''}>
+            <span class="mono">{new Date(e.at).toLocaleTimeString()}</span> <b>{e.reason}</b>{' '}
+            {e.message}
+            {e.count > 1 ? <span class="muted"> ×{e.count}</span> : null}
+          </li>
+        ))}
+      </ol>
+    </main>
+  );
+}

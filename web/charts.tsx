@@ -1,0 +1,109 @@
+// The run as charts (uPlot): the canary weight over time as steps, and each check's value per
+// analysis step against its threshold. The points are also on the chart's element as data
+// attributes, so a test (or a person with devtools) reads the numbers, not pixels.
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import type { Metric, RunRecord } from '../src/api/canary.js';
+
+function Plot(props: { opts: Omit<uPlot.Options, 'width' | 'height'>; data: uPlot.AlignedData }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const target = el.current;
+    if (target === null) return;
+    const plot = new uPlot(
+      { ...props.opts, width: Math.max(320, target.clientWidth), height: 220 },
+      props.data,
+      target,
+    );
+    return () => {
+      plot.destroy();
+    };
+  }, [JSON.stringify(props.data)]);
+  return <div ref={el} class="plot" />;
+}
+
+const stepped = uPlot.paths.stepped;
+const seconds = (iso: string): number => Date.parse(iso) / 1000;
+
+export function WeightChart(props: { run: RunRecord }) {
+  const steps = props.run.steps;
+  const xs = [seconds(props.run.startedAt), ...steps.map((s) => seconds(s.at))];
+  const ws = [0, ...steps.map((s) => s.weight)];
+  return (
+    <section
+      class="chart"
+      data-testid="weight-chart"
+      data-points={steps.length}
+      data-weights={ws.slice(1).join(',')}
+    >
+      <h3>Canary weight</h3>
+      <Plot
+        opts={{
+          scales: { y: { range: [0, 100] } },
+          series: [
+            {},
+            {
+              label: 'weight %',
+              stroke: '#2563eb',
+              fill: 'rgba(37,99,235,0.12)',
+              width: 2,
+              ...(stepped === undefined ? {} : { paths: stepped({ align: 1 }) }),
+            },
+          ],
+        }}
+        data={[xs, ws]}
+      />
+    </section>
+  );
+}
+
+export function CheckChart(props: { run: RunRecord; metric: Metric }) {
+  const name = props.metric.name;
+  const points = props.run.steps.flatMap((s) => {
+    const c = s.checks?.find((x) => x.metric === name);
+    return c === undefined ? [] : [{ at: seconds(s.at), value: c.value ?? null, result: c.result }];
+  });
+  const { min, max } = props.metric.thresholdRange;
+  const xs = points.map((p) => p.at);
+  const series: uPlot.Series[] = [
+    {},
+    { label: name, stroke: '#0f766e', width: 2, points: { show: true, size: 6 } },
+  ];
+  const data: (number | null)[][] = [xs, points.map((p) => p.value)];
+  // Each bound of the thresholdRange is a dashed line across the run.
+  for (const [bound, value] of [
+    ['min', min],
+    ['max', max],
+  ] as const) {
+    if (value === undefined) continue;
+    series.push({
+      label: `${bound} ${value}`,
+      stroke: '#dc2626',
+      dash: [6, 4],
+      width: 1,
+      points: { show: false },
+    });
+    data.push(xs.map(() => value));
+  }
+  const failed = points.filter((p) => p.result === 'Failed').length;
+  return (
+    <section
+      class="chart"
+      data-testid="check-chart"
+      data-metric={name}
+      data-points={points.length}
+      data-values={points.map((p) => p.value ?? '').join(',')}
+      {...(min === undefined ? {} : { 'data-threshold-min': String(min) })}
+      {...(max === undefined ? {} : { 'data-threshold-max': String(max) })}
+    >
+      <h3>
+        {name} <span class="muted">{failed > 0 ? `${failed} failed` : ''}</span>
+      </h3>
+      {points.length === 0 ? (
+        <p class="muted">no measurement in this run yet</p>
+      ) : (
+        <Plot opts={{ series }} data={data as uPlot.AlignedData} />
+      )}
+    </section>
+  );
+}
