@@ -117,6 +117,7 @@ export function observe(input: ObserveInput): Observed {
           },
     routes: router?.getRoutes() ?? null,
     routeRejection: router?.rejection?.() ?? null,
+    routesAwaitingAcceptance: router?.awaitingAcceptance?.() ?? null,
     ...routeKindOf(router),
     routesWrittenAt: written.length === 0 ? null : Math.max(...written),
     initialized,

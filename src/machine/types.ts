@@ -114,6 +114,11 @@ export interface Observed {
    * parent), with the mesh's own reason and message; absent or null when it did not.
    */
   readonly routeRejection?: Blocked | null;
+  /**
+   * The weights the route object carries while the mesh has not yet reported on its current
+   * generation (Gateway API: no Accepted condition about it yet); absent or null otherwise.
+   */
+  readonly routesAwaitingAcceptance?: Routes | null;
   /** The route object's kind, for messages (e.g. "HTTPRoute"); absent means TrafficSplit. */
   readonly routeKind?: string;
   /**

@@ -94,13 +94,20 @@ export class HttpRouteRouter implements TrafficRouter {
   }
 
   getRoutes(): Routes | null {
+    return this.#routesWhen('accepted');
+  }
+
+  awaitingAcceptance(): Routes | null {
+    return this.#routesWhen('pending');
+  }
+
+  /** The route's weights when its acceptance is in `state`; null otherwise or with no route. */
+  #routesWhen(state: RouteAcceptance['state']): Routes | null {
     const live = this.#live();
     if (live === undefined) return null;
     const reading = readRouteRoutes(live, this.#names);
     if (!reading.ok) return null;
-    return routeAcceptance(live, this.#parentsOf(live)).state === 'accepted'
-      ? reading.routes
-      : null;
+    return routeAcceptance(live, this.#parentsOf(live)).state === state ? reading.routes : null;
   }
 
   /** The route's acceptance by its parents now; null when there is no route. */

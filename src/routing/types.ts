@@ -72,6 +72,13 @@ export interface TrafficRouter {
    * routers whose API reports acceptance have it (Gateway API); SMI has no such report.
    */
   rejection?(): RouteRejection | null;
+  /**
+   * The weights the route object carries while its parents have not yet said whether they
+   * accept its current generation (neither accepted nor refused); null otherwise. Only routers
+   * whose API reports acceptance have it (Gateway API). The engine waits for that report without
+   * recording a lag, because a mesh's acceptance normally follows within a moment.
+   */
+  awaitingAcceptance?(): Routes | null;
   /** Deletes the route object if this Canary controls it; a missing or foreign one is left alone. */
   finalize(): Promise<void>;
 }

@@ -12,6 +12,7 @@
 // traffic at the previous one.
 import { PHASE_TABLE } from '../../api/phases.js';
 import {
+  keep,
   overdue,
   routeKind,
   routesAt,
@@ -31,9 +32,33 @@ export const ROUTE_REJECTED = 'RouteRejected';
 
 const shifting = (state: RunState): boolean => state.trafficShift !== null;
 
+/**
+ * The route object already carries the status weight and only the mesh's report on it is still
+ * outstanding (Gateway API: no Accepted condition about its generation yet), within one interval
+ * of the analysis clock's start. That report normally follows within a moment, so the engine
+ * waits for it without recording a lag, and writes nothing. The measurement then starts after the
+ * route's newest write, which is the mesh's report (measuredSince). Past one interval, it is a lag
+ * like any other (awaitTraffic).
+ */
+function awaitingAcceptance(ctx: Ctx, state: RunState): boolean {
+  const clock = state.lastAnalysisAt;
+  return (
+    !shifting(state) &&
+    clock !== null &&
+    ctx.now < clock + ctx.spec.intervalMs &&
+    (ctx.observed.routeRejection ?? null) === null &&
+    routesAt(ctx.observed.routesAwaitingAcceptance ?? null, state.canaryWeight)
+  );
+}
+
 /** The split does not show status.canaryWeight: no analysis until it does. */
 export function awaitTraffic(ctx: Ctx, state: RunState): Step {
   const weight = state.canaryWeight;
+  if (awaitingAcceptance(ctx, state)) {
+    return keep(state, {
+      requeueAfterMs: (state.lastAnalysisAt ?? ctx.now) + ctx.spec.intervalMs - ctx.now,
+    });
+  }
   // Written once when the lag is first seen; later steps while it lasts write nothing.
   const s: RunState = shifting(state)
     ? state
@@ -96,7 +121,8 @@ export function noteTrafficLag(ctx: Ctx, next: RunState): RunState {
     next.phase !== prev.phase ||
     next.canaryWeight !== prev.canaryWeight ||
     next.trafficShift !== null ||
-    routesAt(observed.routes, next.canaryWeight)
+    routesAt(observed.routes, next.canaryWeight) ||
+    awaitingAcceptance(ctx, next)
   )
     return next;
   return { ...next, trafficShift: { since: ctx.now } };

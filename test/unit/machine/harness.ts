@@ -148,6 +148,14 @@ export class World {
   /** Per actor name: make the next calls fail (or hang) instead of acting. */
   failing: Partial<Record<keyof EngineActors, 'throw' | 'hang'>> = {};
 
+  /**
+   * The mesh reports on each route change later (Gateway API acceptance): routeTraffic leaves the
+   * weights awaiting that report (`awaiting`, routes null) until accept() is called.
+   */
+  meshReportsLater = false;
+  /** The weights the route carries while the mesh has not reported on them. */
+  awaiting: Routes | null = null;
+
   /** The mesh refuses the route object (Gateway API route status), in its own words. */
   routeRejection: Blocked | null = null;
   /** The route object's kind, as the router names it. */
@@ -171,6 +179,7 @@ export class World {
       missing: [...this.missing],
       routesLeftBehind: this.routesLeftBehind,
       routeRejection: this.routeRejection,
+      routesAwaitingAcceptance: this.awaiting === null ? null : { ...this.awaiting },
       routeKind: this.routeKind,
       runSlotAvailable: this.runSlotAvailable,
       promotedTemplate: this.promotedTemplate,
@@ -187,6 +196,16 @@ export class World {
   }
 
   /** Someone (the engine's effect, or a person) wrote the route object now. */
+  /** The mesh accepts the route's weights: its status write is the route's newest write. */
+  accept(): void {
+    if (this.awaiting === null) throw new Error('no route change awaits the mesh');
+    this.routes = this.awaiting;
+    this.awaiting = null;
+    this.routesWritten();
+    if (this.routeHistory.at(-1) !== this.routes.canaryWeight)
+      this.routeHistory.push(this.routes.canaryWeight);
+  }
+
   routesWritten(): void {
     if (this.recordsWriteTimes) this.routesWrittenAt = Math.floor(this.clock.now() / 1000) * 1000;
   }
@@ -272,6 +291,13 @@ export class World {
       routeTraffic: (e) =>
         this.act('routeTraffic', e, () => {
           if (this.routesHeld) return;
+          if (this.meshReportsLater) {
+            if (this.awaiting?.canaryWeight === e.canaryWeight) return; // unchanged: no write
+            this.awaiting = { primaryWeight: e.primaryWeight, canaryWeight: e.canaryWeight };
+            this.routes = null;
+            this.routesWritten();
+            return;
+          }
           this.routes = { primaryWeight: e.primaryWeight, canaryWeight: e.canaryWeight };
           this.routesWritten();
           if (this.routeHistory.at(-1) !== e.canaryWeight) this.routeHistory.push(e.canaryWeight);

@@ -187,3 +187,56 @@ describe('routes behind status.canaryWeight', () => {
 
 /** The status as the world has it now (TypeScript narrows `w.status` after an assignment). */
 const statusOf = (w: World) => w.status;
+
+describe('a route change awaiting the mesh report (Gateway API acceptance)', () => {
+  /** atWeight10, then the advance to 20 with the mesh reporting later; checks timed. */
+  async function advancedAwaiting(): Promise<{ w: World; checkedAt: [number, number][] }> {
+    const w = await atWeight10();
+    w.meshReportsLater = true;
+    const checkedAt: [number, number][] = [];
+    w.checks = (call) => {
+      checkedAt.push([call.canaryWeight, w.clock.now()]);
+      return Promise.resolve([ok()]);
+    };
+    await w.wait(MINUTE);
+    await w.reconcile(SPEC); // the tick: weight 20 in status, then the route change
+    await w.reconcile(SPEC); // the route awaits the mesh's report
+    expect(w.status).toMatchObject({ canaryWeight: 20, stepIndex: 2 });
+    expect(w.awaiting?.canaryWeight).toBe(20);
+    expect(w.routes).toBeNull();
+    return { w, checkedAt };
+  }
+
+  it('writes no status while the report is outstanding, then measures a full step after it', async () => {
+    const { w, checkedAt } = await advancedAwaiting();
+    for (let i = 0; i < 4; i++) {
+      await w.wait(5_000);
+      const r = await w.reconcile(SPEC);
+      expect(r.plan.statusPatch).toBeNull();
+    }
+    expect(w.status?.trafficShiftSince).toBeUndefined();
+    expect(condition(w.status, 'Ready')?.reason).not.toBe('ShiftingTraffic');
+    await w.wait(700);
+    w.accept();
+    w.meshReportsLater = false;
+    const reportedAt = w.routesWrittenAt ?? Number.NaN;
+    for (let i = 0; i < 30 && !checkedAt.some(([weight]) => weight === 20); i++) {
+      await w.wait(5_000);
+      await w.settle(SPEC);
+    }
+    // The mesh's report is stamped to the second: the step counts from the end of that second.
+    const at20 = checkedAt.find(([weight]) => weight === 20);
+    expect(at20?.[1]).toBeGreaterThanOrEqual(reportedAt + 1_000 + MINUTE);
+    expect(w.status?.trafficShiftSince).toBeUndefined();
+  });
+
+  it('records the lag once the report is a full interval overdue', async () => {
+    const { w } = await advancedAwaiting();
+    await w.wait(MINUTE - 1);
+    expect((await w.reconcile(SPEC)).plan.statusPatch).toBeNull();
+    await w.wait(1);
+    await w.reconcile(SPEC);
+    expect(condition(w.status, 'Ready')?.reason).toBe('ShiftingTraffic');
+    expect(w.status?.trafficShiftSince).toBe(new Date(w.clock.now()).toISOString());
+  });
+});
