@@ -143,7 +143,7 @@ export function createNamedListerWatcher<T extends KubeObject>(
         throw err;
       }
     },
-    watch: collection.watch,
+    watch: (resourceVersion, onEvent) => collection.watch(resourceVersion, onEvent),
   };
 }
 
