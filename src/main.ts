@@ -7,7 +7,7 @@ import type { ControllerConfig } from './config/config.js';
 import { CanaryReconciler } from './canary/canary-reconciler.js';
 import { createCaches, trackedResources } from './canary/caches.js';
 import { systemClock, type Clock } from './time/clock.js';
-import { Controller, keysFrom, type KeySource } from './canary/controller.js';
+import { Controller, type KeySource } from './canary/controller.js';
 import { canaryKeySources } from './canary/dependents.js';
 import { RunSlots } from './canary/run-slots.js';
 import { TrackingRawClient, WriteTracker } from './runtime/write-tracker.js';
@@ -134,10 +134,6 @@ export async function startController(
     clock,
   });
   const sources: KeySource[] = canaryKeySources(caches);
-  // Readiness waits for every cache, also those that map to no keys.
-  if (caches.controllerSecrets !== caches.secrets) {
-    sources.push(keysFrom(caches.controllerSecrets, () => []));
-  }
   const controller = new Controller({
     name: 'canary',
     reconciler,

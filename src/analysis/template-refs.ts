@@ -2,7 +2,7 @@
 // credentials its provider's secretRef names. A missing template resolves to nothing: pre-flight
 // refuses to start a run with it (TemplateNotFound); one deleted mid-run makes every measurement
 // of that check an Error (the metric source factory names the template in status and Events).
-import type { Metric } from '../api/canary.js';
+import type { Metric, TemplateRef } from '../api/canary.js';
 import type { TemplateKind } from '../api/constants.js';
 import { STORED_DEFAULTS } from '../api/defaults.js';
 import { prometheusAuthFromSecret } from '../metrics/executor.js';
@@ -25,10 +25,46 @@ export interface SecretData extends KubeObject {
 export interface TemplateReaders {
   readonly templates: ObjectReader<TemplateJson>;
   readonly clusterTemplates: ObjectReader<TemplateJson>;
-  /** Secrets of the Canaries' namespaces (an AnalysisTemplate's credentials). */
+  /**
+   * Secrets by namespace and name: an AnalysisTemplate's credentials from the Canary's namespace,
+   * a ClusterAnalysisTemplate's from the controller's (credentialsOf).
+   */
   readonly secrets: ObjectReader<SecretData>;
-  /** Secrets of the controller's namespace (a ClusterAnalysisTemplate's credentials). */
-  readonly controllerSecrets: ObjectReader<SecretData>;
+}
+
+export interface FoundTemplate {
+  readonly kind: TemplateKind;
+  readonly template: TemplateJson;
+  /** Where its provider's secretRef is read, as `namespace/name`; undefined without one. */
+  readonly credentials?: { readonly namespace: string; readonly name: string };
+}
+
+/**
+ * The template a templateRef names: an AnalysisTemplate only from the Canary's `namespace`, a
+ * ClusterAnalysisTemplate by name. A ClusterAnalysisTemplate's credentials live with the
+ * controller, never in the Canary's namespace (a tenant must not be able to supply credentials
+ * for a cluster-wide template); an AnalysisTemplate's live in its (the Canary's) namespace.
+ */
+export function findTemplate(
+  readers: Pick<TemplateReaders, 'templates' | 'clusterTemplates'>,
+  namespace: string,
+  controllerNamespace: string,
+  ref: TemplateRef,
+): FoundTemplate | undefined {
+  const kind: TemplateKind = ref.kind ?? STORED_DEFAULTS.templateRef.kind;
+  const cluster = kind === 'ClusterAnalysisTemplate';
+  const template = cluster
+    ? readers.clusterTemplates.getByName(undefined, ref.name)
+    : readers.templates.getByName(namespace, ref.name);
+  if (template === undefined) return undefined;
+  const secret = template.spec.provider?.secretRef?.name;
+  return {
+    kind,
+    template,
+    ...(secret === undefined
+      ? {}
+      : { credentials: { namespace: cluster ? controllerNamespace : namespace, name: secret } }),
+  };
 }
 
 export function resolveTemplate(
@@ -39,27 +75,19 @@ export function resolveTemplate(
 ): ResolvedTemplate | undefined {
   const ref = metric.templateRef;
   if (ref === undefined) return undefined;
-  const kind: TemplateKind = ref.kind ?? STORED_DEFAULTS.templateRef.kind;
-  const cluster = kind === 'ClusterAnalysisTemplate';
-  const tpl: TemplateJson | undefined = cluster
-    ? caches.clusterTemplates.getByName(undefined, ref.name)
-    : caches.templates.getByName(namespace, ref.name);
-  if (tpl === undefined) return undefined;
-  const secretRef = tpl.spec.provider?.secretRef;
-  // A ClusterAnalysisTemplate's secret lives with the controller, never in the Canary's namespace
-  // (a tenant must not be able to supply credentials for a cluster-wide template).
+  const found = findTemplate(caches, namespace, controllerNamespace, ref);
+  if (found === undefined) return undefined;
+  const { kind, template: tpl, credentials } = found;
   const secret =
-    secretRef === undefined
+    credentials === undefined
       ? undefined
-      : cluster
-        ? caches.controllerSecrets.getByName(controllerNamespace, secretRef.name)
-        : caches.secrets.getByName(namespace, secretRef.name);
+      : caches.secrets.getByName(credentials.namespace, credentials.name);
   const auth = prometheusAuthFromSecret(secret?.data);
   const annotations = tpl.metadata?.annotations;
   return {
     kind,
     name: ref.name,
-    ...(cluster ? {} : { namespace }),
+    ...(kind === 'ClusterAnalysisTemplate' ? {} : { namespace }),
     spec: tpl.spec,
     ...(annotations === undefined ? {} : { annotations }),
     ...(auth === undefined ? {} : { auth }),

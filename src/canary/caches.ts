@@ -11,7 +11,7 @@ import {
 import { serviceNames } from '../api/defaults.js';
 import { Informer, type InformerMetricsSink } from '../kube/informer.js';
 import type { IndexFunc } from '../kube/informer-store.js';
-import { createListerWatcher } from '../kube/lister-watcher.js';
+import { createListerWatcher, createNamedListerWatcher } from '../kube/lister-watcher.js';
 import type { KubeObject } from '../kube/object-key.js';
 import type { KubeRawClient } from '../kube/raw-client.js';
 import { BUILTIN, type ResourceRef } from '../kube/resources.js';
@@ -27,6 +27,7 @@ import {
   PROMOTED_TEMPLATE_SELECTOR,
   type ControllerRevisionJson,
 } from '../workload/promoted-template.js';
+import { NamedCache, type NamedCacheMetricsSink } from '../runtime/named-cache.js';
 import { ScopedCache } from '../runtime/scoped-cache.js';
 import { keepLastWriteTime } from '../kube/write-time.js';
 import { RoutedCaches, routedKey, routedObjects } from './routed-caches.js';
@@ -73,12 +74,19 @@ export function trackedResources(routers: readonly Router[]): ResourceRef[] {
   ];
 }
 
+export type CacheLifecycle = Pick<ScopedCache<KubeObject>, 'name' | 'start' | 'stop' | 'hasSynced'>;
+
 export interface ControllerCaches extends WorkloadCaches {
   readonly canaries: ScopedCache<CanaryJson>;
   readonly deployments: ScopedCache<DeploymentJson>;
   readonly services: ScopedCache<ServiceJson>;
   readonly configMaps: ScopedCache<ConfigJson>;
-  readonly secrets: ScopedCache<ConfigJson>;
+  /**
+   * Only the Secrets the Canaries reference (canary/secret-refs.ts), each read and watched by
+   * name; a reconcile holds its Canary's before reading them. Never a list or a collection watch:
+   * the other Secrets of the cluster are never read.
+   */
+  readonly secrets: NamedCache<ConfigJson>;
   /** The routers' resources (the route objects they write), one cache each. */
   readonly routed: RoutedCaches;
   /** undefined when the endpoint gate is off. */
@@ -87,10 +95,8 @@ export interface ControllerCaches extends WorkloadCaches {
   /** Stored promoted templates: only ControllerRevisions carrying our label (selector). */
   readonly promoted: ScopedCache<ControllerRevisionJson>;
   readonly clusterTemplates: ScopedCache<TemplateJson>;
-  /** Secrets of the controller's namespace (ClusterAnalysisTemplate credentials). */
-  readonly controllerSecrets: ScopedCache<ConfigJson>;
-  /** Every cache, for start/stop and readiness. */
-  readonly all: readonly ScopedCache<KubeObject>[];
+  /** Every cache, for start/stop. */
+  readonly all: readonly CacheLifecycle[];
 }
 
 export interface CachesOptions {
@@ -101,7 +107,7 @@ export interface CachesOptions {
   /** Their resources are watched; their objectsOf() index the Canaries. */
   readonly routers: readonly Router[];
   readonly endpointGate: boolean;
-  readonly metrics?: InformerMetricsSink;
+  readonly metrics?: InformerMetricsSink & NamedCacheMetricsSink;
 }
 
 export function createCaches(opts: CachesOptions): ControllerCaches {
@@ -134,11 +140,29 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
     return new ScopedCache<T>(ref.plural, informers);
   };
   const scope = opts.namespaces;
-  const secrets = scoped<ConfigJson>(BUILTIN.secrets, scope);
-  const covered = scope === 'all' || scope.includes(opts.controllerNamespace);
-  const controllerSecrets = covered
-    ? secrets
-    : scoped<ConfigJson>(BUILTIN.secrets, [opts.controllerNamespace]);
+  const m = opts.metrics;
+  // One series for all of them: their relists and watch errors, not one per Secret name (a
+  // Secret's sync is its reconcile's wait, not the controller's readiness).
+  const perName: InformerMetricsSink | undefined = m && {
+    incRelist: (_informer, reason) => {
+      m.incRelist(BUILTIN.secrets.plural, reason);
+    },
+    incWatchError: () => {
+      m.incWatchError(BUILTIN.secrets.plural);
+    },
+    setSynced: () => undefined,
+  };
+  const secrets = new NamedCache<ConfigJson>({
+    name: BUILTIN.secrets.plural,
+    informerFor: (namespace, name) =>
+      new Informer<ConfigJson>({
+        name: `${BUILTIN.secrets.plural}/${namespace}/${name}`,
+        listerWatcher: createNamedListerWatcher(opts.raw, BUILTIN.secrets, namespace, name),
+        logger: opts.logger,
+        ...(perName === undefined ? {} : { metrics: perName }),
+      }),
+    ...(m === undefined ? {} : { metrics: m }),
+  });
   const caches = {
     canaries: scoped<CanaryJson>(CANARY_REF, scope, canaryIndexers(opts.routers)),
     deployments: scoped<DeploymentJson>(BUILTIN.deployments, scope),
@@ -161,9 +185,8 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
       PROMOTED_TEMPLATE_SELECTOR,
     ),
     clusterTemplates: scoped<TemplateJson>(CLUSTER_ANALYSIS_TEMPLATE_REF, 'all'),
-    controllerSecrets,
   };
-  const all: ScopedCache<KubeObject>[] = [
+  const all: CacheLifecycle[] = [
     caches.canaries,
     caches.deployments,
     caches.services,
@@ -172,9 +195,8 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
     caches.templates,
     caches.promoted,
     caches.clusterTemplates,
-  ] as ScopedCache<KubeObject>[];
+  ];
   all.push(...caches.routed.all().map((c) => c.cache));
   if (caches.slices !== undefined) all.push(caches.slices);
-  if (controllerSecrets !== secrets) all.push(controllerSecrets);
   return { ...caches, all };
 }

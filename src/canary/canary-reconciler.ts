@@ -30,6 +30,7 @@ import {
   type Reconciler,
 } from '../runtime/reconciler.js';
 import type { RunSlots } from './run-slots.js';
+import { secretKeysOf } from './secret-refs.js';
 import { RunTimer } from './run-timer.js';
 import type { WriteTracker } from '../runtime/write-tracker.js';
 
@@ -47,6 +48,8 @@ export interface CanaryReconcilerDeps extends ActorDeps {
 const STALE_REQUEUE_MS = 100;
 /** A route change waits for endpoints; EndpointSlice events usually arrive first. */
 const HELD_REQUEUE_MS = 1_000;
+/** A newly referenced Secret's first read (one GET); longer is an error the queue retries. */
+const SECRET_READ_TIMEOUT_MS = 10_000;
 
 interface Prepared {
   readonly spec: EngineSpec;
@@ -76,9 +79,18 @@ export class CanaryReconciler implements Reconciler {
         metadata: { namespace, name },
       });
       this.#runs.forget(key);
+      caches.secrets.release(key);
       return done();
     }
     if (this.#stale(cached)) return requeueAfter(STALE_REQUEUE_MS);
+    // The Secrets this Canary references now are the only ones the step can read.
+    const secrets = secretKeysOf(cached, caches, this.#d.controllerNamespace);
+    caches.secrets.hold(key, secrets);
+    try {
+      await caches.secrets.whenSynced(secrets, SECRET_READ_TIMEOUT_MS);
+    } catch (err) {
+      return failed(err);
+    }
     const deleting = isDeleting(cached);
     // Deleted before we ever added the finalizer (or after we removed it): nothing of ours to undo.
     if (deleting && !hasFinalizer(cached)) return done();

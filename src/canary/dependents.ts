@@ -104,7 +104,8 @@ export function canaryKeySources(caches: ControllerCaches): KeySource[] {
       .all()
       .map(({ ref, cache }) => keysFrom(cache, (e) => canaryKeysForRouted(caches, ref, e.obj))),
     keysFrom(caches.configMaps, (e) => canaryKeysForConfig(caches, 'configmap', e.obj)),
-    keysFrom(caches.secrets, (e) => canaryKeysForConfig(caches, 'secret', e.obj)),
+    // Only referenced Secrets are watched, and the cache knows which Canaries reference each.
+    keysFrom(caches.secrets, (e) => caches.secrets.holdersOf(e.key)),
     keysFrom(caches.templates, (e) => canaryKeysForTemplate(caches, 'AnalysisTemplate', e.obj)),
     // A stored promoted template created or deleted: observe's promotedTemplate changes.
     keysFrom(caches.promoted, (e) => owners(e.obj)),

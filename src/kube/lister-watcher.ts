@@ -1,7 +1,7 @@
-import { isGone, type KubeStatus } from './errors.js';
+import { isGone, isNotFound, type KubeStatus } from './errors.js';
 import type { KubeObject } from './object-key.js';
 import type { KubeRawClient } from './raw-client.js';
-import { collectionPath, type ResourceRef } from './resources.js';
+import { collectionPath, objectPath, type ResourceRef } from './resources.js';
 import { runWatchStream, watchError } from './watch-stream.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
@@ -105,6 +105,46 @@ export function createListerWatcher<T extends KubeObject>(
   }
 
   return { list, watch };
+}
+
+/**
+ * One object by name, never a collection: `list` is a GET of the object (verb `get`; a missing
+ * object lists as empty) and `watch` a watch of its namespace with fieldSelector
+ * metadata.name=<name> (verb `watch`, which the API server authorizes and audits as a request on
+ * that one name). The list reports no resourceVersion, so the watch after it starts from "now":
+ * the server first replays the object as it is (unchanged, it is no event: same resourceVersion),
+ * then its changes. The GET's resourceVersion is the object's last write, which the server may no
+ * longer watch from (a 410 on every retry for an object unchanged for hours). A later watch
+ * resumes from the last bookmark. An object deleted between the GET and the watch's start stays
+ * cached until the next relist.
+ */
+export function createNamedListerWatcher<T extends KubeObject>(
+  raw: KubeRawClient,
+  ref: ResourceRef,
+  namespace: string | undefined,
+  name: string,
+  opts: Omit<
+    ListerWatcherOptions,
+    'namespace' | 'labelSelector' | 'fieldSelector' | 'pageSize'
+  > = {},
+): ListerWatcher<T> {
+  const collection = createListerWatcher<T>(raw, ref, {
+    ...opts,
+    namespace,
+    fieldSelector: `metadata.name=${name}`,
+  });
+  const path = objectPath(ref, namespace, name);
+  return {
+    async list() {
+      try {
+        return { items: [await raw.get<T>(path)], resourceVersion: '' };
+      } catch (err) {
+        if (isNotFound(err)) return { items: [], resourceVersion: '' };
+        throw err;
+      }
+    },
+    watch: (resourceVersion, onEvent) => collection.watch(resourceVersion, onEvent),
+  };
 }
 
 function startWatch(

@@ -4,6 +4,7 @@ import type { ReconcileMetricsSink } from '../runtime/worker-pool.js';
 import type { EventMetricsSink, EventOutcome } from '../kube/events.js';
 import type { InformerMetricsSink, RelistReason } from '../kube/informer.js';
 import type { LeaderMetricsSink } from '../kube/leader-election.js';
+import type { NamedCacheMetricsSink } from '../runtime/named-cache.js';
 import type { RequestMetricsSink } from '../kube/raw-client.js';
 import type { StatusMetricsSink } from '../kube/status.js';
 
@@ -29,7 +30,8 @@ export class ControllerMetrics
     StatusMetricsSink,
     EventMetricsSink,
     LeaderMetricsSink,
-    RequestMetricsSink
+    RequestMetricsSink,
+    NamedCacheMetricsSink
 {
   readonly registry: Registry;
   readonly #phase: Gauge<'namespace' | 'name' | 'phase'>;
@@ -43,6 +45,7 @@ export class ControllerMetrics
   readonly #relists: Counter<'informer' | 'reason'>;
   readonly #watchErrors: Counter<'informer'>;
   readonly #synced: Gauge<'informer'>;
+  readonly #watchedNames: Gauge<'cache'>;
   readonly #status: Counter<'result'>;
   readonly #events: Counter<'outcome'>;
   readonly #leader: Gauge;
@@ -115,6 +118,11 @@ export class ControllerMetrics
       'weightlifter_informer_synced',
       '1 once the informer has its initial list.',
       ['informer'],
+    );
+    this.#watchedNames = gauge(
+      'weightlifter_cache_watched_names',
+      'Objects a by-name cache reads and watches (secrets: the Secrets the Canaries reference).',
+      ['cache'],
     );
     this.#status = counter(
       'weightlifter_status_patches_total',
@@ -198,6 +206,10 @@ export class ControllerMetrics
 
   setSynced(informer: string, synced: boolean): void {
     this.#synced.set({ informer }, synced ? 1 : 0);
+  }
+
+  setWatchedNames(cache: string, count: number): void {
+    this.#watchedNames.set({ cache }, count);
   }
 
   observeStatusPatch(result: 'patched' | 'unchanged' | 'conflict' | 'error'): void {

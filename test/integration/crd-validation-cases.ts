@@ -208,6 +208,53 @@ export const invalidCanaries: readonly InvalidCase[] = [
     path: 'spec.targetRef.name',
     rule: 'must be a DNS-1035 label of at most 55 characters',
   },
+  // Tenancy: a Canary names objects of its own namespace only; no field takes another namespace.
+  {
+    name: 'a target in another namespace (namespace/name)',
+    spec: spec({ targetRef: { name: 'other-team/podinfo' } }),
+    path: 'spec.targetRef.name',
+    rule: 'should match',
+  },
+  {
+    name: 'a target namespace field, with strict field validation',
+    spec: spec({ targetRef: { name: 'podinfo', namespace: 'other-team' } }),
+    path: 'spec.targetRef.namespace',
+    rule: 'unknown field',
+    code: 400,
+    fieldValidation: 'Strict',
+  },
+  {
+    name: 'a Service in another namespace (namespace/name)',
+    spec: spec({ service: { port: 9898, name: 'other-team/podinfo' } }),
+    path: 'spec.service.name',
+    rule: 'should match',
+  },
+  {
+    name: 'a Service namespace field, with strict field validation',
+    spec: spec({ service: { port: 9898, namespace: 'other-team' } }),
+    path: 'spec.service.namespace',
+    rule: 'unknown field',
+    code: 400,
+    fieldValidation: 'Strict',
+  },
+  {
+    name: 'a template in another namespace (namespace/name)',
+    spec: metric({ name: 'm', templateRef: { name: 'other-team/t' }, thresholdRange: { max: 1 } }),
+    path: 'spec.analysis.metrics[0].templateRef.name',
+    rule: 'should match',
+  },
+  {
+    name: 'a template namespace field, with strict field validation',
+    spec: metric({
+      name: 'm',
+      templateRef: { name: 't', namespace: 'other-team' },
+      thresholdRange: { max: 1 },
+    }),
+    path: 'spec.analysis.metrics[0].templateRef.namespace',
+    rule: 'unknown field',
+    code: 400,
+    fieldValidation: 'Strict',
+  },
   {
     name: 'missing service',
     spec: withoutKey('service'),
@@ -471,5 +518,20 @@ export const invalidTemplates: readonly InvalidCase[] = [
     spec: { ...template, provider: { secretRef: {} } },
     path: 'spec.provider.secretRef.name',
     rule: 'Required value',
+  },
+  // Tenancy: a namespaced template's credentials are in its own namespace; none names another.
+  {
+    name: 'a secretRef in another namespace (namespace/name)',
+    spec: { ...template, provider: { secretRef: { name: 'other-team/creds' } } },
+    path: 'spec.provider.secretRef.name',
+    rule: 'should match',
+  },
+  {
+    name: 'a secretRef namespace field, with strict field validation',
+    spec: { ...template, provider: { secretRef: { name: 'creds', namespace: 'other-team' } } },
+    path: 'spec.provider.secretRef.namespace',
+    rule: 'unknown field',
+    code: 400,
+    fieldValidation: 'Strict',
   },
 ];

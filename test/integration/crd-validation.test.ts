@@ -304,7 +304,9 @@ describe('analysis templates', () => {
         metadata: { name: `invalid-${i}` },
         spec: c.spec,
       };
-      const result = await outcome(raw.create(templates, body));
+      const query =
+        c.fieldValidation === undefined ? undefined : { fieldValidation: c.fieldValidation };
+      const result = await outcome(raw.create(templates, body, query));
       expect(result.code).toBe(c.code ?? 422);
       expect(result.message).toContain(c.path);
       expect(result.message).toContain(c.rule);

@@ -257,6 +257,10 @@ describe('deploy/namespaced (watching only listed namespaces)', () => {
     [['list', 'secrets', '-n', OTHER]],
     [['list', CANARIES, '--all-namespaces']],
     [['list', 'secrets', '--all-namespaces']],
+    // Secrets are read by name only, even in a watched namespace.
+    [['list', 'secrets', '-n', WATCHED[0]]],
+    [['update', 'secrets', '-n', WATCHED[0]]],
+    [['list', 'secrets', '-n', CONTROLLER_NS]],
     [['delete', 'deployments.apps', '-n', WATCHED[0]]],
     [['update', 'leases.coordination.k8s.io', '-n', WATCHED[0]]],
   ])('denies it everywhere else: %j', async (args) => {

@@ -3,14 +3,20 @@
 import { pino } from 'pino';
 import type { CanarySpec, CanaryStatus } from '../../../src/api/canary.js';
 import type { TrafficSplitVersion } from '../../../src/api/smi.js';
-import type { CanaryJson, ControllerCaches, TemplateJson } from '../../../src/canary/caches.js';
+import type {
+  CacheLifecycle,
+  CanaryJson,
+  ControllerCaches,
+  TemplateJson,
+} from '../../../src/canary/caches.js';
 import { canaryIndexers } from '../../../src/canary/caches.js';
 import { RoutedCaches } from '../../../src/canary/routed-caches.js';
+import { NamedCache } from '../../../src/runtime/named-cache.js';
 import { ScopedCache } from '../../../src/runtime/scoped-cache.js';
 import { Informer } from '../../../src/kube/informer.js';
 import type { IndexFunc } from '../../../src/kube/informer-store.js';
 import type { ListerWatcher } from '../../../src/kube/lister-watcher.js';
-import type { KubeObject } from '../../../src/kube/object-key.js';
+import { keyOf, type KubeObject } from '../../../src/kube/object-key.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import type { EndpointSliceJson } from '../../../src/routing/endpoints.js';
 import { SmiTrafficSplitRouter } from '../../../src/routing/smi.js';
@@ -109,7 +115,7 @@ export async function memoryCaches(input: CachesInput): Promise<ControllerCaches
     if (cache === undefined) throw new Error(`no memory cache for ${ref.plural}`);
     return cache;
   });
-  const secrets = await memoryCache('secrets', input.secrets ?? []);
+  const secrets = await heldSecrets(input.secrets ?? []);
   const caches = {
     canaries,
     deployments: await memoryCache('deployments', input.deployments ?? []),
@@ -120,10 +126,30 @@ export async function memoryCaches(input: CachesInput): Promise<ControllerCaches
     templates: await memoryCache('analysistemplates', input.templates ?? []),
     promoted: await memoryCache('controllerrevisions', input.promoted ?? []),
     clusterTemplates: await memoryCache('clusteranalysistemplates', input.clusterTemplates ?? []),
-    controllerSecrets: secrets,
   };
-  const all = [...Object.values(caches), ...routedCaches.values()] as ScopedCache<KubeObject>[];
+  const all: CacheLifecycle[] = [...Object.values(caches), ...routedCaches.values()];
   return { ...caches, routed, all };
+}
+
+/** The by-name Secret cache over fixed Secrets, each already held (by `fixtures`) and read. */
+export async function heldSecrets(
+  items: readonly ConfigJson[],
+  held: readonly string[] = items.map(keyOf),
+): Promise<NamedCache<ConfigJson>> {
+  const secrets = new NamedCache<ConfigJson>({
+    name: 'secrets',
+    informerFor: (namespace, name) =>
+      new Informer<ConfigJson>({
+        name: `secrets/${namespace}/${name}`,
+        listerWatcher: staticLister(items.filter((s) => keyOf(s) === `${namespace}/${name}`)),
+        logger,
+        relistIntervalMs: 0,
+      }),
+  });
+  secrets.start();
+  secrets.hold('fixtures', held);
+  await secrets.whenSynced(held, 1_000);
+  return secrets;
 }
 
 export async function stopCaches(caches: ControllerCaches): Promise<void> {

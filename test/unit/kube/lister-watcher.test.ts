@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { collectionPath, objectPath, BUILTIN, apiVersionOf } from '../../../src/kube/resources.js';
 import { keyOf, splitKey } from '../../../src/kube/object-key.js';
+import { createNamedListerWatcher } from '../../../src/kube/lister-watcher.js';
+import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import {
   isAlreadyExists,
   isConflict,
@@ -91,5 +93,48 @@ describe('API error classification', () => {
     expect(err).toMatchObject({ code: 'WL_KUBE_API_ERROR', status: 422, reason: 'Invalid' });
     expect(err.message).toBe('PATCH /p: 422 spec.x: bad');
     expect(statusCodeOf(err)).toBe(422);
+  });
+});
+
+describe('createNamedListerWatcher: one object, never its collection', () => {
+  /** A KubeRawClient fake (our own class's shape) recording the requests it is asked for. */
+  function recordingRaw(getAnswer: () => Promise<unknown>) {
+    const calls: { kind: string; path: string; query?: Record<string, unknown> }[] = [];
+    const raw = {
+      get: (path: string, query?: Record<string, unknown>) => {
+        calls.push({ kind: 'get', path, ...(query === undefined ? {} : { query }) });
+        return getAnswer();
+      },
+      stream: (path: string, query: Record<string, unknown>) => {
+        calls.push({ kind: 'stream', path, query });
+        return Promise.reject(new Error('offline'));
+      },
+    } as unknown as KubeRawClient;
+    return { raw, calls };
+  }
+
+  it('lists with a GET of the object, and a missing object lists as empty', async () => {
+    const secret = { metadata: { namespace: 'team-a', name: 'db', resourceVersion: '42' } };
+    const found = recordingRaw(() => Promise.resolve(secret));
+    const lw = createNamedListerWatcher(found.raw, BUILTIN.secrets, 'team-a', 'db');
+    await expect(lw.list()).resolves.toEqual({ items: [secret], resourceVersion: '' });
+    expect(found.calls).toEqual([{ kind: 'get', path: '/api/v1/namespaces/team-a/secrets/db' }]);
+
+    const missing = recordingRaw(() =>
+      Promise.reject(new KubeApiError('GET', '/x', 404, { reason: 'NotFound' })),
+    );
+    const lw2 = createNamedListerWatcher(missing.raw, BUILTIN.secrets, 'team-a', 'db');
+    await expect(lw2.list()).resolves.toEqual({ items: [], resourceVersion: '' });
+  });
+
+  it('watches its namespace with fieldSelector metadata.name, from the version given', async () => {
+    const { raw, calls } = recordingRaw(() => Promise.resolve({}));
+    const lw = createNamedListerWatcher(raw, BUILTIN.secrets, 'team-a', 'db');
+    const session = lw.watch('', () => undefined);
+    await session.ended;
+    const watch = calls.find((c) => c.kind === 'stream');
+    expect(watch?.path).toBe('/api/v1/namespaces/team-a/secrets');
+    expect(watch?.query).toMatchObject({ fieldSelector: 'metadata.name=db', resourceVersion: '' });
+    expect(watch?.query?.['labelSelector']).toBeUndefined();
   });
 });
