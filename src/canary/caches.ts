@@ -102,14 +102,22 @@ export interface CachesOptions {
   readonly routers: readonly Router[];
   readonly endpointGate: boolean;
   readonly metrics?: InformerMetricsSink;
+  /**
+   * This replica's shard (--watch-label-selector): every namespaced cache lists and watches only
+   * the objects it selects. ClusterAnalysisTemplates and the controller namespace's Secrets are
+   * shared by every shard and cached whole.
+   */
+  readonly shardSelector?: string | undefined;
 }
 
 export function createCaches(opts: CachesOptions): ControllerCaches {
+  const shard = opts.shardSelector;
   const scoped = <T extends KubeObject>(
     ref: ResourceRef,
     namespaces: 'all' | readonly string[],
     indexers?: Record<string, IndexFunc<T>>,
-    labelSelector?: string,
+    /** Default: the shard's selector; '' for none. */
+    labelSelector: string | undefined = shard,
     transform?: (obj: T) => T,
   ): ScopedCache<T> => {
     const targets = namespaces === 'all' || !ref.namespaced ? [''] : namespaces;
@@ -122,7 +130,7 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
           name,
           listerWatcher: createListerWatcher<T>(opts.raw, ref, {
             namespace: ns === '' ? undefined : ns,
-            labelSelector,
+            labelSelector: labelSelector === '' ? undefined : labelSelector,
           }),
           logger: opts.logger,
           ...(indexers === undefined ? {} : { indexers }),
@@ -135,10 +143,11 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
   };
   const scope = opts.namespaces;
   const secrets = scoped<ConfigJson>(BUILTIN.secrets, scope);
-  const covered = scope === 'all' || scope.includes(opts.controllerNamespace);
+  const covered =
+    shard === undefined && (scope === 'all' || scope.includes(opts.controllerNamespace));
   const controllerSecrets = covered
     ? secrets
-    : scoped<ConfigJson>(BUILTIN.secrets, [opts.controllerNamespace]);
+    : scoped<ConfigJson>(BUILTIN.secrets, [opts.controllerNamespace], undefined, '');
   const caches = {
     canaries: scoped<CanaryJson>(CANARY_REF, scope, canaryIndexers(opts.routers)),
     deployments: scoped<DeploymentJson>(BUILTIN.deployments, scope),
@@ -158,9 +167,9 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
       BUILTIN.controllerRevisions,
       scope,
       undefined,
-      PROMOTED_TEMPLATE_SELECTOR,
+      shard === undefined ? PROMOTED_TEMPLATE_SELECTOR : `${PROMOTED_TEMPLATE_SELECTOR},${shard}`,
     ),
-    clusterTemplates: scoped<TemplateJson>(CLUSTER_ANALYSIS_TEMPLATE_REF, 'all'),
+    clusterTemplates: scoped<TemplateJson>(CLUSTER_ANALYSIS_TEMPLATE_REF, 'all', undefined, ''),
     controllerSecrets,
   };
   const all: ScopedCache<KubeObject>[] = [
