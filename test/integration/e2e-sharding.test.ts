@@ -7,7 +7,8 @@
 // replica's selector (so it caches only its shard's objects). A Canary without a shard label is
 // touched by neither; a Canary in shard a whose target lacks the label is reported TargetNotFound
 // by shard a; and an unsharded main instance ("!weightlifter.io/shard", the deploy/sharded
-// variant) picks up the unlabelled Canary and leaves the sharded ones alone.
+// variant) picks up the unlabelled Canary and leaves the sharded ones alone; moved into shard b by
+// docs/sharding.md's steps, that Canary's next release is run by shard b alone.
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -199,6 +200,10 @@ describe('two shards on one world', () => {
     );
     const ready = status.conditions?.find((c) => c.type === 'Ready');
     expect(ready?.reason).toBe('TargetNotFound');
+    const events = await canaryEvents(e.admin, TARGET_OUTSIDE);
+    expect(events.filter((ev) => ev.reason === 'TargetNotFound').map((ev) => ev.type)).toEqual([
+      'Warning',
+    ]);
     expect(await getDeployment(e.admin, TARGET_OUTSIDE, `${APP}-primary`)).toBeUndefined();
     expect(await writersIn(TARGET_OUTSIDE)).toEqual(new Set([agentOf(replicas.a)]));
   });
@@ -216,6 +221,41 @@ describe('two shards on one world', () => {
     for (const ns of [...SHARDS.a, ...SHARDS.b, TARGET_OUTSIDE]) {
       expect([ns, (await writersIn(ns)).has(agentOf(main))]).toEqual([ns, false]);
     }
-    await main.close();
+  });
+
+  it('moves the Canary into shard b as docs/sharding.md says: objects first, the Canary last', async () => {
+    const ns = UNSHARDED;
+    const label = `${SHARD_KEY}=b`;
+    await e.kubectl([
+      '-n',
+      ns,
+      'label',
+      'deployment,service,controllerrevision,trafficsplit',
+      '-l',
+      `weightlifter.io/canary=${APP}`,
+      label,
+    ]);
+    await e.kubectl(['-n', ns, 'label', `deployment/${APP}`, label]);
+    // The main instance no longer sees the target: blocked, traffic left where it is.
+    await waitForStatus(e, ns, APP, 'TargetNotFound', (s) =>
+      (s.conditions ?? []).some((c) => c.type === 'Ready' && c.reason === 'TargetNotFound'),
+    );
+    await e.kubectl(['-n', ns, 'label', `canary/${APP}`, label]);
+    await waitForStatus(e, ns, APP, 'Ready again', (s) =>
+      (s.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
+    const before = (await auditEvents()).length;
+    await newRevision(e, ns, { 'example.com/rev': '2' });
+    const done = await waitForEnd(e, ns);
+    expect(done.phase).toBe('Succeeded');
+    const after = (await auditEvents())
+      .slice(before)
+      .filter(
+        (ev) =>
+          WRITES.has(ev.verb) &&
+          ev.objectRef?.namespace === ns &&
+          ev.userAgent?.startsWith('weightlifter (') === true,
+      );
+    expect(new Set(after.map((ev) => ev.userAgent))).toEqual(new Set([agentOf(replicas.b)]));
   });
 });
