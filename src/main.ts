@@ -85,6 +85,7 @@ export async function startController(
     routers,
     endpointGate: config.endpointGate,
     metrics,
+    shardSelector: config.shard?.selector,
   });
   const urlPolicy = createUrlPolicy(config.addressPolicy);
   const metricSources = new MetricSourceFactory({
@@ -194,6 +195,7 @@ export async function startController(
     {
       identity,
       namespaces: config.namespaces,
+      shard: config.shard?.selector ?? false,
       routers: routers.map((r) => ({
         kind: r.kind,
         watches: r.resources().map((ref) => `${apiVersionOf(ref)}/${ref.plural}`),

@@ -41,6 +41,11 @@ export const LABELS = {
   /** Set on every object the controller creates: the name of the owning Canary. */
   canary: 'weightlifter.io/canary',
   managedBy: 'app.kubernetes.io/managed-by',
+  /**
+   * The shard a Canary belongs to (--watch-label-selector); copied from the Canary onto every
+   * object the controller creates for it, so they stay in its shard.
+   */
+  shard: 'weightlifter.io/shard',
 } as const;
 
 export const MANAGED_BY = 'weightlifter';

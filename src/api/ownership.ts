@@ -28,9 +28,38 @@ export function canaryOwnerRef(canary: Canary): OwnerReference {
   return controllerReference({ apiVersion: API_VERSION, kind: KINDS.canary, name, uid });
 }
 
+/** Our labels on what we create: the Canary's name, managed-by, and the Canary's shard if any. */
 export function managedLabels(canary: Canary): Record<string, string> {
-  return { [LABELS.canary]: canary.metadata.name ?? '', [LABELS.managedBy]: MANAGED_BY };
+  return {
+    [LABELS.canary]: canary.metadata.name ?? '',
+    [LABELS.managedBy]: MANAGED_BY,
+    ...shardLabels(canary),
+  };
 }
+
+/**
+ * The Canary's `weightlifter.io/shard` label, or nothing: what keeps the objects we create in the
+ * Canary's shard, so the replica that owns the Canary (--watch-label-selector) also sees them.
+ */
+export function shardLabels(canary: Canary): Record<string, string> {
+  const shard = canary.metadata.labels?.[LABELS.shard];
+  return shard === undefined ? {} : { [LABELS.shard]: shard };
+}
+
+/** The labels of a `-primary` config copy: no canary-name label (copies may be shared). */
+export function copyLabels(canary: Canary): Record<string, string> {
+  return { [LABELS.managedBy]: MANAGED_BY, ...shardLabels(canary) };
+}
+
+/**
+ * The labels we remove from an object we give back (taken over, or left to outlive the Canary):
+ * our marks only. Its shard label stays: it had one to be seen by the shard, and it still belongs
+ * there.
+ */
+export const RELEASED_LABELS: Readonly<Record<string, null>> = {
+  [LABELS.canary]: null,
+  [LABELS.managedBy]: null,
+};
 
 /** True when some Canary (any) holds an owner reference on `obj`. */
 export function ownedByAnyCanary(obj: KubeObject): boolean {

@@ -108,14 +108,22 @@ export interface CachesOptions {
   readonly routers: readonly Router[];
   readonly endpointGate: boolean;
   readonly metrics?: InformerMetricsSink & NamedCacheMetricsSink;
+  /**
+   * This replica's shard (--watch-label-selector): every namespaced cache lists and watches only
+   * the objects it selects. ClusterAnalysisTemplates are shared by every shard and cached whole;
+   * Secrets are read by name (NamedCache), so they need no shard label.
+   */
+  readonly shardSelector?: string | undefined;
 }
 
 export function createCaches(opts: CachesOptions): ControllerCaches {
+  const shard = opts.shardSelector;
   const scoped = <T extends KubeObject>(
     ref: ResourceRef,
     namespaces: 'all' | readonly string[],
     indexers?: Record<string, IndexFunc<T>>,
-    labelSelector?: string,
+    /** Default: the shard's selector; '' for none. */
+    labelSelector: string | undefined = shard,
     transform?: (obj: T) => T,
   ): ScopedCache<T> => {
     const targets = namespaces === 'all' || !ref.namespaced ? [''] : namespaces;
@@ -128,7 +136,7 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
           name,
           listerWatcher: createListerWatcher<T>(opts.raw, ref, {
             namespace: ns === '' ? undefined : ns,
-            labelSelector,
+            labelSelector: labelSelector === '' ? undefined : labelSelector,
           }),
           logger: opts.logger,
           ...(indexers === undefined ? {} : { indexers }),
@@ -182,9 +190,9 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
       BUILTIN.controllerRevisions,
       scope,
       undefined,
-      PROMOTED_TEMPLATE_SELECTOR,
+      shard === undefined ? PROMOTED_TEMPLATE_SELECTOR : `${PROMOTED_TEMPLATE_SELECTOR},${shard}`,
     ),
-    clusterTemplates: scoped<TemplateJson>(CLUSTER_ANALYSIS_TEMPLATE_REF, 'all'),
+    clusterTemplates: scoped<TemplateJson>(CLUSTER_ANALYSIS_TEMPLATE_REF, 'all', undefined, ''),
   };
   const all: CacheLifecycle[] = [
     caches.canaries,

@@ -23,7 +23,8 @@ const HELP: Record<ConfigKey, string> = {
   maxConcurrentRuns: 'canaries in a run at once across the cluster, 0 = unlimited (default 0)',
   leaderElect: 'elect a leader through a Lease before reconciling (default false)',
   leaseNamespace: 'namespace of the leader Lease (default: the controller namespace)',
-  leaseName: 'name of the leader Lease (default weightlifter-controller)',
+  leaseName:
+    'name of the leader Lease (default weightlifter-controller, plus -<shard> with --watch-label-selector)',
   leaseDuration:
     'how long a Lease holds without renewal; a dead leader is replaced after it (default 15s)',
   renewDeadline:
@@ -39,6 +40,8 @@ const HELP: Record<ConfigKey, string> = {
   idleScaleAttempts:
     'scale-downs of an idle target a GitOps tool keeps scaling up, the routine one included, before leaving it (default 3)',
   idleScaleBackoff: 'pause before the 2nd such scale-down, doubling after (default 60s)',
+  watchLabelSelector:
+    'shard: reconcile only Canaries (and use only objects) whose weightlifter.io/shard label this selects, e.g. "weightlifter.io/shard in (a)"; the Lease name gets the shard (default: all)',
 };
 
 const BOOLEAN: ReadonlySet<ConfigKey> = new Set(['leaderElect', 'endpointGate']);

@@ -8,6 +8,7 @@ import { ROUTING_PROVIDERS, type RoutingProvider } from '../api/constants.js';
 import { isMeshName, type MeshName } from '../metrics/mesh-queries.js';
 import { TRAFFIC_METRICS_SETTINGS, type TrafficMetricsSetting } from '../metrics/factory.js';
 import { CONFIG_KEYS, ENV_NAMES, type ConfigKey } from './keys.js';
+import { resolveShard, shardLeaseName, type ShardConfig } from './shard.js';
 import {
   loadNotifySettings,
   readTextFile,
@@ -72,6 +73,8 @@ export interface ControllerConfig {
   readonly idleScale: { readonly maxAttempts: number; readonly baseDelayMs: number };
   /** Alert providers from the --notify-config file; undefined: no alerts. */
   readonly notify: NotifySettings | undefined;
+  /** --watch-label-selector: this replica's shard; undefined: every Canary. */
+  readonly shard: ShardConfig | undefined;
 }
 
 export interface ResolveOptions {
@@ -170,7 +173,14 @@ export function resolveConfig(
     CONFIG_KEYS.healthAddress,
     problems,
   );
-  const leaderElection = resolveLeaderElection(text, bool, controllerNamespace, env, problems);
+  const shard = resolveShard(text('watchLabelSelector'), CONFIG_KEYS.watchLabelSelector, problems);
+  const leaderElection = resolveLeaderElection(
+    text,
+    bool,
+    { controllerNamespace, shard },
+    env,
+    problems,
+  );
   const notifyPath = text('notifyConfig');
   const notify =
     notifyPath === undefined || notifyPath === ''
@@ -214,6 +224,7 @@ export function resolveConfig(
       ),
     },
     notify,
+    shard,
   };
   if (problems.length > 0) {
     throw new WeightlifterError(
@@ -231,7 +242,7 @@ const isRoutingProvider = (v: string): v is RoutingProvider =>
 function resolveLeaderElection(
   text: (key: ConfigKey) => string | undefined,
   bool: (key: ConfigKey, fallback: boolean) => boolean,
-  controllerNamespace: string,
+  where: { readonly controllerNamespace: string; readonly shard: ShardConfig | undefined },
   env: Readonly<Record<string, string | undefined>>,
   problems: string[],
 ): LeaderElectionConfig {
@@ -250,8 +261,9 @@ function resolveLeaderElection(
   const podName = env['POD_NAME'];
   return {
     enabled: bool('leaderElect', CONFIG_DEFAULTS.leaderElect),
-    namespace: text('leaseNamespace') ?? controllerNamespace,
-    name: text('leaseName') ?? CONFIG_DEFAULTS.leaseName,
+    namespace: text('leaseNamespace') ?? where.controllerNamespace,
+    // Each shard elects its own leader.
+    name: text('leaseName') ?? shardLeaseName(CONFIG_DEFAULTS.leaseName, where.shard),
     leaseDurationMs,
     renewDeadlineMs,
     retryPeriodMs,

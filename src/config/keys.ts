@@ -25,6 +25,7 @@ export const CONFIG_KEYS = {
   notifyConfig: '--notify-config',
   idleScaleAttempts: '--idle-scale-attempts',
   idleScaleBackoff: '--idle-scale-backoff',
+  watchLabelSelector: '--watch-label-selector',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -54,4 +55,5 @@ export const ENV_NAMES = {
   notifyConfig: 'WEIGHTLIFTER_NOTIFY_CONFIG',
   idleScaleAttempts: 'WEIGHTLIFTER_IDLE_SCALE_ATTEMPTS',
   idleScaleBackoff: 'WEIGHTLIFTER_IDLE_SCALE_BACKOFF',
+  watchLabelSelector: 'WEIGHTLIFTER_WATCH_LABEL_SELECTOR',
 } as const satisfies Record<ConfigKey, string>;

@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import type { Canary, ParentRef } from '../api/canary.js';
 import type { HttpRouteVersion } from '../api/gateway-api.js';
-import { canaryOwnerRef, managedLabels } from '../api/ownership.js';
+import { RELEASED_LABELS, canaryOwnerRef, managedLabels } from '../api/ownership.js';
 import { OwnershipError, patchOwned } from '../kube/diff-patch.js';
 import { isJsonObject, type Json, type JsonObject } from '../kube/merge-patch.js';
 import type { ObjectReader } from '../kube/object-reader.js';
@@ -221,9 +221,7 @@ export class HttpRouteRouter implements TrafficRouter {
           : rules.map((r, j) =>
               j === i && isJsonObject(r) ? { ...r, backendRefs: record.backendRefs } : r,
             );
-    const labels = Object.fromEntries(
-      Object.keys(managedLabels(this.#canary)).map((k) => [k, null]),
-    );
+    const labels = { ...RELEASED_LABELS };
     await patchOwned({
       raw: this.#deps.raw,
       ref: this.#ref,

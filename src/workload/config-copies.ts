@@ -4,7 +4,6 @@
 // reference; flagger#1046 deleted shared copies when only the last owner was recorded). An
 // existing `<name>-primary` that no Canary owns is a user's object and is never modified.
 import type { Canary } from '../api/canary.js';
-import { LABELS, MANAGED_BY } from '../api/constants.js';
 import { patchOwned } from '../kube/diff-patch.js';
 import type { JsonObject } from '../kube/merge-patch.js';
 import { BUILTIN, collectionPath } from '../kube/resources.js';
@@ -12,7 +11,7 @@ import { configKey, primaryConfigName } from './config-refs.js';
 import type { TrackedSource } from './config-tracking.js';
 import type { WorkloadDeps, WriteAction } from './deps.js';
 import type { ConfigJson } from './k8s-types.js';
-import { canaryOwnerRef, ownedByAnyCanary } from '../api/ownership.js';
+import { canaryOwnerRef, copyLabels, ownedByAnyCanary } from '../api/ownership.js';
 import { withoutForeignKeys } from '../kube/owner.js';
 import { replacing, toJson } from './replace.js';
 
@@ -32,7 +31,7 @@ export function buildConfigCopy(canary: Canary, source: TrackedSource): ConfigJs
       name: primaryConfigName(source.name),
       namespace: canary.metadata.namespace ?? '',
       // No canary-name label: a shared copy would flip between Canaries' names.
-      labels: { ...withoutForeignKeys(src.metadata?.labels), [LABELS.managedBy]: MANAGED_BY },
+      labels: { ...withoutForeignKeys(src.metadata?.labels), ...copyLabels(canary) },
       annotations: withoutForeignKeys(src.metadata?.annotations),
       ownerReferences: [{ ...canaryOwnerRef(canary), controller: false }],
     },
@@ -45,11 +44,11 @@ export function buildConfigCopy(canary: Canary, source: TrackedSource): ConfigJs
 
 /** The owned fields of a copy: data replaced whole, our label, our owner reference added. */
 function copyPatchFields(canary: Canary, live: ConfigJson, want: ConfigJson): JsonObject {
-  const fields: JsonObject = { metadata: { labels: { [LABELS.managedBy]: MANAGED_BY } } };
+  const fields: JsonObject = { metadata: { labels: copyLabels(canary) } };
   const refs = live.metadata?.ownerReferences ?? [];
   if (!refs.some((r) => r.uid === canary.metadata.uid)) {
     fields['metadata'] = {
-      labels: { [LABELS.managedBy]: MANAGED_BY },
+      labels: copyLabels(canary),
       ownerReferences: toJson([...refs, ...(want.metadata?.ownerReferences ?? [])]),
     };
   }

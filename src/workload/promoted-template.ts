@@ -10,7 +10,7 @@ import type { KubeObject } from '../kube/object-key.js';
 import type { ObjectReader } from '../kube/object-reader.js';
 import { configRefs, type ConfigKind } from './config-refs.js';
 import type { ConfigJson, DeploymentJson } from './k8s-types.js';
-import { canaryOwnerRef, managedLabels, ownedByAnyCanary } from '../api/ownership.js';
+import { canaryOwnerRef, copyLabels, managedLabels, ownedByAnyCanary } from '../api/ownership.js';
 
 /** The label every stored template carries; the controller watches by this selector only. */
 export const PROMOTED_TEMPLATE_LABEL = 'weightlifter.io/stored';
@@ -174,7 +174,7 @@ export function configMapFromStored(canary: Canary, config: StoredConfig): Confi
     metadata: {
       name: config.name,
       namespace: canary.metadata.namespace ?? '',
-      labels: { [LABELS.managedBy]: MANAGED_BY },
+      labels: copyLabels(canary),
       ownerReferences: [{ ...canaryOwnerRef(canary), controller: false }],
     },
     ...(config.data === undefined ? {} : { data: { ...config.data } }),

@@ -16,7 +16,7 @@ import { GITOPS_HANDS_OFF, WORKLOAD_ANNOTATIONS } from './annotations.js';
 import { targetOf } from './config-tracking.js';
 import type { WorkloadDeps, WriteAction } from './deps.js';
 import { TakeoverRefusedError } from './errors.js';
-import { managedLabels } from '../api/ownership.js';
+import { RELEASED_LABELS, managedLabels } from '../api/ownership.js';
 import { replacing, toJson } from './replace.js';
 import { selectorRewrite } from './selector.js';
 import {
@@ -135,7 +135,7 @@ export async function releaseApexService(
   const live = deps.caches.services.getByName(namespace, serviceNames(canary.spec).apex);
   if (live === undefined) return 'unchanged';
   const own = serviceOwnership(canary, live, true);
-  const ours = Object.fromEntries(Object.keys(managedLabels(canary)).map((k) => [k, null]));
+  const ours = { ...RELEASED_LABELS };
   let fields: JsonObject;
   if (own.kind === 'owned') {
     if (!keepOwned) return 'unchanged';

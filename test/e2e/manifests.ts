@@ -13,12 +13,14 @@ export interface AppOptions {
   readonly replicas?: number;
   /** Pod-template annotations (revision markers and emulator behaviour). */
   readonly annotations?: Record<string, string>;
+  /** The Deployment's own labels, besides app (e.g. a shard). */
+  readonly labels?: Record<string, string>;
 }
 
 export function appYaml(ns: string, opts: AppOptions = {}): string {
   return `apiVersion: apps/v1
 kind: Deployment
-metadata: {name: ${APP}, namespace: ${ns}, labels: {app: ${APP}}}
+metadata: {name: ${APP}, namespace: ${ns}, labels: ${JSON.stringify({ app: APP, ...opts.labels })}}
 spec:
   replicas: ${opts.replicas ?? 2}
   selector: {matchLabels: {app: ${APP}}}
@@ -53,6 +55,7 @@ export interface CanaryOptions {
   /** spec.revertOnDeletion, when given (the CRD's default is true). */
   readonly revertOnDeletion?: boolean;
   readonly annotations?: Record<string, string>;
+  readonly labels?: Record<string, string>;
   readonly skipAnalysis?: boolean;
 }
 
@@ -75,6 +78,7 @@ metadata:
   name: ${APP}
   namespace: ${ns}
   annotations: ${JSON.stringify(opts.annotations ?? {})}
+  labels: ${JSON.stringify(opts.labels ?? {})}
 spec:
   targetRef: {apiVersion: apps/v1, kind: Deployment, name: ${APP}}
   service: {port: 9898, targetPort: http}

@@ -25,6 +25,7 @@ import {
   ok,
   render,
   writeNamespacedOverlay,
+  writeShardedOverlay,
   type Doc,
 } from './deploy-render.js';
 import { kubectl, testCluster } from './helpers/env.js';
@@ -314,6 +315,95 @@ describe('deploy/namespaced (watching only listed namespaces)', () => {
         ]);
       }
     }
+  });
+});
+
+describe('deploy/sharded (one main instance and a Deployment per shard)', () => {
+  const SHARDS = ['a', 'b'] as const;
+  let dir: string;
+  let variant: { text: string; docs: Doc[] };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wl-deploy-sharded-'));
+    await writeShardedOverlay(dir, SHARDS);
+    variant = await render(dir);
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('adds one Deployment and PodDisruptionBudget per shard, and nothing else twice', () => {
+    const names = (kind: string): string[] =>
+      variant.docs
+        .filter((d) => d.kind === kind)
+        .map((d) => d.metadata.name)
+        .sort();
+    expect(names('Deployment')).toEqual(['weightlifter', 'weightlifter-a', 'weightlifter-b']);
+    expect(names('PodDisruptionBudget')).toEqual([
+      'weightlifter',
+      'weightlifter-a',
+      'weightlifter-b',
+    ]);
+    const others = (docs: readonly Doc[]): string[] =>
+      docs
+        .filter((d) => d.kind !== 'Deployment' && d.kind !== 'PodDisruptionBudget')
+        .map((d) => `${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`)
+        .sort();
+    expect(others(variant.docs)).toEqual(others(base.docs));
+  });
+
+  it('gives each Deployment a selector that matches only its own pods', () => {
+    const deployments = ['weightlifter', 'weightlifter-a', 'weightlifter-b'].map((n) =>
+      find(variant.docs, 'Deployment', n, CONTROLLER_NS),
+    );
+    for (const d of deployments) {
+      const selector = (d.spec as { selector?: { matchLabels?: Record<string, string> } }).selector
+        ?.matchLabels;
+      for (const other of deployments) {
+        const labels = other.spec?.template.metadata?.labels ?? {};
+        const matches = Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+        expect([d.metadata.name, other.metadata.name, matches]).toEqual([
+          d.metadata.name,
+          other.metadata.name,
+          d === other,
+        ]);
+      }
+      const pdb = find(variant.docs, 'PodDisruptionBudget', d.metadata.name, CONTROLLER_NS);
+      expect(pdb.spec?.selector?.matchLabels).toEqual(selector);
+    }
+  });
+
+  it('runs the main instance on unlabelled Canaries and each shard on its own, each on its own Lease', async () => {
+    const main = await configOf(variant.docs);
+    expect(main.shard?.selector).toBe('!weightlifter.io/shard');
+    expect(main.leaderElection).toMatchObject({ enabled: true, name: 'weightlifter-controller' });
+    for (const shard of SHARDS) {
+      const config = await configOf(variant.docs, `weightlifter-${shard}`);
+      expect(config.shard?.selector).toBe(`weightlifter.io/shard in (${shard})`);
+      expect(config.leaderElection).toMatchObject({
+        enabled: true,
+        namespace: CONTROLLER_NS,
+        name: `weightlifter-controller-${shard}`,
+      });
+    }
+  });
+
+  it('refuses to start a shard whose pods lack the shard label', async () => {
+    const d = find(variant.docs, 'Deployment', 'weightlifter-a', CONTROLLER_NS);
+    const unlabelled = structuredClone(d);
+    delete unlabelled.spec?.template.metadata?.labels?.['weightlifter.io/shard'];
+    unlabelled.metadata.name = 'weightlifter-unlabelled';
+    await expect(configOf([...variant.docs, unlabelled], unlabelled.metadata.name)).rejects.toThrow(
+      '--watch-label-selector: "weightlifter.io/shard in ()" is not a label selector',
+    );
+  });
+
+  it('is accepted by the API server (server-side dry-run apply)', async () => {
+    const out = await dryRun(variant.text);
+    expect(out).toContain('deployment.apps/weightlifter-a serverside-applied (server dry run)');
+    expect(out).toContain('poddisruptionbudget.policy/weightlifter-b serverside-applied');
+    expect(out.trim().split('\n')).toHaveLength(variant.docs.length);
   });
 });
 

@@ -112,12 +112,17 @@ export function containerEnv(
   c: Container,
   docs: readonly Doc[],
   podNs: string,
+  podLabels: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const e of c.env ?? []) {
+    const field = e.valueFrom?.fieldRef?.fieldPath;
+    const label = field === undefined ? null : /^metadata\.labels\['([^']+)'\]$/.exec(field);
     if (e.value !== undefined) env[e.name] = e.value;
-    else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[e.name] = podNs;
-    else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[e.name] = POD_NAME;
+    else if (field === 'metadata.namespace') env[e.name] = podNs;
+    else if (field === 'metadata.name') env[e.name] = POD_NAME;
+    // The kubelet sets a missing label as the empty string.
+    else if (label?.[1] !== undefined) env[e.name] = podLabels[label[1]] ?? '';
     else if (e.valueFrom?.configMapKeyRef !== undefined) {
       const ref = e.valueFrom.configMapKeyRef;
       const value = find(docs, 'ConfigMap', ref.name ?? '', podNs).data?.[ref.key];
@@ -135,10 +140,13 @@ export const expandedArgs = (c: Container, env: Record<string, string>): string[
   );
 
 /** What the controller would run with: its real flag parser and configuration resolution. */
-export async function configOf(docs: readonly Doc[]): Promise<ControllerConfig> {
-  const deployment = find(docs, 'Deployment', 'weightlifter', CONTROLLER_NS);
+export async function configOf(
+  docs: readonly Doc[],
+  name = 'weightlifter',
+): Promise<ControllerConfig> {
+  const deployment = find(docs, 'Deployment', name, CONTROLLER_NS);
   const c = controllerOf(deployment);
-  const env = containerEnv(c, docs, CONTROLLER_NS);
+  const env = containerEnv(c, docs, CONTROLLER_NS, deployment.spec?.template.metadata?.labels);
   const [command, ...flags] = expandedArgs(c, env);
   if (command !== 'run') throw new Error(`the container runs "${command ?? ''}", not "run"`);
   const cmd = runCommand().exitOverride();
@@ -189,3 +197,39 @@ export const namespacedRules = (rules: readonly Rule[]): Rule[] =>
       resources: (r.resources ?? []).filter((x) => x !== 'clusteranalysistemplates'),
     }))
     .filter((r) => r.resources.length > 0);
+
+/**
+ * A sharded install like deploy/README.md's: the base as the unsharded main instance (component
+ * deploy/sharded) and one directory per shard (the base with component deploy/sharded/shard).
+ */
+export async function writeShardedOverlay(dir: string, shards: readonly string[]): Promise<void> {
+  const deploy = relative(dir, join(REPO, 'deploy'));
+  const kustomization = (lines: string[]): string =>
+    ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', ...lines, ''].join('\n');
+  for (const shard of shards) {
+    await mkdir(join(dir, `shard-${shard}`));
+    await writeFile(
+      join(dir, `shard-${shard}`, 'kustomization.yaml'),
+      kustomization([
+        `nameSuffix: -${shard}`,
+        'resources:',
+        `  - ../${deploy}`,
+        'components:',
+        `  - ../${deploy}/sharded/shard`,
+        'labels:',
+        `  - pairs: { weightlifter.io/shard: ${shard} }`,
+        '    includeSelectors: true',
+      ]),
+    );
+  }
+  await writeFile(
+    join(dir, 'kustomization.yaml'),
+    kustomization([
+      'resources:',
+      `  - ${deploy}`,
+      ...shards.map((s) => `  - shard-${s}`),
+      'components:',
+      `  - ${deploy}/sharded`,
+    ]),
+  );
+}
