@@ -83,6 +83,11 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     description: 'A write was refused or aborted because this replica no longer holds the lease.',
   },
+  WL_ADDRESS_NOT_ALLOWED: {
+    code: 'WL_ADDRESS_NOT_ALLOWED',
+    retryable: false,
+    description: 'An outbound call was refused: its address is blocked or outside the policy.',
+  },
 } as const satisfies Record<string, { code: string; retryable: boolean; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

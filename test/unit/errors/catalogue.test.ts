@@ -26,6 +26,7 @@ const PUBLISHED: readonly string[] = [
   'WL_WEBHOOK_FAILED',
   'WL_HTTP_SERVER_FAILED',
   'WL_NOT_LEADER',
+  'WL_ADDRESS_NOT_ALLOWED',
 ];
 
 const entries = Object.entries(ERROR_CATALOGUE);
