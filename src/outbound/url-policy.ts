@@ -128,21 +128,25 @@ export function createUrlPolicy(
     );
   };
 
-  /** Resolves `host` (an IP stands for itself) and judges the addresses. */
+  /**
+   * Resolves `host` (an IP stands for itself) and judges the addresses. A name that does not
+   * resolve cannot be connected to: without an allow-list it is not refused here (the call fails
+   * as a network error, a DNS answer is only a moment's), with one it is outside it.
+   */
   const resolveAndJudge = async (
     host: string,
     port: number,
-  ): Promise<{ verdict: UrlVerdict; addresses: readonly string[] }> => {
+  ): Promise<{ verdict: UrlVerdict; addresses: readonly string[]; dnsError?: Error }> => {
     if (isIP(host) !== 0) return { verdict: judge(host, port, [host]), addresses: [host] };
     let addresses: readonly string[];
     try {
       addresses = await resolve(host);
     } catch (cause) {
-      const why = cause instanceof Error ? cause.message : String(cause);
-      return {
-        verdict: denied('unresolved', `host ${host} did not resolve (${why})`),
-        addresses: [],
-      };
+      const dnsError = cause instanceof Error ? cause : new Error(String(cause));
+      const verdict = restricted
+        ? denied('unresolved', `host ${host} did not resolve (${dnsError.message})`)
+        : { allowed: true as const };
+      return { verdict, addresses: [], dnsError };
     }
     return { verdict: judge(host, port, addresses), addresses };
   };
@@ -175,8 +179,9 @@ export function createUrlPolicy(
         }
         const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
         resolveAndJudge(host, target.port).then(
-          ({ verdict, addresses }) => {
-            if (verdict.allowed) answer(null, addresses);
+          ({ verdict, addresses, dnsError }) => {
+            if (dnsError !== undefined) answer(dnsError, []);
+            else if (verdict.allowed) answer(null, addresses);
             else answer(new AddressNotAllowedError(verdict, url), []);
           },
           (err: unknown) => {
