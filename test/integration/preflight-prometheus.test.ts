@@ -60,7 +60,7 @@ const RATE = 'sum(rate(response_total{namespace="{{ namespace }}"}[{{ interval }
 
 function preflight(metrics: Metric[]) {
   const metricSources = new MetricSourceFactory({
-    config: { prometheusAddress: prom.url, trafficMetrics: 'computed' },
+    config: { prometheusAddress: prom.url, trafficMetrics: 'computed', addressPolicy: LOOPBACK },
     executor: new PrometheusQueryExecutor({ logger: silent, timeoutMs: 5_000 }),
     logger: silent,
   });
