@@ -20,6 +20,11 @@ COPY web ./web
 # dropped and minified (names kept for stack traces), and their licences in main.js.LEGAL.txt.
 # CommonJS dependencies call require(), which its banner provides. dev/ and bench/ are not copied.
 RUN npx tsc -p tsconfig.build.json --noEmit && npm run build:bundle && npm run build:web
+# The image's SBOM: every production dependency (name, locked version, licence, purl), CycloneDX 1.6
+# JSON, written by `npm run sbom` (@cyclonedx/cyclonedx-npm, a dev dependency) from the installed
+# tree; shipped in the image at /app/sbom.cdx.json for scanners, and `docker build --target build`
+# plus `docker cp` gets it out. test/integration/supply-chain.test.ts runs the same script.
+RUN npm run sbom
 
 # --- runtime: Node 22 and the bundle, nothing else (no node_modules) ---
 FROM node:22-bookworm-slim
@@ -35,6 +40,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/dist/bundle ./dist/bundle
 COPY --from=build /app/dist/web ./dist/web
+COPY --from=build /app/dist/sbom.cdx.json ./sbom.cdx.json
 # Non-root, numeric so Kubernetes' runAsNonRoot can verify it (deploy/deployment.yaml uses 65532).
 USER 65532:65532
 ENTRYPOINT ["node", "dist/bundle/main.js"]

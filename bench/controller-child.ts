@@ -120,6 +120,8 @@ export class ControllerChild {
       'run',
       ...['--kubeconfig', o.kubeconfig, '--prometheus-url', o.prometheusUrl],
       ...['--health-address', '127.0.0.1:0', '--endpoint-gate', String(o.endpointGate)],
+      // The local world listens on loopback, which the address policy blocks by default.
+      ...['--unblock-cidrs', '127.0.0.0/8'],
       ...o.extraArgs,
     ];
     const file = createWriteStream(o.logFile, { flags: 'a' });

@@ -11,7 +11,8 @@ import { Controller, type KeySource } from './canary/controller.js';
 import { canaryKeySources } from './canary/dependents.js';
 import { RunSlots } from './canary/run-slots.js';
 import { TrackingRawClient, WriteTracker } from './runtime/write-tracker.js';
-import { createUrlPolicy } from './outbound/url-policy.js';
+import { createUrlPolicy, resolveHost } from './outbound/url-policy.js';
+import { apiServerAddresses } from './outbound/api-server.js';
 import { loadKubeConfig } from './kube/client.js';
 import { EventRecorder, createEventSink } from './kube/events.js';
 import { LeaderElector, defaultIdentity } from './kube/leader-election.js';
@@ -87,7 +88,11 @@ export async function startController(
     metrics,
     shardSelector: config.shard?.selector,
   });
-  const urlPolicy = createUrlPolicy(config.addressPolicy);
+  // The API server's own addresses are refused to every Canary-chosen address (issue 22 item 2).
+  const urlPolicy = createUrlPolicy({
+    ...config.addressPolicy,
+    apiServer: await apiServerAddresses(kc.server, process.env, resolveHost),
+  });
   const metricSources = new MetricSourceFactory({
     config: {
       prometheusAddress: config.prometheusUrl,

@@ -87,6 +87,8 @@ export async function startStack(opts: StackOptions): Promise<DemoStack> {
       kubeconfig: cp.controllerKubeconfig,
       prometheusUrl: world.prometheusUrl,
       healthAddress: '127.0.0.1:0',
+      // The demo's webhooks and Prometheus listen on loopback, blocked by default: unblocked here.
+      unblockCidrs: '127.0.0.0/8',
       // Without kwok there are no pods, hence no EndpointSlices, and the gate would never open.
       endpointGate: cp.podsRunByKwok,
       logLevel: isLogLevel(opts.logLevel) ? opts.logLevel : 'info',

@@ -32,8 +32,13 @@ export const PREFLIGHT_REASONS = {
   metricsAddressNotAllowed: 'MetricsAddressNotAllowed',
   /** The window holds fewer than MIN_SCRAPES scrapes of the series the query reads. */
   windowTooShort: 'AnalysisWindowTooShort',
-  /** A webhook URL does not parse as http(s), or the operator's policy does not allow it. */
+  /** A webhook URL does not parse as an absolute http(s) URL. */
   webhookUrlInvalid: 'WebhookUrlInvalid',
+  /**
+   * The operator's address policy refuses a webhook URL: a blocked range (loopback, link-local,
+   * cloud metadata, the API server) or outside the allowed hosts and CIDRs.
+   */
+  webhookAddressNotAllowed: 'WebhookAddressNotAllowed',
 } as const;
 export type PreflightReason = (typeof PREFLIGHT_REASONS)[keyof typeof PREFLIGHT_REASONS];
 

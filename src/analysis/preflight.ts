@@ -12,6 +12,7 @@ import type { MetricSourceFactory } from '../metrics/factory.js';
 import { preflightMetric, type MetricPreflightDeps } from './preflight-metrics.js';
 import {
   PREFLIGHT_REASONS,
+  type PreflightReason,
   type PreflightFinding,
   type PreflightNote,
   type PreflightReport,
@@ -36,22 +37,28 @@ export interface PreflightOptions {
 const HTTP = new Set(['http:', 'https:']);
 
 /** Why a webhook URL cannot be called, or undefined: it is absolute http(s) and allowed. */
-async function webhookUrlProblem(url: string, policy: UrlPolicy): Promise<string | undefined> {
+async function webhookUrlProblem(
+  url: string,
+  policy: UrlPolicy,
+): Promise<{ reason: PreflightReason; message: string } | undefined> {
   if (!URL.canParse(url) || !HTTP.has(new URL(url).protocol)) {
-    return `"${url}" is not an absolute http or https URL`;
+    const message = `"${url}" is not an absolute http or https URL`;
+    return { reason: PREFLIGHT_REASONS.webhookUrlInvalid, message };
   }
   const verdict = await policy.check(url);
-  return verdict.allowed ? undefined : `not allowed by the address policy: ${verdict.reason}`;
+  if (verdict.allowed) return undefined;
+  const message = `${url} not allowed by the address policy: ${verdict.reason}`;
+  return { reason: PREFLIGHT_REASONS.webhookAddressNotAllowed, message };
 }
 
 async function webhookFindings(canary: Canary, policy: UrlPolicy): Promise<PreflightFinding[]> {
   const hooks = canary.spec.analysis?.webhooks ?? [];
   const found = await Promise.all(hooks.map((h) => webhookUrlProblem(h.url, policy)));
   return hooks.flatMap((hook, i) => {
-    const message = found[i];
-    if (message === undefined) return [];
+    const problem = found[i];
+    if (problem === undefined) return [];
     const field = `spec.analysis.webhooks[${i}].url`;
-    return [{ check: hook.name, reason: PREFLIGHT_REASONS.webhookUrlInvalid, field, message }];
+    return [{ check: hook.name, field, ...problem }];
   });
 }
 

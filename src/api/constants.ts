@@ -186,6 +186,7 @@ export const CONDITION_REASONS = {
   analysisWindowTooShort: 'AnalysisWindowTooShort',
   queryInvalid: 'QueryInvalid',
   webhookUrlInvalid: 'WebhookUrlInvalid',
+  webhookAddressNotAllowed: 'WebhookAddressNotAllowed',
   metricsAddressNotAllowed: 'MetricsAddressNotAllowed',
 } as const;
 export type ConditionReason = (typeof CONDITION_REASONS)[keyof typeof CONDITION_REASONS];

@@ -32,8 +32,12 @@ const HELP: Record<ConfigKey, string> = {
   retryPeriod: 'pause between Lease acquire/renew attempts (default 2s)',
   healthAddress: 'host:port of /healthz, /readyz and /metrics (default 127.0.0.1:8080)',
   logLevel: 'fatal, error, warn, info, debug or trace (default info)',
-  allowedHosts: 'comma-separated hosts webhooks and template metrics may call (default: any)',
-  allowedCidrs: 'comma-separated CIDRs webhooks and template metrics may call (default: any)',
+  allowedHosts:
+    'comma-separated hosts webhooks and template metrics may call (default: any outside the blocked ranges)',
+  allowedCidrs:
+    'comma-separated CIDRs webhooks and template metrics may call (default: any outside the blocked ranges)',
+  unblockCidrs:
+    'comma-separated CIDRs inside the blocked ranges (loopback, link-local, cloud metadata) webhooks and template metrics may call anyway (default: none)',
   endpointGate: 'send weight only to backends with ready endpoints (default true)',
   notifyConfig:
     'YAML/JSON file of alert providers (slack, msteams, discord, generic), e.g. a mounted ConfigMap (default: no alerts)',

@@ -59,10 +59,15 @@ export interface ControllerConfig {
   /** /healthz, /readyz, /metrics. Port 0 picks a free port. */
   readonly health: { readonly host: string; readonly port: number };
   readonly logLevel: LogLevel;
-  /** Outbound addresses for webhooks and template Prometheus addresses; both empty = any. */
+  /**
+   * Outbound addresses for webhooks and template Prometheus addresses (src/outbound/url-policy.ts):
+   * allowed hosts and CIDRs both empty = any address outside the blocked ranges; unblocked CIDRs
+   * open parts of those ranges (loopback, link-local, cloud metadata).
+   */
   readonly addressPolicy: {
     readonly allowedHosts: readonly string[];
     readonly allowedCidrs: readonly string[];
+    readonly unblockedCidrs: readonly string[];
   };
   /** Weight goes to a backend only when its Service has ready endpoints (EndpointSlices). */
   readonly endpointGate: boolean;
@@ -211,6 +216,7 @@ export function resolveConfig(
     addressPolicy: {
       allowedHosts: parseList(text('allowedHosts')),
       allowedCidrs: parseList(text('allowedCidrs')),
+      unblockedCidrs: parseList(text('unblockCidrs')),
     },
     endpointGate: bool('endpointGate', CONFIG_DEFAULTS.endpointGate),
     idleScale: {

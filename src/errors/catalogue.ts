@@ -94,6 +94,11 @@ export const ERROR_CATALOGUE = {
     description:
       'The dashboard was asked to show a namespace its identity may not watch Canaries in.',
   },
+  WL_ADDRESS_NOT_ALLOWED: {
+    code: 'WL_ADDRESS_NOT_ALLOWED',
+    retryable: false,
+    description: 'An outbound call was refused: its address is blocked or outside the policy.',
+  },
 } as const satisfies Record<string, { code: string; retryable: boolean; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -8,8 +8,10 @@ export const WEBHOOK_FAILURES = {
   timeout: 'Timeout',
   /** Connection refused, DNS failure, TLS error... */
   network: 'Network',
-  /** The operator's address policy does not allow the URL. */
+  /** The operator's address policy does not allow the URL (or the address it resolved to). */
   blocked: 'Blocked',
+  /** The receiver answered with a redirect, which is never followed. */
+  redirect: 'Redirect',
   /** The hook itself is invalid (bad URL, bad timeout). */
   invalid: 'Invalid',
 } as const;

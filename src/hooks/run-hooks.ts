@@ -35,7 +35,7 @@ export async function runHooks(
   type: WebhookType,
   hooks: readonly Webhook[] | undefined,
   subject: HookSubject,
-  opts: RunHooksOptions = {},
+  opts: RunHooksOptions,
 ): Promise<HookRunOutcome> {
   const results: WebhookResult[] = [];
   for (const hook of hooksOfType(hooks, type)) {

@@ -2,14 +2,16 @@
 // timeout; network errors, timeouts, 5xx and 429 are retried `retries` times with exponential
 // backoff, other statuses are a definitive answer (a gate that says 403 "closed" means it). The
 // outcome is a value carrying the status and the start of the body for Events and status.
-// Redirects are not followed: a 3xx is a failure, and cannot lead past the address policy.
+// The address policy is checked before the first attempt and again by every connection's DNS
+// lookup (src/outbound/url-policy.ts). Redirects are not followed: a 3xx is a failure naming its
+// Location, and what the policy would say about it, so it cannot lead past the address policy.
 import type { Webhook } from '../api/canary.js';
 import type { WebhookType } from '../api/constants.js';
 import { STORED_DEFAULTS } from '../api/defaults.js';
 import { parseGoDuration } from '../metrics/duration.js';
 import { WEBHOOK_FAILURES, WebhookError } from './errors.js';
 import type { WebhookPayload } from './payload.js';
-import { ALLOW_ALL, type UrlPolicy } from '../outbound/url-policy.js';
+import type { UrlPolicy } from '../outbound/url-policy.js';
 import { innermostMessage, postJson, type PostAttempt } from '../outbound/post-json.js';
 
 export type WebhookResult =
@@ -34,8 +36,8 @@ export type WebhookResult =
     };
 
 export interface WebhookCallOptions {
-  /** @default ALLOW_ALL */
-  readonly policy?: UrlPolicy;
+  /** The operator's address policy; every webhook URL is the Canary author's choice. */
+  readonly policy: UrlPolicy;
   /** First retry delay in ms, doubled per attempt. @default 500 */
   readonly backoffMs?: number;
   /** @default 5_000 */
@@ -55,7 +57,7 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 export async function callWebhook(
   hook: Webhook,
   payload: WebhookPayload,
-  opts: WebhookCallOptions = {},
+  opts: WebhookCallOptions,
 ): Promise<WebhookResult> {
   const type = hook.type ?? STORED_DEFAULTS.webhook.type;
   const base = { name: hook.name, type, url: hook.url };
@@ -80,14 +82,17 @@ export async function callWebhook(
       }),
     );
   }
-  const verdict = await (opts.policy ?? ALLOW_ALL).check(hook.url);
+  const verdict = await opts.policy.check(hook.url);
   if (!verdict.allowed) {
-    const message = `webhook ${hook.name}: URL not allowed by the address policy: ${verdict.reason}`;
+    const message = `webhook ${hook.name}: ${hook.url} not allowed by the address policy: ${verdict.reason}`;
     return fail(
       0,
-      new WebhookError(WEBHOOK_FAILURES.blocked, message, { details: { url: hook.url } }),
+      new WebhookError(WEBHOOK_FAILURES.blocked, message, {
+        details: { url: hook.url, rule: verdict.rule },
+      }),
     );
   }
+  const lookup = opts.policy.lookupFor(hook.url);
   const body = JSON.stringify(payload);
   const maxPostAttempts = 1 + Math.max(0, hook.retries ?? STORED_DEFAULTS.webhook.retries);
   const sleep = opts.sleep ?? realSleep;
@@ -97,11 +102,17 @@ export async function callWebhook(
       signal: timeoutSignal(timeout.ms),
       headers: { accept: 'application/json, text/plain, */*' },
       maxBodyBytes: SNIPPET_BYTES,
+      lookup,
     });
     if (result.kind === 'answer' && result.status >= 200 && result.status <= 299) {
       return { ok: true, ...base, status: result.status, attempts: attempt };
     }
-    const retryable = result.kind !== 'answer' || result.status >= 500 || result.status === 429;
+    if (result.kind === 'answer' && result.status >= 300 && result.status <= 399) {
+      return redirected(hook, result, attempt, opts.policy, fail);
+    }
+    const retryable =
+      (result.kind !== 'answer' && result.kind !== 'refused') ||
+      (result.kind === 'answer' && (result.status >= 500 || result.status === 429));
     if (!retryable || attempt >= maxPostAttempts) return failure(hook, result, attempt, fail);
     const delay = Math.min(
       (opts.backoffMs ?? 500) * 2 ** (attempt - 1),
@@ -111,17 +122,52 @@ export async function callWebhook(
   }
 }
 
-function failure(
-  hook: Webhook,
-  result: PostAttempt,
+type Fail = (
   attempts: number,
-  fail: (
-    attempts: number,
-    error: WebhookError,
-    extra?: { status?: number; body?: string },
-  ) => WebhookResult,
-): WebhookResult {
+  error: WebhookError,
+  extra?: { status?: number; body?: string },
+) => WebhookResult;
+
+/** A 3xx: not followed; the message says where it pointed and the policy's verdict on that. */
+async function redirected(
+  hook: Webhook,
+  answer: Extract<PostAttempt, { kind: 'answer' }>,
+  attempts: number,
+  policy: UrlPolicy,
+  fail: Fail,
+): Promise<WebhookResult> {
+  const to = answer.location;
+  const verdict = to === undefined ? undefined : await policy.check(to);
+  const where = to === undefined ? 'without a Location' : `to ${to}`;
+  const why =
+    verdict === undefined || verdict.allowed
+      ? ''
+      : `; the address policy refuses it: ${verdict.reason}`;
+  const message = `webhook ${hook.name}: HTTP ${answer.status} redirect ${where} not followed (redirects are never followed)${why}`;
+  const details = {
+    url: hook.url,
+    attempts,
+    status: answer.status,
+    ...(to === undefined ? {} : { location: to }),
+    ...(verdict === undefined || verdict.allowed ? {} : { rule: verdict.rule }),
+  };
+  return fail(attempts, new WebhookError(WEBHOOK_FAILURES.redirect, message, { details }), {
+    status: answer.status,
+  });
+}
+
+function failure(hook: Webhook, result: PostAttempt, attempts: number, fail: Fail): WebhookResult {
   const details = { url: hook.url, attempts };
+  if (result.kind === 'refused') {
+    const message = `webhook ${hook.name}: ${hook.url} not allowed by the address policy: ${result.error.message}`;
+    return fail(
+      attempts,
+      new WebhookError(WEBHOOK_FAILURES.blocked, message, {
+        cause: result.error,
+        details: { ...details, rule: result.error.rule },
+      }),
+    );
+  }
   if (result.kind === 'answer') {
     const snippet = result.body.trim();
     const message = `webhook ${hook.name}: HTTP ${result.status}${snippet === '' ? '' : `: ${snippet}`}`;

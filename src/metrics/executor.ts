@@ -2,6 +2,7 @@
 // this interface only, so unit tests use an in-memory executor; prometheus-executor.ts is the real
 // one (prometheus-query).
 import { createHash } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 
 /** Credentials from an analysis template's secretRef, resolved by the caller. */
 export type PrometheusAuth =
@@ -11,6 +12,11 @@ export interface PrometheusEndpoint {
   /** Base URL of the Prometheus HTTP API, e.g. http://prometheus.linkerd-viz:9090. */
   readonly address: string;
   readonly auth?: PrometheusAuth;
+  /**
+   * The address policy's DNS lookup (UrlPolicy.lookupFor) when a Canary or template chose the
+   * address: every connection goes only to addresses the policy allows.
+   */
+  readonly lookup?: LookupFunction;
 }
 
 /** One element of an instant vector (a scalar result becomes one sample without labels). */
@@ -41,7 +47,8 @@ export function endpointKey(endpoint: PrometheusEndpoint): string {
       : 'bearerToken' in auth
         ? `bearer:${digest(auth.bearerToken)}`
         : `basic:${digest(`${auth.username}\0${auth.password}`)}`;
-  return `${endpoint.address.replace(/\/+$/, '')}#${who}`;
+  const guarded = endpoint.lookup === undefined ? '' : '#guarded';
+  return `${endpoint.address.replace(/\/+$/, '')}#${who}${guarded}`;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { AnalysisTemplateSpec } from '../api/analysis-template.js';
 import type { Metric } from '../api/canary.js';
 import type { TemplateKind, TrafficMetricName } from '../api/constants.js';
 import { mergeVariables } from './query-template.js';
-import { ALLOW_ALL, type UrlPolicy } from '../outbound/url-policy.js';
+import { createUrlPolicy, type UrlPolicy } from '../outbound/url-policy.js';
 import { QueryBatcher, type QueryBatcherOptions } from './batcher.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 import type { PrometheusAuth, PrometheusEndpoint, QueryExecutor } from './executor.js';
@@ -39,7 +39,10 @@ export interface MetricsConfig {
   readonly mesh?: MeshName;
   /** @default 'auto' */
   readonly trafficMetrics?: TrafficMetricsSetting;
-  /** Restricts addresses named by templates and inline checks (not prometheusAddress). */
+  /**
+   * Restricts addresses named by templates and inline checks (not prometheusAddress, which is the
+   * operator's). @default the default policy (createUrlPolicy({}): blocked ranges refused)
+   */
   readonly addressPolicy?: UrlPolicy;
   /** Batch template and trafficMetrics queries across canaries. @default true */
   readonly batching?: boolean;
@@ -97,9 +100,11 @@ export class MetricSourceFactory {
   readonly #apiClient: TrafficMetricsApiClient | undefined;
   readonly #warned = new Set<string>();
   readonly #now: () => number;
+  readonly #policy: UrlPolicy;
 
   constructor(deps: MetricSourceFactoryDeps) {
     this.#deps = deps;
+    this.#policy = deps.config.addressPolicy ?? createUrlPolicy({});
     this.#logger = deps.logger.child({ component: 'metrics' });
     const clock = deps.clock ?? systemClock;
     this.#now = () => clock.now();
@@ -193,7 +198,7 @@ export class MetricSourceFactory {
     return {
       query,
       variables: metric.templateVariables ?? {},
-      endpoint: { address: address ?? this.#deps.config.prometheusAddress },
+      endpoint: this.#endpoint(address),
       address,
     };
   }
@@ -204,22 +209,27 @@ export class MetricSourceFactory {
       query: template.spec.query,
       variables: mergeVariables(template.spec.variables, metric.templateVariables),
       endpoint: {
-        address: address ?? this.#deps.config.prometheusAddress,
+        ...this.#endpoint(address),
         ...(template.auth === undefined ? {} : { auth: template.auth }),
       },
       address,
     };
   }
 
+  /** The operator's Prometheus, or the chosen address behind the policy's lookup. */
+  #endpoint(address: string | undefined): PrometheusEndpoint {
+    if (address === undefined) return { address: this.#deps.config.prometheusAddress };
+    return { address, lookup: this.#policy.lookupFor(address) };
+  }
+
   /** The operator's verdict on a metrics address a Canary or template chose. */
   async checkAddress(address: string | undefined): Promise<MetricsError | undefined> {
-    const policy = this.#deps.config.addressPolicy ?? ALLOW_ALL;
-    if (address === undefined || policy.unrestricted) return undefined;
-    const verdict = await policy.check(address);
+    if (address === undefined) return undefined;
+    const verdict = await this.#policy.check(address);
     if (verdict.allowed) return undefined;
     const message = `metrics address ${address} not allowed by the address policy: ${verdict.reason}`;
     return new MetricsError(METRICS_ERROR_REASONS.addressNotAllowed, message, {
-      details: { address },
+      details: { address, rule: verdict.rule },
     });
   }
 
@@ -261,8 +271,7 @@ export class MetricSourceFactory {
   #addressCheck(address: string | undefined): {
     checkAddress?: () => Promise<MetricsError | undefined>;
   } {
-    const policy = this.#deps.config.addressPolicy ?? ALLOW_ALL;
-    if (address === undefined || policy.unrestricted) return {};
+    if (address === undefined) return {};
     return { checkAddress: () => this.checkAddress(address) };
   }
 

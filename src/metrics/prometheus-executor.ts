@@ -1,6 +1,11 @@
 // QueryExecutor over the prometheus-query package. One driver per endpoint; queries are POSTed
 // (a batched query's target regex can be long); environment proxies are ignored (axios would
-// otherwise route a loopback Prometheus through HTTP_PROXY).
+// otherwise route a loopback Prometheus through HTTP_PROXY); redirects are never followed (a
+// server must not bounce us past the address policy); an endpoint a Canary or template chose
+// connects through the policy's lookup (a fresh connection per query, never a pooled socket).
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { Logger } from 'pino';
 import { PrometheusConnectionOptions, PrometheusDriver, type QueryResult } from 'prometheus-query';
 import { METRICS_ERROR_REASONS, MetricsError, type MetricsErrorReason } from './errors.js';
@@ -70,7 +75,7 @@ export class PrometheusQueryExecutor implements QueryExecutor {
         endpoint: endpoint.address,
         preferPost: true,
         timeout: this.#opts.timeoutMs ?? 10_000,
-        requestInterceptor: { onFulfilled: noProxy },
+        requestInterceptor: { onFulfilled: transport(endpoint.lookup) },
         responseInterceptor: { onFulfilled: spellInfinity },
         warningHook: (warnings: unknown) => {
           this.#opts.logger?.warn({ address: endpoint.address, warnings }, 'prometheus warnings');
@@ -88,8 +93,16 @@ export class PrometheusQueryExecutor implements QueryExecutor {
   }
 }
 
-function noProxy<T extends object>(config: T): T {
-  return Object.assign(config, { proxy: false });
+/** Per request: no proxy, no redirect, and the policy's lookup when the endpoint has one. */
+function transport(lookup: LookupFunction | undefined): <T extends object>(config: T) => T {
+  const agents =
+    lookup === undefined
+      ? {}
+      : {
+          httpAgent: new HttpAgent({ keepAlive: false, lookup }),
+          httpsAgent: new HttpsAgent({ keepAlive: false, lookup }),
+        };
+  return (config) => Object.assign(config, { proxy: false, maxRedirects: 0 }, agents);
 }
 
 /**

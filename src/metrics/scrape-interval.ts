@@ -6,6 +6,8 @@
 import { parse } from 'yaml';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 import type { PrometheusEndpoint } from './executor.js';
+import { sendHttp } from '../outbound/http-request.js';
+import { innermostMessage } from '../outbound/post-json.js';
 
 /** Fewer samples than this in a window and a rate over it has no value. */
 export const MIN_SCRAPES = 2;
@@ -91,11 +93,14 @@ export function parseScrapeConfig(yaml: string): ScrapeIntervals {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** A loaded configuration larger than this is cut off (and then fails to parse, loudly). */
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
 /**
- * Reads /api/v1/status/config with the endpoint's credentials. Node's fetch ignores proxy
- * variables, like the query executor. Any non-2xx answer is an error carrying the status and the
- * server's own message (a Prometheus-compatible querier may not serve this path).
+ * Reads /api/v1/status/config with the endpoint's credentials, through the endpoint's policy
+ * lookup when it has one (src/outbound/http-request.ts: no proxy, no redirect followed). Any
+ * non-2xx answer is an error carrying the status and the server's own message (a
+ * Prometheus-compatible querier may not serve this path).
  */
 export const fetchConfigReader: PrometheusConfigReader = {
   async configYaml(endpoint, signal) {
@@ -109,37 +114,42 @@ export const fetchConfigReader: PrometheusConfigReader = {
           : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     }
     const timeout = AbortSignal.timeout(DEFAULT_TIMEOUT_MS);
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(url, {
-        headers,
-        redirect: 'error',
-        signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
-      });
-      text = await res.text();
-    } catch (cause) {
+    const a = await sendHttp(url, {
+      method: 'GET',
+      headers,
+      signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
+      maxBodyBytes: MAX_CONFIG_BYTES,
+      ...(endpoint.lookup === undefined ? {} : { lookup: endpoint.lookup }),
+    });
+    if (a.kind === 'refused') {
+      throw new MetricsError(
+        METRICS_ERROR_REASONS.addressNotAllowed,
+        `GET ${url} refused by the address policy: ${a.error.message}`,
+        { cause: a.error, details: { address: endpoint.address, rule: a.error.rule } },
+      );
+    }
+    if (a.kind !== 'answer') {
       const reason = timeout.aborted
         ? METRICS_ERROR_REASONS.timeout
         : METRICS_ERROR_REASONS.network;
-      const why = cause instanceof Error ? cause.message : String(cause);
-      throw new MetricsError(reason, `GET ${url} failed: ${why}`, {
-        cause,
+      throw new MetricsError(reason, `GET ${url} failed: ${innermostMessage(a.cause)}`, {
+        cause: a.cause,
         details: { address: endpoint.address },
       });
     }
+    const ok = a.status >= 200 && a.status <= 299;
     let body: { status?: unknown; error?: unknown; data?: { yaml?: unknown } } = {};
     try {
-      body = JSON.parse(text) as typeof body;
+      body = JSON.parse(a.body) as typeof body;
     } catch {
       // Not JSON (a proxy's page, a server without this API): its first bytes say what it is.
     }
-    if (!res.ok || typeof body.data?.yaml !== 'string') {
-      const what = typeof body.error === 'string' ? body.error : text.slice(0, 200).trim();
+    if (!ok || typeof body.data?.yaml !== 'string') {
+      const what = typeof body.error === 'string' ? body.error : a.body.slice(0, 200).trim();
       throw new MetricsError(
-        res.ok ? METRICS_ERROR_REASONS.badResponse : METRICS_ERROR_REASONS.queryFailed,
-        `GET ${url} answered ${res.status}${what === '' ? '' : `: ${what}`}`,
-        { details: { address: endpoint.address, httpStatus: res.status } },
+        ok ? METRICS_ERROR_REASONS.badResponse : METRICS_ERROR_REASONS.queryFailed,
+        `GET ${url} answered ${a.status}${what === '' ? '' : `: ${what}`}`,
+        { details: { address: endpoint.address, httpStatus: a.status } },
       );
     }
     return body.data.yaml;

@@ -48,11 +48,13 @@ function failure(a: PostAttempt, attempts: number, timeoutMs: number): Delivery 
     });
     return { ok: false, attempts, error };
   }
+  // 'refused' only comes from an address policy's lookup; alert URLs are the operator's own.
+  const cause = a.kind === 'refused' ? a.error : a.cause;
   const error = new NotifyError(
     NOTIFY_FAILURES.network,
-    `request failed: ${innermostMessage(a.cause)}`,
+    `request failed: ${innermostMessage(cause)}`,
     {
-      cause: a.cause,
+      cause,
       details: { attempts },
     },
   );

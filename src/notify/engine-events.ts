@@ -38,6 +38,7 @@ const WARNING: Readonly<Record<string, KindEntry>> = {
   [R.analysisWindowTooShort]: K.stalled,
   [R.queryInvalid]: K.stalled,
   [R.webhookUrlInvalid]: K.stalled,
+  [R.webhookAddressNotAllowed]: K.stalled,
   [R.metricsAddressNotAllowed]: K.stalled,
   // A rollback because the checks could not be evaluated (the hold before it is not alerted).
   [R.metricsUnavailable]: K.rolledBack,

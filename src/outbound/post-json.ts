@@ -1,8 +1,11 @@
 // The one outbound JSON POST: webhooks (src/hooks/webhook-call.ts) and alerts
-// (src/notify/deliver.ts) both send through it. One attempt: no redirect is followed (a receiver
-// must not bounce us to an address the URL policy never saw), the caller's signal bounds it, and
-// only the first `maxBodyBytes` of the answer are read (a receiver may answer with a huge page).
-// Retries, backoff and the errors each caller reports stay with the caller.
+// (src/notify/deliver.ts) both send through it (http-request.ts). One attempt: no redirect is
+// followed (a receiver must not bounce us to an address the URL policy never saw; a 3xx is the
+// answer, with its Location), the caller's signal bounds it, the connection resolves through the
+// caller's policy lookup, and only the first `maxBodyBytes` of the answer are read (a receiver may
+// answer with a huge page). Retries, backoff and the errors each caller reports stay with the caller.
+import type { LookupFunction } from 'node:net';
+import { sendHttp, type HttpAttempt } from './http-request.js';
 
 export type PostAttempt =
   | {
@@ -12,15 +15,18 @@ export type PostAttempt =
       readonly body: string;
       /** From Retry-After (seconds or an HTTP date), in ms; null when absent or unreadable. */
       readonly retryAfterMs: number | null;
+      /** A redirect's target, resolved against the URL; absent when the answer has none. */
+      readonly location?: string;
     }
-  | { readonly kind: 'timeout'; readonly cause: unknown }
-  | { readonly kind: 'network'; readonly cause: unknown };
+  | Exclude<HttpAttempt, { kind: 'answer' }>;
 
 export interface PostJsonOptions {
   readonly signal: AbortSignal;
   /** Sent besides content-type: application/json. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
+  /** The address policy's lookup for this URL (UrlPolicy.lookupFor); absent for operator URLs. */
+  readonly lookup?: LookupFunction;
 }
 
 export async function postJson(
@@ -28,39 +34,26 @@ export async function postJson(
   body: string,
   opts: PostJsonOptions,
 ): Promise<PostAttempt> {
-  const { signal } = opts;
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { ...opts.headers, 'content-type': 'application/json' },
-      body,
-      redirect: 'manual',
-      signal,
-    });
-    return {
-      kind: 'answer',
-      status: res.status,
-      body: await firstBytes(res, opts.maxBodyBytes),
-      retryAfterMs: retryAfter(res.headers.get('retry-after')),
-    };
-  } catch (cause) {
-    return signal.aborted ? { kind: 'timeout', cause } : { kind: 'network', cause };
-  }
-}
-
-async function firstBytes(res: Response, max: number): Promise<string> {
-  if (res.body === null) return '';
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < max) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader.cancel();
-  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
+  const a = await sendHttp(url, {
+    method: 'POST',
+    headers: { ...opts.headers, 'content-type': 'application/json' },
+    body,
+    signal: opts.signal,
+    maxBodyBytes: opts.maxBodyBytes,
+    ...(opts.lookup === undefined ? {} : { lookup: opts.lookup }),
+  });
+  if (a.kind !== 'answer') return a;
+  const header = a.headers['retry-after'];
+  const location = a.headers.location;
+  return {
+    kind: 'answer',
+    status: a.status,
+    body: a.body,
+    retryAfterMs: retryAfter(header ?? null),
+    ...(location === undefined || !URL.canParse(location, url)
+      ? {}
+      : { location: new URL(location, url).href }),
+  };
 }
 
 function retryAfter(header: string | null): number | null {

@@ -8,6 +8,9 @@ import { createInterface } from 'node:readline';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Loopback: where everything of the local world listens (dev/local). */
+export const LOCAL_WORLD_UNBLOCK = '127.0.0.0/8';
+
 export interface LogLine {
   readonly level?: string;
   readonly msg?: string;
@@ -65,6 +68,10 @@ export class ControllerProcess {
       String(o.endpointGate),
       '--log-level',
       'debug',
+      // The local world's webhook receivers and template Prometheus listen on loopback, which the
+      // address policy blocks by default; a test may narrow this with its own --unblock-cidrs.
+      '--unblock-cidrs',
+      LOCAL_WORLD_UNBLOCK,
       ...(o.extraArgs ?? []),
     ];
     // process.execPath is the Node that runs the tests (22); `--import tsx` keeps it ONE process,

@@ -1,5 +1,5 @@
-// A webhook receiver on 127.0.0.1 for the e2e tests: answers with the status the test sets and
-// records every call's payload.
+// A webhook receiver on loopback (127.0.0.1 unless told) for the e2e tests: answers with the
+// status or the redirect the test sets and records every call's payload.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -12,10 +12,12 @@ export class HookServer {
   readonly calls: HookCall[] = [];
   /** HTTP status answered per path ('*' for any); default 200. */
   readonly status = new Map<string, number>();
+  /** Per path: answer 302 with this Location instead. */
+  readonly redirects = new Map<string, string>();
   #server: Server | undefined;
   url = '';
 
-  async start(): Promise<void> {
+  async start(host = '127.0.0.1'): Promise<void> {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -28,13 +30,18 @@ export class HookServer {
           if (!(err instanceof SyntaxError)) throw err;
         }
         this.calls.push({ path, body });
+        const location = this.redirects.get(path);
+        if (location !== undefined) {
+          res.writeHead(302, { location }).end();
+          return;
+        }
         const code = this.status.get(path) ?? this.status.get('*') ?? 200;
         res.writeHead(code, { 'content-type': 'text/plain' }).end(code < 300 ? 'ok' : 'closed');
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
     this.#server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = `http://${host}:${(server.address() as AddressInfo).port}`;
   }
 
   callsTo(path: string): HookCall[] {

@@ -144,7 +144,7 @@ describe('validate -f (real API server)', () => {
           /^ {2}x spec\.analysis\.metrics\[1\]\.prometheus\.query: unknown template variable.*varibles\.y.* \(controller\)$/,
         ),
         '  x spec.analysis.metrics[1].prometheus.address: metrics address http://10.1.2.3:9090 not allowed by the address policy: address 10.1.2.3 is outside the allowed CIDRs (controller)',
-        '  x spec.analysis.webhooks[0].url: not allowed by the address policy: address 169.254.169.254 is outside the allowed CIDRs (controller)',
+        '  x spec.analysis.webhooks[0].url: http://169.254.169.254/latest not allowed by the address policy: address 169.254.169.254 is in the blocked range 169.254.0.0/16 (rule link-local); the operator can unblock it with --unblock-cidrs (controller)',
         '  x metadata.namespace: namespaces "no-such-namespace" not found (apiserver)',
         '  x apiVersion: nope.example.com/v1 is not served by this cluster (CRD not installed?) (apiserver)',
         '  x metadata.name: Required value (apiserver)',

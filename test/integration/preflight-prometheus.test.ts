@@ -8,12 +8,15 @@ import { pino } from 'pino';
 import { stringify } from 'yaml';
 import type { Canary, Metric } from '../../src/api/canary.js';
 import { preflightReport } from '../../src/analysis/preflight.js';
-import { ALLOW_ALL } from '../../src/outbound/url-policy.js';
+import { createUrlPolicy } from '../../src/outbound/url-policy.js';
 import { freePort } from '../../dev/local/ports.js';
 import { startPrometheus, type Prometheus } from '../../dev/local/prometheus.js';
 import { MetricSourceFactory } from '../../src/metrics/factory.js';
 import { PrometheusQueryExecutor } from '../../src/metrics/prometheus-executor.js';
 import { deployment, runCli } from './cli-harness.js';
+
+/** The local world listens on loopback, blocked unless unblocked (as its controller does). */
+const LOOPBACK = createUrlPolicy({ unblockedCidrs: ['127.0.0.0/8'] });
 
 jest.setTimeout(60_000);
 
@@ -57,12 +60,12 @@ const RATE = 'sum(rate(response_total{namespace="{{ namespace }}"}[{{ interval }
 
 function preflight(metrics: Metric[]) {
   const metricSources = new MetricSourceFactory({
-    config: { prometheusAddress: prom.url, trafficMetrics: 'computed' },
+    config: { prometheusAddress: prom.url, trafficMetrics: 'computed', addressPolicy: LOOPBACK },
     executor: new PrometheusQueryExecutor({ logger: silent, timeoutMs: 5_000 }),
     logger: silent,
   });
   return preflightReport(
-    { metricSources, urlPolicy: ALLOW_ALL, template: () => Promise.resolve(undefined) },
+    { metricSources, urlPolicy: LOOPBACK, template: () => Promise.resolve(undefined) },
     canaryWith(metrics),
   );
 }

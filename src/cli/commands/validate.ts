@@ -50,6 +50,10 @@ export function validateCommand(deps: CliDeps): Command {
       `the controller's --allowed-cidrs [env ${ENV_NAMES.allowedCidrs}]`,
     )
     .option(
+      '--unblock-cidrs <cidrs>',
+      `the controller's --unblock-cidrs [env ${ENV_NAMES.unblockCidrs}]`,
+    )
+    .option(
       '--prometheus-url <url>',
       `the controller's --prometheus-url: run each query once there and read its scrape interval [env ${ENV_NAMES.prometheusUrl}]`,
     )
@@ -107,6 +111,7 @@ function policyFrom(deps: CliDeps, opts: Record<string, unknown>): UrlPolicy {
   return createUrlPolicy({
     allowedHosts: list(opts['allowedHosts'] ?? deps.env[ENV_NAMES.allowedHosts]),
     allowedCidrs: list(opts['allowedCidrs'] ?? deps.env[ENV_NAMES.allowedCidrs]),
+    unblockedCidrs: list(opts['unblockCidrs'] ?? deps.env[ENV_NAMES.unblockCidrs]),
   });
 }
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Canary, Metric, Webhook } from '../../../src/api/canary.js';
 import type { ControllerCaches, TemplateJson } from '../../../src/canary/caches.js';
 import { preflightReport, runPreflight } from '../../../src/analysis/preflight.js';
-import { ALLOW_ALL, createUrlPolicy, type UrlPolicy } from '../../../src/outbound/url-policy.js';
+import { createUrlPolicy, type UrlPolicy } from '../../../src/outbound/url-policy.js';
 import { METRICS_ERROR_REASONS, MetricsError } from '../../../src/metrics/errors.js';
 import type { PrometheusEndpoint } from '../../../src/metrics/executor.js';
 import { MetricSourceFactory, type TrafficMetricsSetting } from '../../../src/metrics/factory.js';
@@ -13,6 +13,9 @@ import type { PrometheusConfigReader } from '../../../src/metrics/scrape-interva
 import { SMI_METRICS_BASE } from '../../../src/metrics/traffic-metrics-api.js';
 import { FakeExecutor, FakeKube, logSink, type Answer } from '../metrics/fakes.js';
 import { memoryCaches, stopCaches } from '../canary/canary-fixtures.js';
+
+/** The local world listens on loopback, blocked unless unblocked (as its controller does). */
+const LOOPBACK = createUrlPolicy({ unblockedCidrs: ['127.0.0.0/8'] });
 
 const PROM = 'http://prom:9090';
 const ONE_SECOND_SCRAPES =
@@ -79,7 +82,7 @@ function report(w: World, canary: Canary, network = true) {
   return preflightReport(
     {
       metricSources,
-      urlPolicy: w.policy ?? ALLOW_ALL,
+      urlPolicy: w.policy ?? LOOPBACK,
       template: (m) => {
         const spec = w.templates?.[m.templateRef?.name ?? ''];
         return Promise.resolve(
@@ -190,7 +193,7 @@ describe('pre-flight of prometheus and templateRef checks', () => {
 
   it('refuses a metrics address outside the policy before sending anything', async () => {
     const w = world();
-    w.policy = createUrlPolicy({ allowedCidrs: ['127.0.0.0/8'] });
+    w.policy = createUrlPolicy({ allowedCidrs: ['127.0.0.0/8'], unblockedCidrs: ['127.0.0.0/8'] });
     const r = await report(
       w,
       canaryWith([
@@ -394,9 +397,9 @@ describe('pre-flight of trafficMetrics checks', () => {
 });
 
 describe('pre-flight of webhooks', () => {
-  it('refuses a URL the operator does not allow, naming the hook', async () => {
+  it('refuses a URL the operator does not allow, naming the hook, the URL and the rule', async () => {
     const w = world();
-    w.policy = createUrlPolicy({ allowedCidrs: ['127.0.0.0/8'] });
+    w.policy = createUrlPolicy({ allowedCidrs: ['127.0.0.0/8'], unblockedCidrs: ['127.0.0.0/8'] });
     const r = await report(
       w,
       canaryWith(
@@ -410,11 +413,25 @@ describe('pre-flight of webhooks', () => {
     expect(r.problems).toEqual([
       {
         check: 'meta',
-        reason: 'WebhookUrlInvalid',
+        reason: 'WebhookAddressNotAllowed',
         field: 'spec.analysis.webhooks[1].url',
         message:
-          'not allowed by the address policy: address 169.254.169.254 is outside the allowed CIDRs',
+          'http://169.254.169.254/latest not allowed by the address policy: address 169.254.169.254 ' +
+          'is in the blocked range 169.254.0.0/16 (rule link-local); the operator can unblock it ' +
+          'with --unblock-cidrs',
       },
+    ]);
+  });
+
+  it('refuses a blocked address with no policy configured', async () => {
+    const w = world();
+    w.policy = createUrlPolicy({});
+    const r = await report(
+      w,
+      canaryWith([], [{ name: 'local', type: 'rollout', url: 'http://127.0.0.1:8080/' }]),
+    );
+    expect(r.problems).toMatchObject([
+      { check: 'local', reason: 'WebhookAddressNotAllowed', message: /rule loopback/ },
     ]);
   });
 
@@ -464,7 +481,7 @@ describe('runPreflight: the controller resolves templates from its caches', () =
       },
     ]);
     const outcome = await runPreflight(
-      { caches, metricSources, urlPolicy: ALLOW_ALL, controllerNamespace: 'weightlifter-system' },
+      { caches, metricSources, urlPolicy: LOOPBACK, controllerNamespace: 'weightlifter-system' },
       canary,
       logSink().logger,
     );

@@ -8,7 +8,10 @@ import {
   templateProblems,
   type ControllerLookups,
 } from '../../../src/cli/commands/validate-controller.js';
-import { ALLOW_ALL, createUrlPolicy } from '../../../src/outbound/url-policy.js';
+import { createUrlPolicy } from '../../../src/outbound/url-policy.js';
+
+/** The local world listens on loopback, blocked unless unblocked (as its controller does). */
+const LOOPBACK = createUrlPolicy({ unblockedCidrs: ['127.0.0.0/8'] });
 
 const doc = { index: 1, kind: 'Canary', namespace: 'test', name: 'podinfo' };
 
@@ -20,7 +23,10 @@ function lookups(
   } = {},
 ): ControllerLookups {
   return {
-    policy: opts.cidrs === undefined ? ALLOW_ALL : createUrlPolicy({ allowedCidrs: opts.cidrs }),
+    policy:
+      opts.cidrs === undefined
+        ? LOOPBACK
+        : createUrlPolicy({ allowedCidrs: opts.cidrs, unblockedCidrs: ['127.0.0.0/8'] }),
     deploymentExists: (ns, name) =>
       Promise.resolve((opts.deployments ?? ['test/podinfo']).includes(`${ns}/${name}`)),
     template: (kind, ns, name) =>
@@ -236,10 +242,10 @@ describe('templateProblems', () => {
       await templateProblems(
         tdoc,
         { query: 'x{a="{{ variables.anything }}", b="{{ target }}"}' },
-        ALLOW_ALL,
+        LOOPBACK,
       ),
     ).toEqual([]);
-    const bad = await templateProblems(tdoc, { query: 'x{a="{{ taget }}"} {{' }, ALLOW_ALL);
+    const bad = await templateProblems(tdoc, { query: 'x{a="{{ taget }}"} {{' }, LOOPBACK);
     expect(bad.map((p) => [p.field, p.source])).toEqual([['spec.query', 'controller']]);
   });
 
@@ -247,7 +253,7 @@ describe('templateProblems', () => {
     const found = await templateProblems(
       tdoc,
       { query: 'up', provider: { address: 'ftp://x' } },
-      ALLOW_ALL,
+      LOOPBACK,
     );
     expect(found.map((p) => p.field)).toEqual(['spec.provider.address']);
   });

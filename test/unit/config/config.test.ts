@@ -41,7 +41,7 @@ describe('resolveConfig', () => {
       },
       health: { host: '127.0.0.1', port: 8080 },
       logLevel: 'info',
-      addressPolicy: { allowedHosts: [], allowedCidrs: [] },
+      addressPolicy: { allowedHosts: [], allowedCidrs: [], unblockedCidrs: [] },
       endpointGate: true,
       idleScale: { maxAttempts: 3, baseDelayMs: 60_000 },
     });

@@ -28,6 +28,7 @@ const PUBLISHED: readonly string[] = [
   'WL_NOT_LEADER',
   'WL_DASHBOARD_NOT_BUILT',
   'WL_DASHBOARD_FORBIDDEN',
+  'WL_ADDRESS_NOT_ALLOWED',
 ];
 
 const entries = Object.entries(ERROR_CATALOGUE);

@@ -24,7 +24,10 @@ const subject: HookSubject = {
   phase: 'Progressing',
   checksum: '5d8c7f',
 };
+/** The receiver listens on 127.0.0.1: loopback is blocked unless the operator unblocks it. */
+const loopback = createUrlPolicy({ unblockedCidrs: ['127.0.0.0/8'] });
 const noWait = (delays: number[] = []) => ({
+  policy: loopback,
   sleep: (ms: number) => (delays.push(ms), Promise.resolve()),
 });
 
@@ -187,12 +190,63 @@ describe('callWebhook', () => {
       res.setHeader('location', 'http://169.254.169.254/latest/meta-data');
       res.end();
     });
+    const before = receiver.received.length;
     const result = await callWebhook(
       hook('/redirect'),
       buildPayload(subject, 'rollout', undefined),
       noWait(),
     );
-    expect(result).toMatchObject({ ok: false, status: 302 });
+    expect(result).toMatchObject({ ok: false, status: 302, attempts: 1 });
+    if (result.ok) return;
+    expect(result.error.failure).toBe('Redirect');
+    expect(result.error.details).toMatchObject({ rule: 'link-local' });
+    expect(result.error.message).toBe(
+      `webhook redirect: HTTP 302 redirect to http://169.254.169.254/latest/meta-data not followed ` +
+        `(redirects are never followed); the address policy refuses it: address 169.254.169.254 is ` +
+        `in the blocked range 169.254.0.0/16 (rule link-local); the operator can unblock it with --unblock-cidrs`,
+    );
+    expect(receiver.received.length).toBe(before + 1);
+  });
+
+  it('refuses a blocked address by default, naming the URL and the rule, without calling it', async () => {
+    const before = receiver.received.length;
+    const result = await callWebhook(
+      hook('/blocked'),
+      buildPayload(subject, 'rollout', undefined),
+      {
+        ...noWait(),
+        policy: createUrlPolicy({}),
+      },
+    );
+    expect(result).toMatchObject({ ok: false, attempts: 0 });
+    if (result.ok) return;
+    expect(result.error.failure).toBe('Blocked');
+    expect(result.error.message).toMatch(
+      new RegExp(
+        `^webhook blocked: ${receiver.url('/blocked')} not allowed by the address policy: .*rule loopback`,
+      ),
+    );
+    expect(receiver.received.length).toBe(before);
+  });
+
+  it('refuses at connect time when the name resolves into a blocked range after the check', async () => {
+    // The check sees an allowed address, the connection's own lookup the loopback one.
+    const answers = ['10.0.0.9'];
+    const policy = createUrlPolicy({}, () => Promise.resolve([answers.shift() ?? '127.0.0.1']));
+    const before = receiver.received.length;
+    const port = new URL(receiver.url('/')).port;
+    const result = await callWebhook(
+      { name: 'rebind', url: `http://rebind.test:${port}/rebind`, retries: 2 },
+      buildPayload(subject, 'rollout', undefined),
+      { ...noWait(), policy },
+    );
+    expect(result).toMatchObject({ ok: false, attempts: 1 });
+    if (result.ok) return;
+    expect(result.error.failure).toBe('Blocked');
+    expect(result.error.message).toMatch(
+      /rebind\.test resolves to 127\.0\.0\.1, which is in the blocked range 127\.0\.0\.0\/8 \(rule loopback\)/,
+    );
+    expect(receiver.received.length).toBe(before);
   });
 
   it('refuses URLs outside the operator’s policy without calling them', async () => {
@@ -206,7 +260,10 @@ describe('callWebhook', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.failure).toBe('Blocked');
     expect(receiver.received.length).toBe(before);
-    const allowed = createUrlPolicy({ allowedCidrs: ['127.0.0.0/8'] });
+    const allowed = createUrlPolicy({
+      allowedCidrs: ['127.0.0.0/8'],
+      unblockedCidrs: ['127.0.0.0/8'],
+    });
     expect(
       (
         await callWebhook(hook('/allowed'), buildPayload(subject, 'rollout', undefined), {
@@ -250,7 +307,7 @@ describe('runHooks', () => {
     expect(
       hooksOfType([hook('/a'), hook('/b', { type: 'rollback' })], 'rollout').map((h) => h.name),
     ).toEqual(['a']);
-    const none = await runHooks('rollback', [], subject);
+    const none = await runHooks('rollback', [], subject, noWait());
     expect(none).toMatchObject({ allSucceeded: true, anySucceeded: false, results: [] });
   });
 

@@ -155,7 +155,9 @@ describe('MetricSourceFactory', () => {
 
   it('uses the template address and credentials, subject to the address policy', async () => {
     const executor = new FakeExecutor(() => [{ labels: {}, value: 1 }]);
-    const policy = createUrlPolicy({ allowedHosts: ['prometheus.monitoring'] });
+    const policy = createUrlPolicy({ allowedHosts: ['prometheus.monitoring'] }, (host) =>
+      Promise.resolve(host === 'prometheus.monitoring' ? ['10.0.0.5'] : []),
+    );
     const { f } = factory(executor, { addressPolicy: policy });
     const m = metric({ name: 'x', templateRef: { name: 't' } });
     const allowed: ResolvedTemplate = {
@@ -165,9 +167,11 @@ describe('MetricSourceFactory', () => {
       auth: { bearerToken: 'secret' },
     };
     expect(await f.forMetric(m, allowed).measure(ctx)).toEqual({ kind: 'value', value: 1 });
+    // The chosen address connects through the policy's lookup; the operator's own does not.
     expect(executor.queries[0]?.endpoint).toEqual({
       address: 'http://prometheus.monitoring:9090',
       auth: { bearerToken: 'secret' },
+      lookup: expect.any(Function),
     });
     const elsewhere = {
       ...allowed,

@@ -57,7 +57,13 @@ describe('the production build', () => {
       .split('\n')
       .filter((line) => /^COPY\s+--from=build\s/.test(line))
       .map((line) => line.split(/\s+/)[2]);
-    expect(fromBuild.sort()).toEqual(['/app/dist/bundle', '/app/dist/web', '/app/package.json']);
+    // The SBOM of the bundled production dependencies (npm run sbom) rides along for scanners.
+    expect(fromBuild.sort()).toEqual([
+      '/app/dist/bundle',
+      '/app/dist/sbom.cdx.json',
+      '/app/dist/web',
+      '/app/package.json',
+    ]);
     expect(runtime).toMatch(/^ENTRYPOINT \["node", "dist\/bundle\/main\.js"\]$/m);
     // The old generation is capped in the image (sized in docs/benchmarks.md).
     expect(runtime).toMatch(/^ENV NODE_OPTIONS=--max-old-space-size=\d+$/m);
