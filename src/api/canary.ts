@@ -79,6 +79,7 @@ export interface Analysis {
   noData?: NoDataPolicy;
   minRequests?: number;
   errorLimit?: number;
+  failFast?: boolean;
   metrics?: Metric[];
   webhooks?: Webhook[];
 }
@@ -148,6 +149,7 @@ export interface CanaryStatus {
   heldSince?: string;
   heldFrom?: HeldFromStatus;
   trafficShiftSince?: string;
+  failFast?: FailFastStatus;
   targetScaledDown?: boolean;
   idleScale?: IdleScaleStatus;
   operation?: OperationStatus;
@@ -159,6 +161,13 @@ export interface CanaryStatus {
 export interface HeldFromStatus {
   reason: string;
   message: string;
+}
+
+/** Fail-fast's record within a run (see crds/canary.yaml). */
+export interface FailFastStatus {
+  every?: string;
+  failedAt?: string;
+  failed?: string[];
 }
 
 /** Scale-downs of the idle target in the current idle period (see crds/canary.yaml). */

@@ -122,13 +122,14 @@ export class CanaryActors implements EngineActors {
   }
 
   async runChecks(call: ChecksCall): Promise<ChecksOutcome> {
-    const results = await runChecks(this.#d, this.#s.canary, call.since);
+    const results = await runChecks(this.#d, this.#s.canary, call.since, call.earlyWindowMs);
     for (const r of results) {
       this.#d.metrics?.observeAnalysisResult(this.#ns, this.#name, r.metric, r.result);
     }
     this.#s.logger.info(
       {
         weight: call.canaryWeight,
+        ...(call.earlyWindowMs === undefined ? {} : { failFastWindowMs: call.earlyWindowMs }),
         results: results.map((r) => ({
           metric: r.metric,
           result: r.result,

@@ -30,6 +30,10 @@ export interface EngineSpec {
   readonly windowMs: number;
   /** Some metric uses noData: pass, so a run must have seen data before it is promoted. */
   readonly noDataPasses: boolean;
+  /** analysis.minRequests: a fail-fast failure needs this many requests (0: none). */
+  readonly minRequests: number;
+  /** analysis.failFast: within a step, failures are evaluated at every scrape (phases/fail-fast.ts). */
+  readonly failFast: boolean;
   readonly progression: ProgressionSpec;
   readonly stepWeightPromotion: number;
   readonly progressDeadlineMs: number;
@@ -190,6 +194,11 @@ export interface ChecksCall {
    * traffic after it: a query made at or after `since + window`.
    */
   readonly since: number;
+  /**
+   * A fail-fast evaluation within the step: each check's window is shortened to this (ms), the
+   * traffic since `since`. Absent: the step's own evaluation over each check's window.
+   */
+  readonly earlyWindowMs?: number;
 }
 
 export interface ChecksOutcome {

@@ -3,11 +3,12 @@
 // progress deadline from the moment it became unready; a canary that never becomes ready rolls
 // back); skipAnalysis promotes a ready canary; a reached threshold rolls back; a TrafficSplit behind
 // the status weight is routed first (traffic-shift.ts); otherwise, when an interval has passed
-// since the last tick, run the tick.
+// since the last tick, run the tick, and before that, fail-fast's evaluations (fail-fast.ts).
 import { thresholdReached, strategyFrom } from '../../progression/index.js';
 import { keep, overdue, routesAt, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
+import { failFast } from './fail-fast.js';
 import { tick } from './tick.js';
 import { awaitTraffic, measuredSince, trafficShifted } from './traffic-shift.js';
 import { beginPromotion, cancelRun, rollback } from './transitions.js';
@@ -79,7 +80,10 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
   const step = Math.max(ctx.spec.intervalMs, ctx.spec.windowMs);
   const since = measuredSince(ctx, ready);
   if (since !== null && ctx.now < since + step) {
-    return keep(ready, { requeueAfterMs: since + step - ctx.now });
+    return (
+      failFast(ctx, ready, strategy.strategy, since, since + step) ??
+      keep(ready, { requeueAfterMs: since + step - ctx.now })
+    );
   }
   return tick(ctx, ready, strategy.strategy);
 }
