@@ -123,6 +123,24 @@ const ROWS: readonly Row[] = [
     'reaction: rollback p50 / p99 (ms)',
     (r) => (r.reaction ? `${v(r.reaction.rollback.p50Ms)} / ${v(r.reaction.rollback.p99Ms)}` : '-'),
   ],
+  [
+    'reaction: bad revision -> 100 % primary p50 / max (s), fail-fast',
+    (r) => {
+      const d = r.reaction?.badToPrimary.failFast;
+      return d ? `${sec(d.p50Ms)} / ${sec(d.maxMs)}` : '-';
+    },
+  ],
+  [
+    'reaction: bad revision -> 100 % primary p50 / max (s), failFast: false',
+    (r) => {
+      const d = r.reaction?.badToPrimary.intervalOnly;
+      return d ? `${sec(d.p50Ms)} / ${sec(d.maxMs)}` : '-';
+    },
+  ],
+  [
+    'healthy releases rolled back (should be 0)',
+    (r) => (r.progressing ? String(r.progressing.failed) : '-'),
+  ],
 ];
 
 function sec(ms: number | null): string {

@@ -1,9 +1,13 @@
 // Reaction: a few canaries among the idle fleet get a bad revision (every response fails).
 // detection: template patch -> status Progressing for the new revision (seen by a watch);
 // rollback: the failing check (the tick's time in status.lastAnalysis) -> TrafficSplit seen at
-// 100 % primary.
+// 100 % primary. Half the samples run with analysis.failFast (the default), half with it off;
+// for each mode, bad revision -> 100 % primary: from the split first seen sending the canary
+// traffic to the split seen back at 100 % primary.
 import type { BenchContext } from '../context.js';
 import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
+import { CANARY_REF } from '../../src/canary/caches.js';
+import { objectPath } from '../../src/kube/resources.js';
 import { newRevision, stepSeconds, type FleetMember } from '../fleet.js';
 import { waitQuiet } from '../quiet.js';
 import { distribution, sleep, type Distribution } from '../stats.js';
@@ -16,6 +20,8 @@ export interface ReactionResult {
   readonly rollback: Distribution;
   /** Template patch -> 100 % primary: includes waiting for the next analysis tick. */
   readonly patchToRollback: Distribution;
+  /** First canary traffic -> 100 % primary, with analysis.failFast on (the default) and off. */
+  readonly badToPrimary: { readonly failFast: Distribution; readonly intervalOnly: Distribution };
 }
 
 /** `k` members spread evenly over the fleet (so over its namespaces). */
@@ -31,10 +37,21 @@ interface Timing {
   readonly detectionMs: number;
   readonly rollbackMs: number;
   readonly patchToRollbackMs: number;
+  readonly badToPrimaryMs: number;
+  readonly failFast: boolean;
+}
+
+/** Sets the member's analysis.failFast (a spec change; no new revision). */
+async function setFailFast(ctx: BenchContext, m: FleetMember, on: boolean): Promise<void> {
+  await ctx.admin.patch(objectPath(CANARY_REF, m.namespace, m.name), {
+    spec: { analysis: { failFast: on } },
+  });
 }
 
 async function react(ctx: BenchContext, m: FleetMember, i: number): Promise<Timing> {
   const { tracker } = ctx;
+  const failFast = i % 2 === 0;
+  if (!failFast) await setFailFast(ctx, m, false);
   // Detection needs one reconcile; the rollback a first step and one window at its weight.
   const timeoutMs = 60_000 + 3 * stepSeconds(ctx.opts) * 1000;
   const old = tracker.status(m.key)?.revision;
@@ -72,10 +89,15 @@ async function react(ctx: BenchContext, m: FleetMember, i: number): Promise<Timi
   };
   await tracker.until(`${m.key} split at 100 % primary`, () => back() !== undefined, timeoutMs);
   const rolledBackAt = back() ?? Date.now();
+  const firstTraffic =
+    tracker.weights(m.key).find((w) => w.at >= detectedAt && w.canaryWeight > 0)?.at ?? detectedAt;
+  if (!failFast) await setFailFast(ctx, m, true);
   return {
     detectionMs: detectedAt - patchedAt,
     rollbackMs: rolledBackAt - Date.parse(failed.at),
     patchToRollbackMs: rolledBackAt - patchedAt,
+    badToPrimaryMs: rolledBackAt - firstTraffic,
+    failFast,
   };
 }
 
@@ -96,5 +118,9 @@ export async function runReaction(ctx: BenchContext): Promise<ReactionResult> {
     detection: distribution(timings.map((t) => t.detectionMs)),
     rollback: distribution(timings.map((t) => t.rollbackMs)),
     patchToRollback: distribution(timings.map((t) => t.patchToRollbackMs)),
+    badToPrimary: {
+      failFast: distribution(timings.filter((t) => t.failFast).map((t) => t.badToPrimaryMs)),
+      intervalOnly: distribution(timings.filter((t) => !t.failFast).map((t) => t.badToPrimaryMs)),
+    },
   };
 }

@@ -2,10 +2,17 @@
 // template resolved from the caches) measured over its window, then judged against its threshold.
 // Failures are results (Error), never rejections. A trafficMetrics result says where its figure came
 // from (the SMI API or computed from Prometheus, and why), so the fallback shows in status.
+//
+// A fail-fast evaluation (`earlyWindowMs`, within a step) measures each check over the traffic
+// since the step began: its window shortened to `earlyWindowMs`. A query that does not use
+// {{ interval }} cannot be shortened, would read traffic from before the step, and is not run:
+// its result is Inconclusive, which never counts towards fail-fast.
 import { evaluateMeasurement, type MetricCheckResult } from './evaluate.js';
 import { STORED_DEFAULTS, metricWindow } from '../api/defaults.js';
 import type { Canary, Metric } from '../api/canary.js';
-import type { MetricSourceFactory } from '../metrics/factory.js';
+import { parseGoDuration, promDuration } from '../metrics/duration.js';
+import type { MetricSourceFactory, ResolvedTemplate } from '../metrics/factory.js';
+import { usesInterval } from '../metrics/query-template.js';
 import { resolveTemplate, type TemplateReaders } from './template-refs.js';
 
 export interface ChecksDeps {
@@ -18,6 +25,25 @@ export interface ChecksDeps {
 export interface ChecksWindow {
   readonly since: number;
   readonly until: number;
+  /** A fail-fast evaluation within the step: each window shortened to this (ms); see above. */
+  readonly earlyWindowMs?: number;
+}
+
+/** A metric's window for this evaluation, or why a fail-fast one cannot measure it. */
+function windowFor(
+  deps: ChecksDeps,
+  metric: Metric,
+  template: ResolvedTemplate | undefined,
+  own: string,
+  earlyWindowMs: number | undefined,
+): { readonly window: string } | { readonly skip: string } {
+  if (earlyWindowMs === undefined) return { window: own };
+  const query = deps.metricSources.prometheusQuery(metric, template)?.query;
+  if (query !== undefined && !usesInterval(query)) {
+    return { skip: 'fail-fast skips it: its query does not use {{ interval }}' };
+  }
+  const ownMs = parseGoDuration(own);
+  return { window: ownMs.ok && ownMs.ms <= earlyWindowMs ? own : promDuration(earlyWindowMs) };
 }
 
 export function runChecks(
@@ -28,12 +54,15 @@ export function runChecks(
   const namespace = canary.metadata.namespace ?? '';
   const analysis = canary.spec.analysis ?? {};
   return Promise.all(
-    (analysis.metrics ?? []).map(async (metric) => {
+    (analysis.metrics ?? []).map(async (metric): Promise<MetricCheckResult> => {
       const template = resolveTemplate(deps.caches, namespace, deps.controllerNamespace, metric);
+      const own = metricWindow(metric, analysis);
+      const w = windowFor(deps, metric, template, own, step.earlyWindowMs);
+      if ('skip' in w) return { metric: metric.name, result: 'Inconclusive', message: w.skip };
       const measurement = await deps.metricSources.forMetric(metric, template).measure({
         namespace,
         target: canary.spec.targetRef.name,
-        window: metricWindow(metric, analysis),
+        window: w.window,
         // Only this step's traffic counts: every window ends at `until`, begins after `since`.
         since: step.since,
         until: step.until,

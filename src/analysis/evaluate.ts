@@ -30,6 +30,8 @@ export interface MetricCheckResult {
   readonly metric: string;
   readonly result: MeasurementResult;
   readonly value?: number;
+  /** The requests the value was measured on, when the source reports a count (fail-fast). */
+  readonly requests?: number;
   readonly message: string;
   /** The failure behind an Error result, for logs. */
   readonly error?: Error;
@@ -64,12 +66,21 @@ export function evaluateMeasurement(m: Measurement, c: Criteria): MetricCheckRes
     const message = `${m.requests} requests < minRequests ${c.minRequests}`;
     return { metric: c.metric, result: 'Inconclusive', value, message };
   }
+  const counted = m.requests === undefined ? {} : { requests: m.requests };
   const { min, max } = c.thresholdRange;
   if (min !== undefined && value < min) {
-    return { metric: c.metric, result: 'Failed', value, message: `${value} < min ${min}` };
+    const message = `${value} < min ${min}`;
+    return { metric: c.metric, result: 'Failed', value, ...counted, message };
   }
   if (max !== undefined && value > max) {
-    return { metric: c.metric, result: 'Failed', value, message: `${value} > max ${max}` };
+    const message = `${value} > max ${max}`;
+    return { metric: c.metric, result: 'Failed', value, ...counted, message };
   }
-  return { metric: c.metric, result: 'Successful', value, message: `${value} within range` };
+  return {
+    metric: c.metric,
+    result: 'Successful',
+    value,
+    ...counted,
+    message: `${value} within range`,
+  };
 }

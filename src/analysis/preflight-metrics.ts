@@ -4,7 +4,7 @@
 // window covers two scrapes. trafficMetrics: the path measure() would take (the SMI API, else the
 // computed queries) answers, and a computed window covers two scrapes. The SMI API does not say
 // how its figures are scraped, so its window is not checked (a note says so).
-import { renderQuery } from '../metrics/query-template.js';
+import { renderQuery, usesInterval } from '../metrics/query-template.js';
 import type { Canary, Metric } from '../api/canary.js';
 import type { TrafficMetricName } from '../api/constants.js';
 import { STORED_DEFAULTS, metricWindow } from '../api/defaults.js';
@@ -40,8 +40,6 @@ type Found = { readonly reason: PreflightReason; readonly field: string; readonl
 export type MetricVerdict = Found | { readonly note: string } | undefined;
 /** Problems that need no server are all reported; then the first a server reveals, if any. */
 export type MetricVerdicts = readonly (Found | { readonly note: string })[];
-
-const INTERVAL_USED = /\{\{\s*interval\s*\}\}/;
 
 /** What stops this metric from being evaluated, and notes on what could not be checked. */
 export async function preflightMetric(
@@ -118,7 +116,7 @@ async function checkMetric(
     return { reason: PREFLIGHT_REASONS.queryInvalid, field: queryField, message };
   }
   // A query that does not use {{ interval }} is not measured over the window.
-  if (!INTERVAL_USED.test(spec.query)) return undefined;
+  if (!usesInterval(spec.query)) return undefined;
   const problem = await windowProblem(run, window, endpoint, rendered.query);
   return problem === undefined || 'note' in problem
     ? problem

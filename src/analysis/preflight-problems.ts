@@ -16,6 +16,11 @@ export interface PreflightProblem {
 /** No problems: the run may start. */
 export interface PreflightOutcome {
   readonly problems: readonly PreflightProblem[];
+  /**
+   * The slowest scrape interval (ms) of the Prometheus servers whose configuration the pre-flight
+   * read for the checks' windows; absent when it read none. Fail-fast evaluates at this cadence.
+   */
+  readonly scrapeMs?: number;
 }
 
 export const PREFLIGHT_REASONS = {
@@ -59,6 +64,8 @@ export interface PreflightNote {
 export interface PreflightReport {
   readonly problems: readonly PreflightFinding[];
   readonly notes: readonly PreflightNote[];
+  /** As PreflightOutcome.scrapeMs. */
+  readonly scrapeMs?: number;
 }
 
 const QUERY_SHOWN = 160;

@@ -57,6 +57,15 @@ export class PreflightRun {
     });
   }
 
+  /** Every scrape configuration this pre-flight read successfully (fail-fast's cadence). */
+  async scrapeIntervalsRead(): Promise<ScrapeIntervals[]> {
+    const reads = [...this.#memo].filter(([key]) => key.startsWith('config\n'));
+    const answers = await Promise.all(
+      reads.map(([, answer]) => answer as Promise<Answer<ScrapeIntervals>>),
+    );
+    return answers.flatMap((a) => (a.ok ? [a.value] : []));
+  }
+
   /** The `job` labels of the series named `names` (scraped within the lookback window). */
   async jobsOf(endpoint: PrometheusEndpoint, names: readonly string[]): Promise<Answer<string[]>> {
     if (names.length === 0) return { ok: true, value: [] };

@@ -5,6 +5,7 @@
 // differ and the series say which; else the slowest job, so a window is never let through on a
 // guess in its favour.
 import { parseGoDuration } from '../metrics/duration.js';
+import { formatDuration } from '../time/duration.js';
 import type { PrometheusEndpoint } from '../metrics/executor.js';
 import { metricNames } from '../metrics/promql-names.js';
 import {
@@ -22,13 +23,8 @@ export interface ScrapeChoice {
   readonly whose: string;
 }
 
-/** "90s", "2m", "1h", "1500ms": the shortest exact Go duration for whole units. */
-export function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
-  return `${ms}ms`;
-}
+/** "90s", "2m", "1h", "1500ms" (src/time/duration.ts). */
+export const formatMs = formatDuration;
 
 /**
  * The interval that decides: all jobs alike -> theirs; else the slowest of the jobs the query's

@@ -18,6 +18,7 @@ import {
   type PreflightReport,
 } from './preflight-problems.js';
 import { PreflightRun } from './preflight-run.js';
+import { chooseScrapeInterval } from './preflight-window.js';
 import { resolveTemplate, type TemplateReaders } from './template-refs.js';
 
 export interface PreflightDeps extends MetricPreflightDeps {
@@ -90,7 +91,11 @@ export async function preflightReport(
       } else problems.push({ check: metric.name, ...v });
     }
   });
-  return { problems: [...problems, ...hooks], notes };
+  const report = { problems: [...problems, ...hooks], notes };
+  const scrapes = (await run?.scrapeIntervalsRead()) ?? [];
+  if (scrapes.length === 0) return report;
+  // The slowest job of each server (chooseScrapeInterval without the jobs a query reads).
+  return { ...report, scrapeMs: Math.max(...scrapes.map((i) => chooseScrapeInterval(i, []).ms)) };
 }
 
 /** The controller's pre-flight: templates and their secrets from the caches. */
@@ -124,7 +129,10 @@ export async function runPreflight(
       'pre-flight found problems',
     );
   }
-  return {
-    problems: report.problems.map(({ check, reason, message }) => ({ check, reason, message })),
-  };
+  const problems = report.problems.map(({ check, reason, message }) => ({
+    check,
+    reason,
+    message,
+  }));
+  return report.scrapeMs === undefined ? { problems } : { problems, scrapeMs: report.scrapeMs };
 }

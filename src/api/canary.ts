@@ -80,6 +80,7 @@ export interface Analysis {
   noData?: NoDataPolicy;
   minRequests?: number;
   errorLimit?: number;
+  failFast?: boolean;
   metrics?: Metric[];
   webhooks?: Webhook[];
 }
@@ -149,6 +150,7 @@ export interface CanaryStatus {
   heldSince?: string;
   heldFrom?: HeldFromStatus;
   trafficShiftSince?: string;
+  failFast?: FailFastStatus;
   targetScaledDown?: boolean;
   idleScale?: IdleScaleStatus;
   operation?: OperationStatus;
@@ -186,6 +188,13 @@ export interface CheckRecord {
 export interface HeldFromStatus {
   reason: string;
   message: string;
+}
+
+/** Fail-fast's record within a run (see crds/canary.yaml). */
+export interface FailFastStatus {
+  every?: string;
+  failedAt?: string;
+  failed?: string[];
 }
 
 /** Scale-downs of the idle target in the current idle period (see crds/canary.yaml). */

@@ -15,6 +15,7 @@ export const STORED_DEFAULTS = {
     noData: 'inconclusive',
     minRequests: 0,
     errorLimit: 5,
+    failFast: true,
   },
   templateRef: { kind: 'AnalysisTemplate' },
   webhook: { type: 'rollout', timeout: '10s', retries: 0 },

@@ -129,6 +129,7 @@ export class CanaryActors implements EngineActors {
     this.#s.logger.info(
       {
         weight: call.canaryWeight,
+        ...(call.earlyWindowMs === undefined ? {} : { failFastWindowMs: call.earlyWindowMs }),
         results: results.map((r) => ({
           metric: r.metric,
           result: r.result,

@@ -3,6 +3,7 @@
 // or a leader change resumes exactly where the last persisted status left off.
 import type { Condition, MeasurementRecord, OperationStatus, RunRecord } from '../api/canary.js';
 import { PHASES, type Phase } from '../api/constants.js';
+import { formatDuration, parseDuration } from '../time/duration.js';
 import type { IdleScaleHistory } from '../workload/gitops-scale.js';
 import type { EngineStatus } from './types.js';
 
@@ -31,6 +32,8 @@ export interface RunState {
   readonly heldFrom: HeldFrom | null;
   /** The route object lags canaryWeight since then (phases/traffic-shift.ts); null when it does not. */
   readonly trafficShift: TrafficShift | null;
+  /** Fail-fast's cadence and its last failing evaluation (phases/fail-fast.ts). */
+  readonly failFast: FailFastState;
   readonly paused: boolean;
   readonly targetScaledDown: boolean;
   /** Scale-downs of the idle target recorded in the status; null when there is no record. */
@@ -43,6 +46,28 @@ export interface RunState {
   readonly observedGeneration: number | null;
   /** No status was ever written. */
   readonly fresh: boolean;
+}
+
+export interface FailFastState {
+  /** The scrape interval the run's pre-flight read; null: unknown (the fallback applies). */
+  readonly everyMs: number | null;
+  /** When a fail-fast evaluation last failed; null after any other result, and at each tick. */
+  readonly failedAt: number | null;
+  /** The checks that failed then. */
+  readonly failed: readonly string[];
+}
+
+export const NO_FAIL_FAST: FailFastState = { everyMs: null, failedAt: null, failed: [] };
+
+function failFastOf(status: EngineStatus): FailFastState {
+  const f = status.failFast;
+  if (f === undefined) return NO_FAIL_FAST;
+  const every = f.every === undefined ? null : parseDuration(f.every);
+  return {
+    everyMs: every !== null && every > 0 ? every : null,
+    failedAt: time(f.failedAt),
+    failed: f.failed ?? [],
+  };
 }
 
 export interface HeldFrom {
@@ -147,6 +172,7 @@ export function machineInputFromStatus(status: EngineStatus | undefined): RunSta
     heldFrom:
       s.heldFrom === undefined ? null : { reason: s.heldFrom.reason, message: s.heldFrom.message },
     trafficShift: trafficShiftOf(s),
+    failFast: failFastOf(s),
     paused: s.paused === true,
     targetScaledDown: s.targetScaledDown === true,
     idleScale: idleScaleOf(s),
@@ -184,6 +210,13 @@ export function statusFromRunState(state: RunState): EngineStatus {
   if (state.heldFrom !== null) out.heldFrom = { ...state.heldFrom };
   if (state.trafficShift !== null && state.trafficShift.legacy !== true)
     out.trafficShiftSince = iso(state.trafficShift.since);
+  const { everyMs, failedAt, failed } = state.failFast;
+  if (everyMs !== null || failedAt !== null) {
+    out.failFast = {
+      ...(everyMs === null ? {} : { every: formatDuration(everyMs) }),
+      ...(failedAt === null ? {} : { failedAt: iso(failedAt), failed: [...failed] }),
+    };
+  }
   if (state.paused) out.paused = true;
   if (state.targetScaledDown) out.targetScaledDown = true;
   if (state.idleScale !== null && state.idleScale.legacy !== true) {

@@ -25,6 +25,7 @@ import {
 import { overdue, routesAt, type Ctx } from './draft.js';
 import { runGate } from './gates.js';
 import { release } from './phases/hold.js';
+import { failedTwice, failingFast } from './phases/fail-fast.js';
 import { measuredSince } from './phases/traffic-shift.js';
 import type { RunState } from './resume.js';
 import type { ManualOperation } from '../api/constants.js';
@@ -136,6 +137,19 @@ function analysisPassed(f: RuleFacts): boolean {
   return lastStepPassed(f) && !refused(f.gathered.webhooks['confirm-promotion']);
 }
 
+/**
+ * Fail-fast (phases/fail-fast.ts): it is on, the step's traffic is measured since `since`, a
+ * check failed (a measured value, with minRequests) at the evaluation recorded in this step, and
+ * the same check fails again in this step's evaluation, at least one scrape interval later.
+ */
+function failedFast(f: RuleFacts): boolean {
+  const checks = f.gathered.checks;
+  const since = measuredSince(f, release(f.prev, f.now));
+  if (!f.spec.failFast || checks === null || since === null) return false;
+  const failing = failingFast(checks.results, f.spec.minRequests);
+  return failedTwice(f.prev.failFast, since, f.now, failing).length > 0;
+}
+
 /** Confirm-promotion webhooks were asked in this step, and they said yes. */
 function confirmedPromotion(f: RuleFacts): boolean {
   const confirm = f.gathered.webhooks['confirm-promotion'];
@@ -230,6 +244,12 @@ export const RULES = {
     to: [{ phase: 'Failed' }],
     holds: (f) => (f.gathered.webhooks.rollback?.succeeded ?? 0) > 0,
   },
+  failFast: {
+    label: 'fail-fast: a check failed at two successive scrapes',
+    from: MEASURING,
+    to: [{ phase: 'Failed' }],
+    holds: failedFast,
+  },
   metricsUnavailable: {
     label: 'checks unevaluable errorLimit times in a row',
     from: MEASURING,
@@ -311,6 +331,7 @@ export type RunStartRule = 'newRevision' | 'retry' | 'gatesOpened';
 /** The rules a run is rolled back by. */
 export type RollbackRule =
   | 'checksFailed'
+  | 'failFast'
   | 'rollbackRequested'
   | 'metricsUnavailable'
   | 'canaryFailed'

@@ -59,6 +59,8 @@ export function engineSpecFrom(canarySpec: CanarySpec): EngineSpecResult {
       ...(analysis.metrics ?? []).map((m) => parseDuration(metricWindow(m, analysis)) ?? 0),
     ),
     noDataPasses: (analysis.noData ?? STORED_DEFAULTS.analysis.noData) === 'pass',
+    minRequests: analysis.minRequests ?? STORED_DEFAULTS.analysis.minRequests,
+    failFast: analysis.failFast ?? STORED_DEFAULTS.analysis.failFast,
     progression: {
       stepWeight: analysis.stepWeight,
       maxWeight: analysis.maxWeight,

@@ -30,6 +30,10 @@ export interface EngineSpec {
   readonly windowMs: number;
   /** Some metric uses noData: pass, so a run must have seen data before it is promoted. */
   readonly noDataPasses: boolean;
+  /** analysis.minRequests: a fail-fast failure needs this many requests (0: none). */
+  readonly minRequests: number;
+  /** analysis.failFast: within a step, failures are evaluated at every scrape (phases/fail-fast.ts). */
+  readonly failFast: boolean;
   readonly progression: ProgressionSpec;
   readonly stepWeightPromotion: number;
   readonly progressDeadlineMs: number;
@@ -199,8 +203,14 @@ export interface ChecksCall {
    * Epoch ms where the checks' windows end: the step's point on the step grid
    * (src/progression/step-grid.ts), at least one step after `since` and not after now. Every
    * Canary judged at the same point asks about the same window, so one query can answer them.
+   * A fail-fast evaluation's windows end at the step's last whole scrape instead.
    */
   readonly until: number;
+  /**
+   * A fail-fast evaluation within the step: each check's window is shortened to this (ms), the
+   * traffic since `since`. Absent: the step's own evaluation over each check's window.
+   */
+  readonly earlyWindowMs?: number;
 }
 
 export interface ChecksOutcome {

@@ -22,6 +22,13 @@ export type RenderResult =
 const PLACEHOLDER = /\{\{(.*?)\}\}/gs;
 const VARIABLE = /^variables\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
+const INTERVAL_USED = /\{\{\s*interval\s*\}\}/;
+
+/** Whether the query is measured over the window it is given (it uses {{ interval }}). */
+export function usesInterval(query: string): boolean {
+  return INTERVAL_USED.test(query);
+}
+
 /** Template defaults overridden by the metric's templateVariables. */
 export function mergeVariables(
   defaults: Readonly<Record<string, string>> | undefined,

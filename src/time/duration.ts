@@ -40,3 +40,11 @@ export function parseGoDurationMs(text: string): number | null {
   const ms = sum(whole[2] ?? '');
   return whole[1] === '-' ? -ms : ms;
 }
+
+/** "90s", "2m", "1h", "1500ms": the shortest exact duration in whole units of one kind. */
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${Math.round(ms)}ms`;
+}

@@ -3,11 +3,12 @@
 // progress deadline from the moment it became unready; a canary that never becomes ready rolls
 // back); skipAnalysis promotes a ready canary; a reached threshold rolls back; a TrafficSplit behind
 // the status weight is routed first (traffic-shift.ts); otherwise, when an interval has passed
-// since the last tick, run the tick.
+// since the last tick, run the tick, and before that, fail-fast's evaluations (fail-fast.ts).
 import { stepDue, thresholdReached, strategyFrom } from '../../progression/index.js';
 import { keep, overdue, routesAt, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
+import { failFast } from './fail-fast.js';
 import { tick } from './tick.js';
 import { awaitTraffic, measuredSince, stepLength, trafficShifted } from './traffic-shift.js';
 import { beginPromotion, cancelRun, rollback } from './transitions.js';
@@ -79,7 +80,12 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
   const since = measuredSince(ctx, ready);
   if (since !== null) {
     const due = stepDue(since, stepLength(ctx));
-    if (ctx.now < due) return keep(ready, { requeueAfterMs: due - ctx.now });
+    if (ctx.now < due) {
+      return (
+        failFast(ctx, ready, strategy.strategy, since, due) ??
+        keep(ready, { requeueAfterMs: due - ctx.now })
+      );
+    }
   }
   return tick(ctx, ready, strategy.strategy);
 }

@@ -37,7 +37,7 @@ function hooks(ctx: Ctx, state: RunState, hookType: GateHookType): Answer {
 
 const refused = (o: WebhookOutcome): boolean => o.succeeded < o.called;
 
-function records(results: readonly MetricCheckResult[], at: string): MeasurementRecord[] {
+export function records(results: readonly MetricCheckResult[], at: string): MeasurementRecord[] {
   return results.map((r) => ({
     metric: r.metric,
     result: r.result,
@@ -104,6 +104,8 @@ export function tick(ctx: Ctx, state: RunState, strategy: Strategy): Step {
     ...v.ledger,
     dataSeen,
     lastAnalysisAt: ctx.now,
+    // The step's own evaluation: a fail-fast record of it is done with.
+    failFast: { ...state.failFast, failedAt: null, failed: [] },
     lastAnalysis: records(results, new Date(ctx.now).toISOString()),
   };
   const problems = describeProblems(results);

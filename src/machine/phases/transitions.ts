@@ -20,6 +20,7 @@ export function rollback(
     inconclusiveSince: null,
     canaryUnreadySince: null,
     targetScaledDown: false,
+    failFast: { ...state.failFast, failedAt: null, failed: [] },
   };
   const text = `rolled back revision ${state.revision ?? '?'}: ${message}`;
   return verdict(failed, reason, text, {
@@ -89,6 +90,8 @@ export function freshRun(ctx: Ctx, state: RunState, target: ObservedTarget): Run
     canaryUnreadySince: null,
     dataSeen: false,
     targetScaledDown: false,
+    // Fail-fast's cadence: the scrape interval this run's pre-flight read (fail-fast.ts).
+    failFast: { everyMs: ctx.gathered.preflight?.scrapeMs ?? null, failedAt: null, failed: [] },
     lastAnalysis: [],
     history: startRunHistory(state.history, target.revision, ctx.now),
   };

@@ -49,13 +49,17 @@ describe('threshold evaluation', () => {
     expect(evaluateMeasurement(measurement, criteria).result).toBe(expected);
   });
 
-  it('keeps the value and explains a failure', () => {
+  it('keeps the value and its request count and explains a failure', () => {
     expect(evaluateMeasurement({ kind: 'value', value: 98.5, requests: 50 }, successRate)).toEqual({
       metric: 'success-rate',
       result: 'Failed',
       value: 98.5,
+      requests: 50,
       message: '98.5 < min 99',
     });
+    expect(evaluateMeasurement({ kind: 'value', value: 98.5 }, successRate)).not.toHaveProperty(
+      'requests',
+    );
   });
 });
 

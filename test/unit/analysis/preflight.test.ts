@@ -113,7 +113,8 @@ describe('pre-flight of prometheus and templateRef checks', () => {
       w,
       canaryWith([query('q', 'sum(rate(x{ns="{{ namespace }}"}[{{ interval }}]))')]),
     );
-    expect(r).toEqual({ problems: [], notes: [] });
+    // The scrape interval it read is fail-fast's cadence (machine/phases/fail-fast.ts).
+    expect(r).toEqual({ problems: [], notes: [], scrapeMs: 1000 });
     expect(w.executor.queries.map((q) => q.query)).toEqual(['sum(rate(x{ns="shop"}[30s]))']);
     expect(w.config.reads).toEqual([PROM]);
   });

@@ -32,6 +32,7 @@ describe('withStoredDefaults', () => {
         noData: 'inconclusive',
         minRequests: 0,
         errorLimit: 5,
+        failFast: true,
         metrics: [
           {
             name: 'sr',

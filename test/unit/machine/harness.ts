@@ -47,6 +47,9 @@ export function spec(overrides: Partial<EngineSpec> = {}): EngineSpec {
     checks: { metrics: 1, gateHooks: 0 },
     windowMs: MINUTE,
     noDataPasses: false,
+    minRequests: 0,
+    // The engine's default is on; its tests (fail-fast.test.ts) turn it on where they look at it.
+    failFast: false,
     progression: { stepWeight: 30, maxWeight: 50 },
     stepWeightPromotion: 0,
     progressDeadlineMs: 10 * MINUTE,
@@ -119,6 +122,8 @@ export class World {
   promotedTemplate: string | null = null;
   /** What the pre-flight of a run finds. */
   preflightProblems: PreflightProblem[] = [];
+  /** The scrape interval the pre-flight reads, if any. */
+  preflightScrapeMs: number | undefined = undefined;
   finalized = false;
   status: EngineStatus | undefined = undefined;
   generation = 1;
@@ -274,7 +279,9 @@ export class World {
         this.calls.push({ actor: 'preflight', input: call });
         if (this.failing.preflight === 'hang') return new Promise(() => undefined);
         if (this.failing.preflight === 'throw') return Promise.reject(new Error('preflight broke'));
-        return Promise.resolve({ problems: [...this.preflightProblems] });
+        const problems = [...this.preflightProblems];
+        const scrapeMs = this.preflightScrapeMs;
+        return Promise.resolve(scrapeMs === undefined ? { problems } : { problems, scrapeMs });
       },
       promotePrimary: (e) =>
         this.act('promotePrimary', e, () => {

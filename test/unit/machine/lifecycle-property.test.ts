@@ -56,7 +56,7 @@ import {
 import { mulberry32, type Random } from './random.js';
 
 const SEQUENCES = Number(process.env['LIFECYCLE_SEQUENCES'] ?? 300);
-const STEPS = 40;
+const STEPS = 50;
 const BASE_SEED = Number(process.env['LIFECYCLE_BASE_SEED'] ?? 0x5eed_1300);
 const ONE_SEED = process.env.LIFECYCLE_SEED;
 const START = new World().clock.now();
@@ -88,6 +88,7 @@ function randomSpec(rnd: Random): EngineSpec {
     errorLimit: rnd.int(2, 3),
     noDataPasses,
     checks: { metrics: 1, gateHooks: rnd.pick([0, 2]) },
+    failFast: rnd.chance(0.3),
   });
 }
 
@@ -276,7 +277,8 @@ class Sequence {
     }
     if (request.kind === 'preflight') {
       const preflight = rnd.weighted<PreflightOutcome>([
-        [9, { problems: [] }],
+        [5, { problems: [] }],
+        [4, { problems: [], scrapeMs: 15_000 }],
         [
           1,
           { problems: [{ check: 'success-rate', reason: 'MetricsUnavailable', message: 'down' }] },
@@ -295,7 +297,8 @@ class Sequence {
     ]);
     measured.push({
       call: request.call,
-      passed: tickOutcome(results) === 'Successful',
+      // A fail-fast evaluation is never evidence for a pass: only the step's own one is.
+      passed: request.call.earlyWindowMs === undefined && tickOutcome(results) === 'Successful',
       data: results.some((r) => r.value !== undefined),
     });
     return { ...gathered, checks: { results } };
@@ -321,6 +324,14 @@ class Sequence {
       this.fail(`checks at weight ${call.canaryWeight} while the split shows ${routesKey(w)}`);
     }
     // The window a query made now covers holds only traffic at this weight.
+    const early = call.earlyWindowMs;
+    if (early !== undefined) {
+      if (!this.spec.failFast) this.fail('a fail-fast evaluation with failFast off');
+      if (early <= 0 || now - early < this.routesSince || now - early < call.since) {
+        this.fail(`a fail-fast window of ${early}ms reaches back before the weight was measured`);
+      }
+      return;
+    }
     if (now - this.spec.windowMs < this.routesSince) {
       this.fail(
         `checks at weight ${call.canaryWeight} cover ${this.routesSince - (now - this.spec.windowMs)}ms ` +

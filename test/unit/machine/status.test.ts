@@ -210,6 +210,8 @@ describe('engine spec', () => {
         checks: { metrics: 0, gateHooks: 0 },
         windowMs: 0,
         noDataPasses: false,
+        minRequests: 0,
+        failFast: true,
         progression: {
           stepWeight: undefined,
           maxWeight: undefined,
