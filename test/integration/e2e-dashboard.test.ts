@@ -16,7 +16,7 @@ import type { RunSeries } from '../../src/dashboard/series-view.js';
 import { startDashboard, type RunningDashboard } from '../../src/dashboard/start.js';
 import { newRevision, waitForEnd, waitForWeight } from '../e2e/canary-run.js';
 import { initializedCanary, useE2E } from '../e2e/fixtures.js';
-import { getCanary } from '../e2e/harness.js';
+import { eventually, getCanary } from '../e2e/harness.js';
 import { APP } from '../e2e/manifests.js';
 
 jest.setTimeout(240_000);
@@ -179,9 +179,11 @@ describe('the list and the Canary page during a release', () => {
     })`;
     const plotWidths = (): Promise<{ plot: number; box: number }[]> => page.evaluate(widths);
     const wide = await plotWidths();
-    await page.setViewportSize({ width: 560, height: 760 });
-    await page.waitForFunction(`${widths}.every((w) => w.plot <= w.box)`);
-    const narrow = await plotWidths();
+    await page.setViewportSize({ width: 480, height: 760 });
+    const narrow = await eventually('every plot fits its narrower box', async () => {
+      const now = await plotWidths();
+      return now.every((w) => w.plot <= w.box) ? now : undefined;
+    });
     expect(narrow).toHaveLength(wide.length);
     expect(narrow.length).toBeGreaterThanOrEqual(5);
     narrow.forEach((n, i) => {
