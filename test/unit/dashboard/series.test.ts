@@ -119,6 +119,34 @@ describe('SeriesService', () => {
     expect(check?.error).toBeUndefined();
   });
 
+  it("uses --mesh's queries and labels (istio: 5xx are failures)", async () => {
+    const fake = new FakeRange([
+      [
+        'istio_requests_total',
+        [
+          { labels: { destination_workload: 'podinfo', response_code: '200' }, points: [[S, 9]] },
+          { labels: { destination_workload: 'podinfo', response_code: '503' }, points: [[S, 1]] },
+          {
+            labels: { destination_workload: 'podinfo-primary', response_code: '404' },
+            points: [[S, 5]],
+          },
+        ],
+      ],
+    ]);
+    const c = withRun(run(1), [
+      { name: 'rate', trafficMetrics: { metric: 'success-rate' }, thresholdRange: {} },
+    ]);
+    const s = new SeriesService({
+      prometheus: fake,
+      mesh: MESH_QUERIES.istio,
+      readTemplate: noTemplates,
+      now: () => START,
+    });
+    const check = (await s.series(c))?.checks[0];
+    expect(fake.asked[0]?.query).toContain('destination_workload=~"(?:podinfo|podinfo-primary)"');
+    expect(check).toMatchObject({ canary: [90], primary: [100] });
+  });
+
   it("takes a latency check's quantile straight from the mesh's latency query", async () => {
     const fake = new FakeRange([
       [
