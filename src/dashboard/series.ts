@@ -38,7 +38,8 @@ export interface SeriesServiceOptions {
 export function rangeOf(run: RunRecord, nowMs: number): RangeWindow {
   const end = Math.ceil((run.endedAt === undefined ? nowMs : Date.parse(run.endedAt)) / 1000);
   const start = Math.max(Math.floor(Date.parse(run.startedAt) / 1000), end - MAX_RANGE_S);
-  const step = Math.max(MIN_STEP_S, Math.ceil((end - start) / MAX_POINTS));
+  // The grid's points are both ends and every step between: (end - start) / step + 1.
+  const step = Math.max(MIN_STEP_S, Math.ceil((end - start) / (MAX_POINTS - 1)));
   return { start, end: Math.max(start, end), step };
 }
 

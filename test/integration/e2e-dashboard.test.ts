@@ -159,6 +159,10 @@ describe('the list and the Canary page during a release', () => {
     const sent = dashboard.prometheus?.queriesSent;
     await Promise.all([seriesOf(dashboard, LIVE), seriesOf(dashboard, LIVE)]);
     expect(dashboard.prometheus?.queriesSent).toBe(sent);
+    // ...a query Prometheus refuses is an error with its reason (shown in the check's chart)...
+    await expect(
+      dashboard.prometheus?.range('sum(', series.range.start, series.range.end, 1),
+    ).rejects.toThrow(/refused the query \(HTTP 400\): .*parse error/);
     // ...and the page charts that same answer: the canary's and the primary's points.
     for (const check of series.checks) {
       const chart = `[data-testid="series-chart"][data-metric="${check.metric}"]`;
