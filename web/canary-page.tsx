@@ -1,12 +1,43 @@
 // One Canary: its current (or last) run as charts, the operations, conditions, the spec summary
 // and the Events timeline.
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { MANUAL_OPERATIONS } from '../src/api/constants.js';
 import type { CanaryView } from '../src/dashboard/view.js';
-import { CheckChart, WeightChart } from './charts.js';
+import type { RunRecord } from '../src/api/canary.js';
+import type { RunSeries } from '../src/dashboard/series-view.js';
+import { CheckChart, SeriesChart, WeightChart } from './charts.js';
 import { phaseTone, shortRevision, since } from './format.js';
 import { useNow, useStore } from './hooks.js';
-import { canOperate, keyOf, operate, page } from './store.js';
+import { canOperate, fetchSeries, keyOf, operate, page } from './store.js';
+
+/**
+ * With --prometheus-url: the run's series from the server, asked again when the run records a
+ * step or ends (the server answers those from its cache per run state). A string: the error.
+ */
+function useSeries(c: CanaryView, run: RunRecord | undefined): RunSeries | string | undefined {
+  const [series, setSeries] = useState<RunSeries | string | undefined>(undefined);
+  const version =
+    run === undefined
+      ? ''
+      : `${run.revision}/${run.startedAt}/${run.steps.length}/${run.endedAt ?? ''}`;
+  useEffect(() => {
+    if (!page.prometheus || run === undefined) return;
+    let live = true;
+    fetchSeries(c).then(
+      (s) => {
+        if (live) setSeries(s ?? undefined);
+      },
+      (err: unknown) => {
+        if (live) setSeries(err instanceof Error ? err.message : String(err));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [keyOf(c), version]);
+  return series;
+}
 
 function Operations(props: { canary: CanaryView }) {
   const [allowed, setAllowed] = useState(false);
@@ -113,6 +144,7 @@ export function CanaryPage(props: { namespace: string; name: string }) {
   }
   const s = c.status;
   const run = s.history?.at(-1);
+  const series = useSeries(c, run);
   const mine = events
     .filter((e) => e.namespace === c.namespace && e.canary === c.name)
     .sort((x, y) => y.at.localeCompare(x.at));
@@ -155,7 +187,19 @@ export function CanaryPage(props: { namespace: string; name: string }) {
           <div class="charts">
             <WeightChart run={run} />
             {(c.spec.analysis?.metrics ?? []).map((m) => (
-              <CheckChart key={m.name} run={run} metric={m} />
+              <Fragment key={m.name}>
+                <CheckChart run={run} metric={m} />
+                {page.prometheus ? (
+                  <SeriesChart
+                    metric={m.name}
+                    series={
+                      typeof series === 'object'
+                        ? series.checks.find((x) => x.metric === m.name)
+                        : series
+                    }
+                  />
+                ) : null}
+              </Fragment>
             ))}
           </div>
         </section>

@@ -1,9 +1,14 @@
-// The run as charts (uPlot): the canary weight over time as steps, and each check's value per
-// analysis step against its threshold. The points are also on the chart's element as data
-// attributes, so a test (or a person with devtools) reads the numbers, not pixels.
+// The run as charts (uPlot): the canary weight over time as steps, each check's value per
+// analysis step against its threshold, and (with --prometheus-url) the canary's and the primary's
+// series of each check. The points are also on the chart's element as data attributes, so a test
+// (or a person with devtools) reads the numbers, not pixels. Charts follow the window's width.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { Metric, RunRecord } from '../src/api/canary.js';
+import type { CheckSeries } from '../src/dashboard/series-view.js';
+
+const HEIGHT = 220;
+const widthOf = (el: HTMLElement): number => Math.max(240, el.clientWidth);
 
 function Plot(props: { opts: Omit<uPlot.Options, 'width' | 'height'>; data: uPlot.AlignedData }) {
   const el = useRef<HTMLDivElement>(null);
@@ -11,11 +16,16 @@ function Plot(props: { opts: Omit<uPlot.Options, 'width' | 'height'>; data: uPlo
     const target = el.current;
     if (target === null) return;
     const plot = new uPlot(
-      { ...props.opts, width: Math.max(320, target.clientWidth), height: 220 },
+      { ...props.opts, width: widthOf(target), height: HEIGHT },
       props.data,
       target,
     );
+    const resize = (): void => {
+      plot.setSize({ width: widthOf(target), height: HEIGHT });
+    };
+    addEventListener('resize', resize);
     return () => {
+      removeEventListener('resize', resize);
       plot.destroy();
     };
   }, [JSON.stringify(props.data)]);
@@ -103,6 +113,48 @@ export function CheckChart(props: { run: RunRecord; metric: Metric }) {
         <p class="muted">no measurement in this run yet</p>
       ) : (
         <Plot opts={{ series }} data={data as uPlot.AlignedData} />
+      )}
+    </section>
+  );
+}
+
+const shown = (vs: readonly (number | null)[]): number => vs.filter((v) => v !== null).length;
+
+/** A check's series from Prometheus over the run: the canary's against the primary's. */
+export function SeriesChart(props: { metric: string; series: CheckSeries | string | undefined }) {
+  const s = props.series;
+  const error = typeof s === 'string' ? s : s?.error;
+  const data = typeof s === 'object' ? s : undefined;
+  return (
+    <section
+      class="chart"
+      data-testid="series-chart"
+      data-metric={props.metric}
+      data-canary-points={data === undefined ? 0 : shown(data.canary)}
+      data-primary-points={data === undefined ? 0 : shown(data.primary)}
+      data-canary-values={data?.canary.filter((v) => v !== null).join(',') ?? ''}
+      data-primary-values={data?.primary.filter((v) => v !== null).join(',') ?? ''}
+    >
+      <h3>
+        {props.metric} <span class="muted">canary vs primary (Prometheus)</span>
+      </h3>
+      {error !== undefined ? (
+        <p class="bad-text" data-testid="series-error">
+          {error}
+        </p>
+      ) : data === undefined ? (
+        <p class="muted">loading…</p>
+      ) : (
+        <Plot
+          opts={{
+            series: [
+              {},
+              { label: 'canary', stroke: '#2563eb', width: 2, spanGaps: false },
+              { label: 'primary', stroke: '#64748b', width: 2, spanGaps: false },
+            ],
+          }}
+          data={[data.t, data.canary, data.primary] as uPlot.AlignedData}
+        />
       )}
     </section>
   );

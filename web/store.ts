@@ -1,6 +1,7 @@
 // The page's copy of what the dashboard watches: a snapshot, then every change, over one
 // Server-Sent Events stream. The browser's EventSource reconnects by itself; each reconnect
 // starts with a fresh snapshot.
+import type { RunSeries } from '../src/dashboard/series-view.js';
 import type { CanaryView, EventView } from '../src/dashboard/view.js';
 
 export interface State {
@@ -68,7 +69,22 @@ export function connect(): void {
 export const page = {
   csrf: document.querySelector('meta[name="wl-csrf"]')?.getAttribute('content') ?? '',
   readOnly: document.querySelector('meta[name="wl-read-only"]')?.getAttribute('content') === 'true',
+  prometheus:
+    document.querySelector('meta[name="wl-prometheus"]')?.getAttribute('content') === 'true',
 };
+
+/** The checks' series of the Canary's newest run (asked of the server, which asks Prometheus). */
+export async function fetchSeries(c: {
+  namespace: string;
+  name: string;
+}): Promise<RunSeries | null> {
+  const res = await fetch(
+    `/api/series/${encodeURIComponent(c.namespace)}/${encodeURIComponent(c.name)}`,
+  );
+  const body = (await res.json()) as { series?: RunSeries | null; error?: string };
+  if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
+  return body.series ?? null;
+}
 
 export async function operate(c: CanaryView, action: string): Promise<string> {
   const res = await fetch(

@@ -37,6 +37,8 @@ const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCo
 export function indexHtml(page: {
   readonly csrfToken: string;
   readonly readOnly: boolean;
+  /** Whether the server charts the checks' series (--prometheus-url). */
+  readonly prometheus: boolean;
 }): string {
   return `<!doctype html>
 <html lang="en">
@@ -45,6 +47,7 @@ export function indexHtml(page: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="wl-csrf" content="${escape(page.csrfToken)}">
 <meta name="wl-read-only" content="${String(page.readOnly)}">
+<meta name="wl-prometheus" content="${String(page.prometheus)}">
 <title>weightlifter</title>
 <link rel="stylesheet" href="/assets/main.css">
 </head>

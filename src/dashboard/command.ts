@@ -1,8 +1,9 @@
 // `weightlifter dashboard`: the web dashboard, with the user's kubeconfig identity. Registered on
 // the main program by src/cli/main.ts.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { isWeightlifterError } from '../errors/catalogue.js';
 import { createKubeClients } from '../kube/client.js';
+import { MESHES, type MeshName } from '../metrics/mesh-queries.js';
 import { onShutdownSignal } from '../runtime/shutdown.js';
 import { createRootLogger } from '../telemetry/logger.js';
 import { DEFAULT_DASHBOARD_ADDRESS, startDashboard } from './start.js';
@@ -16,6 +17,24 @@ export function parseAddress(value: string): { host: string; port: number } {
   }
   const host = m[1] ?? m[2] ?? '';
   return { host: host === '' ? DEFAULT_DASHBOARD_ADDRESS.host : host, port };
+}
+
+/** An http(s) base URL without user info, query or fragment (no credential on a command line). */
+export function parsePrometheusUrl(value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    // Not a URL; commander reports the argument error.
+    throw new InvalidArgumentError('expected an http(s) URL, e.g. http://127.0.0.1:9090');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new InvalidArgumentError('expected an http(s) URL, e.g. http://127.0.0.1:9090');
+  }
+  if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') {
+    throw new InvalidArgumentError('expected a URL without user info, query or fragment');
+  }
+  return value;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -43,6 +62,17 @@ export function dashboardCommand(): Command {
       [],
     )
     .option('--read-only', 'no operations: the buttons are hidden and the server refuses them')
+    .option(
+      '--prometheus-url <url>',
+      "chart the canary's and the primary's series of each check; the server queries this Prometheus",
+      parsePrometheusUrl,
+    )
+    .addOption(
+      new Option(
+        '--mesh <mesh>',
+        "whose metrics chart trafficMetrics checks, as the controller's --mesh (default linkerd)",
+      ).choices(MESHES),
+    )
     .option(
       '--kubeconfig <path>',
       "kubeconfig file (default: KUBECONFIG's first file, ~/.kube/config)",
@@ -86,9 +116,13 @@ async function serve(opts: Record<string, unknown>): Promise<void> {
     contextNamespace: clients.kc.namespace,
     readOnly: opts['readOnly'] === true,
     address,
+    ...(typeof opts['prometheusUrl'] === 'string' ? { prometheusUrl: opts['prometheusUrl'] } : {}),
+    ...(typeof opts['mesh'] === 'string' ? { mesh: opts['mesh'] as MeshName } : {}),
   });
   const scope = dashboard.namespaces?.join(', ') ?? 'all namespaces';
-  const mode = opts['readOnly'] === true ? '; read-only' : '';
+  const mode =
+    (opts['readOnly'] === true ? '; read-only' : '') +
+    (typeof opts['prometheusUrl'] === 'string' ? `; series from ${opts['prometheusUrl']}` : '');
   process.stdout.write(`weightlifter dashboard: ${dashboard.url} (${scope}${mode})\n`);
   if (!LOOPBACK.has(address.host)) {
     process.stderr.write(

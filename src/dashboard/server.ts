@@ -15,6 +15,7 @@ import type { KubeRawClient } from '../kube/raw-client.js';
 import type { OperateAccess } from './access.js';
 import { ASSET_FILES, indexHtml, type AssetName, type Assets } from './assets.js';
 import type { DashboardHub, HubMessage } from './hub.js';
+import type { SeriesService } from './series.js';
 
 export const CSRF_HEADER = 'x-weightlifter-csrf';
 
@@ -26,6 +27,8 @@ export interface DashboardServerOptions {
   readonly readOnly: boolean;
   readonly logger: Logger;
   readonly now: () => number;
+  /** The checks' series from --prometheus-url; absent without it. */
+  readonly series?: SeriesService;
   /** Comment lines keep idle streams open through proxies. @default 20_000 */
   readonly heartbeatMs?: number;
 }
@@ -66,7 +69,11 @@ export async function startDashboardServer(
   address: { readonly host: string; readonly port: number },
 ): Promise<DashboardServer> {
   const csrfToken = opts.readOnly ? '' : randomBytes(32).toString('base64url');
-  const page = indexHtml({ csrfToken, readOnly: opts.readOnly });
+  const page = indexHtml({
+    csrfToken,
+    readOnly: opts.readOnly,
+    prometheus: opts.series !== undefined,
+  });
   const streams = new Set<ServerResponse>();
   let hosts: ReadonlySet<string> = new Set();
 
@@ -106,6 +113,8 @@ export async function startDashboardServer(
       send(res, 200, { canaries: opts.hub.canaries() });
     } else if (url.pathname === '/api/stream') {
       stream(req, res);
+    } else if (parts[0] === 'api' && parts[1] === 'series' && parts.length === 4) {
+      await series(res, parts[2] ?? '', parts[3] ?? '');
     } else if (parts[0] === 'api' && parts[1] === 'access' && parts.length === 3) {
       const namespace = parts[2] ?? '';
       const canOperate = !opts.readOnly && (await opts.access.allowed(namespace));
@@ -113,6 +122,19 @@ export async function startDashboardServer(
     } else {
       send(res, 404, { error: 'not found' });
     }
+  }
+
+  async function series(res: ServerResponse, namespace: string, name: string): Promise<void> {
+    if (opts.series === undefined) {
+      send(res, 404, { error: 'the dashboard runs without --prometheus-url' });
+      return;
+    }
+    const canary = opts.hub.canary(namespace, name);
+    if (canary === undefined) {
+      send(res, 404, { error: `Canary ${namespace}/${name} not found` });
+      return;
+    }
+    send(res, 200, { series: (await opts.series.series(canary)) ?? null });
   }
 
   function stream(req: IncomingMessage, res: ServerResponse): void {

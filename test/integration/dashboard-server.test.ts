@@ -235,6 +235,15 @@ describe('the admin identity', () => {
     });
   });
 
+  it('without --prometheus-url has no series: the page is told so and the endpoint answers 404', async () => {
+    expect(await (await fetch(d.url)).text()).toContain(
+      '<meta name="wl-prometheus" content="false">',
+    );
+    const res = await fetch(new URL(`/api/series/${TEAM}/web`, d.url));
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'the dashboard runs without --prometheus-url' });
+  });
+
   it('refuses an operation without the CSRF token, or with a wrong one', async () => {
     expect((await post(d, `/api/canaries/${TEAM}/web/pause`, {})).status).toBe(403);
     const wrong = await post(d, `/api/canaries/${TEAM}/web/pause`, {

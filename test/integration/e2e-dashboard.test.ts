@@ -1,18 +1,22 @@
 // The dashboard end to end, in real headless Chromium (Debian's, driven by playwright-core; no
 // browser is downloaded) against the local world with the controller running: the list follows a
 // release live, the Canary page charts each step, abort rolls a run back, and --read-only offers
-// no operation and refuses a forged one. Screenshots of each page go to test-artifacts/dashboard/.
+// no operation and refuses a forged one; with --prometheus-url the server charts each check's
+// canary and primary series from the world's real Prometheus. Screenshots of each page go to
+// test-artifacts/dashboard/.
 import { access, mkdir } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { ANNOTATIONS } from '../../src/api/constants.js';
+import type { RunSeries } from '../../src/dashboard/series-view.js';
 import { startDashboard, type RunningDashboard } from '../../src/dashboard/start.js';
 import { newRevision, waitForEnd, waitForWeight } from '../e2e/canary-run.js';
 import { initializedCanary, useE2E } from '../e2e/fixtures.js';
-import { getCanary } from '../e2e/harness.js';
+import { eventually, getCanary } from '../e2e/harness.js';
 import { APP } from '../e2e/manifests.js';
 
 jest.setTimeout(240_000);
@@ -48,8 +52,16 @@ beforeAll(async () => {
     contextNamespace: undefined,
     address: { host: '127.0.0.1', port: 0 },
   };
-  dashboard = await startDashboard({ ...common, readOnly: false });
-  readOnly = await startDashboard({ ...common, readOnly: true });
+  dashboard = await startDashboard({
+    ...common,
+    readOnly: false,
+    prometheusUrl: e.world.prometheusUrl,
+  });
+  readOnly = await startDashboard({
+    ...common,
+    readOnly: true,
+    prometheusUrl: `http://127.0.0.1:${await closedPort()}`,
+  });
 });
 
 afterAll(async () => {
@@ -57,6 +69,26 @@ afterAll(async () => {
   await dashboard.stop();
   await readOnly.stop();
 });
+
+/** A loopback port nothing listens on (it was bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The non-empty values of a series, as the page's data attributes list them. */
+const values = (vs: readonly (number | null)[]): string => vs.filter((v) => v !== null).join(',');
+
+async function seriesOf(d: RunningDashboard, ns: string): Promise<RunSeries> {
+  const res = await fetch(`${d.url}api/series/${ns}/${APP}`);
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { series: RunSeries | null };
+  if (body.series === null) throw new Error(`${ns}: no run to chart`);
+  return body.series;
+}
 
 async function open(d: RunningDashboard, hash = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
@@ -107,7 +139,60 @@ describe('the list and the Canary page during a release', () => {
     const latency = '[data-testid="check-chart"][data-metric="latency-p99"]';
     expect(await page.getAttribute(latency, 'data-threshold-max')).toBe('100');
     expect(await page.locator(`${rate} canvas`).count()).toBe(1);
+
+    // --prometheus-url: the server's answer holds both Deployments' series for the run...
+    const series = await seriesOf(dashboard, LIVE);
+    expect(series).toMatchObject({
+      revision: done.history?.at(-1)?.revision,
+      targets: { canary: APP, primary: `${APP}-primary` },
+    });
+    expect(series.checks.map((x) => x.metric)).toEqual(['success-rate', 'latency-p99']);
+    for (const check of series.checks) {
+      expect(check.error).toBeUndefined();
+      expect(values(check.canary)).not.toBe('');
+      expect(values(check.primary)).not.toBe('');
+    }
+    // ...the canary served 10-30% of requests without errors, the primary the rest.
+    const successRate = series.checks[0];
+    expect(successRate?.canary.every((v) => v === null || v === 100)).toBe(true);
+    // ...more viewers (and the same one again) add no query for an unchanged run...
+    const sent = dashboard.prometheus?.queriesSent;
+    await Promise.all([seriesOf(dashboard, LIVE), seriesOf(dashboard, LIVE)]);
+    expect(dashboard.prometheus?.queriesSent).toBe(sent);
+    // ...a query Prometheus refuses is an error with its reason (shown in the check's chart)...
+    await expect(
+      dashboard.prometheus?.range('sum(', series.range.start, series.range.end, 1),
+    ).rejects.toThrow(/refused the query \(HTTP 400\): .*parse error/);
+    // ...and the page charts that same answer: the canary's and the primary's points.
+    for (const check of series.checks) {
+      const chart = `[data-testid="series-chart"][data-metric="${check.metric}"]`;
+      await page.waitForSelector(
+        `${chart}[data-canary-values="${values(check.canary)}"][data-primary-values="${values(check.primary)}"]`,
+      );
+      expect(Number(await page.getAttribute(chart, 'data-canary-points'))).toBeGreaterThan(0);
+      expect(Number(await page.getAttribute(chart, 'data-primary-points'))).toBeGreaterThan(0);
+      expect(await page.locator(`${chart} canvas`).count()).toBe(1);
+    }
     await page.screenshot({ path: join(ARTIFACTS, 'canary.png'), fullPage: true });
+
+    // The charts follow the window: narrower, every plot shrinks and still fits its box.
+    // (Browser-side scripts as text: the tests compile without the DOM's types.)
+    const widths = `[...document.querySelectorAll('.chart')].flatMap((c) => {
+      const plot = c.querySelector('.uplot');
+      return plot === null ? [] : [{ plot: plot.offsetWidth, box: c.clientWidth }];
+    })`;
+    const plotWidths = (): Promise<{ plot: number; box: number }[]> => page.evaluate(widths);
+    const wide = await plotWidths();
+    await page.setViewportSize({ width: 480, height: 760 });
+    const narrow = await eventually('every plot fits its narrower box', async () => {
+      const now = await plotWidths();
+      return now.every((w) => w.plot <= w.box) ? now : undefined;
+    });
+    expect(narrow).toHaveLength(wide.length);
+    expect(narrow.length).toBeGreaterThanOrEqual(5);
+    narrow.forEach((n, i) => {
+      expect(n.plot).toBeLessThan(wide[i]?.plot ?? 0);
+    });
     // The README's picture (docs/images/dashboard.png is a copy): the charts, one screen high.
     await page.setViewportSize({ width: 1000, height: 560 });
     await page.screenshot({ path: join(ARTIFACTS, 'canary-charts.png') });
@@ -160,6 +245,14 @@ describe('--read-only', () => {
     expect(status).toBe(403);
     const after = (await getCanary(e, LIVE, APP)).metadata.annotations?.[ANNOTATIONS.operation];
     expect(after).toBe(before);
+    // A Prometheus that does not answer is an error in the page, per check, not a crash.
+    await page.waitForSelector(
+      '[data-testid="series-chart"][data-metric="success-rate"] [data-testid="series-error"]',
+    );
+    expect(
+      await page.textContent('[data-testid="series-chart"][data-metric="latency-p99"]'),
+    ).toContain('unreachable');
+    expect(await page.locator(weightChart).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'read-only.png'), fullPage: true });
     await page.close();
   });

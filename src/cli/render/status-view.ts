@@ -1,6 +1,6 @@
 // The detailed `status <name>` view: phase and time in phase, the progress bar, failed checks
-// against the threshold, each metric's last value against its threshold, the last operation and
-// recent events.
+// against the threshold, each metric's last value against its threshold, the last operation, the
+// current (or last) run step by step, and recent events.
 import type { CanarySummary, RoutesSeen } from './summary.js';
 import { humanDuration, since } from './duration.js';
 import {
@@ -10,6 +10,7 @@ import {
   formatValue,
   shortRevision,
 } from './format.js';
+import { historyLines } from './history-view.js';
 import { progressBar } from './progress-bar.js';
 import { clean, paint, truncate, type Style } from './style.js';
 import { renderTable } from './table.js';
@@ -130,6 +131,11 @@ export function renderStatus(s: CanarySummary, style: Style, now: number): strin
     ...headerLines(s, style),
     ...noteLines(s, style, now),
     ...metricLines(s, style),
+    ...historyLines(
+      s.run,
+      s.metrics.map((m) => m.name),
+      style,
+    ),
     ...eventLines(s, style, now),
   ];
 }

@@ -2,7 +2,7 @@
 // The human view and `-o json|yaml` both print this, so scripts get the same facts the user sees:
 // metric values joined with their thresholds from the spec, the step list resolved from the spec,
 // and time in phase measured from status.phaseSince.
-import type { Canary, Condition, OperationStatus } from '../../api/canary.js';
+import type { Canary, Condition, OperationStatus, RunRecord } from '../../api/canary.js';
 import { STORED_DEFAULTS } from '../../api/defaults.js';
 import { strategyFrom, type Strategy } from '../../progression/strategy.js';
 import { since } from './duration.js';
@@ -71,6 +71,8 @@ export interface CanarySummary {
   readonly eventsError: string | null;
   /** The route objects, when looked up (`status <name>`); null in lists. */
   readonly routes: RoutesSeen | null;
+  /** The current (or last) run from status.history, per step; null before the first. */
+  readonly run: RunRecord | null;
 }
 
 const MAX_EVENTS = 8;
@@ -155,5 +157,6 @@ export function summarize(
     events: [...events].sort(byLastSeen).slice(-MAX_EVENTS),
     eventsError,
     routes,
+    run: s.history?.at(-1) ?? null,
   };
 }
