@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The `weightlifter` command: `run` (the controller), `metrics-api` (the SMI TrafficMetrics
-// aggregated API server) and the operator commands (status, promote, abort, retry, pause, resume,
-// validate).
+// aggregated API server), `smi-adapter` (SMI TrafficSplits as Gateway API HTTPRoutes) and the
+// operator commands (status, promote, abort, retry, pause, resume, validate).
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerMetricsApiCommand } from '../metrics-api/cli.js';
+import { registerSmiAdapterCommand } from '../smi-adapter/cli.js';
 import { registerOpsCommands } from './commands/index.js';
 import { runCommand } from './run-command.js';
 
@@ -21,5 +22,6 @@ const program = new Command('weightlifter')
   .addCommand(runCommand());
 registerOpsCommands(program);
 registerMetricsApiCommand(program);
+registerSmiAdapterCommand(program);
 
 await program.parseAsync(process.argv);

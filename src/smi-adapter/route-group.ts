@@ -4,7 +4,7 @@
 // declares) — `[{x-canary: "insider"}]` — and a plain map in the spec's prose; both are read.
 // A value is a regular expression. A match the adapter cannot read is refused, never skipped: a
 // skipped match would route requests it was meant to route somewhere else.
-import { isJsonObject, type JsonObject } from '../kube/merge-patch.js';
+import { isJsonObject } from '../kube/merge-patch.js';
 import type { KubeObject } from '../kube/object-key.js';
 
 /** One HTTPRouteGroup match: all of its conditions hold (AND); the group's matches are ORed. */
@@ -42,7 +42,7 @@ function headersOf(v: unknown, at: string): (readonly [string, string])[] | stri
   const out: (readonly [string, string])[] = [];
   for (const [i, m] of maps.entries()) {
     if (!isJsonObject(m)) return `${at}.headers[${i}] is not a map of header name to regex`;
-    for (const [name, value] of Object.entries(m as JsonObject)) {
+    for (const [name, value] of Object.entries(m)) {
       if (typeof value !== 'string') return `${at}.headers: ${name} is not a string`;
       out.push([name, value]);
     }

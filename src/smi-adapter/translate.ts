@@ -162,7 +162,7 @@ function routeMatches(
     if (r['kind'] !== 'HTTPRouteGroup' || (apiGroup !== SMI_SPECS_GROUP && apiGroup !== '')) {
       return refuse(
         REFUSAL_REASONS.match,
-        `matches[${i}] refers to ${String(r['kind'])} of ${String(apiGroup)}; only ` +
+        `matches[${i}] refers to ${JSON.stringify(r['kind'])} of ${JSON.stringify(apiGroup)}; only ` +
           `${SMI_SPECS_GROUP} HTTPRouteGroup is translated`,
       );
     }
