@@ -89,6 +89,7 @@ export async function startFromFlags(flags: SmiAdapterFlags): Promise<void> {
         : { enabled: false },
       health: parseHostPort(flags.healthAddress, '--health-address', []),
       logger,
+      ...(process.env['POD_NAME'] === undefined ? {} : { identity: process.env['POD_NAME'] }),
     });
     onShutdownSignal(() => adapter.stop(), { logger });
   } catch (err) {
