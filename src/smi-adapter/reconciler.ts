@@ -64,7 +64,7 @@ function summary(spec: JsonObject): string {
   const weighted = rules.length > 1 ? rules.slice(0, -1) : rules;
   const refs = weighted[0]?.['backendRefs'];
   const weights = (Array.isArray(refs) ? refs.filter(isJsonObject) : [])
-    .map((b) => `${JSON.stringify(b['name'])}=${JSON.stringify(b['weight'])}`)
+    .map((b) => `${typeof b['name'] === 'string' ? b['name'] : '?'}=${Number(b['weight'])}`)
     .join(' ');
   return rules.length > 1
     ? `weights ${weights} for the matching requests (${weighted.length} rule(s)), the rest to the root Service`
