@@ -26,6 +26,29 @@ const ROUTES = '/apis/gateway.networking.k8s.io/v1';
 let e: E2E;
 let adapter: ControllerProcess;
 
+/** A kubeconfig with a real token of ServiceAccount weightlifter-system/`sa` (TokenRequest). */
+async function tokenKubeconfig(sa: string): Promise<string> {
+  const cp = e.world.controlPlane;
+  const token = (
+    await e.kubectl(['-n', 'weightlifter-system', 'create', 'token', sa, '--duration=2h'])
+  ).trim();
+  const file = join(cp.dir, `${sa}.kubeconfig`);
+  await writeFile(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'local', cluster: { server: cp.server, 'certificate-authority': cp.ca.cert } },
+      ],
+      users: [{ name: sa, user: { token } }],
+      contexts: [{ name: sa, context: { cluster: 'local', user: sa } }],
+      'current-context': sa,
+    }),
+  );
+  return file;
+}
+
 beforeAll(async () => {
   const root = repoRoot();
   e = await startE2E('smi-adapter', {
@@ -41,27 +64,9 @@ beforeAll(async () => {
     await e.apply(await readFile(join(root, 'deploy', 'smi-adapter', file), 'utf8'));
   }
   const cp = e.world.controlPlane;
-  // A real ServiceAccount token (TokenRequest), as the adapter's pod gets one.
-  const token = (
-    await e.kubectl(['-n', 'weightlifter-system', 'create', 'token', ADAPTER_SA, '--duration=2h'])
-  ).trim();
-  const kubeconfig = join(cp.dir, 'smi-adapter.kubeconfig');
-  await writeFile(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        { name: 'local', cluster: { server: cp.server, 'certificate-authority': cp.ca.cert } },
-      ],
-      users: [{ name: ADAPTER_SA, user: { token } }],
-      contexts: [{ name: 'adapter', context: { cluster: 'local', user: ADAPTER_SA } }],
-      'current-context': 'adapter',
-    }),
-  );
   adapter = new ControllerProcess({
     command: 'smi-adapter',
-    kubeconfig,
+    kubeconfig: await tokenKubeconfig(ADAPTER_SA),
     prometheusUrl: '',
     endpointGate: false,
     logFile: join(process.env['WEIGHTLIFTER_E2E_LOG_DIR'] ?? cp.dir, 'smi-adapter.log'),
@@ -515,5 +520,53 @@ describe('/metrics', () => {
     expect(
       sumSamples(text, 'weightlifter_smi_adapter_translations_total', /result="deleted"/),
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('--namespaces: an adapter bound to one namespace translates only there', () => {
+  const [inside, outside] = ['smi-ns-a', 'smi-ns-b'];
+  const SA = 'smi-ns-only';
+  let scoped: ControllerProcess | undefined;
+  afterAll(async () => {
+    await scoped?.close();
+  });
+
+  it('with the ClusterRole bound by a RoleBinding in that namespace alone', async () => {
+    await adapter.stop(); // the cluster-wide one would translate everything
+    for (const ns of [inside, outside]) await conformanceApp(ns);
+    await e.apply(`apiVersion: v1
+kind: ServiceAccount
+metadata: {name: ${SA}, namespace: weightlifter-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ${SA}, namespace: ${inside}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: weightlifter-smi-adapter}
+subjects: [{kind: ServiceAccount, name: ${SA}, namespace: weightlifter-system}]
+`);
+    scoped = new ControllerProcess({
+      command: 'smi-adapter',
+      kubeconfig: await tokenKubeconfig(SA),
+      prometheusUrl: '',
+      endpointGate: false,
+      logFile: join(
+        process.env['WEIGHTLIFTER_E2E_LOG_DIR'] ?? e.world.controlPlane.dir,
+        'smi-adapter-scoped.log',
+      ),
+      extraArgs: ['--namespaces', inside],
+    });
+    await scoped.start();
+    for (const ns of [inside, outside]) await e.apply(splitYaml(ns, 'v1alpha4', [1, 3]));
+    const route = await translated(inside, () => true);
+    expect(weightsOf(route)).toEqual([
+      ['web-b', 1],
+      ['web-c', 3],
+    ]);
+    // Its informers listed only `inside` (RBAC allows nothing more): the other split stays alone.
+    await scoped.waitForLog((l) => l.msg === 'HTTPRoute created');
+    expect(await getRoute(outside, 'web')).toBeUndefined();
+    expect(
+      scoped.logs.filter((l) => l.msg === 'HTTPRoute created').map((l) => l['httpRoute']),
+    ).toEqual([`${inside}/web`]);
   });
 });
