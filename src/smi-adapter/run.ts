@@ -3,14 +3,13 @@
 // canary controller, with its own identity and Lease.
 import type { Logger } from 'pino';
 import { Controller } from '../canary/controller.js';
+import { fencedElector, startWithHealth } from '../canary/controller-start.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { EventRecorder, createEventSink } from '../kube/events.js';
-import { LeaderElector, defaultIdentity } from '../kube/leader-election.js';
-import { createLeaseStore } from '../kube/lease-store.js';
+import { defaultIdentity } from '../kube/leader-election.js';
 import { KubeRawClient } from '../kube/raw-client.js';
 import { apiVersionOf } from '../kube/resources.js';
 import { LeaderFence } from '../kube/write-fence.js';
-import { startHealthServer } from '../telemetry/http-server.js';
 import { createAdapterCaches } from './caches.js';
 import { ADAPTER_CONTROLLER } from './marks.js';
 import { AdapterMetrics } from './metrics.js';
@@ -82,43 +81,26 @@ export async function startSmiAdapter(s: SmiAdapterSettings): Promise<RunningAda
     loggerFor: (key) => logger.child({ trafficSplit: key }),
     ...(le.enabled
       ? {
-          elector: (callbacks) => {
-            const elector: LeaderElector = new LeaderElector({
-              store: createLeaseStore(
-                new KubeRawClient(kc, { metrics, userAgent }),
-                le.namespace,
-                le.name,
-              ),
-              logger,
-              identity,
-              metrics,
-              onStartedLeading: (signal) => {
-                fence?.lead(signal, () => elector.isLeader());
-                callbacks.onStartedLeading(signal);
-              },
-              onStoppedLeading: callbacks.onStoppedLeading,
-            });
-            return elector;
-          },
+          elector: fencedElector({
+            kc,
+            namespace: le.namespace,
+            name: le.name,
+            identity,
+            userAgent,
+            fence,
+            logger,
+            metrics,
+          }),
         }
       : {}),
   });
-  for (const cache of caches.all) cache.start();
-  controller.start();
-  let health;
-  try {
-    health = await startHealthServer({
-      host: s.health.host,
-      port: s.health.port,
-      registry: metrics.registry,
-      readiness: () => controller.readiness(),
-      logger,
-    });
-  } catch (err) {
-    await controller.stop();
-    await Promise.all(caches.all.map((c) => c.stop()));
-    throw err;
-  }
+  const health = await startWithHealth({
+    caches: caches.all,
+    controller,
+    health: s.health,
+    registry: metrics.registry,
+    logger,
+  });
   logger.info(
     {
       identity,

@@ -8,6 +8,7 @@
 //     backendRefs go on rules carrying the groups' matches, and a last rule sends the rest to the
 //     root Service (a GAMMA backendRef to the parent Service means its own endpoints).
 // What HTTPRoute cannot say exactly is refused with a reason, never approximated.
+import { HTTP_ROUTE_METHODS } from '../api/gateway-api.js';
 import { SMI_SPECS_GROUP } from '../api/smi.js';
 import { isJsonObject, type Json, type JsonObject } from '../kube/merge-patch.js';
 import type { KubeObject } from '../kube/object-key.js';
@@ -56,17 +57,6 @@ export const ROUTE_LIMITS = {
   pathValue: 1024,
 } as const;
 
-const GATEWAY_METHODS = new Set([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-]);
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 
 /** Every request, spelled out the way the API server defaults a match, so a re-read compares equal. */
@@ -220,7 +210,7 @@ export function translateMatch(m: SmiHttpMatch, group: string): JsonObject[] | s
     ...(headers.length === 0 ? {} : { headers }),
   };
   if (m.methods.length === 0 || m.methods.includes('*')) return [base];
-  const unknown = m.methods.find((x) => !GATEWAY_METHODS.has(x));
+  const unknown = m.methods.find((x) => !HTTP_ROUTE_METHODS.has(x));
   if (unknown !== undefined) return `${at}: method ${unknown} has no HTTPRoute equivalent`;
   return [...new Set(m.methods)].map((method) => ({ ...base, method }));
 }

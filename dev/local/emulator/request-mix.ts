@@ -10,6 +10,8 @@
 // rest of the requests are `GET /` without headers. A bad value is ignored as a whole (every
 // request `GET /`) and reported with its reason, like the other annotations.
 
+import { HTTP_ROUTE_METHODS } from '../../../src/api/gateway-api.js';
+
 /** One kind of synthetic request and its share of the Service's requests. */
 export interface RequestClass {
   /** Percent of the Service's requests, 0 < percent <= 100. */
@@ -28,18 +30,6 @@ export const PLAIN_REQUEST: Omit<RequestClass, 'percent'> = {
   path: '/',
   headers: {},
 };
-
-const METHODS = new Set([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-]);
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,7 +57,7 @@ export function parseRequestMix(
     if (typeof percent !== 'number' || !(percent > 0 && percent <= 100)) {
       return bad('percent must be a number in (0, 100]');
     }
-    if (typeof method !== 'string' || !METHODS.has(method))
+    if (typeof method !== 'string' || !HTTP_ROUTE_METHODS.has(method))
       return bad(`unknown method ${String(method)}`);
     if (typeof path !== 'string' || !path.startsWith('/')) return bad('path must start with /');
     if (!isRecord(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
