@@ -388,6 +388,14 @@ spec:
     expect((await getSplit(ns, 'web'))?.metadata.annotations?.[GENERATION]).toBeUndefined();
   });
 
+  it('translates the split once the foreign HTTPRoute is gone', async () => {
+    await e.kubectl(['-n', ns, 'delete', 'httproutes.gateway.networking.k8s.io', 'web']);
+    const route = await translated(ns, (r) => (r.metadata.ownerReferences ?? []).length === 1);
+    expect(route.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'TrafficSplit', name: 'web', controller: true }),
+    ]);
+  });
+
   it('refuses what one HTTPRoute cannot say (a two-port root Service), writing no route', async () => {
     await e.apply(`apiVersion: v1
 kind: Service
@@ -414,6 +422,22 @@ describe('waiting for what a split refers to', () => {
   const ns = 'smi-later';
   beforeAll(async () => {
     await conformanceApp(ns);
+  });
+
+  it('translates a split once its missing root Service appears', async () => {
+    await e.apply(
+      splitYaml(ns, 'v1alpha4', [1, 1])
+        .replace('service: web\n', 'service: late\n')
+        .replace('name: web,', 'name: late,'),
+    );
+    await eventually('RootServiceNotFound Event', async () =>
+      (await splitEvents(ns, 'late')).some((x) => x.reason === 'RootServiceNotFound')
+        ? true
+        : undefined,
+    );
+    expect(await getRoute(ns, 'late')).toBeUndefined();
+    await e.apply(serviceYaml(ns, 'late', 'b'));
+    await eventually('HTTPRoute late', async () => (await getRoute(ns, 'late')) ?? undefined);
   });
 
   it('translates a split once its missing HTTPRouteGroup appears', async () => {

@@ -134,6 +134,54 @@ describe('namespaceTopology with a request mix', () => {
     ]);
   });
 
+  it('a share no rule matches is not sent, and reported', () => {
+    const onlyHeader = [rules[0]];
+    const mix = JSON.stringify([{ percent: 20, headers: { 'x-canary': 'insider' } }]);
+    const { targets, problems } = namespaceTopology(
+      {
+        namespace: NS,
+        services: [svc('web', { [REQUEST_MIX_ANNOTATION]: mix }), svc('web-b'), svc('web-c')],
+        deployments: [],
+        splits: [],
+        httpRoutes: [
+          route([
+            ...onlyHeader,
+            { matches: [{ path: { type: 'Exact', value: '/' } }], backendRefs: [ref('web-b', 1)] },
+          ]),
+        ],
+      },
+      10,
+    );
+    expect(problems).toEqual([]);
+    expect(
+      targets.find((t) => t.service === 'web')?.backends.map((b) => [b.service, b.weight]),
+    ).toEqual([
+      // Exact "/" is more specific than the header rule's PathPrefix "/": the insiders take it too.
+      ['web-b', 20],
+      ['web-b', 80],
+    ]);
+    const none = namespaceTopology(
+      {
+        namespace: NS,
+        services: [
+          svc('web', { [REQUEST_MIX_ANNOTATION]: JSON.stringify([{ percent: 10, path: '/x' }]) }),
+          svc('web-b'),
+        ],
+        deployments: [],
+        splits: [],
+        httpRoutes: [
+          route([
+            { matches: [{ path: { type: 'Exact', value: '/' } }], backendRefs: [ref('web-b', 1)] },
+          ]),
+        ],
+      },
+      10,
+    );
+    expect(none.problems).toEqual([
+      { object: `HTTPRoute ${NS}/web`, message: 'no rule routes 10% of requests (GET /x {})' },
+    ]);
+  });
+
   it('a bad mix is reported and every request is GET /', () => {
     const { targets, problems } = namespaceTopology(
       {
