@@ -226,7 +226,7 @@ describe('translateSplit: weights, every TrafficSplit version', () => {
       REFUSAL_REASONS.backends,
       /17 backends; an HTTPRoute rule holds at most 16/,
     ],
-  ])('refuses %j (%s)', (spec, reason, message) => {
+  ])('refuses case %# with its reason and why', (spec, reason, message) => {
     const r = translate(split('v1alpha4', spec));
     expect(r).toEqual({ ok: false, reason, message: expect.stringMatching(message) });
   });
@@ -375,7 +375,7 @@ describe('translateSplit: matches, each HTTPRouteGroup wire shape', () => {
       REFUSAL_REASONS.match,
       /more than HTTPRoute's 16 rules or 128 matches/,
     ],
-  ])('refuses groups %j (%s)', (groups, reason, message) => {
+  ])('refuses group case %# with its reason and why', (groups, reason, message) => {
     expect(translate(abSplit('v1alpha4'), groups as Record<string, RouteGroupJson>)).toEqual({
       ok: false,
       reason,
