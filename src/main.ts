@@ -8,7 +8,7 @@ import { CanaryReconciler } from './canary/canary-reconciler.js';
 import { createCaches, trackedResources } from './canary/caches.js';
 import { systemClock, type Clock } from './time/clock.js';
 import { Controller, keysFrom, type KeySource } from './canary/controller.js';
-import { fencedElector, startWithHealth } from './canary/controller-start.js';
+import { leaderElection, startWithHealth } from './canary/controller-start.js';
 import { canaryKeySources } from './canary/dependents.js';
 import { RunSlots } from './canary/run-slots.js';
 import { TrackingRawClient, WriteTracker } from './runtime/write-tracker.js';
@@ -150,24 +150,7 @@ export async function startController(
       const slash = key.indexOf('/');
       return canaryLogger(logger, key.slice(0, slash), key.slice(slash + 1));
     },
-    ...(le.enabled
-      ? {
-          elector: fencedElector({
-            kc,
-            namespace: le.namespace,
-            name: le.name,
-            identity,
-            userAgent,
-            fence,
-            logger,
-            metrics,
-            clock,
-            leaseDurationMs: le.leaseDurationMs,
-            renewDeadlineMs: le.renewDeadlineMs,
-            retryPeriodMs: le.retryPeriodMs,
-          }),
-        }
-      : {}),
+    ...leaderElection(le, { kc, identity, userAgent, fence, logger, metrics, clock }),
   });
   const health = await startWithHealth({
     caches: caches.all,

@@ -12,43 +12,58 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../time/clock.js';
 import type { Controller, Elector, LeaderCallbacks } from './controller.js';
 
-export interface FencedElectorOptions {
-  readonly kc: KubeConfig;
+/** The Lease and its timing (LeaderElectionConfig of the controller, the adapter's flags). */
+export interface LeaseSettings {
+  readonly enabled: boolean;
   readonly namespace: string;
   readonly name: string;
-  readonly identity: string;
-  readonly userAgent: string;
-  readonly fence: LeaderFence | undefined;
-  readonly logger: Logger;
-  readonly metrics: LeaderMetricsSink & RequestMetricsSink;
-  readonly clock?: Clock;
   readonly leaseDurationMs?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
 }
 
-/** ControllerOptions.elector: a LeaderElector that arms `fence` for as long as it leads. */
-export function fencedElector(o: FencedElectorOptions): (callbacks: LeaderCallbacks) => Elector {
-  return (callbacks) => {
-    // Its own client: lease writes are not fenced (a standby must acquire), and a hung
-    // connection of the shared pool cannot delay a renewal.
-    const leaseClient = new KubeRawClient(o.kc, { metrics: o.metrics, userAgent: o.userAgent });
-    const elector: LeaderElector = new LeaderElector({
-      store: createLeaseStore(leaseClient, o.namespace, o.name),
-      logger: o.logger,
-      identity: o.identity,
-      metrics: o.metrics,
-      ...(o.clock === undefined ? {} : { clock: o.clock }),
-      ...(o.leaseDurationMs === undefined ? {} : { leaseDurationMs: o.leaseDurationMs }),
-      ...(o.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: o.renewDeadlineMs }),
-      ...(o.retryPeriodMs === undefined ? {} : { retryPeriodMs: o.retryPeriodMs }),
-      onStartedLeading: (signal) => {
-        o.fence?.lead(signal, () => elector.isLeader());
-        callbacks.onStartedLeading(signal);
-      },
-      onStoppedLeading: callbacks.onStoppedLeading,
-    });
-    return elector;
+export interface ElectorDeps {
+  readonly kc: KubeConfig;
+  readonly identity: string;
+  readonly userAgent: string;
+  /** Armed while leading: only the lease holder writes. */
+  readonly fence: LeaderFence | undefined;
+  readonly logger: Logger;
+  readonly metrics: LeaderMetricsSink & RequestMetricsSink;
+  readonly clock?: Clock;
+}
+
+/**
+ * The `elector` of ControllerOptions when `lease.enabled` (spread it in): a LeaderElector on its
+ * own client that arms the fence for as long as it leads.
+ */
+export function leaderElection(
+  lease: LeaseSettings,
+  d: ElectorDeps,
+): { readonly elector?: (callbacks: LeaderCallbacks) => Elector } {
+  if (!lease.enabled) return {};
+  return {
+    elector: (callbacks) => {
+      // Its own client: lease writes are not fenced (a standby must acquire), and a hung
+      // connection of the shared pool cannot delay a renewal.
+      const leaseClient = new KubeRawClient(d.kc, { metrics: d.metrics, userAgent: d.userAgent });
+      const elector: LeaderElector = new LeaderElector({
+        store: createLeaseStore(leaseClient, lease.namespace, lease.name),
+        logger: d.logger,
+        identity: d.identity,
+        metrics: d.metrics,
+        ...(d.clock === undefined ? {} : { clock: d.clock }),
+        ...(lease.leaseDurationMs === undefined ? {} : { leaseDurationMs: lease.leaseDurationMs }),
+        ...(lease.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: lease.renewDeadlineMs }),
+        ...(lease.retryPeriodMs === undefined ? {} : { retryPeriodMs: lease.retryPeriodMs }),
+        onStartedLeading: (signal) => {
+          d.fence?.lead(signal, () => elector.isLeader());
+          callbacks.onStartedLeading(signal);
+        },
+        onStoppedLeading: callbacks.onStoppedLeading,
+      });
+      return elector;
+    },
   };
 }
 

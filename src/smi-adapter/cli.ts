@@ -79,14 +79,11 @@ export async function startFromFlags(flags: SmiAdapterFlags): Promise<void> {
       context: flags.context,
       namespaces: list.length === 0 ? 'all' : list,
       concurrency: flags.concurrency,
-      leaderElection: flags.leaderElect
-        ? {
-            enabled: true,
-            namespace:
-              flags.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'weightlifter-system',
-            name: flags.leaseName,
-          }
-        : { enabled: false },
+      leaderElection: {
+        enabled: flags.leaderElect,
+        namespace: flags.leaseNamespace ?? process.env['POD_NAMESPACE'] ?? 'weightlifter-system',
+        name: flags.leaseName,
+      },
       health: parseHostPort(flags.healthAddress, '--health-address', []),
       logger,
       ...(process.env['POD_NAME'] === undefined ? {} : { identity: process.env['POD_NAME'] }),

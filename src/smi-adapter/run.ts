@@ -3,7 +3,7 @@
 // canary controller, with its own identity and Lease.
 import type { Logger } from 'pino';
 import { Controller } from '../canary/controller.js';
-import { fencedElector, startWithHealth } from '../canary/controller-start.js';
+import { leaderElection, startWithHealth, type LeaseSettings } from '../canary/controller-start.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { EventRecorder, createEventSink } from '../kube/events.js';
 import { defaultIdentity } from '../kube/leader-election.js';
@@ -22,9 +22,7 @@ export interface SmiAdapterSettings {
   /** 'all', or only these namespaces (one informer each; RBAC may grant only those). */
   readonly namespaces: 'all' | readonly string[];
   readonly concurrency: number;
-  readonly leaderElection:
-    | { readonly enabled: false }
-    | { readonly enabled: true; readonly namespace: string; readonly name: string };
+  readonly leaderElection: LeaseSettings;
   readonly health: { readonly host: string; readonly port: number };
   readonly logger: Logger;
   readonly identity?: string;
@@ -79,20 +77,7 @@ export async function startSmiAdapter(s: SmiAdapterSettings): Promise<RunningAda
     backoff: { baseMs: 500, maxMs: 60_000 },
     metrics,
     loggerFor: (key) => logger.child({ trafficSplit: key }),
-    ...(le.enabled
-      ? {
-          elector: fencedElector({
-            kc,
-            namespace: le.namespace,
-            name: le.name,
-            identity,
-            userAgent,
-            fence,
-            logger,
-            metrics,
-          }),
-        }
-      : {}),
+    ...leaderElection(le, { kc, identity, userAgent, fence, logger, metrics }),
   });
   const health = await startWithHealth({
     caches: caches.all,
