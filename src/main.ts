@@ -8,6 +8,7 @@ import { CanaryReconciler } from './canary/canary-reconciler.js';
 import { createCaches, trackedResources } from './canary/caches.js';
 import { systemClock, type Clock } from './time/clock.js';
 import { Controller, type KeySource } from './canary/controller.js';
+import { leaderElection, startWithHealth } from './canary/controller-start.js';
 import { canaryKeySources } from './canary/dependents.js';
 import { RunSlots } from './canary/run-slots.js';
 import { TrackingRawClient, WriteTracker } from './runtime/write-tracker.js';
@@ -15,9 +16,7 @@ import { createUrlPolicy, resolveHost } from './outbound/url-policy.js';
 import { apiServerAddresses } from './outbound/api-server.js';
 import { loadKubeConfig } from './kube/client.js';
 import { EventRecorder, createEventSink } from './kube/events.js';
-import { LeaderElector, defaultIdentity } from './kube/leader-election.js';
-import { createLeaseStore } from './kube/lease-store.js';
-import { KubeRawClient } from './kube/raw-client.js';
+import { defaultIdentity } from './kube/leader-election.js';
 import { apiVersionOf } from './kube/resources.js';
 import { LeaderFence } from './kube/write-fence.js';
 import { StatusWriter } from './kube/status.js';
@@ -26,7 +25,6 @@ import { createNotifier, createSecretReader } from './notify/index.js';
 import { kubeGetTransport } from './metrics/kube-transport.js';
 import { PrometheusQueryExecutor } from './metrics/prometheus-executor.js';
 import { createRouters } from './routing/factory.js';
-import { startHealthServer } from './telemetry/http-server.js';
 import { ControllerMetrics } from './telemetry/metrics.js';
 
 export interface StartOptions {
@@ -154,48 +152,15 @@ export async function startController(
       const slash = key.indexOf('/');
       return canaryLogger(logger, key.slice(0, slash), key.slice(slash + 1));
     },
-    ...(le.enabled
-      ? {
-          elector: (callbacks) => {
-            // Its own client: lease writes are not fenced (a standby must acquire), and a hung
-            // connection of the shared pool cannot delay a renewal.
-            const leaseClient = new KubeRawClient(kc, { metrics, userAgent });
-            const elector: LeaderElector = new LeaderElector({
-              store: createLeaseStore(leaseClient, le.namespace, le.name),
-              logger,
-              clock,
-              identity,
-              metrics,
-              leaseDurationMs: le.leaseDurationMs,
-              renewDeadlineMs: le.renewDeadlineMs,
-              retryPeriodMs: le.retryPeriodMs,
-              onStartedLeading: (signal) => {
-                fence?.lead(signal, () => elector.isLeader());
-                callbacks.onStartedLeading(signal);
-              },
-              onStoppedLeading: callbacks.onStoppedLeading,
-            });
-            return elector;
-          },
-        }
-      : {}),
+    ...leaderElection(le, { kc, identity, userAgent, fence, logger, metrics, clock }),
   });
-  for (const cache of caches.all) cache.start();
-  controller.start();
-  let health;
-  try {
-    health = await startHealthServer({
-      host: config.health.host,
-      port: config.health.port,
-      registry: metrics.registry,
-      readiness: () => controller.readiness(),
-      logger,
-    });
-  } catch (err) {
-    await controller.stop();
-    await Promise.all(caches.all.map((c) => c.stop()));
-    throw err;
-  }
+  const health = await startWithHealth({
+    caches: caches.all,
+    controller,
+    health: config.health,
+    registry: metrics.registry,
+    logger,
+  });
   logger.info(
     {
       identity,

@@ -7,3 +7,16 @@ export const HTTP_ROUTE_PLURAL = 'httproutes';
 /** HTTPRoute versions in preference order for API discovery (v1 is GA since Gateway API 1.0). */
 export const HTTP_ROUTE_VERSIONS = ['v1', 'v1beta1'] as const;
 export type HttpRouteVersion = (typeof HTTP_ROUTE_VERSIONS)[number];
+
+/** The methods an HTTPRoute match can name (HTTPMethod). */
+export const HTTP_ROUTE_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+]);

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The `weightlifter` command: `run` (the controller), `metrics-api` (the SMI TrafficMetrics
-// aggregated API server) and the operator commands (status, promote, abort, retry, pause, resume,
-// validate).
+// aggregated API server), `smi-adapter` (SMI TrafficSplits as Gateway API HTTPRoutes) and the
+// operator commands (status, promote, abort, retry, pause, resume, validate).
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { dashboardCommand } from '../dashboard/command.js';
 import { registerMetricsApiCommand } from '../metrics-api/cli.js';
+import { registerSmiAdapterCommand } from '../smi-adapter/cli.js';
 import { registerOpsCommands } from './commands/index.js';
 import { runCommand } from './run-command.js';
 
@@ -23,5 +24,6 @@ const program = new Command('weightlifter')
 registerOpsCommands(program);
 registerMetricsApiCommand(program);
 program.addCommand(dashboardCommand());
+registerSmiAdapterCommand(program);
 
 await program.parseAsync(process.argv);

@@ -19,6 +19,8 @@ export interface LogLine {
 }
 
 export interface ControllerProcessOptions {
+  /** The subcommand: the canary controller, or the SMI adapter (no Prometheus, no gate). @default 'run' */
+  readonly command?: 'run' | 'smi-adapter';
   readonly kubeconfig: string;
   readonly prometheusUrl: string;
   readonly endpointGate: boolean;
@@ -53,19 +55,19 @@ export class ControllerProcess {
   async start(timeoutMs = 60_000): Promise<void> {
     if (this.#child !== undefined) throw new Error('controller already running');
     const o = this.#opts;
+    const adapter = o.command === 'smi-adapter';
     const args = [
       '--import',
       'tsx',
       'src/cli/main.ts',
-      'run',
+      adapter ? 'smi-adapter' : 'run',
       '--kubeconfig',
       o.kubeconfig,
-      '--prometheus-url',
-      o.prometheusUrl,
+      ...(adapter
+        ? []
+        : ['--prometheus-url', o.prometheusUrl, '--endpoint-gate', String(o.endpointGate)]),
       '--health-address',
       '127.0.0.1:0',
-      '--endpoint-gate',
-      String(o.endpointGate),
       '--log-level',
       'debug',
       // The local world's webhook receivers and template Prometheus listen on loopback, which the
@@ -103,11 +105,10 @@ export class ControllerProcess {
       this.#file.write(`[stderr] ${line}\n`);
       this.logs.push({ msg: line, level: 'stderr' });
     });
-    const started = await this.waitForLog(
-      (l) => l.msg === 'weightlifter controller started',
-      timeoutMs,
-      startedAt,
-    );
+    const startLine = adapter
+      ? 'weightlifter smi-adapter started'
+      : 'weightlifter controller started';
+    const started = await this.waitForLog((l) => l.msg === startLine, timeoutMs, startedAt);
     this.healthUrl = String(started['health']);
     this.identity = String(started['identity']);
     const deadline = Date.now() + timeoutMs;

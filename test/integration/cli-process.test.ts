@@ -126,4 +126,14 @@ describe('--help', () => {
     expect(server.stdout).toContain('Usage: weightlifter metrics-api [options]');
     expect(server.stdout).toContain('--prometheus-url <url>');
   });
+
+  it('lists the SMI adapter, with its namespace limit and leader election', async () => {
+    const top = await weightlifter(['--help']);
+    expect(top.stdout).toMatch(/^ {2}smi-adapter /m);
+    const adapter = await weightlifter(['smi-adapter', '--help']);
+    expect(adapter.code).toBe(0);
+    expect(adapter.stdout).toContain('Usage: weightlifter smi-adapter [options]');
+    expect(adapter.stdout).toContain('--namespaces <list>');
+    expect(adapter.stdout).toContain('--leader-elect');
+  });
 });

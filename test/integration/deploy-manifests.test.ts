@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
+import { registerSmiAdapterCommand } from '../../src/smi-adapter/cli.js';
 import { ControllerProcess } from '../e2e/controller-process.js';
 import { canaryManifest } from './cli-harness.js';
 import {
@@ -431,3 +433,93 @@ async function pollReadyReason(ns: string): Promise<string> {
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+describe('deploy/smi-adapter (the SMI adapter, its own identity)', () => {
+  let adapter: { text: string; docs: Doc[] };
+  const NAME = 'weightlifter-smi-adapter';
+
+  beforeAll(async () => {
+    adapter = await render(join(REPO, 'deploy', 'smi-adapter'));
+  });
+
+  it('renders its ServiceAccount, RBAC and Deployment, and nothing of the controller', () => {
+    expect(
+      adapter.docs.map((d) => `${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`),
+    ).toEqual(
+      expect.arrayContaining([
+        `ServiceAccount/${CONTROLLER_NS}/${NAME}`,
+        `ClusterRole//${NAME}`,
+        `ClusterRoleBinding//${NAME}`,
+        `Role/${CONTROLLER_NS}/${NAME}-leader-election`,
+        `RoleBinding/${CONTROLLER_NS}/${NAME}-leader-election`,
+        `Deployment/${CONTROLLER_NS}/${NAME}`,
+      ]),
+    );
+    expect(adapter.docs).toHaveLength(6);
+  });
+
+  it('grants least privilege: exactly what it reads and writes, Leases only in its namespace', () => {
+    expect(find(adapter.docs, 'ClusterRole', NAME).rules).toEqual([
+      {
+        apiGroups: ['split.smi-spec.io'],
+        resources: ['trafficsplits'],
+        verbs: ['get', 'list', 'watch', 'patch'],
+      },
+      {
+        apiGroups: ['specs.smi-spec.io'],
+        resources: ['httproutegroups'],
+        verbs: ['get', 'list', 'watch'],
+      },
+      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
+      {
+        apiGroups: ['gateway.networking.k8s.io'],
+        resources: ['httproutes'],
+        verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+      },
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    ]);
+    expect(find(adapter.docs, 'Role', `${NAME}-leader-election`, CONTROLLER_NS).rules).toEqual([
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'create', 'update'],
+      },
+    ]);
+    expect(
+      find(adapter.docs, 'RoleBinding', `${NAME}-leader-election`, CONTROLLER_NS).subjects,
+    ).toEqual([{ kind: 'ServiceAccount', name: NAME, namespace: CONTROLLER_NS }]);
+  });
+
+  it('runs two hardened replicas with probes, leader election and flags its parser accepts', async () => {
+    const d = find(adapter.docs, 'Deployment', NAME, CONTROLLER_NS);
+    const c = d.spec?.template.spec?.containers.find((x) => x.name === 'smi-adapter');
+    expect(d.spec?.replicas).toBe(2);
+    expect(d.spec?.template.spec?.serviceAccountName).toBe(NAME);
+    expect(d.spec?.template.spec?.securityContext).toMatchObject({ runAsNonRoot: true });
+    expect(c?.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(c?.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(c?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(c?.image).toMatch(/^weightlifter:[\w.-]+$/);
+    // The real command line parser, its action replaced by a capture.
+    const program = new Command('weightlifter').exitOverride();
+    let flags: Record<string, unknown> | undefined;
+    registerSmiAdapterCommand(program)
+      .exitOverride()
+      .action((f: Record<string, unknown>) => {
+        flags = f;
+      });
+    await program.parseAsync(c?.args ?? [], { from: 'user' });
+    expect(flags).toMatchObject({ leaderElect: true, healthAddress: '0.0.0.0:8081' });
+    expect(c?.ports).toContainEqual({ name: 'http', containerPort: 8081 });
+  });
+
+  it('is accepted by the API server (server-side dry-run apply)', async () => {
+    const out = await dryRun(adapter.text);
+    expect(out).toContain(`deployment.apps/${NAME} serverside-applied (server dry run)`);
+    expect(out.trim().split('\n')).toHaveLength(adapter.docs.length);
+  });
+});

@@ -1,5 +1,6 @@
 import { EMULATOR_ANNOTATIONS } from './annotations.js';
 import type { HttpRouteObject } from './objects.js';
+import type { RequestClass } from './request-mix.js';
 import type { SplitBackend } from './weights.js';
 
 /** One condition the mesh states about a route for one parent (Gateway API semantics). */
@@ -34,6 +35,10 @@ export interface HttpRouteEvaluation {
   readonly backends: readonly SplitBackend[] | undefined;
   readonly specificity: Specificity;
   readonly problems: readonly string[];
+  /** The backends of the rule `request` takes (request-mix.ts); undefined when none matches. */
+  readonly backendsFor: (
+    request: Omit<RequestClass, 'percent'>,
+  ) => readonly SplitBackend[] | undefined;
 }
 
 const CORE_GROUPS: readonly unknown[] = ['', 'core'];
@@ -62,6 +67,82 @@ function matchSpecificity(match: unknown): Specificity | undefined {
   // RegularExpression is implementation-specific: the emulator does not evaluate it.
   if (value !== '/' || (type !== 'Exact' && type !== 'PathPrefix')) return undefined;
   return (type === 'Exact' ? 0 : 2) + (method === undefined ? 1 : 0);
+}
+
+type Request = Omit<RequestClass, 'percent'>;
+
+/** A regular expression matched against the whole value (as Envoy and Linkerd do). */
+function fullMatch(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(value);
+  } catch (err) {
+    if (err instanceof SyntaxError) return false; // a pattern the emulator cannot read matches nothing
+    throw err;
+  }
+}
+
+/**
+ * Gateway API's precedence key of one match for `req` (lower sorts first): Exact path, then the
+ * longest PathPrefix, then RegularExpression (its place is implementation-specific: here after
+ * every PathPrefix but "/", which matches everything); a method before none; more headers before
+ * fewer.
+ * Undefined when the match does not match `req` (the emulator's requests carry no query).
+ */
+function requestRank(match: unknown, req: Request): number[] | undefined {
+  if (!isRecord(match)) return undefined;
+  if (list(match['queryParams']).length > 0) return undefined;
+  const method = text(match['method']);
+  if (method !== undefined && method !== req.method) return undefined;
+  const headers = list(match['headers']);
+  for (const h of headers) {
+    if (!isRecord(h)) return undefined;
+    const have = req.headers[(text(h['name']) ?? '').toLowerCase()];
+    const want = text(h['value']) ?? '';
+    if (have === undefined) return undefined;
+    if (h['type'] === 'RegularExpression' ? !fullMatch(want, have) : have !== want)
+      return undefined;
+  }
+  const path = isRecord(match['path']) ? match['path'] : {};
+  const type = text(path['type']) ?? 'PathPrefix';
+  const value = text(path['value']) ?? '/';
+  let kind: number;
+  if (type === 'Exact') {
+    if (req.path !== value) return undefined;
+    kind = 0;
+  } else if (type === 'PathPrefix') {
+    const prefix = value.endsWith('/') ? value : `${value}/`;
+    if (req.path !== value && !req.path.startsWith(prefix)) return undefined;
+    kind = value === '/' ? 3 : 1;
+  } else if (type === 'RegularExpression') {
+    if (!fullMatch(value, req.path)) return undefined;
+    kind = 2;
+  } else {
+    return undefined;
+  }
+  return [kind, kind === 1 ? -value.length : 0, method === undefined ? 1 : 0, -headers.length];
+}
+
+const before = (a: readonly number[], b: readonly number[]): boolean => {
+  for (let i = 0; i < a.length; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d < 0;
+  }
+  return false;
+};
+
+/** The index of the rule `req` takes (the first among equals), or -1. */
+function ruleForRequest(rules: readonly unknown[], req: Request): number {
+  let best: { index: number; rank: number[] } | undefined;
+  for (const [index, rule] of rules.entries()) {
+    const matches = isRecord(rule) ? list(rule['matches']) : [];
+    for (const m of matches.length === 0 ? [{}] : matches) {
+      const rank = requestRank(m, req);
+      if (rank !== undefined && (best === undefined || before(rank, best.rank))) {
+        best = { index, rank };
+      }
+    }
+  }
+  return best?.index ?? -1;
 }
 
 /** The rule `GET /` takes: the most specific match, the first rule among equals. */
@@ -120,6 +201,7 @@ export function evaluateHttpRoute(
 
   const unresolved: { reason: string; message: string }[] = [];
   let backends: SplitBackend[] | undefined;
+  const ruleBackends: SplitBackend[][] = [];
   rules.forEach((rule, r) => {
     const mine: SplitBackend[] = [];
     list(isRecord(rule) ? rule['backendRefs'] : undefined).forEach((ref, i) => {
@@ -145,6 +227,7 @@ export function evaluateHttpRoute(
       mine.push({ service: name, weight });
     });
     if (r === picked?.index) backends = mine;
+    ruleBackends.push(mine);
   });
   if (picked === null) problems.push('no rule matches GET / (the emulated requests): no routing');
   const [firstUnresolved] = unresolved;
@@ -169,5 +252,6 @@ export function evaluateHttpRoute(
     backends,
     specificity: picked?.specificity ?? Number.POSITIVE_INFINITY,
     problems,
+    backendsFor: (request) => ruleBackends[ruleForRequest(rules, request)],
   };
 }

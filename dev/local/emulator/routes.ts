@@ -1,5 +1,6 @@
 import { evaluateHttpRoute, type HttpRouteEvaluation } from './http-route.js';
 import type { HttpRouteObject, TrafficSplitObject } from './objects.js';
+import type { RequestClass } from './request-mix.js';
 import { parseBackends, type SplitBackend } from './weights.js';
 
 /** A route object of either API, as the one routing table holds it: an apex and its backends. */
@@ -47,6 +48,7 @@ export function routeTable(
   httpRoutes: readonly HttpRouteObject[],
   hasService: (name: string) => boolean,
   problems: { object: string; message: string }[],
+  requestMix: (service: string) => readonly RequestClass[] | undefined = () => undefined,
 ): RouteTable {
   const candidates: ApexRoute[] = [];
   for (const split of splits) {
@@ -85,11 +87,12 @@ export function routeTable(
         continue;
       }
       if (e.backends === undefined) continue;
+      const mix = requestMix(p.service);
       candidates.push({
         kind: 'HTTPRoute',
         name: e.name,
         apex: p.service,
-        backends: e.backends,
+        backends: mix === undefined ? e.backends : mixedBackends(e, mix, where, problems),
         problems: [],
         specificity: e.specificity,
         createdAt: createdAt(route),
@@ -113,4 +116,34 @@ export function routeTable(
     });
   }
   return { byApex, httpRoutes: evaluated };
+}
+
+/**
+ * With a request mix (request-mix.ts), each share of requests takes the rule it matches: the
+ * route's backends are every share's backends, weighted by share × the backend's part of its
+ * rule, so one weighted draw per request routes each share by its own rule. A share no rule
+ * matches is not sent (a GAMMA mesh answers it 404) and is reported.
+ */
+function mixedBackends(
+  e: HttpRouteEvaluation,
+  mix: readonly RequestClass[],
+  where: string,
+  problems: { object: string; message: string }[],
+): SplitBackend[] {
+  const out: SplitBackend[] = [];
+  for (const c of mix) {
+    const backends = e.backendsFor(c);
+    const total = (backends ?? []).reduce((s, b) => s + b.weight, 0);
+    if (backends === undefined || total <= 0) {
+      const request = `${c.method} ${c.path} ${JSON.stringify(c.headers)}`;
+      problems.push({
+        object: where,
+        message: `no rule routes ${c.percent}% of requests (${request})`,
+      });
+      continue;
+    }
+    for (const b of backends)
+      out.push({ service: b.service, weight: (c.percent * b.weight) / total });
+  }
+  return out;
 }

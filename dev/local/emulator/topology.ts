@@ -13,6 +13,7 @@ import type {
 } from './objects.js';
 import { templateHash } from './pods.js';
 import { routeTable, type ApexRoute } from './routes.js';
+import { REQUEST_MIX_ANNOTATION, parseRequestMix } from './request-mix.js';
 
 /** A Deployment as the emulator serves it. */
 export interface EmulatedWorkload {
@@ -159,6 +160,17 @@ export function namespaceTopology(
     input.httpRoutes ?? [],
     (n) => services.has(n),
     problems,
+    (n) => {
+      const value = services.get(n)?.metadata?.annotations?.[REQUEST_MIX_ANNOTATION];
+      if (value === undefined) return undefined;
+      const mix = parseRequestMix(value);
+      if ('classes' in mix) return mix.classes;
+      problems.push({
+        object: `Service ${namespace}/${n}`,
+        message: `${REQUEST_MIX_ANNOTATION}=${JSON.stringify(value)}: ${mix.problem}`,
+      });
+      return undefined;
+    },
   );
   const backendNames = new Set<string>();
   for (const route of table.byApex.values()) {
