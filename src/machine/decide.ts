@@ -57,7 +57,8 @@ function route(ctx: Ctx): Step {
   if (observed.deleting) return terminatingPhase(ctx, ctx.prev);
   const target = observed.target;
   if (target === null) {
-    return verdict(ctx.prev, 'TargetNotFound', 'the target Deployment does not exist', {
+    const name = spec.targetName === undefined ? '' : ` ${spec.targetName}`;
+    return verdict(ctx.prev, 'TargetNotFound', `the target Deployment${name} does not exist`, {
       health: 'stalled',
       announce: 'Warning',
       handsOff: true,

@@ -45,6 +45,7 @@ export function engineSpecFrom(canarySpec: CanarySpec): EngineSpecResult {
     };
   }
   const resolved: EngineSpec = {
+    targetName: spec.targetRef.name,
     intervalMs,
     threshold: analysis.threshold ?? STORED_DEFAULTS.analysis.threshold,
     errorLimit: analysis.errorLimit ?? STORED_DEFAULTS.analysis.errorLimit,

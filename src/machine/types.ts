@@ -14,6 +14,8 @@ export type EngineStatus = CanaryStatus;
 
 /** The Canary spec, defaulted and with durations in ms (see spec.ts: engineSpecFrom). */
 export interface EngineSpec {
+  /** spec.targetRef.name, for messages (absent in hand-built specs). */
+  readonly targetName?: string;
   readonly intervalMs: number;
   readonly threshold: number;
   /** Ticks in a row whose checks could not be evaluated before the run rolls back. */

@@ -177,6 +177,8 @@ describe('CanaryReconciler', () => {
       expect(readyOf(world.statusPatches[0]?.patch)).toMatchObject({
         status: 'False',
         reason: 'TargetNotFound',
+        // Named, so the person reading it knows which object to look for.
+        message: 'the target Deployment web does not exist',
       });
       expect(world.events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'TargetNotFound']]);
       // Hands off: nothing is created or routed while the target is missing.

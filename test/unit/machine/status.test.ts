@@ -204,6 +204,7 @@ describe('engine spec', () => {
     expect(r).toEqual({
       ok: true,
       spec: {
+        targetName: 'podinfo',
         intervalMs: 60_000,
         threshold: STORED_DEFAULTS.analysis.threshold,
         errorLimit: 5,
