@@ -6,14 +6,14 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { useE2E } from '../e2e/fixtures.js';
 import { phaseIs, waitForStatus } from '../e2e/harness.js';
-import { namespaceYaml } from '../e2e/manifests.js';
+import { APP, appYaml, namespaceYaml } from '../e2e/manifests.js';
 import { EMULATOR_ANNOTATIONS } from '../../dev/local/emulator/annotations.js';
 import type { CanaryStatus } from '../../src/api/canary.js';
 
 jest.setTimeout(240_000);
 
 const NS = 'e2e-fail-fast';
-const NAME = 'app';
+const NAME = APP;
 const INTERVAL_MS = 30_000;
 
 const e = useE2E('fail-fast', {
@@ -21,22 +21,8 @@ const e = useE2E('fail-fast', {
   controllerArgs: ['--traffic-metrics', 'computed'],
 });
 
-const app = (annotations: Record<string, string>): string => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${NAME}, namespace: ${NS}, labels: {app: ${NAME}}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${NAME}}}
-  template:
-    metadata:
-      labels: {app: ${NAME}}
-      annotations: ${JSON.stringify(annotations)}
-    spec:
-      containers:
-        - name: app
-          image: podinfo:6.7.0
-          ports: [{name: http, containerPort: 9898}]
-`;
+const app = (annotations: Record<string, string>): string =>
+  appYaml(NS, { replicas: 1, annotations });
 
 // threshold 5: the step's own check at the end of the interval could not roll back on its own.
 const canary = `apiVersion: weightlifter.io/v1alpha1

@@ -1,20 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { resolveConfig } from '../../../src/config/config.js';
+import { problemsOf } from './problems.js';
 import { parseHostPort } from '../../../src/config/parse.js';
-import { isWeightlifterError } from '../../../src/errors/catalogue.js';
 
 const PROM = { prometheusUrl: 'http://127.0.0.1:9090' };
 const PROM_ENV = { WEIGHTLIFTER_PROMETHEUS_URL: 'http://127.0.0.1:9090' };
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (isWeightlifterError(err, 'WL_CONFIG_INVALID')) return err.details['problems'] as string[];
-    throw err;
-  }
-  throw new Error('expected WL_CONFIG_INVALID');
-}
 
 describe('resolveConfig', () => {
   it('applies the defaults', () => {

@@ -3,19 +3,9 @@
 // the objects it creates, stops the process with WL_CONFIG_INVALID naming the fault.
 import { describe, expect, it } from '@jest/globals';
 import { resolveConfig } from '../../../src/config/config.js';
-import { isWeightlifterError } from '../../../src/errors/catalogue.js';
+import { problemsOf } from './problems.js';
 
 const PROM = { prometheusUrl: 'http://127.0.0.1:9090' };
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (isWeightlifterError(err, 'WL_CONFIG_INVALID')) return err.details['problems'] as string[];
-    throw err;
-  }
-  throw new Error('expected WL_CONFIG_INVALID');
-}
 
 describe('--watch-label-selector', () => {
   it('is off by default: every Canary, the one Lease', () => {
