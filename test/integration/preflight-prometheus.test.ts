@@ -81,7 +81,8 @@ describe('pre-flight against a real Prometheus', () => {
         thresholdRange: { max: 1 },
       },
     ]);
-    expect(r).toEqual({ problems: [], notes: [] });
+    // The slowest scrape interval read from Prometheus's config: fail-fast's cadence.
+    expect(r).toEqual({ problems: [], notes: [], scrapeMs: 2000 });
   });
 
   it("reports Prometheus's own parse error for a PromQL syntax error", async () => {
