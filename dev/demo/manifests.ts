@@ -111,11 +111,9 @@ spec:
     stepWeights: ${JSON.stringify(s.stepWeights)}
     metrics:
       - name: success-rate
-        interval: 10s
         trafficMetrics: {metric: success-rate}
         thresholdRange: {min: ${s.minSuccessRate}}
       - name: latency-p99
-        interval: 10s
         trafficMetrics: {metric: p99_response_latency}
         thresholdRange: {max: ${s.maxP99Ms}}
 `;

@@ -1,6 +1,8 @@
 // Turns successive reads of the Canary into the lines of the story: one line when the phase, the
 // weight or the failed-check count moves, one line of metric values against their thresholds when
-// a new analysis lands. Pure (time and style passed in), so the unit tests pin what users read.
+// a new analysis lands: a step's check (status.lastAnalysisAt moves) or a fail-fast evaluation
+// within a step (only the records in status.lastAnalysis move; labelled "fail-fast"). Pure (time
+// and style passed in), so the unit tests pin what users read.
 import type { Canary } from '../../src/api/canary.js';
 import { humanDuration } from '../../src/cli/render/duration.js';
 import {
@@ -25,8 +27,18 @@ export function frameOf(canary: Canary): Frame {
   return {
     phase: s.phase ?? 'Pending',
     weight: s.canaryWeight ?? 0,
-    analysisAt: s.lastAnalysisAt ?? latestAt(canary),
+    analysisAt: [s.lastAnalysisAt ?? null, latestAt(canary)].reduce(later, null),
   };
+}
+
+const later = (a: string | null, b: string | null): string | null =>
+  a === null ? b : b === null ? a : Date.parse(b) > Date.parse(a) ? b : a;
+
+/** The latest records are a fail-fast evaluation's: newer than the step's last check. */
+function isFailFast(canary: Canary): boolean {
+  const latest = latestAt(canary);
+  const step = canary.status?.lastAnalysisAt;
+  return latest !== null && step !== undefined && Date.parse(latest) > Date.parse(step);
 }
 
 function latestAt(canary: Canary): string | null {
@@ -58,7 +70,12 @@ function stepLine(
   return `${head}${pad}${truncate(clean(s.message), Math.max(30, style.width - GUTTER - 19), style)}`;
 }
 
-function analysisLine(s: CanarySummary, style: Style, elapsedMs: number): string | null {
+function analysisLine(
+  s: CanarySummary,
+  style: Style,
+  elapsedMs: number,
+  label: string,
+): string | null {
   const measured = s.metrics.filter((m) => m.result !== 'Pending');
   if (measured.length === 0) return null;
   const sep = style.unicode ? ' · ' : ' | ';
@@ -68,7 +85,7 @@ function analysisLine(s: CanarySummary, style: Style, elapsedMs: number): string
   );
   const checks = `failed checks ${s.failedChecks}/${s.threshold}`;
   parts.push(s.failedChecks > 0 ? paint(style, 'red', checks) : checks);
-  return `  ${elapsedLabel(elapsedMs)}${paint(style, 'dim', 'analysis'.padEnd(17))} ${parts.join(sep)}`;
+  return `  ${elapsedLabel(elapsedMs)}${paint(style, 'dim', label.padEnd(17))} ${parts.join(sep)}`;
 }
 
 /**
@@ -88,7 +105,8 @@ export function narrate(
   const s = summarize(canary, [], now);
   const lines: string[] = [];
   if (frame.analysisAt !== null && frame.analysisAt !== previous?.analysisAt) {
-    const line = analysisLine(s, style, now - startedAt);
+    const label = isFailFast(canary) ? 'fail-fast' : 'analysis';
+    const line = analysisLine(s, style, now - startedAt, label);
     if (line !== null) lines.push(line);
   }
   const phaseChanged = previous?.phase !== frame.phase;

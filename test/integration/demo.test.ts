@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readProc } from './helpers/processes.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** A whole story on a loaded two-core machine: world start, two releases, stop. */
@@ -25,14 +26,9 @@ function descendants(root: number): Proc[] {
   const parent = new Map<number, { ppid: number; startTime: string }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch (err) {
-      // Gone between readdir and read: not a descendant any more.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
-    }
+    const stat = readProc(() => readFileSync(`/proc/${entry}/stat`, 'utf8'));
+    // Gone between readdir and read, or exiting during it: not a descendant any more.
+    if (stat === undefined) continue;
     // Fields after the parenthesised command: state(3) ppid(4) ... starttime(22).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (fields[0] === 'Z') continue;
@@ -52,25 +48,10 @@ function descendants(root: number): Proc[] {
 
 /** Still running (and not a new process that reused the pid). */
 function alive(p: Proc): boolean {
-  try {
-    const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] !== 'Z' && fields[19] === p.startTime;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-}
-
-/** Reads a /proc file of a process that may exit meanwhile (then: undefined). */
-function readProc(read: () => string): string | undefined {
-  try {
-    return read();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ESRCH') return undefined;
-    throw err;
-  }
+  const stat = readProc(() => readFileSync(`/proc/${p.pid}/stat`, 'utf8'));
+  if (stat === undefined) return false;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[0] !== 'Z' && fields[19] === p.startTime;
 }
 
 /** The TCP ports these processes listen on (their socket inodes matched in /proc/net/tcp{,6}). */
@@ -227,7 +208,10 @@ describe('npm start (the demo)', () => {
       for (const step of ['10% of 50%', '25% of 50%', '50% of 50%']) {
         expect(out.slice(0, promoted)).toContain(step);
       }
-      expect(out.slice(promoted, rolledBack)).toMatch(/success-rate [\d.]+ \(>= 99\) Failed/);
+      // Caught by fail-fast within the first step: a failing evaluation printed before the rollback.
+      expect(out.slice(promoted, rolledBack)).toMatch(
+        /fail-fast +success-rate [\d.]+ \(>= 99\) Failed/,
+      );
       expect(out).toMatch(/^ {2}export KUBECONFIG=\/\S+\.kubeconfig$/m);
       expect(out).toContain('kubectl get canaries -n demo');
       // The dashboard is up before the story starts, and its URL is printed.

@@ -97,6 +97,8 @@ const patchRevision = (name: string, annotations: Record<string, string>): Promi
 
 interface Check {
   readonly weight: number;
+  /** A fail-fast evaluation within the step (its window shortened), not the step's own check. */
+  readonly early: boolean;
   readonly results: readonly { metric: string; result: string; value?: number }[];
 }
 
@@ -104,7 +106,11 @@ interface Check {
 const checksOf = (logs: readonly LogLine[], name: string): Check[] =>
   logs
     .filter((l) => l.msg === 'analysis' && l.canary === `${NS}/${name}`)
-    .map((l) => ({ weight: l['weight'] as number, results: l['results'] as Check['results'] }));
+    .map((l) => ({
+      weight: l['weight'] as number,
+      early: l['failFastWindowMs'] !== undefined,
+      results: l['results'] as Check['results'],
+    }));
 
 const resultOf = (c: Check, metric: string) => c.results.find((r) => r.metric === metric);
 
@@ -173,12 +179,17 @@ describe('two canaries in one namespace, one bad only at its last weight', () =>
     expect(flaky.phase).toBe('Failed');
     const last = flakyChecks.filter((c) => c.weight === 60);
     expect(last.some((c) => resultOf(c, 'success-rate')?.result === 'Failed')).toBe(true);
+    // Before it: every step's own check passed, and no fail-fast evaluation failed (one over a
+    // window too young to hold a scrape is Inconclusive, which never counts).
     for (const c of flakyChecks.filter((x) => x.weight < 60)) {
-      expect({ weight: c.weight, result: resultOf(c, 'success-rate')?.result }).toEqual({
+      const result = resultOf(c, 'success-rate')?.result;
+      expect({ weight: c.weight, early: c.early, result }).toEqual({
         weight: c.weight,
-        result: 'Successful',
+        early: c.early,
+        result: c.early && result === 'Inconclusive' ? 'Inconclusive' : 'Successful',
       });
     }
+    expect(flakyChecks.some((c) => c.weight < 60 && !c.early)).toBe(true);
     const flakyPrimary = await getDeployment(e.admin, NS, `${FLAKY.name}-primary`);
     const primaryAnnotations = flakyPrimary?.spec?.template?.metadata?.annotations ?? {};
     expect(primaryAnnotations[EMULATOR_ANNOTATIONS.errorRate]).toBeUndefined();

@@ -1,27 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { startWorld } from '../../dev/local/world.js';
+import { readProc } from './helpers/processes.js';
 
 /** Live (non-zombie) processes whose command line mentions `needle`. */
 function processesMentioning(needle: string): { pid: number; cmd: string }[] {
   const found: { pid: number; cmd: string }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    let cmd: string;
-    let state: string;
-    try {
-      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
-      // Field 3 of stat, after the parenthesised command name.
-      state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0] ?? '?';
-    } catch (err) {
-      // The process ended between readdir and read: it is not there, which is what we count.
-      if (
-        (err as NodeJS.ErrnoException).code === 'ENOENT' ||
-        (err as NodeJS.ErrnoException).code === 'ESRCH'
-      )
-        continue;
-      throw err;
-    }
+    const cmd = readProc(() =>
+      readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' '),
+    );
+    // Field 3 of stat, after the parenthesised command name.
+    const state = readProc(
+      () => readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0] ?? '?',
+    );
+    // The process ended between readdir and read: it is not there, which is what we count.
+    if (cmd === undefined || state === undefined) continue;
     if (state !== 'Z' && cmd.includes(needle)) found.push({ pid: Number(entry), cmd });
   }
   return found;

@@ -25,6 +25,16 @@ describe('narrate', () => {
     ]);
   });
 
+  it('prints a fail-fast evaluation within a step (newer records, same lastAnalysisAt) as such', () => {
+    const before = frameOf(demoCanary(analysed(5, 100, 9.95)));
+    const early = analysed(7, 70, 9.95, { lastAnalysisAt: at(5) });
+    const now = demoCanary(early);
+    expect(frameOf(now).analysisAt).toBe(at(7));
+    expect(narrate(before, now, PLAIN, T0 + 7_000, T0)).toEqual([
+      '  +7s    fail-fast         success-rate 70 (>= 99) Failed | latency-p99 9.95 (<= 100) Successful | failed checks 0/2',
+    ]);
+  });
+
   it('prints nothing when a read brings no news', () => {
     const c = demoCanary(analysed(5, 100, 9.95));
     expect(narrate(frameOf(c), c, PLAIN, T0 + 6_000, T0)).toEqual([]);
