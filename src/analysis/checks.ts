@@ -3,8 +3,9 @@
 // Failures are results (Error), never rejections. A trafficMetrics result says where its figure came
 // from (the SMI API or computed from Prometheus, and why), so the fallback shows in status.
 //
-// A fail-fast evaluation (`earlyWindowMs`, within a step) measures each check over the traffic
-// since the step began: its window shortened to `earlyWindowMs`. A query that does not use
+// A fail-fast evaluation (`earlyWindowMs`, within a step) measures each check over the trailing
+// `earlyWindowMs` before `until`, which begins at or after the step's start: its window shortened
+// to that (a window already shorter is kept). A query that does not use
 // {{ interval }} cannot be shortened, would read traffic from before the step, and is not run:
 // its result is Inconclusive, which never counts towards fail-fast.
 import { evaluateMeasurement, type MetricCheckResult } from './evaluate.js';

@@ -51,7 +51,10 @@ export interface RunState {
 export interface FailFastState {
   /** The scrape interval the run's pre-flight read; null: unknown (the fallback applies). */
   readonly everyMs: number | null;
-  /** When a fail-fast evaluation last failed; null after any other result, and at each tick. */
+  /**
+   * Where the window of the fail-fast evaluation that last failed ended (its `until`); null after
+   * any other result, and at each tick.
+   */
   readonly failedAt: number | null;
   /** The checks that failed then. */
   readonly failed: readonly string[];

@@ -25,7 +25,7 @@ import {
 import { overdue, routesAt, type Ctx } from './draft.js';
 import { runGate } from './gates.js';
 import { release } from './phases/hold.js';
-import { failedTwice, failingFast } from './phases/fail-fast.js';
+import { evaluatedAt, failedTwice, failingFast } from './phases/fail-fast.js';
 import { measuredSince } from './phases/traffic-shift.js';
 import type { RunState } from './resume.js';
 import type { ManualOperation } from '../api/constants.js';
@@ -140,14 +140,15 @@ function analysisPassed(f: RuleFacts): boolean {
 /**
  * Fail-fast (phases/fail-fast.ts): it is on, the step's traffic is measured since `since`, a
  * check failed (a measured value, with minRequests) at the evaluation recorded in this step, and
- * the same check fails again in this step's evaluation, at least one scrape interval later.
+ * the same check fails again at this evaluation's point, at least one scrape interval later.
  */
 function failedFast(f: RuleFacts): boolean {
   const checks = f.gathered.checks;
   const since = measuredSince(f, release(f.prev, f.now));
   if (!f.spec.failFast || checks === null || since === null) return false;
   const failing = failingFast(checks.results, f.spec.minRequests);
-  return failedTwice(f.prev.failFast, since, f.now, failing).length > 0;
+  const at = evaluatedAt(f.prev.failFast, f.now);
+  return failedTwice(f.prev.failFast, since, at, failing).length > 0;
 }
 
 /** Confirm-promotion webhooks were asked in this step, and they said yes. */

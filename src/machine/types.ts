@@ -205,12 +205,15 @@ export interface ChecksCall {
    * Epoch ms where the checks' windows end: the step's point on the step grid
    * (src/progression/step-grid.ts), at least one step after `since` and not after now. Every
    * Canary judged at the same point asks about the same window, so one query can answer them.
-   * A fail-fast evaluation's windows end at the step's last whole scrape instead.
+   * A fail-fast evaluation's windows end instead at the latest point of the scrape grid
+   * (multiples of the scrape interval counted from the epoch), the same for every Canary with
+   * that cadence evaluated in that scrape interval, whenever its step began.
    */
   readonly until: number;
   /**
-   * A fail-fast evaluation within the step: each check's window is shortened to this (ms), the
-   * traffic since `since`. Absent: the step's own evaluation over each check's window.
+   * A fail-fast evaluation within the step: each check's window is shortened to this (ms), a
+   * fixed number of scrape intervals (phases/fail-fast.ts), and `until - earlyWindowMs >= since`:
+   * it measures only the step's traffic. Absent: the step's own evaluation over each check's window.
    */
   readonly earlyWindowMs?: number;
 }

@@ -1,9 +1,14 @@
 // Fail fast (spec.analysis.failFast, on by default): between a step's start and its tick, the
-// metric checks are also run at every scrape, each over the traffic since the step began (its
-// window shortened to the whole scrape intervals elapsed; analysis/checks.ts). A check that
-// fails on a measured value with at least minRequests requests is recorded in
-// status.failFast; failing again at the next evaluation, a scrape interval or more later, rolls
-// the run back at once (the rule failFast in rules.ts). Any other result clears the record.
+// metric checks are also run at every scrape. An evaluation is made at a point of the scrape grid
+// (multiples of the scrape interval counted from the epoch) over the trailing EARLY_WINDOW_SCRAPES
+// scrape intervals (each check's window shortened to that; analysis/checks.ts), and only once that
+// window begins at or after the step's start: it never measures traffic from before the step.
+// Every Canary with the same cadence evaluated in one scrape interval asks about the same window,
+// so one batched query (metrics/batcher.ts) answers all the checks of a namespace that share a
+// query shape, whenever their steps began. A check that fails on a measured value with at least
+// minRequests requests is recorded in status.failFast (at the evaluated point); failing again at
+// the next evaluation, a scrape interval or more later, rolls the run back at once (the rule
+// failFast in rules.ts). Any other result clears the record.
 // Fail-fast only ever fails a run: it never passes, advances or holds a step, and counts no
 // failed check; the step's tick (tick.ts) still judges it at the end of its interval.
 //
@@ -23,6 +28,19 @@ export const FAIL_FAST_FALLBACK_MS = 10_000;
 
 export const failFastEvery = (f: FailFastState): number => f.everyMs ?? FAIL_FAST_FALLBACK_MS;
 
+/**
+ * How many scrape intervals a fail-fast evaluation's window spans: two, so a rate() over it has
+ * at least two samples of the counters it reads.
+ */
+export const EARLY_WINDOW_SCRAPES = 2;
+
+/** The latest point of the scrape grid at or before `now`: where an evaluation then measures. */
+export const evaluatedAt = (f: FailFastState, now: number): number =>
+  Math.floor(now / failFastEvery(f)) * failFastEvery(f);
+
+/** The first point of the scrape grid at or after `t`. */
+const gridCeil = (t: number, every: number): number => Math.ceil(t / every) * every;
+
 /** The checks that failed on a measured value with at least `minRequests` requests. */
 export function failingFast(results: readonly MetricCheckResult[], minRequests: number): string[] {
   return results
@@ -37,15 +55,16 @@ export function failingFast(results: readonly MetricCheckResult[], minRequests: 
 
 /**
  * The checks that failed at the recorded evaluation of this step (begun at `since`) and fail
- * again now, at least one scrape interval later: the condition of the rule failFast.
+ * again at the one measured at `at`, at least one scrape interval later: the condition of the
+ * rule failFast.
  */
 export function failedTwice(
   f: FailFastState,
   since: number,
-  now: number,
+  at: number,
   failing: readonly string[],
 ): string[] {
-  if (f.failedAt === null || f.failedAt < since || now < f.failedAt + failFastEvery(f)) return [];
+  if (f.failedAt === null || f.failedAt < since || at < f.failedAt + failFastEvery(f)) return [];
   return failing.filter((m) => f.failed.includes(m));
 }
 
@@ -72,16 +91,21 @@ export function failFast(
     return null;
   }
   const every = failFastEvery(state.failFast);
-  const scrapes = Math.floor((now - since) / every);
   const { failedAt } = state.failFast;
-  // The next evaluation: at the next whole scrape of the step, and a scrape after a failure.
-  const dueAt = Math.max(
-    since + Math.max(1, scrapes) * every,
-    failedAt !== null && failedAt >= since ? failedAt + every : 0,
+  // The next evaluation: at the first grid point whose trailing window fits in the step, and a
+  // scrape after a failure.
+  const dueAt = gridCeil(
+    Math.max(
+      since + EARLY_WINDOW_SCRAPES * every,
+      failedAt !== null && failedAt >= since ? failedAt + every : 0,
+    ),
+    every,
   );
   const wait = (s: RunState, from: number): Step =>
     keep(s, { requeueAfterMs: Math.max(1, Math.min(tickAt, from) - now) });
   if (now < dueAt) return wait(state, dueAt);
+  // At or after dueAt, so the window [until - earlyWindowMs, until] begins at or after `since`.
+  const until = evaluatedAt(state.failFast, now);
   const checks = ctx.gathered.checks;
   if (checks === null) {
     const call = {
@@ -89,29 +113,28 @@ export function failFast(
       revision: state.revision ?? '',
       canaryWeight: state.canaryWeight,
       since,
-      // Windows that end at the step's last whole scrape: the traffic since the step began.
-      until: since + scrapes * every,
-      earlyWindowMs: scrapes * every,
+      until,
+      earlyWindowMs: EARLY_WINDOW_SCRAPES * every,
     };
     return need({ kind: 'checks', call });
   }
-  const next = since + (scrapes + 1) * every;
+  const next = until + every;
   const failing = failingFast(checks.results, spec.minRequests);
   if (failing.length === 0) return wait(cleared(state), next);
   const at = new Date(now).toISOString();
-  const twice = failedTwice(state.failFast, since, now, failing);
+  const twice = failedTwice(state.failFast, since, until, failing);
   if (twice.length > 0) {
     const failed: RunState = { ...cleared(state), lastAnalysis: records(checks.results, at) };
     const message =
       `fail-fast: ${twice.join(', ')} failed at two successive evaluations ` +
-      `${formatDuration(now - (state.failFast.failedAt ?? now))} apart, before the step's interval ended: ` +
+      `${formatDuration(until - (failedAt ?? until))} apart, before the step's interval ended: ` +
       describeProblems(checks.results);
     return rollback(ctx, failed, 'failFast', 'FailFast', message);
   }
   const suspect: RunState = {
     ...state,
-    failFast: { ...state.failFast, failedAt: now, failed: failing },
+    failFast: { ...state.failFast, failedAt: until, failed: failing },
     lastAnalysis: records(checks.results, at),
   };
-  return wait(suspect, now + every);
+  return wait(suspect, next);
 }

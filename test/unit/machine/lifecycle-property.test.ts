@@ -327,7 +327,10 @@ class Sequence {
     const early = call.earlyWindowMs;
     if (early !== undefined) {
       if (!this.spec.failFast) this.fail('a fail-fast evaluation with failFast off');
-      if (early <= 0 || now - early < this.routesSince || now - early < call.since) {
+      const begins = call.until - early;
+      if (call.until > now)
+        this.fail(`a fail-fast window ends ${call.until - now}ms in the future`);
+      if (early <= 0 || begins < this.routesSince || begins < call.since) {
         this.fail(`a fail-fast window of ${early}ms reaches back before the weight was measured`);
       }
       return;
