@@ -65,15 +65,21 @@ export class ControllerProcess {
       o.kubeconfig,
       ...(adapter
         ? []
-        : ['--prometheus-url', o.prometheusUrl, '--endpoint-gate', String(o.endpointGate)]),
+        : [
+            '--prometheus-url',
+            o.prometheusUrl,
+            '--endpoint-gate',
+            String(o.endpointGate),
+            // The local world's webhook receivers and template Prometheus listen on loopback,
+            // which the address policy blocks by default; a test may narrow this with its own
+            // --unblock-cidrs. The adapter makes no outbound calls and has no such flag.
+            '--unblock-cidrs',
+            LOCAL_WORLD_UNBLOCK,
+          ]),
       '--health-address',
       '127.0.0.1:0',
       '--log-level',
       'debug',
-      // The local world's webhook receivers and template Prometheus listen on loopback, which the
-      // address policy blocks by default; a test may narrow this with its own --unblock-cidrs.
-      '--unblock-cidrs',
-      LOCAL_WORLD_UNBLOCK,
       ...(o.extraArgs ?? []),
     ];
     // process.execPath is the Node that runs the tests (22); `--import tsx` keeps it ONE process,
