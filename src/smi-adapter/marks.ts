@@ -1,8 +1,12 @@
 // The adapter's marks on the objects it reads and writes.
 
-/** On the TrafficSplit: the generation of the HTTPRoute that carries its current translation. */
+/**
+ * On the TrafficSplit, written once the mesh accepted the translated HTTPRoute: the route's
+ * generation it accepted, and the TrafficSplit generation whose spec that route carries.
+ */
 export const ADAPTER_ANNOTATIONS = {
   routeGeneration: 'smi-adapter.weightlifter.io/http-route-generation',
+  splitGeneration: 'smi-adapter.weightlifter.io/traffic-split-generation',
 } as const;
 
 /** On the HTTPRoutes it creates (besides the TrafficSplit as controller owner). */
@@ -15,6 +19,7 @@ export const ADAPTER_EVENTS = {
   created: 'HTTPRouteCreated',
   updated: 'HTTPRouteUpdated',
   notOwned: 'HTTPRouteNotOwned',
+  rejected: 'HTTPRouteRejected',
 } as const;
 
 /** reportingController of its Events. */

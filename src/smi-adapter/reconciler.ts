@@ -1,7 +1,9 @@
 // One reconcile of one TrafficSplit key: the HTTPRoute of the same name made to say what the split
 // says, or a visible refusal. Reads come from the caches only; writes are create, or diff-then-patch
 // of the fields the adapter owns (labels, parentRefs, rules) on a route it controls, with the cached
-// resourceVersion as precondition. A route the split does not control is never written.
+// resourceVersion as precondition. A route the split does not control is never written. The split's
+// annotations name the route generation only once the mesh accepted it (the route's status.parents),
+// so their write time on the split is not before the mesh routes by the translation.
 import type { Logger } from 'pino';
 import { isJsonObject, type JsonObject } from '../kube/merge-patch.js';
 import { patchOwned } from '../kube/diff-patch.js';
@@ -14,7 +16,9 @@ import { deleteExact, type KubeRawClient } from '../kube/raw-client.js';
 import { apiVersionOf, collectionPath, objectPath } from '../kube/resources.js';
 import { done, type ReconcileContext, type ReconcileResult } from '../runtime/reconciler.js';
 import type { Reconciler } from '../runtime/reconciler.js';
+import type { ParentRef } from '../api/canary.js';
 import type { LiveRoute } from '../routing/http-route.js';
+import { routeAcceptance } from '../routing/route-acceptance.js';
 import { ADAPTER_ANNOTATIONS, ADAPTER_EVENTS, ADAPTER_LABELS } from './marks.js';
 import type { AdapterResources } from './resources.js';
 import type { RouteGroupJson } from './route-group.js';
@@ -135,7 +139,39 @@ export class AdapterReconciler implements Reconciler {
         note: `HTTPRoute ${name} generation ${written.generation}: ${summary(spec)}`,
       });
     }
-    await this.#annotate(split, String(written.generation));
+    return this.#recordAcceptance(splitObj, written.route, t.spec.parentRefs, ctx.logger);
+  }
+
+  /**
+   * The annotation follows the mesh, not the write: it names the route generation (and the split
+   * generation it carries) only once the mesh accepted it. A route just written waits for the
+   * mesh's status, whose update wakes this split again; a refusal is a Warning and no annotation.
+   */
+  async #recordAcceptance(
+    split: SplitJson,
+    route: LiveRoute,
+    parentRefs: readonly JsonObject[],
+    logger: Logger,
+  ): Promise<ReconcileResult> {
+    const acceptance = routeAcceptance(route, parentRefs as unknown as ParentRef[]);
+    if (acceptance.state === 'pending') return done();
+    const generation = String(route.metadata?.generation ?? 0);
+    if (acceptance.state === 'rejected') {
+      logger.warn({ reason: acceptance.reason, why: acceptance.message }, 'HTTPRoute rejected');
+      await this.#d.recordEvent({
+        regarding: split,
+        type: 'Warning',
+        reason: ADAPTER_EVENTS.rejected,
+        action: 'Translate',
+        note: `HTTPRoute ${route.metadata?.name ?? ''} generation ${generation} rejected: ${acceptance.message}`,
+      });
+      await this.#annotate(split, null);
+      return done();
+    }
+    await this.#annotate(split, {
+      route: generation,
+      split: String(split.metadata?.generation ?? 0),
+    });
     return done();
   }
 
@@ -143,7 +179,7 @@ export class AdapterReconciler implements Reconciler {
     split: SplitJson,
     live: LiveRoute | undefined,
     spec: JsonObject,
-  ): Promise<{ result: TranslationResult; generation: number }> {
+  ): Promise<{ result: TranslationResult; generation: number; route: LiveRoute }> {
     const { routes } = this.#d.resources;
     const { namespace = '', name = '' } = split.metadata ?? {};
     if (live === undefined) {
@@ -158,7 +194,7 @@ export class AdapterReconciler implements Reconciler {
         },
         spec,
       });
-      return { result: 'created', generation: created.metadata?.generation ?? 1 };
+      return { result: 'created', generation: created.metadata?.generation ?? 1, route: created };
     }
     const patched = await patchOwned({
       raw: this.#d.raw,
@@ -170,6 +206,7 @@ export class AdapterReconciler implements Reconciler {
     return {
       result: patched.changed ? 'updated' : 'unchanged',
       generation: patched.object.metadata?.generation ?? 0,
+      route: patched.object,
     };
   }
 
@@ -193,12 +230,20 @@ export class AdapterReconciler implements Reconciler {
     return done();
   }
 
-  async #annotate(split: SplitJson, generation: string | null): Promise<void> {
-    const current = split.metadata?.annotations?.[ADAPTER_ANNOTATIONS.routeGeneration];
-    if ((current ?? null) === generation) return;
+  async #annotate(
+    split: SplitJson,
+    generations: { readonly route: string; readonly split: string } | null,
+  ): Promise<void> {
+    const { routeGeneration, splitGeneration } = ADAPTER_ANNOTATIONS;
+    const current = split.metadata?.annotations ?? {};
+    const want = {
+      [routeGeneration]: generations?.route ?? null,
+      [splitGeneration]: generations?.split ?? null,
+    };
+    if (Object.entries(want).every(([k, v]) => (current[k] ?? null) === v)) return;
     const { namespace = '', name = '' } = split.metadata ?? {};
     await this.#d.raw.patch(objectPath(this.#d.resources.splits, namespace, name), {
-      metadata: { annotations: { [ADAPTER_ANNOTATIONS.routeGeneration]: generation } },
+      metadata: { annotations: want },
     });
   }
 }

@@ -21,6 +21,7 @@ jest.setTimeout(240_000);
 
 const ADAPTER_SA = 'weightlifter-smi-adapter';
 const GENERATION = 'smi-adapter.weightlifter.io/http-route-generation';
+const SPLIT_GENERATION = 'smi-adapter.weightlifter.io/traffic-split-generation';
 const ROUTES = '/apis/gateway.networking.k8s.io/v1';
 
 let e: E2E;
@@ -80,16 +81,26 @@ afterAll(async () => {
   await e.stop();
 }, 90_000);
 
+interface ManagedFieldsEntry {
+  manager?: string;
+  subresource?: string;
+  time?: string;
+}
+
 interface RouteJson {
   metadata: {
     generation?: number;
+    annotations?: Record<string, string>;
+    managedFields?: ManagedFieldsEntry[];
     resourceVersion?: string;
     labels?: Record<string, string>;
     ownerReferences?: { kind: string; name: string; controller?: boolean }[];
   };
   spec?: { parentRefs?: unknown; rules?: { matches?: unknown; backendRefs?: unknown }[] };
   status?: {
-    parents?: { conditions?: { type: string; status: string; observedGeneration?: number }[] }[];
+    parents?: {
+      conditions?: { type: string; status: string; reason?: string; observedGeneration?: number }[];
+    }[];
   };
 }
 
@@ -105,9 +116,13 @@ async function getOrUndefined<T>(path: string): Promise<T | undefined> {
 const getRoute = (ns: string, name: string) =>
   getOrUndefined<RouteJson>(`${ROUTES}/namespaces/${ns}/httproutes/${name}`);
 const getSplit = (ns: string, name: string) =>
-  getOrUndefined<{ metadata: { annotations?: Record<string, string> } }>(
-    `/apis/split.smi-spec.io/v1alpha4/namespaces/${ns}/trafficsplits/${name}`,
-  );
+  getOrUndefined<{
+    metadata: {
+      generation?: number;
+      annotations?: Record<string, string>;
+      managedFields?: ManagedFieldsEntry[];
+    };
+  }>(`/apis/split.smi-spec.io/v1alpha4/namespaces/${ns}/trafficsplits/${name}`);
 
 /** The TrafficSplit's Events (recorded by the adapter). */
 async function splitEvents(ns: string, name: string): Promise<EventJson[]> {
@@ -184,7 +199,8 @@ async function translated(ns: string, ok: (r: RouteJson) => boolean): Promise<Ro
     const route = await getRoute(ns, 'web');
     if (route === undefined || !ok(route) || !accepted(route)) return undefined;
     const split = await getSplit(ns, 'web');
-    return split?.metadata.annotations?.[GENERATION] === String(route.metadata.generation)
+    return split?.metadata.annotations?.[GENERATION] === String(route.metadata.generation) &&
+      split.metadata.annotations[SPLIT_GENERATION] === String(split.metadata.generation)
       ? route
       : undefined;
   });
@@ -345,6 +361,99 @@ spec:
     const seen = await observe(ns);
     expect(seen['web-b'] ?? 0).toBe(0);
     expect(Math.abs(share(seen, 'web-c') - 10)).toBeLessThanOrEqual(5);
+  });
+});
+
+/** Epoch ms of the newest managedFields time among the entries `which` selects. */
+const writtenAt = (
+  obj: { metadata: { managedFields?: ManagedFieldsEntry[] } } | undefined,
+  which: (m: ManagedFieldsEntry) => boolean = () => true,
+): number =>
+  Math.max(
+    ...(obj?.metadata.managedFields ?? []).filter(which).map((m) => Date.parse(m.time ?? '')),
+  );
+
+/** The adapter's own field manager (named after its user agent). */
+const byAdapter = (m: ManagedFieldsEntry): boolean =>
+  m.manager?.startsWith('weightlifter-smi-adapter') === true;
+
+const rejectedAt = (r: RouteJson | undefined, generation: number | undefined): boolean =>
+  (r?.status?.parents ?? []).some((p) =>
+    (p.conditions ?? []).some(
+      (c) =>
+        c.type === 'Accepted' &&
+        c.status === 'False' &&
+        c.observedGeneration !== undefined &&
+        c.observedGeneration === generation,
+    ),
+  );
+
+describe('the annotation follows the mesh: written once the translated route is accepted', () => {
+  const ns = 'smi-accept';
+  const REJECT = 'emulator.weightlifter.io/reject';
+  beforeAll(async () => {
+    await conformanceApp(ns);
+  });
+
+  it('a weight change: the split is annotated after (never before) the mesh accepted the new route generation', async () => {
+    await e.apply(splitYaml(ns, 'v1alpha4', [1, 0]));
+    await translated(ns, (r) => JSON.stringify(weightsOf(r)) === '[["web-b",1],["web-c",0]]');
+    await e.apply(splitYaml(ns, 'v1alpha4', [0, 1]));
+    const route = await translated(
+      ns,
+      (r) => JSON.stringify(weightsOf(r)) === '[["web-b",0],["web-c",1]]',
+    );
+    const split = await getSplit(ns, 'web');
+    // What weightlifter's SMI router measures from: the split's newest write (the annotation).
+    const acceptedAt = writtenAt(route, (m) => m.subresource === 'status');
+    expect(writtenAt(split, byAdapter)).toBeGreaterThanOrEqual(acceptedAt);
+    expect(writtenAt(split)).toBe(writtenAt(split, byAdapter));
+  });
+
+  it('a route the mesh rejects: a Warning Event and no annotation until the mesh accepts it', async () => {
+    await e.kubectl([
+      '-n',
+      ns,
+      'annotate',
+      'httproutes.gateway.networking.k8s.io',
+      'web',
+      `${REJECT}=no`,
+    ]);
+    await eventually('HTTPRouteRejected Event and the annotations removed', async () => {
+      const rejected = (await splitEvents(ns, 'web')).some(
+        (x) => x.reason === 'HTTPRouteRejected' && x.type === 'Warning',
+      );
+      const a = (await getSplit(ns, 'web'))?.metadata.annotations ?? {};
+      return rejected && a[GENERATION] === undefined && a[SPLIT_GENERATION] === undefined
+        ? true
+        : undefined;
+    });
+    // A weight change the mesh rejects: the adapter writes the route, the split stays unannotated.
+    await e.apply(splitYaml(ns, 'v1alpha4', [1, 1]));
+    const refused = await eventually('the 1/1 route rejected by the mesh', async () => {
+      const r = await getRoute(ns, 'web');
+      return JSON.stringify(weightsOf(r ?? { metadata: {} })) === '[["web-b",1],["web-c",1]]' &&
+        rejectedAt(r, r?.metadata.generation)
+        ? r
+        : undefined;
+    });
+    expect((await getSplit(ns, 'web'))?.metadata.annotations?.[GENERATION]).toBeUndefined();
+    await e.kubectl([
+      '-n',
+      ns,
+      'annotate',
+      'httproutes.gateway.networking.k8s.io',
+      'web',
+      `${REJECT}-`,
+    ]);
+    const route = await translated(
+      ns,
+      (r) => r.metadata.generation === refused.metadata.generation,
+    );
+    const split = await getSplit(ns, 'web');
+    expect(writtenAt(split, byAdapter)).toBeGreaterThanOrEqual(
+      writtenAt(route, (m) => m.subresource === 'status'),
+    );
   });
 });
 

@@ -88,8 +88,8 @@ function world(opts: { split?: SplitJson; route?: KubeObject; service?: boolean 
   return { calls, events, counted, run };
 }
 
-const split = (annotations: Record<string, string> = {}): SplitJson => ({
-  metadata: { name: 'web', namespace: NS, uid: 'split-uid', annotations },
+const split = (annotations: Record<string, string> = {}, generation = 1): SplitJson => ({
+  metadata: { name: 'web', namespace: NS, uid: 'split-uid', generation, annotations },
   spec: {
     service: 'web',
     backends: [
@@ -109,21 +109,52 @@ const owner = (uid: string, kind = 'TrafficSplit') => ({
   controller: true,
 });
 
+const annotations = (route: string | null, splitGeneration: string | null) =>
+  ({
+    [ADAPTER_ANNOTATIONS.routeGeneration]: route,
+    [ADAPTER_ANNOTATIONS.splitGeneration]: splitGeneration,
+  }) as Record<string, string>;
+
+const PARENT_STATUS = {
+  parentRef: { group: '', kind: 'Service', name: 'web', port: 80 },
+  controllerName: 'mesh.example.com/gamma',
+};
+const accepted = (observedGeneration: number) => ({
+  ...PARENT_STATUS,
+  conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', observedGeneration }],
+});
+
+/** The route the adapter wrote for split(), at `generation`, with the mesh's status entries. */
+function translatedRoute(generation: number, parents?: unknown[]): KubeObject {
+  const t = translateSplit({
+    split: split(),
+    service: () => ({ spec: { ports: [{ port: 80 }] } }),
+    group: () => undefined,
+  });
+  return {
+    metadata: {
+      name: 'web',
+      namespace: NS,
+      generation,
+      labels: { ...ADAPTER_LABELS },
+      ownerReferences: [owner('split-uid')],
+    },
+    spec: t.ok ? t.spec : {},
+    ...(parents === undefined ? {} : { status: { parents } }),
+  } as KubeObject;
+}
+
 describe('AdapterReconciler', () => {
-  it('creates the HTTPRoute owned by the split, records it and annotates the generation', async () => {
+  it('creates the HTTPRoute owned by the split and records it, annotating nothing before the mesh accepts it', async () => {
     const w = world({ split: split() });
     expect(await w.run()).toEqual({ kind: 'done' });
     expect(w.calls.map((c) => [c.verb, c.path])).toEqual([
       ['POST', `/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/httproutes`],
-      ['PATCH', SPLIT_PATH],
     ]);
     expect(w.calls[0]?.body).toMatchObject({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
       metadata: { name: 'web', labels: ADAPTER_LABELS, ownerReferences: [owner('split-uid')] },
-    });
-    expect(w.calls[1]?.body).toEqual({
-      metadata: { annotations: { [ADAPTER_ANNOTATIONS.routeGeneration]: '1' } },
     });
     expect(w.events).toEqual([
       expect.objectContaining({
@@ -135,23 +166,90 @@ describe('AdapterReconciler', () => {
     expect(w.counted).toEqual(['created']);
   });
 
-  it('writes nothing when the route and the annotation already say it', async () => {
-    const t = translateSplit({
-      split: split(),
-      service: () => ({ spec: { ports: [{ port: 80 }] } }),
-      group: () => undefined,
+  it('annotates the route and split generations once the mesh accepted the current route generation', async () => {
+    const w = world({
+      split: split({ [ADAPTER_ANNOTATIONS.routeGeneration]: '3' }, 7),
+      route: translatedRoute(4, [accepted(4)]),
     });
-    const route = {
-      metadata: {
-        name: 'web',
-        namespace: NS,
-        generation: 4,
-        labels: { ...ADAPTER_LABELS },
-        ownerReferences: [owner('split-uid')],
+    await w.run();
+    expect(w.calls).toEqual([
+      {
+        verb: 'PATCH',
+        path: SPLIT_PATH,
+        body: { metadata: { annotations: annotations('4', '7') } },
       },
-      spec: t.ok ? t.spec : {},
-    } as KubeObject;
-    const w = world({ split: split({ [ADAPTER_ANNOTATIONS.routeGeneration]: '4' }), route });
+    ]);
+    expect(w.events).toEqual([]);
+    expect(w.counted).toEqual(['unchanged']);
+  });
+
+  it('a weight change that keeps the route (same ratio) moves the split generation once accepted', async () => {
+    const w = world({
+      split: split(annotations('4', '6'), 7),
+      route: translatedRoute(4, [accepted(4)]),
+    });
+    await w.run();
+    expect(w.calls.map((c) => c.body)).toEqual([
+      { metadata: { annotations: annotations('4', '7') } },
+    ]);
+  });
+
+  it('writes nothing while the mesh has not accepted the current route generation', async () => {
+    const w = world({
+      split: split(annotations('3', '6'), 7),
+      route: translatedRoute(4, [accepted(3)]),
+    });
+    await w.run();
+    expect(w.calls).toEqual([]);
+    expect(w.events).toEqual([]);
+    const noStatus = world({ split: split(annotations('3', '6'), 7), route: translatedRoute(4) });
+    await noStatus.run();
+    expect(noStatus.calls).toEqual([]);
+  });
+
+  it('a route the mesh rejected: a Warning Event with its reason and no annotation', async () => {
+    const rejected = {
+      ...PARENT_STATUS,
+      conditions: [
+        {
+          type: 'Accepted',
+          status: 'False',
+          reason: 'UnsupportedValue',
+          message: 'no',
+          observedGeneration: 4,
+        },
+      ],
+    };
+    const w = world({
+      split: split(annotations('3', '6'), 7),
+      route: translatedRoute(4, [rejected]),
+    });
+    await w.run();
+    expect(w.calls).toEqual([
+      {
+        verb: 'PATCH',
+        path: SPLIT_PATH,
+        body: { metadata: { annotations: annotations(null, null) } },
+      },
+    ]);
+    expect(w.events).toEqual([
+      expect.objectContaining({
+        type: 'Warning',
+        reason: 'HTTPRouteRejected',
+        note: expect.stringMatching(/^HTTPRoute web generation 4 rejected: .*Accepted=False: no$/),
+      }),
+    ]);
+    const unannotated = world({ split: split({}, 7), route: translatedRoute(4, [rejected]) });
+    await unannotated.run();
+    expect(unannotated.calls).toEqual([]);
+    expect(unannotated.events).toEqual([expect.objectContaining({ reason: 'HTTPRouteRejected' })]);
+  });
+
+  it('writes nothing when the route is accepted and the annotations already say it', async () => {
+    const w = world({
+      split: split(annotations('4', '7'), 7),
+      route: translatedRoute(4, [accepted(4)]),
+    });
     await w.run();
     expect(w.calls).toEqual([]);
     expect(w.events).toEqual([]);
@@ -166,7 +264,7 @@ describe('AdapterReconciler', () => {
       {
         verb: 'PATCH',
         path: SPLIT_PATH,
-        body: { metadata: { annotations: { [ADAPTER_ANNOTATIONS.routeGeneration]: null } } },
+        body: { metadata: { annotations: annotations(null, null) } },
       },
     ]);
     expect(w.events).toEqual([
