@@ -1,6 +1,7 @@
 // `npm run audit:prod`: audits the production dependencies against the registry's advisories
 // and fails on a high or critical one that audit-allowlist.json does not excuse (audit-policy.ts).
-// test/integration/supply-chain.test.ts runs it, so `npm test` (and CI) fails loudly.
+// It needs the registry's advisory endpoint; `npm test` does not run it (docs/security.md says
+// why), and its policy is unit-tested in test/unit/supply-chain/.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
