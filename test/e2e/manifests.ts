@@ -57,6 +57,11 @@ export interface CanaryOptions {
   readonly annotations?: Record<string, string>;
   readonly labels?: Record<string, string>;
   readonly skipAnalysis?: boolean;
+  /**
+   * spec.analysis.failFast, when given (the CRD's default is true). A test of the failed-checks
+   * threshold turns it off: fail-fast would otherwise race the second failing step.
+   */
+  readonly failFast?: boolean;
 }
 
 export function canaryYaml(ns: string, opts: CanaryOptions = {}): string {
@@ -72,6 +77,7 @@ export function canaryYaml(ns: string, opts: CanaryOptions = {}): string {
     opts.revertOnDeletion === undefined
       ? ''
       : `  revertOnDeletion: ${String(opts.revertOnDeletion)}\n`;
+  const failFast = opts.failFast === undefined ? '' : `    failFast: ${String(opts.failFast)}\n`;
   return `apiVersion: weightlifter.io/v1alpha1
 kind: Canary
 metadata:
@@ -88,7 +94,7 @@ ${revert}  skipAnalysis: ${opts.skipAnalysis === true ? 'true' : 'false'}
   analysis:
     interval: ${opts.interval ?? '2s'}
     threshold: ${opts.threshold ?? 2}
-    stepWeights: ${JSON.stringify(opts.stepWeights ?? [20, 50])}
+${failFast}    stepWeights: ${JSON.stringify(opts.stepWeights ?? [20, 50])}
     metrics:
       - name: success-rate
         interval: ${opts.window ?? '3s'}

@@ -226,7 +226,8 @@ describe('a revision with a 30 % error rate', () => {
   const ns = 'alerts-errors';
 
   it('alerts the rollback as an error naming the failing metric, on every provider', async () => {
-    const split = await deployInitialized(e, ns);
+    // The failed-checks threshold's path: fail-fast off, so it cannot race the second failure.
+    const split = await deployInitialized(e, ns, { canary: { failFast: false } });
     try {
       await newRevision(e, ns, BEHAVIOUR.errorRate(0.3));
       const { done, alert: rollback } = await endAlert(ns, 'Failed', 'ThresholdReached', {

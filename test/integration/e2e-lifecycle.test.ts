@@ -82,7 +82,8 @@ describe('scenario 2: a healthy revision is promoted', () => {
 
 describe('scenario 3: a revision with a 30 % error rate is rolled back', () => {
   const ns = 'e2e-errors';
-  const deployed = initializedCanary(e, ns);
+  // The failed-checks threshold's path (fail-fast has its own test, e2e-fail-fast).
+  const deployed = initializedCanary(e, ns, { canary: { failFast: false } });
 
   it('fails, routes 100/0, keeps the primary, and names the failing metric in an Event and a log line', async () => {
     const { split } = deployed;
@@ -247,8 +248,11 @@ spec:
       (s.conditions ?? []).some((c) => c.type === 'Ready' && c.reason === 'NotOwned'),
     );
     expect(blocked.phase).not.toBe('Initialized');
-    const events = await canaryEvents(e.admin, ns);
-    expect(events.some((ev) => ev.type === 'Warning' && ev.reason === 'NotOwned')).toBe(true);
+    // The Event is recorded beside the status write, not before it: wait for it.
+    const isRefusal = (ev: { type?: string; reason?: string }): boolean =>
+      ev.type === 'Warning' && ev.reason === 'NotOwned';
+    const events = await canaryEvents(e.admin, ns, (evs) => evs.some(isRefusal));
+    expect(events.some(isRefusal)).toBe(true);
     expect((await getService(e.admin, ns, APP))?.spec?.selector).toEqual({ app: APP });
     // Blocked means quiet: no status rewritten over and over while nothing changes.
     const rv = (await getCanary(e, ns, APP)).metadata.resourceVersion;

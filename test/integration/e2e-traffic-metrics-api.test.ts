@@ -105,7 +105,8 @@ describe('Canary gated on trafficMetrics through the API path', () => {
 
   it('rolls back a revision with a 30 % error rate on success-rate from the API', async () => {
     const ns = 'e2e-tm-errors';
-    const split = await deployInitialized(e, ns);
+    // The failed-checks threshold's path, fail-fast off (it could race the second failure).
+    const split = await deployInitialized(e, ns, { canary: { failFast: false } });
     try {
       const before = (await getCanary(e, ns, APP)).status;
       await newRevision(e, ns, BEHAVIOUR.errorRate(0.3));
