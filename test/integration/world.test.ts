@@ -146,11 +146,16 @@ spec:
   const freeze = async () => {
     world.emulator.setRate(ns, 'podinfo', 0);
     const frozenAt = Date.now() / 1000;
+    // A successful scrape of the emulator after the load stopped, whatever series it holds: before
+    // any request reached the primary it has no series, which the totals then say (undefined).
+    // Waiting for a newer sample of the primary's own series never ended in that case (a fresh CI
+    // run whose first freeze came before the emulator's first tick of load timed out).
+    const proxy = 'up{job="linkerd-proxy"}';
     const at = await pollFor('a scrape after the load stopped', async () => {
       const now = Date.now() / 1000;
       const after = await scalarAt(
         world,
-        `min(timestamp(request_total{namespace="${ns}", deployment="podinfo-primary", direction="inbound"})) > ${(frozenAt + 0.05).toFixed(3)}`,
+        `min(timestamp(${proxy}) > ${(frozenAt + 0.05).toFixed(3)} and ${proxy} == 1)`,
         now,
       );
       return after === undefined ? undefined : now;
