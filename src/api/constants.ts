@@ -166,6 +166,7 @@ export const CONDITION_REASONS = {
   rollbackRequested: 'RollbackRequested',
   checkFailed: 'CheckFailed',
   analysisInconclusive: 'AnalysisInconclusive',
+  failFast: 'FailFast',
   waitingForCanary: 'WaitingForCanary',
   canaryNotReady: 'CanaryNotReady',
   primaryNotReady: 'PrimaryNotReady',

@@ -20,6 +20,8 @@ const WARNING: Readonly<Record<string, KindEntry>> = {
   [R.canaryNotReady]: K.rolledBack,
   [R.rollbackRequested]: K.rolledBack,
   [R.analysisInconclusive]: K.rolledBack,
+  // Fail-fast: a check failed at two successive scrapes within a step.
+  [R.failFast]: K.rolledBack,
   [R.checkFailed]: K.checkFailed,
   [R.targetNotFound]: K.stalled,
   [R.invalidSpec]: K.stalled,
@@ -27,6 +29,8 @@ const WARNING: Readonly<Record<string, KindEntry>> = {
   [R.templateNotFound]: K.stalled,
   [R.unsupportedStrategy]: K.stalled,
   [R.trafficSplitUnavailable]: K.stalled,
+  // The mesh refused the route object (Gateway API Accepted=False): stalled until a person acts.
+  [R.routeRejected]: K.stalled,
   [R.notOwned]: K.stalled,
   [R.primaryNotReady]: K.stalled,
   [R.trafficShiftStalled]: K.stalled,

@@ -271,6 +271,32 @@ describe('a revision with a 30 % error rate', () => {
   });
 });
 
+describe('a revision caught by fail-fast', () => {
+  const ns = 'alerts-fail-fast';
+
+  it('alerts the rollback as an error naming fail-fast and the failing metric', async () => {
+    // Steps of 10 s and a threshold of 5: only fail-fast (a scrape apart, within the first step)
+    // can end this run early.
+    const split = await deployInitialized(e, ns, {
+      canary: { interval: '10s', window: '10s', threshold: 5 },
+    });
+    try {
+      await newRevision(e, ns, BEHAVIOUR.errorRate(1));
+      const { done, alert } = await endAlert(ns, 'Failed', 'RolledBack', {
+        reason: 'FailFast',
+        severity: 'error',
+      });
+      expect(done.failedChecks ?? 0).toBe(0);
+      expect(alert.message).toContain('fail-fast');
+      expect(alert.message).toContain('success-rate');
+      expect(alert.canaryWeight).toBe(0);
+      expect(kinds(generic(ns, '/errors-only'))).toEqual(['RolledBack']);
+    } finally {
+      await split.stop();
+    }
+  });
+});
+
 describe('a manual abort', () => {
   const ns = 'alerts-abort';
 

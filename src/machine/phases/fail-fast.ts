@@ -15,6 +15,7 @@
 // The cadence is the scrape interval the run's pre-flight read (status.failFast.every); when it
 // could read none, FAIL_FAST_FALLBACK_MS.
 import type { MetricCheckResult } from '../../analysis/evaluate.js';
+import { CONDITION_REASONS as R } from '../../api/constants.js';
 import { describeProblems } from '../../analysis/outcome.js';
 import { measuresTraffic, type Strategy } from '../../progression/index.js';
 import { formatDuration } from '../../time/duration.js';
@@ -129,7 +130,7 @@ export function failFast(
       `fail-fast: ${twice.join(', ')} failed at two successive evaluations ` +
       `${formatDuration(until - (failedAt ?? until))} apart, before the step's interval ended: ` +
       describeProblems(checks.results);
-    return rollback(ctx, failed, 'failFast', 'FailFast', message);
+    return rollback(ctx, failed, 'failFast', R.failFast, message);
   }
   const suspect: RunState = {
     ...state,

@@ -30,12 +30,15 @@ describe('notificationFor', () => {
     ['Warning', 'UnsupportedStrategy', ['Stalled', 'warn']],
     ['Warning', 'TrafficSplitUnavailable', ['Stalled', 'warn']],
     ['Warning', 'NotOwned', ['Stalled', 'warn']],
+    ['Warning', 'RouteRejected', ['Stalled', 'warn']],
     ['Warning', 'FailedChecksThresholdReached', ['ThresholdReached', 'error']],
     ['Warning', 'ProgressDeadlineExceeded', ['ProgressDeadlineExceeded', 'error']],
     ['Warning', 'PromotionFailed', ['PromotionFailed', 'error']],
     ['Warning', 'CanaryNotReady', ['RolledBack', 'error']],
     ['Warning', 'RollbackRequested', ['RolledBack', 'error']],
     ['Warning', 'AnalysisInconclusive', ['RolledBack', 'error']],
+    ['Warning', 'FailFast', ['RolledBack', 'error']],
+    ['Warning', 'MetricsUnavailable', ['RolledBack', 'error']],
   ] as const)('%s %s -> %j', (type, reason, expected) => {
     expect(kindOf(type, reason)).toEqual(expected);
   });
