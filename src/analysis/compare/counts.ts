@@ -13,7 +13,7 @@ import {
   tooFew,
   verdict,
   type CompareCriteria,
-  type CompareResult,
+  type Comparison,
 } from './verdict.js';
 
 export interface Counts {
@@ -21,14 +21,8 @@ export interface Counts {
   readonly total: number;
 }
 
-export interface CountComparison {
-  readonly metric: string;
-  readonly result: CompareResult;
-  readonly canary: Counts;
-  readonly control: Counts;
-  readonly pValue?: number;
+export interface CountComparison extends Comparison<Counts> {
   readonly rateRatio?: number;
-  readonly message: string;
 }
 
 const rate = (s: Counts): number => (s.total === 0 ? Number.NaN : s.failures / s.total);

@@ -15,7 +15,7 @@ import {
   tooFew,
   verdict,
   type CompareCriteria,
-  type CompareResult,
+  type Comparison,
 } from './verdict.js';
 
 export interface SideSummary {
@@ -24,18 +24,11 @@ export interface SideSummary {
   readonly mean: number;
 }
 
-export interface SampleComparison {
-  readonly metric: string;
-  readonly result: CompareResult;
-  readonly canary: SideSummary;
-  readonly control: SideSummary;
+export interface SampleComparison extends Comparison<SideSummary> {
   /** Absent when a side has too few samples. */
   readonly shift?: ShiftEstimate;
-  readonly pValue?: number;
   readonly u?: number;
   readonly meanRatio?: number;
-  /** n, medians, HL estimate and interval, p-value, mean ratio and the verdict, in one line. */
-  readonly message: string;
 }
 
 function summarize(values: readonly number[]): SideSummary {

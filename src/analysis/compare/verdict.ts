@@ -31,6 +31,18 @@ export interface CompareCriteria {
 
 export type CompareResult = 'Successful' | 'Failed' | 'Inconclusive';
 
+/** What both comparisons return; Side is a series' summary or a pair of counts. */
+export interface Comparison<Side> {
+  readonly metric: string;
+  readonly result: CompareResult;
+  readonly canary: Side;
+  readonly control: Side;
+  /** Absent when a side is too small to test. */
+  readonly pValue?: number;
+  /** The numbers behind the verdict and the rule that decided it, in one line. */
+  readonly message: string;
+}
+
 export interface Evidence {
   /** Canary minus control: the Hodges–Lehmann estimate, or the difference of failure rates. */
   readonly shift: number;

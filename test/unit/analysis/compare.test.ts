@@ -224,6 +224,14 @@ describe('comparing counts (Fisher exact on failures/successes)', () => {
       /rate ratio 3;.*not past maxRatio 4/,
     ],
     [
+      'errors against none',
+      counts(10, 3000),
+      counts(0, 3000),
+      {},
+      'Failed',
+      /rate ratio \+∞;.*increase beyond tolerance ±0 /,
+    ],
+    [
       'fewer errors than the control',
       counts(30, 3000),
       counts(90, 3000),
