@@ -8,7 +8,7 @@
 //    (its median for samples, its failure rate for counts);
 // 4. past the effect-size gate when one is set: mean ratio > maxRatio for an increase,
 //    < minRatio for a decrease.
-// Anything else is Successful, and the message names the first rule that held.
+// Anything else is Successful, and the message names the first rule that was not met.
 
 export const COMPARE_DIRECTIONS = ['increase', 'decrease', 'either'] as const;
 export type CompareDirection = (typeof COMPARE_DIRECTIONS)[number];
