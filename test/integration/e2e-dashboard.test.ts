@@ -47,7 +47,8 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   const common = {
     raw: e.admin,
-    logger: pino({ level: 'silent' }),
+    // Warnings (a watch that failed, a request refused) show in the test's output.
+    logger: pino({ level: 'warn' }),
     namespaces: [LIVE, ABORT],
     contextNamespace: undefined,
     address: { host: '127.0.0.1', port: 0 },
@@ -90,10 +91,38 @@ async function seriesOf(d: RunningDashboard, ns: string): Promise<RunSeries> {
   return body.series;
 }
 
+/** What each page reported going wrong: uncaught errors, console errors, failed requests. */
+const troubles = new WeakMap<Page, string[]>();
+
 async function open(d: RunningDashboard, hash = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  const seen: string[] = [];
+  troubles.set(page, seen);
+  page.on('pageerror', (err) => seen.push(`page error: ${err.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') seen.push(`console: ${m.text()}`);
+  });
+  page.on('requestfailed', (r) =>
+    seen.push(`request failed: ${r.url()} ${r.failure()?.errorText}`),
+  );
   await page.goto(`${d.url}${hash}`);
   return page;
+}
+
+/**
+ * Waits for `selector` on the page; if it never shows, the error says what the page showed
+ * instead and what went wrong in it (a read-only page once timed out in CI, cause unseen).
+ */
+async function shown(page: Page, selector: string, timeout = 30_000): Promise<void> {
+  try {
+    await page.waitForSelector(selector, { timeout });
+  } catch (err) {
+    const text = (await page.textContent('body').catch(() => null)) ?? '(no body)';
+    const why = (troubles.get(page) ?? []).join('; ') || 'no page error';
+    throw new Error(`${selector} not shown; the page showed: ${text.slice(0, 400)}; ${why}`, {
+      cause: err,
+    });
+  }
 }
 
 const row = (ns: string, phase?: string): string =>
@@ -111,7 +140,7 @@ describe('the list and the Canary page during a release', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'list.png') });
 
     await page.click(`${row(LIVE)} a`);
-    await page.waitForSelector(`[data-testid="canary-page"][data-key="${LIVE}/${APP}"]`);
+    await shown(page, `[data-testid="canary-page"][data-key="${LIVE}/${APP}"]`);
     // Each step of the run adds its point: 10, then 20, then 30.
     for (const [points, weights] of [
       [1, '10'],
@@ -203,7 +232,7 @@ describe('the list and the Canary page during a release', () => {
 describe('abort from the Canary page', () => {
   it('asks for confirmation, then the run rolls back', async () => {
     const page = await open(dashboard, `#/canary/${ABORT}/${APP}`);
-    await page.waitForSelector('[data-testid="canary-page"][data-phase="Initialized"]');
+    await shown(page, '[data-testid="canary-page"][data-phase="Initialized"]');
     await newRevision(e, ABORT, { 'example.com/rev': '2' });
     await waitForWeight(e, ABORT, 10);
     const asked: string[] = [];
@@ -229,8 +258,8 @@ describe('abort from the Canary page', () => {
 describe('--read-only', () => {
   it('shows no operation buttons, and a forged POST from the page fails', async () => {
     const page = await open(readOnly, `#/canary/${LIVE}/${APP}`);
-    await page.waitForSelector('[data-testid="canary-page"]');
-    await page.waitForSelector(weightChart);
+    await shown(page, '[data-testid="canary-page"]');
+    await shown(page, weightChart);
     expect(await page.locator('button[data-action]').count()).toBe(0);
     expect(await page.locator('[data-testid="operations"]').count()).toBe(0);
     const before = (await getCanary(e, LIVE, APP)).metadata.annotations?.[ANNOTATIONS.operation];
