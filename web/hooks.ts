@@ -1,15 +1,21 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getState, subscribe, type State } from './store.js';
 
+/**
+ * The store's state, re-rendering on every change. The effect subscribes after the first render,
+ * so it also reads the state once subscribed: a change in between (the stream's snapshot arriving
+ * before the effect ran) would otherwise be lost until the next change, and an idle Canary's page
+ * would say "not visible" for good (seen once in CI, in the read-only browser test).
+ */
 export function useStore(): State {
   const [s, setS] = useState(getState());
-  useEffect(
-    () =>
-      subscribe(() => {
-        setS(getState());
-      }),
-    [],
-  );
+  useEffect(() => {
+    const unsubscribe = subscribe(() => {
+      setS(getState());
+    });
+    setS(getState());
+    return unsubscribe;
+  }, []);
   return s;
 }
 
