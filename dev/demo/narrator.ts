@@ -27,12 +27,9 @@ export function frameOf(canary: Canary): Frame {
   return {
     phase: s.phase ?? 'Pending',
     weight: s.canaryWeight ?? 0,
-    analysisAt: [s.lastAnalysisAt ?? null, latestAt(canary)].reduce(later, null),
+    analysisAt: isFailFast(canary) ? latestAt(canary) : (s.lastAnalysisAt ?? latestAt(canary)),
   };
 }
-
-const later = (a: string | null, b: string | null): string | null =>
-  a === null ? b : b === null ? a : Date.parse(b) > Date.parse(a) ? b : a;
 
 /** The latest records are a fail-fast evaluation's: newer than the step's last check. */
 function isFailFast(canary: Canary): boolean {
