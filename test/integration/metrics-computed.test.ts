@@ -169,10 +169,12 @@ describe('Linkerd trafficMetrics computed from the real Prometheus', () => {
 
   it('derives request rate and counts consistently', async () => {
     const source = computed();
+    // One window end for the three, or they measure windows a few milliseconds apart.
+    const until = Date.now();
     const [rate, ok, failed] = await Promise.all([
-      measure('request-rate', 'flaky', source),
-      measure('success_count', 'flaky', source),
-      measure('failure_count', 'flaky', source),
+      measure('request-rate', 'flaky', source, until),
+      measure('success_count', 'flaky', source, until),
+      measure('failure_count', 'flaky', source, until),
     ]);
     expect(rate.kind === 'value' && ok.kind === 'value' && failed.kind === 'value').toBe(true);
     if (rate.kind !== 'value' || ok.kind !== 'value' || failed.kind !== 'value') return;
