@@ -16,6 +16,7 @@ import type { KubeRawClient } from '../kube/raw-client.js';
 import { objectPath } from '../kube/resources.js';
 import type { StatusWriter } from '../kube/status.js';
 import type { EngineActors, PersistInput } from '../machine/run-step.js';
+import { shortRevision } from '../machine/draft.js';
 import type {
   ChecksCall,
   ChecksOutcome,
@@ -186,7 +187,7 @@ export class CanaryActors implements EngineActors {
       // The next step sees the new revision and restarts the run; nothing was written.
       throw new WeightlifterError(
         'WL_INVALID_SPEC',
-        `target moved on to revision ${result.revision} before ${e.revision} was promoted`,
+        `target moved on to revision ${shortRevision(result.revision)} before ${shortRevision(e.revision)} was promoted`,
         { details: { wanted: e.revision, found: result.revision } },
       );
     }

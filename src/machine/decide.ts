@@ -16,6 +16,7 @@ import {
   type PhaseHandler,
   type Step,
   type Verdict,
+  shortRevision,
 } from './draft.js';
 import { recordStep } from './history.js';
 import { lifecycleStep } from './lifecycle.js';
@@ -119,9 +120,9 @@ function primaryMissing(ctx: Ctx, state: RunState, target: ObservedTarget): Step
     return verdict(
       state,
       'PrimaryTemplateUnavailable',
-      `primary Deployment missing and no stored template of the promoted revision ${promoted}; ` +
-        `the target runs revision ${target.revision}, which was not promoted, so the primary is not ` +
-        `rebuilt from it: restore the primary, or set the target back to revision ${promoted}`,
+      `primary Deployment missing and no stored template of the promoted revision ${shortRevision(promoted)}; ` +
+        `the target runs revision ${shortRevision(target.revision)}, which was not promoted, so the primary is not ` +
+        `rebuilt from it: restore the primary, or set the target back to revision ${shortRevision(promoted)}`,
       { health: 'stalled', announce: 'Warning', requeueAfterMs: ctx.spec.intervalMs },
     );
   }
@@ -130,7 +131,7 @@ function primaryMissing(ctx: Ctx, state: RunState, target: ObservedTarget): Step
   return verdict(
     state,
     'PrimaryMissing',
-    `primary Deployment missing; rebuilding it from ${source} revision ${promoted}`,
+    `primary Deployment missing; rebuilding it from ${source} revision ${shortRevision(promoted)}`,
     { health: 'progressing', announce: 'Warning', requeueAfterMs: ctx.spec.intervalMs },
   );
 }

@@ -108,6 +108,16 @@ export function keep(state: RunState, opts: VerdictOptions = {}): Verdict {
 }
 
 /** Said in the status of a run that has neither metric checks nor gate webhooks. */
+/** How many characters of a revision (a SHA-256 in hex) messages show: enough to tell revisions apart. */
+export const REVISION_SHOWN = 12;
+
+/**
+ * A revision as messages and Events show it: its first REVISION_SHOWN characters, so the reason
+ * after it stays readable (`kubectl get -o wide`, the CLI); `status.revision` keeps it whole.
+ */
+export const shortRevision = (revision: string | null | undefined): string =>
+  revision == null ? '?' : revision.slice(0, REVISION_SHOWN);
+
 export const NO_CHECKS_NOTE = 'no metrics or gate webhooks: every step passes without evidence';
 
 export const need = (request: GatherRequest): Need => ({ kind: 'need', request });

@@ -7,6 +7,7 @@
 import { compileSchedule, windowAt } from '../progression/windows.js';
 import { strategyFrom } from '../progression/strategy.js';
 import type { EngineSpec, GatherRequest, Gathered, Observed } from './types.js';
+import { shortRevision } from './draft.js';
 import type { Phase } from '../api/constants.js';
 
 export type RunGate =
@@ -56,7 +57,7 @@ export function runGate(inputs: GateInputs, phase: Phase, revision: string): Run
       window.nextStart === null
         ? 'no window within a year'
         : new Date(window.nextStart).toISOString();
-    const message = `revision ${revision} waits for a deployment window (${window.reason}); next: ${when}`;
+    const message = `revision ${shortRevision(revision)} waits for a deployment window (${window.reason}); next: ${when}`;
     return closed('OutsideDeploymentWindow', message, { nextStart: window.nextStart });
   }
   if (!observed.runSlotAvailable) {
@@ -73,7 +74,7 @@ export function runGate(inputs: GateInputs, phase: Phase, revision: string): Run
           ? first.reason
           : 'PreflightFailed';
       const what = preflight.problems.map((p) => `${p.check}: ${p.message}`).join('; ');
-      const message = `revision ${revision} not started, checks cannot be evaluated: ${what}`;
+      const message = `revision ${shortRevision(revision)} not started, checks cannot be evaluated: ${what}`;
       // A metrics source that is down ends by itself (the gate is tried again every interval);
       // anything else needs a person to fix the Canary or its templates.
       const outage = preflight.problems.every((p) => p.reason === 'MetricsUnavailable');

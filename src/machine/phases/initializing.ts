@@ -2,7 +2,17 @@
 // convergence until they exist), wait for the primary to be ready, then record the primary's
 // revision as promoted. The target is scaled to 0 only afterwards, by convergence in Initialized,
 // so a primary that never becomes ready never costs the app its pods.
-import { enter, event, keep, overdue, routeKind, verdict, type Ctx, type Step } from '../draft.js';
+import {
+  enter,
+  event,
+  keep,
+  overdue,
+  routeKind,
+  verdict,
+  type Ctx,
+  type Step,
+  shortRevision,
+} from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 import { withRoutineScaleDown } from './idle-scale.js';
@@ -31,7 +41,7 @@ export function initializingPhase(ctx: Ctx, state: RunState, target: ObservedTar
       canaryWeight: 0,
       targetScaledDown: false,
     };
-    const message = `primary ready with revision ${promoted}; all traffic on primary`;
+    const message = `primary ready with revision ${shortRevision(promoted)}; all traffic on primary`;
     const initialized = verdict(next, 'Initialized', message, {
       rule: 'primaryReady',
       notes: [...notes, event('Normal', 'Initialized', message)],

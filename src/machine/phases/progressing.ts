@@ -5,7 +5,16 @@
 // the status weight is routed first (traffic-shift.ts); otherwise, when an interval has passed
 // since the last tick, run the tick, and before that, fail-fast's evaluations (fail-fast.ts).
 import { stepDue, thresholdReached, strategyFrom } from '../../progression/index.js';
-import { keep, overdue, routesAt, untilDeadline, verdict, type Ctx, type Step } from '../draft.js';
+import {
+  keep,
+  overdue,
+  routesAt,
+  untilDeadline,
+  verdict,
+  type Ctx,
+  type Step,
+  shortRevision,
+} from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 import { failFast } from './fail-fast.js';
@@ -22,7 +31,7 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
       state,
       target,
       'newRevision',
-      `New revision during the run of ${state.revision ?? '?'}; restarting at weight 0`,
+      `New revision during the run of ${shortRevision(state.revision)}; restarting at weight 0`,
     );
   }
   const readiness = target.readiness;

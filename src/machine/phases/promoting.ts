@@ -17,6 +17,7 @@ import {
   verdict,
   type Ctx,
   type Step,
+  shortRevision,
 } from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
@@ -44,8 +45,8 @@ function promotionFailed(
     ? 'all traffic kept on the canary'
     : analysed
       ? 'canary not ready either; traffic unchanged'
-      : `the canary runs revision ${target.revision}, never analysed; all traffic on the primary`;
-  const message = `promotion of ${state.revision ?? '?'} failed: ${why}; ${where}`;
+      : `the canary runs revision ${shortRevision(target.revision)}, never analysed; all traffic on the primary`;
+  const message = `promotion of ${shortRevision(state.revision)} failed: ${why}; ${where}`;
   return verdict(failed, 'PromotionFailed', message, {
     rule,
     notes: [event('Warning', 'PromotionFailed', message), postRollout(failed)],
@@ -95,7 +96,7 @@ export function promotingPhase(ctx: Ctx, state: RunState, target: ObservedTarget
     // measured: no traffic stays on it while the primary rolls out (its deadline runs on).
     const off: RunState = { ...state, canaryWeight: 0 };
     const message =
-      `the target moved on to revision ${target.revision}, never analysed; ` +
+      `the target moved on to revision ${shortRevision(target.revision)}, never analysed; ` +
       'all traffic to the primary while it rolls out';
     return verdict(off, 'Promoting', message, {
       notes: [event('Warning', 'CanaryRevisionChanged', message)],
@@ -153,7 +154,7 @@ export function finalisingPhase(ctx: Ctx, state: RunState, target: ObservedTarge
       lastPromotedRevision: state.revision,
       targetScaledDown: false,
     };
-    const message = `revision ${state.revision ?? '?'} promoted`;
+    const message = `revision ${shortRevision(state.revision)} promoted`;
     const succeeded = verdict(done, 'Succeeded', message, {
       rule: 'allTrafficOnPrimary',
       notes: [event('Normal', 'Succeeded', message), postRollout(done)],

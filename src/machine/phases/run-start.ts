@@ -3,7 +3,16 @@
 // confirm-rollout webhooks — before the canary is scaled up. A closed gate parks the run in Waiting; Waiting
 // re-evaluates the gates on every reconcile. A pre-flight problem is Ready=False (stalled) with the
 // check's name and the server's message, and no traffic moves until it is fixed.
-import { NO_CHECKS_NOTE, enter, event, need, verdict, type Ctx, type Step } from '../draft.js';
+import {
+  NO_CHECKS_NOTE,
+  enter,
+  event,
+  need,
+  verdict,
+  type Ctx,
+  type Step,
+  shortRevision,
+} from '../draft.js';
 import type { RunState } from '../resume.js';
 import { runGate } from '../gates.js';
 import type { RunStartRule } from '../rules.js';
@@ -59,13 +68,19 @@ export function startRun(
   const run = freshRun(ctx, s, target);
   const { metrics, gateHooks } = ctx.spec.checks;
   const message = ctx.spec.skipAnalysis
-    ? `${why}: skipAnalysis is set, promoting revision ${target.revision} once the canary is ready`
+    ? `${why}: skipAnalysis is set, promoting revision ${shortRevision(target.revision)} once the canary is ready`
     : metrics + gateHooks === 0
-      ? `${why}: revision ${target.revision} (${NO_CHECKS_NOTE})`
-      : `${why}: analysing revision ${target.revision}`;
+      ? `${why}: revision ${shortRevision(target.revision)} (${NO_CHECKS_NOTE})`
+      : `${why}: analysing revision ${shortRevision(target.revision)}`;
   const blind =
     !ctx.spec.skipAnalysis && metrics + gateHooks === 0
-      ? [event('Warning', 'NoChecks', `revision ${target.revision}: ${NO_CHECKS_NOTE}`)]
+      ? [
+          event(
+            'Warning',
+            'NoChecks',
+            `revision ${shortRevision(target.revision)}: ${NO_CHECKS_NOTE}`,
+          ),
+        ]
       : [];
   return verdict(run, 'Progressing', message, {
     rule,

@@ -2,7 +2,16 @@
 // hash differs from the last one seen and from what the primary runs) and keep the scale-down
 // bookkeeping, including a GitOps tool scaling the idle target back up (idle-scale.ts, bounded).
 // A Failed revision is not retried until it changes or `retry` is requested.
-import { keep, overdue, routeKind, routesAt, verdict, type Ctx, type Step } from '../draft.js';
+import {
+  keep,
+  overdue,
+  routeKind,
+  routesAt,
+  verdict,
+  type Ctx,
+  type Step,
+  shortRevision,
+} from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { ObservedTarget } from '../types.js';
 import { idleScale } from './idle-scale.js';
@@ -62,7 +71,7 @@ export function settledPhase(ctx: Ctx, state: RunState, target: ObservedTarget):
     return verdict(
       next,
       'RevisionReverted',
-      `target matches the primary's revision ${target.revision}`,
+      `target matches the primary's revision ${shortRevision(target.revision)}`,
     );
   }
   return startRun(ctx, s, target, 'newRevision', 'New revision detected');

@@ -1,5 +1,13 @@
 // Transitions shared by several phases: rolling back, starting promotion, cancelling a run.
-import { enter, event, postRollout, verdict, type Ctx, type Verdict } from '../draft.js';
+import {
+  enter,
+  event,
+  postRollout,
+  verdict,
+  type Ctx,
+  type Verdict,
+  shortRevision,
+} from '../draft.js';
 import type { RunState } from '../resume.js';
 import type { PromotionRule, RollbackRule } from '../rules.js';
 import type { ObservedTarget } from '../types.js';
@@ -22,7 +30,7 @@ export function rollback(
     targetScaledDown: false,
     failFast: { ...state.failFast, failedAt: null, failed: [] },
   };
-  const text = `rolled back revision ${state.revision ?? '?'}: ${message}`;
+  const text = `rolled back revision ${shortRevision(state.revision)}: ${message}`;
   return verdict(failed, reason, text, {
     rule,
     notes: [event('Warning', reason, text), postRollout(failed)],
@@ -45,7 +53,7 @@ export function beginPromotion(
     paused: false,
   };
   const message =
-    `promoting revision ${state.revision ?? '?'}: ${why}; ` +
+    `promoting revision ${shortRevision(state.revision)}: ${why}; ` +
     'traffic returns to the primary once its rollout is ready';
   return verdict(promoting, 'Promoting', message, {
     rule,
@@ -65,7 +73,7 @@ export function cancelRun(ctx: Ctx, state: RunState, target: ObservedTarget): Ve
     inconclusiveSince: null,
     targetScaledDown: false,
   };
-  const message = `target reverted to the primary's revision ${target.revision}; run of ${state.revision ?? '?'} cancelled`;
+  const message = `target reverted to the primary's revision ${shortRevision(target.revision)}; run of ${shortRevision(state.revision)} cancelled`;
   return verdict(idle, 'RevisionReverted', message, {
     rule: 'targetReverted',
     notes: [event('Normal', 'RevisionReverted', message)],
