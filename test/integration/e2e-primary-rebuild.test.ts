@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { Informer } from '../../src/kube/informer.js';
 import { createListerWatcher } from '../../src/kube/lister-watcher.js';
 import { BUILTIN } from '../../src/kube/resources.js';
+import { shortRevision } from '../../src/machine/draft.js';
 import type { DeploymentJson } from '../../src/workload/k8s-types.js';
 import { waitForEnd, waitForStepDone } from '../e2e/canary-run.js';
 import { initializedCanary, useE2E } from '../e2e/fixtures.js';
@@ -186,7 +187,7 @@ describe('after a rollback: the target runs the failed revision', () => {
     );
     const missing = events.find((ev) => ev.reason === 'PrimaryMissing');
     expect(missing?.type).toBe('Warning');
-    expect(missing?.note).toContain(`the stored template of revision ${promoted}`);
+    expect(missing?.note).toContain(`the stored template of revision ${shortRevision(promoted)}`);
     expect(events.filter((ev) => ev.reason === 'Succeeded')).toEqual([]);
     const primary = await getDeployment(e.admin, ns, PRIMARY);
     expect(imageOf(primary)).toBe(GOOD_IMAGE);
