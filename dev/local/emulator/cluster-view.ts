@@ -5,6 +5,7 @@ import { createListerWatcher } from '../../../src/kube/lister-watcher.js';
 import type { KubeObject } from '../../../src/kube/object-key.js';
 import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { BUILTIN, type ResourceRef } from '../../../src/kube/resources.js';
+import type { RouteGroupJson } from '../../../src/smi-adapter/route-group.js';
 import type {
   DeploymentObject,
   HttpRouteObject,
@@ -23,15 +24,42 @@ const splitRef = (version: string): ResourceRef => ({
   namespaced: true,
 });
 
-/** The TrafficSplit versions the server serves; [] when the group is not installed. */
-export async function servedSplitVersions(raw: KubeRawClient): Promise<string[]> {
+/** The versions the server serves of an API group; [] when the group is not installed. */
+async function servedVersions(raw: KubeRawClient, apiGroup: string): Promise<string[]> {
   try {
-    const group = await raw.get<{ versions?: { version: string }[] }>(`/apis/${SPLIT_GROUP}`);
+    const group = await raw.get<{ versions?: { version: string }[] }>(`/apis/${apiGroup}`);
     return (group.versions ?? []).map((v) => v.version);
   } catch (err) {
     if (isNotFound(err)) return [];
     throw err;
   }
+}
+
+/** The TrafficSplit versions the server serves; [] when the group is not installed. */
+export const servedSplitVersions = (raw: KubeRawClient): Promise<string[]> =>
+  servedVersions(raw, SPLIT_GROUP);
+
+export const SPECS_GROUP = 'specs.smi-spec.io';
+/**
+ * HTTPRouteGroup versions a split's `matches` can use, in order of preference: TrafficSplit
+ * v1alpha3 and v1alpha4 name groups of the same version, which keep their matches under `spec`
+ * (v1alpha1 and v1alpha2 keep them at the top level, where a read through these versions prunes
+ * them).
+ */
+const ROUTE_GROUP_VERSIONS = ['v1alpha4', 'v1alpha3'] as const;
+
+const routeGroupRef = (version: string): ResourceRef => ({
+  group: SPECS_GROUP,
+  version,
+  plural: 'httproutegroups',
+  kind: 'HTTPRouteGroup',
+  namespaced: true,
+});
+
+/** The HTTPRouteGroup version to read (v1alpha4, else v1alpha3); undefined when neither is served. */
+export async function servedRouteGroupVersion(raw: KubeRawClient): Promise<string | undefined> {
+  const served = await servedVersions(raw, SPECS_GROUP);
+  return ROUTE_GROUP_VERSIONS.find((v) => served.includes(v));
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -78,14 +106,16 @@ export interface ClusterViewOptions {
  * Informer caches of everything that shapes traffic: Services, Deployments and TrafficSplits of
  * every served split.smi-spec.io version (re-discovered periodically, so a CRD installed or
  * changed later is followed). With conversion None every version returns the same stored
- * objects; they are merged by name. With `gatewayApi`, HTTPRoutes too, through one served
- * version (v1, else v1beta1), re-discovered the same way.
+ * objects; they are merged by name. With SMI, also the HTTPRouteGroups those splits' `matches`
+ * name, through one served version (v1alpha4, else v1alpha3). With `gatewayApi`, HTTPRoutes too,
+ * through one served version (v1, else v1beta1). Both are re-discovered the same way.
  */
 export class ClusterView {
   readonly services: Informer<ServiceObject>;
   readonly deployments: Informer<DeploymentObject>;
   readonly #splits = new Map<string, Informer<TrafficSplitObject>>();
   #routes: { version: string; informer: Informer<HttpRouteObject> } | undefined;
+  #groups: { version: string; informer: Informer<RouteGroupJson> } | undefined;
   readonly #o: ClusterViewOptions;
   #timer: NodeJS.Timeout | undefined;
   #discovered = false;
@@ -118,6 +148,7 @@ export class ClusterView {
       this.deployments.stop(),
       ...[...this.#splits.values()].map((i) => i.stop()),
       ...(this.#routes === undefined ? [] : [this.#routes.informer.stop()]),
+      ...(this.#groups === undefined ? [] : [this.#groups.informer.stop()]),
     ]);
   }
 
@@ -127,7 +158,8 @@ export class ClusterView {
       this.services.hasSynced() &&
       this.deployments.hasSynced() &&
       [...this.#splits.values()].every((i) => i.hasSynced()) &&
-      (this.#routes?.informer.hasSynced() ?? true)
+      (this.#routes?.informer.hasSynced() ?? true) &&
+      (this.#groups?.informer.hasSynced() ?? true)
     );
   }
 
@@ -154,11 +186,15 @@ export class ClusterView {
       deployments: this.deployments.list(namespace),
       splits: [...splits.values()],
       httpRoutes: this.#routes?.informer.list(namespace) ?? [],
+      routeGroups: this.#groups?.informer.list(namespace) ?? [],
     };
   }
 
   async #discover(): Promise<void> {
-    if (this.#o.smi !== false) await this.#discoverSplits();
+    if (this.#o.smi !== false) {
+      await this.#discoverSplits();
+      await this.#discoverRouteGroups();
+    }
     if (this.#o.gatewayApi === true) await this.#discoverHttpRoutes();
   }
 
@@ -167,6 +203,21 @@ export class ClusterView {
     if (this.#stopped || version === this.#routes?.version) return;
     const old = this.#routes;
     this.#routes = undefined;
+    this.#routes = await this.#replace(old, version, 'HTTPRoutes', (v) =>
+      this.#informer<HttpRouteObject>(`httproutes.${v}`, httpRouteRef(v)),
+    );
+  }
+
+  /**
+   * Stops `old` (its namespaces are told, as their objects are gone from the view) and starts an
+   * informer for `version`, unless that is undefined.
+   */
+  async #replace<T extends KubeObject>(
+    old: { version: string; informer: Informer<T> } | undefined,
+    version: string | undefined,
+    what: string,
+    make: (version: string) => Informer<T>,
+  ): Promise<{ version: string; informer: Informer<T> } | undefined> {
     if (old !== undefined) {
       const namespaces = new Set(old.informer.list().map((r) => r.metadata?.namespace ?? ''));
       await old.informer.stop();
@@ -174,14 +225,21 @@ export class ClusterView {
         this.#o.onChange(ns);
       });
     }
-    if (version === undefined) return;
-    const informer = this.#informer<HttpRouteObject>(
-      `httproutes.${version}`,
-      httpRouteRef(version),
-    );
-    this.#routes = { version, informer };
+    if (version === undefined) return undefined;
+    const informer = make(version);
     informer.start();
-    this.#o.logger.info({ version }, 'watching HTTPRoutes');
+    this.#o.logger.info({ version }, `watching ${what}`);
+    return { version, informer };
+  }
+
+  async #discoverRouteGroups(): Promise<void> {
+    const version = await servedRouteGroupVersion(this.#o.raw);
+    if (this.#stopped || version === this.#groups?.version) return;
+    const old = this.#groups;
+    this.#groups = undefined;
+    this.#groups = await this.#replace(old, version, 'HTTPRouteGroups', (v) =>
+      this.#informer<RouteGroupJson>(`httproutegroups.${v}`, routeGroupRef(v)),
+    );
   }
 
   async #discoverSplits(): Promise<void> {

@@ -72,7 +72,7 @@ function matchSpecificity(match: unknown): Specificity | undefined {
 type Request = Omit<RequestClass, 'percent'>;
 
 /** A regular expression matched against the whole value (as Envoy and Linkerd do). */
-function fullMatch(pattern: string, value: string): boolean {
+export function fullMatch(pattern: string, value: string): boolean {
   try {
     return new RegExp(`^(?:${pattern})$`).test(value);
   } catch (err) {

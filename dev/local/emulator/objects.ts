@@ -45,7 +45,7 @@ export interface DeploymentObject extends KubeObject {
 }
 
 export interface TrafficSplitObject extends KubeObject {
-  spec?: { service?: unknown; backends?: unknown };
+  spec?: { service?: unknown; backends?: unknown; matches?: unknown };
 }
 
 /** An HTTPRoute (gateway.networking.k8s.io v1 or v1beta1: the same stored JSON). */

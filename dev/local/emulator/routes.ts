@@ -1,6 +1,8 @@
 import { evaluateHttpRoute, type HttpRouteEvaluation } from './http-route.js';
 import type { HttpRouteObject, TrafficSplitObject } from './objects.js';
+import type { RouteGroupJson } from '../../../src/smi-adapter/route-group.js';
 import type { RequestClass } from './request-mix.js';
+import { matchedBackends, resolveSplitMatches } from './split-matches.js';
 import { parseBackends, type SplitBackend } from './weights.js';
 
 /** A route object of either API, as the one routing table holds it: an apex and its backends. */
@@ -38,9 +40,10 @@ export interface RouteTable {
 }
 
 /**
- * One routing table from both APIs: a TrafficSplit routes its `spec.service`, an HTTPRoute each
- * Service parent that accepts it (GAMMA) with the rule the emulated requests match. Where several
- * routes claim an apex, the most specific, then the oldest, wins; the others are reported.
+ * One routing table from both APIs: a TrafficSplit routes its `spec.service` (with `matches`, only
+ * the requests its HTTPRouteGroups match: split-matches.ts), an HTTPRoute each Service parent that
+ * accepts it (GAMMA) with the rule the emulated requests match. Where several routes claim an
+ * apex, the most specific, then the oldest, wins; the others are reported.
  */
 export function routeTable(
   namespace: string,
@@ -49,7 +52,9 @@ export function routeTable(
   hasService: (name: string) => boolean,
   problems: { object: string; message: string }[],
   requestMix: (service: string) => readonly RequestClass[] | undefined = () => undefined,
+  routeGroups: readonly RouteGroupJson[] = [],
 ): RouteTable {
+  const groups = new Map(routeGroups.map((g) => [nameOf(g), g]));
   const candidates: ApexRoute[] = [];
   for (const split of splits) {
     const apex = split.spec?.service;
@@ -61,12 +66,16 @@ export function routeTable(
       continue;
     }
     const parsed = parseBackends(split.spec);
+    const matched = resolveSplitMatches(split.spec, (n) => groups.get(n));
     candidates.push({
       kind: 'TrafficSplit',
       name: nameOf(split),
       apex,
-      backends: parsed.backends,
-      problems: parsed.problems,
+      backends:
+        matched === undefined
+          ? parsed.backends
+          : matchedBackends(apex, parsed.backends, matched.matches, requestMix(apex)),
+      problems: [...parsed.problems, ...(matched?.problems ?? [])],
       specificity: SPLIT_SPECIFICITY,
       createdAt: createdAt(split),
     });

@@ -4,6 +4,7 @@ import {
   parseServiceRps,
   type PodBehaviour,
 } from './annotations.js';
+import type { RouteGroupJson } from '../../../src/smi-adapter/route-group.js';
 import type { HttpRouteEvaluation } from './http-route.js';
 import type {
   DeploymentObject,
@@ -59,6 +60,8 @@ export interface NamespaceObjects {
   readonly splits: readonly TrafficSplitObject[];
   /** Watched only when the mesh serves Gateway API. */
   readonly httpRoutes?: readonly HttpRouteObject[];
+  /** specs.smi-spec.io HTTPRouteGroups, which TrafficSplit `matches` name. */
+  readonly routeGroups?: readonly RouteGroupJson[];
 }
 
 /** Services with these suffixes are split backends by weightlifter's naming (DESIGN §2). */
@@ -171,6 +174,7 @@ export function namespaceTopology(
       });
       return undefined;
     },
+    input.routeGroups ?? [],
   );
   const backendNames = new Set<string>();
   for (const route of table.byApex.values()) {
