@@ -4,7 +4,7 @@
 // and time in phase measured from status.phaseSince.
 import type { Canary, Condition, OperationStatus, RunRecord } from '../../api/canary.js';
 import { STORED_DEFAULTS } from '../../api/defaults.js';
-import { strategyFrom, type Strategy } from '../../progression/strategy.js';
+import { progressionOf, strategyFrom, type Strategy } from '../../progression/strategy.js';
 import { since } from './duration.js';
 
 export interface MetricSummary {
@@ -109,12 +109,7 @@ function metricsOf(canary: Canary): MetricSummary[] {
 
 function strategyOf(canary: Canary): Strategy | null {
   const a = canary.spec.analysis ?? {};
-  const result = strategyFrom({
-    stepWeight: a.stepWeight,
-    maxWeight: a.maxWeight,
-    stepWeights: a.stepWeights,
-    iterations: a.iterations,
-  });
+  const result = strategyFrom(progressionOf(a));
   return result.ok ? result.strategy : null;
 }
 
