@@ -4,7 +4,6 @@
 import type { ObjectMeta } from '../kube/object-key.js';
 import type {
   ConditionStatus,
-  HttpMethod,
   ManualOperation,
   MeasurementResult,
   NoDataPolicy,
@@ -17,6 +16,7 @@ import type {
   TrafficMetricName,
   WebhookType,
 } from './constants.js';
+import type { HttpMethod } from './gateway-api.js';
 
 export interface Canary {
   apiVersion: 'weightlifter.io/v1alpha1';

@@ -104,20 +104,6 @@ export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 export const METRIC_PROVIDERS = ['prometheus'] as const;
 export type MetricProviderType = (typeof METRIC_PROVIDERS)[number];
 
-/** The methods an A/B match may name (Gateway API's HTTPMethod, all nine). */
-export const HTTP_METHODS = [
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
-
 export const NO_DATA_POLICIES = ['fail', 'inconclusive', 'pass'] as const;
 export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
 
