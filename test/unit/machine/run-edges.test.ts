@@ -402,6 +402,9 @@ describe('strategies and shortcuts', () => {
     await w.reconcile(s); // first tick: pre-rollout, then the matching requests to the canary
     expect(w.status).toMatchObject({ canaryWeight: 100, iterations: 0 });
     expect(w.routes).toEqual({ primaryWeight: 0, canaryWeight: 100 });
+    expect(w.hookCalls()).toEqual(
+      expect.arrayContaining(['pre-rollout', 'confirm-traffic-increase']),
+    );
     expect(w.called('runChecks')).toHaveLength(0);
     await tick(w, [ok()], s);
     expect(w.status).toMatchObject({ canaryWeight: 100, iterations: 1 });
