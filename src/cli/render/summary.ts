@@ -4,6 +4,7 @@
 // and time in phase measured from status.phaseSince.
 import type { Canary, Condition, OperationStatus, RunRecord } from '../../api/canary.js';
 import { STORED_DEFAULTS } from '../../api/defaults.js';
+import { matchText } from './match-text.js';
 import { progressionOf, strategyFrom, type Strategy } from '../../progression/strategy.js';
 import { since } from './duration.js';
 
@@ -52,6 +53,8 @@ export interface CanarySummary {
   readonly stepIndex: number;
   readonly iterations: number;
   readonly strategy: Strategy | null;
+  /** spec.analysis.match on one line (an A/B release); null without one. */
+  readonly match: string | null;
   readonly failedChecks: number;
   readonly threshold: number;
   readonly revision: string | null;
@@ -136,6 +139,7 @@ export function summarize(
     stepIndex: s.stepIndex ?? 0,
     iterations: s.iterations ?? 0,
     strategy: strategyOf(canary),
+    match: matchText(canary.spec.analysis?.match),
     failedChecks: s.failedChecks ?? 0,
     threshold: canary.spec.analysis?.threshold ?? STORED_DEFAULTS.analysis.threshold,
     revision: s.revision ?? null,
