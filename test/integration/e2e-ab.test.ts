@@ -8,7 +8,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import type { CanaryStatus } from '../../src/api/canary.js';
 import { isNotFound } from '../../src/kube/errors.js';
 import { REQUEST_MIX_ANNOTATION } from '../../dev/local/emulator/request-mix.js';
-import { newRevision, waitForEnd } from '../e2e/canary-run.js';
+import { releaseRevision, waitForEnd } from '../e2e/canary-run.js';
 import { initializedCanary, useE2E } from '../e2e/fixtures.js';
 import { eventually, getCanary, waitForStatus, type E2E } from '../e2e/harness.js';
 import { APP, BEHAVIOUR, appYaml, canaryYaml, namespaceYaml } from '../e2e/manifests.js';
@@ -53,17 +53,12 @@ async function requestsByDeployment(
   return Object.fromEntries(rows.map((r) => [r.metric['deployment'] ?? '', r.value]));
 }
 
-async function annotateMix(e: E2E, ns: string, value: string): Promise<void> {
-  await e.kubectl([
-    '-n',
-    ns,
-    'annotate',
-    '--overwrite',
-    'service',
-    APP,
-    `${REQUEST_MIX_ANNOTATION}=${mix(value)}`,
-  ]);
+async function annotate(e: E2E, ns: string, key: string, value: string): Promise<void> {
+  await e.kubectl(['-n', ns, 'annotate', '--overwrite', 'service', APP, `${key}=${value}`]);
 }
+
+const annotateMix = (e: E2E, ns: string, value: string): Promise<void> =>
+  annotate(e, ns, REQUEST_MIX_ANNOTATION, mix(value));
 
 /** The emulator routes the apex's requests with the canary at `canaryWeight` (by request share). */
 async function emulatorRoutes(e: E2E, ns: string, canaryWeight: number): Promise<void> {
@@ -75,16 +70,6 @@ async function emulatorRoutes(e: E2E, ns: string, canaryWeight: number): Promise
       .reduce((n, b) => n + b.weight, 0);
     return total > 0 && Math.abs((100 * canary) / total - canaryWeight) < 1e-9 ? true : undefined;
   });
-}
-
-async function release(e: E2E, ns: string, rev: string, behaviour: Record<string, string> = {}) {
-  const before = (await getCanary(e, ns, APP)).status?.revision;
-  await newRevision(e, ns, {
-    'emulator.weightlifter.io/error-rate': null,
-    'example.com/rev': rev,
-    ...behaviour,
-  });
-  return waitForStatus(e, ns, APP, `revision ${rev} running`, (s) => s.revision !== before);
 }
 
 /** After a run: no A/B rule; one rule of ours, everything on the primary. */
@@ -104,17 +89,9 @@ describe('over Gateway API (GAMMA world)', () => {
   });
 
   it('sends the matching requests, and only those, to the canary; promotes after its iterations', async () => {
-    await e.kubectl([
-      '-n',
-      ns,
-      'annotate',
-      '--overwrite',
-      'service',
-      APP,
-      'emulator.weightlifter.io/rps=200',
-    ]);
+    await annotate(e, ns, 'emulator.weightlifter.io/rps', '200');
     await annotateMix(e, ns, 'insider');
-    await release(e, ns, '2');
+    await releaseRevision(e, ns, '2');
     await waitForStatus(
       e,
       ns,
@@ -157,7 +134,7 @@ describe('over Gateway API (GAMMA world)', () => {
   });
 
   it('rolls back a bad A/B release (errors on the canary), everything back on the primary', async () => {
-    await release(e, ns, '3', BEHAVIOUR.errorRate(0.5));
+    await releaseRevision(e, ns, '3', BEHAVIOUR.errorRate(0.5));
     const done: CanaryStatus = await waitForEnd(e, ns);
     expect(done.phase).toBe('Failed');
     expect(done.lastPromotedRevision).not.toBe(done.revision);

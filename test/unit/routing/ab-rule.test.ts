@@ -36,13 +36,8 @@ const AB_MATCHES = [
   { path: ANY, headers: [{ type: 'Exact', name: 'x-canary', value: 'insider' }] },
 ];
 
-const ref = (name: string, weight: number) => ({
-  group: '',
-  kind: 'Service',
-  name,
-  port: 80,
-  weight,
-});
+const SERVICE = { group: '', kind: 'Service', port: 80 };
+const ref = (name: string, weight: number) => ({ ...SERVICE, name, weight });
 const refs = (p: number, c: number) => [ref('web-primary', p), ref('web-canary', c)];
 const weightedRule = (p: number, c: number) => ({
   matches: [{ path: ANY }],
