@@ -433,6 +433,38 @@ describe('strategies and shortcuts', () => {
     expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
   });
 
+  it('A/B: a match removed mid-run sends all traffic back to the primary, never every request to the canary', async () => {
+    const s = spec({ progression: { iterations: 3, match: true } });
+    const w = await World.initialized(s);
+    w.release('rev2');
+    await w.reconcile(s);
+    await w.reconcile(s);
+    await tick(w, [ok()], s);
+    expect(w.status).toMatchObject({ canaryWeight: 100, iterations: 1 });
+    const blueGreen = spec({ progression: { iterations: 3 } });
+    const r = await w.reconcile(blueGreen);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0, iterations: 1 });
+    expect(types(r.plan.effects)).toEqual(['routeTraffic:0', 'event:StrategyChanged']);
+    expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+    await tick(w, [ok()], blueGreen); // the iterations continue, blue/green's way
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0, iterations: 2 });
+  });
+
+  it('A/B: a match removed after the last iteration passed is blue/green after its switch: checked at 100, promoted', async () => {
+    const s = spec({ progression: { iterations: 1, match: true } });
+    const w = await World.initialized(s);
+    w.release('rev2');
+    await w.reconcile(s);
+    await w.reconcile(s);
+    await tick(w, [ok()], s);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 100, iterations: 1 });
+    const blueGreen = spec({ progression: { iterations: 1 } });
+    await w.reconcile(blueGreen);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 100 });
+    await tick(w, [ok()], blueGreen);
+    expect(w.status?.phase).toBe('Promoting');
+  });
+
   it('skipAnalysis promotes a new revision once the canary is ready, without checks or traffic', async () => {
     const s = spec({ skipAnalysis: true });
     const w = await World.initialized(s);
