@@ -207,6 +207,20 @@ describe('reading an A/B route back', () => {
     expect(read(rules, match).ok).toBe(false);
   });
 
+  it('gives a taken-over route back without its A/B rule', async () => {
+    const apexRefs = [{ ...SERVICE, name: 'web', weight: 1 }];
+    const record = JSON.stringify({ canary: 'podinfo', backendRefs: apexRefs });
+    const taken = route([FOREIGN_RULE, abRule(0, 100), weightedRule(100, 0)]);
+    taken.metadata = {
+      ...taken.metadata,
+      ownerReferences: [],
+      annotations: { 'weightlifter.io/takeover': 'true', 'weightlifter.io/taken-over': record },
+    };
+    const { sent, router } = harness([taken], ab);
+    await router.finalize();
+    expect(sent).toEqual([[FOREIGN_RULE, { ...weightedRule(100, 0), backendRefs: apexRefs }]]);
+  });
+
   it('keeps every rule that is not an A/B rule of ours when giving a route back', () => {
     expect(withoutAbRules([FOREIGN_RULE, abRule(0, 100), weightedRule(100, 0)], names)).toEqual([
       FOREIGN_RULE,
