@@ -16,6 +16,7 @@ import {
   newRules,
   readRouteRoutes,
   routeNames,
+  rulesWithOurs,
   withoutAbRules,
   type LiveRoute,
 } from '../../../src/routing/http-route.js';
@@ -301,5 +302,38 @@ describe('examples/canary-ab.yaml on the emulated GAMMA mesh', () => {
   ])('%j goes to %s', (headers, backend) => {
     expect(backendOf(headers)).toBe(backend);
     expect(backendOf(headers, 'POST', '/cart/items')).toBe(backend);
+  });
+});
+
+describe('an A/B rule on a taken-over route, on the emulated GAMMA mesh', () => {
+  // The author's rule keeps its matches (PathPrefix /api); the A/B rule does not copy them, so
+  // Gateway API's precedence (the longer prefix first) keeps matching /api requests on it.
+  const author = {
+    matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+    backendRefs: [{ ...SERVICE, name: 'web', weight: 1 }],
+  };
+  const rules = rulesWithOurs(
+    route([author]),
+    names,
+    { primaryWeight: 0, canaryWeight: 100 },
+    true,
+    AB_MATCHES,
+  );
+  const evaluation = evaluateHttpRoute(
+    {
+      metadata: { name: 'web', namespace: 'shop', generation: 1 },
+      spec: { parentRefs: [], rules },
+    },
+    () => true,
+  );
+  const backendOf = (path: string) =>
+    evaluation
+      .backendsFor({ method: 'GET', path, headers: { 'x-canary': 'insider' } })
+      ?.find((b) => b.weight > 0)?.service;
+
+  it('sends matching requests on the author’s more specific path by the author’s rule (primary)', () => {
+    expect(rules).toEqual([abRule(0, 100), { ...author, backendRefs: refs(100, 0) }]);
+    expect(backendOf('/api/orders')).toBe('web-primary');
+    expect(backendOf('/')).toBe('web-canary');
   });
 });
