@@ -16,6 +16,7 @@ import type {
   TrafficMetricName,
   WebhookType,
 } from './constants.js';
+import type { HttpMethod } from './gateway-api.js';
 
 export interface Canary {
   apiVersion: 'weightlifter.io/v1alpha1';
@@ -83,6 +84,25 @@ export interface Analysis {
   failFast?: boolean;
   metrics?: Metric[];
   webhooks?: Webhook[];
+  /** A/B release: the requests that go to the canary for the whole run (with iterations). */
+  match?: HttpMatch[];
+}
+
+/** One A/B match entry: its fields are ANDed; entries are ORed. */
+export interface HttpMatch {
+  /** Header name → how its value must match. */
+  headers?: Record<string, HeaderMatch>;
+  /** An RE2 regular expression the request path must match. */
+  pathRegex?: string;
+  /** HTTP methods, any of which matches. */
+  methods?: HttpMethod[];
+}
+
+/** Exactly one of exact, prefix, regex. */
+export interface HeaderMatch {
+  exact?: string;
+  prefix?: string;
+  regex?: string;
 }
 
 export interface Metric {

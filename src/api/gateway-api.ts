@@ -8,8 +8,8 @@ export const HTTP_ROUTE_PLURAL = 'httproutes';
 export const HTTP_ROUTE_VERSIONS = ['v1', 'v1beta1'] as const;
 export type HttpRouteVersion = (typeof HTTP_ROUTE_VERSIONS)[number];
 
-/** The methods an HTTPRoute match can name (HTTPMethod). */
-export const HTTP_ROUTE_METHODS: ReadonlySet<string> = new Set([
+/** The methods an HTTPRoute match can name (HTTPMethod); an A/B match names them too. */
+export const HTTP_METHODS = [
   'GET',
   'HEAD',
   'POST',
@@ -19,4 +19,6 @@ export const HTTP_ROUTE_METHODS: ReadonlySet<string> = new Set([
   'OPTIONS',
   'TRACE',
   'PATCH',
-]);
+] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+export const HTTP_ROUTE_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);

@@ -3,7 +3,7 @@
 import type { CanarySpec } from '../api/canary.js';
 import { STORED_DEFAULTS, metricWindow, withStoredDefaults } from '../api/defaults.js';
 import { PROGRESSION_ERROR_REASONS, ProgressionError } from '../progression/errors.js';
-import { strategyFrom } from '../progression/strategy.js';
+import { progressionOf, strategyFrom } from '../progression/strategy.js';
 import { compileSchedule } from '../progression/windows.js';
 import { parseDuration } from '../time/duration.js';
 import type { EngineSpec } from './types.js';
@@ -62,12 +62,7 @@ export function engineSpecFrom(canarySpec: CanarySpec): EngineSpecResult {
     noDataPasses: (analysis.noData ?? STORED_DEFAULTS.analysis.noData) === 'pass',
     minRequests: analysis.minRequests ?? STORED_DEFAULTS.analysis.minRequests,
     failFast: analysis.failFast ?? STORED_DEFAULTS.analysis.failFast,
-    progression: {
-      stepWeight: analysis.stepWeight,
-      maxWeight: analysis.maxWeight,
-      stepWeights: analysis.stepWeights,
-      iterations: analysis.iterations,
-    },
+    progression: progressionOf(analysis),
     stepWeightPromotion:
       analysis.stepWeightPromotion ?? STORED_DEFAULTS.analysis.stepWeightPromotion,
     progressDeadlineMs:

@@ -1,10 +1,13 @@
 // Traffic progression: which canary weight comes next, and when a run is ready to promote.
 //
-// Two strategies exist over SMI (no header matching, no mirroring):
+// Three strategies (no mirroring):
 // - canary: an ascending list of weights (explicit `stepWeights`, or `stepWeight` up to
 //   `maxWeight` WITHOUT overshoot: step 30, max 50 gives 30, 50 — Flagger gives 30, 60);
 // - blue/green (`iterations`): N checked iterations at weight 0 (the canary is exercised through
 //   its own Service, e.g. by a load tester), then all traffic to the canary, then promotion.
+// - A/B (`iterations` with `match`): the requests that match go to the canary (weight 100 of
+//   the matching requests; every other request stays on the primary) for N checked iterations,
+//   then promotion. The weight of an A/B run is the matching requests' split, never the others'.
 // The next weight is derived from the current weight, not from a step counter, so editing the
 // weights mid-run never jumps backwards or overshoots the new maximum.
 import { PROGRESSION_ERROR_REASONS, ProgressionError } from './errors.js';
@@ -14,11 +17,26 @@ export interface ProgressionSpec {
   readonly maxWeight?: number | undefined;
   readonly stepWeights?: readonly number[] | undefined;
   readonly iterations?: number | undefined;
+  /** A/B: spec.analysis.match is set. */
+  readonly match?: boolean | undefined;
+}
+
+/** The progression fields of spec.analysis. */
+export function progressionOf(analysis: {
+  readonly stepWeight?: number | undefined;
+  readonly maxWeight?: number | undefined;
+  readonly stepWeights?: readonly number[] | undefined;
+  readonly iterations?: number | undefined;
+  readonly match?: readonly unknown[] | undefined;
+}): ProgressionSpec {
+  const { stepWeight, maxWeight, stepWeights, iterations, match } = analysis;
+  return { stepWeight, maxWeight, stepWeights, iterations, match: match !== undefined };
 }
 
 export type Strategy =
   | { readonly kind: 'canary'; readonly weights: readonly number[] }
-  | { readonly kind: 'blueGreen'; readonly iterations: number };
+  | { readonly kind: 'blueGreen'; readonly iterations: number }
+  | { readonly kind: 'ab'; readonly iterations: number };
 
 export type StrategyResult =
   | { readonly ok: true; readonly strategy: Strategy }
@@ -61,6 +79,20 @@ export function linearWeights(stepWeight: number, maxWeight = 100): number[] {
 
 export function strategyFrom(spec: ProgressionSpec): StrategyResult {
   const { stepWeight, maxWeight, stepWeights, iterations } = spec;
+  if (spec.match === true) {
+    if (
+      iterations === undefined ||
+      [stepWeight, maxWeight, stepWeights].some((v) => v !== undefined)
+    ) {
+      return invalid(
+        'analysis.match needs analysis.iterations, without stepWeight, stepWeights or maxWeight',
+      );
+    }
+    if (!Number.isInteger(iterations) || iterations < 1) {
+      return invalid('analysis.iterations must be an integer >= 1');
+    }
+    return { ok: true, strategy: { kind: 'ab', iterations } };
+  }
   const chosen = [stepWeight, stepWeights, iterations].filter((v) => v !== undefined).length;
   if (chosen !== 1) {
     return invalid('exactly one of analysis.stepWeight, analysis.stepWeights, analysis.iterations');
@@ -104,6 +136,7 @@ export function nextStep(strategy: Strategy, position: Position): NextStep {
           gate: 'confirm-traffic-increase',
         };
   }
+  if (strategy.kind === 'ab') return nextAbStep(strategy.iterations, position);
   if (position.iterations < strategy.iterations) {
     return { kind: 'advance', canaryWeight: 0, iterations: position.iterations + 1, gate: null };
   }
@@ -117,6 +150,24 @@ export function nextStep(strategy: Strategy, position: Position): NextStep {
         gate: 'confirm-promotion',
       }
     : { kind: 'promote', gate: null };
+}
+
+/**
+ * A/B: the matching requests go to the canary first (gated by confirm-traffic-increase), then
+ * each passed check counts an iteration, and the last one promotes.
+ */
+function nextAbStep(iterations: number, position: Position): NextStep {
+  if (position.canaryWeight === 0) {
+    return {
+      kind: 'advance',
+      canaryWeight: 100,
+      iterations: position.iterations,
+      gate: 'confirm-traffic-increase',
+    };
+  }
+  return position.iterations < iterations
+    ? { kind: 'advance', canaryWeight: 100, iterations: position.iterations + 1, gate: null }
+    : { kind: 'promote', gate: 'confirm-promotion' };
 }
 
 /** Canary weight after one promotion step: 0 (all at once) or decreased by stepWeightPromotion. */

@@ -9,7 +9,7 @@ import { createGatewayApiRouter } from './gateway.js';
 import { ProviderSelection } from './provider.js';
 import { createSmiTrafficSplitRouter } from './smi.js';
 import {
-  WEIGHTED,
+  trafficStrategyOf,
   type RoutedReaders,
   type Router,
   type TrafficRouter,
@@ -52,7 +52,7 @@ export interface RouterFactoryDeps {
 export async function createTrafficRouter(
   canary: Canary,
   deps: RouterFactoryDeps,
-  strategy: TrafficStrategy = WEIGHTED,
+  strategy: TrafficStrategy = trafficStrategyOf(canary),
 ): Promise<TrafficRouter> {
   const router = deps.routers.find((r) => r.serves(canary, deps.read));
   if (router === undefined) {

@@ -12,7 +12,7 @@
 // previously accepted weights, because the route does not record them and guessing would start a
 // measurement on a weight nobody confirmed. rejection() says when the controller refused it.
 import type { Logger } from 'pino';
-import type { Canary, ParentRef } from '../api/canary.js';
+import type { Canary, HttpMatch, ParentRef } from '../api/canary.js';
 import type { HttpRouteVersion } from '../api/gateway-api.js';
 import { RELEASED_LABELS, canaryOwnerRef, managedLabels } from '../api/ownership.js';
 import { OwnershipError, patchOwned } from '../kube/diff-patch.js';
@@ -29,9 +29,11 @@ import {
   routeNames,
   routeRef,
   rulesWithOurs,
+  withoutAbRules,
   type LiveRoute,
   type RouteNames,
 } from './http-route.js';
+import { httpRouteMatches } from './ab-rule.js';
 import { routeAcceptance, type RouteAcceptance } from './route-acceptance.js';
 import { ROUTE_ANNOTATIONS, routeOwnership, type RouteTakenOver } from './route-ownership.js';
 import { validateRoutes, wholePercent } from './traffic-split.js';
@@ -53,6 +55,8 @@ export interface HttpRouteRouterDeps {
   readonly logger: Logger;
   /** The version written. */
   readonly version: HttpRouteVersion;
+  /** spec.analysis.match of an A/B Canary (ab-rule.ts); null for weighted routing. */
+  readonly match?: readonly HttpMatch[] | null;
 }
 
 export class HttpRouteRouter implements TrafficRouter {
@@ -63,6 +67,8 @@ export class HttpRouteRouter implements TrafficRouter {
   readonly #parents: ParentRef[];
   readonly #ref: ResourceRef;
   readonly #log: Logger;
+  /** The A/B rule's matches; null for weighted routing. */
+  readonly #ab: readonly JsonObject[] | null;
 
   constructor(canary: Canary, deps: HttpRouteRouterDeps) {
     this.#canary = canary;
@@ -70,6 +76,7 @@ export class HttpRouteRouter implements TrafficRouter {
     this.#names = routeNames(canary);
     this.#parents = desiredParentRefs(canary, this.#names);
     this.#ref = routeRef(deps.version);
+    this.#ab = deps.match == null ? null : httpRouteMatches(deps.match);
     this.#log = deps.logger.child({ httpRoute: `${this.#names.namespace}/${this.#names.name}` });
   }
 
@@ -85,7 +92,7 @@ export class HttpRouteRouter implements TrafficRouter {
     const live = this.#live();
     // Valid live weights are the engine's business (setRoutes): kept, as whole percentages; a
     // broken rule restarts at the only weights that are always safe: everything on the primary.
-    const reading = live === undefined ? undefined : readRouteRoutes(live, this.#names);
+    const reading = live === undefined ? undefined : readRouteRoutes(live, this.#names, this.#ab);
     return this.#write(live, reading?.ok === true ? wholePercent(reading.routes) : ALL_TO_PRIMARY);
   }
 
@@ -105,7 +112,7 @@ export class HttpRouteRouter implements TrafficRouter {
   #routesWhen(state: RouteAcceptance['state']): Routes | null {
     const live = this.#live();
     if (live === undefined) return null;
-    const reading = readRouteRoutes(live, this.#names);
+    const reading = readRouteRoutes(live, this.#names, this.#ab);
     if (!reading.ok) return null;
     return routeAcceptance(live, this.#parentsOf(live)).state === state ? reading.routes : null;
   }
@@ -159,7 +166,7 @@ export class HttpRouteRouter implements TrafficRouter {
         },
         spec: {
           parentRefs: this.#parents.map((p) => ({ ...p })),
-          rules: newRules(this.#names, routes),
+          rules: newRules(this.#names, routes, this.#ab),
         },
       });
       this.#log.info({ ...routes }, 'HTTPRoute created');
@@ -173,7 +180,7 @@ export class HttpRouteRouter implements TrafficRouter {
         metadata: { labels },
         spec: {
           parentRefs: this.#parents.map((p) => ({ ...p })),
-          rules: rulesWithOurs(live, this.#names, routes, false),
+          rules: rulesWithOurs(live, this.#names, routes, false, this.#ab),
         },
       };
     } else {
@@ -183,7 +190,7 @@ export class HttpRouteRouter implements TrafficRouter {
           labels,
           annotations: { [ROUTE_ANNOTATIONS.takenOver]: JSON.stringify(record) },
         },
-        spec: { rules: rulesWithOurs(live, this.#names, routes, true) },
+        spec: { rules: rulesWithOurs(live, this.#names, routes, true, this.#ab) },
       };
     }
     const result = await patchOwned({
@@ -209,9 +216,12 @@ export class HttpRouteRouter implements TrafficRouter {
     };
   }
 
-  /** Puts the recorded backendRefs back (or removes the rule we added) and our marks. */
+  /**
+   * Puts the recorded backendRefs back (or removes the rule we added), removes an A/B rule, and
+   * our marks.
+   */
   async #giveBack(live: LiveRoute, record: RouteTakenOver): Promise<void> {
-    const rules = rulesOf(live);
+    const rules = withoutAbRules(rulesOf(live), this.#names);
     const i = ourRuleIndex(rules, this.#names, false);
     const restored: Json[] =
       i < 0

@@ -83,7 +83,7 @@ export class GatewayApiRouter implements Router {
 
   /**
    * Throws HttpRouteUnavailableError (no HTTPRoute served) or UnsupportedStrategyError (only
-   * weighted routing is written over HTTPRoute so far).
+   * weighted and A/B routing are written over HTTPRoute).
    */
   forCanary(
     canary: Canary,
@@ -99,7 +99,7 @@ export class GatewayApiRouter implements Router {
         ),
       );
     }
-    if (strategy.kind !== 'weighted') {
+    if (strategy.kind !== 'weighted' && strategy.kind !== 'abMatch') {
       return Promise.reject(
         new UnsupportedStrategyError(
           `${strategy.kind} is not written over Gateway API HTTPRoute by weightlifter yet`,
@@ -113,6 +113,7 @@ export class GatewayApiRouter implements Router {
         routes: read(this.#ref),
         logger: this.#d.logger,
         version,
+        match: strategy.kind === 'abMatch' ? strategy.match : null,
       }),
     );
   }

@@ -7,12 +7,17 @@
 // backendRefs only; its matches, filters and the route's other rules are the author's, and a
 // patch sends them back as they were read (merge patch replaces lists whole), with the cached
 // resourceVersion as precondition so a concurrent edit is never overwritten.
+//
+// An A/B run adds a second rule of ours in front of it (ab-rule.ts): `ab` below is the A/B rule's
+// matches for an A/B Canary, null for any other. Our weighted rule is then the LAST rule naming
+// the primary or canary Service, and the ones before it are A/B rules.
 import type { ParentRef } from '../api/canary.js';
 import { STORED_DEFAULTS, serviceNames } from '../api/defaults.js';
 import { GATEWAY_GROUP, HTTP_ROUTE_PLURAL, type HttpRouteVersion } from '../api/gateway-api.js';
 import { isJsonObject, type Json, type JsonObject } from '../kube/merge-patch.js';
 import type { KubeObject } from '../kube/object-key.js';
 import type { ResourceRef } from '../kube/resources.js';
+import { isDeepStrictEqual } from 'node:util';
 import { percent, type RoutesReading, type SplitNames } from './traffic-split.js';
 import type { CanaryNames, Routes } from './types.js';
 
@@ -96,7 +101,7 @@ export function ourRuleIndex(
   names: RouteNames,
   apexToo: boolean,
 ): number {
-  const ours = rules.findIndex((r) => namesAny(r, [names.primary, names.canary]));
+  const ours = rules.findLastIndex((r) => namesAny(r, [names.primary, names.canary]));
   return ours >= 0 || !apexToo ? ours : rules.findIndex((r) => namesAny(r, [names.apex]));
 }
 
@@ -115,9 +120,42 @@ export function desiredBackendRefs(names: RouteNames, routes: Routes): JsonObjec
 /** Matches every request: the API server's default, spelled out so a re-read compares equal. */
 const ALL_PATHS: Json = [{ path: { type: 'PathPrefix', value: '/' } }];
 
+/**
+ * Our rules at `routes`: the weighted rule, after the A/B rule when an A/B Canary's canary weight
+ * is above 0 (then the weights are the matching requests' and every other request goes to the
+ * primary).
+ */
+function ourRules(
+  names: RouteNames,
+  routes: Routes,
+  ab: readonly JsonObject[] | null,
+): {
+  readonly abRules: JsonObject[];
+  readonly backendRefs: JsonObject[];
+} {
+  if (ab === null || routes.canaryWeight === 0) {
+    return { abRules: [], backendRefs: desiredBackendRefs(names, routes) };
+  }
+  return {
+    abRules: [{ matches: [...ab], backendRefs: desiredBackendRefs(names, routes) }],
+    backendRefs: desiredBackendRefs(names, { primaryWeight: 100, canaryWeight: 0 }),
+  };
+}
+
 /** The rules of a route we create: ours alone. */
-export function newRules(names: RouteNames, routes: Routes): JsonObject[] {
-  return [{ matches: ALL_PATHS, backendRefs: desiredBackendRefs(names, routes) }];
+export function newRules(
+  names: RouteNames,
+  routes: Routes,
+  ab: readonly JsonObject[] | null = null,
+): JsonObject[] {
+  const { abRules, backendRefs } = ourRules(names, routes, ab);
+  return [...abRules, { matches: ALL_PATHS, backendRefs }];
+}
+
+/** The live rules without our A/B rules (every rule naming our Services but the last). */
+export function withoutAbRules(rules: readonly Json[], names: RouteNames): Json[] {
+  const i = ourRuleIndex(rules, names, false);
+  return rules.filter((r, j) => j >= i || !namesAny(r, [names.primary, names.canary]));
 }
 
 /**
@@ -129,12 +167,16 @@ export function rulesWithOurs(
   names: RouteNames,
   routes: Routes,
   apexToo: boolean,
+  ab: readonly JsonObject[] | null = null,
 ): Json[] {
   const rules = rulesOf(live) as Json[];
   const i = ourRuleIndex(rules, names, apexToo);
-  const backendRefs = desiredBackendRefs(names, routes);
-  if (i < 0) return [...rules, ...newRules(names, routes)];
-  return rules.map((r, j) => (j === i && isJsonObject(r) ? { ...r, backendRefs } : r));
+  if (i < 0) return [...rules, ...newRules(names, routes, ab)];
+  const { abRules, backendRefs } = ourRules(names, routes, ab);
+  return rules.flatMap((r, j): Json[] => {
+    if (j === i && isJsonObject(r)) return [...abRules, { ...r, backendRefs }];
+    return namesAny(r, [names.primary, names.canary]) ? [] : [r]; // an old A/B rule
+  });
 }
 
 const isWeight = (w: unknown): w is number =>
@@ -145,11 +187,37 @@ const isWeight = (w: unknown): w is number =>
  * weight is 1), so any two non-negative weights with a positive sum read back; anything else is
  * a problem to repair.
  */
-export function readRouteRoutes(route: LiveRoute, names: RouteNames): RoutesReading {
+export function readRouteRoutes(
+  route: LiveRoute,
+  names: RouteNames,
+  ab: readonly JsonObject[] | null = null,
+): RoutesReading {
   const rules = rulesOf(route);
   const i = ourRuleIndex(rules, names, false);
   if (i < 0) return { ok: false, problem: `no rule sends to ${names.primary} or ${names.canary}` };
-  const refs = backendRefsOf(rules[i]);
+  const weighted = readRuleRoutes(rules[i], names);
+  const abRules = rules.slice(0, i).filter((r) => namesAny(r, [names.primary, names.canary]));
+  if (!weighted.ok || abRules.length === 0) {
+    // No A/B rule: an A/B Canary's non-matching requests must all be on the primary.
+    return weighted.ok && ab !== null && weighted.routes.canaryWeight > 0
+      ? { ok: false, problem: 'an A/B run sends requests that do not match to the canary' }
+      : weighted;
+  }
+  const [abRule] = abRules;
+  if (ab === null || abRules.length > 1 || !isDeepStrictEqual(matchesOf(abRule), ab)) {
+    return { ok: false, problem: 'an A/B rule does not carry the matches of spec.analysis.match' };
+  }
+  if (weighted.routes.canaryWeight > 0) {
+    return { ok: false, problem: 'an A/B run sends requests that do not match to the canary' };
+  }
+  return readRuleRoutes(abRule, names);
+}
+
+const matchesOf = (rule: unknown): unknown => (isJsonObject(rule) ? rule['matches'] : undefined);
+
+/** One rule's weights of primary and canary as exact percentages. */
+function readRuleRoutes(rule: unknown, names: RouteNames): RoutesReading {
+  const refs = backendRefsOf(rule);
   if (refs.length !== 2) {
     return { ok: false, problem: 'our rule does not have exactly two backendRefs' };
   }

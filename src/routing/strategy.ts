@@ -5,10 +5,10 @@ import { UnsupportedStrategyError } from './errors.js';
 import type { TrafficStrategy } from './types.js';
 
 export const SMI_CAPABILITIES = {
-  v1alpha1: { weighted: true, headerMatch: false, mirror: false },
-  v1alpha2: { weighted: true, headerMatch: false, mirror: false },
-  v1alpha3: { weighted: true, headerMatch: true, mirror: false },
-  v1alpha4: { weighted: true, headerMatch: true, mirror: false },
+  v1alpha1: { weighted: true, headerMatch: false, abMatch: false, mirror: false },
+  v1alpha2: { weighted: true, headerMatch: false, abMatch: false, mirror: false },
+  v1alpha3: { weighted: true, headerMatch: true, abMatch: false, mirror: false },
+  v1alpha4: { weighted: true, headerMatch: true, abMatch: false, mirror: false },
 } as const satisfies Record<TrafficSplitVersion, Record<TrafficStrategy['kind'], boolean>>;
 
 /** Throws UnsupportedStrategyError unless `version` expresses `strategy`. */
@@ -23,7 +23,9 @@ export function assertStrategySupported(
   const why =
     strategy.kind === 'mirror'
       ? 'SMI TrafficSplit has no traffic mirroring in any version'
-      : `header matching needs TrafficSplit v1alpha3 or later (matches); the cluster uses ${version}`;
+      : strategy.kind === 'abMatch'
+        ? 'spec.analysis.match (an A/B release) is written over Gateway API HTTPRoute only, not yet over SMI (spec.routing.provider: gatewayapi)'
+        : `header matching needs TrafficSplit v1alpha3 or later (matches); the cluster uses ${version}`;
   throw new UnsupportedStrategyError(`${strategy.kind} cannot be expressed over SMI: ${why}`, {
     details: { strategy: strategy.kind, version },
   });

@@ -2,7 +2,7 @@
 // traffic-splitting API. A Router is one API (SMI TrafficSplit; Gateway API HTTPRoute next): what
 // the controller watches and tracks for it, and a TrafficRouter per Canary, which the engine's
 // effects drive. Routers are registered in factory.ts; nothing outside src/routing names one.
-import type { Canary, CanarySpec } from '../api/canary.js';
+import type { Canary, CanarySpec, HttpMatch } from '../api/canary.js';
 import type { KubeObject } from '../kube/object-key.js';
 import type { ObjectReader } from '../kube/object-reader.js';
 import type { ResourceRef } from '../kube/resources.js';
@@ -19,12 +19,21 @@ export interface Routes {
 /**
  * How traffic is split. `weighted` is the canary strategy every SMI version expresses;
  * `headerMatch` (A/B: only requests matching user-provided HTTPRouteGroups are split) exists
- * from TrafficSplit v1alpha3; `mirror` has no SMI expression at all.
+ * from TrafficSplit v1alpha3; `abMatch` (A/B by spec.analysis.match: the weights are those of
+ * the matching requests, every other request stays on the primary) is written over Gateway API
+ * HTTPRoute; `mirror` has no SMI expression at all.
  */
 export type TrafficStrategy =
   | { readonly kind: 'weighted' }
   | { readonly kind: 'headerMatch'; readonly routeGroups: readonly string[] }
+  | { readonly kind: 'abMatch'; readonly match: readonly HttpMatch[] }
   | { readonly kind: 'mirror' };
+
+/** The strategy a Canary asks for: `abMatch` with spec.analysis.match (an A/B release). */
+export function trafficStrategyOf(canary: { readonly spec: CanarySpec }): TrafficStrategy {
+  const match = canary.spec.analysis?.match;
+  return match === undefined || match.length === 0 ? WEIGHTED : { kind: 'abMatch', match };
+}
 
 export const WEIGHTED: TrafficStrategy = { kind: 'weighted' };
 

@@ -1,7 +1,7 @@
 // What every e2e scenario repeats, in one place: the app and its Canary brought to Initialized
 // while the route (TrafficSplit or HTTPRoute) is recorded, a new revision, and the waits on what follows.
 import type { CanaryStatus } from '../../src/api/canary.js';
-import { eventually, phaseIs, waitForStatus, type E2E } from './harness.js';
+import { eventually, getCanary, phaseIs, waitForStatus, type E2E } from './harness.js';
 import {
   APP,
   appYaml,
@@ -60,6 +60,27 @@ export async function newRevision(
     '-p',
     revisionPatch(annotations),
   ]);
+}
+
+/**
+ * A new revision whose behaviour is exactly `behaviour` (earlier behaviour cleared), marked
+ * `example.com/rev: rev`; resolves once the Canary runs it, so that a wait for the end does not
+ * see the previous run's.
+ */
+export async function releaseRevision(
+  e: E2E,
+  ns: string,
+  rev: string,
+  behaviour: Record<string, string> = {},
+): Promise<CanaryStatus> {
+  const before = (await getCanary(e, ns, APP)).status?.revision;
+  await newRevision(e, ns, {
+    'emulator.weightlifter.io/error-rate': null,
+    'emulator.weightlifter.io/ready': null,
+    'example.com/rev': rev,
+    ...behaviour,
+  });
+  return waitForStatus(e, ns, APP, `revision ${rev} running`, (s) => s.revision !== before);
 }
 
 /** Waits for the run to end (Succeeded or Failed) and returns that status. */

@@ -62,6 +62,14 @@ export interface CanaryOptions {
    * threshold turns it off: fail-fast would otherwise race the second failing step.
    */
   readonly failFast?: boolean;
+  /** An A/B release: spec.analysis.iterations and match (instead of stepWeights). */
+  readonly ab?: { readonly iterations: number; readonly match: readonly unknown[] };
+}
+
+function strategyYaml(opts: CanaryOptions): string {
+  if (opts.ab === undefined)
+    return `    stepWeights: ${JSON.stringify(opts.stepWeights ?? [20, 50])}`;
+  return `    iterations: ${String(opts.ab.iterations)}\n    match: ${JSON.stringify(opts.ab.match)}`;
 }
 
 export function canaryYaml(ns: string, opts: CanaryOptions = {}): string {
@@ -94,7 +102,7 @@ ${revert}  skipAnalysis: ${opts.skipAnalysis === true ? 'true' : 'false'}
   analysis:
     interval: ${opts.interval ?? '2s'}
     threshold: ${opts.threshold ?? 2}
-${failFast}    stepWeights: ${JSON.stringify(opts.stepWeights ?? [20, 50])}
+${failFast}${strategyYaml(opts)}
     metrics:
       - name: success-rate
         interval: ${opts.window ?? '3s'}

@@ -27,6 +27,15 @@ const analysis = (fields: Record<string, unknown>): Record<string, unknown> =>
 const metric = (m: Record<string, unknown>): Record<string, unknown> =>
   analysis({ stepWeight: 10, metrics: [m] });
 
+const insider = [{ headers: { 'x-canary': { exact: 'insider' } } }];
+
+/** An A/B analysis: `fields` (the strategy) with a valid match. */
+const abWith = (fields: Record<string, unknown>): Record<string, unknown> =>
+  analysis({ ...fields, match: insider });
+
+/** An A/B analysis (iterations 3) with this match. */
+const ab = (match: unknown): Record<string, unknown> => analysis({ iterations: 3, match });
+
 const okMetric = {
   name: 'success-rate',
   trafficMetrics: { metric: 'success-rate' },
@@ -482,6 +491,103 @@ export const invalidCanaries: readonly InvalidCase[] = [
     spec: spec({ schedule: { timeZone: 'Local', allow: ['* * * * *'] } }),
     path: 'spec.schedule.timeZone',
     rule: 'must name a zone: Local would be the time zone of whichever host reads it',
+  },
+  // A/B match
+  {
+    name: 'match without iterations',
+    spec: abWith({ stepWeight: 10 }),
+    path: 'spec.analysis.match',
+    rule: 'Required value: match (A/B release) needs iterations',
+  },
+  {
+    name: 'match with stepWeights',
+    spec: abWith({ iterations: 3, stepWeights: [10, 20] }),
+    path: 'spec.analysis.match',
+    rule: 'Forbidden: match (A/B release) cannot be combined with stepWeight, stepWeights or maxWeight',
+  },
+  {
+    name: 'match with maxWeight',
+    spec: abWith({ iterations: 3, maxWeight: 50 }),
+    path: 'spec.analysis.match',
+    rule: 'Forbidden: match (A/B release) cannot be combined with stepWeight, stepWeights or maxWeight',
+  },
+  {
+    name: 'an empty match list',
+    spec: ab([]),
+    path: 'spec.analysis.match',
+    rule: 'should have at least 1 items',
+  },
+  {
+    name: 'an empty match entry',
+    spec: ab([{}]),
+    path: 'spec.analysis.match[0]',
+    rule: 'Required value: a match needs headers, pathRegex or methods',
+  },
+  {
+    name: 'nine match entries',
+    spec: ab(Array.from({ length: 9 }, (_, i) => ({ headers: { [`x-${i}`]: { exact: 'y' } } }))),
+    path: 'spec.analysis.match',
+    rule: 'must have at most 8 items',
+  },
+  {
+    name: 'a header with two kinds of match',
+    spec: ab([{ headers: { 'x-canary': { exact: 'a', prefix: 'b' } } }]),
+    path: 'spec.analysis.match[0].headers[x-canary]',
+    rule: 'set exactly one of exact, prefix, regex',
+  },
+  {
+    name: 'a header with no kind of match',
+    spec: ab([{ headers: { 'x-canary': {} } }]),
+    path: 'spec.analysis.match[0].headers[x-canary]',
+    rule: 'set exactly one of exact, prefix, regex',
+  },
+  {
+    name: 'an invalid header regex',
+    spec: ab([{ headers: { cookie: { regex: 'insider=(1' } } }]),
+    path: 'spec.analysis.match[0].headers[cookie].regex',
+    rule: 'must be a valid RE2 regular expression',
+  },
+  {
+    name: 'an invalid pathRegex',
+    spec: ab([{ pathRegex: '/api/[v1' }]),
+    path: 'spec.analysis.match[0].pathRegex',
+    rule: 'must be a valid RE2 regular expression',
+  },
+  {
+    name: 'a header name with a space',
+    spec: ab([{ headers: { 'x canary': { exact: 'insider' } } }]),
+    path: 'spec.analysis.match[0].headers',
+    rule: 'header names must be HTTP token characters',
+  },
+  {
+    name: 'the same header twice, in two cases',
+    spec: ab([{ headers: { 'X-Canary': { exact: 'a' }, 'x-canary': { exact: 'b' } } }]),
+    path: 'spec.analysis.match[0].headers',
+    rule: 'header names are case-insensitive: each may appear only once',
+  },
+  {
+    name: 'seventeen headers in one match',
+    spec: ab([
+      {
+        headers: Object.fromEntries(
+          Array.from({ length: 17 }, (_, i) => [`x-${i}`, { exact: 'y' }]),
+        ),
+      },
+    ]),
+    path: 'spec.analysis.match[0].headers',
+    rule: 'must have at most 16 items',
+  },
+  {
+    name: 'an unknown method',
+    spec: ab([{ methods: ['FETCH'] }]),
+    path: 'spec.analysis.match[0].methods[0]',
+    rule: 'Unsupported value: "FETCH"',
+  },
+  {
+    name: 'a method twice',
+    spec: ab([{ methods: ['GET', 'GET'] }]),
+    path: 'spec.analysis.match[0].methods[1]',
+    rule: 'Duplicate value: "GET"',
   },
 ];
 

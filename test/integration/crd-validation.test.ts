@@ -85,6 +85,7 @@ describe('valid Canaries are stored with defaults filled in', () => {
     ['stepWeight/maxWeight', 'canary-step-weight.yaml'],
     ['stepWeights', 'canary-step-weights.yaml'],
     ['iterations (blue/green)', 'canary-blue-green.yaml'],
+    ['match (A/B)', 'canary-ab.yaml'],
   ])('%s (examples/%s)', async (_strategy, file) => {
     const manifest = example(file) as Canary;
     await createCanary(manifest.metadata.name ?? '', manifest.spec);

@@ -10,7 +10,7 @@ import { isNotFound } from '../../src/kube/errors.js';
 import { EMULATOR_ANNOTATIONS } from '../../dev/local/emulator/annotations.js';
 import type { MeshApi } from '../../dev/local/mesh-apis.js';
 import {
-  newRevision,
+  releaseRevision,
   waitForEnd,
   waitForReplicas,
   waitForStepDone,
@@ -96,25 +96,7 @@ async function watchingTraffic<T>(
   }
 }
 
-/**
- * A new revision whose behaviour is exactly `behaviour` (earlier behaviour cleared); resolves once
- * the Canary runs it (so that a wait for the end does not see the previous run's).
- */
-async function release(
-  e: E2E,
-  ns: string,
-  rev: string,
-  behaviour: Record<string, string> = {},
-): Promise<CanaryStatus> {
-  const before = (await getCanary(e, ns, APP)).status?.revision;
-  await newRevision(e, ns, {
-    'emulator.weightlifter.io/error-rate': null,
-    'emulator.weightlifter.io/ready': null,
-    'example.com/rev': rev,
-    ...behaviour,
-  });
-  return waitForStatus(e, ns, APP, `revision ${rev} running`, (s) => s.revision !== before);
-}
+const release = releaseRevision;
 
 const WORLDS: readonly { router: Router; meshApis: readonly MeshApi[] }[] = [
   { router: 'smi', meshApis: ['smi', 'gatewayapi'] },

@@ -8,7 +8,7 @@ import type { AnalysisTemplateSpec } from '../../api/analysis-template.js';
 import { renderQuery } from '../../metrics/query-template.js';
 import type { UrlPolicy } from '../../outbound/url-policy.js';
 import { parseDuration } from '../../time/duration.js';
-import { strategyFrom } from '../../progression/strategy.js';
+import { progressionOf, strategyFrom } from '../../progression/strategy.js';
 import { compileSchedule } from '../../progression/windows.js';
 import type { RoutingProvider } from '../../api/constants.js';
 import type { ServedRoutingApis } from './route-lookup.js';
@@ -62,12 +62,7 @@ function durationProblems(canary: Canary): Found[] {
 
 function strategyProblems(canary: Canary): Found[] {
   const a = canary.spec.analysis ?? {};
-  const strategy = strategyFrom({
-    stepWeight: a.stepWeight,
-    maxWeight: a.maxWeight,
-    stepWeights: a.stepWeights,
-    iterations: a.iterations,
-  });
+  const strategy = strategyFrom(progressionOf(a));
   const out: Found[] = strategy.ok
     ? []
     : [{ field: 'spec.analysis', message: strategy.error.message }];

@@ -10,7 +10,7 @@ import { renderTable } from './table.js';
 function stepLabel(s: CanarySummary): string {
   const st = s.strategy;
   if (st === null) return '-';
-  if (st.kind === 'blueGreen') return `${Math.min(s.iterations, st.iterations)}/${st.iterations}`;
+  if (st.kind !== 'canary') return `${Math.min(s.iterations, st.iterations)}/${st.iterations}`;
   return `${st.weights.filter((w) => w <= s.canaryWeight).length}/${st.weights.length}`;
 }
 

@@ -29,9 +29,14 @@ function stepList(weights: readonly number[], weight: number, style: Style): str
 export function progressBar(p: BarInput, style: Style, width = 30): string {
   const s = p.strategy;
   if (s === null) return `${bar(p.canaryWeight / 100, width, style)} ${p.canaryWeight}%`;
-  if (s.kind === 'blueGreen') {
+  if (s.kind !== 'canary') {
     const done = Math.min(p.iterations, s.iterations);
-    const label = `iteration ${done}/${s.iterations}, canary weight ${p.canaryWeight}%`;
+    // A/B: the weight is the matching requests' split; every other request is on the primary.
+    const weight =
+      s.kind === 'ab'
+        ? `${p.canaryWeight}% of matching requests on the canary`
+        : `canary weight ${p.canaryWeight}%`;
+    const label = `iteration ${done}/${s.iterations}, ${weight}`;
     return `${bar(done / s.iterations, width, style)} ${label}`;
   }
   const max = s.weights[s.weights.length - 1] ?? 100;

@@ -33,6 +33,9 @@ function headerLines(s: CanarySummary, style: Style): string[] {
     s.lastPromotedRevision === null ? '' : ` (promoted: ${shortRevision(s.lastPromotedRevision)})`;
   lines.push(`${label(style, 'Revision')}${shortRevision(s.revision)}${promoted}`);
   if (s.routes !== null) lines.push(`${label(style, 'Route')}${routeText(s.routes, style)}`);
+  if (s.match !== null) {
+    lines.push(`${label(style, 'Match')}${truncate(clean(s.match), style.width - 11, style)}`);
+  }
   lines.push(`${label(style, 'Progress')}${progressBar(s, style)}`);
   const failed = `${s.failedChecks}/${s.threshold} failed checks`;
   lines.push(

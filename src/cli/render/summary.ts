@@ -4,7 +4,8 @@
 // and time in phase measured from status.phaseSince.
 import type { Canary, Condition, OperationStatus, RunRecord } from '../../api/canary.js';
 import { STORED_DEFAULTS } from '../../api/defaults.js';
-import { strategyFrom, type Strategy } from '../../progression/strategy.js';
+import { matchText } from './match-text.js';
+import { progressionOf, strategyFrom, type Strategy } from '../../progression/strategy.js';
 import { since } from './duration.js';
 
 export interface MetricSummary {
@@ -52,6 +53,8 @@ export interface CanarySummary {
   readonly stepIndex: number;
   readonly iterations: number;
   readonly strategy: Strategy | null;
+  /** spec.analysis.match on one line (an A/B release); null without one. */
+  readonly match: string | null;
   readonly failedChecks: number;
   readonly threshold: number;
   readonly revision: string | null;
@@ -109,12 +112,7 @@ function metricsOf(canary: Canary): MetricSummary[] {
 
 function strategyOf(canary: Canary): Strategy | null {
   const a = canary.spec.analysis ?? {};
-  const result = strategyFrom({
-    stepWeight: a.stepWeight,
-    maxWeight: a.maxWeight,
-    stepWeights: a.stepWeights,
-    iterations: a.iterations,
-  });
+  const result = strategyFrom(progressionOf(a));
   return result.ok ? result.strategy : null;
 }
 
@@ -141,6 +139,7 @@ export function summarize(
     stepIndex: s.stepIndex ?? 0,
     iterations: s.iterations ?? 0,
     strategy: strategyOf(canary),
+    match: matchText(canary.spec.analysis?.match),
     failedChecks: s.failedChecks ?? 0,
     threshold: canary.spec.analysis?.threshold ?? STORED_DEFAULTS.analysis.threshold,
     revision: s.revision ?? null,

@@ -1,11 +1,14 @@
 // Progressing and WaitingPromotion: the guarded part of a run, evaluated on every reconcile.
 // Order: a newer revision restarts the run at weight 0; an unready canary holds (bounded by the
 // progress deadline from the moment it became unready; a canary that never becomes ready rolls
-// back); skipAnalysis promotes a ready canary; a reached threshold rolls back; a TrafficSplit behind
-// the status weight is routed first (traffic-shift.ts); otherwise, when an interval has passed
-// since the last tick, run the tick, and before that, fail-fast's evaluations (fail-fast.ts).
-import { stepDue, thresholdReached, strategyFrom } from '../../progression/index.js';
+// back); skipAnalysis promotes a ready canary; a blue/green run with traffic on the canary too
+// early (an A/B run's match removed) goes back to weight 0; a reached threshold rolls back; a
+// TrafficSplit behind the status weight is routed first (traffic-shift.ts); otherwise, when an
+// interval has passed since the last tick, run the tick, and before that, fail-fast's
+// evaluations (fail-fast.ts).
+import { stepDue, thresholdReached, strategyFrom, type Strategy } from '../../progression/index.js';
 import {
+  event,
   keep,
   overdue,
   routesAt,
@@ -22,6 +25,16 @@ import { tick } from './tick.js';
 import { awaitTraffic, measuredSince, stepLength, trafficShifted } from './traffic-shift.js';
 import { beginPromotion, cancelRun, rollback } from './transitions.js';
 import { startRun } from './run-start.js';
+
+/**
+ * A blue/green run has traffic on the canary only after all its iterations passed and
+ * confirm-promotion allowed the switch (phase Progressing); any other weight comes from an A/B
+ * run (`match`) whose match was removed mid-run.
+ */
+function lostItsMatch(state: RunState, strategy: Strategy): boolean {
+  if (strategy.kind !== 'blueGreen' || state.canaryWeight === 0) return false;
+  return state.iterations < strategy.iterations || state.phase === 'WaitingPromotion';
+}
 
 export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarget): Step {
   if (target.revision !== state.revision) {
@@ -67,6 +80,17 @@ export function progressingPhase(ctx: Ctx, state: RunState, target: ObservedTarg
     return verdict(ready, 'InvalidSpec', strategy.error.message, {
       health: 'stalled',
       announce: 'Warning',
+      requeueAfterMs: ctx.spec.intervalMs,
+    });
+  }
+  if (lostItsMatch(ready, strategy.strategy)) {
+    // An A/B run whose spec.analysis.match was removed is blue/green now, where the canary weight
+    // is every request's: back to the primary, rather than every request to the canary.
+    const message =
+      'blue/green run with traffic on the canary before its iterations passed ' +
+      '(spec.analysis.match removed during an A/B run?): all traffic back to the primary';
+    return verdict({ ...ready, canaryWeight: 0 }, 'Progressing', message, {
+      notes: [event('Warning', 'StrategyChanged', message)],
       requeueAfterMs: ctx.spec.intervalMs,
     });
   }

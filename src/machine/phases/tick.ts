@@ -211,6 +211,21 @@ function startIterations(ctx: Ctx, state: RunState, iterations: number): Step {
   });
 }
 
+/** What an advance did: an iteration passed (blue/green, A/B) or a weight was taken. */
+function advanceMessage(
+  strategy: Strategy,
+  state: RunState,
+  step: { readonly canaryWeight: number; readonly iterations: number },
+): string {
+  if (strategy.kind === 'canary' || (strategy.kind === 'blueGreen' && step.canaryWeight > 0)) {
+    return `canary weight ${step.canaryWeight}`;
+  }
+  if (strategy.kind === 'ab' && state.canaryWeight === 0) {
+    return 'matching requests routed to the canary';
+  }
+  return `iteration ${step.iterations}/${strategy.iterations} passed`;
+}
+
 function advance(ctx: Ctx, state: RunState, strategy: Strategy): Step {
   const step = nextStep(strategy, state);
   if (step.gate !== null) {
@@ -243,10 +258,7 @@ function advance(ctx: Ctx, state: RunState, strategy: Strategy): Step {
   };
   const blind =
     ctx.spec.checks.metrics + ctx.spec.checks.gateHooks === 0 ? ` (${NO_CHECKS_NOTE})` : '';
-  const message =
-    strategy.kind === 'blueGreen' && step.canaryWeight === 0
-      ? `iteration ${step.iterations}/${strategy.iterations} passed${blind}`
-      : `canary weight ${step.canaryWeight}${blind}`;
+  const message = `${advanceMessage(strategy, state, step)}${blind}`;
   return verdict(next, 'Progressing', message, {
     // Leaving WaitingPromotion for a step of traffic: blue/green's switch after confirm-promotion.
     rule: state.phase === 'WaitingPromotion' ? 'confirmed' : null,

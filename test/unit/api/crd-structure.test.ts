@@ -216,7 +216,7 @@ interface Example {
 
 /** Paths of an object in flattenSchema notation, stopping at maps the schema declares. */
 function fieldPaths(value: unknown, path: string): string[] {
-  const mapFields = ['templateVariables', 'metadata', 'variables', 'trackedConfigs'];
+  const mapFields = ['templateVariables', 'metadata', 'variables', 'trackedConfigs', 'headers'];
   if (Array.isArray(value)) {
     return value.flatMap((item: unknown) => (isObject(item) ? childPaths(item, `${path}[]`) : []));
   }

@@ -46,6 +46,38 @@ describe('renderStatus', () => {
     ]);
   });
 
+  it('shows an A/B release: its match and the matching requests on the canary', () => {
+    const base = canary({ canaryWeight: 100, iterations: 2 });
+    const ab = {
+      ...base,
+      spec: {
+        ...base.spec,
+        analysis: {
+          interval: '30s',
+          iterations: 5,
+          match: [
+            { headers: { 'x-canary': { exact: 'insider' } } },
+            {
+              headers: { cookie: { regex: '^(.*;\\s*)?insider=1(;.*)?$' } },
+              methods: ['GET' as const],
+            },
+            { headers: { 'user-agent': { prefix: 'curl/' } }, pathRegex: '/api/.*' },
+          ],
+        },
+      },
+    };
+    const lines = renderStatus(summarize(ab, [], NOW), { ...PLAIN, width: 200 }, NOW);
+    expect(lines).toContain(
+      'Match      x-canary = "insider" or cookie ~ "^(.*;\\\\s*)?insider=1(;.*)?$" and method GET or user-agent starts with "curl/" and path ~ "/api/.*"',
+    );
+    expect(lines).toContain(
+      'Progress   [############------------------] iteration 2/5, 100% of matching requests on the canary',
+    );
+    expect(renderStatus(summarize(canary(), [], NOW), PLAIN, NOW).join('\n')).not.toContain(
+      'Match',
+    );
+  });
+
   it('colours phase and results only when colour is on', () => {
     const coloured = renderStatus(summarize(canary(), events, NOW), COLOR, NOW).join('\n');
     expect(coloured).toContain('\u001b[36mProgressing\u001b[39m');

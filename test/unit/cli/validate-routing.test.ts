@@ -5,6 +5,7 @@ import type { Canary, Routing } from '../../../src/api/canary.js';
 import type { RoutingProvider } from '../../../src/api/constants.js';
 import type { ServedRoutingApis } from '../../../src/cli/commands/route-lookup.js';
 import {
+  MATCH_NEEDS_GATEWAY_API,
   PARENT_REFS_NEED_GATEWAY_API,
   routingFindings,
 } from '../../../src/cli/commands/validate-routing.js';
@@ -116,5 +117,32 @@ describe('routingFindings', () => {
     expect(failing.notes).toEqual([
       'spec.routing.provider: not checked (API discovery): connection refused',
     ]);
+  });
+
+  it('refuses an A/B match over SMI, as the controller does; none over Gateway API', async () => {
+    const ab = (routing: Routing | undefined): Canary => {
+      const c = canaryWith(routing);
+      return {
+        ...c,
+        spec: {
+          ...c.spec,
+          analysis: { iterations: 3, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] },
+        },
+      };
+    };
+    const field = 'spec.analysis.match';
+    const named = await routingFindings(ab({ provider: 'smi' }), 'auto', undefined);
+    expect(named.problems).toEqual([{ field, message: MATCH_NEEDS_GATEWAY_API }]);
+    const picked = await routingFindings(ab(undefined), 'auto', () => Promise.resolve(BOTH));
+    expect(picked.problems).toEqual([
+      {
+        field,
+        message: `${MATCH_NEEDS_GATEWAY_API}; spec.routing.provider unset (the controller's auto) picks SMI TrafficSplit here`,
+      },
+    ]);
+    const gateway = await routingFindings(ab({ provider: 'gatewayapi' }), 'auto', () =>
+      Promise.resolve(GATEWAY),
+    );
+    expect(gateway.problems).toEqual([]);
   });
 });

@@ -394,6 +394,77 @@ describe('strategies and shortcuts', () => {
     expect(w.called('runChecks')).toHaveLength(6);
   });
 
+  it('A/B: the matching requests go to the canary, N checked iterations there, promote, back to the primary', async () => {
+    const s = spec({ progression: { iterations: 2, match: true } });
+    const w = await World.initialized(s);
+    w.release('rev2');
+    await w.reconcile(s);
+    await w.reconcile(s); // first tick: pre-rollout, then the matching requests to the canary
+    expect(w.status).toMatchObject({ canaryWeight: 100, iterations: 0 });
+    expect(w.routes).toEqual({ primaryWeight: 0, canaryWeight: 100 });
+    expect(w.hookCalls()).toEqual(
+      expect.arrayContaining(['pre-rollout', 'confirm-traffic-increase']),
+    );
+    expect(w.called('runChecks')).toHaveLength(0);
+    await tick(w, [ok()], s);
+    expect(w.status).toMatchObject({ canaryWeight: 100, iterations: 1 });
+    await tick(w, [unsure()], s); // an iteration that measured nothing does not count
+    expect(w.status).toMatchObject({ canaryWeight: 100, iterations: 1 });
+    await tick(w, [ok()], s);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 100, iterations: 2 });
+    await tick(w, [ok()], s);
+    expect(w.status?.phase).toBe('Promoting');
+    expect(w.called('runChecks')).toHaveLength(4);
+    await w.settle(s);
+    expect(w.status).toMatchObject({ phase: 'Succeeded', canaryWeight: 0 });
+    expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+  });
+
+  it('A/B: failed checks roll back, all traffic to the primary', async () => {
+    const s = spec({ progression: { iterations: 3, match: true }, threshold: 1 });
+    const w = await World.initialized(s);
+    w.release('rev2');
+    await w.reconcile(s);
+    await w.reconcile(s);
+    expect(w.routes).toEqual({ primaryWeight: 0, canaryWeight: 100 });
+    await tick(w, [bad()], s);
+    await w.settle(s);
+    expect(w.status).toMatchObject({ phase: 'Failed', canaryWeight: 0 });
+    expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+  });
+
+  it('A/B: a match removed mid-run sends all traffic back to the primary, never every request to the canary', async () => {
+    const s = spec({ progression: { iterations: 3, match: true } });
+    const w = await World.initialized(s);
+    w.release('rev2');
+    await w.reconcile(s);
+    await w.reconcile(s);
+    await tick(w, [ok()], s);
+    expect(w.status).toMatchObject({ canaryWeight: 100, iterations: 1 });
+    const blueGreen = spec({ progression: { iterations: 3 } });
+    const r = await w.reconcile(blueGreen);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0, iterations: 1 });
+    expect(types(r.plan.effects)).toEqual(['routeTraffic:0', 'event:StrategyChanged']);
+    expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+    await tick(w, [ok()], blueGreen); // the iterations continue, blue/green's way
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 0, iterations: 2 });
+  });
+
+  it('A/B: a match removed after the last iteration passed is blue/green after its switch: checked at 100, promoted', async () => {
+    const s = spec({ progression: { iterations: 1, match: true } });
+    const w = await World.initialized(s);
+    w.release('rev2');
+    await w.reconcile(s);
+    await w.reconcile(s);
+    await tick(w, [ok()], s);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 100, iterations: 1 });
+    const blueGreen = spec({ progression: { iterations: 1 } });
+    await w.reconcile(blueGreen);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 100 });
+    await tick(w, [ok()], blueGreen);
+    expect(w.status?.phase).toBe('Promoting');
+  });
+
   it('skipAnalysis promotes a new revision once the canary is ready, without checks or traffic', async () => {
     const s = spec({ skipAnalysis: true });
     const w = await World.initialized(s);

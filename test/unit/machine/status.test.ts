@@ -218,6 +218,7 @@ describe('engine spec', () => {
           maxWeight: undefined,
           stepWeights: [5, 50],
           iterations: undefined,
+          match: false,
         },
         stepWeightPromotion: 0,
         progressDeadlineMs: 600_000,

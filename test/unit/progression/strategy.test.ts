@@ -3,6 +3,7 @@ import {
   linearWeights,
   measuresTraffic,
   nextStep,
+  progressionOf,
   promotionWeight,
   strategyFrom,
   type ProgressionSpec,
@@ -87,6 +88,37 @@ describe('blue/green iterations', () => {
       iterations: 2,
       gate: null,
     });
+  });
+});
+
+describe('A/B (iterations with match)', () => {
+  it('routes the matching requests first (confirm-traffic-increase), counts N iterations there, then promotes', () => {
+    const run = walk(strategy({ iterations: 3, match: true }));
+    expect(run.weights).toEqual([100, 100, 100, 100]);
+    expect(run.gates).toEqual(['confirm-traffic-increase', null, null, null, 'confirm-promotion']);
+  });
+
+  it('measures from the first step on the canary, never at weight 0', () => {
+    const s = strategy({ iterations: 1, match: true });
+    expect(measuresTraffic(s, { canaryWeight: 0, iterations: 0 })).toBe(false);
+    expect(measuresTraffic(s, { canaryWeight: 100, iterations: 0 })).toBe(true);
+  });
+
+  it.each<[string, ProgressionSpec]>([
+    ['without iterations', { match: true }],
+    ['with stepWeight', { match: true, stepWeight: 10 }],
+    ['with stepWeights and iterations', { match: true, iterations: 2, stepWeights: [10] }],
+    ['with maxWeight', { match: true, iterations: 2, maxWeight: 50 }],
+    ['zero iterations', { match: true, iterations: 0 }],
+  ])('rejects match %s', (_name, spec) => {
+    const r = strategyFrom(spec);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.reason).toBe('InvalidStrategy');
+  });
+
+  it('progressionOf says whether spec.analysis.match is set', () => {
+    expect(progressionOf({ iterations: 2, match: [{}] })).toMatchObject({ match: true });
+    expect(progressionOf({ iterations: 2 })).toMatchObject({ match: false });
   });
 });
 

@@ -1,0 +1,179 @@
+// End-to-end, issue 16 (Gateway API half): an A/B release by HTTP match. In a GAMMA world, 20 % of
+// the emulator's requests carry `x-canary: insider`; during the run the canary Deployment gets
+// those and only those (Prometheus, by deployment); a healthy run is promoted after its
+// iterations, a bad one rolled back, and after either the HTTPRoute has no match rule and routes
+// everything to the primary. In an SMI world, a Canary with a match is refused before any
+// traffic moves.
+import { describe, expect, it, jest } from '@jest/globals';
+import type { CanaryStatus } from '../../src/api/canary.js';
+import { isNotFound } from '../../src/kube/errors.js';
+import { REQUEST_MIX_ANNOTATION } from '../../dev/local/emulator/request-mix.js';
+import { releaseRevision, waitForEnd } from '../e2e/canary-run.js';
+import { initializedCanary, useE2E } from '../e2e/fixtures.js';
+import { eventually, getCanary, waitForStatus, type E2E } from '../e2e/harness.js';
+import { APP, BEHAVIOUR, appYaml, canaryYaml, namespaceYaml } from '../e2e/manifests.js';
+import { canaryEvents, getDeployment, getService } from '../e2e/observers.js';
+import { queryAt, waitForSpan } from './world-helpers.js';
+
+jest.setTimeout(180_000);
+
+const MATCH = [{ headers: { 'x-canary': { exact: 'insider' } } }];
+const AB = { ab: { iterations: 8, match: MATCH }, interval: '2s' } as const;
+const mix = (value: string): string =>
+  JSON.stringify([{ percent: 20, headers: { 'x-canary': value } }]);
+const ROUTES = '/apis/gateway.networking.k8s.io/v1';
+
+interface Rule {
+  matches?: unknown[];
+  backendRefs?: { name: string; weight?: number }[];
+}
+
+async function rulesOf(e: E2E, ns: string): Promise<Rule[]> {
+  const route = await e.admin.get<{ spec?: { rules?: Rule[] } }>(
+    `${ROUTES}/namespaces/${ns}/httproutes/${APP}`,
+  );
+  return route.spec?.rules ?? [];
+}
+
+const weights = (r: Rule | undefined): Record<string, number | undefined> =>
+  Object.fromEntries((r?.backendRefs ?? []).map((b) => [b.name, b.weight]));
+
+/** Our rules now: the A/B rule while a run has the matching requests, then the weighted one. */
+const isAbRule = (r: Rule): boolean => JSON.stringify(r.matches).includes('x-canary');
+
+/** Inbound requests per Deployment of `ns` over the `seconds` before `at`. */
+async function requestsByDeployment(
+  e: E2E,
+  ns: string,
+  seconds: number,
+  at: number,
+): Promise<Record<string, number>> {
+  const q = `sum by (deployment) (increase(request_total{direction="inbound",namespace="${ns}"}[${String(seconds)}s]))`;
+  const rows = await queryAt(e.world, q, at);
+  return Object.fromEntries(rows.map((r) => [r.metric['deployment'] ?? '', r.value]));
+}
+
+async function annotate(e: E2E, ns: string, key: string, value: string): Promise<void> {
+  await e.kubectl(['-n', ns, 'annotate', '--overwrite', 'service', APP, `${key}=${value}`]);
+}
+
+const annotateMix = (e: E2E, ns: string, value: string): Promise<void> =>
+  annotate(e, ns, REQUEST_MIX_ANNOTATION, mix(value));
+
+/** The emulator routes the apex's requests with the canary at `canaryWeight` (by request share). */
+async function emulatorRoutes(e: E2E, ns: string, canaryWeight: number): Promise<void> {
+  await eventually(`${ns}: the emulator sends ${String(canaryWeight)} % to the canary`, () => {
+    const t = e.world.emulator.targets().find((x) => x.namespace === ns && x.service === APP);
+    const total = (t?.backends ?? []).reduce((n, b) => n + b.weight, 0);
+    const canary = (t?.backends ?? [])
+      .filter((b) => b.service === `${APP}-canary`)
+      .reduce((n, b) => n + b.weight, 0);
+    return total > 0 && Math.abs((100 * canary) / total - canaryWeight) < 1e-9 ? true : undefined;
+  });
+}
+
+/** After a run: no A/B rule; one rule of ours, everything on the primary. */
+async function expectAllOnPrimary(e: E2E, ns: string): Promise<void> {
+  const rules = await rulesOf(e, ns);
+  expect(rules.filter(isAbRule)).toEqual([]);
+  expect(rules.map(weights)).toEqual([{ [`${APP}-primary`]: 100, [`${APP}-canary`]: 0 }]);
+  await emulatorRoutes(e, ns, 0);
+}
+
+describe('over Gateway API (GAMMA world)', () => {
+  const e = useE2E('ab-gatewayapi', { world: { meshApis: ['gatewayapi'] } });
+  const ns = 'ab-gw';
+  initializedCanary(e, ns, {
+    canary: { provider: 'gatewayapi', ...AB },
+    splitVersion: 'httproute',
+  });
+
+  it('sends the matching requests, and only those, to the canary; promotes after its iterations', async () => {
+    await annotate(e, ns, 'emulator.weightlifter.io/rps', '200');
+    await annotateMix(e, ns, 'insider');
+    await releaseRevision(e, ns, '2');
+    await waitForStatus(
+      e,
+      ns,
+      APP,
+      'matching requests on the canary',
+      (s) => (s.canaryWeight ?? 0) === 100,
+    );
+    // The A/B rule in front of the weighted rule, which keeps every other request on the primary.
+    await eventually(`${ns}: the A/B rule is written`, async () =>
+      (await rulesOf(e, ns)).some(isAbRule) ? true : undefined,
+    );
+    const rules = await rulesOf(e, ns);
+    expect(rules.map((r) => [isAbRule(r), weights(r)])).toEqual([
+      [true, { [`${APP}-primary`]: 0, [`${APP}-canary`]: 100 }],
+      [false, { [`${APP}-primary`]: 100, [`${APP}-canary`]: 0 }],
+    ]);
+    await emulatorRoutes(e, ns, 20);
+
+    // Prometheus, by Deployment: the canary (the target Deployment) gets 20 % ± 5 points.
+    const seen = await requestsByDeployment(e, ns, 10, await waitForSpan(Date.now() / 1000, 10));
+    const canary = seen[APP] ?? 0;
+    const total = canary + (seen[`${APP}-primary`] ?? 0);
+    expect(total).toBeGreaterThan(500);
+    expect(Math.abs((100 * canary) / total - 20)).toBeLessThanOrEqual(5);
+
+    // With no matching request in the mix, not one request reaches the canary.
+    await annotateMix(e, ns, 'outsider');
+    await emulatorRoutes(e, ns, 0);
+    const none = await requestsByDeployment(e, ns, 5, await waitForSpan(Date.now() / 1000, 5));
+    expect(none[APP] ?? 0).toBe(0);
+    expect(none[`${APP}-primary`] ?? 0).toBeGreaterThan(100);
+    expect((await getCanary(e, ns, APP)).status?.phase).toBe('Progressing');
+
+    await annotateMix(e, ns, 'insider');
+    const done = await waitForEnd(e, ns);
+    expect(done.phase).toBe('Succeeded');
+    expect(done.lastPromotedRevision).toBe(done.revision);
+    expect(done.iterations).toBe(8);
+    await expectAllOnPrimary(e, ns);
+  });
+
+  it('rolls back a bad A/B release (errors on the canary), everything back on the primary', async () => {
+    await releaseRevision(e, ns, '3', BEHAVIOUR.errorRate(0.5));
+    const done: CanaryStatus = await waitForEnd(e, ns);
+    expect(done.phase).toBe('Failed');
+    expect(done.lastPromotedRevision).not.toBe(done.revision);
+    expect((done.lastAnalysis ?? []).find((m) => m.result === 'Failed')?.metric).toBe(
+      'success-rate',
+    );
+    await expectAllOnPrimary(e, ns);
+  });
+});
+
+describe('over SMI', () => {
+  const e = useE2E('ab-smi', { world: { meshApis: ['smi'] } });
+  const ns = 'ab-smi';
+
+  it('refuses a match with Ready=False (UnsupportedStrategy) and a Warning Event, and moves no traffic', async () => {
+    await e.apply(namespaceYaml(ns));
+    await e.apply(appYaml(ns));
+    await e.apply(canaryYaml(ns, { provider: 'smi', ...AB }));
+    const status = await waitForStatus(e, ns, APP, 'Ready=False UnsupportedStrategy', (s) =>
+      (s.conditions ?? []).some(
+        (c) => c.type === 'Ready' && c.status === 'False' && c.reason === 'UnsupportedStrategy',
+      ),
+    );
+    const ready = status.conditions?.find((c) => c.type === 'Ready');
+    expect(ready?.message).toMatch(/spec\.analysis\.match .*Gateway API HTTPRoute only/);
+    const events = await canaryEvents(e.admin, ns, (evs) =>
+      evs.some((ev) => ev.reason === 'UnsupportedStrategy'),
+    );
+    expect(events.find((ev) => ev.reason === 'UnsupportedStrategy')?.type).toBe('Warning');
+    // Nothing routed: no TrafficSplit, no apex Service, no primary.
+    let split = 'found';
+    try {
+      await e.admin.get(`/apis/split.smi-spec.io/v1alpha4/namespaces/${ns}/trafficsplits/${APP}`);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      split = 'not found';
+    }
+    expect(split).toBe('not found');
+    expect(await getService(e.admin, ns, APP)).toBeUndefined();
+    expect(await getDeployment(e.admin, ns, `${APP}-primary`)).toBeUndefined();
+  });
+});
