@@ -3,6 +3,7 @@
 // keeps this file and the CRD in step through src/api/canary-fields.ts.
 import type { ObjectMeta } from '../kube/object-key.js';
 import type {
+  CompareDirection,
   ConditionStatus,
   ManualOperation,
   MeasurementResult,
@@ -88,7 +89,9 @@ export interface Analysis {
 export interface Metric {
   name: string;
   interval?: string;
-  thresholdRange: ThresholdRange;
+  /** Exactly one of thresholdRange and compare (CEL). */
+  thresholdRange?: ThresholdRange;
+  compare?: Compare;
   trafficMetrics?: TrafficMetricsSource;
   prometheus?: PrometheusSource;
   templateRef?: TemplateRef;
@@ -98,6 +101,16 @@ export interface Metric {
 export interface ThresholdRange {
   min?: number;
   max?: number;
+}
+
+/** Judge the canary's series against the primary's (src/analysis/compare/, docs/statistics.md). */
+export interface Compare {
+  direction: CompareDirection;
+  confidence?: number;
+  tolerance?: number;
+  maxRatio?: number;
+  minRatio?: number;
+  minSamples?: number;
 }
 
 export interface TrafficMetricsSource {
@@ -218,6 +231,24 @@ export interface MeasurementRecord {
   value?: number;
   message?: string;
   at: string;
+  compare?: CompareRecord;
+}
+
+/** A compare check's evidence (canary against the primary); absent fields were not computed. */
+export interface CompareRecord {
+  canary: CompareSideRecord;
+  primary: CompareSideRecord;
+  shift?: number;
+  shiftLower?: number;
+  shiftUpper?: number;
+  pValue?: number;
+  meanRatio?: number;
+}
+
+/** One side: n samples and their median. */
+export interface CompareSideRecord {
+  n: number;
+  median?: number;
 }
 
 /** metav1.Condition, as JSON. */
