@@ -22,8 +22,8 @@ export interface CompareCheck {
 
 const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
 
-function side(n: number, median: number): CompareRecord['canary'] {
-  return finite(median) ? { n, median } : { n };
+function side(samples: number, median: number): CompareRecord['canary'] {
+  return finite(median) ? { samples, median } : { samples };
 }
 
 /** The comparison's numbers, finite ones only (status is JSON: no NaN, no ±Infinity). */

@@ -245,9 +245,9 @@ export interface CompareRecord {
   meanRatio?: number;
 }
 
-/** One side: n samples and their median. */
+/** One side: its points and their median. */
 export interface CompareSideRecord {
-  n: number;
+  samples: number;
   median?: number;
 }
 

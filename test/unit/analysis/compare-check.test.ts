@@ -204,8 +204,8 @@ describe('compare checks: the verdict', () => {
       /^canary n=10 median [\d.]+, primary n=10 median [\d.]+; shift \+[\d.]+ \(98% CI \+[\d.]+ to \+[\d.]+\), p [\d.e-]+, mean ratio 1\.2\d*; Failed: p [\d.e-]+ < 0\.02, increase beyond tolerance/,
     );
     const e = r.compare;
-    expect(e?.canary.n).toBe(10);
-    expect(e?.primary.n).toBe(10);
+    expect(e?.canary.samples).toBe(10);
+    expect(e?.primary.samples).toBe(10);
     expect(e?.shift).toBeGreaterThan(0);
     expect(e?.shiftLower).toBeLessThanOrEqual(e?.shift ?? Number.NaN);
     expect(e?.shiftUpper).toBeGreaterThanOrEqual(e?.shift ?? Number.NaN);
@@ -257,8 +257,8 @@ describe('compare checks: the verdict', () => {
     // One point a side: p is 1 and the interval is (−∞, +∞), which status cannot hold.
     expect(r.result).toBe('Successful');
     expect(r.compare).toEqual({
-      canary: { n: 1, median: 5 },
-      primary: { n: 1, median: 4 },
+      canary: { samples: 1, median: 5 },
+      primary: { samples: 1, median: 4 },
       shift: 1,
       pValue: 1,
       meanRatio: 1.25,
