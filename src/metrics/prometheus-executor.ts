@@ -52,19 +52,9 @@ export class PrometheusQueryExecutor implements QueryExecutor {
     query: string,
     at?: number,
   ): Promise<readonly Sample[]> {
-    this.#sent += 1;
-    let result: QueryResult;
-    try {
-      const driver = this.#driver(endpoint);
-      result = await (at === undefined
-        ? driver.instantQuery(query)
-        : driver.instantQuery(query, new Date(at)));
-    } catch (cause) {
-      const error = toMetricsError(endpoint, cause);
-      this.#opts.onQuery?.(endpoint, error.reason);
-      throw error;
-    }
-    this.#opts.onQuery?.(endpoint, 'ok');
+    const result = await this.#send(endpoint, (driver) =>
+      at === undefined ? driver.instantQuery(query) : driver.instantQuery(query, new Date(at)),
+    );
     return toSamples(endpoint, result);
   }
 
@@ -73,19 +63,29 @@ export class PrometheusQueryExecutor implements QueryExecutor {
     query: string,
     range: QueryRange,
   ): Promise<readonly RangeSeries[]> {
+    const { start, end, stepMs } = range;
+    const result = await this.#send(endpoint, (driver) =>
+      driver.rangeQuery(query, new Date(start), new Date(end), stepMs / 1000),
+    );
+    return toSeries(endpoint, result);
+  }
+
+  /** One query: counted, reported to onQuery, its failure turned into a MetricsError. */
+  async #send(
+    endpoint: PrometheusEndpoint,
+    ask: (driver: PrometheusDriver) => Promise<QueryResult>,
+  ): Promise<QueryResult> {
     this.#sent += 1;
     let result: QueryResult;
     try {
-      const driver = this.#driver(endpoint);
-      const { start, end, stepMs } = range;
-      result = await driver.rangeQuery(query, new Date(start), new Date(end), stepMs / 1000);
+      result = await ask(this.#driver(endpoint));
     } catch (cause) {
       const error = toMetricsError(endpoint, cause);
       this.#opts.onQuery?.(endpoint, error.reason);
       throw error;
     }
     this.#opts.onQuery?.(endpoint, 'ok');
-    return toSeries(endpoint, result);
+    return result;
   }
 
   #driver(endpoint: PrometheusEndpoint): PrometheusDriver {
