@@ -9,11 +9,9 @@
 // {{ interval }} cannot be shortened, would read traffic from before the step, and is not run:
 // its result is Inconclusive, which never counts towards fail-fast.
 import { evaluateMeasurement, type MetricCheckResult } from './evaluate.js';
-import { STORED_DEFAULTS, metricWindow, primaryName } from '../api/defaults.js';
-import type { Canary, Compare, Metric } from '../api/canary.js';
-import { judgeSeries } from './compare-check.js';
-import { compareSeries } from './compare-series.js';
-import type { MeasureContext } from '../metrics/source.js';
+import { STORED_DEFAULTS, metricWindow } from '../api/defaults.js';
+import type { Canary, Metric } from '../api/canary.js';
+import { runCompare } from './compare-run.js';
 import { parseGoDuration, promDuration } from '../metrics/duration.js';
 import type { MetricSourceFactory, ResolvedTemplate } from '../metrics/factory.js';
 import { usesInterval } from '../metrics/query-template.js';
@@ -62,7 +60,8 @@ export function runChecks(
       const template = resolveTemplate(deps.caches, namespace, deps.controllerNamespace, metric);
       const own = metricWindow(metric, analysis);
       if (metric.compare !== undefined) {
-        return compareMetric(deps, canary, metric, metric.compare, template, { ...step, own });
+        const window = { ...step, own };
+        return runCompare(deps.metricSources, canary, metric, metric.compare, template, window);
       }
       const w = windowFor(deps, metric, template, own, step.earlyWindowMs);
       if ('skip' in w) return { metric: metric.name, result: 'Inconclusive', message: w.skip };
@@ -86,59 +85,6 @@ export function runChecks(
         : { ...result, message: `${result.message} (${origin})` };
     }),
   );
-}
-
-/**
- * A compare check: both series over the check's own window, judged. A fail-fast evaluation does
- * not run it (Inconclusive, which never counts towards fail-fast): a shortened window holds too
- * few points to judge.
- */
-async function compareMetric(
-  deps: ChecksDeps,
-  canary: Canary,
-  metric: Metric,
-  compare: Compare,
-  template: ResolvedTemplate | undefined,
-  step: ChecksWindow & { readonly own: string },
-): Promise<MetricCheckResult> {
-  const name = metric.name;
-  if (step.earlyWindowMs !== undefined) {
-    return { metric: name, result: 'Inconclusive', message: 'fail-fast skips compare checks' };
-  }
-  const noData = canary.spec.analysis?.noData ?? STORED_DEFAULTS.analysis.noData;
-  const sources = deps.metricSources;
-  const spec = sources.prometheusQuery(metric, template);
-  if (spec === undefined) {
-    // A templateRef whose template is missing, or a source CEL should have refused.
-    const ref = metric.templateRef;
-    const message =
-      ref === undefined
-        ? 'compare needs a prometheus or templateRef source'
-        : `${ref.kind ?? 'AnalysisTemplate'} ${ref.name} not found`;
-    return { metric: name, result: 'Error', message };
-  }
-  const { executor, configReader } = sources.preflightAccess();
-  const series = await compareSeries(
-    {
-      executor,
-      configReader,
-      now: () => sources.now(),
-      checkAddress: (a) => sources.checkAddress(a),
-    },
-    spec,
-    { ...measureContext(canary, step.own, step), primary: primaryName(canary.spec) },
-  );
-  return judgeSeries(series, { metric: name, compare, noData });
-}
-
-function measureContext(canary: Canary, window: string, step: ChecksWindow): MeasureContext {
-  return {
-    namespace: canary.metadata.namespace ?? '',
-    target: canary.spec.targetRef.name,
-    window,
-    since: step.since,
-    until: step.until,
-  };
 }
 
 /** Where a trafficMetrics figure came from, as the status message says it; else undefined. */

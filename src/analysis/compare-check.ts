@@ -10,7 +10,11 @@
 import type { Compare, CompareRecord } from '../api/canary.js';
 import type { NoDataPolicy } from '../api/constants.js';
 import { STORED_DEFAULTS } from '../api/defaults.js';
+import type { CompareDirection } from '../api/constants.js';
+import type { MetricResult } from '../metrics/source.js';
+import { compareCounts, type Counts } from './compare/counts.js';
 import { compareSamples, type SampleComparison } from './compare/samples.js';
+import type { CompareCriteria } from './compare/verdict.js';
 import type { SeriesResult } from './compare-series.js';
 import { noDataVerdict, type MetricCheckResult } from './evaluate.js';
 
@@ -42,6 +46,86 @@ export function compareRecord(c: SampleComparison): CompareRecord {
   };
 }
 
+/** What compare criteria a check's spec gives (defaults filled), with the primary as control. */
+function criteria(check: CompareCheck, direction: CompareDirection): CompareCriteria {
+  const d = STORED_DEFAULTS.compare;
+  const { compare } = check;
+  return {
+    metric: check.metric,
+    direction,
+    confidence: compare.confidence ?? d.confidence,
+    tolerance: compare.tolerance ?? d.tolerance,
+    minSamples: compare.minSamples ?? d.minSamples,
+    control: 'primary',
+    ...(compare.maxRatio === undefined ? {} : { maxRatio: compare.maxRatio }),
+    ...(compare.minRatio === undefined ? {} : { minRatio: compare.minRatio }),
+  };
+}
+
+/** A success rate falls when the failure rate rises: the counts are judged on failures. */
+const FAILURE_DIRECTION = {
+  increase: 'decrease',
+  decrease: 'increase',
+  either: 'either',
+} as const satisfies Record<CompareDirection, CompareDirection>;
+
+/**
+ * A success-rate compare: each side's failures out of requests (a failure_count measurement: the
+ * failures, with the request count), by Fisher's exact test. The check's direction is the success
+ * rate's; the counts are judged on the failure rate, so it is turned around.
+ */
+export function judgeCounts(
+  canary: MetricResult,
+  primary: MetricResult,
+  check: CompareCheck,
+): MetricCheckResult {
+  const { metric } = check;
+  const sides = [
+    ['canary', canary],
+    ['primary', primary],
+  ] as const;
+  for (const [name, r] of sides) {
+    if (r.kind === 'error') {
+      return { metric, result: 'Error', message: `${name}: ${r.error.message}`, error: r.error };
+    }
+  }
+  for (const [name, r] of sides) {
+    if (r.kind === 'inconclusive') {
+      return { metric, result: 'Inconclusive', message: `${name}: ${r.reason}` };
+    }
+  }
+  const counts = (r: MetricResult): Counts | undefined =>
+    r.kind === 'value' && r.requests !== undefined && r.requests > 0
+      ? { failures: r.value, total: r.requests }
+      : undefined;
+  const c = counts(canary);
+  const p = counts(primary);
+  if (c === undefined || p === undefined) {
+    const which = [c === undefined ? 'canary' : [], p === undefined ? 'primary' : []];
+    return noDataVerdict(
+      metric,
+      check.noData,
+      `no requests to the ${which.flat().join(' or the ')}`,
+    );
+  }
+  const judged = compareCounts(c, p, criteria(check, FAILURE_DIRECTION[check.compare.direction]));
+  const successRate = 100 * (1 - c.failures / c.total);
+  const shift =
+    judged.pValue === undefined ? undefined : c.failures / c.total - p.failures / p.total;
+  const numbers = { shift, pValue: judged.pValue, meanRatio: judged.rateRatio };
+  return {
+    metric,
+    result: judged.result,
+    ...(judged.result === 'Inconclusive' ? {} : { value: successRate }),
+    message: judged.message,
+    compare: {
+      canary: { samples: c.total, failures: c.failures },
+      primary: { samples: p.total, failures: p.failures },
+      ...Object.fromEntries(Object.entries(numbers).filter(([, v]) => finite(v))),
+    },
+  };
+}
+
 export function judgeSeries(series: SeriesResult, check: CompareCheck): MetricCheckResult {
   const { metric } = check;
   if (series.kind === 'error') {
@@ -56,18 +140,7 @@ export function judgeSeries(series: SeriesResult, check: CompareCheck): MetricCh
     const which = [canary.length === 0 ? 'canary' : [], primary.length === 0 ? 'primary' : []];
     return noDataVerdict(metric, check.noData, `no data from the ${which.flat().join(' or the ')}`);
   }
-  const d = STORED_DEFAULTS.compare;
-  const { compare } = check;
-  const judged = compareSamples(canary, primary, {
-    metric,
-    direction: compare.direction,
-    confidence: compare.confidence ?? d.confidence,
-    tolerance: compare.tolerance ?? d.tolerance,
-    minSamples: compare.minSamples ?? d.minSamples,
-    control: 'primary',
-    ...(compare.maxRatio === undefined ? {} : { maxRatio: compare.maxRatio }),
-    ...(compare.minRatio === undefined ? {} : { minRatio: compare.minRatio }),
-  });
+  const judged = compareSamples(canary, primary, criteria(check, check.compare.direction));
   const value = judged.result === 'Inconclusive' ? undefined : judged.canary.median;
   return {
     metric,

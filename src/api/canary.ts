@@ -245,10 +245,11 @@ export interface CompareRecord {
   meanRatio?: number;
 }
 
-/** One side: its points and their median. */
+/** One side: its points and their median, or (success-rate) its requests and failures. */
 export interface CompareSideRecord {
   samples: number;
   median?: number;
+  failures?: number;
 }
 
 /** metav1.Condition, as JSON. */

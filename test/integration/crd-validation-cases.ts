@@ -376,14 +376,24 @@ export const invalidCanaries: readonly InvalidCase[] = [
     rule: 'a metric takes exactly one of thresholdRange and compare',
   },
   {
-    name: 'compare with a trafficMetrics source',
+    name: 'compare with trafficMetrics p99_response_latency',
     spec: metric({
       name: 'm',
       trafficMetrics: { metric: 'p99_response_latency' },
       compare: { direction: 'increase' },
     }),
     path: 'spec.analysis.metrics[0].compare',
-    rule: 'compare needs a time series per workload, which trafficMetrics does not give',
+    rule: 'compare with trafficMetrics takes only success-rate (its request counts)',
+  },
+  {
+    name: 'a success-rate compare with maxRatio',
+    spec: metric({
+      name: 'm',
+      trafficMetrics: { metric: 'success-rate' },
+      compare: { direction: 'either', maxRatio: 2 },
+    }),
+    path: 'spec.analysis.metrics[0].compare',
+    rule: 'maxRatio and minRatio do not apply to a success-rate compare',
   },
   {
     name: 'compare without direction',

@@ -143,6 +143,11 @@ describe('valid Canaries are stored with defaults filled in', () => {
         stepWeight: 20,
         metrics: [
           { name: 'latency', prometheus: { query: 'x' }, compare: { direction: 'increase' } },
+          {
+            name: 'success',
+            trafficMetrics: { metric: 'success-rate' },
+            compare: { direction: 'decrease' },
+          },
         ],
       },
     });

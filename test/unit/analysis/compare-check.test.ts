@@ -11,12 +11,13 @@ import type {
   QueryExecutor,
   QueryRange,
   RangeSeries,
+  Sample,
 } from '../../../src/metrics/executor.js';
 import { MetricSourceFactory } from '../../../src/metrics/factory.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import { METRICS_ERROR_REASONS, MetricsError } from '../../../src/metrics/errors.js';
 import type { PrometheusConfigReader } from '../../../src/metrics/scrape-interval.js';
-import { FakeExecutor, logSink } from '../metrics/fakes.js';
+import { FakeExecutor, logSink, targetsIn } from '../metrics/fakes.js';
 import { memoryCaches, stopCaches } from '../canary/canary-fixtures.js';
 
 const QUERY =
@@ -106,14 +107,15 @@ async function check(
   } = {},
 ) {
   caches = await memoryCaches({});
+  const clock = new ManualClock(UNTIL);
   const metricSources = new MetricSourceFactory({
     config: { prometheusAddress: 'http://prom:9090', trafficMetrics: 'computed' },
     executor,
     logger: logSink().logger,
     configReader: opts.reader ?? scrapeEvery('2s'),
-    clock: new ManualClock(UNTIL),
+    clock,
   });
-  const [result] = await runChecks(
+  const running = runChecks(
     { caches, metricSources, controllerNamespace: 'weightlifter-system' },
     canaryWith(metric, opts.noData),
     {
@@ -122,6 +124,9 @@ async function check(
       ...(opts.earlyWindowMs === undefined ? {} : { earlyWindowMs: opts.earlyWindowMs }),
     },
   );
+  // trafficMetrics counts go through the batcher, which waits to coalesce canaries' queries.
+  await clock.advance(1_000);
+  const [result] = await running;
   if (result === undefined) throw new Error('no result');
   return result;
 }
@@ -262,6 +267,85 @@ describe('compare checks: the verdict', () => {
       shift: 1,
       pValue: 1,
       meanRatio: 1.25,
+    });
+  });
+});
+
+/** Linkerd's counts query answered per deployment: [successes, failures] in the window. */
+const counts =
+  (table: Readonly<Record<string, readonly [number, number]>>) =>
+  (query: string): Sample[] =>
+    targetsIn(query).flatMap((t) => {
+      const row = table[t];
+      if (row === undefined) return [];
+      return [
+        { labels: { deployment: t, classification: 'success' }, value: row[0] },
+        { labels: { deployment: t, classification: 'failure' }, value: row[1] },
+      ];
+    });
+
+const successRate: Metric = {
+  name: 'success-vs-primary',
+  interval: '40s',
+  trafficMetrics: { metric: 'success-rate' },
+  compare: { direction: 'decrease' },
+};
+
+describe('compare checks: success-rate counts (Fisher exact)', () => {
+  it('fails a canary whose success rate fell: 3 % failures against 1 %', async () => {
+    const executor = new FakeExecutor(counts({ web: [2_910, 90], 'web-primary': [2_970, 30] }));
+    const r = await check(executor, successRate);
+    expect(r.result).toBe('Failed');
+    expect(r.message).toMatch(
+      /^canary 90\/3000 failed \(3%\), primary 30\/3000 failed \(1%\); Fisher p [\d.e-]+, rate ratio 3; Failed: /,
+    );
+    expect(r.value).toBeCloseTo(97);
+    expect(r.compare).toMatchObject({
+      canary: { samples: 3_000, failures: 90 },
+      primary: { samples: 3_000, failures: 30 },
+      meanRatio: 3,
+    });
+    expect(r.compare?.shift).toBeCloseTo(0.02);
+    expect(r.compare?.pValue).toBeLessThan(0.02);
+    // Both sides' counts, from the one source a threshold check would use.
+    expect(executor.queries.every((q) => q.query.includes('response_total'))).toBe(true);
+  });
+
+  it('passes sparse errors against none (kayenta#426)', async () => {
+    const r = await check(
+      new FakeExecutor(counts({ web: [998, 2], 'web-primary': [1_000, 0] })),
+      successRate,
+    );
+    expect(r.result).toBe('Successful');
+    expect(r.message).toMatch(/Successful: no significant shift/);
+  });
+
+  it('passes a canary whose success rate rose (direction decrease)', async () => {
+    const r = await check(
+      new FakeExecutor(counts({ web: [2_990, 10], 'web-primary': [2_910, 90] })),
+      successRate,
+    );
+    expect(r.result).toBe('Successful');
+  });
+
+  it('is Inconclusive below minSamples requests', async () => {
+    const r = await check(
+      new FakeExecutor(counts({ web: [5, 1], 'web-primary': [1_000, 0] })),
+      successRate,
+    );
+    expect(r.result).toBe('Inconclusive');
+    expect(r.message).toMatch(/Inconclusive: requests canary 6 < minSamples 10$/);
+  });
+
+  it('applies noData when a side had no requests', async () => {
+    const r = await check(
+      new FakeExecutor(counts({ web: [100, 0], 'web-primary': [0, 0] })),
+      successRate,
+      { noData: 'fail' },
+    );
+    expect(r).toMatchObject({
+      result: 'Failed',
+      message: 'no requests to the primary (noData: fail)',
     });
   });
 });
