@@ -94,10 +94,13 @@ export function judgeCounts(
       return { metric, result: 'Inconclusive', message: `${name}: ${r.reason}` };
     }
   }
-  const counts = (r: MetricResult): Counts | undefined =>
-    r.kind === 'value' && r.requests !== undefined && r.requests > 0
-      ? { failures: r.value, total: r.requests }
-      : undefined;
+  // Whole requests: Prometheus's increase() extrapolates to fractions, and Fisher's exact test
+  // (and status, which stores integers) needs counts.
+  const counts = (r: MetricResult): Counts | undefined => {
+    if (r.kind !== 'value' || r.requests === undefined) return undefined;
+    const total = Math.round(r.requests);
+    return total > 0 ? { failures: Math.min(total, Math.round(r.value)), total } : undefined;
+  };
   const c = counts(canary);
   const p = counts(primary);
   if (c === undefined || p === undefined) {

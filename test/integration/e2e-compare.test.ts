@@ -1,7 +1,9 @@
 // End-to-end, issue 17: a compare check judges the canary against the primary. The controller (a
 // child process) against a real API server, a real Prometheus and the mesh emulator; the primary
 // answers in 40 ms on average, the releases in 50 ms (25 % slower) or 40 ms. A static p99
-// threshold of 150 ms lets the slower release through; the compare check rolls it back.
+// threshold of 150 ms lets the slower release through; the compare check rolls it back. A
+// release failing 5 % of requests passes an 80 % success-rate threshold; a success-rate compare
+// rolls it back.
 import { describe, expect, it, jest } from '@jest/globals';
 import type { CanaryStatus } from '../../src/api/canary.js';
 import { newRevision, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
@@ -23,20 +25,25 @@ const MEAN_LATENCY =
   `sum(rate(response_latency_ms_sum{namespace="{{ namespace }}", deployment="{{ target }}", direction="inbound"}[{{ interval }}]))` +
   ` / sum(rate(response_latency_ms_count{namespace="{{ namespace }}", deployment="{{ target }}", direction="inbound"}[{{ interval }}]))`;
 
-/**
- * The Canary: a p99 threshold always; with `compare`, a compare check on mean latency too. Its
- * 24s window is a point every 2s (two scrapes of the local Prometheus) a side: 12 points, above
- * the default minSamples of 10. One failed check rolls back.
- */
-function canaryYaml(ns: string, compare: boolean): string {
-  const compareCheck = compare
-    ? `      - name: latency-vs-primary
+/** A compare check on mean latency: its 24s window is a point every 2s (two scrapes of the local
+ * Prometheus) a side, 12 points, above the default minSamples of 10. */
+const LATENCY_COMPARE = `      - name: latency-vs-primary
         interval: 24s
         prometheus:
           query: ${JSON.stringify(MEAN_LATENCY)}
         compare: {direction: increase}
-`
-    : '';
+`;
+
+/** A compare check on request counts (failures out of requests, Fisher's exact test). */
+const SUCCESS_COMPARE = `      - name: success-vs-primary
+        interval: 24s
+        trafficMetrics: {metric: success-rate}
+        compare: {direction: decrease}
+`;
+
+/** The Canary: a p99 threshold and a success-rate threshold of 80 %, then `extra` checks. One
+ * failed check rolls back. */
+function canaryYaml(ns: string, extra: string): string {
   return `apiVersion: weightlifter.io/v1alpha1
 kind: Canary
 metadata: {name: ${APP}, namespace: ${ns}}
@@ -54,13 +61,17 @@ spec:
         interval: 3s
         trafficMetrics: {metric: p99_response_latency}
         thresholdRange: {max: ${P99_MAX_MS}}
-${compareCheck}`;
+      - name: success-rate
+        interval: 3s
+        trafficMetrics: {metric: success-rate}
+        thresholdRange: {min: 80}
+${extra}`;
 }
 
-const deploy = (ns: string, compare: boolean) =>
+const deploy = (ns: string, extra: string) =>
   initializedCanary(e, ns, {
     app: { annotations: BEHAVIOUR.latencyMs(PRIMARY_MS) },
-    canary: canaryYaml(ns, compare),
+    canary: canaryYaml(ns, extra),
   });
 
 /** Every result the run recorded for `metric`, step by step. */
@@ -78,7 +89,7 @@ const primaryLatency = async (ns: string) =>
 
 describe('a release 25 % slower than the primary, under the static p99 threshold', () => {
   const ns = 'e2e-compare-slower';
-  const deployed = deploy(ns, true);
+  const deployed = deploy(ns, LATENCY_COMPARE);
 
   it('is rolled back by the compare check, which explains why in status', async () => {
     const before = (await getCanary(e, ns, APP)).status;
@@ -115,7 +126,7 @@ describe('a release 25 % slower than the primary, under the static p99 threshold
 
 describe('the same release with only the threshold check', () => {
   const ns = 'e2e-compare-threshold';
-  deploy(ns, false);
+  deploy(ns, '');
 
   it('is promoted: the threshold alone does not see a 25 % slowdown', async () => {
     await newRevision(e, ns, BEHAVIOUR.latencyMs(SLOWER_MS));
@@ -129,16 +140,41 @@ describe('the same release with only the threshold check', () => {
 
 describe('a release as fast as the primary, with the compare check', () => {
   const ns = 'e2e-compare-same';
-  deploy(ns, true);
+  deploy(ns, LATENCY_COMPARE + SUCCESS_COMPARE);
 
   it('is promoted, every compare check Successful', async () => {
     await newRevision(e, ns, { ...BEHAVIOUR.latencyMs(PRIMARY_MS), 'example.com/rev': '2' });
     const done = await waitForEnd(e, ns, 180_000);
     expect(done.phase).toBe('Succeeded');
-    const compared = resultsOf(done, 'latency-vs-primary');
-    expect(compared.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(compared)).toEqual(new Set(['Successful']));
+    for (const check of ['latency-vs-primary', 'success-vs-primary']) {
+      const compared = resultsOf(done, check);
+      expect(compared.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(compared)).toEqual(new Set(['Successful']));
+    }
     const primary = await getDeployment(e.admin, ns, `${APP}-primary`);
     expect(primary?.spec?.template?.metadata?.annotations?.['example.com/rev']).toBe('2');
+  });
+});
+
+describe('a release failing 5 % of requests, above the 80 % success-rate threshold', () => {
+  const ns = 'e2e-compare-errors';
+  deploy(ns, SUCCESS_COMPARE);
+
+  it('is rolled back by the success-rate compare (Fisher exact on the counts)', async () => {
+    await newRevision(e, ns, BEHAVIOUR.errorRate(0.05));
+    const done = await waitForEnd(e, ns, 180_000);
+    expect(done.phase).toBe('Failed');
+    const checks = done.lastAnalysis ?? [];
+    expect(checks.find((m) => m.metric === 'success-rate')?.result).toBe('Successful');
+    const compared = checks.find((m) => m.metric === 'success-vs-primary');
+    expect(compared?.result).toBe('Failed');
+    expect(compared?.message).toMatch(
+      /^canary \d+\/\d+ failed \([\d.]+%\), primary 0\/\d+ failed \(0%\); Fisher p .+; Failed: /,
+    );
+    expect(compared?.compare?.primary.failures).toBe(0);
+    expect(compared?.compare?.canary.failures).toBeGreaterThan(0);
+    expect(compared?.compare?.pValue).toBeLessThan(0.02);
+    expect(compared?.value).toBeGreaterThan(80);
+    expect(await primaryLatency(ns)).toBe(String(PRIMARY_MS));
   });
 });

@@ -311,6 +311,19 @@ describe('compare checks: success-rate counts (Fisher exact)', () => {
     expect(executor.queries.every((q) => q.query.includes('response_total'))).toBe(true);
   });
 
+  it('rounds the extrapolated counts of increase() to whole requests', async () => {
+    const executor = new FakeExecutor(
+      counts({ web: [2_909.6, 90.4], 'web-primary': [2_970.2, 29.7] }),
+    );
+    const r = await check(executor, successRate);
+    expect(r.result).toBe('Failed');
+    expect(r.compare).toMatchObject({
+      canary: { samples: 3_000, failures: 90 },
+      primary: { samples: 3_000, failures: 30 },
+    });
+    expect(r.message).toMatch(/^canary 90\/3000 failed \(3%\), primary 30\/3000 failed \(1%\);/);
+  });
+
   it('passes sparse errors against none (kayenta#426)', async () => {
     const r = await check(
       new FakeExecutor(counts({ web: [998, 2], 'web-primary': [1_000, 0] })),
