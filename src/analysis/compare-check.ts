@@ -26,6 +26,13 @@ export interface CompareCheck {
 
 const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
 
+/** The finite numbers of `numbers` (status is JSON: no NaN, no ±Infinity, no undefined). */
+function finiteOnly(numbers: Readonly<Record<string, number | undefined>>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(numbers).filter((e): e is [string, number] => finite(e[1])),
+  );
+}
+
 function side(samples: number, median: number): CompareRecord['canary'] {
   return finite(median) ? { samples, median } : { samples };
 }
@@ -42,7 +49,7 @@ export function compareRecord(c: SampleComparison): CompareRecord {
   return {
     canary: side(c.canary.n, c.canary.median),
     primary: side(c.control.n, c.control.median),
-    ...Object.fromEntries(Object.entries(numbers).filter(([, v]) => finite(v))),
+    ...finiteOnly(numbers),
   };
 }
 
@@ -124,7 +131,7 @@ export function judgeCounts(
     compare: {
       canary: { samples: c.total, failures: c.failures },
       primary: { samples: p.total, failures: p.failures },
-      ...Object.fromEntries(Object.entries(numbers).filter(([, v]) => finite(v))),
+      ...finiteOnly(numbers),
     },
   };
 }

@@ -58,7 +58,10 @@ describe('renderStatus', () => {
           value: 50.1,
           message: verdict,
           at: '2026-11-24T12:09:30Z',
-          compare: { canary: { samples: 10, median: 50.1 }, primary: { samples: 10, median: 40.2 } },
+          compare: {
+            canary: { samples: 10, median: 50.1 },
+            primary: { samples: 10, median: 40.2 },
+          },
         },
       ],
     });
