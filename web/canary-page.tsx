@@ -100,7 +100,8 @@ function Spec(props: { canary: CanaryView }) {
       <dd>
         {(a.metrics ?? [])
           .map((m) => {
-            const r = m.thresholdRange;
+            if (m.compare !== undefined) return `${m.name} (vs primary, ${m.compare.direction})`;
+            const r = m.thresholdRange ?? {};
             const range = [
               r.min === undefined ? '' : `≥ ${r.min}`,
               r.max === undefined ? '' : `≤ ${r.max}`,

@@ -73,7 +73,8 @@ export function CheckChart(props: { run: RunRecord; metric: Metric }) {
     const c = s.checks?.find((x) => x.metric === name);
     return c === undefined ? [] : [{ at: seconds(s.at), value: c.value ?? null, result: c.result }];
   });
-  const { min, max } = props.metric.thresholdRange;
+  // A compare check has no fixed bounds (it is judged against the primary).
+  const { min, max } = props.metric.thresholdRange ?? {};
   const xs = points.map((p) => p.at);
   const series: uPlot.Series[] = [
     {},

@@ -11,6 +11,7 @@
 import { evaluateMeasurement, type MetricCheckResult } from './evaluate.js';
 import { STORED_DEFAULTS, metricWindow } from '../api/defaults.js';
 import type { Canary, Metric } from '../api/canary.js';
+import { runCompare } from './compare-run.js';
 import { parseGoDuration, promDuration } from '../metrics/duration.js';
 import type { MetricSourceFactory, ResolvedTemplate } from '../metrics/factory.js';
 import { usesInterval } from '../metrics/query-template.js';
@@ -58,6 +59,10 @@ export function runChecks(
     (analysis.metrics ?? []).map(async (metric): Promise<MetricCheckResult> => {
       const template = resolveTemplate(deps.caches, namespace, deps.controllerNamespace, metric);
       const own = metricWindow(metric, analysis);
+      if (metric.compare !== undefined) {
+        const window = { ...step, own };
+        return runCompare(deps.metricSources, canary, metric, metric.compare, template, window);
+      }
       const w = windowFor(deps, metric, template, own, step.earlyWindowMs);
       if ('skip' in w) return { metric: metric.name, result: 'Inconclusive', message: w.skip };
       const measurement = await deps.metricSources.forMetric(metric, template).measure({
@@ -70,7 +75,7 @@ export function runChecks(
       });
       const result = evaluateMeasurement(measurement, {
         metric: metric.name,
-        thresholdRange: metric.thresholdRange,
+        thresholdRange: metric.thresholdRange ?? {},
         noData: analysis.noData ?? STORED_DEFAULTS.analysis.noData,
         minRequests: analysis.minRequests ?? STORED_DEFAULTS.analysis.minRequests,
       });

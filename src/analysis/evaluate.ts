@@ -10,6 +10,7 @@
 // 3. fewer requests than `minRequests` (only when the source reports a request count)
 //                                                       -> Inconclusive
 // 4. value outside thresholdRange (bounds inclusive)    -> Failed, else Successful
+import type { CompareRecord } from '../api/canary.js';
 import type { MeasurementResult, NoDataPolicy } from '../api/constants.js';
 
 export type Measurement =
@@ -35,6 +36,8 @@ export interface MetricCheckResult {
   readonly message: string;
   /** The failure behind an Error result, for logs. */
   readonly error?: Error;
+  /** A compare check's evidence (compare-check.ts). */
+  readonly compare?: CompareRecord;
 }
 
 const NO_DATA_RESULT = {
@@ -43,13 +46,17 @@ const NO_DATA_RESULT = {
   pass: 'Successful',
 } as const satisfies Record<NoDataPolicy, MeasurementResult>;
 
-function noData(c: Criteria, why: string): MetricCheckResult {
-  return {
-    metric: c.metric,
-    result: NO_DATA_RESULT[c.noData],
-    message: `${why} (noData: ${c.noData})`,
-  };
+/** A check without data, as its `noData` policy says. */
+export function noDataVerdict(
+  metric: string,
+  policy: NoDataPolicy,
+  why: string,
+): MetricCheckResult {
+  return { metric, result: NO_DATA_RESULT[policy], message: `${why} (noData: ${policy})` };
 }
+
+const noData = (c: Criteria, why: string): MetricCheckResult =>
+  noDataVerdict(c.metric, c.noData, why);
 
 export function evaluateMeasurement(m: Measurement, c: Criteria): MetricCheckResult {
   if (m.kind === 'error') {

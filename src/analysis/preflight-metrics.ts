@@ -23,7 +23,7 @@ import {
   type PreflightReason,
 } from './preflight-problems.js';
 import type { PreflightRun } from './preflight-run.js';
-import { windowProblem } from './preflight-window.js';
+import { compareWindowProblem, windowProblem } from './preflight-window.js';
 
 export interface MetricPreflightDeps {
   readonly metricSources: Pick<MetricSourceFactory, 'prometheusQuery' | 'checkAddress'>;
@@ -115,9 +115,14 @@ async function checkMetric(
     const message = tooManySeriesMessage(endpoint.address, rendered.query, answer.value.length);
     return { reason: PREFLIGHT_REASONS.queryInvalid, field: queryField, message };
   }
-  // A query that does not use {{ interval }} is not measured over the window.
-  if (!usesInterval(spec.query)) return undefined;
-  const problem = await windowProblem(run, window, endpoint, rendered.query);
+  const minSamples = metric.compare?.minSamples ?? STORED_DEFAULTS.compare.minSamples;
+  const problem =
+    metric.compare !== undefined
+      ? await compareWindowProblem(run, window, endpoint, minSamples)
+      : // A query that does not use {{ interval }} is not measured over the window.
+        usesInterval(spec.query)
+        ? await windowProblem(run, window, endpoint, rendered.query)
+        : undefined;
   return problem === undefined || 'note' in problem
     ? problem
     : { ...problem, field: windowField(canary, metric, field) };

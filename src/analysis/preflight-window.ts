@@ -100,3 +100,33 @@ export async function windowProblem(
     message: windowTooShortMessage(window, endpoint.address, choice),
   };
 }
+
+/**
+ * A compare check's window holds floor(window / step) points a side, a point every MIN_SCRAPES
+ * scrape intervals (compare-series.ts); fewer than minSamples and every step would be
+ * Inconclusive, so the run is refused before traffic moves. The query's own window rule does not
+ * apply: compare renders {{ interval }} as the step, not the window.
+ */
+export async function compareWindowProblem(
+  run: PreflightRun,
+  window: string,
+  endpoint: PrometheusEndpoint,
+  minSamples: number,
+): Promise<WindowProblem | { readonly note: string } | undefined> {
+  const parsed = parseGoDuration(window);
+  if (!parsed.ok) return { reason: PREFLIGHT_REASONS.queryInvalid, message: parsed.error.message };
+  const config = await run.scrapeIntervals(endpoint);
+  if (!config.ok) {
+    return {
+      note: `compare window ${window} not checked: cannot tell how often ${endpoint.address} scrapes: ${config.error.message}`,
+    };
+  }
+  const choice = chooseScrapeInterval(config.value, undefined);
+  const stepMs = MIN_SCRAPES * choice.ms;
+  const points = Math.floor(parsed.ms / stepMs);
+  if (points >= minSamples) return undefined;
+  return {
+    reason: PREFLIGHT_REASONS.windowTooShort,
+    message: `compare window ${window} holds ${points} points a side, fewer than minSamples ${minSamples}: a point every ${formatMs(stepMs)} (${MIN_SCRAPES} scrape intervals: ${endpoint.address} scrapes ${choice.whose} every ${formatMs(choice.ms)}); use a window of at least ${formatMs(minSamples * stepMs)}`,
+  };
+}

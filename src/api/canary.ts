@@ -3,6 +3,7 @@
 // keeps this file and the CRD in step through src/api/canary-fields.ts.
 import type { ObjectMeta } from '../kube/object-key.js';
 import type {
+  CompareDirection,
   ConditionStatus,
   ManualOperation,
   MeasurementResult,
@@ -108,7 +109,9 @@ export interface HeaderMatch {
 export interface Metric {
   name: string;
   interval?: string;
-  thresholdRange: ThresholdRange;
+  /** Exactly one of thresholdRange and compare (CEL). */
+  thresholdRange?: ThresholdRange;
+  compare?: Compare;
   trafficMetrics?: TrafficMetricsSource;
   prometheus?: PrometheusSource;
   templateRef?: TemplateRef;
@@ -118,6 +121,16 @@ export interface Metric {
 export interface ThresholdRange {
   min?: number;
   max?: number;
+}
+
+/** Judge the canary's series against the primary's (src/analysis/compare/, docs/statistics.md). */
+export interface Compare {
+  direction: CompareDirection;
+  confidence?: number;
+  tolerance?: number;
+  maxRatio?: number;
+  minRatio?: number;
+  minSamples?: number;
 }
 
 export interface TrafficMetricsSource {
@@ -238,6 +251,25 @@ export interface MeasurementRecord {
   value?: number;
   message?: string;
   at: string;
+  compare?: CompareRecord;
+}
+
+/** A compare check's evidence (canary against the primary); absent fields were not computed. */
+export interface CompareRecord {
+  canary: CompareSideRecord;
+  primary: CompareSideRecord;
+  shift?: number;
+  shiftLower?: number;
+  shiftUpper?: number;
+  pValue?: number;
+  meanRatio?: number;
+}
+
+/** One side: its points and their median, or (success-rate) its requests and failures. */
+export interface CompareSideRecord {
+  samples: number;
+  median?: number;
+  failures?: number;
 }
 
 /** metav1.Condition, as JSON. */

@@ -107,6 +107,10 @@ export type MetricProviderType = (typeof METRIC_PROVIDERS)[number];
 export const NO_DATA_POLICIES = ['fail', 'inconclusive', 'pass'] as const;
 export type NoDataPolicy = (typeof NO_DATA_POLICIES)[number];
 
+/** Which shift of the canary a compare check judges bad. */
+export const COMPARE_DIRECTIONS = ['increase', 'decrease', 'either'] as const;
+export type CompareDirection = (typeof COMPARE_DIRECTIONS)[number];
+
 export const WEBHOOK_TYPES = [
   'confirm-rollout',
   'pre-rollout',

@@ -18,6 +18,7 @@ export const STORED_DEFAULTS = {
     failFast: true,
   },
   templateRef: { kind: 'AnalysisTemplate' },
+  compare: { confidence: 0.98, tolerance: 0.1, minSamples: 10 },
   webhook: { type: 'rollout', timeout: '10s', retries: 0 },
   schedule: { timeZone: 'UTC' },
   progressDeadlineSeconds: 600,

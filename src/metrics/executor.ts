@@ -31,6 +31,28 @@ export interface QueryExecutor {
    * anything else).
    */
   instant(endpoint: PrometheusEndpoint, query: string, at?: number): Promise<readonly Sample[]>;
+  /**
+   * Evaluates a range query from `start` to `end` (epoch ms, inclusive) every `stepMs`, for
+   * compare checks. Throws MetricsError. Absent on an executor that cannot (compare checks then
+   * answer Error).
+   */
+  range?(
+    endpoint: PrometheusEndpoint,
+    query: string,
+    range: QueryRange,
+  ): Promise<readonly RangeSeries[]>;
+}
+
+export interface QueryRange {
+  readonly start: number;
+  readonly end: number;
+  readonly stepMs: number;
+}
+
+/** One series of a range vector: its labels and its points' values, in time order. */
+export interface RangeSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly values: readonly number[];
 }
 
 /**

@@ -144,6 +144,11 @@ export class MetricSourceFactory {
     }
   }
 
+  /** Epoch ms now, by the clock the sources use (compare checks' windows). */
+  now(): number {
+    return this.#now();
+  }
+
   /** Where trafficMetrics come from right now, for the Canary's status and logs. */
   trafficMetricsStatus(): TrafficMetricsStatus {
     return (

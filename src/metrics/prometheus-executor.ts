@@ -13,6 +13,8 @@ import {
   endpointKey,
   type PrometheusEndpoint,
   type QueryExecutor,
+  type QueryRange,
+  type RangeSeries,
   type Sample,
 } from './executor.js';
 
@@ -50,20 +52,40 @@ export class PrometheusQueryExecutor implements QueryExecutor {
     query: string,
     at?: number,
   ): Promise<readonly Sample[]> {
+    const result = await this.#send(endpoint, (driver) =>
+      at === undefined ? driver.instantQuery(query) : driver.instantQuery(query, new Date(at)),
+    );
+    return toSamples(endpoint, result);
+  }
+
+  async range(
+    endpoint: PrometheusEndpoint,
+    query: string,
+    range: QueryRange,
+  ): Promise<readonly RangeSeries[]> {
+    const { start, end, stepMs } = range;
+    const result = await this.#send(endpoint, (driver) =>
+      driver.rangeQuery(query, new Date(start), new Date(end), stepMs / 1000),
+    );
+    return toSeries(endpoint, result);
+  }
+
+  /** One query: counted, reported to onQuery, its failure turned into a MetricsError. */
+  async #send(
+    endpoint: PrometheusEndpoint,
+    ask: (driver: PrometheusDriver) => Promise<QueryResult>,
+  ): Promise<QueryResult> {
     this.#sent += 1;
     let result: QueryResult;
     try {
-      const driver = this.#driver(endpoint);
-      result = await (at === undefined
-        ? driver.instantQuery(query)
-        : driver.instantQuery(query, new Date(at)));
+      result = await ask(this.#driver(endpoint));
     } catch (cause) {
       const error = toMetricsError(endpoint, cause);
       this.#opts.onQuery?.(endpoint, error.reason);
       throw error;
     }
     this.#opts.onQuery?.(endpoint, 'ok');
-    return toSamples(endpoint, result);
+    return result;
   }
 
   #driver(endpoint: PrometheusEndpoint): PrometheusDriver {
@@ -120,7 +142,11 @@ function spellInfinity<T extends { data?: unknown }>(response: T): T {
   };
   if (Array.isArray(result)) {
     if (result.length === 2 && typeof result[1] === 'string') fix(result);
-    for (const item of result) fix((item as { value?: unknown } | null)?.value);
+    for (const item of result) {
+      const entry = item as { value?: unknown; values?: unknown } | null;
+      fix(entry?.value);
+      if (Array.isArray(entry?.values)) entry.values.forEach(fix);
+    }
   }
   return response;
 }
@@ -160,4 +186,21 @@ function toSamples(endpoint: PrometheusEndpoint, result: QueryResult): readonly 
   return (result.result as { metric: { labels: object } | null; value: { value: number } }[]).map(
     (v) => ({ labels: (v.metric?.labels ?? {}) as Record<string, string>, value: v.value.value }),
   );
+}
+
+function toSeries(endpoint: PrometheusEndpoint, result: QueryResult): readonly RangeSeries[] {
+  const type: string = result.resultType;
+  if (type !== 'matrix') {
+    throw new MetricsError(
+      METRICS_ERROR_REASONS.badResponse,
+      `prometheus returned a ${type} for a range query; a matrix was expected`,
+      { details: { address: endpoint.address } },
+    );
+  }
+  return (
+    result.result as { metric: { labels: object } | null; values: { value: number }[] }[]
+  ).map((v) => ({
+    labels: (v.metric?.labels ?? {}) as Record<string, string>,
+    values: v.values.map((p) => p.value),
+  }));
 }

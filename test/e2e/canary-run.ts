@@ -8,6 +8,7 @@ import {
   canaryYaml,
   namespaceYaml,
   revisionPatch,
+  type AppOptions,
   type CanaryOptions,
 } from './manifests.js';
 import { SplitRecorder, canaryEvents, getDeployment, type RecordedRoute } from './observers.js';
@@ -17,6 +18,8 @@ export interface DeployOptions {
   readonly canary?: CanaryOptions | string;
   /** The route the recorder watches: a TrafficSplit version or 'httproute'. @default 'v1alpha4' */
   readonly splitVersion?: RecordedRoute;
+  /** The app's options (e.g. the first revision's emulator behaviour). */
+  readonly app?: AppOptions;
 }
 
 /**
@@ -29,7 +32,7 @@ export async function deployInitialized(
   opts: DeployOptions = {},
 ): Promise<SplitRecorder> {
   await e.apply(namespaceYaml(ns));
-  await e.apply(appYaml(ns));
+  await e.apply(appYaml(ns, opts.app));
   await e.apply(typeof opts.canary === 'string' ? opts.canary : canaryYaml(ns, opts.canary));
   const split = new SplitRecorder(e.admin, ns, opts.splitVersion);
   await split.start();

@@ -310,3 +310,72 @@ describe('status --watch', () => {
     expect(frames[frames.length - 1]).toContain('25% of 50%');
   });
 });
+
+describe('status <name> of a compare check (real API server, status written by the test)', () => {
+  const verdict =
+    'canary n=12 median 50.02, primary n=12 median 40.01; shift +10.01 (98% CI +9.2 to +10.8), ' +
+    'p 3.6e-5, mean ratio 1.25; Failed: p 3.6e-5 < 0.02, increase beyond tolerance ±4.001 (0.1 × 40.01)';
+
+  beforeAll(async () => {
+    const manifest = canaryManifest(NS, 'compared');
+    manifest.spec.analysis = {
+      ...manifest.spec.analysis,
+      metrics: [
+        {
+          name: 'latency-vs-primary',
+          prometheus: { query: 'x{deployment="{{ target }}"}' },
+          compare: { direction: 'increase' },
+        },
+      ],
+    };
+    await raw.create(collectionPath(BUILTIN.deployments, NS), deployment(NS, 'compared'));
+    await raw.create<Canary>(collectionPath(CANARY_REF, NS), manifest);
+    // The evidence as the engine records it; the API server's schema must accept it.
+    await raw.patch(objectPath(CANARY_REF, NS, 'compared', 'status'), {
+      status: {
+        observedGeneration: 1,
+        phase: 'Failed',
+        phaseSince: at(5),
+        lastAnalysis: [
+          {
+            metric: 'latency-vs-primary',
+            result: 'Failed',
+            value: 50.02,
+            message: verdict,
+            at: at(5),
+            compare: {
+              canary: { samples: 12, median: 50.02 },
+              primary: { samples: 12, median: 40.01 },
+              shift: 10.01,
+              shiftLower: 9.2,
+              shiftUpper: 10.8,
+              pValue: 3.6e-5,
+              meanRatio: 1.25,
+            },
+          },
+        ],
+      } satisfies CanaryStatus,
+    });
+  });
+
+  it('shows the check against the primary and its whole verdict; JSON keeps the evidence', async () => {
+    const r = await runCli(['status', 'compared', '-n', NS]);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(
+      lines.some((l) => /^ {2}latency-vs-primary +50\.02 +vs primary \(increase\) +Failed/.test(l)),
+    ).toBe(true);
+    expect(lines).toContain('Compared with the primary');
+    expect(lines).toContain(`  latency-vs-primary: ${verdict}`);
+    const canary = await raw.get<Canary>(objectPath(CANARY_REF, NS, 'compared'));
+    expect(canary.status?.lastAnalysis?.[0]?.compare).toEqual({
+      canary: { samples: 12, median: 50.02 },
+      primary: { samples: 12, median: 40.01 },
+      shift: 10.01,
+      shiftLower: 9.2,
+      shiftUpper: 10.8,
+      pValue: 3.6e-5,
+      meanRatio: 1.25,
+    });
+  });
+});

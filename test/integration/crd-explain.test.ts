@@ -62,10 +62,11 @@ describe('kubectl explain', () => {
     const out = flat(await kubectl('explain', 'canary.spec.analysis.metrics', ...API));
     expect(out).toContain('KIND: Canary');
     expect(out).toContain(
-      'Checks run at every analysis step. Each has a unique name, exactly one source (trafficMetrics, prometheus or templateRef) and a thresholdRange.',
+      'Checks run at every analysis step. Each has a unique name, exactly one source (trafficMetrics, prometheus or templateRef) and exactly one of thresholdRange and compare.',
     );
     expect(out).toContain('name <string> -required-');
-    expect(out).toContain('thresholdRange <Object> -required-');
+    expect(out).toContain('thresholdRange <Object>');
+    expect(out).toContain('compare <Object>');
     expect(out).toContain('Range a value must fall in for the check to pass');
   });
 

@@ -42,6 +42,12 @@ const okMetric = {
   thresholdRange: { min: 99 },
 } as const;
 
+const okCompare = {
+  name: 'latency',
+  prometheus: { query: 'x' },
+  compare: { direction: 'increase' },
+} as const;
+
 const webhook = (w: Record<string, unknown>): Record<string, unknown> =>
   analysis({ stepWeight: 10, webhooks: [{ name: 'load', url: 'http://loadtester.test/', ...w }] });
 
@@ -367,10 +373,104 @@ export const invalidCanaries: readonly InvalidCase[] = [
     rule: 'Duplicate value: {"name":"success-rate"}',
   },
   {
-    name: 'a metric without thresholdRange',
+    name: 'a metric with neither thresholdRange nor compare',
     spec: metric({ name: 'm', trafficMetrics: { metric: 'success-rate' } }),
-    path: 'spec.analysis.metrics[0].thresholdRange',
+    path: 'spec.analysis.metrics[0]',
+    rule: 'a metric takes exactly one of thresholdRange and compare',
+  },
+  {
+    name: 'a metric with both thresholdRange and compare',
+    spec: metric({ ...okCompare, thresholdRange: { max: 1 } }),
+    path: 'spec.analysis.metrics[0]',
+    rule: 'a metric takes exactly one of thresholdRange and compare',
+  },
+  {
+    name: 'compare with trafficMetrics p99_response_latency',
+    spec: metric({
+      name: 'm',
+      trafficMetrics: { metric: 'p99_response_latency' },
+      compare: { direction: 'increase' },
+    }),
+    path: 'spec.analysis.metrics[0].compare',
+    rule: 'compare with trafficMetrics takes only success-rate (its request counts)',
+  },
+  {
+    name: 'a success-rate compare with maxRatio',
+    spec: metric({
+      name: 'm',
+      trafficMetrics: { metric: 'success-rate' },
+      compare: { direction: 'either', maxRatio: 2 },
+    }),
+    path: 'spec.analysis.metrics[0].compare',
+    rule: 'maxRatio and minRatio do not apply to a success-rate compare',
+  },
+  {
+    name: 'compare without direction',
+    spec: metric({ ...okCompare, compare: {} }),
+    path: 'spec.analysis.metrics[0].compare.direction',
     rule: 'Required value',
+  },
+  {
+    name: 'compare with direction "up"',
+    spec: metric({ ...okCompare, compare: { direction: 'up' } }),
+    path: 'spec.analysis.metrics[0].compare.direction',
+    rule: 'Unsupported value: "up"',
+  },
+  {
+    name: 'compare with confidence 1',
+    spec: metric({ ...okCompare, compare: { direction: 'increase', confidence: 1 } }),
+    path: 'spec.analysis.metrics[0].compare.confidence',
+    rule: 'should be less than 1',
+  },
+  {
+    name: 'compare with confidence 0.3',
+    spec: metric({ ...okCompare, compare: { direction: 'increase', confidence: 0.3 } }),
+    path: 'spec.analysis.metrics[0].compare.confidence',
+    rule: 'should be greater than or equal to 0.5',
+  },
+  {
+    name: 'compare with a negative tolerance',
+    spec: metric({ ...okCompare, compare: { direction: 'increase', tolerance: -0.1 } }),
+    path: 'spec.analysis.metrics[0].compare.tolerance',
+    rule: 'should be greater than or equal to 0',
+  },
+  {
+    name: 'compare with maxRatio 1',
+    spec: metric({ ...okCompare, compare: { direction: 'increase', maxRatio: 1 } }),
+    path: 'spec.analysis.metrics[0].compare.maxRatio',
+    rule: 'should be greater than 1',
+  },
+  {
+    name: 'compare with minRatio 1',
+    spec: metric({ ...okCompare, compare: { direction: 'decrease', minRatio: 1 } }),
+    path: 'spec.analysis.metrics[0].compare.minRatio',
+    rule: 'should be less than 1',
+  },
+  {
+    name: 'compare with maxRatio and direction decrease',
+    spec: metric({ ...okCompare, compare: { direction: 'decrease', maxRatio: 1.5 } }),
+    path: 'spec.analysis.metrics[0].compare.maxRatio',
+    rule: 'maxRatio gates an increase; it does not apply with direction decrease',
+  },
+  {
+    name: 'compare with minRatio and direction increase',
+    spec: metric({ ...okCompare, compare: { direction: 'increase', minRatio: 0.5 } }),
+    path: 'spec.analysis.metrics[0].compare.minRatio',
+    rule: 'minRatio gates a decrease; it does not apply with direction increase',
+  },
+  {
+    name: 'compare with minSamples 0',
+    spec: metric({ ...okCompare, compare: { direction: 'increase', minSamples: 0 } }),
+    path: 'spec.analysis.metrics[0].compare.minSamples',
+    rule: gte1,
+  },
+  {
+    name: 'analysis.baseline (not built: compare judges against the primary)',
+    spec: analysis({ stepWeight: 10, baseline: true, metrics: [okCompare] }),
+    path: 'spec.analysis.baseline',
+    rule: 'unknown field',
+    code: 400,
+    fieldValidation: 'Strict',
   },
   {
     name: 'thresholdRange with min above max',

@@ -136,6 +136,32 @@ describe('valid Canaries are stored with defaults filled in', () => {
     });
   });
 
+  it('stores a compare check with its defaults (confidence 0.98, tolerance 0.1, minSamples 10)', async () => {
+    await createCanary('compare', {
+      targetRef: { name: 'compare' },
+      service: { port: 80 },
+      analysis: {
+        stepWeight: 20,
+        metrics: [
+          { name: 'latency', prometheus: { query: 'x' }, compare: { direction: 'increase' } },
+          {
+            name: 'success',
+            trafficMetrics: { metric: 'success-rate' },
+            compare: { direction: 'decrease' },
+          },
+        ],
+      },
+    });
+    const metric = (await getCanary('compare')).spec.analysis?.metrics?.[0];
+    expect(metric?.compare).toEqual({
+      direction: 'increase',
+      confidence: 0.98,
+      tolerance: 0.1,
+      minSamples: 10,
+    });
+    expect(metric?.thresholdRange).toBeUndefined();
+  });
+
   it('accepts a Canary without analysis when skipAnalysis is true', async () => {
     await createCanary('hotfix', {
       targetRef: { name: 'hotfix' },

@@ -36,8 +36,9 @@ export function compareCounts(
   control: Counts,
   c: CompareCriteria,
 ): CountComparison {
-  const head = `${side('canary', canary)}, ${side('control', control)}`;
-  const few = tooFew(canary.total, control.total, c.minSamples);
+  const name = c.control ?? 'control';
+  const head = `${side('canary', canary)}, ${side(name, control)}`;
+  const few = tooFew(canary.total, control.total, c.minSamples, name);
   if (few !== undefined) {
     const message = `${head}; Inconclusive: requests ${few}`;
     return { metric: c.metric, result: 'Inconclusive', canary, control, message };

@@ -35,10 +35,10 @@ function summarize(values: readonly number[]): SideSummary {
   return { n: values.length, median: median(values), mean: mean(values) };
 }
 
-function sides(canary: SideSummary, control: SideSummary): string {
+function sides(canary: SideSummary, control: SideSummary, controlName: string): string {
   return (
     `canary n=${canary.n} median ${num(canary.median)}, ` +
-    `control n=${control.n} median ${num(control.median)}`
+    `${controlName} n=${control.n} median ${num(control.median)}`
   );
 }
 
@@ -51,9 +51,10 @@ export function compareSamples(
   const controlSamples = controlValues.filter((v) => !Number.isNaN(v));
   const canary = summarize(canarySamples);
   const control = summarize(controlSamples);
-  const few = tooFew(canary.n, control.n, c.minSamples);
+  const name = c.control ?? 'control';
+  const few = tooFew(canary.n, control.n, c.minSamples, name);
   if (few !== undefined) {
-    const message = `${sides(canary, control)}; Inconclusive: samples ${few}`;
+    const message = `${sides(canary, control, name)}; Inconclusive: samples ${few}`;
     return { metric: c.metric, result: 'Inconclusive', canary, control, message };
   }
   const { u, pValue } = mannWhitney(canarySamples, controlSamples);
@@ -65,7 +66,7 @@ export function compareSamples(
   );
   const ci = `${num(shift.confidence * 100)}% CI ${num(shift.lower, true)} to ${num(shift.upper, true)}`;
   const message =
-    `${sides(canary, control)}; shift ${num(shift.estimate, true)} (${ci}), ` +
+    `${sides(canary, control, name)}; shift ${num(shift.estimate, true)} (${ci}), ` +
     `p ${pv(pValue)}, mean ratio ${num(meanRatio)}; ${result}: ${why}`;
   return { metric: c.metric, result, canary, control, shift, pValue, u, meanRatio, message };
 }

@@ -10,8 +10,9 @@
 //    < minRatio for a decrease.
 // Anything else is Successful, and the message names the first rule that was not met.
 
-export const COMPARE_DIRECTIONS = ['increase', 'decrease', 'either'] as const;
-export type CompareDirection = (typeof COMPARE_DIRECTIONS)[number];
+import type { CompareDirection } from '../../api/constants.js';
+
+export { COMPARE_DIRECTIONS, type CompareDirection } from '../../api/constants.js';
 
 export interface CompareCriteria {
   readonly metric: string;
@@ -27,6 +28,8 @@ export interface CompareCriteria {
   readonly minRatio?: number;
   /** Fewer samples (for counts: requests) on either side -> Inconclusive. */
   readonly minSamples: number;
+  /** What messages call the control side. @default 'control' */
+  readonly control?: string;
 }
 
 export type CompareResult = 'Successful' | 'Failed' | 'Inconclusive';
@@ -68,11 +71,16 @@ export function pv(p: number): string {
 
 /** Why a side is too small to judge, or undefined; a side with nothing is too small whatever
  * minSamples says. */
-export function tooFew(canary: number, control: number, minSamples: number): string | undefined {
+export function tooFew(
+  canary: number,
+  control: number,
+  minSamples: number,
+  controlName = 'control',
+): string | undefined {
   const least = Math.max(1, minSamples);
   const few = [
     ...(canary < least ? [`canary ${canary}`] : []),
-    ...(control < least ? [`control ${control}`] : []),
+    ...(control < least ? [`${controlName} ${control}`] : []),
   ];
   return few.length > 0 ? `${few.join(', ')} < minSamples ${least}` : undefined;
 }

@@ -95,7 +95,18 @@ function metricLines(s: CanarySummary, style: Style): string[] {
     ],
     rows,
   );
-  return ['', paint(style, 'bold', 'Metrics'), ...table.map((l) => `  ${l}`)];
+  // A compare check's verdict names every number behind it (kayenta#521): shown whole.
+  const verdicts = s.metrics
+    .filter((m) => m.compare !== null && m.message !== null && m.result !== 'Pending')
+    .map((m) => `  ${clean(m.name)}: ${clean(m.message ?? '')}`);
+  return [
+    '',
+    paint(style, 'bold', 'Metrics'),
+    ...table.map((l) => `  ${l}`),
+    ...(verdicts.length === 0
+      ? []
+      : ['', paint(style, 'bold', 'Compared with the primary'), ...verdicts]),
+  ];
 }
 
 function eventLines(s: CanarySummary, style: Style, now: number): string[] {

@@ -3,6 +3,7 @@
 // metric values joined with their thresholds from the spec, the step list resolved from the spec,
 // and time in phase measured from status.phaseSince.
 import type { Canary, Condition, OperationStatus, RunRecord } from '../../api/canary.js';
+import type { CompareDirection } from '../../api/constants.js';
 import { STORED_DEFAULTS } from '../../api/defaults.js';
 import { matchText } from './match-text.js';
 import { progressionOf, strategyFrom, type Strategy } from '../../progression/strategy.js';
@@ -13,6 +14,8 @@ export interface MetricSummary {
   readonly value: number | null;
   readonly min: number | null;
   readonly max: number | null;
+  /** A compare check's bad direction (judged against the primary); null for threshold checks. */
+  readonly compare: CompareDirection | null;
   /** A measurement result, or Pending when the metric has not been measured in this run. */
   readonly result: 'Successful' | 'Failed' | 'Inconclusive' | 'Error' | 'Pending';
   readonly message: string | null;
@@ -88,8 +91,9 @@ function metricsOf(canary: Canary): MetricSummary[] {
     return {
       name: m.name,
       value: r?.value ?? null,
-      min: m.thresholdRange.min ?? null,
-      max: m.thresholdRange.max ?? null,
+      min: m.thresholdRange?.min ?? null,
+      max: m.thresholdRange?.max ?? null,
+      compare: m.compare?.direction ?? null,
       result: r?.result ?? 'Pending',
       message: r?.message ?? null,
       at: r?.at ?? null,
@@ -103,6 +107,7 @@ function metricsOf(canary: Canary): MetricSummary[] {
       value: r.value ?? null,
       min: null,
       max: null,
+      compare: null,
       result: r.result,
       message: r.message ?? null,
       at: r.at,

@@ -44,6 +44,7 @@ export function records(results: readonly MetricCheckResult[], at: string): Meas
     message: r.message,
     at,
     ...(r.value !== undefined && Number.isFinite(r.value) ? { value: r.value } : {}),
+    ...(r.compare === undefined ? {} : { compare: r.compare }),
   }));
 }
 

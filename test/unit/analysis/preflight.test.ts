@@ -241,6 +241,28 @@ describe('pre-flight of the window', () => {
     ]);
   });
 
+  it('refuses a compare window that holds fewer than minSamples points a side', async () => {
+    const compare = (interval: string, minSamples?: number): Metric => ({
+      name: 'c',
+      interval,
+      prometheus: { query: 'rate(x[{{ interval }}])' },
+      compare: { direction: 'increase', ...(minSamples === undefined ? {} : { minSamples }) },
+    });
+    // A point every 2s (two 1s scrapes): 19s holds 9 points, fewer than the default 10.
+    const r = await report(world(), canaryWith([compare('19s')]));
+    expect(r.problems).toEqual([
+      {
+        check: 'c',
+        reason: 'AnalysisWindowTooShort',
+        field: 'spec.analysis.metrics[0].interval',
+        message:
+          'compare window 19s holds 9 points a side, fewer than minSamples 10: a point every 2s (2 scrape intervals: http://prom:9090 scrapes job "mesh" every 1s); use a window of at least 20s',
+      },
+    ]);
+    expect((await report(world(), canaryWith([compare('20s')]))).problems).toEqual([]);
+    expect((await report(world(), canaryWith([compare('8s', 4)]))).problems).toEqual([]);
+  });
+
   it('accepts a window of exactly two scrapes', async () => {
     const r = await report(world(), canaryWith([query('q', 'rate(x[{{ interval }}])')], [], '2s'));
     expect(r.problems).toEqual([]);

@@ -78,6 +78,47 @@ describe('renderStatus', () => {
     );
   });
 
+  it('shows a compare check against the primary and its whole verdict', () => {
+    const verdict =
+      'canary n=10 median 50.1, primary n=10 median 40.2; shift +9.9 (98% CI +9.1 to +10.7), ' +
+      'p 1.8e-4, mean ratio 1.25; Failed: p 1.8e-4 < 0.02, increase beyond tolerance ±4.02 (0.1 × 40.2)';
+    const c = canary({
+      lastAnalysis: [
+        {
+          metric: 'latency-vs-primary',
+          result: 'Failed',
+          value: 50.1,
+          message: verdict,
+          at: '2026-11-24T12:09:30Z',
+          compare: {
+            canary: { samples: 10, median: 50.1 },
+            primary: { samples: 10, median: 40.2 },
+          },
+        },
+      ],
+    });
+    c.spec.analysis = {
+      ...c.spec.analysis,
+      metrics: [
+        {
+          name: 'latency-vs-primary',
+          prometheus: { query: 'x' },
+          compare: { direction: 'increase' },
+        },
+      ],
+    };
+    const lines = renderStatus(summarize(c, [], NOW), PLAIN, NOW);
+    const at = lines.indexOf('Metrics');
+    expect(lines.slice(at, at + 6)).toEqual([
+      'Metrics',
+      '  METRIC              VALUE  THRESHOLD              RESULT  NOTE',
+      `  latency-vs-primary   50.1  vs primary (increase)  Failed  ${verdict.slice(0, 57)}...`,
+      '',
+      'Compared with the primary',
+      `  latency-vs-primary: ${verdict}`,
+    ]);
+  });
+
   it('colours phase and results only when colour is on', () => {
     const coloured = renderStatus(summarize(canary(), events, NOW), COLOR, NOW).join('\n');
     expect(coloured).toContain('\u001b[36mProgressing\u001b[39m');
