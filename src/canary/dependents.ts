@@ -65,6 +65,14 @@ export function canaryKeysForConfig(
   return unique([...owners(obj), ...users.map(keyOfCanary)]);
 }
 
+/** An HPA: the Canaries whose spec.autoscalerRef names it, and the owner of a -primary copy. */
+export function canaryKeysForAutoscaler(caches: ControllerCaches, hpa: KubeObject): string[] {
+  const users = caches.canaries
+    .list(nsOf(hpa))
+    .filter((c) => c.spec.autoscalerRef?.name === nameOf(hpa));
+  return unique([...owners(hpa), ...users.map(keyOfCanary)]);
+}
+
 /** An object of a router's resource: the Canaries whose router writes it (Router.objectsOf). */
 export function canaryKeysForRouted(
   caches: ControllerCaches,
@@ -107,6 +115,7 @@ export function canaryKeySources(caches: ControllerCaches): KeySource[] {
     // Only referenced Secrets are watched, and the cache knows which Canaries reference each.
     keysFrom(caches.secrets, (e) => caches.secrets.holdersOf(e.key)),
     keysFrom(caches.templates, (e) => canaryKeysForTemplate(caches, 'AnalysisTemplate', e.obj)),
+    keysFrom(caches.autoscalers, (e) => canaryKeysForAutoscaler(caches, e.obj)),
     // A stored promoted template created or deleted: observe's promotedTemplate changes.
     keysFrom(caches.promoted, (e) => owners(e.obj)),
     keysFrom(caches.clusterTemplates, (e) =>

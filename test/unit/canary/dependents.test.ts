@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ControllerCaches } from '../../../src/canary/caches.js';
 import {
+  canaryKeysForAutoscaler,
   canaryKeysForConfig,
   canaryKeysForDeployment,
   canaryKeysForRouted,
@@ -18,6 +19,7 @@ beforeAll(async () => {
       canaryJson('ns', 'api', {
         targetRef: { name: 'api' },
         service: { port: 80, name: 'api-svc' },
+        autoscalerRef: { name: 'api-hpa' },
       }),
       canaryJson('other', 'web'),
     ],
@@ -71,6 +73,15 @@ describe('which Canaries an event concerns', () => {
     expect(canaryKeysForRouted(caches, split, obj('ns', 'api'))).toEqual([]);
   });
 
+  it('HPAs: the Canary whose spec.autoscalerRef names it, and the owner of a -primary copy', () => {
+    expect(canaryKeysForAutoscaler(caches, obj('ns', 'api-hpa'))).toEqual(['ns/api']);
+    expect(canaryKeysForAutoscaler(caches, obj('ns', 'api-hpa-primary', 'api'))).toEqual([
+      'ns/api',
+    ]);
+    expect(canaryKeysForAutoscaler(caches, obj('other', 'api-hpa'))).toEqual([]);
+    expect(canaryKeysForAutoscaler(caches, obj('ns', 'web'))).toEqual([]);
+  });
+
   it('ConfigMaps: the Canaries whose target uses them, and owners of -primary copies', () => {
     expect(canaryKeysForConfig(caches, 'configmap', obj('ns', 'settings'))).toEqual(['ns/web']);
     expect(canaryKeysForConfig(caches, 'configmap', obj('ns', 'settings-primary'))).toEqual([
@@ -94,6 +105,7 @@ describe('which Canaries an event concerns', () => {
       'controllerrevisions',
       'deployments',
       'endpointslices',
+      'horizontalpodautoscalers',
       'secrets',
       'services',
       'trafficsplits',
