@@ -106,6 +106,7 @@ export async function ensurePrimaryHpa(
   mode: 'create' | 'sync',
 ): Promise<WriteAction> {
   const ref = canary.spec.autoscalerRef;
+  await deleteHpas(deps, canary, ownedPrimaryHpas(deps, canary, ref && primaryHpaName(ref)));
   if (ref === undefined) return 'unchanged';
   const want = buildPrimaryHpa(canary, ref, targetHpa(canary, ref, autoscalers(deps)));
   const live = autoscalers(deps).getByName(canary.metadata.namespace, primaryHpaName(ref));
@@ -137,18 +138,35 @@ export async function ensurePrimaryHpa(
   return result.changed ? 'patched' : 'unchanged';
 }
 
-/** Deletes `<name>-primary` if it is ours (deletion, once the target serves again). */
-export async function deletePrimaryHpa(deps: WorkloadDeps, canary: Canary): Promise<void> {
-  const ref = canary.spec.autoscalerRef;
-  if (ref === undefined) return;
-  const live = autoscalers(deps).getByName(canary.metadata.namespace, primaryHpaName(ref));
-  if (live === undefined || notControlledBy(canary, live) !== undefined) return;
-  try {
-    await deps.raw.delete(objectPath(HPA_REF, canary.metadata.namespace, primaryHpaName(ref)));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
+/**
+ * HPAs of ours that scale the primary, other than `keep`: left by an earlier spec.autoscalerRef
+ * (removed, or naming another HPA). Two HPAs must never scale one Deployment.
+ */
+function ownedPrimaryHpas(deps: Pick<WorkloadDeps, 'caches'>, canary: Canary, keep?: string) {
+  const primary = primaryName(canary.spec);
+  return (deps.caches.autoscalers?.list(canary.metadata.namespace) ?? []).filter(
+    (h) =>
+      h.metadata?.name !== keep &&
+      h.spec?.scaleTargetRef?.name === primary &&
+      notControlledBy(canary, h) === undefined,
+  );
+}
+
+async function deleteHpas(deps: WorkloadDeps, canary: Canary, hpas: readonly HpaJson[]) {
+  for (const hpa of hpas) {
+    const name = hpa.metadata?.name ?? '';
+    try {
+      await deps.raw.delete(objectPath(HPA_REF, canary.metadata.namespace, name));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    deps.logger.info({ hpa: name }, 'primary autoscaler deleted');
   }
-  deps.logger.info({ hpa: primaryHpaName(ref) }, 'primary autoscaler deleted');
+}
+
+/** Deletes the primary's HPAs of ours (deletion, once the target serves again). */
+export async function deletePrimaryHpa(deps: WorkloadDeps, canary: Canary): Promise<void> {
+  await deleteHpas(deps, canary, ownedPrimaryHpas(deps, canary));
 }
 
 export const HPA_REF = BUILTIN.horizontalPodAutoscalers;

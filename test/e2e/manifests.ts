@@ -62,6 +62,11 @@ export interface CanaryOptions {
    * threshold turns it off: fail-fast would otherwise race the second failing step.
    */
   readonly failFast?: boolean;
+  /** spec.autoscalerRef, when given. */
+  readonly autoscalerRef?: {
+    readonly name: string;
+    readonly primaryScalerReplicas?: { minReplicas?: number; maxReplicas?: number };
+  };
 }
 
 export function canaryYaml(ns: string, opts: CanaryOptions = {}): string {
@@ -78,6 +83,10 @@ export function canaryYaml(ns: string, opts: CanaryOptions = {}): string {
       ? ''
       : `  revertOnDeletion: ${String(opts.revertOnDeletion)}\n`;
   const failFast = opts.failFast === undefined ? '' : `    failFast: ${String(opts.failFast)}\n`;
+  const autoscaler =
+    opts.autoscalerRef === undefined
+      ? ''
+      : `  autoscalerRef: ${JSON.stringify(opts.autoscalerRef)}\n`;
   return `apiVersion: weightlifter.io/v1alpha1
 kind: Canary
 metadata:
@@ -90,7 +99,7 @@ spec:
   service: {port: 9898, targetPort: http}
   routing: {provider: ${provider}${smiVersion}}
   progressDeadlineSeconds: ${opts.progressDeadlineSeconds ?? 60}
-${revert}  skipAnalysis: ${opts.skipAnalysis === true ? 'true' : 'false'}
+${revert}${autoscaler}  skipAnalysis: ${opts.skipAnalysis === true ? 'true' : 'false'}
   analysis:
     interval: ${opts.interval ?? '2s'}
     threshold: ${opts.threshold ?? 2}
@@ -105,6 +114,23 @@ ${failFast}    stepWeights: ${JSON.stringify(opts.stepWeights ?? [20, 50])}
         trafficMetrics: {metric: p99_response_latency}
         thresholdRange: {max: ${opts.latencyMaxMs ?? 100}}
 ${hooks}`;
+}
+
+/** The app's HorizontalPodAutoscaler (autoscaling/v2, CPU utilization), named like the app. */
+export function hpaYaml(ns: string, opts: { minReplicas: number; maxReplicas: number }): string {
+  return `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: ${APP}, namespace: ${ns}}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ${APP}}
+  minReplicas: ${String(opts.minReplicas)}
+  maxReplicas: ${String(opts.maxReplicas)}
+  metrics:
+    - type: Resource
+      resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
+  behavior:
+    scaleDown: {stabilizationWindowSeconds: 30}
+`;
 }
 
 /** A merge patch of the app's pod template annotations: a new revision with that behaviour. */

@@ -234,6 +234,12 @@ export const invalidCanaries: readonly InvalidCase[] = [
     rule: gte1,
   },
   {
+    name: 'primaryScalerReplicas maxReplicas 0',
+    spec: spec({ autoscalerRef: { name: 'podinfo', primaryScalerReplicas: { maxReplicas: 0 } } }),
+    path: 'spec.autoscalerRef.primaryScalerReplicas.maxReplicas',
+    rule: gte1,
+  },
+  {
     name: 'primaryScalerReplicas minReplicas above maxReplicas',
     spec: spec({
       autoscalerRef: { name: 'podinfo', primaryScalerReplicas: { minReplicas: 5, maxReplicas: 2 } },

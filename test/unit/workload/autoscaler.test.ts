@@ -249,15 +249,30 @@ describe('writing the primary HPA', () => {
     expect(w.calls).toEqual([]);
   });
 
-  it('deletion removes ours; without spec.autoscalerRef nothing is written', async () => {
-    const ours = hpa('web-primary', { maxReplicas: 3 }, 'web');
+  const PRIMARY_TARGET = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web-primary' };
+
+  it('deletion removes ours; without spec.autoscalerRef and none of ours, nothing is written', async () => {
+    const ours = hpa('web-primary', { scaleTargetRef: PRIMARY_TARGET, maxReplicas: 3 }, 'web');
     const w = world({ hpas: [TARGET_HPA, ours] });
     await deletePrimaryHpa(w.deps, canary());
     expect(w.calls).toEqual([{ verb: 'delete', path: `${HPAS}/web-primary` }]);
-    const none = world({ hpas: [TARGET_HPA, ours] });
+    const none = world({ hpas: [TARGET_HPA] });
     expect(await ensurePrimaryHpa(none.deps, canary(null), 'sync')).toBe('unchanged');
     await deletePrimaryHpa(none.deps, canary(null));
     expect(none.calls).toEqual([]);
+  });
+
+  it('an HPA of ours left on the primary by an earlier autoscalerRef is deleted first', async () => {
+    const old = hpa('old-primary', { scaleTargetRef: PRIMARY_TARGET, maxReplicas: 3 }, 'web');
+    const removed = world({ hpas: [TARGET_HPA, old] });
+    expect(await ensurePrimaryHpa(removed.deps, canary(null), 'sync')).toBe('unchanged');
+    expect(removed.calls).toEqual([{ verb: 'delete', path: `${HPAS}/old-primary` }]);
+    const renamed = world({ hpas: [TARGET_HPA, old] });
+    expect(await ensurePrimaryHpa(renamed.deps, canary(), 'create')).toBe('created');
+    expect(renamed.calls.map((c) => [c.verb, c.path])).toEqual([
+      ['delete', `${HPAS}/old-primary`],
+      ['create', HPAS],
+    ]);
   });
 });
 
