@@ -12,7 +12,7 @@ import { createListerWatcher } from '../../src/kube/lister-watcher.js';
 import { isNotFound } from '../../src/kube/errors.js';
 import { BUILTIN } from '../../src/kube/resources.js';
 import type { DeploymentJson, HpaJson } from '../../src/workload/k8s-types.js';
-import { newRevision, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
+import { newRevision, waitForCanaryGone, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
 import { useE2E } from '../e2e/fixtures.js';
 import { eventually, getCanary, phaseIs, waitForStatus, type E2E } from '../e2e/harness.js';
 import { APP, appYaml, canaryYaml, hpaYaml, namespaceYaml } from '../e2e/manifests.js';
@@ -199,14 +199,7 @@ describe('a target with a HorizontalPodAutoscaler', () => {
   it('deletion restores the target with its HPA and removes the primary HPA, no request failing', async () => {
     const primaryReplicas = (await getDeployment(e.admin, ns, PRIMARY))?.spec?.replicas;
     await e.kubectl(['-n', ns, 'delete', 'canary', APP, '--wait=false']);
-    await eventually(
-      'Canary gone',
-      async () => {
-        const r = await e.world.controlPlane.kubectl(['-n', ns, 'get', 'canary', APP]);
-        return r.code !== 0 && r.stderr.includes('NotFound') ? true : undefined;
-      },
-      90_000,
-    );
+    await waitForCanaryGone(e, ns);
     const target = await getDeployment(e.admin, ns, APP);
     expect(target?.spec?.replicas).toBe(primaryReplicas);
     expect(target?.status?.readyReplicas).toBe(primaryReplicas);
