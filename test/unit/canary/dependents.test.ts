@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ControllerCaches } from '../../../src/canary/caches.js';
 import {
+  autoscalerChanged,
   canaryKeysForAutoscaler,
   canaryKeysForConfig,
   canaryKeysForDeployment,
@@ -80,6 +81,16 @@ describe('which Canaries an event concerns', () => {
     ]);
     expect(canaryKeysForAutoscaler(caches, obj('other', 'api-hpa'))).toEqual([]);
     expect(canaryKeysForAutoscaler(caches, obj('ns', 'web'))).toEqual([]);
+  });
+
+  it('an HPA update concerns a Canary only when its spec (generation) or owners changed', () => {
+    const at = (generation: number, owner?: string) => {
+      const o = obj('ns', 'api-hpa', owner);
+      return { metadata: { ...o.metadata, generation } };
+    };
+    expect(autoscalerChanged(at(1), at(1))).toBe(false);
+    expect(autoscalerChanged(at(1), at(2))).toBe(true);
+    expect(autoscalerChanged(at(1), at(1, 'api'))).toBe(true);
   });
 
   it('ConfigMaps: the Canaries whose target uses them, and owners of -primary copies', () => {

@@ -162,6 +162,14 @@ describe('the primary HPA copy', () => {
     });
   });
 
+  it("carries the Canary's shard label, so the shard's controller sees it", () => {
+    const sharded = canary();
+    sharded.metadata.labels = { 'weightlifter.io/shard': 'a' };
+    expect(buildPrimaryHpa(sharded, REF, TARGET_HPA).metadata?.labels).toMatchObject({
+      'weightlifter.io/shard': 'a',
+    });
+  });
+
   it.each([
     [{ minReplicas: 3 }, 3, 6],
     [{ maxReplicas: 10 }, 2, 10],
