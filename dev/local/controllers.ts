@@ -3,8 +3,10 @@ import type { Child, ProcessGroup } from './processes.js';
 
 /**
  * What a canary controller needs from kube-controller-manager: Deployments get real ReplicaSets
- * and status, Services real EndpointSlices, deletions cascade, namespaces can be deleted, and the
- * aggregated admin/edit/view ClusterRoles get their rules (tests bind them).
+ * and status, Services real EndpointSlices, deletions cascade, namespaces can be deleted, the
+ * aggregated admin/edit/view ClusterRoles get their rules (tests bind them), and
+ * HorizontalPodAutoscalers scale their Deployments (spec.autoscalerRef; without a resource metrics
+ * API they hold replicas within minReplicas..maxReplicas).
  */
 export const CONTROLLERS = [
   'deployment-controller',
@@ -19,7 +21,11 @@ export const CONTROLLERS = [
   'clusterrole-aggregation-controller',
   'statefulset-controller',
   'daemonset-controller',
+  'horizontal-pod-autoscaler-controller',
 ] as const;
+
+/** How often the HPA controller looks at each HPA (15s by default); shorter keeps tests short. */
+const HPA_SYNC_PERIOD = '3s';
 
 export function controllerManagerArgs(kubeconfig: string, pki: Pki): string[] {
   return [
@@ -28,6 +34,7 @@ export function controllerManagerArgs(kubeconfig: string, pki: Pki): string[] {
     `--authorization-kubeconfig=${kubeconfig}`,
     '--leader-elect=false',
     `--controllers=${CONTROLLERS.join(',')}`,
+    `--horizontal-pod-autoscaler-sync-period=${HPA_SYNC_PERIOD}`,
     `--service-account-private-key-file=${pki.serviceAccountKey}`,
     `--root-ca-file=${pki.ca.cert}`,
     // No metrics/health endpoint: nothing scrapes it, and it would need another free port.

@@ -3,6 +3,8 @@
 // test/unit/api/crd-drift.test.ts. Adding a field means adding it in all three places.
 import type { Canary } from './canary.js';
 import {
+  AUTOSCALER_API_VERSIONS,
+  AUTOSCALER_KINDS,
   COMPARE_DIRECTIONS,
   CONDITION_STATUSES,
   MANUAL_OPERATIONS,
@@ -36,6 +38,23 @@ export const CANARY_FIELDS = {
   },
   'spec.targetRef.kind': { ...opt, type: 'string', enum: TARGET_KINDS, default: D.targetRef.kind },
   'spec.targetRef.name': { ...req, type: 'string' },
+  'spec.autoscalerRef': { ...opt, type: 'object' },
+  'spec.autoscalerRef.apiVersion': {
+    ...opt,
+    type: 'string',
+    enum: AUTOSCALER_API_VERSIONS,
+    default: D.autoscalerRef.apiVersion,
+  },
+  'spec.autoscalerRef.kind': {
+    ...opt,
+    type: 'string',
+    enum: AUTOSCALER_KINDS,
+    default: D.autoscalerRef.kind,
+  },
+  'spec.autoscalerRef.name': { ...req, type: 'string' },
+  'spec.autoscalerRef.primaryScalerReplicas': { ...opt, type: 'object' },
+  'spec.autoscalerRef.primaryScalerReplicas.minReplicas': { ...opt, type: 'integer' },
+  'spec.autoscalerRef.primaryScalerReplicas.maxReplicas': { ...opt, type: 'integer' },
   'spec.service': { ...req, type: 'object' },
   'spec.service.name': { ...opt, type: 'string' },
   'spec.service.port': { ...req, type: 'integer' },

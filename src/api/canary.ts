@@ -29,6 +29,7 @@ export interface Canary {
 
 export interface CanarySpec {
   targetRef: TargetRef;
+  autoscalerRef?: AutoscalerRef;
   service: CanaryService;
   routing?: Routing;
   analysis?: Analysis;
@@ -43,6 +44,20 @@ export interface TargetRef {
   apiVersion?: 'apps/v1';
   kind?: 'Deployment';
   name: string;
+}
+
+/** The target's HorizontalPodAutoscaler; `<name>-primary` is its copy for the primary. */
+export interface AutoscalerRef {
+  apiVersion?: 'autoscaling/v2';
+  kind?: 'HorizontalPodAutoscaler';
+  name: string;
+  /** Bounds for the primary's HPA instead of the target HPA's. */
+  primaryScalerReplicas?: PrimaryScalerReplicas;
+}
+
+export interface PrimaryScalerReplicas {
+  minReplicas?: number;
+  maxReplicas?: number;
 }
 
 export interface CanaryService {

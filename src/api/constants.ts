@@ -86,6 +86,8 @@ export type SmiVersionSetting = (typeof SMI_VERSIONS)[number];
 
 export const TARGET_KINDS = ['Deployment'] as const;
 export const TARGET_API_VERSIONS = ['apps/v1'] as const;
+export const AUTOSCALER_KINDS = ['HorizontalPodAutoscaler'] as const;
+export const AUTOSCALER_API_VERSIONS = ['autoscaling/v2'] as const;
 
 export const TRAFFIC_METRICS = [
   'success-rate',
@@ -157,6 +159,7 @@ export const CONDITION_REASONS = {
   suspended: 'Suspended',
   targetNotFound: 'TargetNotFound',
   templateNotFound: 'TemplateNotFound',
+  autoscalerNotFound: 'AutoscalerNotFound',
   invalidSpec: 'InvalidSpec',
   unsupportedStrategy: 'UnsupportedStrategy',
   trafficSplitUnavailable: 'TrafficSplitUnavailable',

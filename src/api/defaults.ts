@@ -5,6 +5,7 @@ import type { Analysis, CanarySpec, Metric, ParentRef, Routing, Webhook } from '
 
 export const STORED_DEFAULTS = {
   targetRef: { apiVersion: 'apps/v1', kind: 'Deployment' },
+  autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
   service: { portName: 'http' },
   routing: { smiVersion: 'auto' },
   parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway' },
@@ -65,6 +66,9 @@ export function withStoredDefaults(spec: CanarySpec): CanarySpec {
   const out: CanarySpec = {
     ...spec,
     targetRef: { ...d.targetRef, ...spec.targetRef },
+    ...(spec.autoscalerRef === undefined
+      ? {}
+      : { autoscalerRef: { ...d.autoscalerRef, ...spec.autoscalerRef } }),
     service: { ...d.service, ...spec.service },
     routing: routingWithDefaults(spec.routing ?? {}),
     progressDeadlineSeconds: spec.progressDeadlineSeconds ?? d.progressDeadlineSeconds,

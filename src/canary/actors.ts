@@ -42,6 +42,8 @@ import { finalizeWorkload, initializeWorkload } from './lifecycle.js';
 import { promotePrimary } from '../workload/primary.js';
 import { recordPromotedTemplate } from '../workload/promoted-store.js';
 import { scaleTarget } from '../workload/scale.js';
+import { livePrimaryHpa, primaryReplicaFloor } from '../workload/autoscaler.js';
+import { isDeleting } from './observe.js';
 import { CANARY_REF, type CanaryJson, type ControllerCaches } from './caches.js';
 import { runChecks } from '../analysis/checks.js';
 import { sleep, systemClock, type Clock } from '../time/clock.js';
@@ -195,8 +197,9 @@ export class CanaryActors implements EngineActors {
 
   async scaleCanary(e: EffectOf<'scaleCanary'>, signal?: AbortSignal): Promise<void> {
     const seen = this.#cachedTarget()?.metadata?.resourceVersion;
+    const why = isDeleting(this.#s.json) ? 'deletion' : 'run';
     try {
-      await scaleTarget(this.#workload, this.#s.canary, e.to);
+      await scaleTarget(this.#workload, this.#s.canary, e.to, why);
     } catch (err) {
       // 409: our cached target is older than the live one — typically the Deployment
       // controller's status write right after the template change that starts a run. Decide
@@ -205,7 +208,7 @@ export class CanaryActors implements EngineActors {
       // backoff (its Events and alerts are still sent, see src/machine/run-step.ts).
       if (!isConflict(err) || !(await this.#targetMoved(seen, signal))) throw err;
       this.#s.logger.debug({ to: e.to }, 'target changed while scaling; deciding again');
-      await scaleTarget(this.#workload, this.#s.canary, e.to);
+      await scaleTarget(this.#workload, this.#s.canary, e.to, why);
     }
   }
 
@@ -236,7 +239,10 @@ export class CanaryActors implements EngineActors {
     );
     const primaryCheck: EndpointCheckOptions | undefined =
       (phase === undefined ? false : PHASE_TABLE[phase].afterPromotion) && primary !== undefined
-        ? { minReady: primary.spec?.replicas ?? 1, settled: true }
+        ? {
+            minReady: primaryReplicaFloor(primary, livePrimaryHpa(this.#workload, this.#s.canary)),
+            settled: true,
+          }
         : undefined;
     const desired = { primaryWeight: e.primaryWeight, canaryWeight: e.canaryWeight };
     const gate = checkRouteChange(

@@ -27,6 +27,7 @@ import {
   PROMOTED_TEMPLATE_SELECTOR,
   type ControllerRevisionJson,
 } from '../workload/promoted-template.js';
+import type { HpaJson } from '../workload/k8s-types.js';
 import { NamedCache, type NamedCacheMetricsSink } from '../runtime/named-cache.js';
 import { ScopedCache } from '../runtime/scoped-cache.js';
 import { keepLastWriteTime } from '../kube/write-time.js';
@@ -92,6 +93,8 @@ export interface ControllerCaches extends WorkloadCaches {
   /** undefined when the endpoint gate is off. */
   readonly slices: ScopedCache<EndpointSliceJson> | undefined;
   readonly templates: ScopedCache<TemplateJson>;
+  /** HorizontalPodAutoscalers: the targets' (spec.autoscalerRef) and their -primary copies. */
+  readonly autoscalers: ScopedCache<HpaJson>;
   /** Stored promoted templates: only ControllerRevisions carrying our label (selector). */
   readonly promoted: ScopedCache<ControllerRevisionJson>;
   readonly clusterTemplates: ScopedCache<TemplateJson>;
@@ -186,6 +189,7 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
       ? scoped<EndpointSliceJson>(BUILTIN.endpointSlices, scope)
       : undefined,
     templates: scoped<TemplateJson>(ANALYSIS_TEMPLATE_REF, scope),
+    autoscalers: scoped<HpaJson>(BUILTIN.horizontalPodAutoscalers, scope),
     promoted: scoped<ControllerRevisionJson>(
       BUILTIN.controllerRevisions,
       scope,
@@ -201,6 +205,7 @@ export function createCaches(opts: CachesOptions): ControllerCaches {
     caches.configMaps,
     caches.secrets,
     caches.templates,
+    caches.autoscalers,
     caches.promoted,
     caches.clusterTemplates,
   ];

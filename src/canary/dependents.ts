@@ -2,6 +2,7 @@
 // goes through the informer caches (the Canary indexes, owner references, the target's pod
 // template) — never the API server.
 import { KINDS } from '../api/constants.js';
+import { deepEqual } from '../kube/merge-patch.js';
 import { keysFrom, ownKeys, type KeySource } from './controller.js';
 import type { KubeObject } from '../kube/object-key.js';
 import type { ResourceRef } from '../kube/resources.js';
@@ -65,6 +66,22 @@ export function canaryKeysForConfig(
   return unique([...owners(obj), ...users.map(keyOfCanary)]);
 }
 
+/** An HPA: the Canaries whose spec.autoscalerRef names it, and the owner of a -primary copy. */
+export function canaryKeysForAutoscaler(caches: ControllerCaches, hpa: KubeObject): string[] {
+  const users = caches.canaries
+    .list(nsOf(hpa))
+    .filter((c) => c.spec.autoscalerRef?.name === nameOf(hpa));
+  return unique([...owners(hpa), ...users.map(keyOfCanary)]);
+}
+
+/** An HPA update that changed its spec or its owners (not only its status). */
+export function autoscalerChanged(old: KubeObject, obj: KubeObject): boolean {
+  return (
+    old.metadata?.generation !== obj.metadata?.generation ||
+    !deepEqual(old.metadata?.ownerReferences ?? [], obj.metadata?.ownerReferences ?? [])
+  );
+}
+
 /** An object of a router's resource: the Canaries whose router writes it (Router.objectsOf). */
 export function canaryKeysForRouted(
   caches: ControllerCaches,
@@ -107,6 +124,13 @@ export function canaryKeySources(caches: ControllerCaches): KeySource[] {
     // Only referenced Secrets are watched, and the cache knows which Canaries reference each.
     keysFrom(caches.secrets, (e) => caches.secrets.holdersOf(e.key)),
     keysFrom(caches.templates, (e) => canaryKeysForTemplate(caches, 'AnalysisTemplate', e.obj)),
+    // The HPA controller rewrites an HPA's status at every sync: only spec (generation) and
+    // owner changes concern a Canary.
+    keysFrom(caches.autoscalers, (e) =>
+      e.old !== undefined && !autoscalerChanged(e.old, e.obj)
+        ? []
+        : canaryKeysForAutoscaler(caches, e.obj),
+    ),
     // A stored promoted template created or deleted: observe's promotedTemplate changes.
     keysFrom(caches.promoted, (e) => owners(e.obj)),
     keysFrom(caches.clusterTemplates, (e) =>

@@ -9,6 +9,7 @@ import { canaryEndpoints, checkRouteChange, type EndpointSliceJson } from '../ro
 import { ALL_TO_PRIMARY, type TrafficRouter } from '../routing/types.js';
 import type { ObjectReader } from '../kube/object-reader.js';
 import type { WorkloadDeps } from '../workload/deps.js';
+import { deletePrimaryHpa, ensurePrimaryHpa } from '../workload/autoscaler.js';
 import { ensurePrimary } from '../workload/primary.js';
 import { ensurePrimaryFromStored, type PromotedDeps } from '../workload/promoted-store.js';
 import { deploymentReadiness } from '../workload/readiness.js';
@@ -34,7 +35,7 @@ export interface LifecycleDeps extends WorkloadDeps {
 }
 
 /**
- * 1. primary Deployment (+ config copies): from the target, or — `primaryFrom: 'stored'`, a primary
+ * 1. primary Deployment (+ config copies, + its HPA with spec.autoscalerRef): from the target, or — `primaryFrom: 'stored'`, a primary
  * deleted after something was promoted — from the stored template of the promoted revision;
  * 2. -primary/-canary Services; 3. wait for the primary Deployment to be ready and its Service to
  * have ready endpoints; 4. TrafficSplit (100/0);
@@ -52,6 +53,7 @@ export async function initializeWorkload(
   } else {
     await ensurePrimary(deps, canary);
   }
+  await ensurePrimaryHpa(deps, canary, 'create');
   await ensureBackendServices(deps, canary);
   const primary = deps.caches.deployments.getByName(
     canary.metadata.namespace,
@@ -78,14 +80,18 @@ export async function initializeWorkload(
  * routed all traffic to it (0/100) — the apex Service is handed back to the target's pods and
  * outlives the Canary; without it, only a taken-over apex is given back (it is the user's) and
  * GC deletes ours. Then the TrafficSplit is deleted. The caller removes the finalizer; GC removes
- * the rest (primary, backend Services, config copies).
+ * the rest (primary, backend Services, config copies); with revertOnDeletion the primary's HPA is
+ * deleted here, once the target serves.
  */
 export async function finalizeWorkload(
   deps: WorkloadDeps,
   canary: Canary,
   router: Pick<TrafficRouter, 'finalize'>,
 ): Promise<StepResult> {
-  await releaseApexService(deps, canary, canary.spec.revertOnDeletion ?? true);
+  const revert = canary.spec.revertOnDeletion ?? true;
+  await releaseApexService(deps, canary, revert);
   await router.finalize();
+  // The target serves (with its own HPA): the primary's HPA goes now, before GC removes the rest.
+  if (revert) await deletePrimaryHpa(deps, canary);
   return { state: 'done' };
 }

@@ -19,7 +19,15 @@ import type { Blocked, Observed, ObservedTarget, OperationRequest } from '../mac
 import type { TrafficRouter } from '../routing/types.js';
 import { targetRevision } from '../workload/config-tracking.js';
 import { TakeoverRefusedError, WorkloadSpecError, conditionReasonOf } from '../workload/errors.js';
-import type { DeploymentJson } from '../workload/k8s-types.js';
+import {
+  HPA_REF,
+  buildPrimaryHpa,
+  livePrimaryHpa,
+  primaryHpaName,
+  targetHpa,
+  withAutoscalerFloor,
+} from '../workload/autoscaler.js';
+import type { DeploymentJson, HpaJson } from '../workload/k8s-types.js';
 import { primaryRevisionOf } from '../workload/primary-builder.js';
 import { latestStoredTemplate } from '../workload/promoted-template.js';
 import { deploymentReadiness } from '../workload/readiness.js';
@@ -77,7 +85,8 @@ export function observe(input: ObserveInput): Observed {
       : desiredServices(canary, targetDep).find((d) => d.role === 'apex')?.selector,
   );
   const routed = caches.routed.objectsOf(json);
-  blocked ??= apexDesired.blocked ?? notOwned(input, primaryDep, routed);
+  const autoscaler = observeAutoscaler(canary, caches, deleting);
+  blocked ??= apexDesired.blocked ?? notOwned(input, primaryDep, routed) ?? autoscaler.blocked;
   const apexReady =
     apex !== undefined &&
     apexDesired.value !== undefined &&
@@ -89,6 +98,7 @@ export function observe(input: ObserveInput): Observed {
       .filter((n) => caches.services.getByName(ns, n) === undefined)
       .map((n) => `Service ${n}`),
     ...routed.filter((o) => o.cached === undefined).map((o) => `${o.ref.kind} ${o.name}`),
+    ...autoscaler.missing,
   ];
   const initialized = missing.length === 0;
   const written = routed.flatMap((o) => lastWriteTime(o.cached) ?? []);
@@ -112,7 +122,11 @@ export function observe(input: ObserveInput): Observed {
         ? null
         : {
             revision: primaryRevisionOf(primaryDep),
-            readiness: deploymentReadiness(primaryDep),
+            readiness: withAutoscalerFloor(
+              deploymentReadiness(primaryDep),
+              primaryDep,
+              autoscaler.primary,
+            ),
             replicas: primaryDep.spec?.replicas ?? 1,
           },
     routes: router?.getRoutes() ?? null,
@@ -126,6 +140,32 @@ export function observe(input: ObserveInput): Observed {
     runSlotAvailable: input.runSlotAvailable,
     promotedTemplate: latestStoredTemplate(canary, caches.promoted)?.revision ?? null,
   };
+}
+
+/**
+ * spec.autoscalerRef: the target's HPA must exist and scale the target (else the step is blocked,
+ * except while deleting), the primary's copy must be ours, and until it exists the Canary is not
+ * initialized.
+ */
+function observeAutoscaler(
+  canary: Canary,
+  caches: ControllerCaches,
+  deleting: boolean,
+): { blocked: Blocked | null; missing: string[]; primary: HpaJson | undefined } {
+  const ref = canary.spec.autoscalerRef;
+  if (ref === undefined) return { blocked: null, missing: [], primary: undefined };
+  const primary = livePrimaryHpa({ caches }, canary);
+  const why = primary === undefined ? undefined : notControlledBy(canary, primary);
+  const blocked =
+    primary !== undefined && why !== undefined
+      ? blockedBy(new OwnershipError(HPA_REF, primary, why))
+      : deleting
+        ? null
+        : conditioned(() =>
+            buildPrimaryHpa(canary, ref, targetHpa(canary, ref, caches.autoscalers)),
+          ).blocked;
+  const missing = primary === undefined ? [`HorizontalPodAutoscaler ${primaryHpaName(ref)}`] : [];
+  return { blocked, missing, primary };
 }
 
 /** What a ConditionedError (or a refused ownership) says, as a blocked step; others rethrown. */

@@ -80,6 +80,13 @@ export const BUILTIN = {
     kind: 'Lease',
     namespaced: true,
   },
+  horizontalPodAutoscalers: {
+    group: 'autoscaling',
+    version: 'v2',
+    plural: 'horizontalpodautoscalers',
+    kind: 'HorizontalPodAutoscaler',
+    namespaced: true,
+  },
   events: {
     group: 'events.k8s.io',
     version: 'v1',

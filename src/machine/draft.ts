@@ -90,6 +90,7 @@ const TRANSIENT_REASONS = new Set([
   'TrafficSplitUnavailable',
   'UnsupportedStrategy',
   'TemplateNotFound',
+  'AutoscalerNotFound',
   'TargetNotReady',
   'PrimaryMissing',
   'PrimaryTemplateUnavailable',

@@ -27,6 +27,7 @@ const WARNING: Readonly<Record<string, KindEntry>> = {
   [R.invalidSpec]: K.stalled,
   // A blocked step (src/machine/phases/blocked.ts): needs a human too.
   [R.templateNotFound]: K.stalled,
+  [R.autoscalerNotFound]: K.stalled,
   [R.unsupportedStrategy]: K.stalled,
   [R.trafficSplitUnavailable]: K.stalled,
   // The mesh refused the route object (Gateway API Accepted=False): stalled until a person acts.

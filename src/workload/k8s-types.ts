@@ -116,10 +116,24 @@ export interface ConfigJson extends KubeObject {
   immutable?: boolean;
 }
 
+/** An autoscaling/v2 HorizontalPodAutoscaler, as JSON; the fields we read or copy. */
+export interface HpaJson extends KubeObject {
+  spec?: {
+    scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string };
+    minReplicas?: number;
+    maxReplicas?: number;
+    metrics?: unknown[];
+    behavior?: Record<string, unknown>;
+  };
+  status?: { currentReplicas?: number; desiredReplicas?: number };
+}
+
 /** The informer caches the workload functions read from (src/kube Informers satisfy them). */
 export interface WorkloadCaches {
   readonly deployments: ObjectReader<DeploymentJson>;
   readonly services: ObjectReader<ServiceJson>;
   readonly configMaps: ObjectReader<ConfigJson>;
   readonly secrets: ObjectReader<ConfigJson>;
+  /** Needed only by Canaries with spec.autoscalerRef. */
+  readonly autoscalers?: ObjectReader<HpaJson>;
 }

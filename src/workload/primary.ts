@@ -8,6 +8,7 @@ import { isAlreadyExists } from '../kube/errors.js';
 import type { JsonObject } from '../kube/merge-patch.js';
 import { deepEqual } from '../kube/merge-patch.js';
 import { BUILTIN, collectionPath } from '../kube/resources.js';
+import { ensurePrimaryHpa } from './autoscaler.js';
 import { ensureConfigCopies } from './config-copies.js';
 import { targetOf, targetRevision } from './config-tracking.js';
 import type { WorkloadDeps, WriteAction } from './deps.js';
@@ -68,6 +69,8 @@ export async function promotePrimary(
   const target = targetOf(canary, deps.caches);
   const rev = targetRevision(target, deps.caches);
   if (rev.revision !== revision) return { action: 'revisionChanged', revision: rev.revision };
+  // The primary's HPA first: a promotion retried after a failed write brings it up to date too.
+  await ensurePrimaryHpa(deps, canary, 'sync');
   const live = livePrimary(deps, canary);
   if (live === undefined) return ensurePrimary(deps, canary);
   const why = notControlledBy(canary, live);
@@ -93,15 +96,19 @@ export async function promotePrimary(
     raw: deps.raw,
     ref: BUILTIN.deployments,
     live,
-    desired: promotionFields(live, want),
+    desired: promotionFields(live, want, canary.spec.autoscalerRef === undefined),
     notOwnedBecause: (obj) => notControlledBy(canary, obj),
   });
   if (result.changed) deps.logger.info({ revision }, 'primary promoted');
   return { action: result.changed ? 'patched' : 'unchanged', revision };
 }
 
-/** What promotion owns: our metadata, and the copied spec fields replaced whole. */
-function promotionFields(live: DeploymentJson, want: DeploymentJson): JsonObject {
+/** What promotion owns: our metadata, the copied spec fields replaced whole, and replicas. */
+function promotionFields(
+  live: DeploymentJson,
+  want: DeploymentJson,
+  writeReplicas: boolean,
+): JsonObject {
   const spec = want.spec ?? {};
   const liveSpec = live.spec ?? {};
   return {
@@ -110,7 +117,8 @@ function promotionFields(live: DeploymentJson, want: DeploymentJson): JsonObject
       annotations: toJson(want.metadata?.annotations ?? {}),
     },
     spec: {
-      replicas: spec.replicas ?? null,
+      // With spec.autoscalerRef the primary's HPA owns replicas: never written.
+      ...(writeReplicas ? { replicas: spec.replicas ?? null } : {}),
       template: replacing(liveSpec.template, spec.template),
       strategy: spec.strategy === undefined ? null : replacing(liveSpec.strategy, spec.strategy),
       minReadySeconds: spec.minReadySeconds ?? null,

@@ -1,11 +1,12 @@
 // Scaling the target (the canary workload): to 0 once initialized or after a run, and back up at
-// a run start. Only spec.replicas is written — the one field of the user's Deployment we touch —
+// a run start (with spec.autoscalerRef, to its HPA's minReplicas) or on deletion. Only spec.replicas is written — the one field of the user's Deployment we touch —
 // with the cached resourceVersion as precondition, so a concurrent GitOps apply makes us re-read
 // (409, requeue) instead of overwriting blind.
 import type { Canary } from '../api/canary.js';
 import { primaryName } from '../api/defaults.js';
 import { patchOwned } from '../kube/diff-patch.js';
 import { BUILTIN } from '../kube/resources.js';
+import { autoscalers, hpaMinReplicas, targetHpa } from './autoscaler.js';
 import { targetOf } from './config-tracking.js';
 import type { WorkloadDeps, WriteAction } from './deps.js';
 import type { DeploymentJson } from './k8s-types.js';
@@ -31,22 +32,38 @@ export async function scaleDeployment(
 }
 
 /**
- * Scales the Canary's target to 0, or up for a run: to its own spec.replicas if a GitOps apply
- * restored one, else to the primary's count (copied from the target when it was last promoted).
+ * Scales the Canary's target to 0, or up: to its own spec.replicas if a GitOps apply restored one;
+ * else for a run to its HPA's minReplicas (spec.autoscalerRef; the HPA takes over from there),
+ * and otherwise, or to serve again on deletion, to the primary's count (copied from the target
+ * when it was last promoted, or set by the primary's HPA).
  */
 export async function scaleTarget(
   deps: WorkloadDeps,
   canary: Canary,
   to: 'zero' | 'up',
+  why: 'run' | 'deletion' = 'run',
 ): Promise<{ readonly action: WriteAction; readonly replicas: number }> {
   const target = targetOf(canary, deps.caches);
   if (to === 'up' && (target.spec?.replicas ?? 0) > 0) {
     return { action: 'unchanged', replicas: target.spec?.replicas ?? 0 };
   }
+  const replicas = to === 'zero' ? 0 : upTo(deps, canary, target, why);
+  return { action: await scaleDeployment(deps, target, replicas), replicas };
+}
+
+function upTo(
+  deps: WorkloadDeps,
+  canary: Canary,
+  target: DeploymentJson,
+  why: 'run' | 'deletion',
+): number {
+  const ref = canary.spec.autoscalerRef;
+  if (ref !== undefined && why === 'run') {
+    return hpaMinReplicas(targetHpa(canary, ref, autoscalers(deps)));
+  }
   const primary = deps.caches.deployments.getByName(
     canary.metadata.namespace,
     primaryName(canary.spec),
   );
-  const replicas = to === 'zero' ? 0 : primaryReplicas(target, primary);
-  return { action: await scaleDeployment(deps, target, replicas), replicas };
+  return primaryReplicas(target, primary);
 }

@@ -142,3 +142,15 @@ export async function waitForStepDone(
   );
   return status;
 }
+
+/** Waits until the Canary is gone (its finalizer removed), up to 90 s. */
+export async function waitForCanaryGone(e: E2E, ns: string): Promise<void> {
+  await eventually(
+    'Canary gone',
+    async () => {
+      const r = await e.world.controlPlane.kubectl(['-n', ns, 'get', 'canary', APP]);
+      return r.code !== 0 && r.stderr.includes('NotFound') ? true : undefined;
+    },
+    90_000,
+  );
+}

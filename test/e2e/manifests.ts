@@ -64,6 +64,11 @@ export interface CanaryOptions {
   readonly failFast?: boolean;
   /** An A/B release: spec.analysis.iterations and match (instead of stepWeights). */
   readonly ab?: { readonly iterations: number; readonly match: readonly unknown[] };
+  /** spec.autoscalerRef, when given. */
+  readonly autoscalerRef?: {
+    readonly name: string;
+    readonly primaryScalerReplicas?: { minReplicas?: number; maxReplicas?: number };
+  };
 }
 
 function strategyYaml(opts: CanaryOptions): string {
@@ -86,6 +91,10 @@ export function canaryYaml(ns: string, opts: CanaryOptions = {}): string {
       ? ''
       : `  revertOnDeletion: ${String(opts.revertOnDeletion)}\n`;
   const failFast = opts.failFast === undefined ? '' : `    failFast: ${String(opts.failFast)}\n`;
+  const autoscaler =
+    opts.autoscalerRef === undefined
+      ? ''
+      : `  autoscalerRef: ${JSON.stringify(opts.autoscalerRef)}\n`;
   return `apiVersion: weightlifter.io/v1alpha1
 kind: Canary
 metadata:
@@ -98,7 +107,7 @@ spec:
   service: {port: 9898, targetPort: http}
   routing: {provider: ${provider}${smiVersion}}
   progressDeadlineSeconds: ${opts.progressDeadlineSeconds ?? 60}
-${revert}  skipAnalysis: ${opts.skipAnalysis === true ? 'true' : 'false'}
+${revert}${autoscaler}  skipAnalysis: ${opts.skipAnalysis === true ? 'true' : 'false'}
   analysis:
     interval: ${opts.interval ?? '2s'}
     threshold: ${opts.threshold ?? 2}
@@ -113,6 +122,23 @@ ${failFast}${strategyYaml(opts)}
         trafficMetrics: {metric: p99_response_latency}
         thresholdRange: {max: ${opts.latencyMaxMs ?? 100}}
 ${hooks}`;
+}
+
+/** The app's HorizontalPodAutoscaler (autoscaling/v2, CPU utilization), named like the app. */
+export function hpaYaml(ns: string, opts: { minReplicas: number; maxReplicas: number }): string {
+  return `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: ${APP}, namespace: ${ns}}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ${APP}}
+  minReplicas: ${String(opts.minReplicas)}
+  maxReplicas: ${String(opts.maxReplicas)}
+  metrics:
+    - type: Resource
+      resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
+  behavior:
+    scaleDown: {stabilizationWindowSeconds: 30}
+`;
 }
 
 /** A merge patch of the app's pod template annotations: a new revision with that behaviour. */

@@ -186,3 +186,21 @@ export function getLease(
 ): Promise<LeaseJson | undefined> {
   return getIfFound(admin, `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${name}`);
 }
+
+/**
+ * Non-zero counters of failed (5xx) responses in `ns`, from the emulator's exposition. The
+ * emulator answers 503 when a backend has no ready endpoint, so an empty list also means no
+ * request met a window without ready pods.
+ */
+export function failedResponses(emulator: { metricsText(): string }, ns: string): string[] {
+  return emulator
+    .metricsText()
+    .split('\n')
+    .filter(
+      (l) =>
+        l.startsWith('response_total{') &&
+        l.includes(`namespace="${ns}"`) &&
+        /status_code="5\d\d"/.test(l) &&
+        Number(l.slice(l.lastIndexOf(' ') + 1)) > 0,
+    );
+}

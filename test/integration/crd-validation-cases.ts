@@ -223,6 +223,45 @@ export const invalidCanaries: readonly InvalidCase[] = [
     path: 'spec.targetRef.name',
     rule: 'must be a DNS-1035 label of at most 55 characters',
   },
+  // autoscalerRef
+  {
+    name: 'autoscalerRef kind KEDA ScaledObject',
+    spec: spec({ autoscalerRef: { kind: 'ScaledObject', name: 'podinfo' } }),
+    path: 'spec.autoscalerRef.kind',
+    rule: 'Unsupported value: "ScaledObject": supported values: "HorizontalPodAutoscaler"',
+  },
+  {
+    name: 'autoscalerRef apiVersion autoscaling/v1',
+    spec: spec({ autoscalerRef: { apiVersion: 'autoscaling/v1', name: 'podinfo' } }),
+    path: 'spec.autoscalerRef.apiVersion',
+    rule: 'Unsupported value: "autoscaling/v1": supported values: "autoscaling/v2"',
+  },
+  {
+    name: 'autoscalerRef without name',
+    spec: spec({ autoscalerRef: {} }),
+    path: 'spec.autoscalerRef.name',
+    rule: 'Required value',
+  },
+  {
+    name: 'primaryScalerReplicas minReplicas 0',
+    spec: spec({ autoscalerRef: { name: 'podinfo', primaryScalerReplicas: { minReplicas: 0 } } }),
+    path: 'spec.autoscalerRef.primaryScalerReplicas.minReplicas',
+    rule: gte1,
+  },
+  {
+    name: 'primaryScalerReplicas maxReplicas 0',
+    spec: spec({ autoscalerRef: { name: 'podinfo', primaryScalerReplicas: { maxReplicas: 0 } } }),
+    path: 'spec.autoscalerRef.primaryScalerReplicas.maxReplicas',
+    rule: gte1,
+  },
+  {
+    name: 'primaryScalerReplicas minReplicas above maxReplicas',
+    spec: spec({
+      autoscalerRef: { name: 'podinfo', primaryScalerReplicas: { minReplicas: 5, maxReplicas: 2 } },
+    }),
+    path: 'spec.autoscalerRef.primaryScalerReplicas',
+    rule: 'minReplicas must not exceed maxReplicas',
+  },
   // Tenancy: a Canary names objects of its own namespace only; no field takes another namespace.
   {
     name: 'a target in another namespace (namespace/name)',

@@ -7,10 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { writeTrafficSplitVariant } from '../../dev/local/smi-crds.js';
-import { deployInitialized, waitForReplicas } from '../e2e/canary-run.js';
+import { deployInitialized, waitForCanaryGone, waitForReplicas } from '../e2e/canary-run.js';
 import { eventually, startE2E, waitForStatus, type E2E } from '../e2e/harness.js';
 import { APP, BEHAVIOUR, revisionPatch } from '../e2e/manifests.js';
-import { canaryEvents, getDeployment, getService, type SplitRecorder } from '../e2e/observers.js';
+import {
+  canaryEvents,
+  failedResponses,
+  getDeployment,
+  getService,
+  type SplitRecorder,
+} from '../e2e/observers.js';
 
 jest.setTimeout(240_000);
 
@@ -32,18 +38,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 }, 90_000);
 
-/** Non-zero counters of failed (5xx) responses in the namespace, from the emulator's exposition. */
-const failures = (): string[] =>
-  e.world.emulator
-    .metricsText()
-    .split('\n')
-    .filter(
-      (l) =>
-        l.startsWith('response_total{') &&
-        l.includes(`namespace="${ns}"`) &&
-        /status_code="5\d\d"/.test(l) &&
-        Number(l.slice(l.lastIndexOf(' ') + 1)) > 0,
-    );
+const failures = (): string[] => failedResponses(e.world.emulator, ns);
 
 const readyCondition = async () => {
   const r = await e.admin.get<{
@@ -124,14 +119,7 @@ describe('deleting a Canary whose step cannot run', () => {
       '-p',
       revisionPatch({ 'emulator.weightlifter.io/ready': null }),
     ]);
-    await eventually(
-      'Canary gone',
-      async () => {
-        const r = await e.world.controlPlane.kubectl(['-n', ns, 'get', 'canary', APP]);
-        return r.code !== 0 && r.stderr.includes('NotFound') ? true : undefined;
-      },
-      90_000,
-    );
+    await waitForCanaryGone(e, ns);
     const target = await getDeployment(e.admin, ns, APP);
     expect(target?.status?.readyReplicas).toBe(2);
     expect((await getService(e.admin, ns, APP))?.spec?.selector).toEqual({ app: APP });

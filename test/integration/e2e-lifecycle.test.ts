@@ -2,7 +2,7 @@
 // ServiceAccount identity with deploy/rbac.yaml) against a real API server, a real Prometheus and
 // the mesh emulator. Nothing is faked; every wait polls the real system with a deadline.
 import { describe, expect, it, jest } from '@jest/globals';
-import { newRevision, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
+import { newRevision, waitForCanaryGone, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
 import { WRITE_VERBS } from '../e2e/controller-process.js';
 import { initializedCanary, useE2E } from '../e2e/fixtures.js';
 import { eventually, getCanary, phaseIs, waitForStatus } from '../e2e/harness.js';
@@ -203,14 +203,7 @@ describe('scenario 12: deleting the Canary restores the target and keeps pods se
     const { split } = deployed;
     await waitForReplicas(e, ns, APP, 0);
     await e.kubectl(['-n', ns, 'delete', 'canary', APP, '--wait=false']);
-    await eventually(
-      'Canary gone',
-      async () => {
-        const r = await e.world.controlPlane.kubectl(['-n', ns, 'get', 'canary', APP]);
-        return r.code !== 0 && r.stderr.includes('NotFound') ? true : undefined;
-      },
-      90_000,
-    );
+    await waitForCanaryGone(e, ns);
     const target = await getDeployment(e.admin, ns, APP);
     expect(target?.spec?.replicas).toBe(2);
     expect(target?.status?.readyReplicas).toBe(2);

@@ -11,6 +11,7 @@ import { EMULATOR_ANNOTATIONS } from '../../dev/local/emulator/annotations.js';
 import type { MeshApi } from '../../dev/local/mesh-apis.js';
 import {
   releaseRevision,
+  waitForCanaryGone,
   waitForEnd,
   waitForReplicas,
   waitForStepDone,
@@ -231,14 +232,7 @@ describe.each(WORLDS)('over $router (mesh serving $meshApis)', ({ router, meshAp
       at().reset();
       await watchingTraffic(e, ns, async (traffic) => {
         await e.kubectl(['-n', ns, 'delete', 'canary', APP, '--wait=false']);
-        await eventually(
-          'Canary gone',
-          async () => {
-            const r = await e.world.controlPlane.kubectl(['-n', ns, 'get', 'canary', APP]);
-            return r.code !== 0 && r.stderr.includes('NotFound') ? true : undefined;
-          },
-          90_000,
-        );
+        await waitForCanaryGone(e, ns);
         // All traffic went to the target through the route before the apex was handed back.
         expect(at().weights[at().weights.length - 1]).toBe(100);
         const target = await getDeployment(e.admin, ns, APP);

@@ -24,6 +24,7 @@ import type { LiveSplit } from '../../../src/routing/traffic-split.js';
 import type { Router } from '../../../src/routing/types.js';
 import type { ConfigJson, DeploymentJson, ServiceJson } from '../../../src/workload/k8s-types.js';
 import type { ControllerRevisionJson } from '../../../src/workload/promoted-template.js';
+import type { HpaJson } from '../../../src/workload/k8s-types.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -94,6 +95,7 @@ export interface CachesInput {
   splits?: LiveSplit[];
   templates?: TemplateJson[];
   clusterTemplates?: TemplateJson[];
+  autoscalers?: HpaJson[];
   promoted?: ControllerRevisionJson[];
 }
 
@@ -125,6 +127,7 @@ export async function memoryCaches(input: CachesInput): Promise<ControllerCaches
     slices: await memoryCache<EndpointSliceJson>('endpointslices', []),
     templates: await memoryCache('analysistemplates', input.templates ?? []),
     promoted: await memoryCache('controllerrevisions', input.promoted ?? []),
+    autoscalers: await memoryCache('horizontalpodautoscalers', input.autoscalers ?? []),
     clusterTemplates: await memoryCache('clusteranalysistemplates', input.clusterTemplates ?? []),
   };
   const all: CacheLifecycle[] = [...Object.values(caches), ...routedCaches.values()];

@@ -232,6 +232,27 @@ describe('CanaryReconciler', () => {
       expect(world.patches).toEqual([]);
     });
 
+    it('a missing autoscaler: Ready=False AutoscalerNotFound, a Warning Event, nothing created or routed', async () => {
+      const { world, reconciler } = await setup({
+        canaries: [
+          canaryJson('ns', 'web', { autoscalerRef: { name: 'web' } }, undefined, withFinalizer),
+        ],
+        deployments: [deploymentJson('ns', 'web')],
+      });
+      world.served = ['v1alpha4'];
+      const result = await reconciler.reconcile('ns/web', ctx);
+      expect(result).toEqual({ kind: 'requeueAfter', ms: BLOCKED_REQUEUE_MS });
+      expect(world.events.map((e) => [e.type, e.reason])).toEqual([
+        ['Warning', 'AutoscalerNotFound'],
+      ]);
+      expect(readyOf(world.statusPatches[0]?.patch)).toMatchObject({
+        status: 'False',
+        reason: 'AutoscalerNotFound',
+        message: 'HorizontalPodAutoscaler web (spec.autoscalerRef) does not exist',
+      });
+      expect(world.patches).toEqual([]);
+    });
+
     it('reports an invalid spec as InvalidSpec without asking which versions are served', async () => {
       const { world, reconciler } = await setup({
         canaries: [

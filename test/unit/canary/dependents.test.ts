@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ControllerCaches } from '../../../src/canary/caches.js';
 import {
+  autoscalerChanged,
+  canaryKeysForAutoscaler,
   canaryKeysForConfig,
   canaryKeysForDeployment,
   canaryKeysForRouted,
@@ -18,6 +20,7 @@ beforeAll(async () => {
       canaryJson('ns', 'api', {
         targetRef: { name: 'api' },
         service: { port: 80, name: 'api-svc' },
+        autoscalerRef: { name: 'api-hpa' },
       }),
       canaryJson('other', 'web'),
     ],
@@ -71,6 +74,25 @@ describe('which Canaries an event concerns', () => {
     expect(canaryKeysForRouted(caches, split, obj('ns', 'api'))).toEqual([]);
   });
 
+  it('HPAs: the Canary whose spec.autoscalerRef names it, and the owner of a -primary copy', () => {
+    expect(canaryKeysForAutoscaler(caches, obj('ns', 'api-hpa'))).toEqual(['ns/api']);
+    expect(canaryKeysForAutoscaler(caches, obj('ns', 'api-hpa-primary', 'api'))).toEqual([
+      'ns/api',
+    ]);
+    expect(canaryKeysForAutoscaler(caches, obj('other', 'api-hpa'))).toEqual([]);
+    expect(canaryKeysForAutoscaler(caches, obj('ns', 'web'))).toEqual([]);
+  });
+
+  it('an HPA update concerns a Canary only when its spec (generation) or owners changed', () => {
+    const at = (generation: number, owner?: string) => {
+      const o = obj('ns', 'api-hpa', owner);
+      return { metadata: { ...o.metadata, generation } };
+    };
+    expect(autoscalerChanged(at(1), at(1))).toBe(false);
+    expect(autoscalerChanged(at(1), at(2))).toBe(true);
+    expect(autoscalerChanged(at(1), at(1, 'api'))).toBe(true);
+  });
+
   it('ConfigMaps: the Canaries whose target uses them, and owners of -primary copies', () => {
     expect(canaryKeysForConfig(caches, 'configmap', obj('ns', 'settings'))).toEqual(['ns/web']);
     expect(canaryKeysForConfig(caches, 'configmap', obj('ns', 'settings-primary'))).toEqual([
@@ -94,6 +116,7 @@ describe('which Canaries an event concerns', () => {
       'controllerrevisions',
       'deployments',
       'endpointslices',
+      'horizontalpodautoscalers',
       'secrets',
       'services',
       'trafficsplits',

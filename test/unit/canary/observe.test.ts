@@ -7,7 +7,7 @@ import type { KubeRawClient } from '../../../src/kube/raw-client.js';
 import { GatewayApiRouter } from '../../../src/routing/gateway.js';
 import type { Routes, TrafficRouter } from '../../../src/routing/types.js';
 import { splitRef } from '../../../src/routing/traffic-split.js';
-import type { ServiceJson } from '../../../src/workload/k8s-types.js';
+import type { HpaJson, ServiceJson } from '../../../src/workload/k8s-types.js';
 import {
   canaryJson,
   deploymentJson,
@@ -259,6 +259,55 @@ describe('observe', () => {
     const b = await observed(canaryJson('ns', 'web'), input('2'));
     expect(a.target?.trackedConfigs).toHaveProperty(['configmap/settings']);
     expect(a.target?.revision).not.toBe(b.target?.revision);
+  });
+});
+
+describe('with spec.autoscalerRef', () => {
+  const WITH_HPA = canaryJson('ns', 'web', { autoscalerRef: { name: 'web' } });
+  const hpa = (name: string, spec: NonNullable<HpaJson['spec']>, meta = {}): HpaJson => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { namespace: 'ns', name, ...meta },
+    spec,
+  });
+  const TARGET_HPA = hpa('web', {
+    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+    minReplicas: 1,
+    maxReplicas: 4,
+  });
+
+  it('a missing HPA blocks the step (AutoscalerNotFound), except during deletion', async () => {
+    expect((await observed(WITH_HPA, FULL)).blocked).toEqual({
+      reason: 'AutoscalerNotFound',
+      message: 'HorizontalPodAutoscaler web (spec.autoscalerRef) does not exist',
+    });
+    await stopCaches(caches as ControllerCaches);
+    const deleting = canaryJson('ns', 'web', { autoscalerRef: { name: 'web' } }, undefined, {
+      deletionTimestamp: '2026-01-01T00:00:00Z',
+      finalizers: ['weightlifter.io/revert-on-deletion'],
+    });
+    expect((await observed(deleting, FULL)).blocked).toBeNull();
+  });
+
+  it('is not initialized until the -primary HPA exists; a foreign one blocks (NotOwned)', async () => {
+    const o = await observed(WITH_HPA, { ...FULL, autoscalers: [TARGET_HPA] });
+    expect(o.blocked).toBeNull();
+    expect(o.missing).toEqual(['HorizontalPodAutoscaler web-primary']);
+    await stopCaches(caches as ControllerCaches);
+    const foreign = hpa('web-primary', { maxReplicas: 4 });
+    const f = await observed(WITH_HPA, { ...FULL, autoscalers: [TARGET_HPA, foreign] });
+    expect(f.blocked?.reason).toBe('NotOwned');
+  });
+
+  it("the primary is not ready below its HPA's minReplicas", async () => {
+    const primaryHpa = hpa('web-primary', { minReplicas: 3, maxReplicas: 4 }, OWNED_BY_WEB);
+    const o = await observed(WITH_HPA, { ...FULL, autoscalers: [TARGET_HPA, primaryHpa] });
+    expect(o.initialized).toBe(true);
+    expect(o.primary?.readiness).toEqual({
+      state: 'pending',
+      message:
+        'web-primary: 2 of 3 replicas available (minReplicas of HorizontalPodAutoscaler web-primary)',
+    });
   });
 });
 

@@ -95,6 +95,7 @@ describe('the caches of a shard', () => {
         at(collectionPath(BUILTIN.services), SHARD),
         at(collectionPath(BUILTIN.configMaps), SHARD),
         at(collectionPath(BUILTIN.endpointSlices), SHARD),
+        at(collectionPath(BUILTIN.horizontalPodAutoscalers), SHARD),
         at(collectionPath(ROUTES), SHARD),
         at(TEMPLATES, SHARD),
         at(
