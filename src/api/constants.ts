@@ -166,6 +166,7 @@ export const CONDITION_REASONS = {
   httpRouteUnavailable: 'HTTPRouteUnavailable',
   routingUnavailable: 'RoutingUnavailable',
   routeRejected: 'RouteRejected',
+  statusRejected: 'StatusRejected',
   notOwned: 'NotOwned',
   progressDeadlineExceeded: 'ProgressDeadlineExceeded',
   thresholdReached: 'FailedChecksThresholdReached',

@@ -32,6 +32,7 @@ import {
 import type { RunSlots } from './run-slots.js';
 import { secretKeysOf } from './secret-refs.js';
 import { RunTimer } from './run-timer.js';
+import { StatusRejections, isInvalid } from './status-rejections.js';
 import type { WriteTracker } from '../runtime/write-tracker.js';
 
 export interface CanaryReconcilerDeps extends ActorDeps {
@@ -60,6 +61,7 @@ interface Prepared {
 export class CanaryReconciler implements Reconciler {
   readonly #d: CanaryReconcilerDeps;
   readonly #runs = new RunTimer();
+  readonly #rejections = new StatusRejections();
 
   constructor(deps: CanaryReconcilerDeps) {
     this.#d = deps;
@@ -79,6 +81,7 @@ export class CanaryReconciler implements Reconciler {
         metadata: { namespace, name },
       });
       this.#runs.forget(key);
+      this.#rejections.forget(key);
       caches.secrets.release(key);
       return done();
     }
@@ -121,7 +124,13 @@ export class CanaryReconciler implements Reconciler {
       { clock: this.#d.clock, ...(this.#d.limits === undefined ? {} : { limits: this.#d.limits }) },
     );
     this.#report(key, json, result, ctx);
-    if (result.error !== null) return failed(result.error);
+    if (result.error !== null) {
+      if (result.error.actor === 'persistStatus' && isInvalid(result.error)) {
+        const generation = json.metadata?.generation ?? 0;
+        this.#rejections.record(key, generation, this.#d.clock.now(), result.error.message);
+      }
+      return failed(result.error);
+    }
     if (result.held !== null) {
       return requeueAfter(
         Math.min(HELD_REQUEUE_MS, result.plan?.requeueAfterMs ?? HELD_REQUEUE_MS),
@@ -140,8 +149,9 @@ export class CanaryReconciler implements Reconciler {
     const parsed = engineSpecFrom(canary.spec);
     const policy = this.#d.idleScalePolicy;
     const spec = policy === undefined ? parsed.spec : { ...parsed.spec, idleScale: policy };
+    const generation = json.metadata?.generation ?? 0;
     let blocked: Blocked | null = parsed.ok
-      ? null
+      ? this.#rejections.blocked(key, generation, this.#d.clock.now())
       : { reason: CONDITION_REASONS.invalidSpec, message: parsed.error.message };
     let router: TrafficRouter | null = null;
     if (blocked === null) {

@@ -32,6 +32,8 @@ const WARNING: Readonly<Record<string, KindEntry>> = {
   [R.trafficSplitUnavailable]: K.stalled,
   // The mesh refused the route object (Gateway API Accepted=False): stalled until a person acts.
   [R.routeRejected]: K.stalled,
+  // The API server refused the status a step would write (src/canary/status-rejections.ts).
+  [R.statusRejected]: K.stalled,
   [R.notOwned]: K.stalled,
   [R.primaryNotReady]: K.stalled,
   [R.trafficShiftStalled]: K.stalled,

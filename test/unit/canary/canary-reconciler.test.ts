@@ -12,6 +12,7 @@ import type { KubeObject } from '../../../src/kube/object-key.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import type { ReconcileContext } from '../../../src/runtime/reconciler.js';
 import { RunSlots } from '../../../src/canary/run-slots.js';
+import { STATUS_REJECTION_RETRY_MS } from '../../../src/canary/status-rejections.js';
 import { WriteTracker } from '../../../src/runtime/write-tracker.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
 import type { EventInput, EventRecorder } from '../../../src/kube/events.js';
@@ -64,7 +65,9 @@ afterEach(async () => {
   await Promise.all(worlds.splice(0).map((c) => stopCaches(c)));
 });
 
-async function setup(input: CachesInput): Promise<{ world: World; reconciler: CanaryReconciler }> {
+async function setup(
+  input: CachesInput,
+): Promise<{ world: World; reconciler: CanaryReconciler; clock: ManualClock }> {
   const world = new World();
   const clock = new ManualClock();
   // Only the methods the reconciler's blocked and deletion paths call.
@@ -128,7 +131,7 @@ async function setup(input: CachesInput): Promise<{ world: World; reconciler: Ca
     tracker: new WriteTracker({ tracked: trackedResources(routers), now: () => clock.now() }),
     runSlots: new RunSlots(10, caches.canaries),
   });
-  return { world, reconciler };
+  return { world, reconciler, clock };
 }
 
 const withFinalizer = { finalizers: [FINALIZER] };
@@ -204,6 +207,41 @@ describe('CanaryReconciler', () => {
       expect(retry).toEqual({ kind: 'done' });
       expect(world.statusPatches).toHaveLength(1);
       expect(world.events.map((e) => e.reason)).toEqual(['TargetNotFound']);
+    });
+    it('a status the API server refuses (422) blocks the Canary: StatusRejected, one Event and alert, retried after a minute', async () => {
+      const { world, reconciler, clock } = await setup({
+        canaries: [canaryJson('ns', 'web', {}, undefined, withFinalizer)],
+      });
+      world.served = ['v1alpha4'];
+      const invalid = new KubeApiError('PATCH', '/status', 422, {
+        reason: 'Invalid',
+        message: 'status.lastAnalysis[0].requests: Invalid value: "number": must be an integer',
+      });
+      world.statusError = invalid;
+      const failed = await reconciler.reconcile('ns/web', ctx);
+      expect(failed).toMatchObject({ kind: 'error', error: { cause: invalid } });
+      expect(world.statusPatches).toEqual([]);
+      // The next step does not try the refused write again: it is blocked and says why.
+      const blocked = await reconciler.reconcile('ns/web', ctx);
+      expect(blocked).toEqual({ kind: 'requeueAfter', ms: BLOCKED_REQUEUE_MS });
+      expect(world.statusPatches).toHaveLength(1);
+      const ready = readyOf(world.statusPatches[0]?.patch) as { reason: string; message: string };
+      expect(ready).toMatchObject({ status: 'False', reason: 'StatusRejected' });
+      expect(ready.message).toContain('must be an integer');
+      expect(world.events.map((e) => [e.type, e.reason])).toEqual([['Warning', 'StatusRejected']]);
+      expect(world.alerts.map((a) => a.kind)).toEqual(['Stalled']);
+      expect(world.patches).toEqual([]);
+      // Still blocked a moment before the minute is up; tried again once it is.
+      await clock.advance(STATUS_REJECTION_RETRY_MS - 1);
+      await reconciler.reconcile('ns/web', ctx);
+      expect(readyOf(world.statusPatches.at(-1)?.patch)).toMatchObject({
+        reason: 'StatusRejected',
+      });
+      await clock.advance(1);
+      await reconciler.reconcile('ns/web', ctx);
+      expect(readyOf(world.statusPatches.at(-1)?.patch)).toMatchObject({
+        reason: 'TargetNotFound',
+      });
     });
   });
 
