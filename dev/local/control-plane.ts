@@ -13,7 +13,8 @@ import { gatewayApiCrdDir } from './gateway-api-crds.js';
 import { DEFAULT_MESH_APIS, checkMeshApis, type MeshApi } from './mesh-apis.js';
 import { Identities } from './identities.js';
 import { adminApi } from './http.js';
-import { kubectlFor, type KubectlResult } from './kubectl.js';
+import type { ChildProcess } from 'node:child_process';
+import { kubectlFor, stopKubectls, type KubectlResult } from './kubectl.js';
 import { repoRoot } from './paths.js';
 import { createPki, type KeyPair } from './pki.js';
 import { ProcessGroup } from './processes.js';
@@ -140,16 +141,19 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   await mkdir(logDir, { recursive: true });
   const log = logger.child({ component: 'local-control-plane', dir });
   const procs = new ProcessGroup(dir, logDir, log);
+  const kubectls = new Set<ChildProcess>();
   let stopping: Promise<void> | undefined;
   const cleanup: Cleanup = {
     stop: () =>
       (stopping ??= (async () => {
+        await stopKubectls(kubectls);
         await procs.stop();
         await rm(dir, { recursive: true, force: true });
         unregisterCleanup(cleanup);
         log.info('stopped');
       })()),
     stopNow: () => {
+      for (const child of kubectls) child.kill('SIGKILL');
       procs.killNow();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -173,7 +177,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     ids.setServer(apiServer.server);
     const adminKubeconfig = await ids.kubeconfig('admin', admin);
     const controllerKubeconfig = await ids.kubeconfig('controller', controller);
-    const kubectl = kubectlFor(bins.kubectl, adminKubeconfig, join(dir, 'kubectl-cache'));
+    const kubectl = kubectlFor(bins.kubectl, adminKubeconfig, join(dir, 'kubectl-cache'), kubectls);
     const api = adminApi(apiServer.server, { ca: pki.ca.cert, client: admin });
 
     const crdFiles = [...(await yamlFilesIn(crdDirs)), ...(opts.smiCrdFiles ?? [])];
