@@ -1,9 +1,11 @@
-// End-to-end, issue 16 (Gateway API half): an A/B release by HTTP match. In a GAMMA world, 20 % of
-// the emulator's requests carry `x-canary: insider`; during the run the canary Deployment gets
-// those and only those (Prometheus, by deployment); a healthy run is promoted after its
-// iterations, a bad one rolled back, and after either the HTTPRoute has no match rule and routes
-// everything to the primary. In an SMI world, a Canary with a match is refused before any
-// traffic moves.
+// End-to-end, issue 16: an A/B release by HTTP match, over Gateway API (a GAMMA world) and over
+// SMI (TrafficSplit v1alpha3 and v1alpha4, each Canary pinning one in a world that serves every
+// version). 20 % of the emulator's requests carry `x-canary: insider`; during the run the canary
+// Deployment gets those and only those (Prometheus, by deployment); a healthy run is promoted
+// after its iterations, a bad one rolled back, and after either the route routes everything to
+// the primary: the HTTPRoute has no match rule; the TrafficSplit has no `matches` and its
+// HTTPRouteGroup is gone. Over TrafficSplit v1alpha2 (no `matches`), a Canary with a match is
+// refused before any traffic moves.
 import { describe, expect, it, jest } from '@jest/globals';
 import type { CanaryStatus } from '../../src/api/canary.js';
 import { isNotFound } from '../../src/kube/errors.js';
@@ -72,22 +74,81 @@ async function emulatorRoutes(e: E2E, ns: string, canaryWeight: number): Promise
   });
 }
 
-/** After a run: no A/B rule; one rule of ours, everything on the primary. */
-async function expectAllOnPrimary(e: E2E, ns: string): Promise<void> {
-  const rules = await rulesOf(e, ns);
-  expect(rules.filter(isAbRule)).toEqual([]);
-  expect(rules.map(weights)).toEqual([{ [`${APP}-primary`]: 100, [`${APP}-canary`]: 0 }]);
-  await emulatorRoutes(e, ns, 0);
+/** How one routing API shows an A/B run: the route of a run, and the route after it. */
+interface AbRoute {
+  /** The matching requests are routed to the canary (canary 100), everything else to the primary. */
+  during(e: E2E, ns: string): Promise<void>;
+  /** After a run: nothing of the A/B run left, everything on the primary. */
+  after(e: E2E, ns: string): Promise<void>;
 }
 
-describe('over Gateway API (GAMMA world)', () => {
-  const e = useE2E('ab-gatewayapi', { world: { meshApis: ['gatewayapi'] } });
-  const ns = 'ab-gw';
-  initializedCanary(e, ns, {
-    canary: { provider: 'gatewayapi', ...AB },
-    splitVersion: 'httproute',
-  });
+const HTTP_ROUTE: AbRoute = {
+  async during(e, ns) {
+    // The A/B rule in front of the weighted rule, which keeps every other request on the primary.
+    await eventually(`${ns}: the A/B rule is written`, async () =>
+      (await rulesOf(e, ns)).some(isAbRule) ? true : undefined,
+    );
+    const rules = await rulesOf(e, ns);
+    expect(rules.map((r) => [isAbRule(r), weights(r)])).toEqual([
+      [true, { [`${APP}-primary`]: 0, [`${APP}-canary`]: 100 }],
+      [false, { [`${APP}-primary`]: 100, [`${APP}-canary`]: 0 }],
+    ]);
+  },
+  async after(e, ns) {
+    const rules = await rulesOf(e, ns);
+    expect(rules.filter(isAbRule)).toEqual([]);
+    expect(rules.map(weights)).toEqual([{ [`${APP}-primary`]: 100, [`${APP}-canary`]: 0 }]);
+  },
+};
 
+interface SplitJson {
+  spec?: {
+    matches?: { kind: string; name: string }[];
+    backends?: { service: string; weight: number }[];
+  };
+}
+
+/** Over a TrafficSplit of `version`: its `matches` name the run's HTTPRouteGroup. */
+function trafficSplit(version: string): AbRoute {
+  const split = (e: E2E, ns: string) =>
+    e.admin.get<SplitJson>(
+      `/apis/split.smi-spec.io/${version}/namespaces/${ns}/trafficsplits/${APP}`,
+    );
+  const group = `${APP}-${APP}-ab`;
+  const groupPath = (ns: string) =>
+    `/apis/specs.smi-spec.io/${version}/namespaces/${ns}/httproutegroups/${group}`;
+  const backends = (s: SplitJson) =>
+    Object.fromEntries((s.spec?.backends ?? []).map((b) => [b.service, b.weight]));
+  return {
+    async during(e, ns) {
+      const s = await eventually(`${ns}: the split names the HTTPRouteGroup`, async () => {
+        const live = await split(e, ns);
+        return (live.spec?.matches ?? []).length > 0 ? live : undefined;
+      });
+      expect(s.spec?.matches).toEqual([
+        expect.objectContaining({ kind: 'HTTPRouteGroup', name: group }),
+      ]);
+      expect(backends(s)).toEqual({ [`${APP}-primary`]: 0, [`${APP}-canary`]: 100 });
+      const g = await e.admin.get<{ spec?: unknown }>(groupPath(ns));
+      expect(g.spec).toEqual({
+        matches: [{ name: 'match-0', headers: [{ 'x-canary': '^insider$' }] }],
+      });
+    },
+    async after(e, ns) {
+      const s = await split(e, ns);
+      expect(s.spec?.matches).toBeUndefined();
+      expect(backends(s)).toEqual({ [`${APP}-primary`]: 100, [`${APP}-canary`]: 0 });
+      const gone = await e.admin.get(groupPath(ns)).then(
+        () => 'found',
+        (err: unknown) => (isNotFound(err) ? 'not found' : err),
+      );
+      expect(gone).toBe('not found');
+    },
+  };
+}
+
+/** A healthy A/B run, then a bad one, through `route`. */
+function abRuns(e: E2E, ns: string, route: AbRoute): void {
   it('sends the matching requests, and only those, to the canary; promotes after its iterations', async () => {
     await annotate(e, ns, 'emulator.weightlifter.io/rps', '200');
     await annotateMix(e, ns, 'insider');
@@ -99,15 +160,7 @@ describe('over Gateway API (GAMMA world)', () => {
       'matching requests on the canary',
       (s) => (s.canaryWeight ?? 0) === 100,
     );
-    // The A/B rule in front of the weighted rule, which keeps every other request on the primary.
-    await eventually(`${ns}: the A/B rule is written`, async () =>
-      (await rulesOf(e, ns)).some(isAbRule) ? true : undefined,
-    );
-    const rules = await rulesOf(e, ns);
-    expect(rules.map((r) => [isAbRule(r), weights(r)])).toEqual([
-      [true, { [`${APP}-primary`]: 0, [`${APP}-canary`]: 100 }],
-      [false, { [`${APP}-primary`]: 100, [`${APP}-canary`]: 0 }],
-    ]);
+    await route.during(e, ns);
     await emulatorRoutes(e, ns, 20);
 
     // Prometheus, by Deployment: the canary (the target Deployment) gets 20 % ± 5 points.
@@ -130,7 +183,8 @@ describe('over Gateway API (GAMMA world)', () => {
     expect(done.phase).toBe('Succeeded');
     expect(done.lastPromotedRevision).toBe(done.revision);
     expect(done.iterations).toBe(8);
-    await expectAllOnPrimary(e, ns);
+    await route.after(e, ns);
+    await emulatorRoutes(e, ns, 0);
   });
 
   it('rolls back a bad A/B release (errors on the canary), everything back on the primary', async () => {
@@ -141,25 +195,47 @@ describe('over Gateway API (GAMMA world)', () => {
     expect((done.lastAnalysis ?? []).find((m) => m.result === 'Failed')?.metric).toBe(
       'success-rate',
     );
-    await expectAllOnPrimary(e, ns);
+    await route.after(e, ns);
+    await emulatorRoutes(e, ns, 0);
   });
+}
+
+describe('over Gateway API (GAMMA world)', () => {
+  const e = useE2E('ab-gatewayapi', { world: { meshApis: ['gatewayapi'] } });
+  const ns = 'ab-gw';
+  initializedCanary(e, ns, {
+    canary: { provider: 'gatewayapi', ...AB },
+    splitVersion: 'httproute',
+  });
+  abRuns(e, ns, HTTP_ROUTE);
 });
 
-describe('over SMI', () => {
+describe('over SMI (a world serving every TrafficSplit version; each Canary pins one)', () => {
   const e = useE2E('ab-smi', { world: { meshApis: ['smi'] } });
-  const ns = 'ab-smi';
 
-  it('refuses a match with Ready=False (UnsupportedStrategy) and a Warning Event, and moves no traffic', async () => {
+  for (const version of ['v1alpha3', 'v1alpha4'] as const) {
+    describe(`TrafficSplit ${version}`, () => {
+      const ns = `ab-smi-${version}`;
+      initializedCanary(e, ns, {
+        canary: { provider: 'smi', smiVersion: version, ...AB },
+        splitVersion: version,
+      });
+      abRuns(e, ns, trafficSplit(version));
+    });
+  }
+
+  it('refuses a match over TrafficSplit v1alpha2 (no matches) with Ready=False (UnsupportedStrategy) and a Warning Event, and moves no traffic', async () => {
+    const ns = 'ab-smi-v1alpha2';
     await e.apply(namespaceYaml(ns));
     await e.apply(appYaml(ns));
-    await e.apply(canaryYaml(ns, { provider: 'smi', ...AB }));
+    await e.apply(canaryYaml(ns, { provider: 'smi', smiVersion: 'v1alpha2', ...AB }));
     const status = await waitForStatus(e, ns, APP, 'Ready=False UnsupportedStrategy', (s) =>
       (s.conditions ?? []).some(
         (c) => c.type === 'Ready' && c.status === 'False' && c.reason === 'UnsupportedStrategy',
       ),
     );
     const ready = status.conditions?.find((c) => c.type === 'Ready');
-    expect(ready?.message).toMatch(/spec\.analysis\.match .*Gateway API HTTPRoute only/);
+    expect(ready?.message).toMatch(/spec\.analysis\.match .*needs TrafficSplit v1alpha3 or later/);
     const events = await canaryEvents(e.admin, ns, (evs) =>
       evs.some((ev) => ev.reason === 'UnsupportedStrategy'),
     );
@@ -167,7 +243,7 @@ describe('over SMI', () => {
     // Nothing routed: no TrafficSplit, no apex Service, no primary.
     let split = 'found';
     try {
-      await e.admin.get(`/apis/split.smi-spec.io/v1alpha4/namespaces/${ns}/trafficsplits/${APP}`);
+      await e.admin.get(`/apis/split.smi-spec.io/v1alpha2/namespaces/${ns}/trafficsplits/${APP}`);
     } catch (err) {
       if (!isNotFound(err)) throw err;
       split = 'not found';

@@ -2,10 +2,12 @@
 // (also when the controller's --routing-provider smi is what the Canary gets); for `auto`, a note
 // says what it picks from the APIs the cluster serves (selectProvider, the controller's own rule,
 // for a Canary without a route object yet); a provider the cluster cannot serve is a warning; an
-// A/B match (spec.analysis.match) on a Canary routed over SMI is refused as the controller does.
+// A/B match (spec.analysis.match) on a Canary routed over an SMI TrafficSplit version without
+// `matches` (v1alpha1, v1alpha2) is refused as the controller does.
 import type { Canary } from '../../api/canary.js';
 import type { ConcreteRoutingProvider, RoutingProvider } from '../../api/constants.js';
 import { selectProvider } from '../../routing/provider.js';
+import { SMI_CAPABILITIES } from '../../routing/strategy.js';
 import { describeError } from './failures.js';
 import type { ServedRoutingApis } from './route-lookup.js';
 
@@ -14,8 +16,8 @@ export const PARENT_REFS_NEED_GATEWAY_API =
   'parentRefs are Gateway API parent references: they need provider gatewayapi or auto';
 
 /** Why the controller refuses an A/B Canary over SMI (routing/strategy.ts), for `validate`. */
-export const MATCH_NEEDS_GATEWAY_API =
-  'A/B releases are written over Gateway API HTTPRoute only: over SMI the controller reports Ready=False (UnsupportedStrategy)';
+export const MATCH_NEEDS_MATCHES =
+  'A/B releases need TrafficSplit v1alpha3 or later (matches) or Gateway API HTTPRoute: the controller reports Ready=False (UnsupportedStrategy)';
 
 export interface RoutingFindings {
   readonly problems: { readonly field: string; readonly message: string }[];
@@ -53,9 +55,8 @@ export async function routingFindings(
   const hasMatch = (canary.spec.analysis?.match?.length ?? 0) > 0;
   const refuseMatch = (why: string): RoutingFindings => ({
     ...none(),
-    problems: [{ field: 'spec.analysis.match', message: `${MATCH_NEEDS_GATEWAY_API}${why}` }],
+    problems: [{ field: 'spec.analysis.match', message: `${MATCH_NEEDS_MATCHES}${why}` }],
   });
-  if (effective === 'smi' && hasMatch) return refuseMatch('');
   if (effective === 'smi' && hasParentRefs) {
     // Refused whatever the cluster serves: by the CRD when the spec names smi, by the controller
     // when smi is its default.
@@ -89,8 +90,15 @@ export async function routingFindings(
   const named = setting === undefined ? `unset (the controller's ${clusterDefault})` : setting;
   if (!choice.ok)
     return { ...none(), warnings: [`spec.routing.provider ${named}: ${choice.message}`] };
-  if (hasMatch && choice.provider === 'smi') {
-    return refuseMatch(`; spec.routing.provider ${named} picks SMI TrafficSplit here`);
+  if (
+    hasMatch &&
+    choice.provider === 'smi' &&
+    apis.trafficSplit !== undefined &&
+    !SMI_CAPABILITIES[apis.trafficSplit].abMatch
+  ) {
+    return refuseMatch(
+      `; spec.routing.provider ${named} picks SMI TrafficSplit, served here as ${apis.trafficSplit}`,
+    );
   }
   const api = API_NAME[choice.provider];
   const servedHere =

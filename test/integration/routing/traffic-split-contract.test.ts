@@ -199,6 +199,82 @@ describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('TrafficSplit %s', (versio
     expect((await getRaw(version, name)).spec?.matches).toBeUndefined();
   });
 
+  it('A/B (spec.analysis.match): from v1alpha3 on, the HTTPRouteGroup is written before the split names it and deleted only after the split stops naming it', async () => {
+    const abName = `ab-${version}`;
+    const match = [
+      { headers: { 'x-canary': { exact: 'in.sider' }, 'user-agent': { prefix: 'curl/' } } },
+      { pathRegex: '/api/.*', methods: ['POST' as const] },
+    ];
+    const abCanary = await createCanary(raw, NS, abName, {
+      routing: { smiVersion: version },
+      analysis: { interval: '10s', iterations: 3, match },
+    });
+    // The router's own writes, in order (reads are not recorded).
+    const calls: string[] = [];
+    const recording = new Proxy(raw, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        // Bound to the client itself: its private fields are not the proxy's.
+        if (!['create', 'patch', 'request'].includes(String(prop)))
+          return (value as (...a: unknown[]) => unknown).bind(target);
+        return (...args: unknown[]) => {
+          // request(verb, path, ...) is how a DELETE with preconditions is sent.
+          const [verb, path] = prop === 'request' ? args : [prop, args[0]];
+          if (verb !== 'GET')
+            calls.push(
+              `${String(verb).toLowerCase()} ${String(path).split('/').slice(-2).join('/')}`,
+            );
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const abDeps = { ...(await routerDeps(recording, caches)), read: deps.read };
+    if (version === 'v1alpha1' || version === 'v1alpha2') {
+      await expect(createTrafficRouter(abCanary, abDeps)).rejects.toThrow(UnsupportedStrategyError);
+      return;
+    }
+    const group = `${abName}-${abName}-ab`;
+    const groupPath = `/apis/specs.smi-spec.io/${version}/namespaces/${NS}/httproutegroups/${group}`;
+    const ab = await createTrafficRouter(abCanary, abDeps);
+    expect(await ab.reconcile()).toEqual({ action: 'created' });
+    expect((await getRaw(version, abName)).spec?.matches).toBeUndefined();
+    await cachedRoutes(ab, 0);
+    calls.length = 0;
+    expect(await ab.setRoutes(0, 100)).toEqual({ action: 'patched' });
+    expect(calls).toEqual([`create ${NS}/httproutegroups`, `patch trafficsplits/${abName}`]);
+    const live = await getRaw(version, abName);
+    expect(live.spec?.matches).toEqual([
+      { apiGroup: 'specs.smi-spec.io', kind: 'HTTPRouteGroup', name: group },
+    ]);
+    const g = await raw.get<{ spec?: unknown; metadata?: { ownerReferences?: unknown } }>(
+      groupPath,
+    );
+    // The wire shape of every SMI CRD: headers as a list of single-key maps, sorted by name.
+    expect(g.spec).toEqual({
+      matches: [
+        {
+          name: 'match-0',
+          headers: [{ 'user-agent': '^curl/.*' }, { 'x-canary': '^in\\.sider$' }],
+        },
+        { name: 'match-1', methods: ['POST'], pathRegex: '(?:/api/.*)$' },
+      ],
+    });
+    expect(g.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'Canary', uid: abCanary.metadata.uid, controller: true }),
+    ]);
+    await cachedRoutes(ab, 100);
+    calls.length = 0;
+    expect(await ab.setRoutes(100, 0)).toEqual({ action: 'patched' });
+    expect(calls).toEqual([`patch trafficsplits/${abName}`, `delete httproutegroups/${group}`]);
+    expect((await getRaw(version, abName)).spec?.matches).toBeUndefined();
+    const gone = await raw.get(groupPath).then(
+      () => 'found',
+      (err: unknown) => (isNotFound(err) ? 'not found' : err),
+    );
+    expect(gone).toBe('not found');
+  });
+
   it('refuses a split it does not own, leaving it untouched', async () => {
     const foreign = await createCanary(raw, NS, `foreign-${version}`, {
       routing: { smiVersion: version },

@@ -5,7 +5,7 @@ import type { Canary, Routing } from '../../../src/api/canary.js';
 import type { RoutingProvider } from '../../../src/api/constants.js';
 import type { ServedRoutingApis } from '../../../src/cli/commands/route-lookup.js';
 import {
-  MATCH_NEEDS_GATEWAY_API,
+  MATCH_NEEDS_MATCHES,
   PARENT_REFS_NEED_GATEWAY_API,
   routingFindings,
 } from '../../../src/cli/commands/validate-routing.js';
@@ -119,7 +119,7 @@ describe('routingFindings', () => {
     ]);
   });
 
-  it('refuses an A/B match over SMI, as the controller does; none over Gateway API', async () => {
+  it('refuses an A/B match over a TrafficSplit version without matches, as the controller does', async () => {
     const ab = (routing: Routing | undefined): Canary => {
       const c = canaryWith(routing);
       return {
@@ -131,15 +131,20 @@ describe('routingFindings', () => {
       };
     };
     const field = 'spec.analysis.match';
-    const named = await routingFindings(ab({ provider: 'smi' }), 'auto', undefined);
-    expect(named.problems).toEqual([{ field, message: MATCH_NEEDS_GATEWAY_API }]);
-    const picked = await routingFindings(ab(undefined), 'auto', () => Promise.resolve(BOTH));
-    expect(picked.problems).toEqual([
+    // Without discovery the served version is unknown: nothing to say.
+    expect((await routingFindings(ab({ provider: 'smi' }), 'auto', undefined)).problems).toEqual(
+      [],
+    );
+    const old = await routingFindings(ab({ provider: 'smi' }), 'auto', () => Promise.resolve(SMI));
+    expect(old.problems).toEqual([
       {
         field,
-        message: `${MATCH_NEEDS_GATEWAY_API}; spec.routing.provider unset (the controller's auto) picks SMI TrafficSplit here`,
+        message: `${MATCH_NEEDS_MATCHES}; spec.routing.provider smi picks SMI TrafficSplit, served here as v1alpha2`,
       },
     ]);
+    // v1alpha4 has matches: the controller writes an HTTPRouteGroup.
+    const picked = await routingFindings(ab(undefined), 'auto', () => Promise.resolve(BOTH));
+    expect(picked.problems).toEqual([]);
     const gateway = await routingFindings(ab({ provider: 'gatewayapi' }), 'auto', () =>
       Promise.resolve(GATEWAY),
     );

@@ -236,8 +236,8 @@ describe('the A/B strategy', () => {
     expect(trafficStrategyOf(web)).toEqual({ kind: 'weighted' });
   });
 
-  it('is refused over every SMI version with the UnsupportedStrategy reason, naming Gateway API', () => {
-    for (const version of ['v1alpha1', 'v1alpha2', 'v1alpha3', 'v1alpha4'] as const) {
+  it('is refused over SMI v1alpha1 and v1alpha2 (no matches) with UnsupportedStrategy; v1alpha3 and v1alpha4 take it', () => {
+    for (const version of ['v1alpha1', 'v1alpha2'] as const) {
       let err: unknown;
       try {
         assertStrategySupported(trafficStrategyOf(ab), version);
@@ -245,7 +245,16 @@ describe('the A/B strategy', () => {
         err = e;
       }
       expect(conditionReasonOf(err)).toBe('UnsupportedStrategy');
-      expect((err as Error).message).toMatch(/spec\.analysis\.match .* Gateway API HTTPRoute only/);
+      expect((err as Error).message).toMatch(
+        new RegExp(
+          `spec\\.analysis\\.match .* needs TrafficSplit v1alpha3 or later .*serves ${version}`,
+        ),
+      );
+    }
+    for (const version of ['v1alpha3', 'v1alpha4'] as const) {
+      expect(() => {
+        assertStrategySupported(trafficStrategyOf(ab), version);
+      }).not.toThrow();
     }
   });
 
