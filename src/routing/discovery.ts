@@ -4,6 +4,7 @@
 // so guessing one is how controllers end up writing a version nobody reads.
 import type { SmiVersionSetting } from '../api/constants.js';
 import { SMI_SPLIT_GROUP, TRAFFIC_SPLIT_VERSIONS, type TrafficSplitVersion } from '../api/smi.js';
+import { SMI_SPECS_GROUP } from './smi-route-group.js';
 import { isNotFound } from '../kube/errors.js';
 import type { KubeRawClient } from '../kube/raw-client.js';
 import { TrafficSplitUnavailableError } from './errors.js';
@@ -47,16 +48,30 @@ export function pickSplitVersion(
 }
 
 /** Reads the served versions from the API server; none when the group does not exist. */
-export async function fetchServedSplitVersions(
+export const fetchServedSplitVersions = (
   raw: Pick<KubeRawClient, 'get'>,
+): Promise<TrafficSplitVersion[]> => fetchServedVersions(raw, SMI_SPLIT_GROUP);
+
+/** The versions of `group` named like TrafficSplit's, newest first; none without the group. */
+async function fetchServedVersions(
+  raw: Pick<KubeRawClient, 'get'>,
+  group: string,
 ): Promise<TrafficSplitVersion[]> {
   try {
-    return servedSplitVersions(await raw.get<ApiGroupDocument>(`/apis/${SMI_SPLIT_GROUP}`));
+    return servedSplitVersions(await raw.get<ApiGroupDocument>(`/apis/${group}`));
   } catch (err) {
     if (isNotFound(err)) return [];
     throw err;
   }
 }
+
+/**
+ * The served HTTPRouteGroup versions (specs.smi-spec.io) that a TrafficSplit of the same version
+ * names in its `matches`, newest first; none when the group does not exist.
+ */
+export const fetchServedRouteGroupVersions = (
+  raw: Pick<KubeRawClient, 'get'>,
+): Promise<TrafficSplitVersion[]> => fetchServedVersions(raw, SMI_SPECS_GROUP);
 
 export interface ServedVersionsSource {
   served(): Promise<readonly TrafficSplitVersion[]>;
@@ -64,6 +79,8 @@ export interface ServedVersionsSource {
 
 export interface ServedVersionsCacheOptions {
   readonly raw: Pick<KubeRawClient, 'get'>;
+  /** The discovery call. @default fetchServedSplitVersions */
+  readonly fetch?: (raw: Pick<KubeRawClient, 'get'>) => Promise<TrafficSplitVersion[]>;
   /** How long one discovery answer is used. @default 60_000 */
   readonly ttlMs?: number;
   readonly now?: () => number;
@@ -75,12 +92,14 @@ export interface ServedVersionsCacheOptions {
  */
 export class ServedVersionsCache implements ServedVersionsSource {
   readonly #raw: Pick<KubeRawClient, 'get'>;
+  readonly #fetch: (raw: Pick<KubeRawClient, 'get'>) => Promise<TrafficSplitVersion[]>;
   readonly #ttlMs: number;
   readonly #now: () => number;
   #cached: { at: number; versions: Promise<TrafficSplitVersion[]> } | undefined;
 
   constructor(opts: ServedVersionsCacheOptions) {
     this.#raw = opts.raw;
+    this.#fetch = opts.fetch ?? fetchServedSplitVersions;
     this.#ttlMs = opts.ttlMs ?? 60_000;
     this.#now = opts.now ?? Date.now;
   }
@@ -88,7 +107,7 @@ export class ServedVersionsCache implements ServedVersionsSource {
   served(): Promise<readonly TrafficSplitVersion[]> {
     const now = this.#now();
     if (this.#cached === undefined || now - this.#cached.at >= this.#ttlMs) {
-      const versions = fetchServedSplitVersions(this.#raw);
+      const versions = this.#fetch(this.#raw);
       this.#cached = { at: now, versions };
       // A failed lookup must not be cached for a whole TTL.
       void versions.catch(() => {

@@ -10,6 +10,7 @@ import type { KubeRawClient } from '../kube/raw-client.js';
 import type { ResourceRef } from '../kube/resources.js';
 import {
   ServedVersionsCache,
+  fetchServedRouteGroupVersions,
   fetchServedSplitVersions,
   pickSplitVersion,
   type ServedVersionsSource,
@@ -19,7 +20,8 @@ import { smiV1alpha1 } from './smi-v1alpha1.js';
 import { smiV1alpha2 } from './smi-v1alpha2.js';
 import { smiV1alpha3, smiV1alpha4 } from './smi-v1alpha3.js';
 import { splitNames, splitRef, type SplitCodec } from './traffic-split.js';
-import { TrafficSplitUnavailableError } from './errors.js';
+import { TrafficSplitUnavailableError, UnsupportedStrategyError } from './errors.js';
+import { SMI_CAPABILITIES } from './strategy.js';
 import type { KubeObject } from '../kube/object-key.js';
 import { notControlledBy } from '../kube/owner.js';
 import { unrouted, type ProviderSelection } from './provider.js';
@@ -46,6 +48,11 @@ export interface SmiTrafficSplitDeps {
   readonly logger: Logger;
   /** Served versions, asked per Canary (a ServedVersionsCache in production). */
   readonly versions: ServedVersionsSource;
+  /**
+   * Served HTTPRouteGroup versions, asked only for an A/B Canary (a ServedVersionsCache over
+   * fetchServedRouteGroupVersions in production).
+   */
+  readonly routeGroupVersions: ServedVersionsSource;
   /** The version watched; undefined when none was served at start-up. */
   readonly watched: TrafficSplitVersion | undefined;
   /** Resolves provider auto with the other routers; unset: it serves auto alone. */
@@ -114,6 +121,17 @@ export class SmiTrafficSplitRouter implements Router {
       await this.#d.versions.served(),
       canary.spec.routing?.smiVersion,
     );
+    if (strategy.kind === 'abMatch' && SMI_CAPABILITIES[version].abMatch) {
+      const groups = await this.#d.routeGroupVersions.served();
+      if (!groups.includes(version)) {
+        throw new UnsupportedStrategyError(
+          `abMatch cannot be expressed over SMI: spec.analysis.match over TrafficSplit ${version} ` +
+            `needs HTTPRouteGroup ${version} (specs.smi-spec.io), which the cluster does not serve ` +
+            `(served: ${groups.length === 0 ? 'none' : groups.join(', ')})`,
+          { details: { strategy: strategy.kind, version } },
+        );
+      }
+    }
     return new SmiRouter(SPLIT_CODECS[version], canary, strategy, {
       raw: this.#d.raw,
       splits: read(this.#ref),
@@ -172,6 +190,11 @@ export async function createSmiTrafficSplitRouter(
     raw: opts.raw,
     logger: opts.logger,
     versions: new ServedVersionsCache({ raw: opts.raw, now: opts.now }),
+    routeGroupVersions: new ServedVersionsCache({
+      raw: opts.raw,
+      now: opts.now,
+      fetch: fetchServedRouteGroupVersions,
+    }),
     watched,
     ...(opts.selection === undefined ? {} : { selection: opts.selection }),
   });

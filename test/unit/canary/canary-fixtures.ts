@@ -76,6 +76,8 @@ export function smiRouter(
     raw: opts.raw ?? ({} as unknown as KubeRawClient),
     logger,
     versions: { served: () => Promise.resolve(served()) },
+    // HTTPRouteGroups served in the same versions as TrafficSplits (the SDK's CRDs).
+    routeGroupVersions: { served: () => Promise.resolve(served()) },
     watched: 'v1alpha4',
   });
 }

@@ -20,6 +20,7 @@ import {
   withoutAbRules,
   type LiveRoute,
 } from '../../../src/routing/http-route.js';
+import { SmiTrafficSplitRouter } from '../../../src/routing/smi.js';
 import { assertStrategySupported } from '../../../src/routing/strategy.js';
 import { trafficStrategyOf, type Router } from '../../../src/routing/types.js';
 import { conditionReasonOf } from '../../../src/workload/errors.js';
@@ -256,6 +257,33 @@ describe('the A/B strategy', () => {
         assertStrategySupported(trafficStrategyOf(ab), version);
       }).not.toThrow();
     }
+  });
+
+  it('over SMI v1alpha3+, needs HTTPRouteGroup served in that version, else UnsupportedStrategy before anything is written', async () => {
+    const smi = (groups: readonly ('v1alpha3' | 'v1alpha4')[]) =>
+      new SmiTrafficSplitRouter({
+        raw: {} as unknown as KubeRawClient,
+        logger: pino({ level: 'silent' }),
+        versions: { served: () => Promise.resolve(['v1alpha4'] as const) },
+        routeGroupVersions: { served: () => Promise.resolve(groups) },
+        watched: 'v1alpha4',
+      });
+    const read = () => new MemoryReader();
+    let err: unknown;
+    try {
+      await smi(['v1alpha3']).forCanary(ab, read, trafficStrategyOf(ab));
+    } catch (e) {
+      err = e;
+    }
+    expect(conditionReasonOf(err)).toBe('UnsupportedStrategy');
+    expect((err as Error).message).toContain(
+      'needs HTTPRouteGroup v1alpha4 (specs.smi-spec.io), which the cluster does not serve (served: v1alpha3)',
+    );
+    await expect(
+      smi(['v1alpha4']).forCanary(ab, read, trafficStrategyOf(ab)),
+    ).resolves.toBeDefined();
+    // A Canary without a match never asks.
+    await expect(smi([]).forCanary(web, read, trafficStrategyOf(web))).resolves.toBeDefined();
   });
 
   it('is what createTrafficRouter asks the serving router for', async () => {

@@ -27,6 +27,7 @@ function routers(
     raw: RAW,
     logger,
     versions: { served: () => Promise.resolve(served.smi ? (['v1alpha2'] as const) : []) },
+    routeGroupVersions: { served: () => Promise.resolve([]) },
     watched: served.smi ? 'v1alpha2' : undefined,
     selection,
   });
