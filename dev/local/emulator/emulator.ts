@@ -10,6 +10,8 @@ import { KubeletRole } from './kubelet.js';
 import { defineLinkerdFamilies, type LabelStyle } from './linkerd-metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { seededRng } from './rng.js';
+import { PodUsage } from './pod-usage.js';
+import type { PodMetricsSource } from './resource-metrics-api.js';
 import { parentsDiffer, routeParentsStatus } from './route-status.js';
 import { RouteStatusWriter } from './route-status-writer.js';
 import { namespaceTopology, type TopologyProblem } from './topology.js';
@@ -53,6 +55,12 @@ export interface MeshEmulatorOptions {
   readonly meshApis?: readonly MeshApi[];
   /** Clock of the conditions' lastTransitionTime (ms since the epoch). @default Date.now */
   readonly now?: () => number;
+  /**
+   * Measure the pods' resource usage (pod-usage.ts): watch every Pod and keep each Deployment's
+   * requests per second, so that `emulator.resourceMetrics` answers PodMetrics (the world serves
+   * them as metrics.k8s.io: WorldOptions.resourceMetrics). @default false
+   */
+  readonly resourceMetrics?: boolean;
 }
 
 /** A load target as the emulator currently drives it. */
@@ -101,6 +109,8 @@ export interface MeshEmulator {
   httpRouteVersion(): string | undefined;
   /** The current exposition (what Prometheus would scrape now). */
   metricsText(): string;
+  /** The pods' CPU and memory, with MeshEmulatorOptions.resourceMetrics; else undefined. */
+  readonly resourceMetrics: PodMetricsSource | undefined;
   stats(): EmulatorStats;
   stop(): Promise<void>;
 }
@@ -155,6 +165,15 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
         })
       : undefined;
 
+  const usage =
+    opts.resourceMetrics === true
+      ? new PodUsage({
+          raw,
+          logger: log.child({ role: 'resource-metrics' }),
+          deployments: view.deployments,
+        })
+      : undefined;
+
   const notBefore = new Map<string, number>();
   const refresh = (ns: string): TopologyProblem[] => {
     const {
@@ -202,6 +221,7 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
     const dt = Math.min(5, (t0 - last) / 1000);
     last = t0;
     engine.tick(dt);
+    usage?.sample(now(), engine.servedRequests());
     stats.ticks++;
     stats.lastTickMs = performance.now() - t0;
     stats.maxTickMs = Math.max(stats.maxTickMs, stats.lastTickMs);
@@ -212,14 +232,15 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
   const shutdown = async (): Promise<void> => {
     if (loop.timer !== undefined) clearInterval(loop.timer);
     kubelet?.stop();
-    await view.stop();
+    await Promise.all([view.stop(), usage?.stop()]);
     server.setSource(() => '');
     if (ownServer) await server.close();
   };
   try {
+    usage?.start();
     await view.start();
     const deadline = Date.now() + (opts.syncTimeoutMs ?? 30_000);
-    while (!view.hasSynced()) {
+    while (!view.hasSynced() || usage?.hasSynced() === false) {
       if (Date.now() > deadline) {
         throw new WorldError(
           WORLD_ERROR_CODES.EMULATOR_NOT_SYNCED,
@@ -280,6 +301,7 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
     splitVersions: () => view.splitVersions(),
     httpRouteVersion: () => view.httpRouteVersion(),
     metricsText: () => registry.render(),
+    resourceMetrics: usage,
     stats: () => ({
       ...stats,
       series: registry.seriesCount,
