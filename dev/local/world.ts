@@ -76,6 +76,21 @@ async function stopAll(steps: readonly (() => Promise<void>)[]): Promise<void> {
   if (failures.length > 0) throw new AggregateError(failures, 'world did not stop cleanly');
 }
 
+/**
+ * The error WorldOptions.resourceMetrics meets on a control plane that runs no pods (it measures
+ * the pods kwok runs); undefined when it runs them.
+ */
+export function withoutPods(
+  cp: Pick<ControlPlane, 'podsRunByKwok' | 'notes'>,
+): WorldError | undefined {
+  if (cp.podsRunByKwok) return undefined;
+  return new WorldError(
+    WORLD_ERROR_CODES.RESOURCE_METRICS_WITHOUT_PODS,
+    `resourceMetrics needs pods run by kube-scheduler and kwok (${cp.notes.join('; ') || 'pods are not run'}): install them with \`bash hack/setup.sh\``,
+    { details: { notes: cp.notes } },
+  );
+}
+
 async function serveResourceMetrics(
   opts: WorldOptions,
   controlPlane: ControlPlane,
@@ -123,13 +138,10 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   }
   const controlPlane = cp.value;
   const prometheus = prom.value;
-  if (opts.resourceMetrics === true && !controlPlane.podsRunByKwok) {
+  const noPods = opts.resourceMetrics === true ? withoutPods(controlPlane) : undefined;
+  if (noPods !== undefined) {
     await stopAll(stops);
-    throw new WorldError(
-      WORLD_ERROR_CODES.RESOURCE_METRICS_WITHOUT_PODS,
-      'resourceMetrics needs pods run by kube-scheduler and kwok (install them: bash hack/setup.sh)',
-      { details: { notes: controlPlane.notes } },
-    );
+    throw noPods;
   }
   let emulator: MeshEmulator;
   try {

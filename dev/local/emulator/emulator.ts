@@ -1,7 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { loadKubeConfig } from '../../../src/kube/client.js';
+import { Informer } from '../../../src/kube/informer.js';
+import { createListerWatcher } from '../../../src/kube/lister-watcher.js';
 import { KubeRawClient } from '../../../src/kube/raw-client.js';
+import type { ResourceRef } from '../../../src/kube/resources.js';
 import { DEFAULT_MESH_APIS, checkMeshApis, type MeshApi } from '../mesh-apis.js';
 import { ClusterView } from './cluster-view.js';
 import { WORLD_ERROR_CODES, WorldError } from './errors.js';
@@ -10,12 +13,21 @@ import { KubeletRole } from './kubelet.js';
 import { defineLinkerdFamilies, type LabelStyle } from './linkerd-metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { seededRng } from './rng.js';
+import type { PodObject } from './objects.js';
 import { PodUsage } from './pod-usage.js';
 import type { PodMetricsSource } from './resource-metrics-api.js';
 import { parentsDiffer, routeParentsStatus } from './route-status.js';
 import { RouteStatusWriter } from './route-status-writer.js';
 import { namespaceTopology, type TopologyProblem } from './topology.js';
 import { TrafficEngine } from './traffic.js';
+
+const PODS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  plural: 'pods',
+  kind: 'Pod',
+  namespaced: true,
+};
 
 export interface MeshEmulatorOptions {
   /** Kubeconfig to watch with (the admin one: it reads everything and writes Deployment status). */
@@ -165,14 +177,16 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
         })
       : undefined;
 
-  const usage =
+  const pods =
     opts.resourceMetrics === true
-      ? new PodUsage({
-          raw,
-          logger: log.child({ role: 'resource-metrics' }),
-          deployments: view.deployments,
+      ? new Informer<PodObject>({
+          name: 'pods',
+          listerWatcher: createListerWatcher<PodObject>(raw, PODS),
+          logger: log.child({ role: 'resource-metrics', informer: 'pods' }),
         })
       : undefined;
+  const usage =
+    pods === undefined ? undefined : new PodUsage({ pods, deployments: view.deployments });
 
   const notBefore = new Map<string, number>();
   const refresh = (ns: string): TopologyProblem[] => {
@@ -232,15 +246,15 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
   const shutdown = async (): Promise<void> => {
     if (loop.timer !== undefined) clearInterval(loop.timer);
     kubelet?.stop();
-    await Promise.all([view.stop(), usage?.stop()]);
+    await Promise.all([view.stop(), pods?.stop()]);
     server.setSource(() => '');
     if (ownServer) await server.close();
   };
   try {
-    usage?.start();
+    pods?.start();
     await view.start();
     const deadline = Date.now() + (opts.syncTimeoutMs ?? 30_000);
-    while (!view.hasSynced() || usage?.hasSynced() === false) {
+    while (!view.hasSynced() || pods?.hasSynced() === false) {
       if (Date.now() > deadline) {
         throw new WorldError(
           WORLD_ERROR_CODES.EMULATOR_NOT_SYNCED,
