@@ -5,16 +5,12 @@
 // `<service>.<namespace>.svc`, so the certificate made here carries that SAN as well as localhost
 // and 127.0.0.1. Used for the SMI TrafficMetrics API (metrics-api-registration.ts) and the
 // emulator's resource metrics API (resource-metrics.ts).
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { LOCAL_ERROR_CODES, LocalClusterError } from './errors.js';
 import type { KubectlResult } from './kubectl.js';
-import type { KeyPair } from './pki.js';
+import { CURVE, openssl, type KeyPair } from './pki.js';
 import { waitUntil } from './wait.js';
-
-const run = promisify(execFile);
 
 /** One group/version served by a server on localhost, and the Service the APIService names. */
 export interface AggregatedApi {
@@ -36,22 +32,6 @@ export interface KubectlRunner {
 export interface ServingCertificate {
   readonly ca: KeyPair;
   readonly serving: KeyPair;
-}
-
-const CURVE = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
-async function openssl(args: string[]): Promise<void> {
-  try {
-    await run('openssl', args);
-  } catch (cause) {
-    const e = cause as NodeJS.ErrnoException & { stderr?: string };
-    const hint = e.code === 'ENOENT' ? ' (install it: apt-get install openssl)' : '';
-    throw new LocalClusterError(
-      LOCAL_ERROR_CODES.OPENSSL_FAILED,
-      `openssl failed${hint}: ${e.stderr ?? e.message}`,
-      { cause, details: { args } },
-    );
-  }
 }
 
 /** A throwaway CA and a serving certificate for the Service's DNS name, localhost and 127.0.0.1. */

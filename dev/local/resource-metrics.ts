@@ -11,6 +11,7 @@ import { loadKubeConfig } from '../../src/kube/client.js';
 import { KubeRawClient } from '../../src/kube/raw-client.js';
 import { authConfigFrom } from '../../src/metrics-api/auth-config.js';
 import { Authenticator } from '../../src/metrics-api/authn.js';
+import { sendJson } from '../../src/metrics-api/handler.js';
 import { listenHttps, type HttpsListener } from '../../src/metrics-api/https-listener.js';
 import { status } from '../../src/metrics-api/objects.js';
 import { readAuthConfigMap } from '../../src/metrics-api/run.js';
@@ -31,15 +32,6 @@ export const RESOURCE_METRICS_API: AggregatedApi = {
 };
 
 const HEALTH = new Set(['/healthz', '/readyz', '/livez']);
-
-function sendJson(res: ServerResponse, code: number, body: object): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : text);
-}
 
 export interface LocalResourceMetricsOptions {
   readonly source: PodMetricsSource;
