@@ -5,8 +5,9 @@ import type { Child, ProcessGroup } from './processes.js';
  * What a canary controller needs from kube-controller-manager: Deployments get real ReplicaSets
  * and status, Services real EndpointSlices, deletions cascade, namespaces can be deleted, the
  * aggregated admin/edit/view ClusterRoles get their rules (tests bind them), and
- * HorizontalPodAutoscalers scale their Deployments (spec.autoscalerRef; without a resource metrics
- * API they hold replicas within minReplicas..maxReplicas).
+ * HorizontalPodAutoscalers scale their Deployments (spec.autoscalerRef; by CPU when the world
+ * serves the resource metrics API, WorldOptions.resourceMetrics, else they hold replicas within
+ * minReplicas..maxReplicas).
  */
 export const CONTROLLERS = [
   'deployment-controller',

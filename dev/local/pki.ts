@@ -30,9 +30,11 @@ export interface Pki {
 }
 
 export const PROXY_CLIENT_NAME = 'front-proxy-client';
-const CURVE = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+/** openssl req arguments for a new P-256 key without a passphrase. */
+export const CURVE = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-async function openssl(args: string[]): Promise<void> {
+/** Runs openssl; a failure (or a missing binary, with its install command) is a LocalClusterError. */
+export async function openssl(args: string[]): Promise<void> {
   try {
     await run('openssl', args);
   } catch (err) {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
@@ -6,9 +7,13 @@ import {
   type MeshEmulator,
   type MeshEmulatorOptions,
 } from './emulator/emulator.js';
+import { WORLD_ERROR_CODES, WorldError } from './emulator/errors.js';
 import { startMetricsServer, type MetricsServer } from './emulator/metrics-server.js';
+import type { HttpsListener } from '../../src/metrics-api/https-listener.js';
+import type { ServedAggregatedApi } from './aggregated-api.js';
 import { DEFAULT_MESH_APIS, checkMeshApis, type MeshApi } from './mesh-apis.js';
 import { startPrometheus, type Prometheus } from './prometheus.js';
+import { startLocalResourceMetricsApi } from './resource-metrics.js';
 
 export interface WorldOptions {
   /**
@@ -27,8 +32,18 @@ export interface WorldOptions {
   defaultRps?: number;
   /** Further emulator settings; `kubelet` defaults to `!controlPlane.podsRunByKwok`. */
   emulator?: Partial<
-    Omit<MeshEmulatorOptions, 'kubeconfig' | 'metricsServer' | 'defaultRps' | 'meshApis'>
+    Omit<
+      MeshEmulatorOptions,
+      'kubeconfig' | 'metricsServer' | 'defaultRps' | 'meshApis' | 'resourceMetrics'
+    >
   >;
+  /**
+   * Serve the emulated pods' CPU and memory as the resource metrics API (metrics.k8s.io/v1beta1,
+   * an aggregated API: resource-metrics.ts), so HorizontalPodAutoscalers follow load. Needs pods
+   * run by kwok. Off by default: it adds a Pod watch and about a second of start-up to every
+   * world, and HPAs of worlds that do not ask for it keep holding their bounds. @default false
+   */
+  resourceMetrics?: boolean;
   logger?: Logger;
 }
 
@@ -40,6 +55,8 @@ export interface World {
   readonly prometheusUrl: string;
   readonly prometheus: Prometheus;
   readonly emulator: MeshEmulator;
+  /** The resource metrics API, with WorldOptions.resourceMetrics; else undefined. */
+  readonly resourceMetrics: ServedAggregatedApi<HttpsListener> | undefined;
   /** Milliseconds from startWorld() to everything ready. */
   readonly startupMs: number;
   /** Stops what it started (not a control plane passed in); idempotent. */
@@ -57,6 +74,36 @@ async function stopAll(steps: readonly (() => Promise<void>)[]): Promise<void> {
     }
   }
   if (failures.length > 0) throw new AggregateError(failures, 'world did not stop cleanly');
+}
+
+/**
+ * The error WorldOptions.resourceMetrics meets on a control plane that runs no pods (it measures
+ * the pods kwok runs); undefined when it runs them.
+ */
+export function withoutPods(
+  cp: Pick<ControlPlane, 'podsRunByKwok' | 'notes'>,
+): WorldError | undefined {
+  if (cp.podsRunByKwok) return undefined;
+  return new WorldError(
+    WORLD_ERROR_CODES.RESOURCE_METRICS_WITHOUT_PODS,
+    `resourceMetrics needs pods run by kube-scheduler and kwok (${cp.notes.join('; ') || 'pods are not run'}): install them with \`bash hack/setup.sh\``,
+    { details: { notes: cp.notes } },
+  );
+}
+
+async function serveResourceMetrics(
+  opts: WorldOptions,
+  controlPlane: ControlPlane,
+  emulator: MeshEmulator,
+  logger: Logger,
+): Promise<ServedAggregatedApi<HttpsListener> | undefined> {
+  if (opts.resourceMetrics !== true || emulator.resourceMetrics === undefined) return undefined;
+  return startLocalResourceMetricsApi(controlPlane, {
+    source: emulator.resourceMetrics,
+    kubeconfig: controlPlane.adminKubeconfig,
+    dir: join(controlPlane.dir, 'resource-metrics-api'),
+    logger,
+  });
 }
 
 /**
@@ -91,6 +138,11 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   }
   const controlPlane = cp.value;
   const prometheus = prom.value;
+  const noPods = opts.resourceMetrics === true ? withoutPods(controlPlane) : undefined;
+  if (noPods !== undefined) {
+    await stopAll(stops);
+    throw noPods;
+  }
   let emulator: MeshEmulator;
   try {
     emulator = await startMeshEmulator({
@@ -101,11 +153,22 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
       defaultRps: opts.defaultRps ?? 10,
       kubelet: opts.emulator?.kubelet ?? !controlPlane.podsRunByKwok,
       meshApis,
+      resourceMetrics: opts.resourceMetrics === true,
     });
   } catch (err) {
     await stopAll(stops);
     throw err;
   }
+  stops.unshift(() => emulator.stop());
+  let resourceMetrics: ServedAggregatedApi<HttpsListener> | undefined;
+  try {
+    resourceMetrics = await serveResourceMetrics(opts, controlPlane, emulator, logger);
+  } catch (err) {
+    await stopAll(stops);
+    throw err;
+  }
+  // Unregistered first: discovery never points at a server that is gone.
+  if (resourceMetrics !== undefined) stops.unshift(() => resourceMetrics.stop());
   const startupMs = Math.round(performance.now() - t0);
   logger.info(
     { startupMs, prometheus: prometheus.url, kubelet: emulator.kubelet, meshApis },
@@ -118,7 +181,8 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
     prometheusUrl: prometheus.url,
     prometheus,
     emulator,
+    resourceMetrics,
     startupMs,
-    stop: () => (stopping ??= stopAll([() => emulator.stop(), ...stops])),
+    stop: () => (stopping ??= stopAll(stops)),
   };
 }

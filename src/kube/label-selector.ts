@@ -129,3 +129,25 @@ export function formatLabelSelector(requirements: readonly Requirement[]): strin
     })
     .join(',');
 }
+
+/** Whether labels satisfy every requirement (labels.Selector.Matches). */
+export function matchesLabelSelector(
+  requirements: readonly Requirement[],
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  return requirements.every(({ key, operator, values }) => {
+    const value = Object.hasOwn(labels, key) ? labels[key] : undefined;
+    switch (operator) {
+      case 'exists':
+        return value !== undefined;
+      case 'notexists':
+        return value === undefined;
+      case 'equals':
+      case 'in':
+        return value !== undefined && values.includes(value);
+      case 'notequals':
+      case 'notin':
+        return value === undefined || !values.includes(value);
+    }
+  });
+}

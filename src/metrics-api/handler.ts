@@ -171,7 +171,8 @@ function forbiddenMessage(user: string, a: Attributes, reason: string): string {
   return `User "${user}" cannot ${a.verb} resource "${resource}" in API group "metrics.smi-spec.io" ${where}${why}`;
 }
 
-function sendJson(res: ServerResponse, code: number, body: unknown): void {
+/** A JSON answer (no body for HEAD). */
+export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, {
     'content-type': 'application/json',

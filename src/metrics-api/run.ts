@@ -61,7 +61,8 @@ export async function runMetricsApi(settings: MetricsApiSettings): Promise<Metri
   });
 }
 
-async function readAuthConfigMap(kube: KubeRawClient): Promise<Record<string, string>> {
+/** The delegated-auth ConfigMap kube-apiserver publishes (auth-config.ts reads it). */
+export async function readAuthConfigMap(kube: KubeRawClient): Promise<Record<string, string>> {
   const path = `/api/v1/namespaces/${AUTH_CONFIGMAP.namespace}/configmaps/${AUTH_CONFIGMAP.name}`;
   try {
     const cm = await kube.get<{ data?: Record<string, string> }>(path);

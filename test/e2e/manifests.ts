@@ -15,6 +15,8 @@ export interface AppOptions {
   readonly annotations?: Record<string, string>;
   /** The Deployment's own labels, besides app (e.g. a shard). */
   readonly labels?: Record<string, string>;
+  /** The container's CPU request (what an HPA's CPU utilization is a share of). @default none */
+  readonly cpuRequest?: string;
 }
 
 export function appYaml(ns: string, opts: AppOptions = {}): string {
@@ -33,7 +35,7 @@ spec:
         - name: app
           image: podinfo:6.7.0
           ports: [{name: http, containerPort: 9898}]
-`;
+${opts.cpuRequest === undefined ? '' : `          resources: {requests: {cpu: ${opts.cpuRequest}}}\n`}`;
 }
 
 export interface CanaryOptions {
@@ -150,4 +152,5 @@ export const BEHAVIOUR = {
   errorRate: (r: number) => ({ [EMULATOR_ANNOTATIONS.errorRate]: String(r) }),
   latencyMs: (ms: number) => ({ [EMULATOR_ANNOTATIONS.latencyMs]: String(ms) }),
   neverReady: () => ({ [EMULATOR_ANNOTATIONS.ready]: 'false' }),
+  cpuMillicoresPerRps: (m: number) => ({ [EMULATOR_ANNOTATIONS.cpuMillicoresPerRps]: String(m) }),
 } as const;

@@ -1,20 +1,14 @@
 // End-to-end, issue 19: a target with a HorizontalPodAutoscaler (spec.autoscalerRef), with
-// kube-controller-manager's real HPA controller (dev/local/controllers.ts). There is no resource
-// metrics API in the local world, so the HPAs hold replicas within minReplicas..maxReplicas and
-// do not follow load; the bounds are what these scenarios check. Every change of a Deployment's
-// spec.replicas is recorded from a watch, with the field manager that owns spec.replicas after
-// it: weightlifter ("weightlifter (...)") or the HPA controller (kube-controller-manager, through
-// the scale subresource).
+// kube-controller-manager's real HPA controller (dev/local/controllers.ts). This file's world
+// serves no resource metrics API (WorldOptions.resourceMetrics is off), so the HPAs hold replicas
+// within minReplicas..maxReplicas and do not follow load; the bounds are what these scenarios
+// check (e2e-autoscaler-load.test.ts has HPAs follow load). Every change of a Deployment's
+// spec.replicas is recorded from a watch (ScaleRecorder), with the field manager that owns
+// spec.replicas after it.
 import { describe, expect, it, jest } from '@jest/globals';
-import { pino } from 'pino';
-import { Informer } from '../../src/kube/informer.js';
-import { createListerWatcher } from '../../src/kube/lister-watcher.js';
-import { isNotFound } from '../../src/kube/errors.js';
-import { BUILTIN } from '../../src/kube/resources.js';
-import type { DeploymentJson, HpaJson } from '../../src/workload/k8s-types.js';
 import { newRevision, waitForCanaryGone, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
 import { useE2E } from '../e2e/fixtures.js';
-import { eventually, getCanary, phaseIs, waitForStatus, type E2E } from '../e2e/harness.js';
+import { eventually, getCanary, phaseIs, waitForStatus } from '../e2e/harness.js';
 import { APP, appYaml, canaryYaml, hpaYaml, namespaceYaml } from '../e2e/manifests.js';
 import {
   canaryEvents,
@@ -23,6 +17,13 @@ import {
   getService,
   SplitRecorder,
 } from '../e2e/observers.js';
+import {
+  byWeightlifter,
+  getHpa as hpaIn,
+  hpaCondition,
+  HPA_CONTROLLER,
+  ScaleRecorder,
+} from '../e2e/scale-recorder.js';
 
 jest.setTimeout(360_000);
 
@@ -31,78 +32,7 @@ const ns = 'e2e-autoscaler';
 const PRIMARY = `${APP}-primary`;
 const PRIMARY_HPA = `${APP}-primary`;
 
-interface ManagedFieldsEntry {
-  manager?: string;
-  subresource?: string;
-  fieldsV1?: { 'f:spec'?: Record<string, unknown> };
-}
-
-/** One change of a Deployment's spec.replicas, and who owns spec.replicas after it. */
-interface ScaleWrite {
-  readonly name: string;
-  readonly replicas: number;
-  readonly owners: readonly string[];
-}
-
-function replicasOwners(dep: DeploymentJson): string[] {
-  const entries = (dep.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
-  return entries
-    .filter((m) => m.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined)
-    .map((m) => `${m.manager ?? '?'}${m.subresource === undefined ? '' : `/${m.subresource}`}`);
-}
-
-const byWeightlifter = (w: ScaleWrite): boolean =>
-  w.owners.some((o) => o.startsWith('weightlifter'));
-
-/** Records every spec.replicas change of the target and the primary, managedFields kept. */
-class ScaleRecorder {
-  readonly writes: ScaleWrite[] = [];
-  readonly #informer: Informer<DeploymentJson>;
-
-  constructor(admin: E2E['admin']) {
-    this.#informer = new Informer<DeploymentJson>({
-      name: 'e2e-autoscaler-deployments',
-      listerWatcher: createListerWatcher<DeploymentJson>(admin, BUILTIN.deployments, {
-        namespace: ns,
-      }),
-      logger: pino({ level: 'silent' }),
-      transform: (obj) => obj,
-    });
-    const last = new Map<string, number>();
-    this.#informer.onEvent((ev) => {
-      const name = ev.obj.metadata?.name ?? '';
-      if (ev.type === 'delete' || (name !== APP && name !== PRIMARY)) return;
-      const replicas = ev.obj.spec?.replicas ?? -1;
-      if (last.get(name) === replicas) return;
-      last.set(name, replicas);
-      this.writes.push({ name, replicas, owners: replicasOwners(ev.obj) });
-    });
-  }
-
-  async start(): Promise<void> {
-    this.#informer.start();
-    await this.#informer.waitForSync(30_000);
-  }
-
-  of(name: string): ScaleWrite[] {
-    return this.writes.filter((w) => w.name === name);
-  }
-
-  stop(): Promise<void> {
-    return this.#informer.stop();
-  }
-}
-
-async function getHpa(name: string): Promise<HpaJson | undefined> {
-  try {
-    return await e.admin.get<HpaJson>(
-      `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/${name}`,
-    );
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
+const getHpa = (name: string) => hpaIn(e.admin, ns, name);
 
 describe('a target with a HorizontalPodAutoscaler', () => {
   let scales: ScaleRecorder;
@@ -112,7 +42,7 @@ describe('a target with a HorizontalPodAutoscaler', () => {
 
   it('initialization creates <hpa>-primary targeting the primary with the copied spec', async () => {
     await e.apply(namespaceYaml(ns));
-    scales = new ScaleRecorder(e.admin);
+    scales = new ScaleRecorder(e.admin, ns, [APP, PRIMARY]);
     await scales.start();
     split = new SplitRecorder(e.admin, ns);
     await split.start();
@@ -144,7 +74,14 @@ describe('a target with a HorizontalPodAutoscaler', () => {
     await waitForReplicas(e, ns, APP, 0);
     expect(await getHpa(APP)).toBeDefined();
     const raised = scales.of(PRIMARY).find((w) => w.replicas === 3);
-    expect(raised?.owners).toEqual(['kube-controller-manager/scale']);
+    expect(raised?.owners).toEqual([HPA_CONTROLLER]);
+    // This world serves no resource metrics API: the HPAs cannot read CPU and only hold bounds.
+    expect(e.world.resourceMetrics).toBeUndefined();
+    const active = await eventually('the primary HPA finds no resource metrics API', async () =>
+      hpaCondition(await getHpa(PRIMARY_HPA), 'ScalingActive'),
+    );
+    expect(active).toMatchObject({ status: 'False', reason: 'FailedGetResourceMetric' });
+    expect(active.message).toContain('unable to fetch metrics from resource metrics API');
   });
 
   it('the idle target stays at 0 with its HPA present: no scale writes for 30 s', async () => {

@@ -26,6 +26,12 @@ export const EMULATOR_ANNOTATIONS = {
   ready: 'emulator.weightlifter.io/ready',
   /** Seconds from pod creation to Ready (kubelet role only), >= 0. Default 0. */
   readyDelaySeconds: 'emulator.weightlifter.io/ready-delay-seconds',
+  /**
+   * CPU a pod uses per request per second it handles, in millicores, >= 0 (the resource metrics
+   * API, resource-usage.ts: a small base plus this times the pod's requests per second).
+   * Default 0 (the base alone).
+   */
+  cpuMillicoresPerRps: 'emulator.weightlifter.io/cpu-millicores-per-rps',
   /** On a Service: requests per second of synthetic load against it, >= 0. Default: world's. */
   rps: 'emulator.weightlifter.io/rps',
   /**
@@ -44,6 +50,7 @@ export interface PodBehaviour {
   readonly latencyJitter: number;
   readonly ready: boolean;
   readonly readyDelaySeconds: number;
+  readonly cpuMillicoresPerRps: number;
 }
 
 export const DEFAULT_BEHAVIOUR: PodBehaviour = {
@@ -54,6 +61,7 @@ export const DEFAULT_BEHAVIOUR: PodBehaviour = {
   latencyJitter: 0.1,
   ready: true,
   readyDelaySeconds: 0,
+  cpuMillicoresPerRps: 0,
 };
 
 export interface AnnotationProblem {
@@ -152,6 +160,13 @@ export function parsePodBehaviour(annotations: Annotations): Parsed<PodBehaviour
       k.readyDelaySeconds,
       { min: 0, max: 86_400 },
       d.readyDelaySeconds,
+      problems,
+    ),
+    cpuMillicoresPerRps: numberAt(
+      annotations,
+      k.cpuMillicoresPerRps,
+      { min: 0, max: 1_000_000 },
+      d.cpuMillicoresPerRps,
       problems,
     ),
   };

@@ -1,7 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { loadKubeConfig } from '../../../src/kube/client.js';
+import { Informer } from '../../../src/kube/informer.js';
+import { createListerWatcher } from '../../../src/kube/lister-watcher.js';
 import { KubeRawClient } from '../../../src/kube/raw-client.js';
+import type { ResourceRef } from '../../../src/kube/resources.js';
 import { DEFAULT_MESH_APIS, checkMeshApis, type MeshApi } from '../mesh-apis.js';
 import { ClusterView } from './cluster-view.js';
 import { WORLD_ERROR_CODES, WorldError } from './errors.js';
@@ -10,10 +13,21 @@ import { KubeletRole } from './kubelet.js';
 import { defineLinkerdFamilies, type LabelStyle } from './linkerd-metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { seededRng } from './rng.js';
+import type { PodObject } from './objects.js';
+import { PodUsage } from './pod-usage.js';
+import type { PodMetricsSource } from './resource-metrics-api.js';
 import { parentsDiffer, routeParentsStatus } from './route-status.js';
 import { RouteStatusWriter } from './route-status-writer.js';
 import { namespaceTopology, type TopologyProblem } from './topology.js';
 import { TrafficEngine } from './traffic.js';
+
+const PODS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  plural: 'pods',
+  kind: 'Pod',
+  namespaced: true,
+};
 
 export interface MeshEmulatorOptions {
   /** Kubeconfig to watch with (the admin one: it reads everything and writes Deployment status). */
@@ -53,6 +67,12 @@ export interface MeshEmulatorOptions {
   readonly meshApis?: readonly MeshApi[];
   /** Clock of the conditions' lastTransitionTime (ms since the epoch). @default Date.now */
   readonly now?: () => number;
+  /**
+   * Measure the pods' resource usage (pod-usage.ts): watch every Pod and keep each Deployment's
+   * requests per second, so that `emulator.resourceMetrics` answers PodMetrics (the world serves
+   * them as metrics.k8s.io: WorldOptions.resourceMetrics). @default false
+   */
+  readonly resourceMetrics?: boolean;
 }
 
 /** A load target as the emulator currently drives it. */
@@ -101,6 +121,8 @@ export interface MeshEmulator {
   httpRouteVersion(): string | undefined;
   /** The current exposition (what Prometheus would scrape now). */
   metricsText(): string;
+  /** The pods' CPU and memory, with MeshEmulatorOptions.resourceMetrics; else undefined. */
+  readonly resourceMetrics: PodMetricsSource | undefined;
   stats(): EmulatorStats;
   stop(): Promise<void>;
 }
@@ -155,6 +177,17 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
         })
       : undefined;
 
+  const pods =
+    opts.resourceMetrics === true
+      ? new Informer<PodObject>({
+          name: 'pods',
+          listerWatcher: createListerWatcher<PodObject>(raw, PODS),
+          logger: log.child({ role: 'resource-metrics', informer: 'pods' }),
+        })
+      : undefined;
+  const usage =
+    pods === undefined ? undefined : new PodUsage({ pods, deployments: view.deployments });
+
   const notBefore = new Map<string, number>();
   const refresh = (ns: string): TopologyProblem[] => {
     const {
@@ -202,6 +235,7 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
     const dt = Math.min(5, (t0 - last) / 1000);
     last = t0;
     engine.tick(dt);
+    usage?.sample(now(), engine.servedRequests());
     stats.ticks++;
     stats.lastTickMs = performance.now() - t0;
     stats.maxTickMs = Math.max(stats.maxTickMs, stats.lastTickMs);
@@ -212,14 +246,15 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
   const shutdown = async (): Promise<void> => {
     if (loop.timer !== undefined) clearInterval(loop.timer);
     kubelet?.stop();
-    await view.stop();
+    await Promise.all([view.stop(), pods?.stop()]);
     server.setSource(() => '');
     if (ownServer) await server.close();
   };
   try {
+    pods?.start();
     await view.start();
     const deadline = Date.now() + (opts.syncTimeoutMs ?? 30_000);
-    while (!view.hasSynced()) {
+    while (!view.hasSynced() || pods?.hasSynced() === false) {
       if (Date.now() > deadline) {
         throw new WorldError(
           WORLD_ERROR_CODES.EMULATOR_NOT_SYNCED,
@@ -280,6 +315,7 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
     splitVersions: () => view.splitVersions(),
     httpRouteVersion: () => view.httpRouteVersion(),
     metricsText: () => registry.render(),
+    resourceMetrics: usage,
     stats: () => ({
       ...stats,
       series: registry.seriesCount,

@@ -53,3 +53,14 @@ export interface HttpRouteObject extends KubeObject {
   spec?: { parentRefs?: unknown; rules?: unknown };
   status?: { parents?: unknown };
 }
+
+/** A Pod: what the resource metrics API reads of it. */
+export interface PodObject extends KubeObject {
+  spec?: {
+    containers?: { name?: string; resources?: { requests?: Record<string, unknown> } }[];
+  };
+  status?: {
+    phase?: string;
+    conditions?: { type: string; status: string }[];
+  };
+}

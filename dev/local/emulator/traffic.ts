@@ -62,6 +62,8 @@ export class TrafficEngine {
   readonly #outbound = new Map<string, ProxyEndpoint>();
   readonly #owners = new Map<string, Set<string>>();
   readonly #rates = new Map<string, number>();
+  /** Per namespace, per Deployment: requests its pods served, ever (resource usage's input). */
+  readonly #served = new Map<string, Map<string, number>>();
 
   constructor(opts: TrafficEngineOptions) {
     this.#o = opts;
@@ -93,6 +95,7 @@ export class TrafficEngine {
     }
     this.#byNamespace.set(namespace, keys);
     if (keys.size === 0) this.#byNamespace.delete(namespace);
+    this.#keepServed(namespace, targets);
     this.#dropInactiveOwners(namespace, active);
   }
 
@@ -128,6 +131,18 @@ export class TrafficEngine {
       if (service !== undefined && key !== keyOf(s.target.namespace, service)) continue;
       s.observed.clear();
     }
+  }
+
+  /**
+   * Requests each Deployment's pods served so far, by `namespace/deployment`: counted from when a
+   * target first routes to the Deployment, forgotten when none does any more.
+   */
+  servedRequests(): Map<string, number> {
+    const all = new Map<string, number>();
+    for (const [namespace, served] of this.#served) {
+      for (const [deployment, n] of served) all.set(`${namespace}/${deployment}`, n);
+    }
+    return all;
   }
 
   targets(): { target: LoadTarget; rps: number }[] {
@@ -187,6 +202,8 @@ export class TrafficEngine {
       pod.inbound.set(key, inbound);
     }
     const outbound = this.#outboundEndpoint(t, backendService, w.deployment);
+    const served = this.#served.get(w.namespace);
+    served?.set(w.deployment, (served.get(w.deployment) ?? 0) + c);
     inbound.requests.inc(c);
     outbound.requests.inc(c);
     const { errorRate, errorRateFromWeight } = w.behaviour;
@@ -210,6 +227,19 @@ export class TrafficEngine {
       a.latency?.observe(v, wgt);
       b.latency?.observe(v, wgt);
     }
+  }
+
+  /** Counters of the namespace's Deployments that a target still routes to; the others go. */
+  #keepServed(namespace: string, targets: readonly LoadTarget[]): void {
+    const old = this.#served.get(namespace);
+    const served = new Map<string, number>();
+    for (const t of targets) {
+      for (const b of t.backends) {
+        for (const w of b.workloads) served.set(w.deployment, old?.get(w.deployment) ?? 0);
+      }
+    }
+    if (served.size === 0) this.#served.delete(namespace);
+    else this.#served.set(namespace, served);
   }
 
   #podsOf(w: EmulatedWorkload, active: Set<string>): EmulatedPod[] {

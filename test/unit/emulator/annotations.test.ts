@@ -20,6 +20,7 @@ describe('pod template annotations', () => {
       [A.latencyJitter]: '0',
       [A.ready]: 'False',
       [A.readyDelaySeconds]: '2.5',
+      [A.cpuMillicoresPerRps]: '0.5',
       'unrelated.example.com/x': 'y',
     });
     expect(problems).toEqual([]);
@@ -31,6 +32,7 @@ describe('pod template annotations', () => {
       latencyJitter: 0,
       ready: false,
       readyDelaySeconds: 2.5,
+      cpuMillicoresPerRps: 0.5,
     });
   });
 
@@ -49,6 +51,8 @@ describe('pod template annotations', () => {
     [A.latencyJitter, '2', 'out of range [0, 1]; using 0.1'],
     [A.ready, 'no', 'not "true" or "false"; using true'],
     [A.readyDelaySeconds, 'soon', 'not a number; using 0'],
+    [A.cpuMillicoresPerRps, '5m', 'not a number; using 0'],
+    [A.cpuMillicoresPerRps, '-1', 'out of range [0, 1000000]; using 0'],
   ])('ignores %s=%j with a reason', (key, value, reason) => {
     const { value: behaviour, problems } = parsePodBehaviour({ [key]: value });
     expect(problems).toEqual([{ key, value, reason }]);

@@ -202,4 +202,23 @@ describe('TrafficEngine', () => {
       engine.setRate('ns', 'web', -1);
     }).toThrow(RangeError);
   });
+
+  it("counts the requests each Deployment's pods served, across topology updates", () => {
+    const { engine } = setup();
+    engine.replaceNamespace('ns', [target(3, {}, 20)]);
+    engine.tick(1);
+    engine.replaceNamespace('ns', [target(2, {}, 20)]);
+    engine.tick(1.5);
+    expect(engine.servedRequests()).toEqual(new Map([['ns/web', 50]]));
+    // No ready pod: nothing served (the client proxy answers 503), the count stays.
+    engine.replaceNamespace('ns', [target(0, {}, 20)]);
+    engine.tick(1);
+    expect(engine.servedRequests()).toEqual(new Map([['ns/web', 50]]));
+    // Gone from every target: forgotten; back again: counted from 0.
+    engine.replaceNamespace('ns', []);
+    expect(engine.servedRequests()).toEqual(new Map());
+    engine.replaceNamespace('ns', [target(1, {}, 20)]);
+    engine.tick(1);
+    expect(engine.servedRequests()).toEqual(new Map([['ns/web', 20]]));
+  });
 });

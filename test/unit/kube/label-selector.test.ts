@@ -1,7 +1,11 @@
 // The label selector parser: what the API server accepts is accepted and spelt one way; what it
 // refuses is refused with a message naming the fault, before any list or watch is sent.
 import { describe, expect, it } from '@jest/globals';
-import { formatLabelSelector, parseLabelSelector } from '../../../src/kube/label-selector.js';
+import {
+  formatLabelSelector,
+  matchesLabelSelector,
+  parseLabelSelector,
+} from '../../../src/kube/label-selector.js';
 
 const S = 'weightlifter.io/shard';
 
@@ -58,5 +62,37 @@ describe('parseLabelSelector', () => {
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.error).toContain(message);
+  });
+});
+
+describe('matchesLabelSelector', () => {
+  const labels = { app: 'web', tier: 'front' };
+  it.each([
+    ['', true],
+    ['app', true],
+    ['!app', false],
+    ['!legacy', true],
+    ['app=web', true],
+    ['app=api', false],
+    ['app!=api', true],
+    ['legacy!=x', true],
+    ['app in (api,web)', true],
+    ['app in (api)', false],
+    ['legacy in (x)', false],
+    ['tier notin (back)', true],
+    ['tier notin (front)', false],
+    ['legacy notin (x)', true],
+    ['app=web,tier=back', false],
+    ['app=web,tier in (front)', true],
+  ])('%j on app=web,tier=front: %s', (selector, matches) => {
+    const parsed = parseLabelSelector(selector);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(matchesLabelSelector(parsed.requirements, labels)).toBe(matches);
+  });
+
+  it('reads only the labels themselves, not properties every object has', () => {
+    const parsed = parseLabelSelector('constructor');
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(matchesLabelSelector(parsed.requirements, {})).toBe(false);
   });
 });

@@ -1,0 +1,181 @@
+// End-to-end, issue 19 item 5: HorizontalPodAutoscalers that follow load. This file's world serves
+// the resource metrics API (WorldOptions.resourceMetrics): each pod's CPU is 1 millicore plus
+// cpu-millicores-per-rps times the requests per second it handles, and kube-controller-manager's
+// real HPA controller scales by CPU utilization as it does with metrics-server in a cluster.
+//
+// The app requests 100m CPU and uses 2 millicores per request per second; its HPA (hpaYaml) aims
+// at 80 % utilization, so a Deployment handling R requests/s on P pods wants
+// ceil((P + 2R) / 80) replicas, unless that is within the HPA's 10 % tolerance of P:
+//   R = 10: 1 replica;  R = 60: 2 (from 1, and staying 2);  R = 100: 3 (from 1, and staying 3);
+//   R = 250: 7, above maxReplicas 4.
+// Every change of spec.replicas is recorded from a watch with its field managers (ScaleRecorder).
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { httpGet } from '../../dev/local/http.js';
+import { newRevision, waitForEnd, waitForReplicas, waitForWeight } from '../e2e/canary-run.js';
+import { useE2E } from '../e2e/fixtures.js';
+import { eventually, phaseIs, waitForStatus } from '../e2e/harness.js';
+import { HookServer } from '../e2e/hook-server.js';
+import { APP, BEHAVIOUR, appYaml, canaryYaml, hpaYaml, namespaceYaml } from '../e2e/manifests.js';
+import { getDeployment } from '../e2e/observers.js';
+import {
+  byWeightlifter,
+  getHpa,
+  hpaCondition,
+  HPA_CONTROLLER,
+  ScaleRecorder,
+  type ScaleWrite,
+} from '../e2e/scale-recorder.js';
+
+jest.setTimeout(360_000);
+
+const e = useE2E('autoscaler-load', { world: { resourceMetrics: true } });
+const ns = 'e2e-autoscaler-load';
+const PRIMARY = `${APP}-primary`;
+const PRIMARY_HPA = `${APP}-primary`;
+const METRICS = '/apis/metrics.k8s.io/v1beta1';
+
+const hooks = new HookServer();
+beforeAll(async () => {
+  await hooks.start();
+});
+afterAll(async () => {
+  await hooks.stop();
+});
+
+const setRate = (rps: number): void => {
+  e.world.emulator.setRate(ns, APP, rps);
+};
+
+/** `kubectl top pods --containers` of the primary's pods: [container, millicores, memory]. */
+async function topPrimary(): Promise<[string, number, string][]> {
+  const out = await e.kubectl(['top', 'pods', '-n', ns, '--containers', '--no-headers']);
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([pod]) => pod?.startsWith(`${PRIMARY}-`) === true)
+    .map(([, container = '', cpu = '', memory = '']) => [
+      container,
+      Number(cpu.replace(/m$/, '')),
+      memory,
+    ]);
+}
+
+/** Holds for `ms`, for the HPA controller (3 s sync) to have several chances to act. */
+const hold = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('HPAs that follow load', () => {
+  let scales: ScaleRecorder;
+  /** Index in scales.writes from which the primary's HPA existed. */
+  let hpaFrom = 0;
+  const primaryWrites = (): ScaleWrite[] =>
+    scales.writes.slice(hpaFrom).filter((w) => w.name === PRIMARY);
+
+  it("serves each pod's CPU from the load it handles, to the aggregator only", async () => {
+    await e.apply(namespaceYaml(ns));
+    scales = new ScaleRecorder(e.admin, ns, [APP, PRIMARY]);
+    await scales.start();
+    setRate(10);
+    await e.apply(
+      appYaml(ns, {
+        replicas: 1,
+        cpuRequest: '100m',
+        annotations: BEHAVIOUR.cpuMillicoresPerRps(2),
+      }),
+    );
+    await e.apply(hpaYaml(ns, { minReplicas: 1, maxReplicas: 4 }));
+    await e.apply(
+      canaryYaml(ns, {
+        autoscalerRef: { name: APP },
+        stepWeights: [10, 60],
+        webhooks: [
+          { name: 'promotion-gate', type: 'confirm-promotion', url: `${hooks.url}/promotion` },
+        ],
+      }),
+    );
+    await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
+    await eventually('the primary HPA', () => getHpa(e.admin, ns, PRIMARY_HPA));
+    hpaFrom = scales.writes.length;
+    // 10 requests/s on the primary's one pod: 1m + 10 × 2m = 21m, give or take a request of the
+    // 5 s window (kubectl rounds up to whole millicores).
+    const top = await eventually('kubectl top: the primary pod at about 21m', async () => {
+      const rows = await topPrimary();
+      const cpu = rows[0]?.[1] ?? 0;
+      return rows.length === 1 && cpu >= 20 && cpu <= 22 ? rows : undefined;
+    });
+    expect(top).toEqual([['app', expect.any(Number), '16Mi']]);
+    // Straight to the server, without the aggregator's front-proxy certificate: refused.
+    const api = e.world.resourceMetrics;
+    if (api === undefined) throw new Error('the world serves no resource metrics API');
+    const direct = await httpGet(`${api.server.url}${METRICS}/namespaces/${ns}/pods`, {
+      ca: api.certificate.ca.cert,
+    });
+    expect(direct.status).toBe(401);
+  });
+
+  it('under load the primary scales within its HPA bounds; weightlifter never writes its replicas', async () => {
+    await waitForReplicas(e, ns, PRIMARY, 1);
+    setRate(100);
+    await waitForReplicas(e, ns, PRIMARY, 3);
+    await hold(10_000);
+    expect((await getDeployment(e.admin, ns, PRIMARY))?.spec?.replicas).toBe(3);
+    setRate(250);
+    await waitForReplicas(e, ns, PRIMARY, 4);
+    await hold(10_000);
+    expect((await getDeployment(e.admin, ns, PRIMARY))?.spec?.replicas).toBe(4);
+    // The HPA wants more than maxReplicas: it says so, and stops at 4.
+    expect(hpaCondition(await getHpa(e.admin, ns, PRIMARY_HPA), 'ScalingLimited')).toMatchObject({
+      status: 'True',
+      reason: 'TooManyReplicas',
+    });
+    const writes = primaryWrites();
+    expect(writes.map((w) => w.replicas).at(-1)).toBe(4);
+    expect(writes.every((w) => w.replicas >= 1 && w.replicas <= 4)).toBe(true);
+    expect(writes.every((w) => w.owners.join() === HPA_CONTROLLER)).toBe(true);
+    expect(writes.filter(byWeightlifter)).toEqual([]);
+  });
+
+  it("a release: the canary's HPA scales it when its share of load grows, and the run promotes", async () => {
+    setRate(100);
+    hooks.status.set('/promotion', 403);
+    const from = scales.writes.length;
+    await newRevision(e, ns, { 'example.com/rev': '2' });
+    // Weight 10: 10 requests/s on the canary's one pod, 1 replica is enough.
+    await waitForWeight(e, ns, 10);
+    await waitForWeight(e, ns, 60);
+    const at60 = scales.writes.length;
+    const before60 = scales.writes.slice(from, at60).filter((w) => w.name === APP);
+    // The run scaled the idle target to its HPA's minReplicas; nothing else scaled it.
+    expect(before60.map((w) => [w.replicas, byWeightlifter(w)])).toEqual([[1, true]]);
+    // Weight 60: 60 requests/s; the canary's HPA wants 2, while the run waits at 60.
+    await waitForReplicas(e, ns, APP, 2);
+    const grown = scales.writes.slice(at60).filter((w) => w.name === APP);
+    expect(grown).toEqual([{ name: APP, replicas: 2, owners: [HPA_CONTROLLER] }]);
+    const waiting = await waitForStatus(
+      e,
+      ns,
+      APP,
+      'WaitingPromotion',
+      phaseIs('WaitingPromotion'),
+    );
+    expect(waiting.canaryWeight).toBe(60);
+    await hold(10_000);
+    expect((await getDeployment(e.admin, ns, APP))?.spec?.replicas).toBe(2);
+
+    hooks.status.set('/promotion', 200);
+    const end = await waitForEnd(e, ns);
+    expect(end.phase).toBe('Succeeded');
+    await waitForReplicas(e, ns, APP, 0);
+    const run = scales.writes.slice(from).filter((w) => w.name === APP);
+    expect(run.map((w) => [w.replicas, byWeightlifter(w)])).toEqual([
+      [1, true],
+      [2, false],
+      [0, true],
+    ]);
+    const primary = await getDeployment(e.admin, ns, PRIMARY);
+    expect(primary?.spec?.template?.metadata?.annotations?.['example.com/rev']).toBe('2');
+    // Through the whole file: the primary's replicas were the HPA's alone.
+    expect(primaryWrites().filter(byWeightlifter)).toEqual([]);
+    expect(primaryWrites().every((w) => w.owners.join() === HPA_CONTROLLER)).toBe(true);
+    await scales.stop();
+  });
+});
