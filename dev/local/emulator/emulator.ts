@@ -211,6 +211,22 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
   };
   const stats = { ticks: 0, lastTickMs: 0, maxTickMs: 0 };
   let last = performance.now();
+  /** Issues the requests of the time since the last call. */
+  const advance = (t: number): void => {
+    // A stalled event loop must not turn into a burst of minutes of traffic.
+    const dt = Math.min(5, (t - last) / 1000);
+    last = t;
+    engine.tick(dt);
+  };
+  /**
+   * The exposition as of now, as a proxy's counters are when scraped: traffic is first advanced to
+   * this moment. Read only at tick boundaries, a rate() over one scrape interval would count 4 to
+   * 6 ticks of 200 ms, so ±20 % of its true value.
+   */
+  const exposition = (): string => {
+    advance(performance.now());
+    return registry.render();
+  };
   const tick = (): void => {
     const t0 = performance.now();
     kubelet?.tick();
@@ -231,10 +247,7 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
         log.warn({ object: p.object, problem: p.message }, 'emulator input problem');
       }
     }
-    // A stalled event loop must not turn into a burst of minutes of traffic.
-    const dt = Math.min(5, (t0 - last) / 1000);
-    last = t0;
-    engine.tick(dt);
+    advance(t0);
     usage?.sample(now(), engine.servedRequests());
     stats.ticks++;
     stats.lastTickMs = performance.now() - t0;
@@ -270,7 +283,7 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
     await shutdown();
     throw err;
   }
-  server.setSource(() => registry.render());
+  server.setSource(exposition);
   last = performance.now();
   tick();
   loop.timer = setInterval(tick, opts.tickMs ?? 200);
@@ -314,7 +327,7 @@ export async function startMeshEmulator(opts: MeshEmulatorOptions): Promise<Mesh
     problems: () => [...problems.values()].flat(),
     splitVersions: () => view.splitVersions(),
     httpRouteVersion: () => view.httpRouteVersion(),
-    metricsText: () => registry.render(),
+    metricsText: exposition,
     resourceMetrics: usage,
     stats: () => ({
       ...stats,
