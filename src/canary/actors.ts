@@ -132,6 +132,8 @@ export class CanaryActors implements EngineActors {
     this.#s.logger.info(
       {
         weight: call.canaryWeight,
+        since: new Date(call.since).toISOString(),
+        until: new Date(call.until).toISOString(),
         ...(call.earlyWindowMs === undefined ? {} : { failFastWindowMs: call.earlyWindowMs }),
         results: results.map((r) => ({
           metric: r.metric,
@@ -259,6 +261,7 @@ export class CanaryActors implements EngineActors {
       return { held: gate.reason };
     }
     await this.#router.setRoutes(e.primaryWeight, e.canaryWeight);
+    this.#s.logger.info(desired, 'routes set');
     this.#d.metrics?.setCanaryWeight(this.#ns, this.#name, e.canaryWeight);
     return undefined;
   }
