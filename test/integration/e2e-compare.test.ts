@@ -3,14 +3,15 @@
 // answers in 40 ms on average, the releases in 50 ms (25 % slower) or 40 ms. A static p99
 // threshold of 150 ms lets the slower release through; the compare check rolls it back. A
 // release failing 5 % of requests passes an 80 % success-rate threshold; a success-rate compare
-// rolls it back.
-import { describe, expect, it, jest } from '@jest/globals';
+// rolls it back. The four cases run at once, each in its own namespace (RUNS); each test judges
+// its own.
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { CanaryStatus } from '../../src/api/canary.js';
-import { newRevision, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
-import { initializedCanary, useE2E } from '../e2e/fixtures.js';
+import { deployInitialized, newRevision, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
+import { useE2E } from '../e2e/fixtures.js';
 import { getCanary } from '../e2e/harness.js';
 import { APP, BEHAVIOUR } from '../e2e/manifests.js';
-import { getDeployment } from '../e2e/observers.js';
+import { getDeployment, type SplitRecorder } from '../e2e/observers.js';
 
 jest.setTimeout(240_000);
 
@@ -76,11 +77,69 @@ spec:
 ${extra}`;
 }
 
-const deploy = (ns: string, extra: string, o: Options = { successWindow: '3s', failFast: true }) =>
-  initializedCanary(e, ns, {
-    app: { annotations: BEHAVIOUR.latencyMs(PRIMARY_MS) },
-    canary: canaryYaml(ns, extra, o),
-  });
+interface Case {
+  /** Checks after the two thresholds. */
+  readonly extra: string;
+  readonly options?: Options;
+  /** The release's pod-template annotations. */
+  readonly release: Record<string, string>;
+}
+
+const CASES = {
+  'e2e-compare-slower': { extra: LATENCY_COMPARE, release: BEHAVIOUR.latencyMs(SLOWER_MS) },
+  'e2e-compare-threshold': { extra: '', release: BEHAVIOUR.latencyMs(SLOWER_MS) },
+  'e2e-compare-same': {
+    extra: LATENCY_COMPARE + SUCCESS_COMPARE,
+    release: { ...BEHAVIOUR.latencyMs(PRIMARY_MS), 'example.com/rev': '2' },
+  },
+  'e2e-compare-errors': {
+    extra: SUCCESS_COMPARE,
+    // The threshold's window as long as the compare's. Over 3 s the canary (8 requests/s at 20 %)
+    // handles about 24 requests, and at 5 % failures P(5+ failed, success rate < 80 %) is 0.6 %
+    // per check: the threshold itself failed a CI run. Over 24 s (about 190 requests) it needs
+    // 39 failures where 10 are expected (P about 5e-14). Fail-fast is off: its evaluations
+    // measure two scrapes (about 16 requests), where the threshold fails by chance as above.
+    options: { successWindow: '24s', failFast: false },
+    release: BEHAVIOUR.errorRate(0.05),
+  },
+} satisfies Record<string, Case>;
+
+interface Run {
+  /** Status before the release. */
+  readonly before: CanaryStatus | undefined;
+  /** Status at the run's end. */
+  readonly done: CanaryStatus;
+  readonly split: SplitRecorder;
+}
+
+/** Each case's run: its Canary initialized, the release made, the run ended. */
+const RUNS = new Map<string, Promise<Run>>();
+const splits: SplitRecorder[] = [];
+
+beforeAll(() => {
+  for (const [ns, c] of Object.entries(CASES) as [string, Case][]) {
+    const run = (async (): Promise<Run> => {
+      const split = await deployInitialized(e, ns, {
+        app: { annotations: BEHAVIOUR.latencyMs(PRIMARY_MS) },
+        canary: canaryYaml(ns, c.extra, c.options ?? { successWindow: '3s', failFast: true }),
+      });
+      splits.push(split);
+      const before = (await getCanary(e, ns, APP)).status;
+      await newRevision(e, ns, c.release);
+      return { before, done: await waitForEnd(e, ns, 180_000), split };
+    })();
+    // Awaited by its test; a failure is that test's, not an unhandled rejection.
+    run.catch(() => undefined);
+    RUNS.set(ns, run);
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(splits.map((s) => s.stop()));
+});
+
+const runOf = (ns: keyof typeof CASES): Promise<Run> =>
+  RUNS.get(ns) ?? Promise.reject(new Error(`${ns}: not started`));
 
 /** Every result the run recorded for `metric`, step by step. */
 function resultsOf(status: CanaryStatus, metric: string): string[] {
@@ -97,15 +156,12 @@ const primaryLatency = async (ns: string) =>
 
 describe('a release 25 % slower than the primary, under the static p99 threshold', () => {
   const ns = 'e2e-compare-slower';
-  const deployed = deploy(ns, LATENCY_COMPARE);
 
   it('is rolled back by the compare check, which explains why in status', async () => {
-    const before = (await getCanary(e, ns, APP)).status;
-    await newRevision(e, ns, BEHAVIOUR.latencyMs(SLOWER_MS));
-    const done = await waitForEnd(e, ns, 180_000);
+    const { before, done, split } = await runOf(ns);
     expect(done.phase).toBe('Failed');
     expect(done.lastPromotedRevision).toBe(before?.lastPromotedRevision);
-    await deployed.split.reached(0);
+    await split.reached(0);
     expect(await primaryLatency(ns)).toBe(String(PRIMARY_MS));
 
     const checks = done.lastAnalysis ?? [];
@@ -134,11 +190,9 @@ describe('a release 25 % slower than the primary, under the static p99 threshold
 
 describe('the same release with only the threshold check', () => {
   const ns = 'e2e-compare-threshold';
-  deploy(ns, '');
 
   it('is promoted: the threshold alone does not see a 25 % slowdown', async () => {
-    await newRevision(e, ns, BEHAVIOUR.latencyMs(SLOWER_MS));
-    const done = await waitForEnd(e, ns, 180_000);
+    const { done } = await runOf(ns);
     expect(done.phase).toBe('Succeeded');
     expect(resultsOf(done, 'latency-p99').length).toBeGreaterThanOrEqual(2);
     expect(new Set(resultsOf(done, 'latency-p99'))).toEqual(new Set(['Successful']));
@@ -148,11 +202,9 @@ describe('the same release with only the threshold check', () => {
 
 describe('a release as fast as the primary, with the compare check', () => {
   const ns = 'e2e-compare-same';
-  deploy(ns, LATENCY_COMPARE + SUCCESS_COMPARE);
 
   it('is promoted, every compare check Successful', async () => {
-    await newRevision(e, ns, { ...BEHAVIOUR.latencyMs(PRIMARY_MS), 'example.com/rev': '2' });
-    const done = await waitForEnd(e, ns, 180_000);
+    const { done } = await runOf(ns);
     expect(done.phase).toBe('Succeeded');
     for (const check of ['latency-vs-primary', 'success-vs-primary']) {
       const compared = resultsOf(done, check);
@@ -166,16 +218,9 @@ describe('a release as fast as the primary, with the compare check', () => {
 
 describe('a release failing 5 % of requests, above the 80 % success-rate threshold', () => {
   const ns = 'e2e-compare-errors';
-  // The threshold's window as long as the compare's. Over 3 s the canary (8 requests/s at 20 %)
-  // handles about 24 requests, and at 5 % failures P(5+ failed, success rate < 80 %) is 0.6 %
-  // per check: the threshold itself failed a CI run. Over 24 s (about 190 requests) it needs 39
-  // failures where 10 are expected (P about 5e-14). Fail-fast is off: its evaluations measure two
-  // scrapes (about 16 requests), where the threshold fails by chance as above.
-  deploy(ns, SUCCESS_COMPARE, { successWindow: '24s', failFast: false });
 
   it('is rolled back by the success-rate compare (Fisher exact on the counts)', async () => {
-    await newRevision(e, ns, BEHAVIOUR.errorRate(0.05));
-    const done = await waitForEnd(e, ns, 180_000);
+    const { done } = await runOf(ns);
     expect(done.phase).toBe('Failed');
     const checks = done.lastAnalysis ?? [];
     expect(checks.find((m) => m.metric === 'success-rate')?.result).toBe('Successful');
