@@ -147,58 +147,65 @@ function trafficSplit(version: string): AbRoute {
   };
 }
 
-/** A healthy A/B run, then a bad one, through `route`. */
-function abRuns(e: E2E, ns: string, route: AbRoute): void {
-  it('sends the matching requests, and only those, to the canary; promotes after its iterations', async () => {
-    await annotate(e, ns, 'emulator.weightlifter.io/rps', '200');
-    await annotateMix(e, ns, 'insider');
-    await releaseRevision(e, ns, '2');
-    await waitForStatus(
-      e,
-      ns,
-      APP,
-      'matching requests on the canary',
-      (s) => (s.canaryWeight ?? 0) === 100,
-    );
-    await route.during(e, ns);
-    await emulatorRoutes(e, ns, 20);
+/** A healthy A/B run through `route`: the matching requests, and only those, on the canary. */
+async function healthyRun(e: E2E, ns: string, route: AbRoute): Promise<void> {
+  await annotate(e, ns, 'emulator.weightlifter.io/rps', '200');
+  await annotateMix(e, ns, 'insider');
+  await releaseRevision(e, ns, '2');
+  await waitForStatus(
+    e,
+    ns,
+    APP,
+    'matching requests on the canary',
+    (s) => (s.canaryWeight ?? 0) === 100,
+  );
+  await route.during(e, ns);
+  await emulatorRoutes(e, ns, 20);
 
-    // Prometheus, by Deployment: the canary (the target Deployment) gets 20 % ± 5 points.
-    const seen = await requestsByDeployment(e, ns, 10, await waitForSpan(Date.now() / 1000, 10));
-    const canary = seen[APP] ?? 0;
-    const total = canary + (seen[`${APP}-primary`] ?? 0);
-    expect(total).toBeGreaterThan(500);
-    expect(Math.abs((100 * canary) / total - 20)).toBeLessThanOrEqual(5);
+  // Prometheus, by Deployment: the canary (the target Deployment) gets 20 % ± 5 points.
+  const seen = await requestsByDeployment(e, ns, 10, await waitForSpan(Date.now() / 1000, 10));
+  const canary = seen[APP] ?? 0;
+  const total = canary + (seen[`${APP}-primary`] ?? 0);
+  expect({ ns, total: total > 500 }).toEqual({ ns, total: true });
+  expect({ ns, share: Math.abs((100 * canary) / total - 20) <= 5 }).toEqual({ ns, share: true });
 
-    // With no matching request in the mix, not one request reaches the canary.
-    await annotateMix(e, ns, 'outsider');
-    await emulatorRoutes(e, ns, 0);
-    const none = await requestsByDeployment(e, ns, 5, await waitForSpan(Date.now() / 1000, 5));
-    expect(none[APP] ?? 0).toBe(0);
-    expect(none[`${APP}-primary`] ?? 0).toBeGreaterThan(100);
-    expect((await getCanary(e, ns, APP)).status?.phase).toBe('Progressing');
-
-    await annotateMix(e, ns, 'insider');
-    const done = await waitForEnd(e, ns);
-    expect(done.phase).toBe('Succeeded');
-    expect(done.lastPromotedRevision).toBe(done.revision);
-    expect(done.iterations).toBe(8);
-    await route.after(e, ns);
-    await emulatorRoutes(e, ns, 0);
+  // With no matching request in the mix, not one request reaches the canary.
+  await annotateMix(e, ns, 'outsider');
+  await emulatorRoutes(e, ns, 0);
+  const none = await requestsByDeployment(e, ns, 5, await waitForSpan(Date.now() / 1000, 5));
+  expect({ ns, canary: none[APP] ?? 0 }).toEqual({ ns, canary: 0 });
+  expect({ ns, primary: (none[`${APP}-primary`] ?? 0) > 100 }).toEqual({ ns, primary: true });
+  expect({ ns, phase: (await getCanary(e, ns, APP)).status?.phase }).toEqual({
+    ns,
+    phase: 'Progressing',
   });
 
-  it('rolls back a bad A/B release (errors on the canary), everything back on the primary', async () => {
-    await releaseRevision(e, ns, '3', BEHAVIOUR.errorRate(0.5));
-    const done: CanaryStatus = await waitForEnd(e, ns);
-    expect(done.phase).toBe('Failed');
-    expect(done.lastPromotedRevision).not.toBe(done.revision);
-    expect((done.lastAnalysis ?? []).find((m) => m.result === 'Failed')?.metric).toBe(
-      'success-rate',
-    );
-    await route.after(e, ns);
-    await emulatorRoutes(e, ns, 0);
+  await annotateMix(e, ns, 'insider');
+  const done = await waitForEnd(e, ns);
+  expect({ ns, phase: done.phase, iterations: done.iterations }).toEqual({
+    ns,
+    phase: 'Succeeded',
+    iterations: 8,
   });
+  expect(done.lastPromotedRevision).toBe(done.revision);
+  await route.after(e, ns);
+  await emulatorRoutes(e, ns, 0);
 }
+
+/** A bad A/B release (errors on the canary) through `route`: rolled back, all on the primary. */
+async function badRun(e: E2E, ns: string, route: AbRoute): Promise<void> {
+  await releaseRevision(e, ns, '3', BEHAVIOUR.errorRate(0.5));
+  const done: CanaryStatus = await waitForEnd(e, ns);
+  expect({ ns, phase: done.phase }).toEqual({ ns, phase: 'Failed' });
+  expect(done.lastPromotedRevision).not.toBe(done.revision);
+  expect((done.lastAnalysis ?? []).find((m) => m.result === 'Failed')?.metric).toBe('success-rate');
+  await route.after(e, ns);
+  await emulatorRoutes(e, ns, 0);
+}
+
+const HEALTHY =
+  'sends the matching requests, and only those, to the canary; promotes after its iterations';
+const BAD = 'rolls back a bad A/B release (errors on the canary), everything back on the primary';
 
 describe('over Gateway API (GAMMA world)', () => {
   const e = useE2E('ab-gatewayapi', { world: { meshApis: ['gatewayapi'] } });
@@ -207,22 +214,27 @@ describe('over Gateway API (GAMMA world)', () => {
     canary: { provider: 'gatewayapi', ...AB },
     splitVersion: 'httproute',
   });
-  abRuns(e, ns, HTTP_ROUTE);
+  it(HEALTHY, () => healthyRun(e, ns, HTTP_ROUTE));
+  it(BAD, () => badRun(e, ns, HTTP_ROUTE));
 });
 
 describe('over SMI (a world serving every TrafficSplit version; each Canary pins one)', () => {
   const e = useE2E('ab-smi', { world: { meshApis: ['smi'] } });
 
-  for (const version of ['v1alpha3', 'v1alpha4'] as const) {
-    describe(`TrafficSplit ${version}`, () => {
-      const ns = `ab-smi-${version}`;
-      initializedCanary(e, ns, {
-        canary: { provider: 'smi', smiVersion: version, ...AB },
-        splitVersion: version,
-      });
-      abRuns(e, ns, trafficSplit(version));
+  // The two versions' runs at once, each in its own namespace.
+  const versions = ['v1alpha3', 'v1alpha4'] as const;
+  const nsOf = (version: string) => `ab-smi-${version}`;
+  for (const version of versions) {
+    initializedCanary(e, nsOf(version), {
+      canary: { provider: 'smi', smiVersion: version, ...AB },
+      splitVersion: version,
     });
   }
+  const both = (run: typeof healthyRun) => async () => {
+    await Promise.all(versions.map((v) => run(e, nsOf(v), trafficSplit(v))));
+  };
+  it(`TrafficSplit ${versions.join(' and ')}: ${HEALTHY}`, both(healthyRun));
+  it(`TrafficSplit ${versions.join(' and ')}: ${BAD}`, both(badRun));
 
   it('refuses a match over TrafficSplit v1alpha2 (no matches) with Ready=False (UnsupportedStrategy) and a Warning Event, and moves no traffic', async () => {
     const ns = 'ab-smi-v1alpha2';
