@@ -80,12 +80,12 @@ describe('npm run bench (smoke)', () => {
 
   it('--peer flagger: runs Flagger on 5 canaries in its own world and prints the side by side', async () => {
     // Flagger itself is built by hack/setup.sh (pretest), never inside the test: here the
-    // bench finds it in the cache. Its interval is raised to 10 s (Flagger's floor), so two steps
-    // and its promotion take about a minute.
+    // bench finds it in the cache. Its interval is raised to 10 s (Flagger's floor), so one
+    // step (weight 50) and its promotion take about 40 s a side.
     const out = await mkdtemp(join(tmpdir(), 'weightlifter-bench-smoke-'));
     try {
       const args = ['--n', '5', '--scenarios', 'progressing', '--peer', 'flagger'];
-      args.push('--window-seconds', '3', '--scrape-seconds', '1', '--steps', '2');
+      args.push('--window-seconds', '3', '--scrape-seconds', '1', '--steps', '1');
       args.push('--quiet-timeout-seconds', '60', '--controller', 'tsx', '--docs', 'none');
       args.push('--out', out);
       const run = await runBench(args);
