@@ -1,8 +1,18 @@
 // A step that cannot run (Observed.blocked): an invalid spec, no router for the routing API, an
 // object of ours the Canary does not control, a tracked ConfigMap missing. The verdict says why in
 // Ready=False / Stalled=True (Reconciling=False) with a Warning Event once per transition into the
-// reason, touches nothing, and looks again after a minute (a watch event on the object to fix
-// usually comes first). The phase stays: the run resumes from it once the block clears.
+// reason, and looks again after a minute (a watch event on the object to fix usually comes
+// first). The phase stays: the run resumes from it once the block clears.
+//
+// It touches nothing, with one exception: a run blocked while its canary takes traffic is not
+// measuring that canary, so the canary's traffic goes back to the primary (the last promoted
+// revision) at once, when there is a router to do it with (the block was found after the router
+// was built: a missing template, ConfigMap or HorizontalPodAutoscaler, say) and the block is not
+// about an object that is not ours (it may be the route object itself). Once the block clears,
+// the run routes its weight again and measures it for a whole interval (traffic-shift.ts); a block
+// longer than the progress deadline then rolls the run back. A block found before there is a
+// router (an invalid spec, the routing API not served, a status the API server refuses) leaves
+// the traffic where it is.
 //
 // A blocked Canary being deleted cannot run the Terminating flow (there may be no router, or no
 // usable spec), and keeping the finalizer would block deletion forever. So it lets go directly:
@@ -11,8 +21,9 @@
 // the route object whatever version wrote it. Handing the apex back earlier would point clients
 // at pods that cannot serve; the wait has no deadline and says so, like Terminating's.
 import { CONDITION_REASONS } from '../../api/constants.js';
+import { PHASE_TABLE } from '../../api/phases.js';
 import { verdict, type Ctx, type Step } from '../draft.js';
-import type { Blocked } from '../types.js';
+import type { Blocked, Effect } from '../types.js';
 
 /** A blocked Canary is looked at again this often even without a watch event. */
 export const BLOCKED_REQUEUE_MS = 60_000;
@@ -26,8 +37,14 @@ export function blockedPhase(ctx: Ctx, blocked: Blocked): Step {
   const state = ctx.prev;
   const stalled = { health: 'stalled', announce: 'Warning', handsOff: true } as const;
   if (!ctx.observed.deleting) {
-    return verdict(state, blocked.reason, blocked.message, {
+    const back = backToPrimary(ctx, blocked);
+    const message =
+      back.length === 0
+        ? blocked.message
+        : `${blocked.message}; the canary's traffic is back on the primary until this clears`;
+    return verdict(state, blocked.reason, message, {
       ...stalled,
+      effects: back,
       requeueAfterMs: BLOCKED_REQUEUE_MS,
     });
   }
@@ -56,4 +73,18 @@ export function blockedPhase(ctx: Ctx, blocked: Blocked): Step {
     `deleting without the Terminating flow: ${blocked.message}`,
     { ...stalled, announce: null, effects: [{ type: 'finalize' }] },
   );
+}
+
+/**
+ * The route change that takes a blocked run's canary out of traffic: none when no run is
+ * measuring a canary, when the route already sends it nothing, when there is no router (the
+ * route is unread), or when the block is about an object that is not ours.
+ */
+function backToPrimary(ctx: Ctx, blocked: Blocked): Effect[] {
+  const { phase } = ctx.prev;
+  const routes = ctx.observed.routes;
+  const measuring = PHASE_TABLE[phase].active && !PHASE_TABLE[phase].afterPromotion;
+  if (!measuring || routes === null || routes.canaryWeight === 0) return [];
+  if (blocked.reason === CONDITION_REASONS.notOwned) return [];
+  return [{ type: 'routeTraffic', primaryWeight: 100, canaryWeight: 0 }];
 }

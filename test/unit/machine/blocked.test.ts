@@ -75,6 +75,90 @@ describe('a blocked step', () => {
     expect(condition(w.status, 'Stalled')?.status).toBe('False');
   });
 
+  it("a block in the middle of a run with a router sends the canary's traffic back to the primary, once", async () => {
+    const w = await World.atFirstStep();
+    expect(w.routes).toEqual({ primaryWeight: 70, canaryWeight: 30 });
+    w.blocked = {
+      reason: 'TemplateNotFound',
+      message: 'AnalysisTemplate success-rate does not exist',
+    };
+    const r = await w.reconcile();
+    expect(types(r.plan.effects)).toEqual(['routeTraffic:0', 'event:TemplateNotFound']);
+    expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+    // The run keeps its step: it resumes from there.
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 30, stepIndex: 1 });
+    expect(condition(w.status, 'Stalled')).toEqual({ status: 'True', reason: 'TemplateNotFound' });
+    expect(w.status?.conditions?.find((c) => c.type === 'Ready')?.message).toBe(
+      "AnalysisTemplate success-rate does not exist; the canary's traffic is back on the primary until this clears",
+    );
+    expect(w.called('runChecks')).toEqual([]);
+    // Still blocked: nothing more to route.
+    await w.wait(MINUTE);
+    const again = await w.reconcile();
+    expect(types(again.plan.effects)).toEqual([]);
+    expect(w.called('routeTraffic')).toHaveLength(1);
+  });
+
+  it('once the block clears, the run routes its weight again and measures it for a whole interval', async () => {
+    const w = await World.atFirstStep();
+    w.blocked = {
+      reason: 'TemplateNotFound',
+      message: 'AnalysisTemplate success-rate does not exist',
+    };
+    await w.reconcile();
+    await w.wait(MINUTE);
+    await w.reconcile();
+    w.blocked = null;
+    w.checks = [ok()];
+    const unblocked = await w.reconcile();
+    expect(types(unblocked.plan.effects)).toContain('routeTraffic:30');
+    expect(w.routes).toEqual({ primaryWeight: 70, canaryWeight: 30 });
+    // The next step sees the route at 30 and restarts the analysis clock there.
+    await w.reconcile();
+    expect(w.called('runChecks')).toEqual([]);
+    // Measured only after a whole interval at 30 again.
+    await w.wait(MINUTE - 1);
+    await w.reconcile();
+    expect(w.called('runChecks')).toEqual([]);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 30 });
+    await w.wait(1);
+    await w.reconcile();
+    expect(w.called('runChecks')).toHaveLength(1);
+    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 50 });
+  });
+
+  it('a block longer than the progress deadline rolls the run back once it clears', async () => {
+    const w = await World.atFirstStep();
+    w.blocked = {
+      reason: 'TemplateNotFound',
+      message: 'AnalysisTemplate success-rate does not exist',
+    };
+    await w.reconcile();
+    for (let i = 0; i <= 11; i++) {
+      await w.wait(MINUTE);
+      await w.reconcile();
+    }
+    expect(w.status?.phase).toBe('Progressing');
+    w.blocked = null;
+    await w.reconcile();
+    expect(w.status?.phase).toBe('Failed');
+    expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+    expect(w.called('runChecks')).toEqual([]);
+  });
+
+  it.each([
+    { reason: 'NotOwned', message: 'TrafficSplit shop/web is not ours' },
+    { reason: 'InvalidSpec', message: 'analysis.interval "10ms" is not a duration of at least 1s' },
+  ])('$reason: no route change (not ours, or no router: the route is unread)', async (blocked) => {
+    const w = await World.atFirstStep();
+    // A block found before the router is built leaves the route unread (observe.ts).
+    if (blocked.reason !== 'NotOwned') w.routes = null;
+    w.blocked = blocked;
+    const r = await w.reconcile();
+    expect(types(r.plan.effects)).toEqual([`event:${blocked.reason}`]);
+    expect(w.called('routeTraffic')).toEqual([]);
+  });
+
   describe('while the Canary is being deleted', () => {
     it('scales the target up and waits for it, saying so once, before letting go', async () => {
       const w = await World.initialized();
