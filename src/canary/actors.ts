@@ -261,7 +261,7 @@ export class CanaryActors implements EngineActors {
       return { held: gate.reason };
     }
     await this.#router.setRoutes(e.primaryWeight, e.canaryWeight);
-    this.#s.logger.info(desired, 'routes set');
+    this.#s.logger.debug(desired, 'routes set');
     this.#d.metrics?.setCanaryWeight(this.#ns, this.#name, e.canaryWeight);
     return undefined;
   }
