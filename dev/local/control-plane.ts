@@ -193,6 +193,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         api,
         core: [etcd.child, apiServer.child],
         timeoutMs,
+        crdsEstablished: crdsInstalled,
       }),
       crdsInstalled,
     ]);

@@ -28,6 +28,13 @@ export async function startWorkloads(opts: {
   /** etcd and kube-apiserver: their death ends every wait. */
   core: readonly Child[];
   timeoutMs: number;
+  /**
+   * Settles when the CRDs are Established. kube-controller-manager starts after it: its garbage
+   * collector reads the API's resource types once at start and again only every 30 s, so an
+   * object owned by a custom resource (a primary Deployment owned by its Canary) would outlive
+   * its deleted owner by up to 30 s.
+   */
+  crdsEstablished: Promise<unknown>;
 }): Promise<Workloads> {
   const { procs, bins, ids, api, timeoutMs } = opts;
   if (!opts.enabled) {
@@ -42,6 +49,7 @@ export async function startWorkloads(opts: {
       notes: ['kube-controller-manager unavailable: Deployments get no ReplicaSets'],
     };
   }
+  await opts.crdsEstablished;
   const kcm = startControllerManager(
     procs,
     bins.kubeControllerManager,
