@@ -9,11 +9,13 @@
 //   R = 10: 1 replica;  R = 60: 2 (from 1, and staying 2);  R = 100: 3 (from 1, and staying 3);
 //   R = 250: 7, above maxReplicas 4.
 // Every change of spec.replicas is recorded from a watch with its field managers (ScaleRecorder).
+// Alongside, a second Canary with an HPA sits idle in its own namespace from the file's start, and
+// the last test checks that nothing scaled its Deployments for two minutes.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { httpGet } from '../../dev/local/http.js';
 import { newRevision, waitForEnd, waitForReplicas, waitForWeight } from '../e2e/canary-run.js';
 import { useE2E } from '../e2e/fixtures.js';
-import { eventually, phaseIs, waitForStatus } from '../e2e/harness.js';
+import { eventually, getCanary, phaseIs, waitForStatus } from '../e2e/harness.js';
 import { HookServer } from '../e2e/hook-server.js';
 import { APP, BEHAVIOUR, appYaml, canaryYaml, hpaYaml, namespaceYaml } from '../e2e/manifests.js';
 import { getDeployment } from '../e2e/observers.js';
@@ -37,6 +39,32 @@ const METRICS = '/apis/metrics.k8s.io/v1beta1';
 const hooks = new HookServer();
 beforeAll(async () => {
   await hooks.start();
+});
+
+/** The idle Canary's namespace, and how long nothing may scale it. */
+const IDLE_NS = 'e2e-autoscaler-idle';
+const IDLE_MS = 120_000;
+/** The idle Canary's writes, and since when (its target first at 0) none may come. */
+let idle: { readonly scales: ScaleRecorder; readonly from: number; readonly since: number };
+beforeAll(async () => {
+  await e.apply(namespaceYaml(IDLE_NS));
+  const scales = new ScaleRecorder(e.admin, IDLE_NS, [APP, PRIMARY]);
+  await scales.start();
+  e.world.emulator.setRate(IDLE_NS, APP, 10);
+  await e.apply(
+    appYaml(IDLE_NS, {
+      replicas: 1,
+      cpuRequest: '100m',
+      annotations: BEHAVIOUR.cpuMillicoresPerRps(2),
+    }),
+  );
+  await e.apply(hpaYaml(IDLE_NS, { minReplicas: 1, maxReplicas: 4 }));
+  await e.apply(canaryYaml(IDLE_NS, { autoscalerRef: { name: APP } }));
+  await waitForStatus(e, IDLE_NS, APP, 'Initialized', phaseIs('Initialized'));
+  await eventually('the idle primary HPA', () => getHpa(e.admin, IDLE_NS, PRIMARY_HPA));
+  await waitForReplicas(e, IDLE_NS, APP, 0);
+  await waitForReplicas(e, IDLE_NS, PRIMARY, 1);
+  idle = { scales, from: scales.writes.length, since: Date.now() };
 });
 afterAll(async () => {
   await hooks.stop();
@@ -176,6 +204,21 @@ describe('HPAs that follow load', () => {
     // Through the whole file: the primary's replicas were the HPA's alone.
     expect(primaryWrites().filter(byWeightlifter)).toEqual([]);
     expect(primaryWrites().every((w) => w.owners.join() === HPA_CONTROLLER)).toBe(true);
+    await scales.stop();
+  });
+});
+
+describe('an idle target with its HPA (in its own namespace, alongside the tests above)', () => {
+  it('stays at 0 with its HPA present, and nothing scales it or its primary for 2 minutes', async () => {
+    const { scales, from, since } = idle;
+    await hold(Math.max(0, since + IDLE_MS - Date.now()));
+    // At 10 requests/s the primary's one pod uses 21m of 100m: its HPA (minReplicas 1) holds 1.
+    expect(scales.writes.slice(from)).toEqual([]);
+    expect((await getDeployment(e.admin, IDLE_NS, APP))?.spec?.replicas).toBe(0);
+    expect((await getDeployment(e.admin, IDLE_NS, PRIMARY))?.spec?.replicas).toBe(1);
+    expect(await getHpa(e.admin, IDLE_NS, APP)).toBeDefined();
+    expect(await getHpa(e.admin, IDLE_NS, PRIMARY_HPA)).toBeDefined();
+    expect((await getCanary(e, IDLE_NS, APP)).status?.phase).toBe('Initialized');
     await scales.stop();
   });
 });

@@ -2,9 +2,9 @@
 // kube-controller-manager's real HPA controller (dev/local/controllers.ts). This file's world
 // serves no resource metrics API (WorldOptions.resourceMetrics is off), so the HPAs hold replicas
 // within minReplicas..maxReplicas and do not follow load; the bounds are what these scenarios
-// check (e2e-autoscaler-load.test.ts has HPAs follow load). Every change of a Deployment's
-// spec.replicas is recorded from a watch (ScaleRecorder), with the field manager that owns
-// spec.replicas after it.
+// check (e2e-autoscaler-load.test.ts has HPAs follow load, and an idle target that nothing scales
+// for two minutes). Every change of a Deployment's spec.replicas is recorded from a watch
+// (ScaleRecorder), with the field manager that owns spec.replicas after it.
 import { describe, expect, it, jest } from '@jest/globals';
 import { newRevision, waitForCanaryGone, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
 import { useE2E } from '../e2e/fixtures.js';
@@ -82,14 +82,6 @@ describe('a target with a HorizontalPodAutoscaler', () => {
     );
     expect(active).toMatchObject({ status: 'False', reason: 'FailedGetResourceMetric' });
     expect(active.message).toContain('unable to fetch metrics from resource metrics API');
-  });
-
-  it('the idle target stays at 0 with its HPA present: no scale writes for 30 s', async () => {
-    const before = scales.of(APP).length;
-    await new Promise((r) => setTimeout(r, 30_000));
-    expect(scales.of(APP).slice(before)).toEqual([]);
-    expect((await getDeployment(e.admin, ns, APP))?.spec?.replicas).toBe(0);
-    expect(await getHpa(APP)).toBeDefined();
   });
 
   it("an HPA-only change is not a revision; a release carries it to the primary's HPA", async () => {
