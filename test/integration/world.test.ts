@@ -109,7 +109,8 @@ describe('Linkerd queries against emulated workloads', () => {
 
 describe('TrafficSplit weights move traffic', () => {
   const ns = uniqueNamespace('world-split');
-  const RPS = 100;
+  // 1,000 requests take 2 s.
+  const RPS = 500;
 
   const split = (apiVersion: string, primary: string | number, canary: string | number) => `
 apiVersion: split.smi-spec.io/${apiVersion}
@@ -249,12 +250,13 @@ describe('the emulator API', () => {
     // Measured against ref (20 rps by its annotation) in the same scrapes, so the ratio is 4 up to
     // one request whatever the scrape timing; alone, rate()[10s] is only a timing estimate (see the
     // split test). The annotation's 5 rps would read 0.25.
+    // Over 4 s: 320 requests to 80, so one request either way is 1.25 %.
     const from = Date.now() / 1000;
-    const at = await waitForSpan(from, 12);
+    const at = await waitForSpan(from, 6);
     const ratio = await scalarAt(
       world,
-      `sum(rate(request_total{namespace="${ns}", deployment="web", direction="inbound"}[10s])) / ` +
-        `sum(rate(request_total{namespace="${ns}", deployment="ref", direction="inbound"}[10s]))`,
+      `sum(rate(request_total{namespace="${ns}", deployment="web", direction="inbound"}[4s])) / ` +
+        `sum(rate(request_total{namespace="${ns}", deployment="ref", direction="inbound"}[4s]))`,
       at,
     );
     expect(ratio).toBeGreaterThan(4 * 0.95);
