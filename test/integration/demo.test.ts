@@ -179,8 +179,9 @@ function namedDirs(out: string): string[] {
 }
 
 describe('npm start (the demo)', () => {
-  // Once per router (`npm start` is SMI; `npm start -- --router gatewayapi` a GAMMA mesh).
-  it.each([
+  // Once per router (`npm start` is SMI; `npm start -- --router gatewayapi` a GAMMA mesh), both
+  // at once: each demo has its own world, ports and temporary directories.
+  it.concurrent.each([
     { router: 'smi', route: 'TrafficSplit', mesh: 'SMI mesh (TrafficSplit)' },
     { router: 'gatewayapi', route: 'HTTPRoute', mesh: 'Gateway API mesh (GAMMA: HTTPRoute)' },
   ])(
