@@ -1,15 +1,32 @@
-// End-to-end, issue 19: a target with a HorizontalPodAutoscaler (spec.autoscalerRef), with
-// kube-controller-manager's real HPA controller (dev/local/controllers.ts). This file's world
-// serves no resource metrics API (WorldOptions.resourceMetrics is off), so the HPAs hold replicas
-// within minReplicas..maxReplicas and do not follow load; the bounds are what these scenarios
-// check (e2e-autoscaler-load.test.ts has HPAs follow load, and an idle target that nothing scales
-// for two minutes). Every change of a Deployment's spec.replicas is recorded from a watch
-// (ScaleRecorder), with the field manager that owns spec.replicas after it.
-import { describe, expect, it, jest } from '@jest/globals';
-import { newRevision, waitForCanaryGone, waitForEnd, waitForReplicas } from '../e2e/canary-run.js';
+// End-to-end, issue 19: targets with a HorizontalPodAutoscaler (spec.autoscalerRef), with
+// kube-controller-manager's real HPA controller (dev/local/controllers.ts) and the emulator's
+// resource metrics API (WorldOptions.resourceMetrics): each pod's CPU is 1 millicore plus
+// cpu-millicores-per-rps times the requests per second it handles, and the HPA controller scales
+// by CPU utilization as it does with metrics-server in a cluster. Three namespaces, one world:
+// - e2e-autoscaler: pods that declare no CPU request, so their HPAs cannot compute utilization
+//   and hold replicas within minReplicas..maxReplicas: initialization, an HPA-only change,
+//   a release, deletion.
+// - e2e-autoscaler-load: the app requests 100m CPU and uses 2 millicores per request per second;
+//   its HPA (hpaYaml) aims at 80 % utilization, so a Deployment handling R requests/s on P pods
+//   wants ceil((P + 2R) / 80) replicas, unless that is within the HPA's 10 % tolerance of P:
+//   R = 10: 1 replica;  R = 60: 2 (from 1, and staying 2);  R = 100: 3 (from 1, and staying 3);
+//   R = 250: 7, above maxReplicas 4.
+// - e2e-autoscaler-idle: a Canary with an HPA that sits idle from the file's start; the last
+//   test checks that nothing scaled its Deployments for two minutes.
+// Every change of spec.replicas is recorded from a watch with its field managers (ScaleRecorder).
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { httpGet } from '../../dev/local/http.js';
+import {
+  newRevision,
+  waitForCanaryGone,
+  waitForEnd,
+  waitForReplicas,
+  waitForWeight,
+} from '../e2e/canary-run.js';
 import { useE2E } from '../e2e/fixtures.js';
 import { eventually, getCanary, phaseIs, waitForStatus } from '../e2e/harness.js';
-import { APP, appYaml, canaryYaml, hpaYaml, namespaceYaml } from '../e2e/manifests.js';
+import { HookServer } from '../e2e/hook-server.js';
+import { APP, BEHAVIOUR, appYaml, canaryYaml, hpaYaml, namespaceYaml } from '../e2e/manifests.js';
 import {
   canaryEvents,
   failedResponses,
@@ -19,22 +36,80 @@ import {
 } from '../e2e/observers.js';
 import {
   byWeightlifter,
-  getHpa as hpaIn,
+  getHpa,
   hpaCondition,
   HPA_CONTROLLER,
   ScaleRecorder,
+  type ScaleWrite,
 } from '../e2e/scale-recorder.js';
 
 jest.setTimeout(360_000);
 
-const e = useE2E('autoscaler');
-const ns = 'e2e-autoscaler';
+const e = useE2E('autoscaler', { world: { resourceMetrics: true } });
+const BOUNDS_NS = 'e2e-autoscaler';
+const ns = 'e2e-autoscaler-load';
 const PRIMARY = `${APP}-primary`;
 const PRIMARY_HPA = `${APP}-primary`;
+const METRICS = '/apis/metrics.k8s.io/v1beta1';
 
-const getHpa = (name: string) => hpaIn(e.admin, ns, name);
+const hooks = new HookServer();
+beforeAll(async () => {
+  await hooks.start();
+});
 
-describe('a target with a HorizontalPodAutoscaler', () => {
+/** The idle Canary's namespace, and how long nothing may scale it. */
+const IDLE_NS = 'e2e-autoscaler-idle';
+const IDLE_MS = 120_000;
+/** The idle Canary's writes, and since when (its target first at 0) none may come. */
+let idle: { readonly scales: ScaleRecorder; readonly from: number; readonly since: number };
+beforeAll(async () => {
+  await e.apply(namespaceYaml(IDLE_NS));
+  const scales = new ScaleRecorder(e.admin, IDLE_NS, [APP, PRIMARY]);
+  await scales.start();
+  e.world.emulator.setRate(IDLE_NS, APP, 10);
+  await e.apply(
+    appYaml(IDLE_NS, {
+      replicas: 1,
+      cpuRequest: '100m',
+      annotations: BEHAVIOUR.cpuMillicoresPerRps(2),
+    }),
+  );
+  await e.apply(hpaYaml(IDLE_NS, { minReplicas: 1, maxReplicas: 4 }));
+  await e.apply(canaryYaml(IDLE_NS, { autoscalerRef: { name: APP } }));
+  await waitForStatus(e, IDLE_NS, APP, 'Initialized', phaseIs('Initialized'));
+  await eventually('the idle primary HPA', () => getHpa(e.admin, IDLE_NS, PRIMARY_HPA));
+  await waitForReplicas(e, IDLE_NS, APP, 0);
+  await waitForReplicas(e, IDLE_NS, PRIMARY, 1);
+  idle = { scales, from: scales.writes.length, since: Date.now() };
+});
+afterAll(async () => {
+  await hooks.stop();
+});
+
+const setRate = (rps: number): void => {
+  e.world.emulator.setRate(ns, APP, rps);
+};
+
+/** `kubectl top pods --containers` of the primary's pods: [container, millicores, memory]. */
+async function topPrimary(): Promise<[string, number, string][]> {
+  const out = await e.kubectl(['top', 'pods', '-n', ns, '--containers', '--no-headers']);
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([pod]) => pod?.startsWith(`${PRIMARY}-`) === true)
+    .map(([, container = '', cpu = '', memory = '']) => [
+      container,
+      Number(cpu.replace(/m$/, '')),
+      memory,
+    ]);
+}
+
+/** Holds for `ms`, for the HPA controller (3 s sync) to have several chances to act. */
+const hold = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('a target with a HorizontalPodAutoscaler whose pods declare no CPU request', () => {
+  const ns = BOUNDS_NS;
+  const hpa = (name: string) => getHpa(e.admin, ns, name);
   let scales: ScaleRecorder;
   let split: SplitRecorder;
   /** Index in scales.writes from which the primary's HPA existed. */
@@ -54,9 +129,9 @@ describe('a target with a HorizontalPodAutoscaler', () => {
       canaryYaml(ns, { autoscalerRef: { name: APP, primaryScalerReplicas: { minReplicas: 3 } } }),
     );
     await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
-    const primaryHpa = await eventually('the primary HPA', () => getHpa(PRIMARY_HPA));
+    const primaryHpa = await eventually('the primary HPA', () => hpa(PRIMARY_HPA));
     hpaFrom = scales.writes.length;
-    const target = await getHpa(APP);
+    const target = await hpa(APP);
     expect(primaryHpa.spec?.scaleTargetRef).toEqual({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -72,16 +147,15 @@ describe('a target with a HorizontalPodAutoscaler', () => {
     // The HPA controller brings the primary to minReplicas; the idle target sits at 0.
     await waitForReplicas(e, ns, PRIMARY, 3);
     await waitForReplicas(e, ns, APP, 0);
-    expect(await getHpa(APP)).toBeDefined();
+    expect(await hpa(APP)).toBeDefined();
     const raised = scales.of(PRIMARY).find((w) => w.replicas === 3);
     expect(raised?.owners).toEqual([HPA_CONTROLLER]);
-    // This world serves no resource metrics API: the HPAs cannot read CPU and only hold bounds.
-    expect(e.world.resourceMetrics).toBeUndefined();
-    const active = await eventually('the primary HPA finds no resource metrics API', async () =>
-      hpaCondition(await getHpa(PRIMARY_HPA), 'ScalingActive'),
+    // The pods declare no CPU request: the HPAs cannot compute utilization and only hold bounds.
+    const active = await eventually('the primary HPA cannot compute CPU utilization', async () =>
+      hpaCondition(await hpa(PRIMARY_HPA), 'ScalingActive'),
     );
     expect(active).toMatchObject({ status: 'False', reason: 'FailedGetResourceMetric' });
-    expect(active.message).toContain('unable to fetch metrics from resource metrics API');
+    expect(active.message).toContain('failed to get cpu utilization');
   });
 
   it("an HPA-only change is not a revision; a release carries it to the primary's HPA", async () => {
@@ -97,12 +171,12 @@ describe('a target with a HorizontalPodAutoscaler', () => {
       '{"spec":{"maxReplicas":5}}',
     ]);
     await eventually('the HPA change seen by the controller', async () =>
-      (await getHpa(APP))?.spec?.maxReplicas === 5 ? true : undefined,
+      (await hpa(APP))?.spec?.maxReplicas === 5 ? true : undefined,
     );
     // Not a revision: no run, and the primary's HPA keeps its bounds until the next promotion.
     await new Promise((r) => setTimeout(r, 5_000));
     expect((await getCanary(e, ns, APP)).status?.phase).toBe('Initialized');
-    expect((await getHpa(PRIMARY_HPA))?.spec?.maxReplicas).toBe(4);
+    expect((await hpa(PRIMARY_HPA))?.spec?.maxReplicas).toBe(4);
 
     split.reset();
     const targetFrom = scales.of(APP).length;
@@ -114,7 +188,7 @@ describe('a target with a HorizontalPodAutoscaler', () => {
     await waitForReplicas(e, ns, APP, 0);
     const during = scales.of(APP).slice(targetFrom);
     expect(during.map((w) => w.replicas)).toEqual([2, 0]);
-    expect((await getHpa(PRIMARY_HPA))?.spec?.maxReplicas).toBe(5);
+    expect((await hpa(PRIMARY_HPA))?.spec?.maxReplicas).toBe(5);
     const primary = await getDeployment(e.admin, ns, PRIMARY);
     expect(primary?.spec?.template?.metadata?.annotations?.['example.com/rev']).toBe('2');
     // weightlifter never wrote the primary's replicas while its HPA existed.
@@ -133,8 +207,8 @@ describe('a target with a HorizontalPodAutoscaler', () => {
     expect(target?.spec?.replicas).toBe(primaryReplicas);
     expect(target?.status?.readyReplicas).toBe(primaryReplicas);
     expect((await getService(e.admin, ns, APP))?.spec?.selector).toEqual({ app: APP });
-    expect(await getHpa(PRIMARY_HPA)).toBeUndefined();
-    expect(await getHpa(APP)).toBeDefined();
+    expect(await hpa(PRIMARY_HPA)).toBeUndefined();
+    expect(await hpa(APP)).toBeDefined();
     await eventually('primary garbage-collected', async () =>
       (await getDeployment(e.admin, ns, PRIMARY)) === undefined ? true : undefined,
     );
@@ -148,6 +222,138 @@ describe('a target with a HorizontalPodAutoscaler', () => {
       scales.writes.slice(hpaFrom).filter((w) => w.name === PRIMARY && byWeightlifter(w)),
     ).toEqual([]);
     await split.stop();
+    await scales.stop();
+  });
+});
+
+describe('HPAs that follow load', () => {
+  let scales: ScaleRecorder;
+  /** Index in scales.writes from which the primary's HPA existed. */
+  let hpaFrom = 0;
+  const primaryWrites = (): ScaleWrite[] =>
+    scales.writes.slice(hpaFrom).filter((w) => w.name === PRIMARY);
+
+  it("serves each pod's CPU from the load it handles, to the aggregator only", async () => {
+    await e.apply(namespaceYaml(ns));
+    scales = new ScaleRecorder(e.admin, ns, [APP, PRIMARY]);
+    await scales.start();
+    setRate(10);
+    await e.apply(
+      appYaml(ns, {
+        replicas: 1,
+        cpuRequest: '100m',
+        annotations: BEHAVIOUR.cpuMillicoresPerRps(2),
+      }),
+    );
+    await e.apply(hpaYaml(ns, { minReplicas: 1, maxReplicas: 4 }));
+    await e.apply(
+      canaryYaml(ns, {
+        autoscalerRef: { name: APP },
+        stepWeights: [10, 60],
+        webhooks: [
+          { name: 'promotion-gate', type: 'confirm-promotion', url: `${hooks.url}/promotion` },
+        ],
+      }),
+    );
+    await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized'));
+    await eventually('the primary HPA', () => getHpa(e.admin, ns, PRIMARY_HPA));
+    hpaFrom = scales.writes.length;
+    // 10 requests/s on the primary's one pod: 1m + 10 × 2m = 21m, give or take a request of the
+    // 5 s window (kubectl rounds up to whole millicores).
+    const top = await eventually('kubectl top: the primary pod at about 21m', async () => {
+      const rows = await topPrimary();
+      const cpu = rows[0]?.[1] ?? 0;
+      return rows.length === 1 && cpu >= 20 && cpu <= 22 ? rows : undefined;
+    });
+    expect(top).toEqual([['app', expect.any(Number), '16Mi']]);
+    // Straight to the server, without the aggregator's front-proxy certificate: refused.
+    const api = e.world.resourceMetrics;
+    if (api === undefined) throw new Error('the world serves no resource metrics API');
+    const direct = await httpGet(`${api.server.url}${METRICS}/namespaces/${ns}/pods`, {
+      ca: api.certificate.ca.cert,
+    });
+    expect(direct.status).toBe(401);
+  });
+
+  it('under load the primary scales within its HPA bounds; weightlifter never writes its replicas', async () => {
+    await waitForReplicas(e, ns, PRIMARY, 1);
+    setRate(100);
+    await waitForReplicas(e, ns, PRIMARY, 3);
+    await hold(10_000);
+    expect((await getDeployment(e.admin, ns, PRIMARY))?.spec?.replicas).toBe(3);
+    setRate(250);
+    await waitForReplicas(e, ns, PRIMARY, 4);
+    await hold(10_000);
+    expect((await getDeployment(e.admin, ns, PRIMARY))?.spec?.replicas).toBe(4);
+    // The HPA wants more than maxReplicas: it says so, and stops at 4.
+    expect(hpaCondition(await getHpa(e.admin, ns, PRIMARY_HPA), 'ScalingLimited')).toMatchObject({
+      status: 'True',
+      reason: 'TooManyReplicas',
+    });
+    const writes = primaryWrites();
+    expect(writes.map((w) => w.replicas).at(-1)).toBe(4);
+    expect(writes.every((w) => w.replicas >= 1 && w.replicas <= 4)).toBe(true);
+    expect(writes.every((w) => w.owners.join() === HPA_CONTROLLER)).toBe(true);
+    expect(writes.filter(byWeightlifter)).toEqual([]);
+  });
+
+  it("a release: the canary's HPA scales it when its share of load grows, and the run promotes", async () => {
+    setRate(100);
+    hooks.status.set('/promotion', 403);
+    const from = scales.writes.length;
+    await newRevision(e, ns, { 'example.com/rev': '2' });
+    // Weight 10: 10 requests/s on the canary's one pod, 1 replica is enough.
+    await waitForWeight(e, ns, 10);
+    await waitForWeight(e, ns, 60);
+    const at60 = scales.writes.length;
+    const before60 = scales.writes.slice(from, at60).filter((w) => w.name === APP);
+    // The run scaled the idle target to its HPA's minReplicas; nothing else scaled it.
+    expect(before60.map((w) => [w.replicas, byWeightlifter(w)])).toEqual([[1, true]]);
+    // Weight 60: 60 requests/s; the canary's HPA wants 2, while the run waits at 60.
+    await waitForReplicas(e, ns, APP, 2);
+    const grown = scales.writes.slice(at60).filter((w) => w.name === APP);
+    expect(grown).toEqual([{ name: APP, replicas: 2, owners: [HPA_CONTROLLER] }]);
+    const waiting = await waitForStatus(
+      e,
+      ns,
+      APP,
+      'WaitingPromotion',
+      phaseIs('WaitingPromotion'),
+    );
+    expect(waiting.canaryWeight).toBe(60);
+    await hold(10_000);
+    expect((await getDeployment(e.admin, ns, APP))?.spec?.replicas).toBe(2);
+
+    hooks.status.set('/promotion', 200);
+    const end = await waitForEnd(e, ns);
+    expect(end.phase).toBe('Succeeded');
+    await waitForReplicas(e, ns, APP, 0);
+    const run = scales.writes.slice(from).filter((w) => w.name === APP);
+    expect(run.map((w) => [w.replicas, byWeightlifter(w)])).toEqual([
+      [1, true],
+      [2, false],
+      [0, true],
+    ]);
+    const primary = await getDeployment(e.admin, ns, PRIMARY);
+    expect(primary?.spec?.template?.metadata?.annotations?.['example.com/rev']).toBe('2');
+    // Through the whole file: the primary's replicas were the HPA's alone.
+    expect(primaryWrites().filter(byWeightlifter)).toEqual([]);
+    expect(primaryWrites().every((w) => w.owners.join() === HPA_CONTROLLER)).toBe(true);
+    await scales.stop();
+  });
+});
+
+describe('an idle target with its HPA (in its own namespace, alongside the tests above)', () => {
+  it('stays at 0 with its HPA present, and nothing scales it or its primary for 2 minutes', async () => {
+    const { scales, from, since } = idle;
+    await hold(Math.max(0, since + IDLE_MS - Date.now()));
+    // At 10 requests/s the primary's one pod uses 21m of 100m: its HPA (minReplicas 1) holds 1.
+    expect(scales.writes.slice(from)).toEqual([]);
+    expect((await getDeployment(e.admin, IDLE_NS, APP))?.spec?.replicas).toBe(0);
+    expect((await getDeployment(e.admin, IDLE_NS, PRIMARY))?.spec?.replicas).toBe(1);
+    expect(await getHpa(e.admin, IDLE_NS, APP)).toBeDefined();
+    expect(await getHpa(e.admin, IDLE_NS, PRIMARY_HPA)).toBeDefined();
+    expect((await getCanary(e, IDLE_NS, APP)).status?.phase).toBe('Initialized');
     await scales.stop();
   });
 });

@@ -221,6 +221,15 @@ spec:
 });
 
 describe('the emulator API', () => {
+  it('serves no resource metrics API unless asked to (WorldOptions.resourceMetrics)', async () => {
+    expect(world.resourceMetrics).toBeUndefined();
+    const r = await world.controlPlane.kubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr: expect.stringContaining('the server could not find the requested resource'),
+    });
+  });
+
   it('watches every served TrafficSplit version', () => {
     expect(world.emulator.splitVersions().sort()).toEqual([
       'v1alpha1',
