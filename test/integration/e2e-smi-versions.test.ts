@@ -1,6 +1,7 @@
 // End-to-end, issue 4 scenario 10: on a cluster that serves exactly one TrafficSplit version,
 // discovery picks it and the controller initializes and takes a first step with it. One control
-// plane per version (writeTrafficSplitVariant); kept to initialize + one step to stay cheap.
+// plane per version (writeTrafficSplitVariant), the four at once; kept to initialize + one step
+// to stay cheap.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('scenario 10: each TrafficSplit version, served alone, is detected and used', () => {
-  it.each([...TRAFFIC_SPLIT_VERSIONS])('%s', async (version) => {
+  it.concurrent.each([...TRAFFIC_SPLIT_VERSIONS])('%s', async (version) => {
     const smiCrdFiles = await writeTrafficSplitVariant(dir, [version]);
     const e = await startE2E(`smi-${version}`, {
       world: { controlPlaneOptions: { smiCrdFiles } },

@@ -24,51 +24,58 @@ import { cached, createCanary, logger, routerDeps, startCaches } from '../worklo
 jest.setTimeout(180_000);
 
 let cp: ControlPlane | undefined;
-let dir: string | undefined;
 
 afterAll(async () => {
   await cp?.stop();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('a cluster serving only %s', (version) => {
-  it('is discovered and written; pinning another version is refused', async () => {
-    dir ??= await mkdtemp(join(tmpdir(), 'weightlifter-split-variants-'));
-    const files = await writeTrafficSplitVariant(dir, [version]);
-    // One control plane at a time: the machine is shared.
-    await cp?.stop();
-    cp = await startControlPlane({ smiCrdFiles: files, controllerManager: false, logger });
-    const { raw } = createKubeClients({ kubeconfigPath: cp.adminKubeconfig });
-    expect(await fetchServedSplitVersions(raw)).toEqual([version]);
+// The versions at once, each on its own control plane (no controller manager: 3 processes each).
+describe('a cluster serving only one TrafficSplit version', () => {
+  it.concurrent.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))(
+    '%s: is discovered and written; pinning another version is refused',
+    async (version) => {
+      const variants = await mkdtemp(join(tmpdir(), `weightlifter-split-${version}-`));
+      const files = await writeTrafficSplitVariant(variants, [version]);
+      const own = await startControlPlane({ smiCrdFiles: files, controllerManager: false, logger });
+      try {
+        const { raw } = createKubeClients({ kubeconfigPath: own.adminKubeconfig });
+        expect(await fetchServedSplitVersions(raw)).toEqual([version]);
 
-    const ns = 'single';
-    await createNamespace(raw, ns);
-    const caches = await startCaches(raw, ns, version);
-    try {
-      const deps = await routerDeps(raw, caches);
-      // The controller would watch this version, the only one served.
-      expect(deps.routers.flatMap((r) => r.resources())).toEqual([splitRef(version)]);
-      const canary = await createCanary(raw, ns, 'web');
-      const router = await createTrafficRouter(canary, deps);
-      expect(router.resources()).toEqual([splitRef(version)]);
-      await router.reconcile();
-      // getRoutes() is null (not undefined) until the informer has the split.
-      await cached('split cached', () => router.getRoutes() ?? undefined);
-      await router.setRoutes(75, 25);
-      const split = await raw.get<LiveSplit>(objectPath(splitRef(version), ns, 'web'));
-      expect(split.apiVersion).toBe(`split.smi-spec.io/${version}`);
-      expect(split.spec?.backends).toEqual([
-        { service: 'web-primary', weight: version === 'v1alpha1' ? '75' : 75 },
-        { service: 'web-canary', weight: version === 'v1alpha1' ? '25' : 25 },
-      ]);
+        const ns = 'single';
+        await createNamespace(raw, ns);
+        const caches = await startCaches(raw, ns, version);
+        try {
+          const deps = await routerDeps(raw, caches);
+          // The controller would watch this version, the only one served.
+          expect(deps.routers.flatMap((r) => r.resources())).toEqual([splitRef(version)]);
+          const canary = await createCanary(raw, ns, 'web');
+          const router = await createTrafficRouter(canary, deps);
+          expect(router.resources()).toEqual([splitRef(version)]);
+          await router.reconcile();
+          // getRoutes() is null (not undefined) until the informer has the split.
+          await cached('split cached', () => router.getRoutes() ?? undefined);
+          await router.setRoutes(75, 25);
+          const split = await raw.get<LiveSplit>(objectPath(splitRef(version), ns, 'web'));
+          expect(split.apiVersion).toBe(`split.smi-spec.io/${version}`);
+          expect(split.spec?.backends).toEqual([
+            { service: 'web-primary', weight: version === 'v1alpha1' ? '75' : 75 },
+            { service: 'web-canary', weight: version === 'v1alpha1' ? '25' : 25 },
+          ]);
 
-      const other: TrafficSplitVersion = version === 'v1alpha4' ? 'v1alpha1' : 'v1alpha4';
-      const pinned = await createCanary(raw, ns, 'pinned', { routing: { smiVersion: other } });
-      await expect(createTrafficRouter(pinned, deps)).rejects.toThrow(TrafficSplitUnavailableError);
-    } finally {
-      await caches.stop();
-    }
-  });
+          const other: TrafficSplitVersion = version === 'v1alpha4' ? 'v1alpha1' : 'v1alpha4';
+          const pinned = await createCanary(raw, ns, 'pinned', { routing: { smiVersion: other } });
+          await expect(createTrafficRouter(pinned, deps)).rejects.toThrow(
+            TrafficSplitUnavailableError,
+          );
+        } finally {
+          await caches.stop();
+        }
+      } finally {
+        await own.stop();
+        await rm(variants, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('a cluster without TrafficSplit (nor HTTPRoute)', () => {
