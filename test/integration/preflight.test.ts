@@ -6,8 +6,8 @@
 // 100/0 throughout.
 import { describe, expect, it, jest } from '@jest/globals';
 import type { Metric } from '../../src/api/canary.js';
-import { newRevision } from '../e2e/canary-run.js';
-import { initializedCanary, useE2E } from '../e2e/fixtures.js';
+import { deployInitialized, newRevision } from '../e2e/canary-run.js';
+import { useE2E } from '../e2e/fixtures.js';
 import { getCanary, waitForStatus } from '../e2e/harness.js';
 import { APP } from '../e2e/manifests.js';
 import { canaryEvents } from '../e2e/observers.js';
@@ -82,30 +82,38 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-describe.each(SCENARIOS)('pre-flight refuses a run: $reason', ({ ns, metrics, reason, says }) => {
-  const deployed = initializedCanary(e, ns, { canary: canaryYaml(ns, metrics) });
-
-  it('ends Ready=False naming the check and the server, with a Warning Event, at 100/0', async () => {
-    const { split } = deployed;
-    await newRevision(e, ns, { 'example.com/rev': '2' });
-    const refused = await waitForStatus(e, ns, APP, `Ready=False ${reason}`, (s) =>
-      (s.conditions ?? []).some((c) => c.type === 'Ready' && c.reason === reason),
-    );
-    const ready = refused.conditions?.find((c) => c.type === 'Ready');
-    expect(ready?.status).toBe('False');
-    expect(ready?.message).toMatch(says(e.world.prometheusUrl));
-    expect(refused.phase).toBe('Waiting');
-    expect(refused.canaryWeight ?? 0).toBe(0);
-    const events = await canaryEvents(e.admin, ns, (evs) => evs.some((ev) => ev.reason === reason));
-    const warning = events.find((ev) => ev.reason === reason);
-    expect(warning?.type).toBe('Warning');
-    expect(warning?.note).toMatch(says(e.world.prometheusUrl));
-    // Several intervals later the run still waits, and the split never left 100/0.
-    await new Promise((r) => setTimeout(r, 6_000));
-    const later = (await getCanary(e, ns, APP)).status;
-    expect(later?.phase).toBe('Waiting');
-    expect(later?.conditions?.find((c) => c.type === 'Ready')?.reason).toBe(reason);
-    expect(split.current()).toEqual({ primaryWeight: 100, canaryWeight: 0 });
-    expect(split.weights).toEqual([0]);
-  });
+// The scenarios at once, each in its own namespace.
+describe('pre-flight refuses a run', () => {
+  it.concurrent.each(SCENARIOS)(
+    '$reason: ends Ready=False naming the check and the server, with a Warning Event, at 100/0',
+    async ({ ns, metrics, reason, says }) => {
+      const split = await deployInitialized(e, ns, { canary: canaryYaml(ns, metrics) });
+      try {
+        await newRevision(e, ns, { 'example.com/rev': '2' });
+        const refused = await waitForStatus(e, ns, APP, `Ready=False ${reason}`, (s) =>
+          (s.conditions ?? []).some((c) => c.type === 'Ready' && c.reason === reason),
+        );
+        const ready = refused.conditions?.find((c) => c.type === 'Ready');
+        expect(ready?.status).toBe('False');
+        expect(ready?.message).toMatch(says(e.world.prometheusUrl));
+        expect(refused.phase).toBe('Waiting');
+        expect(refused.canaryWeight ?? 0).toBe(0);
+        const events = await canaryEvents(e.admin, ns, (evs) =>
+          evs.some((ev) => ev.reason === reason),
+        );
+        const warning = events.find((ev) => ev.reason === reason);
+        expect(warning?.type).toBe('Warning');
+        expect(warning?.note).toMatch(says(e.world.prometheusUrl));
+        // Several intervals later the run still waits, and the split never left 100/0.
+        await new Promise((r) => setTimeout(r, 6_000));
+        const later = (await getCanary(e, ns, APP)).status;
+        expect(later?.phase).toBe('Waiting');
+        expect(later?.conditions?.find((c) => c.type === 'Ready')?.reason).toBe(reason);
+        expect(split.current()).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+        expect(split.weights).toEqual([0]);
+      } finally {
+        await split.stop();
+      }
+    },
+  );
 });
