@@ -7,7 +7,7 @@
 // It touches nothing, with one exception: a run blocked while its canary takes traffic is not
 // measuring that canary, so the canary's traffic goes back to the primary (the last promoted
 // revision) at once, when there is a router to do it with (the block was found after the router
-// was built: a missing template, ConfigMap or HorizontalPodAutoscaler, say) and the block is not
+// was built: a missing ConfigMap, Secret or HorizontalPodAutoscaler, say) and the block is not
 // about an object that is not ours (it may be the route object itself). Once the block clears,
 // the run routes its weight again and measures it for a whole interval (traffic-shift.ts); a block
 // longer than the progress deadline then rolls the run back. A block found before there is a

@@ -79,17 +79,20 @@ describe('a blocked step', () => {
     const w = await World.atFirstStep();
     expect(w.routes).toEqual({ primaryWeight: 70, canaryWeight: 30 });
     w.blocked = {
-      reason: 'TemplateNotFound',
-      message: 'AnalysisTemplate success-rate does not exist',
+      reason: 'AutoscalerNotFound',
+      message: 'HorizontalPodAutoscaler web does not exist',
     };
     const r = await w.reconcile();
-    expect(types(r.plan.effects)).toEqual(['routeTraffic:0', 'event:TemplateNotFound']);
+    expect(types(r.plan.effects)).toEqual(['routeTraffic:0', 'event:AutoscalerNotFound']);
     expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
     // The run keeps its step: it resumes from there.
     expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 30, stepIndex: 1 });
-    expect(condition(w.status, 'Stalled')).toEqual({ status: 'True', reason: 'TemplateNotFound' });
+    expect(condition(w.status, 'Stalled')).toEqual({
+      status: 'True',
+      reason: 'AutoscalerNotFound',
+    });
     expect(w.status?.conditions?.find((c) => c.type === 'Ready')?.message).toBe(
-      "AnalysisTemplate success-rate does not exist; the canary's traffic is back on the primary until this clears",
+      "HorizontalPodAutoscaler web does not exist; the canary's traffic is back on the primary until this clears",
     );
     expect(w.called('runChecks')).toEqual([]);
     // Still blocked: nothing more to route.
@@ -102,8 +105,8 @@ describe('a blocked step', () => {
   it('once the block clears, the run routes its weight again and measures it for a whole interval', async () => {
     const w = await World.atFirstStep();
     w.blocked = {
-      reason: 'TemplateNotFound',
-      message: 'AnalysisTemplate success-rate does not exist',
+      reason: 'AutoscalerNotFound',
+      message: 'HorizontalPodAutoscaler web does not exist',
     };
     await w.reconcile();
     await w.wait(MINUTE);
@@ -130,8 +133,8 @@ describe('a blocked step', () => {
   it('a block longer than the progress deadline rolls the run back once it clears', async () => {
     const w = await World.atFirstStep();
     w.blocked = {
-      reason: 'TemplateNotFound',
-      message: 'AnalysisTemplate success-rate does not exist',
+      reason: 'AutoscalerNotFound',
+      message: 'HorizontalPodAutoscaler web does not exist',
     };
     await w.reconcile();
     for (let i = 0; i <= 11; i++) {
