@@ -2,7 +2,7 @@
 // kube-controller-manager's real HPA controller (dev/local/controllers.ts) and the emulator's
 // resource metrics API (WorldOptions.resourceMetrics): each pod's CPU is 1 millicore plus
 // cpu-millicores-per-rps times the requests per second it handles, and the HPA controller scales
-// by CPU utilization as it does with metrics-server in a cluster. Three namespaces, one world:
+// by CPU utilization as it does with metrics-server in a cluster. Four namespaces, one world:
 // - e2e-autoscaler: pods that declare no CPU request, so their HPAs cannot compute utilization
 //   and hold replicas within minReplicas..maxReplicas: initialization, an HPA-only change,
 //   a release, deletion.
@@ -11,6 +11,8 @@
 //   wants ceil((P + 2R) / 80) replicas, unless that is within the HPA's 10 % tolerance of P:
 //   R = 10: 1 replica;  R = 60: 2 (from 1, and staying 2);  R = 100: 3 (from 1, and staying 3);
 //   R = 250: 7, above maxReplicas 4.
+// - e2e-autoscaler-blocked: a run whose target's HPA is deleted mid-run is blocked
+//   (AutoscalerNotFound), takes its canary out of traffic, and goes on once the HPA is back.
 // - e2e-autoscaler-idle: a Canary with an HPA that sits idle from the file's start; the last
 //   test checks that nothing scaled its Deployments for two minutes.
 // Every change of spec.replicas is recorded from a watch with its field managers (ScaleRecorder).
@@ -340,6 +342,51 @@ describe('HPAs that follow load', () => {
     expect(primaryWrites().filter(byWeightlifter)).toEqual([]);
     expect(primaryWrites().every((w) => w.owners.join() === HPA_CONTROLLER)).toBe(true);
     await scales.stop();
+  });
+});
+
+describe('a run whose HPA is deleted mid-run (blocked: AutoscalerNotFound)', () => {
+  const bns = 'e2e-autoscaler-blocked';
+
+  it('takes the canary out of traffic while blocked, and goes on once the HPA is back', async () => {
+    await e.apply(namespaceYaml(bns));
+    await e.apply(appYaml(bns, { replicas: 1 }));
+    await e.apply(hpaYaml(bns, { minReplicas: 1, maxReplicas: 2 }));
+    await e.apply(
+      canaryYaml(bns, {
+        autoscalerRef: { name: APP },
+        interval: '4s',
+        stepWeights: [20, 50],
+        progressDeadlineSeconds: 120,
+      }),
+    );
+    const split = new SplitRecorder(e.admin, bns);
+    await split.start();
+    try {
+      await waitForStatus(e, bns, APP, 'Initialized', phaseIs('Initialized'));
+      split.reset();
+      await newRevision(e, bns, { 'example.com/rev': '2' });
+      await waitForWeight(e, bns, 20);
+      await split.reached(20);
+      await e.kubectl(['-n', bns, 'delete', 'hpa', APP]);
+      const blocked = await waitForStatus(e, bns, APP, 'Ready=False AutoscalerNotFound', (st) =>
+        (st.conditions ?? []).some((c) => c.type === 'Ready' && c.reason === 'AutoscalerNotFound'),
+      );
+      expect(blocked.phase).toBe('Progressing');
+      expect(blocked.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
+        "the canary's traffic is back on the primary until this clears",
+      );
+      await split.reached(0);
+      expect((await getCanary(e, bns, APP)).status?.canaryWeight).toBe(20);
+
+      await e.apply(hpaYaml(bns, { minReplicas: 1, maxReplicas: 2 }));
+      const done = await waitForEnd(e, bns);
+      expect(done.phase).toBe('Succeeded');
+      // 20, back to 0 while blocked, 20 again (measured anew), then 50, then the promotion's 0.
+      expect(split.weights).toEqual([0, 20, 0, 20, 50, 0]);
+    } finally {
+      await split.stop();
+    }
   });
 });
 
