@@ -659,9 +659,9 @@ describe('/metrics', () => {
     expect(
       sumSamples(text, 'weightlifter_smi_adapter_translations_total', /result="updated"/),
     ).toBeGreaterThan(0);
-    expect(
-      sumSamples(text, 'weightlifter_smi_adapter_translations_total', /result="deleted"/),
-    ).toBeGreaterThan(0);
+    // Not `deleted`: a deleted split's HTTPRoute is removed by the adapter or, first, by the
+    // garbage collector (the route is owned by the split); which one wins is a race. The adapter's
+    // count of its own deletions is unit-tested (test/unit/smi-adapter/reconciler.test.ts).
   });
 });
 
