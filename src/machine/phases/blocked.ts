@@ -39,12 +39,19 @@ export function blockedPhase(ctx: Ctx, blocked: Blocked): Step {
   if (!ctx.observed.deleting) {
     const back = backToPrimary(ctx, blocked);
     const message =
-      back.length === 0
+      back === null
         ? blocked.message
         : `${blocked.message}; the canary's traffic is back on the primary until this clears`;
-    return verdict(state, blocked.reason, message, {
+    // Routing the canary away is a lag of the route behind the status weight: recorded now
+    // (trafficShiftSince), as noteTrafficLag would on the next pass, so the run measures that
+    // weight anew once the block clears and the next blocked pass writes nothing.
+    const held =
+      back !== null && back.length > 0 && state.trafficShift === null
+        ? { ...state, trafficShift: { since: ctx.now } }
+        : state;
+    return verdict(held, blocked.reason, message, {
       ...stalled,
-      effects: back,
+      effects: back ?? [],
       requeueAfterMs: BLOCKED_REQUEUE_MS,
     });
   }
@@ -76,15 +83,17 @@ export function blockedPhase(ctx: Ctx, blocked: Blocked): Step {
 }
 
 /**
- * The route change that takes a blocked run's canary out of traffic: none when no run is
- * measuring a canary, when the route already sends it nothing, when there is no router (the
- * route is unread), or when the block is about an object that is not ours.
+ * How a blocked run's canary is kept out of traffic: null when the block does not hold it back (no
+ * run is measuring a canary, there is no router so the route is unread, or the block is about an
+ * object that is not ours), else the route change still to make, none once the route sends the
+ * canary nothing. The condition's message says so on every pass, not only on the one that routes.
  */
-function backToPrimary(ctx: Ctx, blocked: Blocked): Effect[] {
+function backToPrimary(ctx: Ctx, blocked: Blocked): Effect[] | null {
   const { phase } = ctx.prev;
   const routes = ctx.observed.routes;
   const measuring = PHASE_TABLE[phase].active && !PHASE_TABLE[phase].afterPromotion;
-  if (!measuring || routes === null || routes.canaryWeight === 0) return [];
-  if (blocked.reason === CONDITION_REASONS.notOwned) return [];
-  return [{ type: 'routeTraffic', primaryWeight: 100, canaryWeight: 0 }];
+  if (!measuring || routes === null || blocked.reason === CONDITION_REASONS.notOwned) return null;
+  return routes.canaryWeight === 0
+    ? []
+    : [{ type: 'routeTraffic', primaryWeight: 100, canaryWeight: 0 }];
 }

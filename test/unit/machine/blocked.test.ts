@@ -95,10 +95,14 @@ describe('a blocked step', () => {
       "HorizontalPodAutoscaler web does not exist; the canary's traffic is back on the primary until this clears",
     );
     expect(w.called('runChecks')).toEqual([]);
-    // Still blocked: nothing more to route.
+    // Still blocked: nothing more to route, and the condition still says where the traffic is.
     await w.wait(MINUTE);
     const again = await w.reconcile();
     expect(types(again.plan.effects)).toEqual([]);
+    expect(again.plan.statusPatch).toBeNull();
+    expect(w.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
+      "the canary's traffic is back on the primary until this clears",
+    );
     expect(w.called('routeTraffic')).toHaveLength(1);
   });
 
