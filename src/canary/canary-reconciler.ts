@@ -153,13 +153,14 @@ export class CanaryReconciler implements Reconciler {
     let blocked: Blocked | null = parsed.ok
       ? this.#rejections.blocked(key, generation, this.#d.clock.now())
       : { reason: CONDITION_REASONS.invalidSpec, message: parsed.error.message };
+    // The router is built even for a step already blocked (an invalid spec elsewhere than its
+    // routing, a status the API server refuses): a blocked run must be able to take its canary
+    // out of traffic. A router that cannot be built blocks the step only when nothing else does.
     let router: TrafficRouter | null = null;
-    if (blocked === null) {
-      try {
-        router = await createTrafficRouter(canary, this.#d.routerDeps);
-      } catch (err) {
-        blocked = blockedBy(err);
-      }
+    try {
+      router = await createTrafficRouter(canary, this.#d.routerDeps);
+    } catch (err) {
+      blocked ??= blockedBy(err);
     }
     const observed = observe({
       canary,

@@ -86,7 +86,10 @@ export function observe(input: ObserveInput): Observed {
   );
   const routed = caches.routed.objectsOf(json);
   const autoscaler = observeAutoscaler(canary, caches, deleting);
-  blocked ??= apexDesired.blocked ?? notOwned(input, primaryDep, routed) ?? autoscaler.blocked;
+  // Looked for even when the step is already blocked: a route object that is not ours is never
+  // read or written, so a blocked run never routes through it.
+  const foreign = notOwned(input, primaryDep, routed);
+  blocked ??= apexDesired.blocked ?? foreign ?? autoscaler.blocked;
   const apexReady =
     apex !== undefined &&
     apexDesired.value !== undefined &&
@@ -129,7 +132,7 @@ export function observe(input: ObserveInput): Observed {
             ),
             replicas: primaryDep.spec?.replicas ?? 1,
           },
-    routes: router?.getRoutes() ?? null,
+    routes: foreign === null ? (router?.getRoutes() ?? null) : null,
     routeRejection: router?.rejection?.() ?? null,
     routesAwaitingAcceptance: router?.awaitingAcceptance?.() ?? null,
     ...routeKindOf(router),

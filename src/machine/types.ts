@@ -111,8 +111,9 @@ export interface Observed {
   readonly primary: ObservedPrimary | null;
   /**
    * null: the route object does not exist, routes no readable pair of weights, or (Gateway API)
-   * the mesh has not accepted its current generation yet; while blocked, there is no router to
-   * read it.
+   * the mesh has not accepted its current generation yet; no router could be built to read it;
+   * or one of the Canary's objects is not ours (NotOwned), so the route is neither read nor
+   * written.
    */
   readonly routes: Routes | null;
   /**

@@ -397,6 +397,59 @@ describe('a run whose HPA is deleted mid-run (blocked: AutoscalerNotFound)', () 
   });
 });
 
+// Not about autoscaling: a block the controller finds in the spec itself, mid-run. It shares this
+// world because the idle check below waits out its two minutes anyway.
+describe('a run whose Canary is made invalid mid-run (blocked: InvalidSpec)', () => {
+  const ins = 'e2e-blocked-invalid';
+
+  it('takes the canary out of traffic while the spec is invalid, and goes on once it is fixed', async () => {
+    await e.apply(namespaceYaml(ins));
+    await e.apply(appYaml(ins, { replicas: 1 }));
+    await e.apply(
+      canaryYaml(ins, { interval: '4s', stepWeights: [20, 50], progressDeadlineSeconds: 120 }),
+    );
+    const split = new SplitRecorder(e.admin, ins);
+    await split.start();
+    try {
+      await waitForStatus(e, ins, APP, 'Initialized', phaseIs('Initialized'));
+      split.reset();
+      await newRevision(e, ins, { 'example.com/rev': '2' });
+      await waitForWeight(e, ins, 20);
+      await split.reached(20);
+      // A reversed cron range passes the CRD's rules; the controller refuses it.
+      const schedule = (allow: string[] | null) =>
+        JSON.stringify({ spec: { schedule: allow === null ? null : { allow } } });
+      await e.kubectl([
+        '-n',
+        ins,
+        'patch',
+        'canary',
+        APP,
+        '--type=merge',
+        '-p',
+        schedule(['* 5-1 * * *']),
+      ]);
+      const blocked = await waitForStatus(e, ins, APP, 'Ready=False InvalidSpec', (st) =>
+        (st.conditions ?? []).some((c) => c.type === 'Ready' && c.reason === 'InvalidSpec'),
+      );
+      expect(blocked.phase).toBe('Progressing');
+      expect(blocked.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
+        "the canary's traffic is back on the primary until this clears",
+      );
+      await split.reached(0);
+      expect((await getCanary(e, ins, APP)).status?.canaryWeight).toBe(20);
+
+      await e.kubectl(['-n', ins, 'patch', 'canary', APP, '--type=merge', '-p', schedule(null)]);
+      const done = await waitForEnd(e, ins);
+      expect(done.phase).toBe('Succeeded');
+      // 20, back to 0 while invalid, 20 again (measured anew), then 50, then the promotion's 0.
+      expect(split.weights).toEqual([0, 20, 0, 20, 50, 0]);
+    } finally {
+      await split.stop();
+    }
+  });
+});
+
 describe('an idle target with its HPA (in its own namespace, alongside the tests above)', () => {
   it('stays at 0 with its HPA present, and nothing scales it or its primary for 2 minutes', async () => {
     const { scales, from, since } = idle;

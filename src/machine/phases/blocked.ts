@@ -6,13 +6,13 @@
 //
 // It touches nothing, with one exception: a run blocked while its canary takes traffic is not
 // measuring that canary, so the canary's traffic goes back to the primary (the last promoted
-// revision) at once, when there is a router to do it with (the block was found after the router
-// was built: a missing ConfigMap, Secret or HorizontalPodAutoscaler, say) and the block is not
-// about an object that is not ours (it may be the route object itself). Once the block clears,
-// the run routes its weight again and measures it for a whole interval (traffic-shift.ts); a block
-// longer than the progress deadline then rolls the run back. A block found before there is a
-// router (an invalid spec, the routing API not served, a status the API server refuses) leaves
-// the traffic where it is.
+// revision) at once, when there is a router to do it with and the block is not about an object
+// that is not ours (it may be the route object itself). The reconciler builds the router for any
+// block whose routing fields allow it: a missing ConfigMap, Secret or HorizontalPodAutoscaler, an
+// invalid spec elsewhere, a status the API server refuses. Once the block clears, the run routes
+// its weight again and measures it for a whole interval (traffic-shift.ts); a block longer than
+// the progress deadline then rolls the run back. A block where no router can be built (the
+// routing API not served, a strategy it cannot express) leaves the traffic where it is.
 //
 // A blocked Canary being deleted cannot run the Terminating flow (there may be no router, or no
 // usable spec), and keeping the finalizer would block deletion forever. So it lets go directly:

@@ -291,7 +291,7 @@ describe('CanaryReconciler', () => {
       expect(world.patches).toEqual([]);
     });
 
-    it('reports an invalid spec as InvalidSpec without asking which versions are served', async () => {
+    it('reports an invalid spec as InvalidSpec, also where the routing API is served', async () => {
       const { world, reconciler } = await setup({
         canaries: [
           canaryJson('ns', 'web', { analysis: { interval: '10ms' } }, undefined, withFinalizer),

@@ -75,36 +75,39 @@ describe('a blocked step', () => {
     expect(condition(w.status, 'Stalled')?.status).toBe('False');
   });
 
-  it("a block in the middle of a run with a router sends the canary's traffic back to the primary, once", async () => {
-    const w = await World.atFirstStep();
-    expect(w.routes).toEqual({ primaryWeight: 70, canaryWeight: 30 });
-    w.blocked = {
-      reason: 'AutoscalerNotFound',
-      message: 'HorizontalPodAutoscaler web does not exist',
-    };
-    const r = await w.reconcile();
-    expect(types(r.plan.effects)).toEqual(['routeTraffic:0', 'event:AutoscalerNotFound']);
-    expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
-    // The run keeps its step: it resumes from there.
-    expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 30, stepIndex: 1 });
-    expect(condition(w.status, 'Stalled')).toEqual({
-      status: 'True',
-      reason: 'AutoscalerNotFound',
-    });
-    expect(w.status?.conditions?.find((c) => c.type === 'Ready')?.message).toBe(
-      "HorizontalPodAutoscaler web does not exist; the canary's traffic is back on the primary until this clears",
-    );
-    expect(w.called('runChecks')).toEqual([]);
-    // Still blocked: nothing more to route, and the condition still says where the traffic is.
-    await w.wait(MINUTE);
-    const again = await w.reconcile();
-    expect(types(again.plan.effects)).toEqual([]);
-    expect(again.plan.statusPatch).toBeNull();
-    expect(w.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
-      "the canary's traffic is back on the primary until this clears",
-    );
-    expect(w.called('routeTraffic')).toHaveLength(1);
-  });
+  // Any block but NotOwned, once a router is built: the reconciler builds one for an invalid spec
+  // or a refused status too, when the routing part of the spec allows (canary-reconciler.ts).
+  it.each([
+    { reason: 'AutoscalerNotFound', message: 'HorizontalPodAutoscaler web does not exist' },
+    { reason: 'InvalidSpec', message: 'spec.schedule.allow[0]: hour range 5-1 is reversed' },
+    { reason: 'StatusRejected', message: 'status.lastAnalysis[0].requests: must be an integer' },
+  ])(
+    "$reason in the middle of a run with a router sends the canary's traffic back to the primary, once",
+    async (block) => {
+      const w = await World.atFirstStep();
+      expect(w.routes).toEqual({ primaryWeight: 70, canaryWeight: 30 });
+      w.blocked = block;
+      const r = await w.reconcile();
+      expect(types(r.plan.effects)).toEqual(['routeTraffic:0', `event:${block.reason}`]);
+      expect(w.routes).toEqual({ primaryWeight: 100, canaryWeight: 0 });
+      // The run keeps its step: it resumes from there.
+      expect(w.status).toMatchObject({ phase: 'Progressing', canaryWeight: 30, stepIndex: 1 });
+      expect(condition(w.status, 'Stalled')).toEqual({ status: 'True', reason: block.reason });
+      expect(w.status?.conditions?.find((c) => c.type === 'Ready')?.message).toBe(
+        `${block.message}; the canary's traffic is back on the primary until this clears`,
+      );
+      expect(w.called('runChecks')).toEqual([]);
+      // Still blocked: nothing more to route, and the condition still says where the traffic is.
+      await w.wait(MINUTE);
+      const again = await w.reconcile();
+      expect(types(again.plan.effects)).toEqual([]);
+      expect(again.plan.statusPatch).toBeNull();
+      expect(w.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
+        "the canary's traffic is back on the primary until this clears",
+      );
+      expect(w.called('routeTraffic')).toHaveLength(1);
+    },
+  );
 
   it('once the block clears, the run routes its weight again and measures it for a whole interval', async () => {
     const w = await World.atFirstStep();
@@ -155,10 +158,10 @@ describe('a blocked step', () => {
 
   it.each([
     { reason: 'NotOwned', message: 'TrafficSplit shop/web is not ours' },
-    { reason: 'InvalidSpec', message: 'analysis.interval "10ms" is not a duration of at least 1s' },
+    { reason: 'TrafficSplitUnavailable', message: 'the cluster serves no TrafficSplit version' },
   ])('$reason: no route change (not ours, or no router: the route is unread)', async (blocked) => {
     const w = await World.atFirstStep();
-    // A block found before the router is built leaves the route unread (observe.ts).
+    // No router could be built: the route is unread (observe.ts).
     if (blocked.reason !== 'NotOwned') w.routes = null;
     w.blocked = blocked;
     const r = await w.reconcile();
