@@ -56,6 +56,14 @@ export class RoutedTraffic {
     return [...this.byWeight.values()].reduce((n, t) => n + t.canary, 0);
   }
 
+  /**
+   * The canary weight the mesh routes the apex by now: a route object's newest weights reach the
+   * mesh a moment after they are written (Gateway API: once it accepts the generation).
+   */
+  routedAt(): number | 'unrouted' | undefined {
+    return this.#routedAt();
+  }
+
   #routedAt(): number | 'unrouted' | undefined {
     const t = this.#emulator.targets().find((x) => x.namespace === this.#ns && x.service === APP);
     if (t === undefined) return undefined;

@@ -192,6 +192,11 @@ describe.each(WORLDS)('over $router (mesh serving $meshApis)', ({ router, meshAp
     });
 
     it('fails a revision that never becomes ready at the progress deadline, sending it nothing', async () => {
+      // The previous run ended with its route at 0; the mesh routes by that a moment later.
+      // Requests routed before then went to the previous (rolled-back) revision, not this one.
+      await eventually('the mesh routing the apex at canary weight 0', () =>
+        new RoutedTraffic(e.world.emulator, ns).routedAt() === 0 ? true : undefined,
+      );
       await watchingTraffic(e, ns, async (traffic) => {
         at().reset();
         await release(e, ns, '4', BEHAVIOUR.neverReady());
