@@ -100,7 +100,10 @@ function Spec(props: { canary: CanaryView }) {
       <dd>
         {(a.metrics ?? [])
           .map((m) => {
-            if (m.compare !== undefined) return `${m.name} (vs primary, ${m.compare.direction})`;
+            if (m.compare !== undefined) {
+              const control = a.baseline === true ? 'baseline' : 'primary';
+              return `${m.name} (vs ${control}, ${m.compare.direction})`;
+            }
             const r = m.thresholdRange ?? {};
             const range = [
               r.min === undefined ? '' : `≥ ${r.min}`,

@@ -22,6 +22,8 @@ export interface CompareCheck {
   readonly metric: string;
   readonly compare: Compare;
   readonly noData: NoDataPolicy;
+  /** What the canary is judged against (spec.analysis.baseline), as messages name it. */
+  readonly control?: 'primary' | 'baseline';
 }
 
 const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
@@ -63,7 +65,7 @@ function criteria(check: CompareCheck, direction: CompareDirection): CompareCrit
     confidence: compare.confidence ?? d.confidence,
     tolerance: compare.tolerance ?? d.tolerance,
     minSamples: compare.minSamples ?? d.minSamples,
-    control: 'primary',
+    control: check.control ?? 'primary',
     ...(compare.maxRatio === undefined ? {} : { maxRatio: compare.maxRatio }),
     ...(compare.minRatio === undefined ? {} : { minRatio: compare.minRatio }),
   };
@@ -89,7 +91,7 @@ export function judgeCounts(
   const { metric } = check;
   const sides = [
     ['canary', canary],
-    ['primary', primary],
+    [check.control ?? 'primary', primary],
   ] as const;
   for (const [name, r] of sides) {
     if (r.kind === 'error') {
@@ -111,7 +113,10 @@ export function judgeCounts(
   const c = counts(canary);
   const p = counts(primary);
   if (c === undefined || p === undefined) {
-    const which = [c === undefined ? 'canary' : [], p === undefined ? 'primary' : []];
+    const which = [
+      c === undefined ? 'canary' : [],
+      p === undefined ? (check.control ?? 'primary') : [],
+    ];
     return noDataVerdict(
       metric,
       check.noData,
@@ -147,7 +152,8 @@ export function judgeSeries(series: SeriesResult, check: CompareCheck): MetricCh
   const canary = series.canary.filter((v) => !Number.isNaN(v));
   const primary = series.primary.filter((v) => !Number.isNaN(v));
   if (canary.length === 0 || primary.length === 0) {
-    const which = [canary.length === 0 ? 'canary' : [], primary.length === 0 ? 'primary' : []];
+    const control = check.control ?? 'primary';
+    const which = [canary.length === 0 ? 'canary' : [], primary.length === 0 ? control : []];
     return noDataVerdict(metric, check.noData, `no data from the ${which.flat().join(' or the ')}`);
   }
   const judged = compareSamples(canary, primary, criteria(check, check.compare.direction));

@@ -7,7 +7,7 @@
 // A fail-fast evaluation does not run it (Inconclusive, which never counts towards fail-fast): a
 // shortened window holds too few points to judge.
 import type { Canary, Compare, Metric } from '../api/canary.js';
-import { STORED_DEFAULTS, primaryName } from '../api/defaults.js';
+import { STORED_DEFAULTS, baselineName, primaryName } from '../api/defaults.js';
 import type { MetricSourceFactory, ResolvedTemplate } from '../metrics/factory.js';
 import type { MeasureContext } from '../metrics/source.js';
 import type { ChecksWindow } from './checks.js';
@@ -27,10 +27,12 @@ export async function runCompare(
   if (step.earlyWindowMs !== undefined) {
     return { metric: name, result: 'Inconclusive', message: 'fail-fast skips compare checks' };
   }
+  const baseline = canary.spec.analysis?.baseline === true;
   const check = {
     metric: name,
     compare,
     noData: canary.spec.analysis?.noData ?? STORED_DEFAULTS.analysis.noData,
+    control: baseline ? ('baseline' as const) : ('primary' as const),
   };
   const ctx: MeasureContext = {
     namespace: canary.metadata.namespace ?? '',
@@ -39,7 +41,8 @@ export async function runCompare(
     since: step.since,
     until: step.until,
   };
-  const primary = primaryName(canary.spec);
+  // The control side: the baseline's fresh pods when the Canary runs one, else the primary's.
+  const primary = baseline ? baselineName(canary.spec) : primaryName(canary.spec);
   if (metric.trafficMetrics !== undefined) {
     // Failures out of requests: failure_count's value, with the request count riding along.
     const counts = sources.forMetric({ ...metric, trafficMetrics: { metric: 'failure_count' } });

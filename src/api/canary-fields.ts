@@ -97,6 +97,7 @@ export const CANARY_FIELDS = {
   'spec.analysis.minRequests': { ...opt, type: 'integer', default: D.analysis.minRequests },
   'spec.analysis.errorLimit': { ...opt, type: 'integer', default: D.analysis.errorLimit },
   'spec.analysis.failFast': { ...opt, type: 'boolean', default: D.analysis.failFast },
+  'spec.analysis.baseline': { ...opt, type: 'boolean', default: D.analysis.baseline },
   'spec.analysis.metrics': { ...opt, type: 'array' },
   'spec.analysis.metrics[].name': { ...req, type: 'string' },
   'spec.analysis.metrics[].interval': { ...opt, type: 'string' },

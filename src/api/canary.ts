@@ -98,6 +98,12 @@ export interface Analysis {
   minRequests?: number;
   errorLimit?: number;
   failFast?: boolean;
+  /**
+   * Run a baseline next to the canary: `<target>-baseline`, the primary's template at the canary's
+   * replicas, behind `<service>-baseline`, at the canary's weight; compare checks judge the canary
+   * against it instead of the primary.
+   */
+  baseline?: boolean;
   metrics?: Metric[];
   webhooks?: Webhook[];
   /** A/B release: the requests that go to the canary for the whole run (with iterations). */

@@ -17,6 +17,7 @@ export const STORED_DEFAULTS = {
     minRequests: 0,
     errorLimit: 5,
     failFast: true,
+    baseline: false,
   },
   templateRef: { kind: 'AnalysisTemplate' },
   compare: { confidence: 0.98, tolerance: 0.1, minSamples: 10 },
@@ -47,6 +48,16 @@ export function serviceNames(spec: Pick<CanarySpec, 'service' | 'targetRef'>): {
 /** The primary Deployment's name. */
 export function primaryName(spec: Pick<CanarySpec, 'targetRef'>): string {
   return `${spec.targetRef.name}-primary`;
+}
+
+/** The baseline Deployment's name (a copy of the primary's pods, for compare checks). */
+export function baselineName(spec: Pick<CanarySpec, 'targetRef'>): string {
+  return `${spec.targetRef.name}-baseline`;
+}
+
+/** The baseline Service's name: the apex Service's, suffixed like the primary's and canary's. */
+export function baselineServiceName(spec: Pick<CanarySpec, 'service' | 'targetRef'>): string {
+  return `${serviceNames(spec).apex}-baseline`;
 }
 
 /** A metric's query window: its own interval, else the analysis interval. */

@@ -8,7 +8,8 @@ import {
   MANUAL_OPERATIONS,
   type ManualOperation,
 } from '../api/constants.js';
-import { primaryName, serviceNames } from '../api/defaults.js';
+import { PHASE_TABLE } from '../api/phases.js';
+import { baselineName, primaryName, serviceNames } from '../api/defaults.js';
 import { deepEqual } from '../kube/merge-patch.js';
 import { OwnershipError } from '../kube/diff-patch.js';
 import type { KubeObject } from '../kube/object-key.js';
@@ -17,6 +18,7 @@ import { lastWriteTime } from '../kube/write-time.js';
 import { BUILTIN, type ResourceRef } from '../kube/resources.js';
 import type { Blocked, Observed, ObservedTarget, OperationRequest } from '../machine/types.js';
 import type { TrafficRouter } from '../routing/types.js';
+import { hasBaseline } from '../workload/baseline.js';
 import { targetRevision } from '../workload/config-tracking.js';
 import { TakeoverRefusedError, WorkloadSpecError, conditionReasonOf } from '../workload/errors.js';
 import {
@@ -66,13 +68,17 @@ export function observe(input: ObserveInput): Observed {
   if (targetDep !== undefined) {
     const rev = revisionFor(targetDep, caches, deleting);
     blocked ??= rev.blocked;
-    target = {
-      revision: rev.revision,
-      trackedConfigs: rev.trackedConfigs,
-      // The API server defaults replicas to 1; absent only in hand-built objects.
-      replicas: targetDep.spec?.replicas ?? 1,
-      readiness: deploymentReadiness(targetDep),
-    };
+    target = withBaseline(
+      {
+        revision: rev.revision,
+        trackedConfigs: rev.trackedConfigs,
+        // The API server defaults replicas to 1; absent only in hand-built objects.
+        replicas: targetDep.spec?.replicas ?? 1,
+        readiness: deploymentReadiness(targetDep),
+      },
+      input,
+      deleting,
+    );
   }
   const primaryDep = caches.deployments.getByName(ns, primaryName(canary.spec));
   const names = serviceNames(canary.spec);
@@ -266,4 +272,30 @@ export function operationOf(canary: CanaryJson): OperationRequest | null {
 function routeKindOf(router: TrafficRouter | null): { routeKind?: string } {
   const ref = router?.resources()[0];
   return ref === undefined ? {} : { routeKind: ref.kind };
+}
+
+/**
+ * With a baseline, while a run measures the canary, the canary side is the target and the
+ * baseline together: scaled up only when both are (so the engine's scale-up creates a missing
+ * baseline), ready only when both are (the baseline's readiness gates the run like the canary's).
+ * Not while deleting, and not outside a run: then the target alone decides.
+ */
+function withBaseline(
+  target: ObservedTarget,
+  input: ObserveInput,
+  deleting: boolean,
+): ObservedTarget {
+  const { canary, json, caches } = input;
+  const phase = json.status?.phase;
+  const measuring =
+    phase !== undefined && PHASE_TABLE[phase].active && !PHASE_TABLE[phase].afterPromotion;
+  if (!hasBaseline(canary) || deleting || !measuring) return target;
+  const ns = canary.metadata.namespace ?? '';
+  const baseline = caches.deployments.getByName(ns, baselineName(canary.spec));
+  const replicas = Math.min(target.replicas, baseline?.spec?.replicas ?? 0);
+  const readiness =
+    target.readiness.state !== 'ready' || baseline === undefined
+      ? target.readiness
+      : deploymentReadiness(baseline);
+  return { ...target, replicas, readiness };
 }

@@ -77,24 +77,36 @@ export function serviceEndpoints(
 export interface CanaryEndpoints {
   readonly primary: BackendEndpoints;
   readonly canary: BackendEndpoints;
+  /** The -baseline Service's, with a baseline (it takes the canary's weight). */
+  readonly baseline?: BackendEndpoints;
 }
 
-/** Endpoints of the canary's -primary and -canary Services. */
+/** Endpoints of the canary's -primary and -canary Services, and -baseline with a baseline. */
 export function canaryEndpoints(
   canary: Canary,
   slices: ObjectReader<EndpointSliceJson> | undefined,
   opts: { readonly primary?: EndpointCheckOptions; readonly canary?: EndpointCheckOptions } = {},
 ): CanaryEndpoints {
   const names = splitNames(canary);
-  return {
+  const endpoints = {
     primary: serviceEndpoints(slices, names.namespace, names.primary, opts.primary),
     canary: serviceEndpoints(slices, names.namespace, names.canary, opts.canary),
   };
+  return names.baseline === undefined
+    ? endpoints
+    : {
+        ...endpoints,
+        baseline: serviceEndpoints(slices, names.namespace, names.baseline, opts.canary),
+      };
 }
 
 export type RouteCheck =
   | { readonly allowed: true }
-  | { readonly allowed: false; readonly backend: 'primary' | 'canary'; readonly reason: string };
+  | {
+      readonly allowed: false;
+      readonly backend: 'primary' | 'canary' | 'baseline';
+      readonly reason: string;
+    };
 
 /**
  * Whether moving from `current` to `desired` is safe: every backend whose weight goes up (or is
@@ -106,13 +118,16 @@ export function checkRouteChange(
   desired: Routes,
   endpoints: CanaryEndpoints,
 ): RouteCheck {
+  // A baseline takes the canary's weight: it goes up exactly when the canary's does.
   const backends = [
-    ['primary', desired.primaryWeight, current?.primaryWeight],
-    ['canary', desired.canaryWeight, current?.canaryWeight],
+    ['primary', desired.primaryWeight, current?.primaryWeight, endpoints.primary],
+    ['canary', desired.canaryWeight, current?.canaryWeight, endpoints.canary],
+    ...(endpoints.baseline === undefined
+      ? []
+      : [['baseline', desired.canaryWeight, current?.canaryWeight, endpoints.baseline] as const]),
   ] as const;
-  for (const [backend, want, have] of backends) {
+  for (const [backend, want, have, ep] of backends) {
     if (want === 0 || (have !== undefined && want <= have)) continue;
-    const ep = endpoints[backend];
     if (ep.state === 'notReady') return { allowed: false, backend, reason: ep.reason };
   }
   return { allowed: true };

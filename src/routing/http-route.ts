@@ -12,13 +12,19 @@
 // matches for an A/B Canary, null for any other. Our weighted rule is then the LAST rule naming
 // the primary or canary Service, and the ones before it are A/B rules.
 import type { ParentRef } from '../api/canary.js';
-import { STORED_DEFAULTS, serviceNames } from '../api/defaults.js';
+import { STORED_DEFAULTS } from '../api/defaults.js';
 import { GATEWAY_GROUP, HTTP_ROUTE_PLURAL, type HttpRouteVersion } from '../api/gateway-api.js';
 import { isJsonObject, type Json, type JsonObject } from '../kube/merge-patch.js';
 import type { KubeObject } from '../kube/object-key.js';
 import type { ResourceRef } from '../kube/resources.js';
 import { isDeepStrictEqual } from 'node:util';
-import { percent, type RoutesReading, type SplitNames } from './traffic-split.js';
+import {
+  percent,
+  splitNames,
+  weightedBackends,
+  type RoutesReading,
+  type SplitNames,
+} from './traffic-split.js';
 import type { CanaryNames, Routes } from './types.js';
 
 /** An HTTPRoute as it arrives from the API server (untrusted shape). */
@@ -33,13 +39,7 @@ export interface RouteNames extends SplitNames {
 }
 
 export function routeNames(canary: CanaryNames): RouteNames {
-  const names = serviceNames(canary.spec);
-  return {
-    namespace: canary.metadata?.namespace ?? '',
-    name: names.apex,
-    ...names,
-    port: canary.spec.service.port,
-  };
+  return { ...splitNames(canary), port: canary.spec.service.port };
 }
 
 export function routeRef(version: HttpRouteVersion): ResourceRef {
@@ -105,16 +105,18 @@ export function ourRuleIndex(
   return ours >= 0 || !apexToo ? ours : rules.findIndex((r) => namesAny(r, [names.apex]));
 }
 
-/** Our backendRefs: primary and canary on the Service port, weights as integers, 0 included. */
+/**
+ * Our backendRefs: primary and canary (and the baseline, at the canary's weight) on the Service
+ * port, weights as integers, 0 included.
+ */
 export function desiredBackendRefs(names: RouteNames, routes: Routes): JsonObject[] {
-  const ref = (name: string, weight: number): JsonObject => ({
+  return weightedBackends(names, routes).map(([name, weight]) => ({
     group: '',
     kind: 'Service',
     name,
     port: names.port,
     weight,
-  });
-  return [ref(names.primary, routes.primaryWeight), ref(names.canary, routes.canaryWeight)];
+  }));
 }
 
 /** Matches every request: the API server's default, spelled out so a re-read compares equal. */
@@ -218,8 +220,10 @@ const matchesOf = (rule: unknown): unknown => (isJsonObject(rule) ? rule['matche
 /** One rule's weights of primary and canary as exact percentages. */
 function readRuleRoutes(rule: unknown, names: RouteNames): RoutesReading {
   const refs = backendRefsOf(rule);
-  if (refs.length !== 2) {
-    return { ok: false, problem: 'our rule does not have exactly two backendRefs' };
+  const base = names.baseline;
+  if (refs.length !== (base === undefined ? 2 : 3)) {
+    const n = base === undefined ? 'two' : 'three';
+    return { ok: false, problem: `our rule does not have exactly ${n} backendRefs` };
   }
   const weightOf = (service: string): unknown => {
     const b = refs.find((x) => isServiceRef(x) && x['name'] === service);
@@ -227,13 +231,15 @@ function readRuleRoutes(rule: unknown, names: RouteNames): RoutesReading {
   };
   const p = weightOf(names.primary);
   const c = weightOf(names.canary);
-  if (!isWeight(p) || !isWeight(c)) {
-    return {
-      ok: false,
-      problem: `backendRefs must be ${names.primary} and ${names.canary} with integer weights`,
-    };
+  const b = base === undefined ? 0 : weightOf(base);
+  if (!isWeight(p) || !isWeight(c) || !isWeight(b)) {
+    const services = [names.primary, names.canary, base ?? []].flat().join(', ');
+    return { ok: false, problem: `backendRefs must be ${services} with integer weights` };
   }
+  // With a baseline its weight must be the canary's; the canary's share is then c / (p + 2c).
+  if (base !== undefined && b !== c)
+    return { ok: false, problem: `${base}'s weight is not ${names.canary}'s` };
   if (p + c <= 0) return { ok: false, problem: `weights ${p}/${c} do not route any traffic` };
-  const canaryWeight = percent(100n * BigInt(c), BigInt(p + c));
+  const canaryWeight = percent(100n * BigInt(c), BigInt(p + c + b));
   return { ok: true, routes: { primaryWeight: 100 - canaryWeight, canaryWeight } };
 }

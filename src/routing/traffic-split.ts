@@ -1,7 +1,8 @@
 // The TrafficSplit weightlifter owns, as data: its name and backends, the desired object for a
 // version, how live weights read back, and the diff that decides whether a patch is needed.
 // Pure functions; smi-router.ts does the I/O.
-import { serviceNames } from '../api/defaults.js';
+import { baselineServiceName, serviceNames } from '../api/defaults.js';
+import { withBaseline } from './baseline-weights.js';
 import { SMI_SPLIT_GROUP, TRAFFIC_SPLIT_PLURAL, type TrafficSplitVersion } from '../api/smi.js';
 import {
   computeMergePatch,
@@ -36,11 +37,19 @@ export interface SplitNames {
   readonly apex: string;
   readonly primary: string;
   readonly canary: string;
+  /**
+   * The baseline Service (spec.analysis.baseline): the split's third backend, always at the
+   * canary's weight. Absent without a baseline.
+   */
+  readonly baseline?: string;
 }
 
 export function splitNames(canary: CanaryNames): SplitNames {
   const names = serviceNames(canary.spec);
-  return { namespace: canary.metadata?.namespace ?? '', name: names.apex, ...names };
+  const split = { namespace: canary.metadata?.namespace ?? '', name: names.apex, ...names };
+  return canary.spec.analysis?.baseline === true
+    ? { ...split, baseline: baselineServiceName(canary.spec) }
+    : split;
 }
 
 export function splitRef(version: TrafficSplitVersion): ResourceRef {
@@ -92,12 +101,32 @@ export function desiredSpec(
   return {
     service: names.apex,
     // Weight 0 is always written: OSM rejected backends whose zero weight was omitted (flagger#930).
-    backends: [
-      { service: names.primary, weight: codec.encodeWeight(routes.primaryWeight) },
-      { service: names.canary, weight: codec.encodeWeight(routes.canaryWeight) },
-    ],
+    backends: weightedBackends(names, routes).map(([service, weight]) => ({
+      service,
+      weight: codec.encodeWeight(weight),
+    })),
     matches: codec.supportsMatches ? matches : null,
   };
+}
+
+/**
+ * The backends and their weights for the engine's routes. With a baseline, the engine's primary
+ * weight is the control side's (primary and baseline together): canary 10 is primary 80, canary
+ * 10, baseline 10 (withBaseline; a canary weight above 50 is refused).
+ */
+export function weightedBackends(names: SplitNames, routes: Routes): [string, number][] {
+  if (names.baseline === undefined) {
+    return [
+      [names.primary, routes.primaryWeight],
+      [names.canary, routes.canaryWeight],
+    ];
+  }
+  const w = withBaseline(routes.canaryWeight);
+  return [
+    [names.primary, w.primaryWeight],
+    [names.canary, w.canaryWeight],
+    [names.baseline, w.baselineWeight],
+  ];
 }
 
 export type RoutesReading =
@@ -123,8 +152,10 @@ export function percent(top: bigint, bottom: bigint): number {
  */
 export function readRoutes(split: LiveSplit, names: SplitNames): RoutesReading {
   const backends = split.spec?.backends;
-  if (!Array.isArray(backends) || backends.length !== 2) {
-    return { ok: false, problem: 'the split does not have exactly two backends' };
+  const count = names.baseline === undefined ? 2 : 3;
+  if (!Array.isArray(backends) || backends.length !== count) {
+    const n = count === 2 ? 'two' : 'three';
+    return { ok: false, problem: `the split does not have exactly ${n} backends` };
   }
   const weightOf = (service: string): unknown => {
     const b: unknown = backends.find((x) => isJsonObject(x) && x['service'] === service);
@@ -133,15 +164,23 @@ export function readRoutes(split: LiveSplit, names: SplitNames): RoutesReading {
   const [rawP, rawC] = [weightOf(names.primary), weightOf(names.canary)];
   const p = exactQuantity(rawP);
   const c = exactQuantity(rawC);
+  const services = [names.primary, names.canary, names.baseline ?? []].flat().join(', ');
   if (p === undefined || c === undefined) {
-    return {
-      ok: false,
-      problem: `backends must be ${names.primary} and ${names.canary} with weights`,
-    };
+    return { ok: false, problem: `backends must be ${services} with weights` };
   }
-  // canary % = 100 c / (p + c), over the common denominator of p and c.
+  // With a baseline, the baseline's weight must be the canary's (else the split is repaired):
+  // the canary's share is then c / (p + 2c).
+  let cs = 1n;
+  if (names.baseline !== undefined) {
+    const b = exactQuantity(weightOf(names.baseline));
+    if (b === undefined) return { ok: false, problem: `backends must be ${services} with weights` };
+    if (!sameFraction(b, c))
+      return { ok: false, problem: `${names.baseline}'s weight is not ${names.canary}'s` };
+    cs = 2n;
+  }
+  // canary % = 100 c / (p + cs c), over the common denominator of p and c.
   const top = 100n * c.num * p.den;
-  const bottom = p.num * c.den + c.num * p.den;
+  const bottom = p.num * c.den + cs * c.num * p.den;
   if (p.num < 0n || c.num < 0n || bottom <= 0n) {
     const shown = `${JSON.stringify(rawP)}/${JSON.stringify(rawC)}`;
     return { ok: false, problem: `weights ${shown} do not route any traffic` };

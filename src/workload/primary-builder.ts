@@ -77,6 +77,15 @@ export function buildPrimary(input: PrimaryInput): DeploymentJson {
       template: primaryTemplate(input),
     },
   };
+  copyRolloutSettings(spec, out);
+  return out;
+}
+
+/** Copies the Deployment's rollout settings (strategy, deadlines, history) onto `out`. */
+export function copyRolloutSettings(
+  spec: NonNullable<DeploymentJson['spec']>,
+  out: DeploymentJson,
+): void {
   const s = out.spec ?? {};
   if (spec.strategy !== undefined) s.strategy = structuredClone(spec.strategy);
   if (spec.minReadySeconds !== undefined) s.minReadySeconds = spec.minReadySeconds;
@@ -84,7 +93,6 @@ export function buildPrimary(input: PrimaryInput): DeploymentJson {
     s.progressDeadlineSeconds = spec.progressDeadlineSeconds;
   }
   if (spec.revisionHistoryLimit !== undefined) s.revisionHistoryLimit = spec.revisionHistoryLimit;
-  return out;
 }
 
 /** The revision the primary runs (our annotation), or null when unknown. */

@@ -7,6 +7,7 @@ import { primaryName } from '../api/defaults.js';
 import { patchOwned } from '../kube/diff-patch.js';
 import { BUILTIN } from '../kube/resources.js';
 import { autoscalers, hpaMinReplicas, targetHpa } from './autoscaler.js';
+import { ensureBaseline } from './baseline.js';
 import { targetOf } from './config-tracking.js';
 import type { WorkloadDeps, WriteAction } from './deps.js';
 import type { DeploymentJson } from './k8s-types.js';
@@ -44,10 +45,11 @@ export async function scaleTarget(
   why: 'run' | 'deletion' = 'run',
 ): Promise<{ readonly action: WriteAction; readonly replicas: number }> {
   const target = targetOf(canary, deps.caches);
-  if (to === 'up' && (target.spec?.replicas ?? 0) > 0) {
-    return { action: 'unchanged', replicas: target.spec?.replicas ?? 0 };
-  }
-  const replicas = to === 'zero' ? 0 : upTo(deps, canary, target, why);
+  const current = target.spec?.replicas ?? 0;
+  const replicas = to === 'zero' ? 0 : current > 0 ? current : upTo(deps, canary, target, why);
+  // A run's baseline follows the canary: up at the run's start, to 0 after it.
+  if (why === 'run') await ensureBaseline(deps, canary, replicas);
+  if (to === 'up' && current > 0) return { action: 'unchanged', replicas: current };
   return { action: await scaleDeployment(deps, target, replicas), replicas };
 }
 

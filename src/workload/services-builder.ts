@@ -2,12 +2,13 @@
 // pods, so clients outside the mesh always reach the promoted version), `<svc>-primary` and
 // `<svc>-canary` (the TrafficSplit backends). Pure.
 import type { Canary } from '../api/canary.js';
-import { STORED_DEFAULTS, serviceNames } from '../api/defaults.js';
+import { STORED_DEFAULTS, baselineServiceName, serviceNames } from '../api/defaults.js';
 import type { DeploymentJson, ServiceJson, ServicePortJson } from './k8s-types.js';
 import { canaryOwnerRef, managedLabels } from '../api/ownership.js';
+import { baselineLabels } from './baseline-builder.js';
 import { selectorRewrite } from './selector.js';
 
-export type ServiceRole = 'apex' | 'primary' | 'canary';
+export type ServiceRole = 'apex' | 'primary' | 'canary' | 'baseline';
 
 export interface DesiredService {
   readonly role: ServiceRole;
@@ -44,6 +45,19 @@ export function desiredServices(canary: Canary, target: DeploymentJson): Desired
     { role: 'canary', name: names.canary, selector: rw.targetLabels, ports: servicePorts(canary) },
     { role: 'apex', name: names.apex, selector: rw.primaryLabels, ports: servicePorts(canary) },
   ];
+}
+
+/**
+ * `<svc>-baseline`, selecting the `<target>-baseline` pods (buildBaseline): the third backend of
+ * the route when spec.analysis.baseline is set. Not in desiredServices; nothing creates it yet.
+ */
+export function baselineService(canary: Canary, target: DeploymentJson): DesiredService {
+  return {
+    role: 'baseline',
+    name: baselineServiceName(canary.spec),
+    selector: baselineLabels(target),
+    ports: servicePorts(canary),
+  };
 }
 
 export function newService(canary: Canary, d: DesiredService): ServiceJson {

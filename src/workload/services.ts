@@ -20,6 +20,7 @@ import { RELEASED_LABELS, managedLabels } from '../api/ownership.js';
 import { replacing, toJson } from './replace.js';
 import { selectorRewrite } from './selector.js';
 import {
+  baselineService,
   desiredServices,
   newService,
   servicePorts,
@@ -101,10 +102,20 @@ export async function ensureBackendServices(
 ): Promise<Record<'primary' | 'canary', ServiceAction>> {
   const [primary, canarySvc] = desired(deps, canary, ['primary', 'canary']);
   if (primary === undefined || canarySvc === undefined) throw new TypeError('unreachable');
+  // With a baseline the route names `<svc>-baseline` from its first write (at weight 0).
+  if (canary.spec.analysis?.baseline === true) await ensureBaselineService(deps, canary);
   return {
     primary: await ensureService(deps, canary, primary),
     canary: await ensureService(deps, canary, canarySvc),
   };
+}
+
+/** `<svc>-baseline`, the route's third backend with spec.analysis.baseline (baseline.ts). */
+export async function ensureBaselineService(
+  deps: WorkloadDeps,
+  canary: Canary,
+): Promise<ServiceAction> {
+  return ensureService(deps, canary, baselineService(canary, targetOf(canary, deps.caches)));
 }
 
 /**

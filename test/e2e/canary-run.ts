@@ -18,6 +18,8 @@ export interface DeployOptions {
   readonly canary?: CanaryOptions | string;
   /** The route the recorder watches: a TrafficSplit version or 'httproute'. @default 'v1alpha4' */
   readonly splitVersion?: RecordedRoute;
+  /** The Canary runs a baseline: the recorder reads three backends. */
+  readonly baseline?: boolean;
   /** The app's options (e.g. the first revision's emulator behaviour). */
   readonly app?: AppOptions;
 }
@@ -34,7 +36,7 @@ export async function deployInitialized(
   await e.apply(namespaceYaml(ns));
   await e.apply(appYaml(ns, opts.app));
   await e.apply(typeof opts.canary === 'string' ? opts.canary : canaryYaml(ns, opts.canary));
-  const split = new SplitRecorder(e.admin, ns, opts.splitVersion);
+  const split = new SplitRecorder(e.admin, ns, opts.splitVersion, opts.baseline);
   await split.start();
   await waitForStatus(e, ns, APP, 'Initialized', phaseIs('Initialized')).catch(
     async (err: unknown) => {

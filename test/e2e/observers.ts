@@ -17,12 +17,13 @@ import {
 import type { DeploymentJson } from '../../src/workload/k8s-types.js';
 import { APP } from './manifests.js';
 
-const NAMES = (ns: string) => ({
+const NAMES = (ns: string, baseline = false) => ({
   namespace: ns,
   name: APP,
   apex: APP,
   primary: `${APP}-primary`,
   canary: `${APP}-canary`,
+  ...(baseline ? { baseline: `${APP}-baseline` } : {}),
 });
 
 /** The route object a recorder watches: a TrafficSplit of that version, or the HTTPRoute (v1). */
@@ -38,16 +39,24 @@ export const recordedRoute = (provider: 'smi' | 'gatewayapi'): RecordedRoute =>
  */
 export class SplitRecorder {
   readonly weights: number[] = [];
+  /** The split's backends at every change of them, as [service, weight] pairs. */
+  readonly backends: [string, unknown][][] = [];
   readonly #informer: Informer<LiveSplit>;
   readonly #ns: string;
   readonly #read: (route: LiveSplit) => RoutesReading;
 
-  constructor(admin: KubeRawClient, ns: string, route: RecordedRoute = 'v1alpha4') {
+  /** `baseline`: the Canary runs a baseline (spec.analysis.baseline): three backends. */
+  constructor(
+    admin: KubeRawClient,
+    ns: string,
+    route: RecordedRoute = 'v1alpha4',
+    baseline = false,
+  ) {
     this.#ns = ns;
     this.#read =
       route === 'httproute'
-        ? (r) => readRouteRoutes(r, { ...NAMES(ns), port: 9898 })
-        : (r) => readRoutes(r, NAMES(ns));
+        ? (r) => readRouteRoutes(r, { ...NAMES(ns, baseline), port: 9898 })
+        : (r) => readRoutes(r, NAMES(ns, baseline));
     const ref = route === 'httproute' ? routeRef('v1') : splitRef(route);
     this.#informer = new Informer<LiveSplit>({
       name: `e2e-routes/${ns}`,
@@ -56,6 +65,16 @@ export class SplitRecorder {
     });
     this.#informer.onEvent((e) => {
       if (e.type === 'delete' || e.obj.metadata?.name !== APP) return;
+      if (route !== 'httproute') {
+        const backends = (Array.isArray(e.obj.spec?.backends) ? e.obj.spec.backends : []).map(
+          (b: { service?: string; weight?: unknown }): [string, unknown] => [
+            b.service ?? '',
+            b.weight,
+          ],
+        );
+        if (JSON.stringify(backends) !== JSON.stringify(this.backends.at(-1)))
+          this.backends.push(backends);
+      }
       const r = this.#read(e.obj);
       if (!r.ok) return;
       if (this.weights[this.weights.length - 1] !== r.routes.canaryWeight) {

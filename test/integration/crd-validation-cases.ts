@@ -504,14 +504,6 @@ export const invalidCanaries: readonly InvalidCase[] = [
     rule: gte1,
   },
   {
-    name: 'analysis.baseline (not built: compare judges against the primary)',
-    spec: analysis({ stepWeight: 10, baseline: true, metrics: [okCompare] }),
-    path: 'spec.analysis.baseline',
-    rule: 'unknown field',
-    code: 400,
-    fieldValidation: 'Strict',
-  },
-  {
     name: 'thresholdRange with min above max',
     spec: metric({ ...okMetric, thresholdRange: { min: 99, max: 90 } }),
     path: 'spec.analysis.metrics[0].thresholdRange.min',
@@ -630,6 +622,25 @@ export const invalidCanaries: readonly InvalidCase[] = [
     spec: spec({ schedule: { timeZone: 'Local', allow: ['* * * * *'] } }),
     path: 'spec.schedule.timeZone',
     rule: 'must name a zone: Local would be the time zone of whichever host reads it',
+  },
+  // baseline
+  {
+    name: 'baseline with blue/green',
+    spec: analysis({ iterations: 3, baseline: true }),
+    path: 'spec.analysis.baseline',
+    rule: 'Forbidden: baseline needs a progressive canary (stepWeight or stepWeights)',
+  },
+  {
+    name: 'baseline with a step weight above 50',
+    spec: analysis({ stepWeights: [20, 60], baseline: true }),
+    path: 'spec.analysis.baseline',
+    rule: "with baseline the canary's weight is at most 50",
+  },
+  {
+    name: 'baseline with stepWeight and the default maxWeight (100)',
+    spec: analysis({ stepWeight: 10, baseline: true }),
+    path: 'spec.analysis.baseline',
+    rule: "with baseline the canary's weight is at most 50",
   },
   // A/B match
   {

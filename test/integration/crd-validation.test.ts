@@ -162,6 +162,27 @@ describe('valid Canaries are stored with defaults filled in', () => {
     expect(metric?.thresholdRange).toBeUndefined();
   });
 
+  it('accepts a baseline with a progressive canary of weights up to 50; stores false by default', async () => {
+    await createCanary('based', {
+      targetRef: { name: 'based' },
+      service: { port: 80 },
+      analysis: { stepWeights: [10, 50], baseline: true },
+    });
+    expect((await getCanary('based')).spec.analysis?.baseline).toBe(true);
+    await createCanary('based-step', {
+      targetRef: { name: 'based-step' },
+      service: { port: 80 },
+      analysis: { stepWeight: 10, maxWeight: 50, baseline: true },
+    });
+    expect((await getCanary('based-step')).spec.analysis?.baseline).toBe(true);
+    await createCanary('unbased', {
+      targetRef: { name: 'unbased' },
+      service: { port: 80 },
+      analysis: { stepWeight: 10 },
+    });
+    expect((await getCanary('unbased')).spec.analysis?.baseline).toBe(false);
+  });
+
   it('accepts a Canary without analysis when skipAnalysis is true', async () => {
     await createCanary('hotfix', {
       targetRef: { name: 'hotfix' },

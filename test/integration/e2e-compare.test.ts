@@ -47,6 +47,8 @@ interface Options {
   readonly successWindow: string;
   /** spec.analysis.failFast. */
   readonly failFast: boolean;
+  /** spec.analysis.baseline. */
+  readonly baseline?: boolean;
 }
 
 /** The Canary: a p99 threshold and a success-rate threshold of 80 %, then `extra` checks. One
@@ -64,6 +66,7 @@ spec:
     interval: 2s
     threshold: 1
     failFast: ${o.failFast}
+    baseline: ${o.baseline === true}
     stepWeights: [20, 50]
     metrics:
       - name: latency-p99
@@ -102,6 +105,11 @@ const CASES = {
     options: { successWindow: '24s', failFast: false },
     release: BEHAVIOUR.errorRate(0.05),
   },
+  'e2e-compare-baseline': {
+    extra: LATENCY_COMPARE,
+    options: { successWindow: '3s', failFast: true, baseline: true },
+    release: { ...BEHAVIOUR.latencyMs(PRIMARY_MS), 'example.com/rev': '2' },
+  },
 } satisfies Record<string, Case>;
 
 interface Run {
@@ -119,9 +127,11 @@ const splits: SplitRecorder[] = [];
 beforeAll(() => {
   for (const [ns, c] of Object.entries(CASES) as [string, Case][]) {
     const run = (async (): Promise<Run> => {
+      const options = c.options ?? { successWindow: '3s', failFast: true };
       const split = await deployInitialized(e, ns, {
         app: { annotations: BEHAVIOUR.latencyMs(PRIMARY_MS) },
-        canary: canaryYaml(ns, c.extra, c.options ?? { successWindow: '3s', failFast: true }),
+        canary: canaryYaml(ns, c.extra, options),
+        baseline: options.baseline === true,
       });
       splits.push(split);
       const before = (await getCanary(e, ns, APP)).status;
@@ -234,5 +244,35 @@ describe('a release failing 5 % of requests, above the 80 % success-rate thresho
     expect(compared?.compare?.pValue).toBeLessThan(0.02);
     expect(compared?.value).toBeGreaterThan(80);
     expect(await primaryLatency(ns)).toBe(String(PRIMARY_MS));
+  });
+});
+
+describe('a release as fast as the primary, judged against a baseline (spec.analysis.baseline)', () => {
+  const ns = 'e2e-compare-baseline';
+
+  it('routes the baseline the canary weight at every step, compares against it, and scales it to 0 after', async () => {
+    const { done, split } = await runOf(ns);
+    expect(done.phase).toBe('Succeeded');
+    // Every write of the split: three backends, the baseline at the canary's weight.
+    const backends = split.backends.map((b) => Object.fromEntries(b));
+    expect(backends.length).toBeGreaterThanOrEqual(3);
+    for (const b of backends) {
+      expect(Object.keys(b).sort()).toEqual([`${APP}-baseline`, `${APP}-canary`, `${APP}-primary`]);
+      expect(b[`${APP}-baseline`]).toBe(b[`${APP}-canary`]);
+    }
+    expect(backends.map((b) => b[`${APP}-canary`])).toEqual(expect.arrayContaining([20, 50]));
+    expect(split.weights.filter((w) => w > 0)).toEqual([20, 50]);
+    const compared = resultsOf(done, 'latency-vs-primary');
+    expect(compared.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(compared)).toEqual(new Set(['Successful']));
+    const last = (done.lastAnalysis ?? []).find((m) => m.metric === 'latency-vs-primary');
+    expect(last?.message).toMatch(/^canary n=\d+ median [\d.]+, baseline n=\d+ median /);
+    // The baseline ran the primary's template (the release before), and is at 0 after the run.
+    const baseline = await getDeployment(e.admin, ns, `${APP}-baseline`);
+    expect(baseline?.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'Canary', name: APP, controller: true }),
+    ]);
+    await waitForReplicas(e, ns, `${APP}-baseline`, 0);
+    await waitForReplicas(e, ns, APP, 0);
   });
 });

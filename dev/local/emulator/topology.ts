@@ -65,7 +65,7 @@ export interface NamespaceObjects {
 }
 
 /** Services with these suffixes are split backends by weightlifter's naming (DESIGN §2). */
-const BACKEND_SUFFIXES = ['-primary', '-canary'] as const;
+const BACKEND_SUFFIXES = ['-primary', '-canary', '-baseline'] as const;
 
 const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
 

@@ -8,8 +8,10 @@ export function formatValue(value: number | null): string {
   return String(Math.round(value * 100) / 100);
 }
 
-export function formatThreshold(m: Pick<MetricSummary, 'min' | 'max' | 'compare'>): string {
-  if (m.compare !== null) return `vs primary (${m.compare})`;
+export function formatThreshold(
+  m: Pick<MetricSummary, 'min' | 'max' | 'compare' | 'against'>,
+): string {
+  if (m.compare !== null) return `vs ${m.against ?? 'primary'} (${m.compare})`;
   if (m.min !== null && m.max !== null) return `${formatValue(m.min)}..${formatValue(m.max)}`;
   if (m.min !== null) return `>= ${formatValue(m.min)}`;
   if (m.max !== null) return `<= ${formatValue(m.max)}`;

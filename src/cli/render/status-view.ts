@@ -105,7 +105,17 @@ function metricLines(s: CanarySummary, style: Style): string[] {
     ...table.map((l) => `  ${l}`),
     ...(verdicts.length === 0
       ? []
-      : ['', paint(style, 'bold', 'Compared with the primary'), ...verdicts]),
+      : [
+          '',
+          paint(
+            style,
+            'bold',
+            s.metrics.some((m) => m.against === 'baseline')
+              ? 'Compared with the baseline'
+              : 'Compared with the primary',
+          ),
+          ...verdicts,
+        ]),
   ];
 }
 

@@ -14,8 +14,10 @@ export interface MetricSummary {
   readonly value: number | null;
   readonly min: number | null;
   readonly max: number | null;
-  /** A compare check's bad direction (judged against the primary); null for threshold checks. */
+  /** A compare check's bad direction; null for threshold checks. */
   readonly compare: CompareDirection | null;
+  /** What a compare check judges against: the baseline (spec.analysis.baseline), else the primary. */
+  readonly against?: 'baseline';
   /** A measurement result, or Pending when the metric has not been measured in this run. */
   readonly result: 'Successful' | 'Failed' | 'Inconclusive' | 'Error' | 'Pending';
   readonly message: string | null;
@@ -94,6 +96,9 @@ function metricsOf(canary: Canary): MetricSummary[] {
       min: m.thresholdRange?.min ?? null,
       max: m.thresholdRange?.max ?? null,
       compare: m.compare?.direction ?? null,
+      ...(m.compare !== undefined && canary.spec.analysis?.baseline === true
+        ? { against: 'baseline' as const }
+        : {}),
       result: r?.result ?? 'Pending',
       message: r?.message ?? null,
       at: r?.at ?? null,

@@ -33,6 +33,7 @@ describe('withStoredDefaults', () => {
         minRequests: 0,
         errorLimit: 5,
         failFast: true,
+        baseline: false,
         metrics: [
           {
             name: 'sr',

@@ -335,3 +335,40 @@ describe('operationOf', () => {
     expect(operationOf(withAnnotation('  '))).toBeNull();
   });
 });
+
+describe('a Canary with a baseline (spec.analysis.baseline)', () => {
+  const based = (phase: 'Progressing' | 'Initialized') =>
+    canaryJson(
+      'ns',
+      'web',
+      { analysis: { stepWeights: [20, 50], baseline: true } },
+      { phase, canaryWeight: phase === 'Progressing' ? 20 : 0 },
+    );
+  const up = deploymentJson('ns', 'web', { replicas: 2 });
+  const baseline = (ready: boolean, replicas = 2) =>
+    deploymentJson('ns', 'web-baseline', { labels: { app: 'web-baseline' }, replicas, ready });
+
+  it('while a run measures: the canary side reads as scaled down while the baseline is missing', async () => {
+    const o = await observed(based('Progressing'), { deployments: [up, PRIMARY] });
+    expect(o.target).toMatchObject({ replicas: 0, readiness: { state: 'ready' } });
+  });
+
+  it('while a run measures: the canary side is ready only when the baseline is', async () => {
+    const o = await observed(based('Progressing'), {
+      deployments: [up, PRIMARY, baseline(false)],
+    });
+    expect(o.target?.replicas).toBe(2);
+    expect(o.target?.readiness.state).toBe('pending');
+    const ready = await observed(based('Progressing'), {
+      deployments: [up, PRIMARY, baseline(true)],
+    });
+    expect(ready.target).toMatchObject({ replicas: 2, readiness: { state: 'ready' } });
+  });
+
+  it('outside a run the target alone decides (the baseline at 0 does not hide a running target)', async () => {
+    const o = await observed(based('Initialized'), {
+      deployments: [up, PRIMARY, baseline(true, 0)],
+    });
+    expect(o.target).toMatchObject({ replicas: 2, readiness: { state: 'ready' } });
+  });
+});

@@ -119,6 +119,31 @@ describe('renderStatus', () => {
     ]);
   });
 
+  it('names the baseline as the control side when the Canary runs one', () => {
+    const c = canary({
+      lastAnalysis: [
+        {
+          metric: 'latency',
+          result: 'Successful',
+          value: 40.1,
+          message: 'canary n=10 median 40.1, baseline n=10 median 40.2; Successful',
+          at: '2026-11-24T12:09:30Z',
+        },
+      ],
+    });
+    c.spec.analysis = {
+      ...c.spec.analysis,
+      baseline: true,
+      metrics: [
+        { name: 'latency', prometheus: { query: 'x' }, compare: { direction: 'increase' } },
+      ],
+    };
+    const lines = renderStatus(summarize(c, [], NOW), PLAIN, NOW);
+    expect(lines.some((l) => l.includes('vs baseline (increase)'))).toBe(true);
+    expect(lines).toContain('Compared with the baseline');
+    expect(lines).not.toContain('Compared with the primary');
+  });
+
   it('colours phase and results only when colour is on', () => {
     const coloured = renderStatus(summarize(canary(), events, NOW), COLOR, NOW).join('\n');
     expect(coloured).toContain('\u001b[36mProgressing\u001b[39m');

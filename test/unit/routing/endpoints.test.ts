@@ -104,4 +104,28 @@ describe('checkRouteChange', () => {
     if (blocked === false) expect(check).toEqual({ allowed: true });
     else expect(check).toMatchObject({ allowed: false, backend: blocked });
   });
+
+  it('with a baseline: the baseline must be ready when the canary weight goes up, not when it goes down', () => {
+    const withBase = { primary: ready, canary: ready, baseline: down };
+    expect(checkRouteChange(r(10), r(20), withBase)).toEqual({
+      allowed: false,
+      backend: 'baseline',
+      reason: 'no pods',
+    });
+    expect(checkRouteChange(r(20), r(0), withBase)).toEqual({ allowed: true });
+    expect(checkRouteChange(r(10), r(20), { ...withBase, baseline: ready })).toEqual({
+      allowed: true,
+    });
+  });
+
+  it('canaryEndpoints reads the -baseline Service only for a Canary with a baseline', () => {
+    const based = canary({ analysis: { stepWeights: [10], baseline: true } });
+    const withSlices = new MemoryReader([slice('e-1', 'podinfo-baseline', [{ ready: true }])]);
+    expect(canaryEndpoints(based, withSlices).baseline).toEqual({
+      state: 'ready',
+      ready: 1,
+      notReady: 0,
+    });
+    expect(canaryEndpoints(canary(), withSlices).baseline).toBeUndefined();
+  });
 });

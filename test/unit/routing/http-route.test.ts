@@ -205,3 +205,59 @@ describe('readRouteRoutes', () => {
     expect(reading.ok).toBe(false);
   });
 });
+
+describe('with a baseline (spec.analysis.baseline)', () => {
+  const based = routeNames(
+    canary({ service: { port: 80, name: 'web' }, analysis: { stepWeights: [10], baseline: true } }),
+  );
+
+  it('our rule has three backendRefs: the baseline at the canary weight, the primary the rest', () => {
+    expect(newRules(based, { primaryWeight: 90, canaryWeight: 10 })).toEqual([
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        backendRefs: [
+          backend('web-primary', 80),
+          backend('web-canary', 10),
+          backend('web-baseline', 10),
+        ],
+      },
+    ]);
+  });
+
+  it('reads the canary weight back in the engine terms it was written in', () => {
+    const live = route([
+      FOREIGN_RULE,
+      {
+        backendRefs: [
+          backend('web-primary', 60),
+          backend('web-canary', 20),
+          backend('web-baseline', 20),
+        ],
+      },
+    ]);
+    expect(readRouteRoutes(live, based)).toEqual({
+      ok: true,
+      routes: { primaryWeight: 80, canaryWeight: 20 },
+    });
+  });
+
+  it.each([
+    [
+      'a baseline weight unlike the canary',
+      [backend('web-primary', 70), backend('web-canary', 20), backend('web-baseline', 10)],
+      "web-baseline's weight is not web-canary's",
+    ],
+    [
+      'two backendRefs only',
+      [backend('web-primary', 80), backend('web-canary', 20)],
+      'our rule does not have exactly three backendRefs',
+    ],
+    [
+      'no baseline among three',
+      [backend('web-primary', 60), backend('web-canary', 20), backend('other', 20)],
+      'backendRefs must be web-primary, web-canary, web-baseline with integer weights',
+    ],
+  ])('%s is a problem to repair, never a weight', (_what, refs, problem) => {
+    expect(readRouteRoutes(route([{ backendRefs: refs }]), based)).toEqual({ ok: false, problem });
+  });
+});

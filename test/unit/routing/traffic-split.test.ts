@@ -291,3 +291,100 @@ describe('splitPatch (diff-then-patch)', () => {
     expect(splitPatch(live(backends), s, labels)).toEqual({ spec: { backends: s['backends'] } });
   });
 });
+
+describe('with a baseline (spec.analysis.baseline)', () => {
+  const based = splitNames(
+    canary({ service: { port: 80, name: 'web' }, analysis: { stepWeights: [10], baseline: true } }),
+  );
+  const codec = SPLIT_CODECS.v1alpha4;
+
+  it('names the third backend <apex>-baseline', () => {
+    expect(based).toEqual({ ...names, baseline: 'web-baseline' });
+  });
+
+  it('writes three backends: the baseline at the canary weight, the primary the rest', () => {
+    const spec = desiredSpec(codec, based, { primaryWeight: 90, canaryWeight: 10 }, WEIGHTED);
+    expect(spec['backends']).toEqual([
+      { service: 'web-primary', weight: 80 },
+      { service: 'web-canary', weight: 10 },
+      { service: 'web-baseline', weight: 10 },
+    ]);
+    const none = desiredSpec(codec, based, { primaryWeight: 100, canaryWeight: 0 }, WEIGHTED);
+    expect(none['backends']).toEqual([
+      { service: 'web-primary', weight: 100 },
+      { service: 'web-canary', weight: 0 },
+      { service: 'web-baseline', weight: 0 },
+    ]);
+  });
+
+  it('refuses a canary weight above 50: the baseline has no equal share', () => {
+    expect(() =>
+      desiredSpec(codec, based, { primaryWeight: 40, canaryWeight: 60 }, WEIGHTED),
+    ).toThrow(InvalidRoutesError);
+  });
+
+  it('reads the canary weight back in the engine terms it was written in', () => {
+    const backends = [
+      { service: 'web-primary', weight: 60 },
+      { service: 'web-canary', weight: 20 },
+      { service: 'web-baseline', weight: 20 },
+    ];
+    expect(readRoutes(live(backends), based)).toEqual({
+      ok: true,
+      routes: { primaryWeight: 80, canaryWeight: 20 },
+    });
+    // Relative weights: 3/1/1 is canary 20 %.
+    const relative = [
+      { service: 'web-primary', weight: '3' },
+      { service: 'web-canary', weight: '1' },
+      { service: 'web-baseline', weight: '1' },
+    ];
+    expect(readRoutes(live(relative), based)).toEqual({
+      ok: true,
+      routes: { primaryWeight: 80, canaryWeight: 20 },
+    });
+  });
+
+  it.each([
+    [
+      'a baseline weight unlike the canary',
+      [
+        { service: 'web-primary', weight: 70 },
+        { service: 'web-canary', weight: 20 },
+        { service: 'web-baseline', weight: 10 },
+      ],
+      "web-baseline's weight is not web-canary's",
+    ],
+    [
+      'two backends only',
+      [
+        { service: 'web-primary', weight: 80 },
+        { service: 'web-canary', weight: 20 },
+      ],
+      'the split does not have exactly three backends',
+    ],
+    [
+      'no baseline among three',
+      [
+        { service: 'web-primary', weight: 60 },
+        { service: 'web-canary', weight: 20 },
+        { service: 'other', weight: 20 },
+      ],
+      'backends must be web-primary, web-canary, web-baseline with weights',
+    ],
+  ])('%s is a problem to repair, never a weight', (_what, backends, problem) => {
+    expect(readRoutes(live(backends), based)).toEqual({ ok: false, problem });
+  });
+
+  it('a baseline backend left on a Canary without a baseline is a problem to repair', () => {
+    const backends = [
+      { service: 'web-primary', weight: 60 },
+      { service: 'web-canary', weight: 20 },
+      { service: 'web-baseline', weight: 20 },
+    ];
+    expect(readRoutes(live(backends), names)).toEqual({
+      ok: false,
+      problem: 'the split does not have exactly two backends',
+    });
+  });
+});

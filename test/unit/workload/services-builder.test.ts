@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Canary } from '../../../src/api/canary.js';
 import {
+  baselineService,
   desiredServices,
   newService,
   servicePorts,
@@ -22,6 +23,18 @@ describe('desiredServices', () => {
       ['canary', 'web-canary', { app: 'podinfo' }],
       ['apex', 'web', { app: 'podinfo-primary' }],
     ]);
+  });
+
+  it('-baseline selects the baseline pods only, with the same ports', () => {
+    const c = canary({ port: 9898, name: 'web' });
+    const b = baselineService(c, target());
+    expect([b.role, b.name, b.selector]).toEqual([
+      'baseline',
+      'web-baseline',
+      { app: 'podinfo-baseline' },
+    ]);
+    expect(b.ports).toEqual(servicePorts(c));
+    expect(baselineService(canary({ port: 80 }), target()).name).toBe('podinfo-baseline');
   });
 
   it('builds ports from spec.service (targetPort defaults to port)', () => {
