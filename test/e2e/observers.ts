@@ -33,6 +33,28 @@ export type RecordedRoute = TrafficSplitVersion | 'httproute';
 export const recordedRoute = (provider: 'smi' | 'gatewayapi'): RecordedRoute =>
   provider === 'smi' ? 'v1alpha4' : 'httproute';
 
+/** A TrafficSplit's backends as [service, weight] pairs. */
+function splitBackends(split: LiveSplit): [string, unknown][] {
+  const backends: unknown = split.spec?.backends;
+  return (
+    Array.isArray(backends) ? (backends as { service?: string; weight?: unknown }[]) : []
+  ).map((b): [string, unknown] => [b.service ?? '', b.weight]);
+}
+
+/** The backendRefs of the HTTPRoute rule that sends to `<app>-canary`, as [name, weight] pairs. */
+function ruleBackends(route: LiveSplit): [string, unknown][] {
+  const rules: unknown = (route.spec as { rules?: unknown } | undefined)?.rules;
+  type Ref = { name?: string; weight?: unknown };
+  const refsOf = (r: unknown): Ref[] => {
+    const refs = (r as { backendRefs?: unknown } | null)?.backendRefs;
+    return Array.isArray(refs) ? (refs as Ref[]) : [];
+  };
+  const ours = (Array.isArray(rules) ? (rules as unknown[]) : []).findLast((r) =>
+    refsOf(r).some((b) => b.name === `${APP}-canary`),
+  );
+  return refsOf(ours).map((b): [string, unknown] => [b.name ?? '', b.weight]);
+}
+
 /**
  * Records every distinct canary weight the route `podinfo` (its spec: what was sent to the mesh)
  * takes, in order. The name says split: it began with TrafficSplits alone.
@@ -65,16 +87,9 @@ export class SplitRecorder {
     });
     this.#informer.onEvent((e) => {
       if (e.type === 'delete' || e.obj.metadata?.name !== APP) return;
-      if (route !== 'httproute') {
-        const backends = (Array.isArray(e.obj.spec?.backends) ? e.obj.spec.backends : []).map(
-          (b: { service?: string; weight?: unknown }): [string, unknown] => [
-            b.service ?? '',
-            b.weight,
-          ],
-        );
-        if (JSON.stringify(backends) !== JSON.stringify(this.backends.at(-1)))
-          this.backends.push(backends);
-      }
+      const backends = route === 'httproute' ? ruleBackends(e.obj) : splitBackends(e.obj);
+      if (JSON.stringify(backends) !== JSON.stringify(this.backends.at(-1)))
+        this.backends.push(backends);
       const r = this.#read(e.obj);
       if (!r.ok) return;
       if (this.weights[this.weights.length - 1] !== r.routes.canaryWeight) {

@@ -11,11 +11,12 @@ import { deployInitialized, newRevision, waitForEnd, waitForReplicas } from '../
 import { useE2E } from '../e2e/fixtures.js';
 import { getCanary } from '../e2e/harness.js';
 import { APP, BEHAVIOUR } from '../e2e/manifests.js';
-import { getDeployment, type SplitRecorder } from '../e2e/observers.js';
+import { getDeployment, recordedRoute, type SplitRecorder } from '../e2e/observers.js';
 
 jest.setTimeout(240_000);
 
-const e = useE2E('compare');
+// The mesh serves SMI and Gateway API: the baseline runs over each.
+const e = useE2E('compare', { world: { meshApis: ['smi', 'gatewayapi'] } });
 
 const PRIMARY_MS = 40;
 const SLOWER_MS = 50;
@@ -49,6 +50,8 @@ interface Options {
   readonly failFast: boolean;
   /** spec.analysis.baseline. */
   readonly baseline?: boolean;
+  /** spec.routing.provider. @default 'smi' */
+  readonly provider?: 'smi' | 'gatewayapi';
 }
 
 /** The Canary: a p99 threshold and a success-rate threshold of 80 %, then `extra` checks. One
@@ -60,7 +63,7 @@ metadata: {name: ${APP}, namespace: ${ns}}
 spec:
   targetRef: {apiVersion: apps/v1, kind: Deployment, name: ${APP}}
   service: {port: 9898, targetPort: http}
-  routing: {provider: smi, smiVersion: auto}
+  routing: {provider: ${o.provider ?? 'smi'}}
   progressDeadlineSeconds: 60
   analysis:
     interval: 2s
@@ -110,6 +113,11 @@ const CASES = {
     options: { successWindow: '3s', failFast: true, baseline: true },
     release: { ...BEHAVIOUR.latencyMs(PRIMARY_MS), 'example.com/rev': '2' },
   },
+  'e2e-compare-baseline-gw': {
+    extra: LATENCY_COMPARE,
+    options: { successWindow: '3s', failFast: true, baseline: true, provider: 'gatewayapi' },
+    release: { ...BEHAVIOUR.latencyMs(PRIMARY_MS), 'example.com/rev': '2' },
+  },
 } satisfies Record<string, Case>;
 
 interface Run {
@@ -132,6 +140,7 @@ beforeAll(() => {
         app: { annotations: BEHAVIOUR.latencyMs(PRIMARY_MS) },
         canary: canaryYaml(ns, c.extra, options),
         baseline: options.baseline === true,
+        splitVersion: recordedRoute(options.provider ?? 'smi'),
       });
       splits.push(split);
       const before = (await getCanary(e, ns, APP)).status;
@@ -247,9 +256,10 @@ describe('a release failing 5 % of requests, above the 80 % success-rate thresho
   });
 });
 
-describe('a release as fast as the primary, judged against a baseline (spec.analysis.baseline)', () => {
-  const ns = 'e2e-compare-baseline';
-
+describe.each([
+  ['SMI TrafficSplit', 'e2e-compare-baseline'],
+  ['Gateway API HTTPRoute', 'e2e-compare-baseline-gw'],
+] as const)('a release as fast as the primary, judged against a baseline, over %s', (_over, ns) => {
   it('routes the baseline the canary weight at every step, compares against it, and scales it to 0 after', async () => {
     const { done, split } = await runOf(ns);
     expect(done.phase).toBe('Succeeded');
