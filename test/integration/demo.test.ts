@@ -58,7 +58,9 @@ function alive(p: Proc): boolean {
 function listeningPorts(pids: readonly number[]): Set<number> {
   const inodes = new Set<string>();
   for (const pid of pids) {
-    const fds = readProc(() => readdirSync(`/proc/${pid}/fd`).join(' '))?.split(' ') ?? [];
+    // A process that is exiting may list no fd at all: no name, nothing to read (joining and
+    // splitting an empty list gave [''], and readlink of the directory itself failed: EINVAL).
+    const fds = readProc(() => readdirSync(`/proc/${pid}/fd`)) ?? [];
     for (const fd of fds) {
       const link = readProc(() => readlinkSync(`/proc/${pid}/fd/${fd}`));
       const inode = link === undefined ? undefined : /^socket:\[(\d+)\]$/.exec(link)?.[1];
