@@ -7,7 +7,7 @@
 // A fail-fast evaluation does not run it (Inconclusive, which never counts towards fail-fast): a
 // shortened window holds too few points to judge.
 import type { Canary, Compare, Metric } from '../api/canary.js';
-import { STORED_DEFAULTS, baselineName, primaryName } from '../api/defaults.js';
+import { STORED_DEFAULTS, baselineName, hasBaseline, primaryName } from '../api/defaults.js';
 import type { MetricSourceFactory, ResolvedTemplate } from '../metrics/factory.js';
 import type { MeasureContext } from '../metrics/source.js';
 import type { ChecksWindow } from './checks.js';
@@ -27,7 +27,7 @@ export async function runCompare(
   if (step.earlyWindowMs !== undefined) {
     return { metric: name, result: 'Inconclusive', message: 'fail-fast skips compare checks' };
   }
-  const baseline = canary.spec.analysis?.baseline === true;
+  const baseline = hasBaseline(canary.spec);
   const check = {
     metric: name,
     compare,

@@ -55,6 +55,10 @@ export function baselineName(spec: Pick<CanarySpec, 'targetRef'>): string {
   return `${spec.targetRef.name}-baseline`;
 }
 
+/** Whether the Canary runs a baseline beside its canary (spec.analysis.baseline). */
+export const hasBaseline = (spec: Pick<CanarySpec, 'analysis'>): boolean =>
+  spec.analysis?.baseline === true;
+
 /** The baseline Service's name: the apex Service's, suffixed like the primary's and canary's. */
 export function baselineServiceName(spec: Pick<CanarySpec, 'service' | 'targetRef'>): string {
   return `${serviceNames(spec).apex}-baseline`;

@@ -54,3 +54,7 @@ export function phasesWhere(fact: (f: PhaseFacts) => boolean): Phase[] {
 
 /** Phases in which a run is in flight (traffic may be on the canary). */
 export const ACTIVE_PHASES: readonly Phase[] = phasesWhere((f) => f.active);
+
+/** A run measuring its canary: active, before promotion. */
+export const measuresCanary = (phase: Phase): boolean =>
+  PHASE_TABLE[phase].active && !PHASE_TABLE[phase].afterPromotion;

@@ -8,8 +8,8 @@ import {
   MANUAL_OPERATIONS,
   type ManualOperation,
 } from '../api/constants.js';
-import { PHASE_TABLE } from '../api/phases.js';
-import { baselineName, primaryName, serviceNames } from '../api/defaults.js';
+import { measuresCanary } from '../api/phases.js';
+import { baselineName, hasBaseline, primaryName, serviceNames } from '../api/defaults.js';
 import { deepEqual } from '../kube/merge-patch.js';
 import { OwnershipError } from '../kube/diff-patch.js';
 import type { KubeObject } from '../kube/object-key.js';
@@ -18,7 +18,6 @@ import { lastWriteTime } from '../kube/write-time.js';
 import { BUILTIN, type ResourceRef } from '../kube/resources.js';
 import type { Blocked, Observed, ObservedTarget, OperationRequest } from '../machine/types.js';
 import type { TrafficRouter } from '../routing/types.js';
-import { hasBaseline } from '../workload/baseline.js';
 import { targetRevision } from '../workload/config-tracking.js';
 import { TakeoverRefusedError, WorkloadSpecError, conditionReasonOf } from '../workload/errors.js';
 import {
@@ -287,9 +286,8 @@ function withBaseline(
 ): ObservedTarget {
   const { canary, json, caches } = input;
   const phase = json.status?.phase;
-  const measuring =
-    phase !== undefined && PHASE_TABLE[phase].active && !PHASE_TABLE[phase].afterPromotion;
-  if (!hasBaseline(canary) || deleting || !measuring) return target;
+  if (!hasBaseline(canary.spec) || deleting || phase === undefined || !measuresCanary(phase))
+    return target;
   const ns = canary.metadata.namespace ?? '';
   const baseline = caches.deployments.getByName(ns, baselineName(canary.spec));
   const replicas = Math.min(target.replicas, baseline?.spec?.replicas ?? 0);

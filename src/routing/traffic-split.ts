@@ -1,7 +1,7 @@
 // The TrafficSplit weightlifter owns, as data: its name and backends, the desired object for a
 // version, how live weights read back, and the diff that decides whether a patch is needed.
 // Pure functions; smi-router.ts does the I/O.
-import { baselineServiceName, serviceNames } from '../api/defaults.js';
+import { baselineServiceName, hasBaseline, serviceNames } from '../api/defaults.js';
 import { withBaseline } from './baseline-weights.js';
 import { SMI_SPLIT_GROUP, TRAFFIC_SPLIT_PLURAL, type TrafficSplitVersion } from '../api/smi.js';
 import {
@@ -47,7 +47,7 @@ export interface SplitNames {
 export function splitNames(canary: CanaryNames): SplitNames {
   const names = serviceNames(canary.spec);
   const split = { namespace: canary.metadata?.namespace ?? '', name: names.apex, ...names };
-  return canary.spec.analysis?.baseline === true
+  return hasBaseline(canary.spec)
     ? { ...split, baseline: baselineServiceName(canary.spec) }
     : split;
 }

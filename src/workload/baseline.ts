@@ -5,7 +5,7 @@
 // `<svc>-baseline` Service; after the run it goes to 0 with the canary. Owned by the Canary, so
 // garbage collection removes both with it.
 import type { Canary } from '../api/canary.js';
-import { baselineName, primaryName } from '../api/defaults.js';
+import { baselineName, hasBaseline, primaryName } from '../api/defaults.js';
 import { OwnershipError, patchOwned } from '../kube/diff-patch.js';
 import { isAlreadyExists } from '../kube/errors.js';
 import { deepEqual } from '../kube/merge-patch.js';
@@ -15,11 +15,9 @@ import { buildBaseline } from './baseline-builder.js';
 import { targetOf } from './config-tracking.js';
 import type { WorkloadDeps, WriteAction } from './deps.js';
 import { WorkloadSpecError } from './errors.js';
-import { replacing, toJson } from './replace.js';
+import { promotionFields } from './primary.js';
+import { toJson } from './replace.js';
 import { ensureBaselineService } from './services.js';
-
-export const hasBaseline = (canary: Pick<Canary, 'spec'>): boolean =>
-  canary.spec.analysis?.baseline === true;
 
 /**
  * The baseline at `replicas` (the canary's): created when missing (not for 0), its template the
@@ -30,7 +28,7 @@ export async function ensureBaseline(
   canary: Canary,
   replicas: number,
 ): Promise<WriteAction> {
-  if (!hasBaseline(canary)) return 'unchanged';
+  if (!hasBaseline(canary.spec)) return 'unchanged';
   const ns = canary.metadata.namespace ?? '';
   const primary = deps.caches.deployments.getByName(ns, primaryName(canary.spec));
   const live = deps.caches.deployments.getByName(ns, baselineName(canary.spec));
@@ -58,26 +56,11 @@ export async function ensureBaseline(
       { details: { namespace: ns } },
     );
   }
-  const spec = want.spec ?? {};
   const result = await patchOwned({
     raw: deps.raw,
     ref: BUILTIN.deployments,
     live,
-    desired: {
-      metadata: {
-        labels: toJson(want.metadata?.labels ?? {}),
-        annotations: toJson(want.metadata?.annotations ?? {}),
-      },
-      spec: {
-        replicas,
-        template: replacing(live.spec?.template, spec.template),
-        strategy:
-          spec.strategy === undefined ? null : replacing(live.spec?.strategy, spec.strategy),
-        minReadySeconds: spec.minReadySeconds ?? null,
-        progressDeadlineSeconds: spec.progressDeadlineSeconds ?? null,
-        revisionHistoryLimit: spec.revisionHistoryLimit ?? null,
-      },
-    },
+    desired: promotionFields(live, want, true),
     notOwnedBecause: (obj) => notControlledBy(canary, obj),
   });
   if (result.changed)

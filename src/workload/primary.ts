@@ -103,8 +103,11 @@ export async function promotePrimary(
   return { action: result.changed ? 'patched' : 'unchanged', revision };
 }
 
-/** What promotion owns: our metadata, the copied spec fields replaced whole, and replicas. */
-function promotionFields(
+/**
+ * What promotion owns (and the baseline, a copy of the primary, too): our metadata, the copied
+ * spec fields replaced whole, and replicas.
+ */
+export function promotionFields(
   live: DeploymentJson,
   want: DeploymentJson,
   writeReplicas: boolean,

@@ -8,7 +8,7 @@
 // On Canary deletion `releaseApexService` hands the apex back pointing at the target's pods, so
 // clients keep being served after the primary is garbage-collected.
 import type { Canary } from '../api/canary.js';
-import { serviceNames } from '../api/defaults.js';
+import { hasBaseline, serviceNames } from '../api/defaults.js';
 import { patchOwned } from '../kube/diff-patch.js';
 import type { JsonObject } from '../kube/merge-patch.js';
 import { BUILTIN, collectionPath } from '../kube/resources.js';
@@ -103,7 +103,7 @@ export async function ensureBackendServices(
   const [primary, canarySvc] = desired(deps, canary, ['primary', 'canary']);
   if (primary === undefined || canarySvc === undefined) throw new TypeError('unreachable');
   // With a baseline the route names `<svc>-baseline` from its first write (at weight 0).
-  if (canary.spec.analysis?.baseline === true) await ensureBaselineService(deps, canary);
+  if (hasBaseline(canary.spec)) await ensureBaselineService(deps, canary);
   return {
     primary: await ensureService(deps, canary, primary),
     canary: await ensureService(deps, canary, canarySvc),

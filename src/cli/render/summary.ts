@@ -4,7 +4,7 @@
 // and time in phase measured from status.phaseSince.
 import type { Canary, Condition, OperationStatus, RunRecord } from '../../api/canary.js';
 import type { CompareDirection } from '../../api/constants.js';
-import { STORED_DEFAULTS } from '../../api/defaults.js';
+import { STORED_DEFAULTS, hasBaseline } from '../../api/defaults.js';
 import { matchText } from './match-text.js';
 import { progressionOf, strategyFrom, type Strategy } from '../../progression/strategy.js';
 import { since } from './duration.js';
@@ -96,7 +96,7 @@ function metricsOf(canary: Canary): MetricSummary[] {
       min: m.thresholdRange?.min ?? null,
       max: m.thresholdRange?.max ?? null,
       compare: m.compare?.direction ?? null,
-      ...(m.compare !== undefined && canary.spec.analysis?.baseline === true
+      ...(m.compare !== undefined && hasBaseline(canary.spec)
         ? { against: 'baseline' as const }
         : {}),
       result: r?.result ?? 'Pending',

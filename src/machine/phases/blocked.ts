@@ -21,7 +21,7 @@
 // the route object whatever version wrote it. Handing the apex back earlier would point clients
 // at pods that cannot serve; the wait has no deadline and says so, like Terminating's.
 import { CONDITION_REASONS } from '../../api/constants.js';
-import { PHASE_TABLE } from '../../api/phases.js';
+import { measuresCanary } from '../../api/phases.js';
 import { verdict, type Ctx, type Step } from '../draft.js';
 import type { Blocked, Effect } from '../types.js';
 
@@ -91,8 +91,8 @@ export function blockedPhase(ctx: Ctx, blocked: Blocked): Step {
 function backToPrimary(ctx: Ctx, blocked: Blocked): Effect[] | null {
   const { phase } = ctx.prev;
   const routes = ctx.observed.routes;
-  const measuring = PHASE_TABLE[phase].active && !PHASE_TABLE[phase].afterPromotion;
-  if (!measuring || routes === null || blocked.reason === CONDITION_REASONS.notOwned) return null;
+  if (!measuresCanary(phase) || routes === null || blocked.reason === CONDITION_REASONS.notOwned)
+    return null;
   return routes.canaryWeight === 0
     ? []
     : [{ type: 'routeTraffic', primaryWeight: 100, canaryWeight: 0 }];

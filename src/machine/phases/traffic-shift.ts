@@ -10,7 +10,7 @@
 // primary, a block) records it too (noteTrafficLag, from decide()): otherwise the clock would not
 // restart when the split catches up, and the weight would be judged on a window that still holds
 // traffic at the previous one.
-import { PHASE_TABLE } from '../../api/phases.js';
+import { measuresCanary } from '../../api/phases.js';
 import {
   keep,
   overdue,
@@ -106,8 +106,7 @@ export function trafficShifted(ctx: Ctx, state: RunState): Step | null {
 }
 
 /** Phases in which a weight is being measured (a run before promotion). */
-const measuring = (state: RunState): boolean =>
-  PHASE_TABLE[state.phase].active && !PHASE_TABLE[state.phase].afterPromotion;
+const measuring = (state: RunState): boolean => measuresCanary(state.phase);
 
 /**
  * `next` (any verdict's state) with the lag recorded when this step sees the split behind a weight
