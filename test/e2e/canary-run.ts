@@ -1,6 +1,8 @@
 // What every e2e scenario repeats, in one place: the app and its Canary brought to Initialized
 // while the route (TrafficSplit or HTTPRoute) is recorded, a new revision, and the waits on what follows.
+import { expect } from '@jest/globals';
 import type { CanaryStatus } from '../../src/api/canary.js';
+import { isNotFound } from '../../src/kube/errors.js';
 import { eventually, getCanary, phaseIs, waitForStatus, type E2E } from './harness.js';
 import {
   APP,
@@ -11,7 +13,13 @@ import {
   type AppOptions,
   type CanaryOptions,
 } from './manifests.js';
-import { SplitRecorder, canaryEvents, getDeployment, type RecordedRoute } from './observers.js';
+import {
+  SplitRecorder,
+  canaryEvents,
+  getDeployment,
+  getService,
+  type RecordedRoute,
+} from './observers.js';
 
 export interface DeployOptions {
   /** The Canary's options, or its whole manifest. */
@@ -155,4 +163,51 @@ export async function waitForCanaryGone(e: E2E, ns: string): Promise<void> {
     },
     90_000,
   );
+}
+
+/**
+ * Applies the app and a Canary the cluster cannot route, and asserts the refusal: Ready=False
+ * with `reason` and a message matching `message`, a Warning Event of that reason, and no traffic
+ * moved (no TrafficSplit of `splitVersion`, no apex Service, no primary Deployment).
+ */
+export async function expectRefusedBeforeTraffic(
+  e: E2E,
+  ns: string,
+  canary: CanaryOptions,
+  splitVersion: string,
+  reason: string,
+  message: RegExp,
+): Promise<void> {
+  await e.apply(namespaceYaml(ns));
+  await e.apply(appYaml(ns));
+  await e.apply(canaryYaml(ns, canary));
+  const status = await waitForStatus(e, ns, APP, `Ready=False ${reason}`, (s) =>
+    (s.conditions ?? []).some(
+      (c) => c.type === 'Ready' && c.status === 'False' && c.reason === reason,
+    ),
+  );
+  expect({ ns, message: status.conditions?.find((c) => c.type === 'Ready')?.message }).toEqual({
+    ns,
+    message: expect.stringMatching(message),
+  });
+  const events = await canaryEvents(e.admin, ns, (evs) => evs.some((ev) => ev.reason === reason));
+  expect({ ns, type: events.find((ev) => ev.reason === reason)?.type }).toEqual({
+    ns,
+    type: 'Warning',
+  });
+  let split = 'found';
+  try {
+    await e.admin.get(
+      `/apis/split.smi-spec.io/${splitVersion}/namespaces/${ns}/trafficsplits/${APP}`,
+    );
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    split = 'not found';
+  }
+  expect({ ns, split }).toEqual({ ns, split: 'not found' });
+  expect({ ns, service: await getService(e.admin, ns, APP) }).toEqual({ ns, service: undefined });
+  expect({ ns, primary: await getDeployment(e.admin, ns, `${APP}-primary`) }).toEqual({
+    ns,
+    primary: undefined,
+  });
 }

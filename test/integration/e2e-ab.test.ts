@@ -10,11 +10,10 @@ import { describe, expect, it, jest } from '@jest/globals';
 import type { CanaryStatus } from '../../src/api/canary.js';
 import { isNotFound } from '../../src/kube/errors.js';
 import { REQUEST_MIX_ANNOTATION } from '../../dev/local/emulator/request-mix.js';
-import { releaseRevision, waitForEnd } from '../e2e/canary-run.js';
+import { expectRefusedBeforeTraffic, releaseRevision, waitForEnd } from '../e2e/canary-run.js';
 import { initializedCanary, useE2E } from '../e2e/fixtures.js';
 import { eventually, getCanary, waitForStatus, type E2E } from '../e2e/harness.js';
-import { APP, BEHAVIOUR, appYaml, canaryYaml, namespaceYaml } from '../e2e/manifests.js';
-import { canaryEvents, getDeployment, getService } from '../e2e/observers.js';
+import { APP, BEHAVIOUR } from '../e2e/manifests.js';
 import { queryAt, waitForSpan } from './world-helpers.js';
 
 jest.setTimeout(180_000);
@@ -236,32 +235,13 @@ describe('over SMI (a world serving every TrafficSplit version; each Canary pins
   it(`TrafficSplit ${versions.join(' and ')}: ${HEALTHY}`, both(healthyRun));
   it(`TrafficSplit ${versions.join(' and ')}: ${BAD}`, both(badRun));
 
-  it('refuses a match over TrafficSplit v1alpha2 (no matches) with Ready=False (UnsupportedStrategy) and a Warning Event, and moves no traffic', async () => {
-    const ns = 'ab-smi-v1alpha2';
-    await e.apply(namespaceYaml(ns));
-    await e.apply(appYaml(ns));
-    await e.apply(canaryYaml(ns, { provider: 'smi', smiVersion: 'v1alpha2', ...AB }));
-    const status = await waitForStatus(e, ns, APP, 'Ready=False UnsupportedStrategy', (s) =>
-      (s.conditions ?? []).some(
-        (c) => c.type === 'Ready' && c.status === 'False' && c.reason === 'UnsupportedStrategy',
-      ),
-    );
-    const ready = status.conditions?.find((c) => c.type === 'Ready');
-    expect(ready?.message).toMatch(/spec\.analysis\.match .*needs TrafficSplit v1alpha3 or later/);
-    const events = await canaryEvents(e.admin, ns, (evs) =>
-      evs.some((ev) => ev.reason === 'UnsupportedStrategy'),
-    );
-    expect(events.find((ev) => ev.reason === 'UnsupportedStrategy')?.type).toBe('Warning');
-    // Nothing routed: no TrafficSplit, no apex Service, no primary.
-    let split = 'found';
-    try {
-      await e.admin.get(`/apis/split.smi-spec.io/v1alpha2/namespaces/${ns}/trafficsplits/${APP}`);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      split = 'not found';
-    }
-    expect(split).toBe('not found');
-    expect(await getService(e.admin, ns, APP)).toBeUndefined();
-    expect(await getDeployment(e.admin, ns, `${APP}-primary`)).toBeUndefined();
-  });
+  it('refuses a match over TrafficSplit v1alpha2 (no matches) with Ready=False (UnsupportedStrategy) and a Warning Event, and moves no traffic', () =>
+    expectRefusedBeforeTraffic(
+      e,
+      'ab-smi-v1alpha2',
+      { provider: 'smi', smiVersion: 'v1alpha2', ...AB },
+      'v1alpha2',
+      'UnsupportedStrategy',
+      /spec\.analysis\.match .*needs TrafficSplit v1alpha3 or later/,
+    ));
 });
