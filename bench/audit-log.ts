@@ -73,8 +73,22 @@ export async function countRequests(
 }
 
 /**
- * Follows the audit log from where it last stopped and counts `user`'s requests (or writes only)
- * seen so far: how the bench tells that a controller went quiet without asking the controller.
+ * What ends "quiet" (bench/quiet.ts): any request of the user, or only its writes of objects other
+ * than Events. A peer whose event broadcaster shares its client's rate limit with its polling
+ * (Flagger) keeps sending the Events of past transitions, one per throttled slot, long after it
+ * has stopped changing anything.
+ */
+export type QuietOn = 'requests' | 'writes but Events';
+
+/** Whether an audit event of the user counts against "quiet". */
+export function breaksQuiet(on: QuietOn, e: Pick<AuditEvent, 'verb' | 'objectRef'>): boolean {
+  if (on === 'requests') return true;
+  return WRITE_VERBS.has(e.verb ?? '') && e.objectRef?.resource !== 'events';
+}
+
+/**
+ * Follows the audit log from where it last stopped and counts `user`'s requests that break quiet
+ * (`on`) seen so far: how the bench tells that a controller went quiet without asking it.
  */
 export class AuditTail {
   #offset = 0;
@@ -84,7 +98,7 @@ export class AuditTail {
   constructor(
     private readonly path: string,
     private readonly user: string,
-    private readonly writesOnly: boolean,
+    private readonly on: QuietOn,
   ) {}
 
   async count(): Promise<number> {
@@ -101,7 +115,7 @@ export class AuditTail {
         if (line === '') continue;
         const e = JSON.parse(line) as AuditEvent;
         if (e.user?.username !== this.user) continue;
-        if (this.writesOnly && !WRITE_VERBS.has(e.verb ?? '')) continue;
+        if (!breaksQuiet(this.on, e)) continue;
         this.#count++;
       }
       return this.#count;

@@ -1,5 +1,6 @@
 // What every scenario gets: the running world and controller, the fleet, and where to count.
 import type { KubeRawClient } from '../src/kube/raw-client.js';
+import type { QuietOn } from './audit-log.js';
 import type { FleetMember } from './fleet.js';
 import type { BenchOptions } from './options.js';
 import type { FleetTracker } from './tracker.js';
@@ -26,9 +27,10 @@ export interface BenchContext {
   readonly controllerUser: string;
   /**
    * Which of its requests end "quiet" (quiet.ts): any for weightlifter, which sends none when idle;
-   * writes only for a peer that polls the API on every tick by design.
+   * writes of objects other than Events for a peer that polls the API on every tick by design and
+   * sends its Events through the same rate-limited client (audit-log.ts, QuietOn).
    */
-  readonly quietOn: 'requests' | 'writes';
+  readonly quietOn: QuietOn;
   readonly auditLog: string;
   readonly prometheusUrl: string;
   readonly members: readonly FleetMember[];

@@ -9,7 +9,7 @@ import { AuditTail } from './audit-log.js';
 import { sleep } from './stats.js';
 
 /**
- * Waits until the controller sent no API request (a peer: no write, ctx.quietOn) for
+ * Waits until the controller sent no API request (a peer: no write but Events, ctx.quietOn) for
  * settleSeconds; returns seconds waited.
  */
 export async function waitQuiet(ctx: BenchContext, what: string): Promise<number> {
@@ -19,7 +19,7 @@ export async function waitQuiet(ctx: BenchContext, what: string): Promise<number
       ? 600_000 + ctx.members.length * 300
       : ctx.opts.quietTimeoutSeconds * 1000;
   const started = Date.now();
-  const tail = new AuditTail(ctx.auditLog, ctx.controllerUser, ctx.quietOn === 'writes');
+  const tail = new AuditTail(ctx.auditLog, ctx.controllerUser, ctx.quietOn);
   let last = await tail.count();
   let quietSince = Date.now();
   let lastReport = started;

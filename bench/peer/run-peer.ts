@@ -81,7 +81,7 @@ export async function runFlaggerForN(
       controller: flagger,
       controllerPid: pid,
       controllerUser: FLAGGER_USER,
-      quietOn: 'writes',
+      quietOn: 'writes but Events',
       auditLog,
       prometheusUrl: bw.world.prometheusUrl,
       members,
