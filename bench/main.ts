@@ -1,11 +1,11 @@
 // `npm run bench` (usage: --help; what it measures: docs/benchmarks.md). Figures to read, not pass/fail.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareController } from './controller-child.js';
 import { BenchError } from './errors.js';
 import { loadAverage, machineInfo } from './machine.js';
-import { USAGE, parseOptions } from './options.js';
+import { USAGE, deployedNodeOptions, parseOptions } from './options.js';
 import { table, writeResults, type RunResult } from './report.js';
 import { runForN, type RunHandle } from './run-n.js';
 import { compare, comparisonTable, writeDocsSection } from './peer/compare.js';
@@ -17,7 +17,8 @@ const log = (m: string): void => {
 };
 
 async function main(): Promise<number> {
-  const opts = parseOptions(process.argv.slice(2), process.env);
+  const deployment = await readFile(new URL('../deploy/deployment.yaml', import.meta.url), 'utf8');
+  const opts = parseOptions(process.argv.slice(2), process.env, deployedNodeOptions(deployment));
   if (opts === undefined) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   log(
-    `bench: N=${opts.n.join(',')} scenarios=${opts.scenarios.join(',')} on ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAverage.join(' ')}`,
+    `bench: N=${opts.n.join(',')} scenarios=${opts.scenarios.join(',')} controller Node flags "${opts.controllerNodeOptions.join(' ')}" on ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAverage.join(' ')}`,
   );
   const runs: RunResult[] = [];
   const peerRuns: RunResult[] = [];

@@ -1,6 +1,7 @@
 // Bench settings from flags, then BENCH_* environment variables, then defaults; a bad value
 // stops the bench before anything starts, naming every problem.
 import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
 import { CONTROLLER_RUNTIMES, type ControllerRuntime } from './controller-child.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 
@@ -48,7 +49,10 @@ export interface BenchOptions {
   readonly controllerConcurrency: number | undefined;
   /** bundled: dist/bundle (as in production); compiled: tsc's dist/; tsx: the sources. */
   readonly controller: ControllerRuntime;
-  /** Node flags for the controller process, e.g. --max-old-space-size=192 (a memory limit). */
+  /**
+   * Node flags for the controller process, e.g. --max-old-space-size=192 (a memory limit); by
+   * default those the shipped Deployment sets (deployedNodeOptions).
+   */
   readonly controllerNodeOptions: readonly string[];
   readonly outDir: string;
   readonly keepLogs: boolean;
@@ -83,7 +87,8 @@ export const USAGE = `npm run bench -- [options]
   --controller bundled|compiled|tsx  run the production bundle (dist/bundle), tsc's unbundled
                            dist/ (both built first) or the sources through tsx (BENCH_CONTROLLER)
   --controller-node-options="--max-old-space-size=192"  Node flags of the controller
-                           (BENCH_CONTROLLER_NODE_OPTIONS)
+                           (BENCH_CONTROLLER_NODE_OPTIONS); default: NODE_OPTIONS of
+                           deploy/deployment.yaml, as shipped; "" for none
   --out bench/results      results directory (BENCH_OUT)
   --peer flagger           also run Flagger (built once from the Go module proxy) in its own
                            world with the same fleet, checks and interval (raised to 10 s, its
@@ -123,10 +128,28 @@ type FlagName = Exclude<keyof typeof FLAGS, 'help'>;
 
 const envName = (flag: FlagName): string => `BENCH_${flag.toUpperCase().replace(/-/g, '_')}`;
 
-/** undefined when --help was asked for. */
+/**
+ * The Node flags the shipped controller runs with: NODE_OPTIONS of the controller container in
+ * deploy/deployment.yaml (the Dockerfile sets the same), '' when it sets none.
+ */
+export function deployedNodeOptions(deploymentYaml: string): string {
+  const doc = parse(deploymentYaml) as {
+    spec?: {
+      template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } };
+    };
+  } | null;
+  const env = doc?.spec?.template?.spec?.containers?.[0]?.env ?? [];
+  return env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+}
+
+/**
+ * undefined when --help was asked for. `deployedNodeFlags`: the controller's Node flags when
+ * none are given (deployedNodeOptions of the shipped manifest).
+ */
 export function parseOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
+  deployedNodeFlags = '',
 ): BenchOptions | undefined {
   let values;
   try {
@@ -202,7 +225,7 @@ export function parseOptions(
     createConcurrency: Math.round(num('create-concurrency', 32, 1)),
     controllerConcurrency: cc === undefined ? undefined : num('controller-concurrency', 4, 1),
     controller: controller as ControllerRuntime,
-    controllerNodeOptions: (text('controller-node-options') ?? '')
+    controllerNodeOptions: (text('controller-node-options') ?? deployedNodeFlags)
       .split(/\s+/)
       .filter((f) => f !== ''),
     outDir: text('out') ?? 'bench/results',
