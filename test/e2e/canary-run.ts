@@ -2,7 +2,6 @@
 // while the route (TrafficSplit or HTTPRoute) is recorded, a new revision, and the waits on what follows.
 import { expect } from '@jest/globals';
 import type { CanaryStatus } from '../../src/api/canary.js';
-import { isNotFound } from '../../src/kube/errors.js';
 import { eventually, getCanary, phaseIs, waitForStatus, type E2E } from './harness.js';
 import {
   APP,
@@ -17,6 +16,7 @@ import {
   SplitRecorder,
   canaryEvents,
   getDeployment,
+  getIfFound,
   getService,
   type RecordedRoute,
 } from './observers.js';
@@ -195,16 +195,11 @@ export async function expectRefusedBeforeTraffic(
     ns,
     type: 'Warning',
   });
-  let split = 'found';
-  try {
-    await e.admin.get(
-      `/apis/split.smi-spec.io/${splitVersion}/namespaces/${ns}/trafficsplits/${APP}`,
-    );
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    split = 'not found';
-  }
-  expect({ ns, split }).toEqual({ ns, split: 'not found' });
+  const split = await getIfFound(
+    e.admin,
+    `/apis/split.smi-spec.io/${splitVersion}/namespaces/${ns}/trafficsplits/${APP}`,
+  );
+  expect({ ns, split }).toEqual({ ns, split: undefined });
   expect({ ns, service: await getService(e.admin, ns, APP) }).toEqual({ ns, service: undefined });
   expect({ ns, primary: await getDeployment(e.admin, ns, `${APP}-primary`) }).toEqual({
     ns,

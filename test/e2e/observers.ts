@@ -140,7 +140,7 @@ export class SplitRecorder {
 }
 
 /** The object at `path`, or undefined when the API server says 404. */
-async function getIfFound<T>(admin: KubeRawClient, path: string): Promise<T | undefined> {
+export async function getIfFound<T>(admin: KubeRawClient, path: string): Promise<T | undefined> {
   try {
     return await admin.get<T>(path);
   } catch (err) {
