@@ -21,8 +21,8 @@ export interface MeasuredProcess {
 export interface BenchContext {
   readonly opts: BenchOptions;
   readonly admin: KubeRawClient;
-  readonly controller: MeasuredProcess;
-  readonly controllerPid: number;
+  /** The processes measured: weightlifter's replicas (one per shard), or the peer. */
+  readonly controllers: readonly MeasuredProcess[];
   /** The controller's user name as the API server authenticates it. */
   readonly controllerUser: string;
   /**

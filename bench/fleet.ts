@@ -4,6 +4,7 @@ import type { KubeRawClient } from '../src/kube/raw-client.js';
 import { EMULATOR_ANNOTATIONS } from '../dev/local/emulator/annotations.js';
 import { BUILTIN, collectionPath, objectPath, type ResourceRef } from '../src/kube/resources.js';
 import { CANARY_REF } from '../src/canary/caches.js';
+import { LABELS } from '../src/api/constants.js';
 import type { BenchRouter } from './options.js';
 
 /** Pod-template annotation whose value marks a revision. */
@@ -14,6 +15,8 @@ export interface FleetMember {
   readonly name: string;
   /** `namespace/name`, the key the controller and the trackers use. */
   readonly key: string;
+  /** Its weightlifter.io/shard label (shardName), or undefined in an unsharded fleet. */
+  readonly shard: string | undefined;
 }
 
 export interface CanaryShape {
@@ -29,13 +32,23 @@ export function stepSeconds(shape: CanaryShape): number {
   return Math.max(shape.intervalSeconds, shape.windowSeconds);
 }
 
-export function fleetMembers(n: number, perNamespace: number): FleetMember[] {
+/** The shard label value of shard k (0-based), and the controller flag that selects it. */
+export const shardName = (k: number): string => `s${k}`;
+export const shardSelector = (k: number): string => `${LABELS.shard} in (${shardName(k)})`;
+
+/** Over `shards` > 1, member i is in shard i mod shards, so each shard has every namespace. */
+export function fleetMembers(n: number, perNamespace: number, shards = 1): FleetMember[] {
   return Array.from({ length: n }, (_, i) => {
     const namespace = `wlb-${String(Math.floor(i / perNamespace)).padStart(3, '0')}`;
     const name = `app-${String(i % perNamespace).padStart(4, '0')}`;
-    return { namespace, name, key: `${namespace}/${name}` };
+    const shard = shards > 1 ? shardName(i % shards) : undefined;
+    return { namespace, name, key: `${namespace}/${name}`, shard };
   });
 }
+
+/** The labels of a member's Deployment and Canary besides its own: its shard's, if any. */
+export const shardLabels = (m: FleetMember): Record<string, string> =>
+  m.shard === undefined ? {} : { [LABELS.shard]: m.shard };
 
 /** Even weights up to 50 % in `steps` steps, e.g. 5 → 10, 20, 30, 40, 50. */
 export function stepWeights(steps: number): number[] {
@@ -52,7 +65,7 @@ function deployment(m: FleetMember): unknown {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: m.name, namespace: m.namespace, labels: { app: m.name } },
+    metadata: { name: m.name, namespace: m.namespace, labels: { app: m.name, ...shardLabels(m) } },
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: m.name } },
@@ -72,7 +85,7 @@ function canary(m: FleetMember, shape: CanaryShape): unknown {
   return {
     apiVersion: `${CANARY_REF.group}/${CANARY_REF.version}`,
     kind: CANARY_REF.kind,
-    metadata: { name: m.name, namespace: m.namespace },
+    metadata: { name: m.name, namespace: m.namespace, labels: shardLabels(m) },
     spec: {
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: m.name },
       service: { port: 9898, targetPort: 'http' },

@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   log(
-    `bench: N=${opts.n.join(',')} scenarios=${opts.scenarios.join(',')} controller Node flags "${opts.controllerNodeOptions.join(' ')}" on ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAverage.join(' ')}`,
+    `bench: N=${opts.n.join(',')} scenarios=${opts.scenarios.join(',')} shards=${opts.shards} controller Node flags "${opts.controllerNodeOptions.join(' ')}" on ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAverage.join(' ')}`,
   );
   const runs: RunResult[] = [];
   const peerRuns: RunResult[] = [];

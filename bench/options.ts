@@ -47,6 +47,11 @@ export interface BenchOptions {
   readonly createConcurrency: number;
   /** Passed to the controller as --concurrency (undefined: its default). */
   readonly controllerConcurrency: number | undefined;
+  /**
+   * Controller replicas, one per shard (docs/sharding.md): canary i carries the shard label
+   * s<i mod shards> and replica k runs with --watch-label-selector selecting s<k>. 1: unsharded.
+   */
+  readonly shards: number;
   /** bundled: dist/bundle (as in production); compiled: tsc's dist/; tsx: the sources. */
   readonly controller: ControllerRuntime;
   /**
@@ -84,6 +89,9 @@ export const USAGE = `npm run bench -- [options]
   --pods emulator|kwok     who makes pods Ready (BENCH_PODS)
   --create-concurrency 32  creations in flight (BENCH_CREATE_CONCURRENCY)
   --controller-concurrency <k>  the controller's --concurrency (BENCH_CONTROLLER_CONCURRENCY)
+  --shards 1               controller replicas, one per shard of the fleet (--watch-label-selector
+                           on weightlifter.io/shard); CPU is summed over them, RSS and heap are the
+                           largest replica's (BENCH_SHARDS; not with --peer)
   --controller bundled|compiled|tsx  run the production bundle (dist/bundle), tsc's unbundled
                            dist/ (both built first) or the sources through tsx (BENCH_CONTROLLER)
   --controller-node-options="--max-old-space-size=192"  Node flags of the controller
@@ -115,6 +123,7 @@ const FLAGS = {
   pods: { type: 'string' },
   'create-concurrency': { type: 'string' },
   'controller-concurrency': { type: 'string' },
+  shards: { type: 'string' },
   controller: { type: 'string' },
   'controller-node-options': { type: 'string' },
   out: { type: 'string' },
@@ -224,6 +233,7 @@ export function parseOptions(
     pods: pods as PodMode,
     createConcurrency: Math.round(num('create-concurrency', 32, 1)),
     controllerConcurrency: cc === undefined ? undefined : num('controller-concurrency', 4, 1),
+    shards: num('shards', 1, 1),
     controller: controller as ControllerRuntime,
     controllerNodeOptions: (text('controller-node-options') ?? deployedNodeFlags)
       .split(/\s+/)
@@ -233,6 +243,11 @@ export function parseOptions(
     peer: peer as Peer | undefined,
     docsFile: peer === undefined || docs === 'none' ? undefined : docs,
   };
+  if (!Number.isInteger(opts.shards)) problems.push(`--shards: ${opts.shards} is not an integer`);
+  // Flagger has no sharding: a sharded fleet against one Flagger would compare different things.
+  if (opts.shards > 1 && opts.peer !== undefined) {
+    problems.push(`--shards: ${opts.shards} with --peer; Flagger has no shards to compare with`);
+  }
   if (opts.reactionErrorRate > 1) {
     problems.push(`--reaction-error-rate: ${opts.reactionErrorRate} is not between 0 and 1`);
   }

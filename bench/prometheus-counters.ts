@@ -46,3 +46,15 @@ export async function reconcileCounters(healthUrl: string): Promise<ReconcileCou
     queueDepth: sumSamples(text, 'weightlifter_queue_depth'),
   };
 }
+
+/** Several replicas' counters as one controller's: every figure summed (queue depths too). */
+export function sumCounters(all: readonly ReconcileCounters[]): ReconcileCounters {
+  return all.reduce(
+    (a, c) => ({
+      reconciles: a.reconciles + c.reconciles,
+      reconcileSeconds: a.reconcileSeconds + c.reconcileSeconds,
+      queueDepth: a.queueDepth + c.queueDepth,
+    }),
+    { reconciles: 0, reconcileSeconds: 0, queueDepth: 0 },
+  );
+}

@@ -12,11 +12,17 @@ import type { ReactionResult } from './scenarios/reaction.js';
 export interface RunResult {
   readonly n: number;
   readonly namespaces: number;
+  /** Controller processes measured: one, or one per shard (--shards). */
+  readonly replicas: number;
   /** Creating the Deployments and Canaries, then until all are Initialized. */
   readonly setup: { readonly createSeconds: number; readonly initializedSeconds: number };
   readonly loadAverageAfter: readonly number[];
-  /** The controller's V8 heap in use after a forced full GC, at the end of the run. */
+  /**
+   * The controller's V8 heap in use after a forced full GC, at the end of the run; with shards,
+   * the largest replica's, and every replica's in liveHeapMiBByReplica.
+   */
   liveHeapMiB?: number;
+  liveHeapMiBByReplica?: readonly number[];
   idle?: IdleResult;
   progressing?: ProgressingResult;
   reaction?: ReactionResult;
@@ -44,6 +50,7 @@ const v = (x: number | null | undefined, unit = ''): string =>
   x === null || x === undefined ? '-' : `${x}${unit}`;
 
 const ROWS: readonly Row[] = [
+  ['controller replicas (RSS, heap: the largest one)', (r) => String(r.replicas)],
   [
     'setup: create / all Initialized (s)',
     (r) => `${r.setup.createSeconds} / ${r.setup.initializedSeconds}`,
@@ -113,7 +120,10 @@ const ROWS: readonly Row[] = [
     'prog: CPU s / peak RSS (MiB)',
     (r) => (r.progressing ? `${r.progressing.cpuSeconds} / ${r.progressing.peakRssMiB}` : '-'),
   ],
-  ['end: live heap after a forced GC (MiB)', (r) => v(r.liveHeapMiB)],
+  [
+    'end: live heap after a forced GC (MiB)',
+    (r) => r.liveHeapMiBByReplica?.join(' / ') ?? v(r.liveHeapMiB),
+  ],
   [
     'reaction: detection p50 / p99 (ms)',
     (r) =>

@@ -8,7 +8,13 @@ import { ControllerChild } from './controller-child.js';
 import { auditPolicyFor } from './audit-log.js';
 import type { BenchContext } from './context.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
-import { createFleet, fleetMembers, type CanaryManifests } from './fleet.js';
+import {
+  createFleet,
+  fleetMembers,
+  shardName,
+  shardSelector,
+  type CanaryManifests,
+} from './fleet.js';
 import { liveHeapBytes, openInspector } from './live-heap.js';
 import { loadAverage } from './machine.js';
 import type { BenchOptions } from './options.js';
@@ -102,6 +108,7 @@ export async function setUpAndMeasure(
   const result: RunResult = {
     n,
     namespaces: new Set(members.map((m) => m.namespace)).size,
+    replicas: ctx.controllers.length,
     setup: { createSeconds, initializedSeconds },
     loadAverageAfter: [],
   };
@@ -129,36 +136,45 @@ export async function runForN(
     meshApis: [opts.router],
   });
   const cp = bw.world.controlPlane;
-  const controller = new ControllerChild({
-    runtime: opts.controller,
-    ...(entry === undefined ? {} : { entry }),
-    kubeconfig: cp.controllerKubeconfig,
-    prometheusUrl: bw.world.prometheusUrl,
-    // Without kwok there are no pods, so no EndpointSlices: the gate could never open.
-    endpointGate: cp.podsRunByKwok,
-    logFile: join(workDir, `controller-${n}.log`),
-    extraArgs: controllerArgs(opts),
-    nodeOptions: opts.controllerNodeOptions,
+  // One replica per shard, each selecting its shard's label; unsharded: one, selecting nothing.
+  const controllers = Array.from({ length: opts.shards }, (_, k) => {
+    const sharded = opts.shards > 1;
+    return new ControllerChild({
+      runtime: opts.controller,
+      ...(entry === undefined ? {} : { entry }),
+      kubeconfig: cp.controllerKubeconfig,
+      prometheusUrl: bw.world.prometheusUrl,
+      // Without kwok there are no pods, so no EndpointSlices: the gate could never open.
+      endpointGate: cp.podsRunByKwok,
+      logFile: join(
+        workDir,
+        sharded ? `controller-${n}-${shardName(k)}.log` : `controller-${n}.log`,
+      ),
+      extraArgs: [
+        ...controllerArgs(opts),
+        ...(sharded ? ['--watch-label-selector', shardSelector(k)] : []),
+      ],
+      nodeOptions: opts.controllerNodeOptions,
+    });
   });
+  const stopControllers = async (): Promise<void> => {
+    await Promise.all(controllers.map((c) => c.stop()));
+  };
   handle.current = {
     stop: async () => {
-      await controller.stop();
+      await stopControllers();
       await bw.stop();
     },
   };
   const tracker = new FleetTracker(bw.admin, opts.router);
   try {
-    await controller.start();
+    await Promise.all(controllers.map((c) => c.start()));
     await tracker.start();
-    const pid = controller.pid;
-    if (pid === undefined)
-      throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'no controller pid');
-    const members = fleetMembers(n, opts.perNamespace);
+    const members = fleetMembers(n, opts.perNamespace, opts.shards);
     const ctx: BenchContext = {
       opts,
       admin: bw.admin,
-      controller,
-      controllerPid: pid,
+      controllers,
       controllerUser: CONTROLLER_USER,
       quietOn: 'requests',
       auditLog,
@@ -176,13 +192,21 @@ export async function runForN(
     const result = await setUpAndMeasure(ctx);
     if (opts.scenarios.includes('reaction')) result.reaction = await runReaction(ctx);
     // Last, so that the inspector it opens is never part of what was measured.
-    const inspector = await openInspector(pid, () => controller.inspectorUrl);
-    result.liveHeapMiB = round((await liveHeapBytes(inspector)) / (1024 * 1024), 1);
-    nlog(`live heap after a forced GC: ${result.liveHeapMiB} MiB`);
+    const heaps: number[] = [];
+    for (const c of controllers) {
+      const pid = c.pid;
+      if (pid === undefined)
+        throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'a controller exited');
+      const inspector = await openInspector(pid, () => c.inspectorUrl);
+      heaps.push(round((await liveHeapBytes(inspector)) / (1024 * 1024), 1));
+    }
+    result.liveHeapMiB = Math.max(...heaps);
+    if (heaps.length > 1) result.liveHeapMiBByReplica = heaps;
+    nlog(`live heap after a forced GC: ${heaps.join(', ')} MiB`);
     return { ...result, loadAverageAfter: loadAverage() };
   } finally {
     await tracker.stop();
-    await controller.stop();
+    await stopControllers();
     await bw.stop();
     handle.current = undefined;
   }

@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import type { World } from '../../dev/local/world.js';
 import { freePort } from '../../dev/local/ports.js';
 import type { BenchContext } from '../context.js';
-import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
 import { fleetMembers } from '../fleet.js';
 import { loadAverage } from '../machine.js';
 import type { BenchOptions } from '../options.js';
@@ -71,15 +70,11 @@ export async function runFlaggerForN(
   try {
     await flagger.start();
     await tracker.start();
-    const pid = flagger.pid;
-    if (pid === undefined)
-      throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'no flagger pid');
     const members = fleetMembers(n, opts.perNamespace);
     const ctx: BenchContext = {
       opts,
       admin: bw.admin,
-      controller: flagger,
-      controllerPid: pid,
+      controllers: [flagger],
       controllerUser: FLAGGER_USER,
       quietOn: 'writes but Events',
       auditLog,

@@ -4,9 +4,9 @@ import { countRequests } from '../audit-log.js';
 import type { BenchContext } from '../context.js';
 import { BENCH_ERROR_CODES, BenchError } from '../errors.js';
 import { mapLimit, newRevision, stepSeconds } from '../fleet.js';
-import { promqlQueryCount, reconcileCounters } from '../prometheus-counters.js';
+import { promqlQueryCount, reconcileCounters, sumCounters } from '../prometheus-counters.js';
 import { WorldCpu } from '../world-cpu.js';
-import { UsageWindow, round, type WindowUsage } from '../proc-stats.js';
+import { UsageWindow, livePids, round, type WindowUsage } from '../proc-stats.js';
 import { distribution, sleep, type Distribution } from '../stats.js';
 
 export interface ProgressingResult extends WindowUsage {
@@ -104,13 +104,16 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
     if (s.phase === 'Succeeded') done.set(key, { at, ok: true });
     if (s.phase === 'Failed') done.set(key, { at, ok: false });
   });
-  const usage = new UsageWindow(ctx.controllerPid);
+  const usage = new UsageWindow(livePids(ctx.controllers));
   await usage.start();
   const world = new WorldCpu(ctx.worldPids);
   await world.start();
   const queriesBefore = await promqlQueryCount(ctx.prometheusUrl);
-  const healthUrl = ctx.controller.healthUrl;
-  const counters = healthUrl === '' ? undefined : () => reconcileCounters(healthUrl);
+  const healthUrls = ctx.controllers.map((c) => c.healthUrl).filter((u) => u !== '');
+  const counters =
+    healthUrls.length === 0
+      ? undefined
+      : async () => sumCounters(await Promise.all(healthUrls.map(reconcileCounters)));
   const reconcilesBefore = await counters?.();
   let maxQueueDepth = 0;
   let lastSample = Date.now();
@@ -122,7 +125,7 @@ export async function runProgressing(ctx: BenchContext): Promise<ProgressingResu
   const releaseSeconds = (Date.now() - t0) / 1000;
   let lastReport = Date.now();
   while (done.size < n && Date.now() - t0 < deadlineMs) {
-    if (ctx.controller.pid === undefined) {
+    if (ctx.controllers.some((c) => c.pid === undefined)) {
       throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'the controller exited');
     }
     if (counters !== undefined && Date.now() - lastSample >= QUEUE_SAMPLE_MS) {

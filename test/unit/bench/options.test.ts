@@ -61,3 +61,19 @@ describe('bench --controller-node-options', () => {
     expect(deployedNodeOptions(text)).toMatch(/--max-old-space-size=\d+/);
   });
 });
+
+describe('bench --shards', () => {
+  it('is 1 (unsharded) by default, and reads the flag or BENCH_SHARDS', () => {
+    expect(parseOptions([], {})?.shards).toBe(1);
+    expect(parseOptions(['--shards', '2'], {})?.shards).toBe(2);
+    expect(parseOptions([], { BENCH_SHARDS: '3' })?.shards).toBe(3);
+  });
+
+  it('refuses a count that is not a positive integer, and shards beside a peer', () => {
+    expect(() => parseOptions(['--shards', '0'], {})).toThrow('--shards: "0" is not a number >= 1');
+    expect(() => parseOptions(['--shards', '1.5'], {})).toThrow('--shards: 1.5 is not an integer');
+    expect(() => parseOptions(['--shards', '2', '--peer', 'flagger'], {})).toThrow(
+      '--shards: 2 with --peer; Flagger has no shards to compare with',
+    );
+  });
+});

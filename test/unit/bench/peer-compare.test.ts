@@ -14,6 +14,7 @@ import type { RunResult } from '../../../bench/report.js';
 const run = (n: number, initializedSeconds: number, peakRssMiB?: number): RunResult => ({
   n,
   namespaces: 1,
+  replicas: 1,
   setup: { createSeconds: 1, initializedSeconds },
   loadAverageAfter: [],
   ...(peakRssMiB === undefined
