@@ -22,7 +22,7 @@ import type { RunResult } from './report.js';
 import { runIdle } from './scenarios/idle.js';
 import { runProgressing } from './scenarios/progressing.js';
 import { runReaction } from './scenarios/reaction.js';
-import { round } from './proc-stats.js';
+import { livePids, round } from './proc-stats.js';
 import { sleep } from './stats.js';
 import { FleetTracker } from './tracker.js';
 import { startBenchWorld } from './world.js';
@@ -193,11 +193,8 @@ export async function runForN(
     if (opts.scenarios.includes('reaction')) result.reaction = await runReaction(ctx);
     // Last, so that the inspector it opens is never part of what was measured.
     const heaps: number[] = [];
-    for (const c of controllers) {
-      const pid = c.pid;
-      if (pid === undefined)
-        throw new BenchError(BENCH_ERROR_CODES.CONTROLLER_GONE, 'a controller exited');
-      const inspector = await openInspector(pid, () => c.inspectorUrl);
+    for (const [k, pid] of livePids(controllers).entries()) {
+      const inspector = await openInspector(pid, () => controllers[k]?.inspectorUrl);
       heaps.push(round((await liveHeapBytes(inspector)) / (1024 * 1024), 1));
     }
     result.liveHeapMiB = Math.max(...heaps);

@@ -198,7 +198,12 @@ async function badRun(e: E2E, ns: string, route: AbRoute): Promise<void> {
   expect({ ns, phase: done.phase }).toEqual({ ns, phase: 'Failed' });
   expect(done.lastPromotedRevision).not.toBe(done.revision);
   expect((done.lastAnalysis ?? []).find((m) => m.result === 'Failed')?.metric).toBe('success-rate');
-  await route.after(e, ns);
+  // The status is persisted before its effects (docs/architecture.md): Failed is recorded, then
+  // the route is written back to the primary, so the route may lag the phase by that write.
+  await eventually(`${ns}: the route after the rollback`, async () => {
+    await route.after(e, ns);
+    return true;
+  });
   await emulatorRoutes(e, ns, 0);
 }
 
