@@ -194,9 +194,9 @@ async function trafficMetrics(
     return { reason: PREFLIGHT_REASONS.queryInvalid, field: at, message: parsed.error.message };
   const w = promDuration(parsed.ms);
   const { endpoint, mesh } = access.computed;
-  const queries = [mesh.counts(namespace, targetRegex([target]), w)];
+  const queries = [mesh.counts([namespace], targetRegex([target]), w)];
   if (isLatencyMetric(name)) {
-    queries.push(mesh.latency(LATENCY_QUANTILES[name], namespace, targetRegex([target]), w));
+    queries.push(mesh.latency(LATENCY_QUANTILES[name], [namespace], targetRegex([target]), w));
   }
   for (const query of queries) {
     const answer = await run.query(endpoint, query);

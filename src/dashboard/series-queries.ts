@@ -62,8 +62,8 @@ export function planCheck(
     const w = promDuration(parsed.ms);
     const both = targetRegex([targets.canary, targets.primary]);
     const query = isLatencyMetric(traffic)
-      ? mesh.latency(LATENCY_QUANTILES[traffic], namespace, both, w)
-      : mesh.counts(namespace, both, w);
+      ? mesh.latency(LATENCY_QUANTILES[traffic], [namespace], both, w)
+      : mesh.counts([namespace], both, w);
     return { kind: 'traffic', metric: name, traffic, query, windowSeconds: parsed.ms / 1000 };
   }
   let source: { query: string; variables: Readonly<Record<string, string>> };

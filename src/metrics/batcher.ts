@@ -8,6 +8,13 @@
 // with the same `until` share a round; an ask never takes a round for another time, so an answer
 // never reaches back before the asker's step began (the asker checks until - window >= since).
 //
+// Across namespaces: a shape whose query names the namespace only through a matcher on one label
+// (namespaceLabel; the mesh queries of traffic-metrics-computed.ts) leaves the namespace out of its
+// key, so the checks of every namespace share its rounds. Such a query selects the namespaces and
+// the target names each with a regex (every name in every namespace, so it may read a few series
+// nobody asked about) and keeps them apart by both labels; each asker gets only the series of its
+// own namespace and name.
+//
 // How a query comes to cover many canaries: every group remembers which targets asked recently
 // (its interest set). A new round selects its asker AND every other interested target, and is
 // sent after a short coalescing delay that lets concurrent askers join; canaries judged later at
@@ -21,13 +28,25 @@ import type { PrometheusEndpoint, QueryExecutor, Sample } from './executor.js';
 import { targetRegex } from './promql.js';
 
 export interface BatchShape {
-  /** Identity of the query apart from its targets (endpoint, namespace, window, text...). */
+  /**
+   * Identity of the query apart from its targets (endpoint, window, text...), and apart from the
+   * namespace only when namespaceLabel is set.
+   */
   readonly key: string;
   readonly endpoint: PrometheusEndpoint;
   /** The label whose value is the target's name in the answer (e.g. `deployment`). */
   readonly groupLabel: string;
-  /** The query for a set of targets, given as a PromQL string body (see targetRegex). */
-  build(targets: string): string;
+  /**
+   * The label whose value is the target's namespace in the answer, when the query selects its
+   * namespaces with `build`'s second argument: asks from different namespaces then share rounds.
+   * Absent: the namespace is fixed in the query (and so in the key).
+   */
+  readonly namespaceLabel?: string;
+  /**
+   * The query for a set of targets, given as a PromQL string body (see targetRegex), in the
+   * given namespaces (only used when namespaceLabel is set).
+   */
+  build(targets: string, namespaces: readonly string[]): string;
 }
 
 export type BatchAnswer =
@@ -36,6 +55,8 @@ export type BatchAnswer =
 
 /** Who asks, and which window its answer must measure. */
 export interface BatchAsk {
+  /** The target's namespace, the value of the shape's namespaceLabel when it has one. */
+  readonly namespace: string;
   /** The target's name, the value of the shape's groupLabel. */
   readonly target: string;
   /** Epoch ms when the asker's current step began to be measured. */
@@ -53,7 +74,10 @@ export interface QueryBatcherOptions {
   readonly coalesceMs?: number;
   /** The same, for a round opened by a target the group did not know yet. @default 250 */
   readonly newTargetCoalesceMs?: number;
-  /** Most targets in one query; more interested targets are split over several rounds. @default 200 */
+  /**
+   * Most targets (namespace and name) in one query; more interested targets are split over
+   * several rounds. @default 1000
+   */
   readonly maxTargets?: number;
   readonly logger?: Logger;
 }
@@ -61,6 +85,7 @@ export interface QueryBatcherOptions {
 interface Round {
   /** The query's evaluation time: the end of the window it measures. */
   readonly until: number;
+  /** The targets it selects, as `namespace/name` (see targetKey). */
   readonly targets: Set<string>;
   /** Still collecting targets (its coalescing timer has not fired). */
   open: boolean;
@@ -69,7 +94,7 @@ interface Round {
 }
 
 interface Group {
-  /** target -> when it stops being included in new rounds */
+  /** target (`namespace/name`) -> when it stops being included in new rounds */
   readonly interest: Map<string, number>;
   /** The longest window asked for in this shape (the key names one, so all asks agree). */
   windowMs: number;
@@ -77,6 +102,15 @@ interface Group {
 }
 
 const MIN_INTEREST_MS = 60_000;
+
+/** A target in a group: namespace and name (neither can contain a slash). */
+const targetKey = (ask: Pick<BatchAsk, 'namespace' | 'target'>): string =>
+  `${ask.namespace}/${ask.target}`;
+
+function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
 const KEPT_ROUNDS = 32;
 
 /**
@@ -123,7 +157,7 @@ export class QueryBatcher {
     this.#clock = opts.clock ?? systemClock;
     this.#coalesceMs = opts.coalesceMs ?? 20;
     this.#newTargetCoalesceMs = Math.max(this.#coalesceMs, opts.newTargetCoalesceMs ?? 250);
-    this.#maxTargets = Math.max(1, opts.maxTargets ?? 200);
+    this.#maxTargets = Math.max(1, opts.maxTargets ?? 1000);
     this.#logger = opts.logger;
   }
 
@@ -148,7 +182,7 @@ export class QueryBatcher {
     const now = this.#clock.now();
     const refused = refusal(ask, now);
     if (refused !== undefined) return { ok: false, error: refused };
-    const { target } = ask;
+    const target = targetKey(ask);
     const group = this.#group(shape.key, now);
     group.windowMs = Math.max(group.windowMs, ask.windowMs);
     const known = group.interest.has(target);
@@ -158,10 +192,11 @@ export class QueryBatcher {
       this.#openRound(group, shape, target, ask.until, known);
     const answer = await round.answer;
     if (!answer.ok) return answer;
-    return {
-      ok: true,
-      samples: answer.samples.filter((s) => s.labels[shape.groupLabel] === target),
-    };
+    const { namespaceLabel, groupLabel } = shape;
+    const mine = (s: Sample): boolean =>
+      s.labels[groupLabel] === ask.target &&
+      (namespaceLabel === undefined || s.labels[namespaceLabel] === ask.namespace);
+    return { ok: true, samples: answer.samples.filter(mine) };
   }
 
   #group(key: string, now: number): Group {
@@ -234,10 +269,13 @@ export class QueryBatcher {
       { address: shape.endpoint.address, targets: round.targets.size, until: round.until },
       'batched query',
     );
+    const selected = [...round.targets].map(splitKey);
+    const names = [...new Set(selected.map((t) => t.name))];
+    const namespaces = [...new Set(selected.map((t) => t.namespace))].sort();
     try {
       const samples = await this.#executor.instant(
         shape.endpoint,
-        shape.build(targetRegex([...round.targets])),
+        shape.build(targetRegex(names), namespaces),
         round.until,
       );
       return { ok: true, samples };

@@ -72,7 +72,13 @@ export class PrometheusSource implements MetricSource {
         groupLabel: batch.label,
         build: (targets) => text.split(TARGET_SLOT).join(targets),
       },
-      { target: ctx.target, since: ctx.since, until: ctx.until, windowMs: window.windowMs },
+      {
+        namespace: ctx.namespace,
+        target: ctx.target,
+        since: ctx.since,
+        until: ctx.until,
+        windowMs: window.windowMs,
+      },
     );
     if (!answer.ok) return errorResult(answer.error);
     return oneValue(answer.samples);

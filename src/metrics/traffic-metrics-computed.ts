@@ -1,6 +1,6 @@
 // `trafficMetrics` computed from Prometheus with the mesh's queries — what the SMI TrafficMetrics
-// API would answer, for clusters that do not serve it. Two query shapes per namespace and window,
-// both batched: request counts by outcome (success-rate, request-rate, success_count,
+// API would answer, for clusters that do not serve it. Two query shapes per window, both batched
+// across namespaces (the mesh's namespace label tells the answers apart): request counts by outcome (success-rate, request-rate, success_count,
 // failure_count, and the request count of every result) and, per quantile, latency.
 import type { TrafficMetricName } from '../api/constants.js';
 import type { BatchAnswer, BatchShape, QueryBatcher } from './batcher.js';
@@ -48,17 +48,15 @@ export class ComputedTrafficMetrics {
     const window = stepWindow(ctx, (this.#opts.now ?? Date.now)());
     if (!window.ok) return window.result;
     const w = promDuration(window.windowMs);
-    const { target, since, until } = ctx;
-    const ask = { target, since, until, windowMs: window.windowMs };
+    const { namespace, target, since, until } = ctx;
+    const ask = { namespace, target, since, until, windowMs: window.windowMs };
     const { mesh } = this.#opts;
-    const countsShape = this.#shape(`counts`, ctx.namespace, w, (t) =>
-      mesh.counts(ctx.namespace, t, w),
-    );
+    const countsShape = this.#shape(`counts`, w, (t, ns) => mesh.counts(ns, t, w));
     const countsAsked = this.#opts.batcher.query(countsShape, ask);
     const latencyAsked = isLatencyMetric(metric)
       ? this.#opts.batcher.query(
-          this.#shape(`latency:${LATENCY_QUANTILES[metric]}`, ctx.namespace, w, (t) =>
-            mesh.latency(LATENCY_QUANTILES[metric], ctx.namespace, t, w),
+          this.#shape(`latency:${LATENCY_QUANTILES[metric]}`, w, (t, ns) =>
+            mesh.latency(LATENCY_QUANTILES[metric], ns, t, w),
           ),
           ask,
         )
@@ -92,15 +90,15 @@ export class ComputedTrafficMetrics {
 
   #shape(
     what: string,
-    namespace: string,
     window: string,
-    build: (t: string) => string,
+    build: (t: string, namespaces: readonly string[]) => string,
   ): BatchShape {
     const { endpoint, mesh } = this.#opts;
     return {
-      key: `${endpointKey(endpoint)}\n${mesh.mesh}:${what}\n${namespace}\n${window}`,
+      key: `${endpointKey(endpoint)}\n${mesh.mesh}:${what}\n${window}`,
       endpoint,
       groupLabel: mesh.groupLabel,
+      namespaceLabel: mesh.namespaceLabel,
       build,
     };
   }

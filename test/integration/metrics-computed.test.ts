@@ -21,6 +21,8 @@ import { ComputedTrafficMetrics } from '../../src/metrics/traffic-metrics-comput
 import { kubectl, kubeconfigFor, testCluster } from './helpers/env.js';
 
 const NS = 'metrics-computed';
+/** A second namespace, with a Deployment named like one of NS's but failing 30 % of requests. */
+const NS2 = 'metrics-computed-b';
 const WINDOW = '20s';
 const RPS = '40';
 const DEADLINE_MS = 120_000;
@@ -45,7 +47,12 @@ function sharedControlPlane(): ControlPlane {
   };
 }
 
-function workload(name: string, annotations: Record<string, string>, rps = RPS): string {
+function workload(
+  name: string,
+  annotations: Record<string, string>,
+  rps = RPS,
+  namespace = NS,
+): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'List',
@@ -53,7 +60,7 @@ function workload(name: string, annotations: Record<string, string>, rps = RPS):
       {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name, namespace: NS },
+        metadata: { name, namespace },
         spec: {
           replicas: 1,
           selector: { matchLabels: { app: name } },
@@ -66,7 +73,7 @@ function workload(name: string, annotations: Record<string, string>, rps = RPS):
       {
         apiVersion: 'v1',
         kind: 'Service',
-        metadata: { name, namespace: NS, annotations: { [EMULATOR_ANNOTATIONS.rps]: rps } },
+        metadata: { name, namespace, annotations: { [EMULATOR_ANNOTATIONS.rps]: rps } },
         spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] },
       },
     ],
@@ -113,8 +120,9 @@ const measure = (
   target: string,
   source = computed(),
   until = Date.now(),
+  namespace = NS,
 ): Promise<MetricResult> =>
-  source.measure(metric, { namespace: NS, target, window: WINDOW, since: 0, until });
+  source.measure(metric, { namespace, target, window: WINDOW, since: 0, until });
 
 /** Traffic has filled the whole window (the rates are stable): most of RPS × window requests. */
 const warm = (r: MetricResult): boolean =>
@@ -123,24 +131,32 @@ const warm = (r: MetricResult): boolean =>
 beforeAll(async () => {
   world = await startWorld({ controlPlane: sharedControlPlane(), scrapeIntervalSeconds: 1 });
   executor = new PrometheusQueryExecutor();
-  const created = await kubectl(['create', 'namespace', NS]);
-  expect(created.code).toBe(0);
+  for (const ns of [NS, NS2]) {
+    const created = await kubectl(['create', 'namespace', ns]);
+    expect(created.code).toBe(0);
+  }
   const apply = await kubectl(['apply', '-f', '-'], {
     input: [
       workload('healthy', {}),
       workload('flaky', { [EMULATOR_ANNOTATIONS.errorRate]: '0.3' }),
       workload('slow', { [EMULATOR_ANNOTATIONS.latencyMs]: '400' }),
       workload('idle', {}, '0'),
+      workload('healthy', { [EMULATOR_ANNOTATIONS.errorRate]: '0.3' }, RPS, NS2),
     ].join('\n'),
   });
   expect(apply.code).toBe(0);
   for (const name of ['healthy', 'flaky', 'slow']) {
     await eventually(() => measure('success-rate', name), warm, `traffic for ${name}`);
   }
+  await eventually(
+    () => measure('success-rate', 'healthy', computed(), Date.now(), NS2),
+    warm,
+    `traffic for ${NS2}/healthy`,
+  );
 }, 240_000);
 
 afterAll(async () => {
-  await kubectl(['delete', 'namespace', NS, '--wait=false']);
+  await kubectl(['delete', 'namespace', NS, NS2, '--wait=false']);
   await world?.stop();
 });
 
@@ -225,6 +241,28 @@ describe('batching against the real Prometheus', () => {
     expect(flaky?.kind === 'value' && Math.abs(flaky.value - 70)).toBeLessThan(6);
     expect(slow).toMatchObject({ kind: 'value', value: 100 });
     expect(idle).toMatchObject({ kind: 'noData' });
+  });
+
+  it("answers canaries of two namespaces with ONE query, each with its own namespace's series", async () => {
+    const counting = new PrometheusQueryExecutor();
+    const source = computed(counting);
+    const before = await queryRequests();
+    const until = Date.now();
+    // Both namespaces have a Deployment `healthy`; only NS's is healthy.
+    const [here, there, flaky] = await Promise.all([
+      measure('success-rate', 'healthy', source, until, NS),
+      measure('success-rate', 'healthy', source, until, NS2),
+      measure('success-rate', 'flaky', source, until, NS),
+    ]);
+    const after = await queryRequests();
+    expect(counting.queriesSent).toBe(1);
+    expect(after - before).toBe(1);
+    expect(here).toMatchObject({ kind: 'value', value: 100 });
+    expect(there.kind === 'value' && Math.abs(there.value - 70)).toBeLessThan(6);
+    expect(flaky.kind === 'value' && Math.abs(flaky.value - 70)).toBeLessThan(6);
+    // A Deployment asked about in one namespace is not measured in the other: NS2 has no `flaky`.
+    const absent = await measure('success-rate', 'flaky', source, until, NS2);
+    expect(absent).toMatchObject({ kind: 'noData' });
   });
 
   it('runs the shipped Linkerd templates batched through the factory', async () => {

@@ -279,8 +279,8 @@ const counts =
       const row = table[t];
       if (row === undefined) return [];
       return [
-        { labels: { deployment: t, classification: 'success' }, value: row[0] },
-        { labels: { deployment: t, classification: 'failure' }, value: row[1] },
+        { labels: { namespace: 'shop', deployment: t, classification: 'success' }, value: row[0] },
+        { labels: { namespace: 'shop', deployment: t, classification: 'failure' }, value: row[1] },
       ];
     });
 

@@ -360,7 +360,7 @@ describe('pre-flight of trafficMetrics checks', () => {
     const sent = w.executor.queries.map((q) => q.query);
     expect(sent).toHaveLength(2);
     expect(sent[0]).toMatch(
-      /^sum by \(deployment, classification\) \(increase\(response_total\{namespace="shop", deployment=~"\(\?:web\)"/,
+      /^sum by \(namespace, deployment, classification\) \(increase\(response_total\{namespace="shop", deployment=~"\(\?:web\)"/,
     );
     expect(sent[1]).toMatch(/^histogram_quantile\(0\.99, /);
     const short = await report(world(), canaryWith([tm('sr', 'success-rate')], [], '1s'));

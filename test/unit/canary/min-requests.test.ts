@@ -52,11 +52,19 @@ function computedExecutor(requests: number): FakeExecutor {
     const targets = targetsIn(query);
     if (targets.length === 0) return [{ labels: {}, value: 1 }];
     if (query.startsWith('histogram_quantile')) {
-      return requests === 0 ? [] : targets.map((t) => ({ labels: { deployment: t }, value: 12 }));
+      return requests === 0
+        ? []
+        : targets.map((t) => ({ labels: { namespace: 'shop', deployment: t }, value: 12 }));
     }
     return targets.flatMap((t) => [
-      { labels: { deployment: t, classification: 'success' }, value: requests * 0.9 },
-      { labels: { deployment: t, classification: 'failure' }, value: requests * 0.1 },
+      {
+        labels: { namespace: 'shop', deployment: t, classification: 'success' },
+        value: requests * 0.9,
+      },
+      {
+        labels: { namespace: 'shop', deployment: t, classification: 'failure' },
+        value: requests * 0.1,
+      },
     ]);
   });
 }

@@ -41,7 +41,7 @@ describe('server queries', () => {
       const [ours = ''] = await queriesFor(mesh, (l) =>
         l.resources({ resource: 'deployments', namespace: 'shop', name: 'web' }, 60_000),
       );
-      const client = MESH_QUERIES[mesh].counts('shop', 'web', '1m');
+      const client = MESH_QUERIES[mesh].counts(['shop'], 'web', '1m');
       const metric = (q: string) => /increase\((\w+)\{/.exec(q)?.[1];
       expect(metric(ours)).toBe(metric(client));
       expect(matchers(ours)).toEqual(expect.arrayContaining(matchers(client)));

@@ -23,6 +23,18 @@ function shape(namespace: string, window = '30s'): BatchShape {
   };
 }
 
+/** A shape that selects its namespaces itself (as the mesh queries do): one key for all of them. */
+function anyNamespace(window = '30s'): BatchShape {
+  return {
+    key: `prom\n${window}`,
+    endpoint: { address: 'http://prometheus:9090' },
+    groupLabel: 'deployment',
+    namespaceLabel: 'namespace',
+    build: (t, namespaces) =>
+      `sum by (namespace, deployment) (rate(x{deployment=~"${t}", namespace=~"${namespaces.join('|')}"}[${window}]))`,
+  };
+}
+
 const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `app-${i}`);
 
 function values(n: number): Record<string, number> {
@@ -65,7 +77,11 @@ describe('QueryBatcher', () => {
     const { batcher, step, settle } = world(executor);
     const ask = step();
     const answers = await settle(
-      Promise.all(names(25).map((t) => batcher.query(shape('shop'), { target: t, ...ask }))),
+      Promise.all(
+        names(25).map((t) =>
+          batcher.query(shape('shop'), { namespace: 'shop', target: t, ...ask }),
+        ),
+      ),
     );
     expect(executor.queries).toHaveLength(1);
     expect(executor.queries[0]?.query).toContain('by (deployment)');
@@ -82,15 +98,15 @@ describe('QueryBatcher', () => {
   it('sends nothing before the coalescing period is over, and lets askers within it join', async () => {
     const executor = new FakeExecutor(perTarget('deployment', { a: 1, b: 2 }));
     const { clock, batcher, step, settle } = world(executor);
-    await settle(batcher.query(shape('ns'), { target: 'a', ...step() }));
-    await settle(batcher.query(shape('ns'), { target: 'b', ...step() }));
+    await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...step() }));
+    await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'b', ...step() }));
     const sent = executor.queries.length;
     // Both are known now: a round opened for a selects b too and waits only COALESCE ms.
     const ask = step();
-    const a = batcher.query(shape('ns'), { target: 'a', ...ask });
+    const a = batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...ask });
     await clock.advance(COALESCE - 1);
     expect(executor.queries).toHaveLength(sent);
-    const b = batcher.query(shape('ns'), { target: 'b', ...ask });
+    const b = batcher.query(shape('ns'), { namespace: 'ns', target: 'b', ...ask });
     await clock.advance(1);
     expect(executor.queries).toHaveLength(sent + 1);
     expect(targetsIn(executor.queries[sent]?.query ?? '')).toEqual(['a', 'b']);
@@ -102,9 +118,9 @@ describe('QueryBatcher', () => {
     const executor = counting();
     const { clock, batcher, step } = world(executor);
     const ask = step();
-    const first = batcher.query(shape('ns'), { target: 'a', ...ask });
+    const first = batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...ask });
     await clock.advance(NEWCOMER - 1);
-    const second = batcher.query(shape('ns'), { target: 'b', ...ask });
+    const second = batcher.query(shape('ns'), { namespace: 'ns', target: 'b', ...ask });
     expect(executor.queries).toHaveLength(0);
     await clock.advance(1);
     expect(executor.queries).toHaveLength(1);
@@ -116,14 +132,20 @@ describe('QueryBatcher', () => {
     const executor = counting();
     const { clock, batcher, step, settle } = world(executor);
     await settle(
-      Promise.all(names(3).map((t) => batcher.query(shape('ns'), { target: t, ...step() }))),
+      Promise.all(
+        names(3).map((t) => batcher.query(shape('ns'), { namespace: 'ns', target: t, ...step() })),
+      ),
     );
     // Next step: app-0 is judged first; its round selects every known canary.
     const ask = step();
-    const first = await settle(batcher.query(shape('ns'), { target: 'app-0', ...ask }));
+    const first = await settle(
+      batcher.query(shape('ns'), { namespace: 'ns', target: 'app-0', ...ask }),
+    );
     await clock.advance(1_500); // the others' reconciles come later, for the same point
     const later = await Promise.all(
-      ['app-1', 'app-2'].map((t) => batcher.query(shape('ns'), { target: t, ...ask })),
+      ['app-1', 'app-2'].map((t) =>
+        batcher.query(shape('ns'), { namespace: 'ns', target: t, ...ask }),
+      ),
     );
     expect(executor.queries).toHaveLength(2);
     expect(executor.queries[1]?.at).toBe(ask.until);
@@ -133,17 +155,17 @@ describe('QueryBatcher', () => {
   it('never hands a canary a round evaluated at another point, even a later one', async () => {
     const executor = counting();
     const { clock, batcher, step, settle } = world(executor);
-    await settle(batcher.query(shape('ns'), { target: 'a', ...step() }));
-    await settle(batcher.query(shape('ns'), { target: 'b', ...step() }));
+    await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...step() }));
+    await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'b', ...step() }));
     await clock.advance(1_000);
     const aAsk = step();
-    const a = await settle(batcher.query(shape('ns'), { target: 'a', ...aAsk }));
+    const a = await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...aAsk }));
     expect(targetsIn(executor.queries[2]?.query ?? '')).toEqual(['a', 'b']);
     // b's step began after a's window did: a's round (which selected b) reaches back before it.
     const bSince = aAsk.until - WINDOW + 1;
     await clock.advance(bSince + WINDOW - clock.now());
     const bAsk = { since: bSince, until: bSince + WINDOW, windowMs: WINDOW };
-    const b = await settle(batcher.query(shape('ns'), { target: 'b', ...bAsk }));
+    const b = await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'b', ...bAsk }));
     expect(executor.queries).toHaveLength(4);
     expect(executor.queries[3]?.at).toBe(bAsk.until);
     expect([valueOf(a), valueOf(b)]).toEqual([3, 4]);
@@ -154,12 +176,14 @@ describe('QueryBatcher', () => {
     const { clock, batcher } = world(executor);
     const now = clock.now();
     const early = await batcher.query(shape('ns'), {
+      namespace: 'ns',
       target: 'a',
       since: now - WINDOW + 1,
       until: now,
       windowMs: WINDOW,
     });
     const ahead = await batcher.query(shape('ns'), {
+      namespace: 'ns',
       target: 'a',
       since: now - WINDOW,
       until: now + 1,
@@ -174,8 +198,12 @@ describe('QueryBatcher', () => {
     const executor = counting();
     const { batcher, step, settle } = world(executor);
     const ask = step();
-    const first = await settle(batcher.query(shape('ns'), { target: 'a', ...ask }));
-    const again = await settle(batcher.query(shape('ns'), { target: 'a', ...ask }));
+    const first = await settle(
+      batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...ask }),
+    );
+    const again = await settle(
+      batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...ask }),
+    );
     expect(valueOf(again)).toBe(valueOf(first));
     expect(executor.queries).toHaveLength(1);
   });
@@ -202,7 +230,13 @@ describe('QueryBatcher', () => {
         if (clock.now() < due) await clock.advance(due - clock.now());
         const until = measuredUntil(since, STEP, clock.now());
         windows.add(`${c.ns}@${until}`);
-        const answer = batcher.query(shape(c.ns), { target: c.t, since, until, windowMs: WINDOW });
+        const answer = batcher.query(shape(c.ns), {
+          namespace: c.ns,
+          target: c.t,
+          since,
+          until,
+          windowMs: WINDOW,
+        });
         asked.push({ key: c.key, since, at: clock.now(), answer });
         await clock.advance(30);
       }
@@ -230,10 +264,10 @@ describe('QueryBatcher', () => {
     const ask = step();
     await settle(
       Promise.all([
-        batcher.query(shape('ns1'), { target: 'a', ...ask }),
-        batcher.query(shape('ns1'), { target: 'b', ...ask }),
-        batcher.query(shape('ns2'), { target: 'a', ...ask }),
-        batcher.query(shape('ns1', '1m'), { target: 'a', ...ask }),
+        batcher.query(shape('ns1'), { namespace: 'ns1', target: 'a', ...ask }),
+        batcher.query(shape('ns1'), { namespace: 'ns1', target: 'b', ...ask }),
+        batcher.query(shape('ns2'), { namespace: 'ns2', target: 'a', ...ask }),
+        batcher.query(shape('ns1', '1m'), { namespace: 'ns1', target: 'a', ...ask }),
       ]),
     );
     expect(executor.queries.map((q) => q.query).sort()).toEqual([
@@ -241,6 +275,76 @@ describe('QueryBatcher', () => {
       'sum by (deployment) (rate(x{namespace="ns1", deployment=~"(?:a|b)"}[30s]))',
       'sum by (deployment) (rate(x{namespace="ns2", deployment=~"(?:a)"}[30s]))',
     ]);
+  });
+
+  it('answers canaries of several namespaces with ONE query when the shape selects its namespaces', async () => {
+    // Every selected (namespace, name) pair answers 10 × its namespace's number + its name's.
+    const executor = new FakeExecutor((query) => {
+      const nsList = /namespace=~"([^"]*)"/.exec(query)?.[1]?.split('|') ?? [];
+      return nsList.flatMap((ns) =>
+        targetsIn(query).map((t) => ({
+          labels: { namespace: ns, deployment: t },
+          value: 10 * Number(ns.slice(2)) + Number(t.slice(4)),
+        })),
+      );
+    });
+    const { batcher, step, settle } = world(executor);
+    const ask = step();
+    const fleet = [
+      ['ns1', 'app-1'],
+      ['ns2', 'app-1'],
+      ['ns2', 'app-2'],
+      ['ns3', 'app-3'],
+    ] as const;
+    const answers = await settle(
+      Promise.all(
+        fleet.map(([namespace, target]) =>
+          batcher.query(anyNamespace(), { namespace, target, ...ask }),
+        ),
+      ),
+    );
+    expect(executor.queries).toHaveLength(1);
+    expect(executor.queries[0]?.query).toBe(
+      'sum by (namespace, deployment) (rate(x{deployment=~"(?:app-1|app-2|app-3)", namespace=~"ns1|ns2|ns3"}[30s]))',
+    );
+    // The query read every name in every namespace; each asker gets its own pair only.
+    expect(answers).toEqual([
+      { ok: true, samples: [{ labels: { namespace: 'ns1', deployment: 'app-1' }, value: 11 }] },
+      { ok: true, samples: [{ labels: { namespace: 'ns2', deployment: 'app-1' }, value: 21 }] },
+      { ok: true, samples: [{ labels: { namespace: 'ns2', deployment: 'app-2' }, value: 22 }] },
+      { ok: true, samples: [{ labels: { namespace: 'ns3', deployment: 'app-3' }, value: 33 }] },
+    ]);
+  });
+
+  it('counts maxTargets in namespace and name pairs, across namespaces', async () => {
+    const executor = new FakeExecutor(() => []);
+    const { batcher, step, settle } = world(executor, { maxTargets: 2 });
+    const ask = step();
+    await settle(
+      Promise.all(
+        ['ns1', 'ns2', 'ns3'].map((namespace) =>
+          batcher.query(anyNamespace(), { namespace, target: 'web', ...ask }),
+        ),
+      ),
+    );
+    expect(executor.queries.map((q) => /namespace=~"([^"]*)"/.exec(q.query)?.[1])).toEqual([
+      'ns1|ns2',
+      'ns3',
+    ]);
+  });
+
+  it('selects at most 1,000 targets in one query by default', async () => {
+    const executor = new FakeExecutor(() => []);
+    const { batcher, step, settle } = world(executor);
+    const ask = step();
+    await settle(
+      Promise.all(
+        names(1_001).map((t) =>
+          batcher.query(anyNamespace(), { namespace: `ns${t.length}`, target: t, ...ask }),
+        ),
+      ),
+    );
+    expect(executor.queries.map((q) => targetsIn(q.query).length)).toEqual([1_000, 1]);
   });
 
   it('gives every asker the error when the query fails, and says no data by having no samples', async () => {
@@ -251,8 +355,8 @@ describe('QueryBatcher', () => {
     const ask = step();
     const [a, b] = await settle(
       Promise.all([
-        batcher.query(shape('ns'), { target: 'a', ...ask }),
-        batcher.query(shape('ns'), { target: 'b', ...ask }),
+        batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...ask }),
+        batcher.query(shape('ns'), { namespace: 'ns', target: 'b', ...ask }),
       ]),
     );
     expect(executor.queries).toHaveLength(1);
@@ -261,7 +365,9 @@ describe('QueryBatcher', () => {
       if (!answer.ok) expect(answer.error.message).toContain('HTTP 422');
     }
     executor.answer = perTarget('deployment', { a: 1 });
-    const missing = await settle(batcher.query(shape('ns2'), { target: 'b', ...ask }));
+    const missing = await settle(
+      batcher.query(shape('ns2'), { namespace: 'ns2', target: 'b', ...ask }),
+    );
     expect(missing).toEqual({ ok: true, samples: [] });
   });
 
@@ -270,7 +376,9 @@ describe('QueryBatcher', () => {
       throw new TypeError('boom');
     });
     const { batcher, step, settle } = world(executor);
-    const answer = await settle(batcher.query(shape('ns'), { target: 'a', ...step() }));
+    const answer = await settle(
+      batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...step() }),
+    );
     expect(answer.ok).toBe(false);
     if (!answer.ok) {
       expect(answer.error).toBeInstanceOf(MetricsError);
@@ -283,7 +391,9 @@ describe('QueryBatcher', () => {
     const { batcher, step, settle } = world(executor, { maxTargets: 3 });
     const ask = step();
     const answers = await settle(
-      Promise.all(names(7).map((t) => batcher.query(shape('ns'), { target: t, ...ask }))),
+      Promise.all(
+        names(7).map((t) => batcher.query(shape('ns'), { namespace: 'ns', target: t, ...ask })),
+      ),
     );
     expect(executor.queries).toHaveLength(3);
     for (const q of executor.queries) expect(targetsIn(q.query).length).toBeLessThanOrEqual(3);
@@ -295,7 +405,7 @@ describe('QueryBatcher', () => {
   it('escapes regex metacharacters in target names', async () => {
     const executor = new FakeExecutor(() => []);
     const { batcher, step, settle } = world(executor);
-    await settle(batcher.query(shape('ns'), { target: 'web.v2', ...step() }));
+    await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'web.v2', ...step() }));
     expect(executor.queries[0]?.query).toContain('deployment=~"(?:web\\\\.v2)"');
   });
 
@@ -303,14 +413,16 @@ describe('QueryBatcher', () => {
     const executor = counting();
     const { clock, batcher, step, settle } = world(executor);
     const ask = step();
-    await settle(batcher.query(shape('ns'), { target: 'a', ...ask }));
+    await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...ask }));
     expect(batcher.roundCount).toBe(1);
     await clock.advance(ask.until + WINDOW - 1 - clock.now());
     // Its window ended less than one window ago: kept.
-    expect(valueOf(await settle(batcher.query(shape('ns'), { target: 'a', ...ask })))).toBe(1);
+    expect(
+      valueOf(await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...ask }))),
+    ).toBe(1);
     await clock.advance(1);
     // Gone now; the same window is queried again if anyone still asks for it.
-    const late = await settle(batcher.query(shape('ns'), { target: 'a', ...ask }));
+    const late = await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...ask }));
     expect(valueOf(late)).toBe(2);
     expect(executor.queries.map((q) => q.at)).toEqual([ask.until, ask.until]);
     expect(batcher.roundCount).toBe(1);

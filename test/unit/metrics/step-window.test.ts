@@ -46,7 +46,10 @@ function setup(trafficMetrics: 'computed' | 'api') {
     n += 1;
     const targets = targetsIn(query);
     if (targets.length === 0) return [{ labels: {}, value: n }];
-    return targets.map((t) => ({ labels: { deployment: t, classification: 'success' }, value: n }));
+    return targets.map((t) => ({
+      labels: { namespace: 'shop', deployment: t, classification: 'success' },
+      value: n,
+    }));
   });
   const kube = new FakeKube();
   const f = new MetricSourceFactory({

@@ -29,12 +29,15 @@ function computed(
 /** Linkerd-shaped answers: 700 successes and 300 failures in the window, p99 = 480 ms. */
 function linkerdAnswer(query: string): readonly Sample[] {
   if (query.startsWith('histogram_quantile(0.99')) {
-    return targetsIn(query).map((t) => ({ labels: { deployment: t }, value: 480 }));
+    return targetsIn(query).map((t) => ({
+      labels: { namespace: 'shop', deployment: t },
+      value: 480,
+    }));
   }
   if (query.startsWith('histogram_quantile')) return [];
   return targetsIn(query).flatMap((t) => [
-    { labels: { deployment: t, classification: 'success' }, value: 700 },
-    { labels: { deployment: t, classification: 'failure' }, value: 300 },
+    { labels: { namespace: 'shop', deployment: t, classification: 'success' }, value: 700 },
+    { labels: { namespace: 'shop', deployment: t, classification: 'failure' }, value: 300 },
   ]);
 }
 
@@ -43,8 +46,8 @@ describe('computed trafficMetrics', () => {
     const { source, executor } = computed('linkerd', linkerdAnswer);
     await source.measure('p99_response_latency', ctx);
     expect(executor.queries.map((q) => q.query).sort()).toEqual([
-      'histogram_quantile(0.99, sum by (deployment, le) (rate(response_latency_ms_bucket{namespace="shop", deployment=~"(?:web)", direction="inbound"}[60s])))',
-      'sum by (deployment, classification) (increase(response_total{namespace="shop", deployment=~"(?:web)", direction="inbound"}[60s]))',
+      'histogram_quantile(0.99, sum by (namespace, deployment, le) (rate(response_latency_ms_bucket{namespace="shop", deployment=~"(?:web)", direction="inbound"}[60s])))',
+      'sum by (namespace, deployment, classification) (increase(response_total{namespace="shop", deployment=~"(?:web)", direction="inbound"}[60s]))',
     ]);
   });
 
@@ -68,8 +71,13 @@ describe('computed trafficMetrics', () => {
     expect(await empty.source.measure('success-rate', ctx)).toMatchObject({ kind: 'noData' });
     const zero = computed('linkerd', (q) =>
       q.startsWith('histogram_quantile')
-        ? [{ labels: { deployment: 'web' }, value: Number.NaN }]
-        : [{ labels: { deployment: 'web', classification: 'success' }, value: 0 }],
+        ? [{ labels: { namespace: 'shop', deployment: 'web' }, value: Number.NaN }]
+        : [
+            {
+              labels: { namespace: 'shop', deployment: 'web', classification: 'success' },
+              value: 0,
+            },
+          ],
     );
     expect(await zero.source.measure('success-rate', ctx)).toEqual({
       kind: 'noData',
@@ -84,12 +92,13 @@ describe('computed trafficMetrics', () => {
 
   it('classifies 5xx as failures for Istio and OSM', async () => {
     for (const mesh of ['istio', 'osm'] as const) {
-      const label = MESH_QUERIES[mesh].groupLabel;
+      const { groupLabel: label, namespaceLabel } = MESH_QUERIES[mesh];
+      const at = { [namespaceLabel]: 'shop' };
       const { source, executor } = computed(mesh, (q) =>
         targetsIn(q).flatMap((t) => [
-          { labels: { [label]: t, response_code: '200' }, value: 90 },
-          { labels: { [label]: t, response_code: '404' }, value: 5 },
-          { labels: { [label]: t, response_code: '503' }, value: 5 },
+          { labels: { ...at, [label]: t, response_code: '200' }, value: 90 },
+          { labels: { ...at, [label]: t, response_code: '404' }, value: 5 },
+          { labels: { ...at, [label]: t, response_code: '503' }, value: 5 },
         ]),
       );
       expect(await source.measure('success-rate', ctx)).toEqual({
@@ -97,7 +106,9 @@ describe('computed trafficMetrics', () => {
         value: 95,
         requests: 100,
       });
-      expect(executor.queries[0]?.query).toContain(`by (${label}, response_code)`);
+      expect(executor.queries[0]?.query).toContain(
+        `by (${namespaceLabel}, ${label}, response_code)`,
+      );
     }
   });
 
@@ -109,6 +120,41 @@ describe('computed trafficMetrics', () => {
       throw new Error('down');
     });
     expect(await failing.source.measure('success-rate', ctx)).toMatchObject({ kind: 'error' });
+  });
+
+  it('selects one namespace with an equality matcher and several with a regex', () => {
+    const linkerd = MESH_QUERIES.linkerd;
+    expect(linkerd.counts(['shop'], '(?:web)', '1m')).toContain(
+      '{namespace="shop", deployment=~"(?:web)"',
+    );
+    expect(linkerd.latency(0.99, ['pay', 'sh"op'], '(?:web)', '1m')).toContain(
+      '{namespace=~"(?:pay|sh\\"op)", deployment=~"(?:web)"',
+    );
+  });
+
+  it('lets the checks of canaries in several namespaces share two queries, each with its own series', async () => {
+    // Two namespaces with a Deployment `web` each: shop's fails 30 %, pay's 10 %.
+    const failures: Record<string, number> = { shop: 300, pay: 100 };
+    const { source, executor } = computed('linkerd', (q) => {
+      if (q.startsWith('histogram_quantile')) return [];
+      return Object.entries(failures).flatMap(([namespace, failed]) => [
+        {
+          labels: { namespace, deployment: 'web', classification: 'success' },
+          value: 1000 - failed,
+        },
+        { labels: { namespace, deployment: 'web', classification: 'failure' }, value: failed },
+      ]);
+    });
+    const [shop, pay] = await Promise.all([
+      source.measure('success-rate', { ...ctx, namespace: 'shop' }),
+      source.measure('success-rate', { ...ctx, namespace: 'pay' }),
+      source.measure('p99_response_latency', { ...ctx, namespace: 'shop' }),
+      source.measure('p99_response_latency', { ...ctx, namespace: 'pay' }),
+    ]);
+    expect(executor.queries).toHaveLength(2);
+    expect(executor.queries[0]?.query).toContain('namespace=~"(?:pay|shop)"');
+    expect(shop).toEqual({ kind: 'value', value: 70, requests: 1000 });
+    expect(pay).toEqual({ kind: 'value', value: 90, requests: 1000 });
   });
 
   it('lets the checks of many canaries share the two queries of their namespace', async () => {
