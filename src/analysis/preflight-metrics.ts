@@ -2,7 +2,8 @@
 // traffic moves. prometheus / templateRef: the template exists, the query renders, its address
 // is allowed, Prometheus runs it once as an instant query (an empty answer is fine) and the
 // window covers two scrapes. trafficMetrics: the path measure() would take (the SMI API, else the
-// computed queries) answers, and a computed window covers two scrapes. The SMI API does not say
+// computed queries, probed through the batcher: one query per shape for a fleet's pre-flights)
+// answers, and a computed window covers two scrapes. The SMI API does not say
 // how its figures are scraped, so its window is not checked (a note says so).
 import { renderQuery, usesInterval } from '../metrics/query-template.js';
 import type { Canary, Metric } from '../api/canary.js';
@@ -12,7 +13,6 @@ import type { MetricsError } from '../metrics/errors.js';
 import type { MetricSourceFactory, ResolvedTemplate } from '../metrics/factory.js';
 import { parseGoDuration, promDuration } from '../metrics/duration.js';
 import { targetRegex } from '../metrics/promql.js';
-import { LATENCY_QUANTILES, isLatencyMetric } from '../metrics/traffic-metrics-values.js';
 import {
   PREFLIGHT_REASONS,
   metricsApiErrorReason,
@@ -188,21 +188,17 @@ async function trafficMetrics(
       return { reason: PREFLIGHT_REASONS.metricsUnavailable, field: at, message };
     }
   }
-  // Computed from Prometheus: the same queries the computed source sends, for this target alone.
+  // Computed from Prometheus: the queries the computed source sends, through its batcher, so the
+  // pre-flights of a fleet share them (ComputedTrafficMetrics.probe).
   const parsed = parseGoDuration(window);
   if (!parsed.ok)
     return { reason: PREFLIGHT_REASONS.queryInvalid, field: at, message: parsed.error.message };
-  const w = promDuration(parsed.ms);
-  const { endpoint, mesh } = access.computed;
-  const queries = [mesh.counts([namespace], targetRegex([target]), w)];
-  if (isLatencyMetric(name)) {
-    queries.push(mesh.latency(LATENCY_QUANTILES[name], [namespace], targetRegex([target]), w));
-  }
-  for (const query of queries) {
-    const answer = await run.query(endpoint, query);
-    if (!answer.ok) return prometheusFailure(endpoint.address, query, answer.error, at);
-  }
-  const problem = await windowProblem(run, window, endpoint, queries[0] ?? '');
+  const { endpoint, mesh, probe } = access.computed;
+  const failed = await probe(name, namespace, target, parsed.ms);
+  if (failed !== undefined)
+    return prometheusFailure(endpoint.address, failed.query, failed.error, at);
+  const counts = mesh.counts([namespace], targetRegex([target]), promDuration(parsed.ms));
+  const problem = await windowProblem(run, window, endpoint, counts);
   return problem === undefined || 'note' in problem
     ? problem
     : { ...problem, field: windowField(canary, metric, field) };

@@ -182,11 +182,7 @@ export class QueryBatcher {
     const now = this.#clock.now();
     const refused = refusal(ask, now);
     if (refused !== undefined) return { ok: false, error: refused };
-    const target = targetKey(ask);
-    const group = this.#group(shape.key, now);
-    group.windowMs = Math.max(group.windowMs, ask.windowMs);
-    const known = group.interest.has(target);
-    group.interest.set(target, now + Math.max(3 * ask.windowMs, MIN_INTEREST_MS));
+    const { group, target, known } = this.#interested(shape, ask, now);
     const round =
       this.#reusable(group, target, ask.until) ??
       this.#openRound(group, shape, target, ask.until, known);
@@ -197,6 +193,38 @@ export class QueryBatcher {
       s.labels[groupLabel] === ask.target &&
       (namespaceLabel === undefined || s.labels[namespaceLabel] === ask.namespace);
     return { ok: true, samples: answer.samples.filter(mine) };
+  }
+
+  /**
+   * Whether Prometheus runs `shape` at `ask.until`, for pre-flight: ANY round of the shape at that
+   * point answers, whichever targets it selects (its queries differ only in the target regex),
+   * so the pre-flights of a fleet that ask about one point share one query per shape. The asker
+   * becomes interested, so its first measured step joins the fleet's rounds. Undefined: it runs.
+   */
+  async probe(shape: BatchShape, ask: BatchAsk): Promise<MetricsError | undefined> {
+    const now = this.#clock.now();
+    const refused = refusal(ask, now);
+    if (refused !== undefined) return refused;
+    const { group, target } = this.#interested(shape, ask, now);
+    const round =
+      group.rounds.find((r) => r.until === ask.until) ??
+      this.#openRound(group, shape, target, ask.until, true);
+    const answer = await round.answer;
+    return answer.ok ? undefined : answer.error;
+  }
+
+  /** The shape's group, with the asker's interest recorded (`known`: it was there already). */
+  #interested(
+    shape: BatchShape,
+    ask: BatchAsk,
+    now: number,
+  ): { group: Group; target: string; known: boolean } {
+    const target = targetKey(ask);
+    const group = this.#group(shape.key, now);
+    group.windowMs = Math.max(group.windowMs, ask.windowMs);
+    const known = group.interest.has(target);
+    group.interest.set(target, now + Math.max(3 * ask.windowMs, MIN_INTEREST_MS));
+    return { group, target, known };
   }
 
   #group(key: string, now: number): Group {

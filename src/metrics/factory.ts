@@ -87,8 +87,12 @@ export interface MetricsPreflightAccess {
   readonly trafficMetrics: TrafficMetricsSetting;
   /** The SMI metrics API; undefined when trafficMetrics is 'computed'. */
   readonly api: TrafficMetricsApiClient | undefined;
-  /** The computed trafficMetrics' server and queries. */
-  readonly computed: { readonly endpoint: PrometheusEndpoint; readonly mesh: MeshQueries };
+  /** The computed trafficMetrics' server and queries, and their probe through the batcher. */
+  readonly computed: {
+    readonly endpoint: PrometheusEndpoint;
+    readonly mesh: MeshQueries;
+    readonly probe: ComputedTrafficMetrics['probe'];
+  };
 }
 
 export class MetricSourceFactory {
@@ -248,6 +252,7 @@ export class MetricSourceFactory {
       computed: {
         endpoint: { address: this.#deps.config.prometheusAddress },
         mesh: MESH_QUERIES[this.#deps.config.mesh ?? 'linkerd'],
+        probe: (...args) => this.#computed.probe(...args),
       },
     };
   }

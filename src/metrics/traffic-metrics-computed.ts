@@ -5,8 +5,10 @@
 import type { TrafficMetricName } from '../api/constants.js';
 import type { BatchAnswer, BatchShape, QueryBatcher } from './batcher.js';
 import { promDuration } from './duration.js';
+import type { MetricsError } from './errors.js';
 import { endpointKey, type PrometheusEndpoint } from './executor.js';
 import type { MeshQueries } from './mesh-queries.js';
+import { targetRegex } from './promql.js';
 import {
   errorResult,
   stepWindow,
@@ -20,6 +22,9 @@ import {
   trafficMetricResult,
   type TrafficValues,
 } from './traffic-metrics-values.js';
+
+/** Pre-flight's queries are evaluated at the latest multiple of this (probe()). */
+export const PROBE_GRID_MS = 10_000;
 
 export interface ComputedTrafficMetricsOptions {
   readonly mesh: MeshQueries;
@@ -44,23 +49,39 @@ export class ComputedTrafficMetrics {
     };
   }
 
+  /**
+   * Pre-flight: whether Prometheus runs the queries measure() sends for `metric` over a window of
+   * `windowMs`, evaluated at the latest multiple of PROBE_GRID_MS (counted from the epoch), so
+   * the pre-flights of Canaries within one such period share one query per shape (the batcher's
+   * probe). Undefined: they run; else the first that failed, written for this target alone.
+   */
+  async probe(
+    metric: TrafficMetricName,
+    namespace: string,
+    target: string,
+    windowMs: number,
+  ): Promise<{ readonly query: string; readonly error: MetricsError } | undefined> {
+    const now = (this.#opts.now ?? Date.now)();
+    const until = Math.floor(now / PROBE_GRID_MS) * PROBE_GRID_MS;
+    const ask = { namespace, target, since: until - windowMs, until, windowMs };
+    const { counts, latency } = this.#shapes(metric, promDuration(windowMs));
+    const shapes = latency === undefined ? [counts] : [counts, latency];
+    const errors = await Promise.all(shapes.map((shape) => this.#opts.batcher.probe(shape, ask)));
+    const failed = errors.findIndex((e) => e !== undefined);
+    const [shape, error] = [shapes[failed], errors[failed]];
+    if (shape === undefined || error === undefined) return undefined;
+    return { query: shape.build(targetRegex([target]), [namespace]), error };
+  }
+
   async measure(metric: TrafficMetricName, ctx: MeasureContext): Promise<MetricResult> {
     const window = stepWindow(ctx, (this.#opts.now ?? Date.now)());
     if (!window.ok) return window.result;
-    const w = promDuration(window.windowMs);
     const { namespace, target, since, until } = ctx;
     const ask = { namespace, target, since, until, windowMs: window.windowMs };
-    const { mesh } = this.#opts;
-    const countsShape = this.#shape(`counts`, w, (t, ns) => mesh.counts(ns, t, w));
-    const countsAsked = this.#opts.batcher.query(countsShape, ask);
-    const latencyAsked = isLatencyMetric(metric)
-      ? this.#opts.batcher.query(
-          this.#shape(`latency:${LATENCY_QUANTILES[metric]}`, w, (t, ns) =>
-            mesh.latency(LATENCY_QUANTILES[metric], ns, t, w),
-          ),
-          ask,
-        )
-      : undefined;
+    const shapes = this.#shapes(metric, promDuration(window.windowMs));
+    const { batcher } = this.#opts;
+    const countsAsked = batcher.query(shapes.counts, ask);
+    const latencyAsked = shapes.latency && batcher.query(shapes.latency, ask);
     const counts = await countsAsked;
     const latency = await latencyAsked;
     const values: TrafficValues = {};
@@ -86,6 +107,18 @@ export class ComputedTrafficMetrics {
       else success += sample.value;
     }
     return { success_count: success, failure_count: failure };
+  }
+
+  /** The shapes `metric` is measured with: request counts, and latency for a latency metric. */
+  #shapes(metric: TrafficMetricName, w: string): { counts: BatchShape; latency?: BatchShape } {
+    const { mesh } = this.#opts;
+    const counts = this.#shape(`counts`, w, (t, ns) => mesh.counts(ns, t, w));
+    if (!isLatencyMetric(metric)) return { counts };
+    const q = LATENCY_QUANTILES[metric];
+    return {
+      counts,
+      latency: this.#shape(`latency:${q}`, w, (t, ns) => mesh.latency(q, ns, t, w)),
+    };
   }
 
   #shape(

@@ -67,8 +67,8 @@ function world(answer: Answer = () => []): World {
   return { executor: new FakeExecutor(answer), config: new FakeConfig(), kube: new FakeKube() };
 }
 
-function report(w: World, canary: Canary, network = true) {
-  const metricSources = new MetricSourceFactory({
+function sourcesFor(w: World): MetricSourceFactory {
+  return new MetricSourceFactory({
     config: {
       prometheusAddress: PROM,
       trafficMetrics: w.trafficMetrics ?? 'computed',
@@ -78,7 +78,11 @@ function report(w: World, canary: Canary, network = true) {
     configReader: w.config,
     kube: w.kube,
     logger: logSink().logger,
+    batcher: { coalesceMs: 0, newTargetCoalesceMs: 0 },
   });
+}
+
+function report(w: World, canary: Canary, network = true, metricSources = sourcesFor(w)) {
   return preflightReport(
     {
       metricSources,
@@ -367,6 +371,26 @@ describe('pre-flight of trafficMetrics checks', () => {
     expect(short.problems).toMatchObject([{ check: 'sr', reason: 'AnalysisWindowTooShort' }]);
   });
 
+  it('lets the pre-flights of many canaries, in several namespaces, share one query per shape', async () => {
+    const w = world();
+    const sources = sourcesFor(w);
+    const checks = [tm('sr', 'success-rate'), tm('p99', 'p99_response_latency')];
+    const fleet = ['shop', 'pay', 'ads'].flatMap((namespace) =>
+      ['web', 'api'].map((name) => {
+        const c = canaryWith(checks);
+        return { ...c, metadata: { namespace, name }, spec: { ...c.spec, targetRef: { name } } };
+      }),
+    );
+    const reports = await Promise.all(fleet.map((c) => report(w, c, true, sources)));
+    expect(reports.map((r) => r.problems)).toEqual(fleet.map(() => []));
+    expect(w.executor.queries.map((q) => q.query.slice(0, 22))).toEqual([
+      'sum by (namespace, dep',
+      'histogram_quantile(0.9',
+    ]);
+    // Evaluated at the latest multiple of 10 s, not at "now".
+    for (const { at } of w.executor.queries) expect((at ?? Number.NaN) % 10_000).toBe(0);
+  });
+
   it('reports a computed query Prometheus refuses', async () => {
     const w = world(() => {
       throw httpError(422, 'execution: many-to-many matching not allowed');
@@ -378,6 +402,21 @@ describe('pre-flight of trafficMetrics checks', () => {
         reason: 'QueryInvalid',
         field: 'spec.analysis.metrics[0].trafficMetrics',
         message: expect.stringContaining('many-to-many matching not allowed'),
+      },
+    ]);
+    // The message shows the query written for this Deployment alone, the one that failed.
+    const latencyOnly = world((q) => {
+      if (q.startsWith('histogram_quantile')) throw httpError(422, 'bad quantile');
+      return [];
+    });
+    const p99 = await report(latencyOnly, canaryWith([tm('p99', 'p99_response_latency')]));
+    expect(p99.problems).toMatchObject([
+      {
+        check: 'p99',
+        reason: 'QueryInvalid',
+        message: expect.stringContaining(
+          'histogram_quantile(0.99, sum by (namespace, deployment, le) (rate(response_latency_ms_bucket{namespace="shop", deployment=~"(?:web)"',
+        ),
       },
     ]);
   });

@@ -347,6 +347,51 @@ describe('QueryBatcher', () => {
     expect(executor.queries.map((q) => targetsIn(q.query).length)).toEqual([1_000, 1]);
   });
 
+  it('probes a shape at a point with any round of it there, and remembers the probed targets', async () => {
+    const executor = counting();
+    const { clock, batcher, step, settle } = world(executor);
+    const ask = step();
+    const first = await settle(
+      batcher.probe(anyNamespace(), { namespace: 'a', target: 'web', ...ask }),
+    );
+    // Later pre-flights asking about the same point reuse the settled round: no query.
+    const later = await Promise.all(
+      ['b', 'c'].map((namespace) =>
+        batcher.probe(anyNamespace(), { namespace, target: 'api', ...ask }),
+      ),
+    );
+    expect([first, ...later]).toEqual([undefined, undefined, undefined]);
+    expect(executor.queries).toHaveLength(1);
+    // The first measured step's round selects every probed target, after the short wait only.
+    await clock.advance(WINDOW);
+    const measured = batcher.query(anyNamespace(), { namespace: 'a', target: 'web', ...step() });
+    await clock.advance(COALESCE);
+    expect(executor.queries).toHaveLength(2);
+    expect(targetsIn(executor.queries[1]?.query ?? '')).toEqual(['api', 'web']);
+    expect(executor.queries[1]?.query).toContain('namespace=~"a|b|c"');
+    await measured;
+  });
+
+  it('gives every prober the error of the round it shares', async () => {
+    const executor = new FakeExecutor(() => {
+      throw new MetricsError('QueryFailed', 'prometheus query failed (HTTP 422): parse error');
+    });
+    const { batcher, step, settle } = world(executor);
+    const ask = step();
+    const errors = await settle(
+      Promise.all(
+        ['web', 'api'].map((target) =>
+          batcher.probe(anyNamespace(), { namespace: 'a', target, ...ask }),
+        ),
+      ),
+    );
+    expect(executor.queries).toHaveLength(1);
+    expect(errors.map((e) => e?.message)).toEqual([
+      'prometheus query failed (HTTP 422): parse error',
+      'prometheus query failed (HTTP 422): parse error',
+    ]);
+  });
+
   it('gives every asker the error when the query fails, and says no data by having no samples', async () => {
     const executor = new FakeExecutor(() => {
       throw new MetricsError('QueryFailed', 'prometheus query failed (HTTP 422): parse error');
