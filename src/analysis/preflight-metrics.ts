@@ -3,8 +3,8 @@
 // is allowed, Prometheus runs it once as an instant query (an empty answer is fine) and the
 // window covers two scrapes. trafficMetrics: the path measure() would take (the SMI API, else the
 // computed queries, probed through the batcher: one query per shape for a fleet's pre-flights)
-// answers, and a computed window covers two scrapes. The SMI API does not say
-// how its figures are scraped, so its window is not checked (a note says so).
+// answers, and a computed window covers two scrapes. The SMI API does not say how its figures
+// are scraped, so its window is not checked (a note says so).
 import { renderQuery, usesInterval } from '../metrics/query-template.js';
 import type { Canary, Metric } from '../api/canary.js';
 import type { TrafficMetricName } from '../api/constants.js';

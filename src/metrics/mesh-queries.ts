@@ -1,8 +1,8 @@
 // Per-mesh PromQL for the computed `trafficMetrics` (the same figures the SMI metrics API would
 // serve). Every query is written in batchable form: the target is a regex matcher and the answer
 // is grouped by the labels that name the workload and its namespace, so several canaries, of one
-// namespace or of several, share one query (see batcher.ts). Label and metric names: reference/smi-spec.md §6 and Flagger's builtin
-// observers (reference/flagger.md §5.1).
+// namespace or of several, share one query (see batcher.ts). Label and metric names:
+// reference/smi-spec.md §6 and Flagger's builtin observers (reference/flagger.md §5.1).
 import type { Sample } from './executor.js';
 import { escapeString, targetRegex } from './promql.js';
 

@@ -1,7 +1,8 @@
 // `trafficMetrics` computed from Prometheus with the mesh's queries — what the SMI TrafficMetrics
 // API would answer, for clusters that do not serve it. Two query shapes per window, both batched
-// across namespaces (the mesh's namespace label tells the answers apart): request counts by outcome (success-rate, request-rate, success_count,
-// failure_count, and the request count of every result) and, per quantile, latency.
+// across namespaces (the mesh's namespace label tells the answers apart): request counts by
+// outcome (success-rate, request-rate, success_count, failure_count, and the request count of
+// every result) and, per quantile, latency.
 import type { TrafficMetricName } from '../api/constants.js';
 import type { BatchAnswer, BatchShape, QueryBatcher } from './batcher.js';
 import { promDuration } from './duration.js';
