@@ -174,6 +174,14 @@ describe.each(TRAFFIC_SPLIT_VERSIONS.map((v) => [v]))('TrafficSplit %s', (versio
       (e: unknown) => e,
     );
     expect(isConflict(err)).toBe(true);
+    // The next test's router reads the cache: let it catch up with the label written above, or
+    // that router's write carries a stale resourceVersion and gets the same 409 (seen once in a
+    // fresh run with two workers).
+    await cached(
+      'labelled split',
+      () => caches.splits.getByName(NS, name),
+      (s) => s.metadata?.labels?.['x'] === 'y',
+    );
   });
 
   it('header matching: written from v1alpha3 on, refused before anything is written below', async () => {
