@@ -82,6 +82,18 @@ export interface QueryBatcherOptions {
   readonly logger?: Logger;
 }
 
+/** A round's answer, its samples indexed once by answerKey for every asker to look up. */
+type RoundAnswer =
+  | { readonly ok: true; readonly byTarget: ReadonlyMap<string, readonly Sample[]> }
+  | { readonly ok: false; readonly error: MetricsError };
+
+/**
+ * Where a sample (or an asker) is found in a RoundAnswer: by namespace and name when the shape
+ * selects namespaces, else by name (the namespace is fixed in the shape's query).
+ */
+const answerKey = (shape: BatchShape, namespace: string, name: string): string =>
+  shape.namespaceLabel === undefined ? name : `${namespace}/${name}`;
+
 interface Round {
   /** The query's evaluation time: the end of the window it measures. */
   readonly until: number;
@@ -90,7 +102,7 @@ interface Round {
   /** Still collecting targets (its coalescing timer has not fired). */
   open: boolean;
   settled: boolean;
-  readonly answer: Promise<BatchAnswer>;
+  readonly answer: Promise<RoundAnswer>;
 }
 
 interface Group {
@@ -188,11 +200,8 @@ export class QueryBatcher {
       this.#openRound(group, shape, target, ask.until, known);
     const answer = await round.answer;
     if (!answer.ok) return answer;
-    const { namespaceLabel, groupLabel } = shape;
-    const mine = (s: Sample): boolean =>
-      s.labels[groupLabel] === ask.target &&
-      (namespaceLabel === undefined || s.labels[namespaceLabel] === ask.namespace);
-    return { ok: true, samples: answer.samples.filter(mine) };
+    const samples = answer.byTarget.get(answerKey(shape, ask.namespace, ask.target)) ?? [];
+    return { ok: true, samples };
   }
 
   /**
@@ -275,8 +284,8 @@ export class QueryBatcher {
       if (targets.size >= this.#maxTargets) break;
       if (!covered.has(other)) targets.add(other);
     }
-    let settle: (answer: BatchAnswer) => void = () => undefined;
-    const answer = new Promise<BatchAnswer>((resolve) => (settle = resolve));
+    let settle: (answer: RoundAnswer) => void = () => undefined;
+    const answer = new Promise<RoundAnswer>((resolve) => (settle = resolve));
     const round: Round = { until, targets, open: true, settled: false, answer };
     group.rounds.push(round);
     this.#clock.setTimeout(
@@ -292,7 +301,7 @@ export class QueryBatcher {
     return round;
   }
 
-  async #send(shape: BatchShape, round: Round): Promise<BatchAnswer> {
+  async #send(shape: BatchShape, round: Round): Promise<RoundAnswer> {
     this.#logger?.debug(
       { address: shape.endpoint.address, targets: round.targets.size, until: round.until },
       'batched query',
@@ -306,7 +315,17 @@ export class QueryBatcher {
         shape.build(targetRegex(names), namespaces),
         round.until,
       );
-      return { ok: true, samples };
+      const byTarget = new Map<string, Sample[]>();
+      for (const sample of samples) {
+        const name = sample.labels[shape.groupLabel];
+        const ns = shape.namespaceLabel === undefined ? '' : sample.labels[shape.namespaceLabel];
+        if (name === undefined || ns === undefined) continue; // no asker's series
+        const key = answerKey(shape, ns, name);
+        const list = byTarget.get(key);
+        if (list === undefined) byTarget.set(key, [sample]);
+        else list.push(sample);
+      }
+      return { ok: true, byTarget };
     } catch (cause) {
       const error =
         cause instanceof MetricsError
