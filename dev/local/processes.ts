@@ -121,7 +121,7 @@ export class ProcessGroup {
   /**
    * Stops the children in reverse start order (clients before kube-apiserver, kube-apiserver
    * before etcd: a server whose clients are gone has nothing to drain), each with SIGTERM and, after
-   * the grace period, SIGKILL. Resolves once every child has exited.
+   * the grace period, SIGKILL. Resolves once every child has exited, and then the watchdog.
    *
    * The children are unref'd while they run, so that they never keep a caller alive. A caller
    * that awaits stop() must be kept alive, though: when the children were the last handles, an
@@ -155,7 +155,7 @@ export class ProcessGroup {
       signalGroup(c.pid, 'SIGKILL');
       this.logger.debug({ component: c.name, ms: Date.now() - t0 }, 'stopped');
     }
-    this.watchdog?.kill();
+    await this.watchdog?.kill();
     this.watchdog = undefined;
   }
 
@@ -163,7 +163,7 @@ export class ProcessGroup {
   killNow(): void {
     this.stopped = true;
     for (const c of this.running) signalGroup(c.pid, 'SIGKILL');
-    this.watchdog?.kill();
+    this.watchdog?.killNow();
   }
 }
 

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_ERROR_CODES, LocalClusterError } from './errors.js';
 
 /**
@@ -21,9 +23,20 @@ rm -rf -- "$dir"
 
 export interface Watchdog {
   readonly pid: number;
-  /** Stops the watchdog (its whole process group, including a pending `sleep`). */
-  kill(): void;
+  /**
+   * Stops the watchdog (its whole process group, including a pending `sleep`) and resolves once
+   * none of the group runs any more (exited, or a zombie waiting to be reaped). A SIGKILLed process
+   * takes a moment to exit: without the wait, a caller that reports "stopped" could still have it
+   * running.
+   */
+  kill(): Promise<void>;
+  /** Sends the same SIGKILL without waiting: for process 'exit', where nothing can wait. */
+  killNow(): void;
 }
+
+/** How often kill() looks at the group, and how long at most it waits for it. */
+const GONE_POLL_MS = 10;
+const GONE_WAIT_MS = 5_000;
 
 export function startWatchdog(dir: string, pidFile: string): Watchdog {
   const child = spawn(
@@ -35,21 +48,56 @@ export function startWatchdog(dir: string, pidFile: string): Watchdog {
     },
   );
   child.unref();
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
   const pid = child.pid;
   if (pid === undefined)
     throw new LocalClusterError(
       LOCAL_ERROR_CODES.SPAWN_FAILED,
       'the watchdog did not start: is bash installed?',
     );
+  const killNow = (): void => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch (err) {
+      // ESRCH: it already exited (its parent check never fails while we live, but be tolerant).
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  };
   return {
     pid,
-    kill: () => {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch (err) {
-        // ESRCH: it already exited (its parent check never fails while we live, but be tolerant).
-        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-      }
+    killNow,
+    kill: async () => {
+      // The handle is unref'd; a caller awaiting this must stay alive until the exit is seen.
+      child.ref();
+      killNow();
+      await exited;
+      // Its `sleep` was signalled with it, and is reparented now: wait until it is no longer running.
+      for (let waited = 0; waited < GONE_WAIT_MS && groupRunning(pid); waited += GONE_POLL_MS)
+        await sleep(GONE_POLL_MS);
     },
   };
+}
+
+/** Whether any process of group `pgid` still runs (zombies do not: they only await reaping). */
+function groupRunning(pgid: number): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch (err) {
+      // Gone between the listing and the read (ENOENT), or exiting during the read (ESRCH).
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ESRCH') continue;
+      throw err;
+    }
+    // After the parenthesised command: state(3) ppid(4) pgrp(5).
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+  }
+  return false;
 }
