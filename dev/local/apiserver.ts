@@ -41,6 +41,9 @@ export function apiServerArgs(
           `--audit-policy-file=${audit.policyFile}`,
           `--audit-log-path=${audit.path}`,
           '--audit-log-format=json',
+          // One file, never rotated: by default the API server rotates it at 100 MB, and a reader
+          // of the file alone (the bench) lost every request before the last rotation.
+          '--audit-log-maxsize=0',
         ];
   return [
     ...auditArgs,
