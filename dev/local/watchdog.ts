@@ -25,9 +25,9 @@ export interface Watchdog {
   readonly pid: number;
   /**
    * Stops the watchdog (its whole process group, including a pending `sleep`) and resolves once
-   * none of the group runs any more (exited, or a zombie waiting to be reaped). A SIGKILLed process
-   * takes a moment to exit: without the wait, a caller that reports "stopped" could still have it
-   * running.
+   * none of the group runs any more (exited, or a zombie waiting to be reaped), waiting at most
+   * GONE_WAIT_MS after the watchdog itself exited. A SIGKILLed process takes a moment to exit:
+   * without the wait, a caller that reports "stopped" could still have it running.
    */
   kill(): Promise<void>;
   /** Sends the same SIGKILL without waiting: for process 'exit', where nothing can wait. */
