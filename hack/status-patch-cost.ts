@@ -7,8 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseAllDocuments } from 'yaml';
+import { WEIGHTLIFTER_MANIFESTS } from '../bench/fleet.js';
 import { repoRoot } from '../dev/local/paths.js';
 import { startControlPlane } from '../dev/local/control-plane.js';
+import { waitUntil } from '../dev/local/wait.js';
+import type { CanaryStatus } from '../src/api/canary.js';
 import { loadKubeConfig } from '../src/kube/client.js';
 import { KubeRawClient } from '../src/kube/raw-client.js';
 
@@ -16,11 +19,11 @@ const PATCHES = Number(process.argv[2] ?? 300);
 const NS = 'default';
 
 /** A status like one of a run's weight steps at 30 %, with one earlier run in its history. */
-function status(i: number): Record<string, unknown> {
+function status(i: number): CanaryStatus {
   const at = new Date(Date.UTC(2026, 11, 5, 12, 0, i % 60)).toISOString();
   const checks = [
-    { metric: 'success-rate', result: 'Successful', value: 100 },
-    { metric: 'latency-p99', result: 'Successful', value: 41.5 },
+    { metric: 'success-rate', result: 'Successful' as const, value: 100 },
+    { metric: 'latency-p99', result: 'Successful' as const, value: 41.5 },
   ];
   const steps = [10, 20, 30].map((weight) => ({ at, weight, checks }));
   return {
@@ -86,35 +89,12 @@ async function main(): Promise<void> {
     const crdYaml = await readFile(join(repoRoot(), 'crds', 'canary.yaml'), 'utf8');
     const crd = parseAllDocuments(crdYaml)[0]?.toJS() as Record<string, unknown>;
     const canaryPath = `/apis/weightlifter.io/v1alpha1/namespaces/${NS}/canaries`;
-    const bench = (name: string): Record<string, unknown> => ({
-      apiVersion: 'weightlifter.io/v1alpha1',
-      kind: 'Canary',
-      metadata: { name, namespace: NS },
-      spec: {
-        targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-        service: { port: 9898, targetPort: 'http' },
-        routing: { provider: 'smi' },
-        analysis: {
-          interval: '10s',
-          threshold: 1,
-          stepWeights: [10, 20, 30, 40, 50],
-          metrics: [
-            {
-              name: 'success-rate',
-              interval: '10s',
-              trafficMetrics: { metric: 'success-rate' },
-              thresholdRange: { min: 99 },
-            },
-            {
-              name: 'latency-p99',
-              interval: '10s',
-              trafficMetrics: { metric: 'p99_response_latency' },
-              thresholdRange: { max: 500 },
-            },
-          ],
-        },
-      },
-    });
+    // The bench's own Canary (bench/fleet.ts): interval 10 s, steps 10..50, two trafficMetrics checks.
+    const bench = (name: string): unknown =>
+      WEIGHTLIFTER_MANIFESTS.manifest(
+        { namespace: NS, name, key: `${NS}/${name}`, shard: undefined },
+        { router: 'smi', intervalSeconds: 10, windowSeconds: 10, steps: 5 },
+      );
     const size = JSON.stringify({ status: status(0) }).length;
     console.log(`status body ${String(size)} bytes; CRD ${String(crdYaml.length)} bytes of YAML`);
 
@@ -158,7 +138,15 @@ async function main(): Promise<void> {
     const stripped = stripCel(crd) as Record<string, unknown>;
     (stripped.metadata as Record<string, unknown>).resourceVersion = live.metadata.resourceVersion;
     await raw.replace(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`, stripped);
-    await new Promise((r) => setTimeout(r, 3000)); // the API server reloads the CRD's handler
+    // The API server reloads the CRD's handler in the background; the rules are gone once a Canary
+    // that breaks one (unsorted step weights) is accepted.
+    const unsorted = bench('cel-probe') as { spec: { analysis: Record<string, unknown> } };
+    unsorted.spec.analysis.stepWeights = [20, 10];
+    await waitUntil(async () => (await raw.create(canaryPath, unsorted), true), {
+      what: 'the Canary CRD served without its CEL rules',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     await raw.create(canaryPath, bench('without-cel'));
     await timed('Canary /status, CRD without CEL rules', (i) =>
       raw.patch(`${canaryPath}/without-cel/status`, { status: status(i) }),
@@ -198,13 +186,13 @@ async function main(): Promise<void> {
         ],
       },
     });
-    await new Promise((r) => setTimeout(r, 3000)); // Established
     const blobs = `/apis/bench.example/v1/namespaces/${NS}/blobs`;
-    await raw.create(blobs, {
-      apiVersion: 'bench.example/v1',
-      kind: 'Blob',
-      metadata: { name: 'b', namespace: NS },
-      spec: bench('b').spec,
+    const blob = { ...(bench('b') as object), apiVersion: 'bench.example/v1', kind: 'Blob' };
+    // Created once the API server serves the new CRD (Established).
+    await waitUntil(async () => (await raw.create(blobs, blob), true), {
+      what: 'the minimal-schema CRD served',
+      timeoutMs: 30_000,
+      intervalMs: 100,
     });
     await timed('minimal-schema CRD /status, same status', (i) =>
       raw.patch(`${blobs}/b/status`, { status: status(i) }),
