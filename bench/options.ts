@@ -61,6 +61,8 @@ export interface BenchOptions {
   readonly controllerNodeOptions: readonly string[];
   readonly outDir: string;
   readonly keepLogs: boolean;
+  /** Directory for a heap snapshot of each controller replica at the end of each N; undefined: none. */
+  readonly heapSnapshotDir: string | undefined;
   /** Also run this controller with the same fleet, checks and interval, and compare. */
   readonly peer: Peer | undefined;
   /** Where the comparison's table is written (a marked section), or undefined: nowhere. */
@@ -103,7 +105,9 @@ export const USAGE = `npm run bench -- [options]
                            floor) and print a side-by-side table (BENCH_PEER)
   --docs docs/benchmarks.md  file whose marked section gets the side-by-side table; "none"
                            writes none (BENCH_DOCS)
-  --keep-logs              keep the audit and controller logs (BENCH_KEEP_LOGS=1)`;
+  --keep-logs              keep the audit and controller logs (BENCH_KEEP_LOGS=1)
+  --heap-snapshot <dir>    at the end of each N, after the live heap, write each replica's V8 heap
+                           snapshot to <dir>/controller-n<N>-<k>.heapsnapshot (BENCH_HEAP_SNAPSHOT)`;
 
 const FLAGS = {
   n: { type: 'string' },
@@ -130,6 +134,7 @@ const FLAGS = {
   peer: { type: 'string' },
   docs: { type: 'string' },
   'keep-logs': { type: 'boolean' },
+  'heap-snapshot': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -240,6 +245,7 @@ export function parseOptions(
       .filter((f) => f !== ''),
     outDir: text('out') ?? 'bench/results',
     keepLogs: values['keep-logs'] === true || env['BENCH_KEEP_LOGS'] === '1',
+    heapSnapshotDir: text('heap-snapshot'),
     peer: peer as Peer | undefined,
     docsFile: peer === undefined || docs === 'none' ? undefined : docs,
   };

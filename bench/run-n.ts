@@ -15,7 +15,7 @@ import {
   shardSelector,
   type CanaryManifests,
 } from './fleet.js';
-import { liveHeapBytes, openInspector } from './live-heap.js';
+import { liveHeapBytes, openInspector, writeHeapSnapshot } from './live-heap.js';
 import { loadAverage } from './machine.js';
 import type { BenchOptions } from './options.js';
 import type { RunResult } from './report.js';
@@ -196,6 +196,12 @@ export async function runForN(
     for (const [k, pid] of livePids(controllers).entries()) {
       const inspector = await openInspector(pid, () => controllers[k]?.inspectorUrl);
       heaps.push(round((await liveHeapBytes(inspector)) / (1024 * 1024), 1));
+      if (opts.heapSnapshotDir !== undefined) {
+        const file = join(opts.heapSnapshotDir, `controller-n${n}-${k}.heapsnapshot`);
+        await mkdir(opts.heapSnapshotDir, { recursive: true });
+        await writeHeapSnapshot(inspector, file);
+        nlog(`heap snapshot: ${file}`);
+      }
     }
     result.liveHeapMiB = Math.max(...heaps);
     if (heaps.length > 1) result.liveHeapMiBByReplica = heaps;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { PatchStrategy } from './http-constants.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { isNotFound } from './errors.js';
+import { internString } from './intern.js';
 import type { JsonObject } from './merge-patch.js';
 import { keyOf, type KubeObject } from './object-key.js';
 import type { KubeRawClient } from './raw-client.js';
@@ -128,7 +129,8 @@ export class EventRecorder {
     const objKey = `${input.regarding.kind ?? ''}/${keyOf(input.regarding)}`;
     const now = this.#clock.now();
     const history = this.#historyFor(objKey, now);
-    const sig = `${input.type}\u0000${input.reason}\u0000${input.note}`;
+    // Interned: a fleet's Canaries record the same notes, and each is remembered for a while.
+    const sig = internString(`${input.type}\u0000${input.reason}\u0000${input.note}`);
     const seen = this.#sighted(history, sig, now);
     const repeat = history.last === sig && seen !== undefined;
     if (seen !== undefined) seen.count += 1;

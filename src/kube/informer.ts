@@ -5,6 +5,7 @@ import { WeightlifterError } from '../errors/catalogue.js';
 import { InformerStore, type IndexFunc } from './informer-store.js';
 import type { ListerWatcher, WatchEnd, WatchEventType } from './lister-watcher.js';
 import { withoutManagedFields } from './cache-trim.js';
+import { internStrings } from './intern.js';
 import { keyOf, makeKey, type KubeObject } from './object-key.js';
 
 export type InformerEventType = 'add' | 'update' | 'delete';
@@ -49,7 +50,11 @@ export interface InformerOptions<T extends KubeObject> {
   /** Relist period is stretched by up to this fraction, at random. @default 0.2 */
   readonly relistJitter?: number;
   readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;
-  /** Applied to every object before caching. @default drops metadata.managedFields (memory) */
+  /**
+   * Applied to every object before caching. @default drops metadata.managedFields (memory). The
+   * cached object's strings are then interned (intern.ts), in place: the transform must
+   * return an object nobody else holds (a copy or the parsed object itself).
+   */
   readonly transform?: (obj: T) => T;
   readonly random?: () => number;
   readonly metrics?: InformerMetricsSink;
@@ -314,7 +319,9 @@ export class Informer<T extends KubeObject> implements EventSource<T> {
     // Same resourceVersion = same object: a relist or a replayed event must not cause work.
     if (current !== undefined && rv !== undefined && current.metadata?.resourceVersion === rv)
       return;
-    this.#store.upsert(obj);
+    // Cached until replaced: one copy of each repeated string (intern.ts). The object is
+    // this informer's own, just parsed and transformed.
+    this.#store.upsert(internStrings(obj));
     this.#emit(
       current === undefined
         ? { type: 'add', key, obj }

@@ -26,6 +26,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 import type { PrometheusEndpoint, QueryExecutor, Sample } from './executor.js';
 import { targetRegex } from './promql.js';
+import { internString, internStrings } from '../kube/intern.js';
 
 export interface BatchShape {
   /**
@@ -320,7 +321,9 @@ export class QueryBatcher {
         const name = sample.labels[shape.groupLabel];
         const ns = shape.namespaceLabel === undefined ? '' : sample.labels[shape.namespaceLabel];
         if (name === undefined || ns === undefined) continue; // no asker's series
-        const key = answerKey(shape, ns, name);
+        // Interned: a round is kept for a window, and its answers repeat every label value.
+        internStrings(sample.labels);
+        const key = internString(answerKey(shape, ns, name));
         const list = byTarget.get(key);
         if (list === undefined) byTarget.set(key, [sample]);
         else list.push(sample);

@@ -77,3 +77,11 @@ describe('bench --shards', () => {
     );
   });
 });
+
+describe('bench --heap-snapshot', () => {
+  it('writes none by default, and reads the directory from the flag or BENCH_HEAP_SNAPSHOT', () => {
+    expect(parseOptions([], {})?.heapSnapshotDir).toBeUndefined();
+    expect(parseOptions(['--heap-snapshot', '/tmp/h'], {})?.heapSnapshotDir).toBe('/tmp/h');
+    expect(parseOptions([], { BENCH_HEAP_SNAPSHOT: '/tmp/e' })?.heapSnapshotDir).toBe('/tmp/e');
+  });
+});
