@@ -30,10 +30,10 @@ RUN npm run sbom
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 # V8's old generation, sized from the bench (docs/benchmarks.md, "Memory"): the live heap after a
-# forced GC was 30.6 MiB at N = 100 and 40.8 MiB at N = 500 (about 26 KiB per canary, so about
-# 79 MiB at N = 2,000), and without a cap V8 lets old space grow to about 4x the live heap during
-# a rollout. 192 MiB is 2.4x the live heap at N = 2,000; at N = 500 it held the rollout's peak RSS
-# to 160-181 MiB. V8's young generation is capped at 4 MiB a semi-space: at N = 500 that took the
+# forced GC was 30.3 MiB at N = 500 and 56.7 MiB at N = 2,000 (about 21 MiB plus 18 KiB per
+# canary), and without a cap V8 lets old space grow to about 4x the live heap during a rollout.
+# 192 MiB is about 2x the live heap at N = 4,000; at N = 500 it held the rollout's peak RSS to
+# 160-181 MiB. V8's young generation is capped at 4 MiB a semi-space: at N = 500 that took the
 # rollout's peak RSS from 160 to 133 MiB (1.27x Flagger's) for about 11 % more CPU (two runs each).
 # deploy/deployment.yaml sets the same flags next to its memory limit.
 ENV NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=4"

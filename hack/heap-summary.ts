@@ -1,9 +1,9 @@
 /**
- * `npx tsx hack/heap-summary.ts <file.heapsnapshot> [top] [Constructor]`: where a V8 heap
- * snapshot's bytes are. Prints the constructors with the most retained bytes (each instance's
+ * `npx tsx hack/heap-summary.ts <file.heapsnapshot> [top] [Constructor | @node]`: where a V8
+ * heap snapshot's bytes are. Prints the constructors with the most retained bytes (each instance's
  * dominator subtree, summed over the instances no other instance of the same constructor
  * dominates) and with the most self bytes; given a constructor, what its largest instances hold,
- * by the property that leads there. Snapshots come from `npm run bench -- --heap-snapshot <dir>`
+ * by the property that leads there (each line names a node, `@123`, to look into next). Snapshots come from `npm run bench -- --heap-snapshot <dir>`
  * (run it with `--controller compiled`: the bundle's class names are minified). Weak edges do not
  * retain.
  */
