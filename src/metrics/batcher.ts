@@ -20,9 +20,11 @@
 // sent after a short coalescing delay that lets concurrent askers join; canaries judged later at
 // the same point find their answer in it. A target asking for the first time has no one waiting
 // for it in anyone's round, so its round waits longer (newTargetCoalesceMs) for other newcomers:
-// a fleet's first measured step costs a few queries, not one per canary.
+// a fleet's first measured step costs a few queries, not one per canary. A known target that joins
+// such a round brings its sending forward to its own coalescing delay: a canary already being
+// measured (a failing one, about to be rolled back) never waits for newcomers.
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../time/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 import { METRICS_ERROR_REASONS, MetricsError } from './errors.js';
 import type { PrometheusEndpoint, QueryExecutor, Sample } from './executor.js';
 import { targetRegex } from './promql.js';
@@ -70,7 +72,7 @@ export interface BatchAsk {
 
 export interface QueryBatcherOptions {
   /** Time, and the coalescing timer. @default systemClock */
-  readonly clock?: Pick<Clock, 'now' | 'setTimeout'>;
+  readonly clock?: Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
   /** How long a new round waits for more targets before it is sent. @default 20 */
   readonly coalesceMs?: number;
   /** The same, for a round opened by a target the group did not know yet. @default 250 */
@@ -102,6 +104,11 @@ interface Round {
   readonly targets: Set<string>;
   /** Still collecting targets (its coalescing timer has not fired). */
   open: boolean;
+  /** Epoch ms when it is sent, and the timer that sends it (while open). */
+  sendAt: number;
+  timer: TimerHandle | undefined;
+  /** Closes it and sends its query (what the timer calls). */
+  readonly send: () => void;
   settled: boolean;
   readonly answer: Promise<RoundAnswer>;
 }
@@ -157,7 +164,7 @@ function refusal(ask: BatchAsk, now: number): MetricsError | undefined {
 
 export class QueryBatcher {
   readonly #executor: QueryExecutor;
-  readonly #clock: Pick<Clock, 'now' | 'setTimeout'>;
+  readonly #clock: Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
   readonly #coalesceMs: number;
   readonly #newTargetCoalesceMs: number;
   readonly #maxTargets: number;
@@ -199,6 +206,7 @@ export class QueryBatcher {
     const round =
       this.#reusable(group, target, ask.until) ??
       this.#openRound(group, shape, target, ask.until, known);
+    if (known) this.#hurry(round, now);
     const answer = await round.answer;
     if (!answer.ok) return answer;
     const samples = answer.byTarget.get(answerKey(shape, ask.namespace, ask.target)) ?? [];
@@ -287,19 +295,35 @@ export class QueryBatcher {
     }
     let settle: (answer: RoundAnswer) => void = () => undefined;
     const answer = new Promise<RoundAnswer>((resolve) => (settle = resolve));
-    const round: Round = { until, targets, open: true, settled: false, answer };
-    group.rounds.push(round);
-    this.#clock.setTimeout(
-      () => {
+    const delay = known ? this.#coalesceMs : this.#newTargetCoalesceMs;
+    const round: Round = {
+      until,
+      targets,
+      open: true,
+      settled: false,
+      answer,
+      sendAt: this.#clock.now() + delay,
+      timer: undefined,
+      send: () => {
         round.open = false;
+        round.timer = undefined;
         void this.#send(shape, round).then((result) => {
           round.settled = true;
           settle(result);
         });
       },
-      known ? this.#coalesceMs : this.#newTargetCoalesceMs,
-    );
+    };
+    group.rounds.push(round);
+    round.timer = this.#clock.setTimeout(round.send, delay);
     return round;
+  }
+
+  /** A known target's round is sent within coalesceMs of its ask, even if a newcomer opened it. */
+  #hurry(round: Round, now: number): void {
+    if (!round.open || round.sendAt <= now + this.#coalesceMs) return;
+    if (round.timer !== undefined) this.#clock.clearTimeout(round.timer);
+    round.sendAt = now + this.#coalesceMs;
+    round.timer = this.#clock.setTimeout(round.send, this.#coalesceMs);
   }
 
   async #send(shape: BatchShape, round: Round): Promise<RoundAnswer> {

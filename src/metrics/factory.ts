@@ -55,7 +55,7 @@ export interface MetricSourceFactoryDeps {
   /** The Kubernetes API, for the SMI metrics API (required unless trafficMetrics is 'computed'). */
   readonly kube?: KubeGetTransport;
   /** Time for the batcher's coalescing and for telling a step whose window is not complete. */
-  readonly clock?: Pick<Clock, 'now' | 'setTimeout'>;
+  readonly clock?: Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
   readonly batcher?: QueryBatcherOptions;
   /** Reads a server's scrape configuration (pre-flight). @default fetchConfigReader */
   readonly configReader?: PrometheusConfigReader;

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { internString, internStrings } from '../../../src/kube/intern.js';
 
 describe('internString', () => {
@@ -44,7 +45,7 @@ describe('internStrings', () => {
     expect(internStrings('x')).toBe('x');
     expect(internStrings(3)).toBe(3);
     expect(internStrings(null)).toBeNull();
-    expect(internStrings(undefined)).toBeUndefined();
+    expect(internStrings<unknown>(undefined)).toBeUndefined();
   });
 
   it('keeps a key named __proto__ an own data property', () => {

@@ -128,6 +128,49 @@ describe('QueryBatcher', () => {
     expect(valueOf(await second)).toBe(1);
   });
 
+  it('sends a round a newcomer opened within COALESCE ms of a known target joining it', async () => {
+    const executor = counting();
+    const { clock, batcher, step, settle } = world(executor);
+    await settle(batcher.query(shape('ns'), { namespace: 'ns', target: 'known', ...step() }));
+    const sent = executor.queries.length;
+    // A newcomer opens the next point's round (NEWCOMER ms); the known target joins 10 ms later.
+    const ask = step();
+    const newcomer = batcher.query(shape('ns'), { namespace: 'ns', target: 'new', ...ask });
+    await clock.advance(10);
+    const known = batcher.query(shape('ns'), { namespace: 'ns', target: 'known', ...ask });
+    await clock.advance(COALESCE - 1);
+    expect(executor.queries).toHaveLength(sent);
+    await clock.advance(1);
+    expect(executor.queries).toHaveLength(sent + 1);
+    expect(targetsIn(executor.queries[sent]?.query ?? '')).toEqual(['known', 'new']);
+    expect(valueOf(await newcomer)).toBe(sent + 1);
+    expect(valueOf(await known)).toBe(sent + 1);
+    // The newcomer's own timer, cancelled, sends nothing more.
+    await clock.advance(NEWCOMER);
+    expect(executor.queries).toHaveLength(sent + 1);
+  });
+
+  it('never delays a round when a known target joins it later than its own send time', async () => {
+    const executor = counting();
+    const { clock, batcher, step, settle } = world(executor);
+    await settle(
+      Promise.all(
+        ['a', 'b'].map((t) =>
+          batcher.query(shape('ns'), { namespace: 'ns', target: t, ...step() }),
+        ),
+      ),
+    );
+    const sent = executor.queries.length;
+    const ask = step();
+    const a = batcher.query(shape('ns'), { namespace: 'ns', target: 'a', ...ask });
+    await clock.advance(COALESCE - 5);
+    const b = batcher.query(shape('ns'), { namespace: 'ns', target: 'b', ...ask });
+    await clock.advance(5);
+    expect(executor.queries).toHaveLength(sent + 1);
+    expect(valueOf(await a)).toBe(sent + 1);
+    expect(valueOf(await b)).toBe(sent + 1);
+  });
+
   it('hands a canary judged later at the same point the round already sent for it', async () => {
     const executor = counting();
     const { clock, batcher, step, settle } = world(executor);
