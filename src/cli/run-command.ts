@@ -19,7 +19,7 @@ const HELP: Record<ConfigKey, string> = {
   trafficMetrics: 'trafficMetrics source: auto, api or computed (default auto)',
   routingProvider:
     'routing API of Canaries that set no spec.routing.provider: auto, smi or gatewayapi (default auto)',
-  concurrency: 'reconciles running at once (default 4)',
+  concurrency: 'reconciles running at once (default 16)',
   maxConcurrentRuns: 'canaries in a run at once across the cluster, 0 = unlimited (default 0)',
   leaderElect: 'elect a leader through a Lease before reconciling (default false)',
   leaseNamespace: 'namespace of the leader Lease (default: the controller namespace)',

@@ -95,7 +95,7 @@ export const CONFIG_DEFAULTS = {
   mesh: 'linkerd',
   trafficMetrics: 'auto',
   routingProvider: 'auto',
-  concurrency: 4,
+  concurrency: 16,
   maxConcurrentRuns: 0,
   leaderElect: false,
   leaseName: 'weightlifter-controller',

@@ -18,7 +18,7 @@ describe('resolveConfig', () => {
       mesh: 'linkerd',
       trafficMetrics: 'auto',
       routingProvider: 'auto',
-      concurrency: 4,
+      concurrency: 16,
       maxConcurrentRuns: 0,
       leaderElection: {
         enabled: false,
@@ -82,7 +82,7 @@ describe('resolveConfig', () => {
   });
 
   it('treats an empty environment variable as unset', () => {
-    expect(resolveConfig(PROM, { WEIGHTLIFTER_CONCURRENCY: '' }).concurrency).toBe(4);
+    expect(resolveConfig(PROM, { WEIGHTLIFTER_CONCURRENCY: '' }).concurrency).toBe(16);
   });
 
   it('"all" or "*" in the namespace list means cluster-wide', () => {
