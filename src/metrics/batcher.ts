@@ -102,10 +102,9 @@ interface Round {
   readonly until: number;
   /** The targets it selects, as `namespace/name` (see targetKey). */
   readonly targets: Set<string>;
-  /** Still collecting targets (its coalescing timer has not fired). */
-  open: boolean;
-  /** Epoch ms when it is sent, and the timer that sends it (while open). */
+  /** Epoch ms when it is sent. */
   sendAt: number;
+  /** The timer that sends it; set while it still collects targets, undefined once sent. */
   timer: TimerHandle | undefined;
   /** Closes it and sends its query (what the timer calls). */
   readonly send: () => void;
@@ -271,7 +270,7 @@ export class QueryBatcher {
     const same = group.rounds.filter((r) => r.until === until);
     const covering = same.find((r) => r.targets.has(target));
     if (covering !== undefined) return covering;
-    const open = same.find((r) => r.open && r.targets.size < this.#maxTargets);
+    const open = same.find((r) => r.timer !== undefined && r.targets.size < this.#maxTargets);
     open?.targets.add(target);
     return open;
   }
@@ -299,13 +298,11 @@ export class QueryBatcher {
     const round: Round = {
       until,
       targets,
-      open: true,
       settled: false,
       answer,
       sendAt: this.#clock.now() + delay,
       timer: undefined,
       send: () => {
-        round.open = false;
         round.timer = undefined;
         void this.#send(shape, round).then((result) => {
           round.settled = true;
@@ -320,8 +317,8 @@ export class QueryBatcher {
 
   /** A known target's round is sent within coalesceMs of its ask, even if a newcomer opened it. */
   #hurry(round: Round, now: number): void {
-    if (!round.open || round.sendAt <= now + this.#coalesceMs) return;
-    if (round.timer !== undefined) this.#clock.clearTimeout(round.timer);
+    if (round.timer === undefined || round.sendAt <= now + this.#coalesceMs) return;
+    this.#clock.clearTimeout(round.timer);
     round.sendAt = now + this.#coalesceMs;
     round.timer = this.#clock.setTimeout(round.send, this.#coalesceMs);
   }
